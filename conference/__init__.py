@@ -1,0 +1,84 @@
+"""conference: runs MARAC-style high-risk domestic abuse case conferences."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from conference.config import ROOT, load_config
+
+
+def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the app for an environment (CONFERENCE_ENV, default development)."""
+    env = env or os.environ.get("CONFERENCE_ENV", "development")
+    app = Flask(
+        __name__,
+        static_folder=str(ROOT / "static"),
+        template_folder=str(ROOT / "templates"),
+        instance_path=str(ROOT / "instance"),
+        instance_relative_config=True,
+    )
+    load_config(app, env, overrides)
+    # Error messages must never echo SQL parameters (case data) into logs.
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("hide_parameters", True)
+    if app.config["TRUSTED_PROXY_COUNT"]:
+        count = app.config["TRUSTED_PROXY_COUNT"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from conference import logs, models  # noqa: F401  (models: every table on the metadata)
+    from conference.extensions import csrf, db, htmx, login_manager, migrate
+    from conference.web import errors, jinja, requests, security, sessions
+
+    logs.init_app(app)
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    csrf.init_app(app)
+    htmx.init_app(app)
+    login_manager.init_app(app)
+    app.session_interface = sessions.ServerSessionInterface()
+    requests.init_app(app)
+    security.init_app(app)
+    errors.init_app(app)
+    jinja.init_app(app, str(ROOT / "templates"))
+    with app.app_context():
+        if db.engine.dialect.name == "sqlite":
+            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.close()
+
+
+def _register_blueprints(app: Flask) -> None:
+    from conference.accounts.routes import bp as accounts_bp
+    from conference.admin.routes import bp as admin_bp
+    from conference.audit.routes import bp as audit_bp
+    from conference.dashboard.routes import bp as dashboard_bp
+    from conference.scheduler.routes import bp as scheduler_bp
+
+    for bp in (accounts_bp, admin_bp, audit_bp, dashboard_bp, scheduler_bp):
+        app.register_blueprint(bp)
+
+
+def _register_commands(app: Flask) -> None:
+    from conference import cli
+    from conference.scheduler import commands as scheduler_commands
+
+    cli.init_app(app)
+    scheduler_commands.init_app(app)

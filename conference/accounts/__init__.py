@@ -1,0 +1,1 @@
+"""Users, agencies, MARACs, roles and signing in."""

@@ -1,0 +1,214 @@
+"""Administration of MARACs, agencies, users and roles.
+
+Every function records an audit event, flushes, and leaves the commit to the caller.
+Raises ValidationFailed (naming the field) when a rule is broken.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from conference import audit
+from conference.accounts.models import Agency, AgencyKind, Marac, Role, RoleGrant, User
+from conference.accounts.services import end_sessions, normalise_email
+from conference.errors import ValidationFailed
+from conference.extensions import db
+
+
+def _changed_fields(obj: Any, values: dict[str, Any]) -> list[str]:
+    """Apply values to obj and return the names of the fields that actually changed."""
+    changed = []
+    for field, value in values.items():
+        if getattr(obj, field) != value:
+            setattr(obj, field, value)
+            changed.append(field)
+    return changed
+
+
+def _require_unique(
+    model: Any, column: Any, value: Any, *, field: str, message: str, exclude_id: int | None = None
+) -> None:
+    query = sa.select(model.id).where(column == value)
+    if exclude_id is not None:
+        query = query.where(model.id != exclude_id)
+    if db.session.scalar(query) is not None:
+        raise ValidationFailed(message, field=field)
+
+
+def save_marac(actor: User, marac: Marac | None, *, now: datetime, **values: Any) -> Marac:
+    """Create a MARAC (marac is None) or update one."""
+    values["code"] = values["code"].strip().upper()
+    values["name"] = values["name"].strip()
+    exclude = marac.id if marac else None
+    _require_unique(
+        Marac,
+        Marac.name,
+        values["name"],
+        field="name",
+        message="A MARAC with this name already exists",
+        exclude_id=exclude,
+    )
+    _require_unique(
+        Marac,
+        Marac.code,
+        values["code"],
+        field="code",
+        message="Another MARAC already uses this code",
+        exclude_id=exclude,
+    )
+    if marac is None:
+        marac = Marac(**values)
+        db.session.add(marac)
+        db.session.flush()
+        audit.record(actor, "marac.created", marac, marac_id=marac.id, now=now)
+    else:
+        changed = _changed_fields(marac, values)
+        db.session.flush()
+        if changed:
+            audit.record(
+                actor,
+                "marac.updated",
+                marac,
+                marac_id=marac.id,
+                detail={"fields": changed},
+                now=now,
+            )
+    return marac
+
+
+def save_agency(
+    actor: User, agency: Agency | None, *, maracs: list[Marac], now: datetime, **values: Any
+) -> Agency:
+    """Create an agency (agency is None) or update one, with the MARACs it sits on."""
+    values["name"] = values["name"].strip()
+    values["kind"] = AgencyKind(values["kind"])
+    _require_unique(
+        Agency,
+        Agency.name,
+        values["name"],
+        field="name",
+        message="An agency with this name already exists",
+        exclude_id=agency.id if agency else None,
+    )
+    if agency is None:
+        agency = Agency(**values, maracs=list(maracs))
+        db.session.add(agency)
+        db.session.flush()
+        audit.record(
+            actor,
+            "agency.created",
+            agency,
+            now=now,
+            detail={"marac_ids": sorted(m.id for m in maracs)},
+        )
+        return agency
+    changed = _changed_fields(agency, values)
+    if {m.id for m in agency.maracs} != {m.id for m in maracs}:
+        agency.maracs = list(maracs)
+        changed.append("maracs")
+    db.session.flush()
+    if changed:
+        audit.record(actor, "agency.updated", agency, detail={"fields": changed}, now=now)
+    return agency
+
+
+def save_user(actor: User, user: User | None, *, now: datetime, **values: Any) -> User:
+    """Create a user (user is None) or update one. A new user sets a password through a link."""
+    values["email"] = normalise_email(values["email"])
+    values["name"] = values["name"].strip()
+    _require_unique(
+        User,
+        User.email,
+        values["email"],
+        field="email",
+        message="A user with this email address already exists",
+        exclude_id=user.id if user else None,
+    )
+    if user is None:
+        user = User(**values)
+        db.session.add(user)
+        db.session.flush()
+        audit.record(actor, "user.created", user, now=now)
+        return user
+    if "agency_id" in values and values["agency_id"] != user.agency_id:
+        _check_grants_fit_agency(user, values["agency_id"])
+    changed = _changed_fields(user, values)
+    db.session.flush()
+    if changed:
+        audit.record(actor, "user.updated", user, detail={"fields": changed}, now=now)
+    return user
+
+
+def _check_grants_fit_agency(user: User, agency_id: int) -> None:
+    agency = db.session.get(Agency, agency_id)
+    sits_on = {m.id for m in agency.maracs} if agency else set()
+    stranded = [g for g in user.role_grants if g.marac_id and g.marac_id not in sits_on]
+    if stranded:
+        raise ValidationFailed(
+            "This agency does not sit on every MARAC the user has a role in: revoke those roles "
+            "first",
+            field="agency_id",
+        )
+
+
+def set_user_active(actor: User, user: User, active: bool, *, now: datetime) -> None:
+    """Deactivate (signing the user out everywhere) or reactivate an account."""
+    if user.id == actor.id and not active:
+        raise ValidationFailed("You cannot deactivate your own account")
+    if user.is_active_account == active:
+        return
+    user.is_active_account = active
+    if not active:
+        end_sessions(user)
+    audit.record(actor, "user.reactivated" if active else "user.deactivated", user, now=now)
+    db.session.flush()
+
+
+def grant_role(
+    actor: User, user: User, role: Role, marac: Marac | None, *, now: datetime
+) -> RoleGrant:
+    """Grant a role: administrator install-wide, any other role in one MARAC."""
+    if role is Role.ADMIN:
+        marac = None
+    elif marac is None:
+        raise ValidationFailed("Choose the MARAC this role is for", field="marac_id")
+    elif marac not in user.agency.maracs:
+        raise ValidationFailed(
+            f"{user.agency.name} does not sit on {marac.name}: add it to the agency first",
+            field="marac_id",
+        )
+    marac_id = marac.id if marac else None
+    if any(g.role == role and g.marac_id == marac_id for g in user.role_grants):
+        raise ValidationFailed("The user already has this role", field="role")
+    grant = RoleGrant(user=user, role=role, marac=marac, granted_at=now, granted_by_id=actor.id)
+    db.session.add(grant)
+    db.session.flush()
+    audit.record(
+        actor,
+        "role.granted",
+        user,
+        marac_id=marac_id,
+        detail={"role": role.value, "grant_id": grant.id},
+        now=now,
+    )
+    return grant
+
+
+def revoke_role(actor: User, grant: RoleGrant, *, now: datetime) -> None:
+    """Revoke a role. An administrator cannot remove their own administrator role."""
+    if grant.role is Role.ADMIN and grant.user_id == actor.id:
+        raise ValidationFailed("You cannot remove your own administrator role")
+    user = grant.user
+    audit.record(
+        actor,
+        "role.revoked",
+        user,
+        marac_id=grant.marac_id,
+        detail={"role": grant.role.value, "grant_id": grant.id},
+        now=now,
+    )
+    user.role_grants.remove(grant)
+    db.session.flush()

@@ -1,0 +1,251 @@
+"""MARACs, agencies, users and the roles they hold."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_login import UserMixin
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.db import TimestampMixin, UTCDateTime, enum_type, utcnow
+from conference.extensions import db
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    COORDINATOR = "coordinator"
+    CHAIR = "chair"
+    ADVOCATE = "advocate"
+    AGENCY_REP = "agency_rep"
+
+    @property
+    def label(self) -> str:
+        return ROLE_LABELS[self]
+
+
+ROLE_LABELS = {
+    Role.ADMIN: "Administrator",
+    Role.COORDINATOR: "Coordinator",
+    Role.CHAIR: "Chair",
+    Role.ADVOCATE: "Advocate (IDVA)",
+    Role.AGENCY_REP: "Agency representative",
+}
+
+
+class AgencyKind(StrEnum):
+    POLICE = "police"
+    PROBATION = "probation"
+    CHILDRENS_SERVICES = "childrens_services"
+    ADULT_SAFEGUARDING = "adult_safeguarding"
+    HEALTH = "health"
+    MENTAL_HEALTH = "mental_health"
+    HOUSING = "housing"
+    EDUCATION = "education"
+    SUBSTANCE_USE = "substance_use"
+    IDVA_SERVICE = "idva_service"
+    SPECIALIST_SERVICE = "specialist_service"
+    OTHER = "other"
+
+    @property
+    def label(self) -> str:
+        return AGENCY_KIND_LABELS[self]
+
+
+AGENCY_KIND_LABELS = {
+    AgencyKind.POLICE: "Police",
+    AgencyKind.PROBATION: "Probation",
+    AgencyKind.CHILDRENS_SERVICES: "Children's services",
+    AgencyKind.ADULT_SAFEGUARDING: "Adult safeguarding",
+    AgencyKind.HEALTH: "Health",
+    AgencyKind.MENTAL_HEALTH: "Mental health",
+    AgencyKind.HOUSING: "Housing",
+    AgencyKind.EDUCATION: "Education",
+    AgencyKind.SUBSTANCE_USE: "Substance use",
+    AgencyKind.IDVA_SERVICE: "IDVA service",
+    AgencyKind.SPECIALIST_SERVICE: "Specialist service",
+    AgencyKind.OTHER: "Other",
+}
+
+
+agency_maracs = sa.Table(
+    "agency_maracs",
+    db.metadata,
+    sa.Column("agency_id", sa.ForeignKey("agencies.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("marac_id", sa.ForeignKey("maracs.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class Marac(TimestampMixin, db.Model):
+    """One local MARAC (an area) of this install."""
+
+    __tablename__ = "maracs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Display name, e.g. "Northbridge MARAC".
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    #: Short code used in case references, e.g. "NB".
+    code: Mapped[str] = mapped_column(sa.String(6), unique=True)
+    #: IANA time zone the meetings are held in.
+    timezone: Mapped[str] = mapped_column(sa.String(64), default="Europe/London")
+    #: Every user with a role here must use a second factor.
+    requires_two_factor: Mapped[bool] = mapped_column(default=False)
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    agencies: Mapped[list[Agency]] = relationship(
+        secondary=agency_maracs, back_populates="maracs", order_by="Agency.name"
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
+        sa.CheckConstraint("length(code) >= 2", name="code_length"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Marac {self.id}>"
+
+
+class Agency(TimestampMixin, db.Model):
+    """An organisation whose practitioners use the app (police, health, an IDVA service...)."""
+
+    __tablename__ = "agencies"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(160), unique=True)
+    kind: Mapped[AgencyKind] = mapped_column(enum_type(AgencyKind, "agency_kind"))
+    #: The named point of contact, senior enough to commit the agency's resources.
+    contact_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
+    contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    is_active: Mapped[bool] = mapped_column(default=True)
+
+    maracs: Mapped[list[Marac]] = relationship(
+        secondary=agency_maracs, back_populates="agencies", order_by="Marac.name"
+    )
+
+    __table_args__ = (sa.CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),)
+
+    def __repr__(self) -> str:
+        return f"<Agency {self.id}>"
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    """A practitioner who signs in. Belongs to one agency; roles are granted per MARAC."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Stored lower-case; the sign-in name.
+    email: Mapped[str] = mapped_column(sa.String(254), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(120))
+    #: Job title shown beside the name, e.g. "Detective Sergeant".
+    job_title: Mapped[str] = mapped_column(sa.String(120), default="")
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
+    #: Argon2id hash; empty until the user sets a password through a one-time link.
+    password_hash: Mapped[str | None] = mapped_column(sa.String(255))
+    password_changed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    is_active_account: Mapped[bool] = mapped_column("is_active", default=True)
+    failed_login_count: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Base32 TOTP secret once enrolment is confirmed.
+    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The last accepted TOTP time step: a code is never accepted twice.
+    totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)
+
+    agency: Mapped[Agency] = relationship(lazy="joined")
+    role_grants: Mapped[list[RoleGrant]] = relationship(
+        back_populates="user",
+        foreign_keys="RoleGrant.user_id",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("email = lower(email)", name="email_lower_case"),
+        sa.CheckConstraint("failed_login_count >= 0", name="failed_login_count_positive"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} active={self.is_active_account}>"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.is_active_account
+
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_secret is not None
+
+    def is_locked(self, now: datetime) -> bool:
+        return self.locked_until is not None and self.locked_until > now
+
+
+class RoleGrant(db.Model):
+    """A role held by a user: in one MARAC, or install-wide for administrators."""
+
+    __tablename__ = "role_grants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: Empty only for the install-wide administrator role.
+    marac_id: Mapped[int | None] = mapped_column(sa.ForeignKey("maracs.id"), index=True)
+    role: Mapped[Role] = mapped_column(enum_type(Role, "role"))
+    granted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(back_populates="role_grants", foreign_keys=[user_id])
+    marac: Mapped[Marac | None] = relationship(lazy="joined")
+
+    __table_args__ = (
+        sa.UniqueConstraint("user_id", "marac_id", "role"),
+        sa.CheckConstraint(
+            "(role = 'admin' AND marac_id IS NULL) OR (role <> 'admin' AND marac_id IS NOT NULL)",
+            name="admin_is_install_wide",
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<RoleGrant {self.id} {self.role}>"
+
+
+class PasswordSetLink(db.Model):
+    """A one-time link an administrator issues so a user can set their password."""
+
+    __tablename__ = "password_set_links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    #: SHA-256 of the token; the token itself is shown once and never stored.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+    def __repr__(self) -> str:
+        return f"<PasswordSetLink {self.id}>"
+
+
+class WebSession(db.Model):
+    """Server-side session data. The browser holds only an opaque id whose hash keys this row."""
+
+    __tablename__ = "web_sessions"
+
+    #: SHA-256 of the cookie value, so a copy of this table cannot be replayed as cookies.
+    id_hash: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    data: Mapped[str] = mapped_column(sa.Text, default="{}")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: Idle expiry, pushed forward as the user works.
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+
+    def __repr__(self) -> str:
+        return "<WebSession>"

@@ -1,0 +1,38 @@
+"""Who may do what with accounts and the audit trail. Pure predicates over a user."""
+
+from __future__ import annotations
+
+from conference.accounts.models import Role, User
+
+
+def roles_in(user: User, marac_id: int) -> set[Role]:
+    return {g.role for g in user.role_grants if g.marac_id == marac_id}
+
+
+def marac_ids_with(user: User, role: Role) -> set[int]:
+    """The MARACs in which the user holds role."""
+    return {g.marac_id for g in user.role_grants if g.role == role and g.marac_id is not None}
+
+
+def has_role(user: User, role: Role) -> bool:
+    """True when the user holds role anywhere (administrator is install-wide)."""
+    return any(g.role == role for g in user.role_grants)
+
+
+def is_admin(user: User) -> bool:
+    return has_role(user, Role.ADMIN)
+
+
+def can_manage_accounts(user: User) -> bool:
+    return is_admin(user)
+
+
+def can_view_audit(user: User) -> bool:
+    return is_admin(user) or has_role(user, Role.COORDINATOR)
+
+
+def audit_marac_ids(user: User) -> set[int] | None:
+    """The MARACs whose audit trail the user may read; None means all of it (administrator)."""
+    if is_admin(user):
+        return None
+    return marac_ids_with(user, Role.COORDINATOR)

@@ -1,0 +1,259 @@
+"""Signing in and out, lockout, second factor and the user's own password.
+
+Services flush; the caller commits. They take ``now`` and the actor explicitly and never read
+request globals: the client address for rate limiting comes from the audit origin.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask import current_app
+
+from conference import audit
+from conference.accounts import passwords, two_factor
+from conference.accounts.models import PasswordSetLink, User, WebSession
+from conference.audit.models import AuditEvent
+from conference.errors import ValidationFailed
+from conference.extensions import db
+
+#: Verbs that count towards the per-address limit on sign-in attempts.
+FAILED_SIGN_IN_VERBS = ("auth.login_failed", "auth.two_factor_failed")
+
+
+class SignIn(StrEnum):
+    SUCCEEDED = "succeeded"
+    NEEDS_SECOND_FACTOR = "needs_second_factor"
+    FAILED = "failed"
+    RATE_LIMITED = "rate_limited"
+
+
+@dataclass(frozen=True)
+class SignInResult:
+    outcome: SignIn
+    user: User | None = None
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def address_is_rate_limited(ip: str | None, now: datetime) -> bool:
+    """True when this client address has failed to sign in too often within the window."""
+    if not ip:
+        return False
+    cfg = current_app.config
+    since = now - timedelta(minutes=cfg["LOGIN_IP_WINDOW_MINUTES"])
+    failures = db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(AuditEvent)
+        .where(
+            AuditEvent.ip == ip, AuditEvent.verb.in_(FAILED_SIGN_IN_VERBS), AuditEvent.at >= since
+        )
+    )
+    return failures >= cfg["LOGIN_IP_LIMIT"]
+
+
+def check_password_sign_in(email: str, password: str, *, now: datetime) -> SignInResult:
+    """Check the first factor. Every refusal looks the same to the person signing in.
+
+    Flushes; the caller commits (failures must be committed too: they drive the lockout).
+    """
+    if address_is_rate_limited(audit.context.current().ip, now):
+        audit.record(None, "auth.rate_limited", now=now)
+        return SignInResult(SignIn.RATE_LIMITED)
+    user = find_user_by_email(email)
+    if user is None:
+        passwords.verify_password(None, password)
+        audit.record(None, "auth.login_failed", detail={"reason": "unknown_account"}, now=now)
+        return SignInResult(SignIn.FAILED)
+    if not user.is_active_account or user.is_locked(now):
+        passwords.verify_password(None, password)
+        reason = "locked" if user.is_active_account else "inactive"
+        audit.record(user, "auth.login_failed", user, detail={"reason": reason}, now=now)
+        return SignInResult(SignIn.FAILED)
+    if not passwords.verify_password(user.password_hash, password):
+        _count_failure(user, "auth.login_failed", now)
+        return SignInResult(SignIn.FAILED)
+    if passwords.needs_rehash(user.password_hash or ""):
+        user.password_hash = passwords.hash_password(password)
+    if user.has_two_factor:
+        return SignInResult(SignIn.NEEDS_SECOND_FACTOR, user)
+    complete_sign_in(user, now=now)
+    return SignInResult(SignIn.SUCCEEDED, user)
+
+
+def check_second_factor(user: User, code: str, *, now: datetime) -> SignInResult:
+    """Check a TOTP code for a user who has passed the password step; each code works once."""
+    if address_is_rate_limited(audit.context.current().ip, now):
+        audit.record(user, "auth.rate_limited", user, now=now)
+        return SignInResult(SignIn.RATE_LIMITED)
+    if not user.is_active_account or user.is_locked(now) or not user.totp_secret:
+        audit.record(user, "auth.two_factor_failed", user, detail={"reason": "locked"}, now=now)
+        return SignInResult(SignIn.FAILED)
+    step = two_factor.matching_step(user.totp_secret, code, now)
+    if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
+        reason = "wrong_code" if step is None else "code_reused"
+        _count_failure(user, "auth.two_factor_failed", now, reason=reason)
+        return SignInResult(SignIn.FAILED)
+    user.totp_last_step = step
+    complete_sign_in(user, now=now)
+    return SignInResult(SignIn.SUCCEEDED, user)
+
+
+def _count_failure(user: User, verb: str, now: datetime, *, reason: str = "wrong_password") -> None:
+    cfg = current_app.config
+    user.failed_login_count += 1
+    audit.record(user, verb, user, detail={"reason": reason}, now=now)
+    if user.failed_login_count >= cfg["LOGIN_LOCKOUT_THRESHOLD"]:
+        user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
+        user.failed_login_count = 0
+        audit.record(user, "auth.locked_out", user, now=now)
+    db.session.flush()
+
+
+def complete_sign_in(user: User, *, now: datetime) -> None:
+    """Record a successful sign-in and clear the failure count. Flushes."""
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.last_login_at = now
+    audit.record(user, "auth.login_succeeded", user, now=now)
+    db.session.flush()
+
+
+def record_sign_out(user: User, *, now: datetime) -> None:
+    audit.record(user, "auth.logged_out", user, now=now)
+
+
+def end_sessions(user: User, *, keep_id_hash: str | None = None) -> int:
+    """Delete the user's server-side sessions (all, or all but one), signing them out everywhere."""
+    query = sa.delete(WebSession).where(WebSession.user_id == user.id)
+    if keep_id_hash:
+        query = query.where(WebSession.id_hash != keep_id_hash)
+    return db.session.execute(query).rowcount or 0
+
+
+def end_other_sessions(user: User, *, keep_id_hash: str | None, now: datetime) -> int:
+    """Sign the user out of every other browser, keeping the current session."""
+    ended = end_sessions(user, keep_id_hash=keep_id_hash)
+    audit.record(user, "auth.other_sessions_ended", user, detail={"count": ended}, now=now)
+    return ended
+
+
+def change_password(
+    user: User, *, current: str, new: str, now: datetime, keep_session: str | None
+) -> None:
+    """Change the user's own password and sign out their other sessions.
+
+    Raises ValidationFailed naming the field at fault. Flushes.
+    """
+    if not passwords.verify_password(user.password_hash, current):
+        audit.record(user, "password.change_refused", user, now=now)
+        raise ValidationFailed("Your current password is not correct", field="current_password")
+    set_password(user, new, now=now)
+    ended = end_sessions(user, keep_id_hash=keep_session)
+    audit.record(user, "password.changed", user, detail={"other_sessions_ended": ended}, now=now)
+    db.session.flush()
+
+
+def set_password(user: User, password: str, *, now: datetime) -> None:
+    """Set a new password after checking the policy. Raises ValidationFailed."""
+    problem = passwords.password_problem(password, email=user.email, name=user.name)
+    if problem:
+        raise ValidationFailed(problem, field="password")
+    user.password_hash = passwords.hash_password(password)
+    user.password_changed_at = now
+    user.failed_login_count = 0
+    user.locked_until = None
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def issue_password_link(user: User, *, actor: User | None, now: datetime) -> str:
+    """Create a one-time password-set link and return its token (shown once, stored hashed).
+
+    Any earlier unused link for the user stops working. Flushes.
+    """
+    db.session.execute(
+        sa.update(PasswordSetLink)
+        .where(PasswordSetLink.user_id == user.id, PasswordSetLink.used_at.is_(None))
+        .values(expires_at=now)
+    )
+    token = secrets.token_urlsafe(32)
+    hours = current_app.config["PASSWORD_LINK_HOURS"]
+    link = PasswordSetLink(
+        user=user,
+        token_hash=_token_hash(token),
+        created_at=now,
+        expires_at=now + timedelta(hours=hours),
+        created_by_id=getattr(actor, "id", None),
+    )
+    db.session.add(link)
+    db.session.flush()
+    audit.record(actor, "password.link_issued", user, detail={"link_id": link.id}, now=now)
+    return token
+
+
+def find_password_link(token: str, *, now: datetime) -> PasswordSetLink | None:
+    """The unused, unexpired link for this token, or None."""
+    return db.session.scalar(
+        sa.select(PasswordSetLink).where(
+            PasswordSetLink.token_hash == _token_hash(token),
+            PasswordSetLink.used_at.is_(None),
+            PasswordSetLink.expires_at > now,
+        )
+    )
+
+
+def use_password_link(link: PasswordSetLink, password: str, *, now: datetime) -> User:
+    """Set the password through a link, spend the link and end the user's old sessions.
+
+    Raises ValidationFailed. Flushes.
+    """
+    user = link.user
+    set_password(user, password, now=now)
+    link.used_at = now
+    end_sessions(user)
+    audit.record(user, "password.set", user, detail={"link_id": link.id}, now=now)
+    db.session.flush()
+    return user
+
+
+def two_factor_required(user: User) -> bool:
+    """True when any MARAC the user holds a role in makes a second factor compulsory."""
+    return any(g.marac is not None and g.marac.requires_two_factor for g in user.role_grants)
+
+
+def enable_two_factor(user: User, secret: str, code: str, *, now: datetime) -> bool:
+    """Confirm enrolment with a first code from the app; False if the code does not match."""
+    step = two_factor.matching_step(secret, code, now)
+    if step is None:
+        audit.record(user, "two_factor.enrolment_failed", user, now=now)
+        return False
+    user.totp_secret = secret
+    user.totp_enabled_at = now
+    user.totp_last_step = step
+    audit.record(user, "two_factor.enabled", user, now=now)
+    db.session.flush()
+    return True
+
+
+def disable_two_factor(user: User, *, actor: User, now: datetime) -> None:
+    """Remove the user's second factor (their own choice, or an administrator's reset)."""
+    user.totp_secret = None
+    user.totp_enabled_at = None
+    user.totp_last_step = None
+    verb = "two_factor.disabled" if actor.id == user.id else "two_factor.reset"
+    audit.record(actor, verb, user, now=now)
+    db.session.flush()

@@ -1,0 +1,1 @@
+"""Administration pages: MARACs, agencies, users and roles."""

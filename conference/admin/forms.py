@@ -1,0 +1,272 @@
+"""Forms for administering MARACs, agencies, users and roles."""
+
+from __future__ import annotations
+
+from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
+    GovCheckboxInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextInput,
+)
+from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+
+from conference.accounts.models import Agency, AgencyKind, Marac, Role
+
+#: Offered in the time zone list; any other valid IANA zone is accepted too.
+COMMON_ZONES = {
+    "Europe/London": "UK (Europe/London)",
+    "Europe/Dublin": "Ireland (Europe/Dublin)",
+    "Europe/Isle_of_Man": "Isle of Man (Europe/Isle_of_Man)",
+    "Europe/Jersey": "Jersey (Europe/Jersey)",
+    "Europe/Guernsey": "Guernsey (Europe/Guernsey)",
+}
+
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.org"
+
+
+def _strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def _upper(value: Any) -> Any:
+    return value.upper() if isinstance(value, str) else value
+
+
+def optional_int(value: Any) -> int | None:
+    """Coerce a select's value to an id; the empty first option means none."""
+    if value in (None, ""):
+        return None
+    return int(value)
+
+
+def valid_time_zone(form: FlaskForm, field: SelectField) -> None:
+    """Accept only a time zone the system's zone database knows."""
+    try:
+        ZoneInfo(field.data or "")
+    except (ZoneInfoNotFoundError, ValueError) as error:
+        raise ValidationError("Choose a time zone from the list") from error
+
+
+class GovSingleCheckbox(GovCheckboxInput):
+    """One checkbox with its hint under its own label, as GOV.UK shows it, and no empty hint."""
+
+    def map_gov_params(self, field: BooleanField, **kwargs: Any) -> dict[str, Any]:
+        params = super().map_gov_params(field, **kwargs)
+        hint = params.pop("hint", None)
+        if hint and hint.get("text"):
+            params["items"][0]["hint"] = hint
+        return params
+
+
+class ConfirmForm(FlaskForm):
+    """A button that changes something: nothing to enter, but the CSRF token is checked."""
+
+
+class MaracForm(FlaskForm):
+    name = StringField(
+        "Name",
+        description="For example, Northbridge MARAC",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[DataRequired("Enter the MARAC's name"), Length(max=120)],
+    )
+    code = StringField(
+        "Code",
+        description="2 to 6 letters or digits, used in case references, for example NB",
+        widget=GovTextInput(),
+        filters=[_strip, _upper],
+        validators=[
+            DataRequired("Enter a code"),
+            Regexp(r"^[A-Z0-9]{2,6}$", message="The code must be 2 to 6 letters or digits"),
+        ],
+    )
+    timezone = SelectField(
+        "Time zone",
+        description="Meeting times are shown in this time zone",
+        choices=[SelectChoice(zone, label) for zone, label in COMMON_ZONES.items()],
+        default="Europe/London",
+        validate_choice=False,
+        widget=GovSelect(),
+        validators=[DataRequired("Choose a time zone"), Length(max=64), valid_time_zone],
+    )
+    requires_two_factor = BooleanField(
+        "Require two-step verification",
+        description="Every user with a role here must use an authenticator app",
+        widget=GovSingleCheckbox(),
+    )
+    is_active = BooleanField("This MARAC is active", default=True, widget=GovSingleCheckbox())
+    submit = SubmitField("Save MARAC", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Keep a zone that is not in the short list (saved earlier, or just typed) visible.
+        if self.timezone.data and self.timezone.data not in COMMON_ZONES:
+            self.timezone.choices = [*self.timezone.choices, SelectChoice(self.timezone.data)]
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "name": self.name.data,
+            "code": self.code.data,
+            "timezone": self.timezone.data,
+            "requires_two_factor": self.requires_two_factor.data,
+            "is_active": self.is_active.data,
+        }
+
+
+class AgencyForm(FlaskForm):
+    name = StringField(
+        "Name",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[DataRequired("Enter the agency's name"), Length(max=160)],
+    )
+    kind = SelectField(
+        "Type of agency",
+        choices=[SelectChoice("", "Choose a type")]
+        + [SelectChoice(k.value, k.label) for k in AgencyKind],
+        invalid_choice_message="Choose a type of agency from the list",
+        widget=GovSelect(),
+        validators=[DataRequired("Choose the type of agency")],
+    )
+    marac_ids = SelectMultipleField(
+        "MARACs it sits on",
+        description="Its users can only be given roles in these MARACs",
+        coerce=int,
+        choices=[],
+        invalid_value_message="Choose MARACs from the list",
+        invalid_choice_message="Choose MARACs from the list",
+        widget=GovCheckboxesInput(),
+    )
+    contact_name = StringField(
+        "Contact name",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[Optional(), Length(max=120)],
+    )
+    contact_email = StringField(
+        "Contact email address",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[Optional(), Length(max=254), Email(EMAIL_FORMAT)],
+    )
+    contact_phone = StringField(
+        "Contact phone number",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[
+            Optional(),
+            Length(max=40),
+            Regexp(
+                r"^\+?[0-9 ()-]{6,}(?: ?(?:ext|x)\.? ?[0-9]+)?$",
+                message="Enter a phone number, like 01632 960 001 or +44 808 157 0192",
+            ),
+        ],
+    )
+    is_active = BooleanField(
+        "This agency is active",
+        description="New users cannot be added to an inactive agency",
+        default=True,
+        widget=GovSingleCheckbox(),
+    )
+    submit = SubmitField("Save agency", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, maracs: list[Marac], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.marac_ids.choices = [
+            SelectChoice(m.id, m.name if m.is_active else f"{m.name} (inactive)") for m in maracs
+        ]
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "name": self.name.data,
+            "kind": self.kind.data,
+            "contact_name": self.contact_name.data or "",
+            "contact_email": self.contact_email.data or "",
+            "contact_phone": self.contact_phone.data or "",
+            "is_active": self.is_active.data,
+        }
+
+
+class UserForm(FlaskForm):
+    name = StringField(
+        "Full name",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[DataRequired("Enter the user's full name"), Length(max=120)],
+    )
+    email = StringField(
+        "Email address",
+        description="Their work email address. They sign in with it.",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[
+            DataRequired("Enter the user's email address"),
+            Length(max=254),
+            Email(EMAIL_FORMAT),
+        ],
+    )
+    job_title = StringField(
+        "Job title",
+        description="For example, Detective Sergeant",
+        widget=GovTextInput(),
+        filters=[_strip],
+        validators=[Optional(), Length(max=120)],
+    )
+    agency_id = SelectField(
+        "Agency",
+        coerce=optional_int,
+        choices=[],
+        invalid_value_message="Choose an agency from the list",
+        invalid_choice_message="Choose an agency from the list",
+        widget=GovSelect(),
+        validators=[DataRequired("Choose the user's agency")],
+    )
+    submit = SubmitField("Save user", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, agencies: list[Agency], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.agency_id.choices = [SelectChoice("", "Choose an agency")] + [
+            SelectChoice(a.id, a.name if a.is_active else f"{a.name} (inactive)") for a in agencies
+        ]
+
+    def values(self) -> dict[str, Any]:
+        return {
+            "name": self.name.data,
+            "email": self.email.data,
+            "job_title": self.job_title.data or "",
+            "agency_id": self.agency_id.data,
+        }
+
+
+class GrantRoleForm(FlaskForm):
+    role = SelectField(
+        "Role",
+        choices=[SelectChoice("", "Choose a role")]
+        + [SelectChoice(r.value, r.label) for r in Role],
+        invalid_choice_message="Choose a role from the list",
+        widget=GovSelect(),
+        validators=[DataRequired("Choose a role")],
+    )
+    # Not checked against the list: the service explains why a MARAC cannot be used.
+    marac_id = SelectField(
+        "MARAC",
+        coerce=optional_int,
+        choices=[],
+        validate_choice=False,
+        invalid_value_message="Choose a MARAC from the list",
+        widget=GovSelect(),
+    )
+    submit = SubmitField("Grant role", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, maracs: list[Marac], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.marac_id.choices = [SelectChoice("", "Not needed for the administrator role")] + [
+            SelectChoice(m.id, m.name) for m in maracs
+        ]

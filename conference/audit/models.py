@@ -1,0 +1,70 @@
+"""The append-only audit trail."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.db import BigIntPK, UTCDateTime, utcnow
+from conference.extensions import db
+
+
+class AuditEvent(db.Model):
+    """Who did what to which object, when and from where. Never updated, never deleted."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: Empty for events with no signed-in user (failed sign-in, scheduled jobs).
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: Dotted verb, e.g. "auth.login_failed", "case.viewed".
+    verb: Mapped[str] = mapped_column(sa.String(64), index=True)
+    object_type: Mapped[str | None] = mapped_column(sa.String(40))
+    object_id: Mapped[int | None] = mapped_column(sa.BigInteger)
+    #: The MARAC the object belongs to, so coordinators can see their area's trail.
+    marac_id: Mapped[int | None] = mapped_column(sa.ForeignKey("maracs.id"), index=True)
+    ip: Mapped[str | None] = mapped_column(sa.String(45))
+    request_id: Mapped[str | None] = mapped_column(sa.String(32))
+    #: Where the event came from when not a web request, e.g. "job:purge-expired", "cli".
+    origin: Mapped[str] = mapped_column(sa.String(40), default="web")
+    #: Non-sensitive facts only: ids, outcomes, field names. Never case content.
+    detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
+
+    user = relationship("User", lazy="raise")
+
+    __table_args__ = (
+        sa.Index("ix_audit_events_object", "object_type", "object_id"),
+        sa.Index("ix_audit_events_ip_verb_at", "ip", "verb", "at"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.id} {self.verb}>"
+
+
+# The database itself refuses to change history, whatever code runs against it.
+_APPEND_ONLY_SQLITE = [
+    f"CREATE TRIGGER audit_events_no_{op.lower()} BEFORE {op} ON audit_events "
+    "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
+    for op in ("UPDATE", "DELETE")
+]
+_APPEND_ONLY_POSTGRESQL = [
+    "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$ "
+    "BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql",
+    "CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events "
+    "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()",
+]
+
+
+def append_only_statements(dialect_name: str) -> list[str]:
+    """DDL that makes audit_events append-only on this dialect (used by models and migrations)."""
+    return _APPEND_ONLY_POSTGRESQL if dialect_name == "postgresql" else _APPEND_ONLY_SQLITE
+
+
+@sa.event.listens_for(AuditEvent.__table__, "after_create")
+def _make_append_only(target: sa.Table, connection: sa.Connection, **kw: Any) -> None:
+    for statement in append_only_statements(connection.dialect.name):
+        connection.exec_driver_sql(statement)

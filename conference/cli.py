@@ -1,0 +1,90 @@
+"""Operator commands: demo data and creating the first accounts."""
+
+from __future__ import annotations
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+
+from conference.accounts import services
+from conference.accounts.management import grant_role, save_user
+from conference.accounts.models import Agency, AgencyKind, Role, User
+from conference.audit import context as audit_context
+from conference.db import utcnow
+from conference.demo.seed import DEMO_PASSWORD, demo_logins, seed_demo
+from conference.errors import ValidationFailed
+from conference.extensions import db
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(create_user_command)
+
+
+@click.command("seed-demo")
+@click.option(
+    "--if-empty",
+    is_flag=True,
+    help="Load nothing if the database already has users (used by `make run`).",
+)
+def seed_demo_command(if_empty: bool) -> None:
+    """Load the synthetic demo data (idempotent) and print the demo logins."""
+    with audit_context.bound(audit_context.Origin(source="cli")):
+        has_users = db.session.scalar(sa.select(sa.func.count()).select_from(User)) > 0
+        if if_empty and has_users:
+            logins = demo_logins()
+        else:
+            logins = seed_demo(now=utcnow())
+            db.session.commit()
+            click.echo("Demo data loaded.")
+    if not logins:
+        return
+    click.echo(f"\nDemo logins (every password: {DEMO_PASSWORD})")
+    width = max(len(login.email) for login in logins)
+    for login in logins:
+        click.echo(f"  {login.email:<{width}}  {login.roles:<34} {login.name}, {login.agency}")
+    click.echo("")
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option("--name", required=True, help="The person's full name.")
+@click.option(
+    "--agency",
+    "agency_name",
+    required=True,
+    help="Their agency's name; created (kind 'other') if it does not exist yet.",
+)
+@click.option("--admin", is_flag=True, help="Make them an install-wide administrator.")
+def create_user_command(email: str, name: str, agency_name: str, admin: bool) -> None:
+    """Create a user and print a one-time link to set their password."""
+    now = utcnow()
+    with audit_context.bound(audit_context.Origin(source="cli")):
+        agency = db.session.scalar(sa.select(Agency).where(Agency.name == agency_name))
+        if agency is None:
+            agency = Agency(name=agency_name, kind=AgencyKind.OTHER)
+            db.session.add(agency)
+            db.session.flush()
+        try:
+            user = save_user(None, None, now=now, email=email, name=name, agency_id=agency.id)
+            if admin:
+                db.session.refresh(user)
+                grant_role(_SYSTEM, user, Role.ADMIN, None, now=now)
+        except ValidationFailed as problem:
+            db.session.rollback()
+            raise click.ClickException(str(problem)) from problem
+        token = services.issue_password_link(user, actor=None, now=now)
+        db.session.commit()
+    click.echo(
+        f"Created {user.email}. Send them this one-time link to set a password "
+        f"(prefix it with this service's address):\n  /set-password/{token}"
+    )
+
+
+class _System:
+    """Stands in for an actor when an operator acts from the command line."""
+
+    id = None
+
+
+_SYSTEM = _System()

@@ -1,0 +1,70 @@
+"""Configuration: TOML defaults per environment, then environment variables, then overrides."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parent.parent
+CONFIG_DIR = ROOT / "config"
+ENVIRONMENTS = ("development", "testing", "production")
+
+
+class ConfigError(RuntimeError):
+    """The app cannot start with this configuration."""
+
+
+def load_config(app: Flask, env: str, overrides: dict[str, Any] | None = None) -> None:
+    """Fill app.config in order: defaults, environment file, instance file, env vars, overrides."""
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"CONFERENCE_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    app.config["ENV_NAME"] = env
+    app.config.from_file(CONFIG_DIR / "default.toml", load=tomllib.load, text=False)
+    app.config.from_file(CONFIG_DIR / f"{env}.toml", load=tomllib.load, text=False)
+    app.config.from_file(
+        Path(app.instance_path) / "conference.toml", load=tomllib.load, text=False, silent=True
+    )
+    app.config.from_prefixed_env("CONFERENCE")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    app.config.update(overrides or {})
+
+    # Tokens live as long as the session; the one-hour default breaks long meetings.
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(
+        app.config.get("SQLALCHEMY_DATABASE_URI") or default_sqlite_url(app, env)
+    )
+    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or local_secret(app, env)
+
+
+def normalise_database_url(url: str) -> str:
+    """Point PostgreSQL URLs at psycopg 3, whatever driver prefix they came with."""
+    for prefix in ("postgres://", "postgresql://", "postgresql+psycopg2://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def default_sqlite_url(app: Flask, env: str) -> str:
+    """SQLite in the instance folder, the embedded default outside production."""
+    if env == "production":
+        raise ConfigError("Set DATABASE_URL: production needs an explicit database.")
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{Path(app.instance_path) / 'conference.db'}"
+
+
+def local_secret(app: Flask, env: str) -> str:
+    """Generate once and keep a secret for development; production must be given one."""
+    if env == "production":
+        raise ConfigError("Set CONFERENCE_SECRET_KEY: production refuses to start without it.")
+    path = Path(app.instance_path) / "secret_key"
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()

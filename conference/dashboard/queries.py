@@ -1,0 +1,80 @@
+"""What the home page shows for each role a user holds."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from flask import url_for
+
+from conference.accounts.models import Role, User
+
+
+@dataclass(frozen=True)
+class Link:
+    text: str
+    href: str
+    description: str
+
+
+@dataclass(frozen=True)
+class Section:
+    role: Role
+    #: MARAC names the role is held in (empty for the install-wide administrator role).
+    maracs: list[str]
+    summary: str
+    links: list[Link] = field(default_factory=list)
+
+
+ROLE_ORDER = [Role.COORDINATOR, Role.CHAIR, Role.ADVOCATE, Role.AGENCY_REP, Role.ADMIN]
+
+SUMMARIES = {
+    Role.COORDINATOR: "You screen referrals, build and publish each conference's agenda, take "
+    "the minutes, track every action to closure and prepare the quarterly data return.",
+    Role.CHAIR: "You run the live conference: attendance and confidentiality first, then each "
+    "case's risks and safety action plan, and you finalise the minutes.",
+    Role.ADVOCATE: "You refer victims at high risk, and speak for them at the conference: her "
+    "views, wishes and fears, and how she can safely be contacted.",
+    Role.AGENCY_REP: "You refer victims at high risk, research your agency's records before "
+    "each conference, and keep your agency's actions up to date.",
+    Role.ADMIN: "You manage this install's MARACs, agencies and user accounts. Administration "
+    "gives no access to case information.",
+}
+
+
+def _links_for(role: Role) -> list[Link]:
+    """Links to the pages that exist for a role today."""
+    if role is Role.ADMIN:
+        return [
+            Link(
+                "Users",
+                url_for("admin.users"),
+                "Create accounts, grant roles, issue password links, deactivate leavers",
+            ),
+            Link(
+                "Agencies", url_for("admin.agencies"), "The agencies and which MARACs they sit on"
+            ),
+            Link("MARACs", url_for("admin.maracs"), "Areas, time zones and sign-in rules"),
+            Link(
+                "Scheduled jobs",
+                url_for("scheduler.runs"),
+                "When each job last ran and how it ended",
+            ),
+            Link("Audit log", url_for("audit.index"), "Every sign-in and change, searchable"),
+        ]
+    if role is Role.COORDINATOR:
+        return [Link("Audit log", url_for("audit.index"), "Who did what in your MARAC, and when")]
+    return []
+
+
+def home_sections(user: User) -> list[Section]:
+    """One section per role the user holds, coordinators first."""
+    by_role: dict[Role, list[str]] = {}
+    for grant in user.role_grants:
+        by_role.setdefault(grant.role, [])
+        if grant.marac is not None:
+            by_role[grant.role].append(grant.marac.name)
+    return [
+        Section(role, sorted(by_role[role]), SUMMARIES[role], _links_for(role))
+        for role in ROLE_ORDER
+        if role in by_role
+    ]

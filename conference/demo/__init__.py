@@ -1,0 +1,1 @@
+"""Synthetic demonstration data. Every name, place and detail here is invented."""

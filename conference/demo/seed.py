@@ -1,0 +1,189 @@
+"""Load the demo MARACs, agencies and one user for every role. Safe to run again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from conference.accounts import passwords
+from conference.accounts.models import Agency, AgencyKind, Marac, Role, RoleGrant, User
+from conference.extensions import db
+
+DEMO_PASSWORD = "northbridge-demo-2026"
+DEMO_DOMAIN = "northbridge.example"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    email: str
+    name: str
+    agency: str
+    roles: str
+
+
+MARACS = [
+    ("Northbridge MARAC", "NB"),
+    ("Eastmoor MARAC", "EM"),
+]
+
+# name, kind, MARAC codes it sits on
+AGENCIES = [
+    ("Northbridge Community Safety Partnership", AgencyKind.OTHER, ["NB"]),
+    ("Northshire Police", AgencyKind.POLICE, ["NB", "EM"]),
+    ("Northshire Probation Service", AgencyKind.PROBATION, ["NB", "EM"]),
+    ("Northbridge Children's Services", AgencyKind.CHILDRENS_SERVICES, ["NB"]),
+    ("Northbridge Adult Safeguarding", AgencyKind.ADULT_SAFEGUARDING, ["NB"]),
+    ("Northbridge Health Trust", AgencyKind.HEALTH, ["NB"]),
+    ("Northbridge Mental Health Trust", AgencyKind.MENTAL_HEALTH, ["NB"]),
+    ("Northbridge Homes", AgencyKind.HOUSING, ["NB"]),
+    ("Northbridge Schools Safeguarding Team", AgencyKind.EDUCATION, ["NB"]),
+    ("Pathways Substance Use Service", AgencyKind.SUBSTANCE_USE, ["NB"]),
+    ("Northbridge IDVA Service", AgencyKind.IDVA_SERVICE, ["NB"]),
+    ("Eastmoor Community Safety Partnership", AgencyKind.OTHER, ["EM"]),
+]
+
+# email local part, name, job title, agency, [(role, MARAC code or None)]
+USERS = [
+    (
+        "admin",
+        "Morgan Ellis",
+        "Systems administrator",
+        "Northbridge Community Safety Partnership",
+        [(Role.ADMIN, None)],
+    ),
+    (
+        "coordinator",
+        "Priya Shah",
+        "MARAC coordinator",
+        "Northbridge Community Safety Partnership",
+        [(Role.COORDINATOR, "NB")],
+    ),
+    ("chair", "Sam Carter", "Detective Inspector", "Northshire Police", [(Role.CHAIR, "NB")]),
+    ("idva", "Jo Whitfield", "Senior IDVA", "Northbridge IDVA Service", [(Role.ADVOCATE, "NB")]),
+    ("police", "Lee Morgan", "Detective Constable", "Northshire Police", [(Role.AGENCY_REP, "NB")]),
+    (
+        "childrens",
+        "Hannah Okafor",
+        "Team manager",
+        "Northbridge Children's Services",
+        [(Role.AGENCY_REP, "NB")],
+    ),
+    (
+        "health",
+        "Rob Patel",
+        "Named nurse, safeguarding",
+        "Northbridge Health Trust",
+        [(Role.AGENCY_REP, "NB")],
+    ),
+    (
+        "housing",
+        "Chris Doyle",
+        "Tenancy sustainment officer",
+        "Northbridge Homes",
+        [(Role.AGENCY_REP, "NB")],
+    ),
+    (
+        "probation",
+        "Aisha Rahman",
+        "Probation officer",
+        "Northshire Probation Service",
+        [(Role.AGENCY_REP, "NB")],
+    ),
+    (
+        "eastmoor",
+        "Tom Fraser",
+        "MARAC coordinator",
+        "Eastmoor Community Safety Partnership",
+        [(Role.COORDINATOR, "EM")],
+    ),
+]
+
+
+def seed_demo(*, now: datetime) -> list[DemoLogin]:
+    """Create whatever demo records are missing; never change ones that exist. Flushes."""
+    maracs = {code: _marac(name, code) for name, code in MARACS}
+    agencies = {
+        name: _agency(name, kind, [maracs[c] for c in codes]) for name, kind, codes in AGENCIES
+    }
+    password_hash = passwords.hash_password(DEMO_PASSWORD)
+    for local, name, title, agency, roles in USERS:
+        _user(
+            f"{local}@{DEMO_DOMAIN}",
+            name,
+            title,
+            agencies[agency],
+            roles,
+            maracs,
+            password_hash,
+            now,
+        )
+    db.session.flush()
+    return demo_logins()
+
+
+def demo_logins() -> list[DemoLogin]:
+    """The demo accounts that exist, for printing."""
+    emails = [f"{local}@{DEMO_DOMAIN}" for local, *_ in USERS]
+    users = db.session.scalars(sa.select(User).where(User.email.in_(emails))).all()
+    by_email = {u.email: u for u in users}
+    logins = []
+    for email in emails:
+        user = by_email.get(email)
+        if user is None:
+            continue
+        roles = ", ".join(
+            f"{g.role.label}" + (f" ({g.marac.code})" if g.marac else "") for g in user.role_grants
+        )
+        logins.append(DemoLogin(email, user.name, user.agency.name, roles))
+    return logins
+
+
+def _marac(name: str, code: str) -> Marac:
+    marac = db.session.scalar(sa.select(Marac).where(Marac.code == code))
+    if marac is None:
+        marac = Marac(name=name, code=code, timezone="Europe/London")
+        db.session.add(marac)
+    return marac
+
+
+def _agency(name: str, kind: AgencyKind, maracs: list[Marac]) -> Agency:
+    agency = db.session.scalar(sa.select(Agency).where(Agency.name == name))
+    if agency is None:
+        agency = Agency(
+            name=name,
+            kind=kind,
+            maracs=maracs,
+            contact_name="Duty manager",
+            contact_email=f"duty@{DEMO_DOMAIN}",
+        )
+        db.session.add(agency)
+    return agency
+
+
+def _user(
+    email: str,
+    name: str,
+    title: str,
+    agency: Agency,
+    roles: list[tuple[Role, str | None]],
+    maracs: dict[str, Marac],
+    password_hash: str,
+    now: datetime,
+) -> None:
+    if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
+        return
+    user = User(
+        email=email,
+        name=name,
+        job_title=title,
+        agency=agency,
+        password_hash=password_hash,
+        password_changed_at=now,
+    )
+    user.role_grants = [
+        RoleGrant(role=role, marac=maracs[code] if code else None, granted_at=now)
+        for role, code in roles
+    ]
+    db.session.add(user)

@@ -1,0 +1,1 @@
+"""Web plumbing shared by every domain: sessions, htmx responses, access checks, headers."""

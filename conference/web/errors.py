@@ -1,0 +1,91 @@
+"""Error pages and htmx error messages: a reference to quote, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+
+from flask import Flask, Response, render_template
+from flask_htmx import make_response
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from conference.errors import Conflict, DomainError, NotFound, PermissionDenied
+from conference.extensions import db, htmx
+
+log = logging.getLogger(__name__)
+
+TITLES = {
+    400: "Something was wrong with that request",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "That action is not allowed here",
+    409: "Someone else changed this first",
+    413: "That upload is too large",
+    422: "Check what you entered",
+    429: "Too many attempts",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, handle_http_error)
+    app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(Exception, handle_unexpected_error)
+
+
+def error_response(
+    status: int, message: str | None = None, *, error_id: str | None = None
+) -> Response:
+    """The error as a toast in #flash for htmx, or as a full page."""
+    title = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])
+    context = {"status": status, "title": title, "message": message, "error_id": error_id}
+    if htmx and not htmx.boosted:
+        body = render_template("errors/_toast.html", **context)
+        return make_response(body, status, retarget="#flash", reswap="outerHTML")
+    return make_response(render_template("errors/error.html", **context), status)
+
+
+def handle_csrf_error(error: CSRFError) -> Response:
+    log.warning("csrf refused", extra={"reason": error.description})
+    if htmx:
+        # The page's token no longer matches the session (it expired or the user signed out):
+        # a fresh page gets a fresh token.
+        return make_response("", 400, refresh=True)
+    return error_response(
+        400, "The form had expired. Go back, refresh the page and try again: nothing was saved."
+    )
+
+
+def handle_http_error(error: HTTPException) -> Response:
+    status = error.code or 500
+    if status >= 500:
+        return handle_unexpected_error(error)
+    message = error.description if status == 429 else None
+    response = error_response(status, message)
+    if status == 405 and error.get_response().headers.get("Allow"):
+        response.headers["Allow"] = error.get_response().headers["Allow"]
+    return response
+
+
+def handle_domain_error(error: DomainError) -> Response:
+    db.session.rollback()
+    if isinstance(error, NotFound):
+        return error_response(404)
+    if isinstance(error, PermissionDenied):
+        return error_response(403)
+    if isinstance(error, Conflict):
+        return error_response(409, str(error))
+    return error_response(422, str(error))
+
+
+def handle_unexpected_error(error: Exception) -> Response:
+    """Roll back, log with a reference, and show the reference: no details reach the page."""
+    db.session.rollback()
+    error_id = uuid.uuid4().hex[:10]
+    original = getattr(error, "original_exception", None) or error
+    if isinstance(original, InternalServerError):
+        original = error
+    log.error("unhandled error", extra={"error_id": error_id}, exc_info=original)
+    return error_response(500, error_id=error_id)

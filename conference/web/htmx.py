@@ -1,0 +1,40 @@
+"""How a route answers: a partial for an htmx swap, the full page otherwise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, redirect, render_template
+from flask_htmx import make_response
+
+from conference.extensions import htmx
+
+
+def wants_partial() -> bool:
+    """True for an htmx swap; boosted navigation and history restores need the whole page."""
+    return bool(htmx) and not htmx.boosted and not htmx.history_restore_request
+
+
+def render(
+    page: str,
+    partial: str,
+    *,
+    status: int = 200,
+    trigger: dict[str, Any] | None = None,
+    **context: Any,
+) -> Response:
+    """Render the partial plus the flash region (out of band) for htmx, else the full page."""
+    if wants_partial():
+        body = render_template(partial, **context) + render_template(
+            "_layout/_flash.html", oob=True
+        )
+    else:
+        body = render_template(page, **context)
+    return make_response(body, status, trigger=trigger)
+
+
+def go(url: str) -> Response:
+    """Navigate after a change: HX-Location for htmx, 303 See Other otherwise."""
+    if htmx:
+        return make_response("", 204, location=url)
+    return redirect(url, 303)

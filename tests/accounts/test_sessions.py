@@ -1,0 +1,121 @@
+"""Server-side sessions: sign-out kills them, idle ones expire, cookies are hardened."""
+
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from conference.accounts.models import WebSession
+from conference.db import utcnow
+from conference.extensions import db
+from tests.factories import PASSWORD, make_user
+
+
+def signed_in(app, user):
+    client = app.test_client()
+    resp = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert resp.status_code == 303
+    return client
+
+
+def cookie_of(client, app):
+    return client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+
+
+def test_a_copied_cookie_stops_working_after_sign_out(app):
+    user = make_user("coordinator")
+    client = signed_in(app, user)
+    stolen = cookie_of(client, app)
+    thief = app.test_client()
+    thief.set_cookie(app.config["SESSION_COOKIE_NAME"], stolen)
+    assert thief.get("/").status_code == 200  # the copy works while the session lives
+
+    resp = client.post("/sign-out")
+    assert resp.status_code == 303
+    assert resp.headers["Clear-Site-Data"] == '"cache", "storage"'
+    assert thief.get("/").status_code == 302  # and is dead once the owner signs out
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(WebSession).where(WebSession.user_id == user.id)
+        )
+        == 0
+    )
+
+
+def test_the_session_id_changes_at_sign_in(app):
+    user = make_user("chair")
+    client = app.test_client()
+    client.get("/sign-in")
+    before = cookie_of(client, app)
+    client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert cookie_of(client, app) != before
+    # The pre-sign-in session no longer exists on the server.
+    old = app.test_client()
+    old.set_cookie(app.config["SESSION_COOKIE_NAME"], before)
+    assert old.get("/").status_code == 302
+
+
+def test_idle_session_expires_after_30_minutes(app):
+    user = make_user("chair")
+    client = signed_in(app, user)
+    row = db.session.scalar(sa.select(WebSession).where(WebSession.user_id == user.id))
+    assert timedelta(minutes=29) < row.expires_at - utcnow() <= timedelta(minutes=30)
+    row.expires_at = utcnow() - timedelta(seconds=1)
+    db.session.commit()
+    resp = client.get("/")
+    assert resp.status_code == 302
+    page = client.get(resp.headers["Location"])
+    assert "signed out because your session expired" in page.text
+
+
+def test_absolute_lifetime_ends_a_busy_session(app):
+    user = make_user("chair")
+    client = signed_in(app, user)
+    row = db.session.scalar(sa.select(WebSession).where(WebSession.user_id == user.id))
+    row.created_at = utcnow() - timedelta(hours=12, minutes=1)
+    db.session.commit()
+    assert client.get("/").status_code == 302
+
+
+def test_only_a_hash_of_the_cookie_is_stored(app):
+    user = make_user("chair")
+    client = signed_in(app, user)
+    cookie = cookie_of(client, app)
+    stored = db.session.scalars(sa.select(WebSession.id_hash)).all()
+    assert cookie not in stored and len(stored[0]) == 64
+
+
+def test_session_cookie_flags(app):
+    user = make_user("chair")
+    client = app.test_client()
+    resp = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    header = next(
+        h
+        for h in resp.headers.getlist("Set-Cookie")
+        if h.startswith(app.config["SESSION_COOKIE_NAME"])
+    )
+    assert "HttpOnly" in header and "SameSite=Lax" in header
+    assert "Expires" not in header  # ends with the browser; the server enforces idle expiry
+
+
+def test_production_cookie_is_secure_and_host_prefixed():
+    from conference import create_app
+
+    app = create_app("production", {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+    assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
+
+
+def test_sign_out_of_other_sessions_keeps_this_one(app):
+    user = make_user("chair")
+    laptop, desktop = signed_in(app, user), signed_in(app, user)
+    resp = laptop.post("/account/sessions/end-others")
+    assert resp.status_code == 303
+    assert "Signed out of 1 other session" in laptop.get("/account").text
+    assert desktop.get("/").status_code == 302
+
+
+def test_sign_out_needs_a_post(app):
+    user = make_user("chair")
+    client = signed_in(app, user)
+    assert client.get("/sign-out").status_code == 405
+    assert client.get("/").status_code == 200

@@ -1,0 +1,123 @@
+"""The TOTP second factor: enrolment, sign-in, one use per code, compulsory per MARAC."""
+
+import re
+
+import pyotp
+import sqlalchemy as sa
+
+from conference.audit.models import AuditEvent
+from conference.db import utcnow
+from conference.extensions import db
+from tests.factories import PASSWORD, make_marac, make_user
+
+
+def enrolled_user(role="chair", **kwargs):
+    secret = pyotp.random_base32()
+    user = make_user(role, totp_secret=secret, totp_enabled_at=utcnow(), **kwargs)
+    return user, pyotp.TOTP(secret)
+
+
+def password_step(client, user):
+    resp = client.post("/sign-in", data={"email": user.email, "password": PASSWORD})
+    assert resp.status_code == 303 and resp.headers["Location"] == "/sign-in/code"
+
+
+def test_password_alone_does_not_sign_in_an_enrolled_user(client):
+    user, _ = enrolled_user()
+    password_step(client, user)
+    assert client.get("/").status_code == 302
+
+
+def test_the_current_code_completes_sign_in(client):
+    user, totp = enrolled_user()
+    password_step(client, user)
+    resp = client.post("/sign-in/code", data={"code": totp.now()})
+    assert resp.status_code == 303 and resp.headers["Location"] == "/"
+    assert client.get("/").status_code == 200
+
+
+def test_a_code_is_accepted_once_only(app):
+    user, totp = enrolled_user()
+    code = totp.now()
+    first, second = app.test_client(), app.test_client()
+    password_step(first, user)
+    assert first.post("/sign-in/code", data={"code": code}).status_code == 303
+    password_step(second, user)
+    resp = second.post("/sign-in/code", data={"code": code})
+    assert resp.status_code == 422
+    assert "each code works once" in resp.text
+    assert second.get("/").status_code == 302
+    reasons = db.session.scalars(
+        sa.select(AuditEvent.detail).where(AuditEvent.verb == "auth.two_factor_failed")
+    ).all()
+    assert reasons == [{"reason": "code_reused"}]
+
+
+def test_wrong_codes_count_towards_the_lockout(client):
+    user, _ = enrolled_user()
+    password_step(client, user)
+    for _ in range(5):
+        assert client.post("/sign-in/code", data={"code": "000000"}).status_code == 422
+    db.session.refresh(user)
+    assert user.locked_until is not None
+
+
+def test_the_code_step_times_out(client, app):
+    user, totp = enrolled_user()
+    password_step(client, user)
+    with client.session_transaction() as session:
+        session["pending_since"] -= 6 * 60
+    resp = client.post("/sign-in/code", data={"code": totp.now()})
+    assert resp.status_code == 303 and resp.headers["Location"] == "/sign-in"
+
+
+def test_code_page_without_a_password_step_goes_back_to_sign_in(client):
+    assert client.get("/sign-in/code").headers["Location"] == "/sign-in"
+
+
+def test_enrolment_shows_a_qr_code_and_key_then_confirms_with_a_code(client_as):
+    client = client_as("advocate")
+    page = client.get("/account/two-factor")
+    assert page.status_code == 200 and "<svg" in page.text
+    key = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page.text).group(1).replace(" ", "")
+    wrong = client.post("/account/two-factor", data={"code": "123456"})
+    assert wrong.status_code == 422 and "does not match" in wrong.text
+    # The key stays the same across a failed attempt, so the app set-up is not wasted.
+    assert key.replace(" ", "") in wrong.text.replace(" ", "")
+    ok = client.post("/account/two-factor", data={"code": pyotp.TOTP(key).now()})
+    assert ok.status_code == 303
+    db.session.refresh(client.user)
+    assert client.user.totp_secret == key
+    assert "two_factor.enabled" in db.session.scalars(sa.select(AuditEvent.verb)).all()
+
+
+def test_a_marac_can_make_two_factor_compulsory(client_as):
+    marac = make_marac(requires_two_factor=True)
+    client = client_as("coordinator", marac=marac)
+    resp = client.get("/")
+    assert resp.status_code == 303 and resp.headers["Location"] == "/account/two-factor"
+    assert client.get("/audit/").headers["Location"] == "/account/two-factor"
+    page = client.get("/account/two-factor")
+    assert "requires two-step verification" in page.text
+    assert client.post("/sign-out").status_code == 303  # signing out is always possible
+
+
+def test_compulsory_two_factor_cannot_be_turned_off(client_as):
+    marac = make_marac(requires_two_factor=True)
+    secret = pyotp.random_base32()
+    client = client_as("chair", marac=marac, totp_secret=secret, totp_enabled_at=utcnow())
+    resp = client.post("/account/two-factor/disable", data={"password": PASSWORD})
+    assert resp.status_code == 303
+    db.session.refresh(client.user)
+    assert client.user.totp_secret == secret
+
+
+def test_optional_two_factor_is_turned_off_with_the_password(client_as):
+    client = client_as("chair", totp_secret=pyotp.random_base32(), totp_enabled_at=utcnow())
+    wrong = client.post("/account/two-factor/disable", data={"password": "not-my-password-x"})
+    assert wrong.status_code == 422 and "Your password is not correct" in wrong.text
+    assert (
+        client.post("/account/two-factor/disable", data={"password": PASSWORD}).status_code == 303
+    )
+    db.session.refresh(client.user)
+    assert client.user.totp_secret is None

@@ -1,0 +1,121 @@
+"""Adding and changing MARACs."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from conference.accounts.models import Marac
+from conference.audit.models import AuditEvent
+from conference.extensions import db
+from tests import factories
+
+NEW = {
+    "name": "Westvale MARAC",
+    "code": "wv1",
+    "timezone": "Europe/London",
+    "requires_two_factor": "y",
+    "is_active": "y",
+}
+
+
+@pytest.fixture
+def admin(client_as):
+    return client_as("admin")
+
+
+def _events(verb: str) -> list[AuditEvent]:
+    return list(db.session.scalars(sa.select(AuditEvent).where(AuditEvent.verb == verb)))
+
+
+def test_add_a_marac(admin):
+    resp = admin.post("/admin/maracs/new", data=NEW)
+
+    assert resp.status_code == 303
+    assert resp.headers["Location"] == "/admin/maracs"
+    marac = db.session.scalar(sa.select(Marac).where(Marac.name == "Westvale MARAC"))
+    assert (marac.code, marac.timezone, marac.requires_two_factor, marac.is_active) == (
+        "WV1",
+        "Europe/London",
+        True,
+        True,
+    )
+    [event] = _events("marac.created")
+    assert (event.user_id, event.object_id, event.marac_id) == (admin.user.id, marac.id, marac.id)
+    page = admin.get("/admin/maracs").text
+    assert "Westvale MARAC added." in page
+    assert "WV1" in page
+
+
+def test_change_a_marac(admin):
+    marac = factories.make_marac(name="Eastmoor MARAC", code="EM")
+    form = admin.get(f"/admin/maracs/{marac.id}/edit").text
+    assert 'value="Eastmoor MARAC"' in form and 'value="EM"' in form
+
+    resp = admin.post(
+        f"/admin/maracs/{marac.id}/edit",
+        data={"name": "Eastmoor and Dale MARAC", "code": "EM", "timezone": "Europe/London"},
+    )
+
+    assert resp.status_code == 303
+    db.session.refresh(marac)
+    assert marac.name == "Eastmoor and Dale MARAC"
+    assert marac.is_active is False  # the box was left unticked
+    [event] = _events("marac.updated")
+    assert event.detail == {"fields": ["name", "is_active"]}
+    assert "Eastmoor and Dale MARAC saved." in admin.get("/admin/maracs").text
+
+
+def test_a_code_already_in_use_is_refused_keeping_what_was_typed(admin):
+    factories.make_marac(name="Northbridge MARAC", code="NB")
+
+    resp = admin.post("/admin/maracs/new", data={**NEW, "code": "nb", "timezone": "Europe/Dublin"})
+
+    assert resp.status_code == 422
+    assert "govuk-error-summary" in resp.text and 'href="#code"' in resp.text
+    assert 'id="code-error"' in resp.text
+    assert "Another MARAC already uses this code" in resp.text
+    assert 'value="Westvale MARAC"' in resp.text
+    assert '<option value="Europe/Dublin" selected>' in resp.text
+    assert "<title>Error: Add a MARAC" in resp.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Marac)) == 1
+    assert _events("marac.created") == []
+
+
+@pytest.mark.parametrize("zone", ["Mars/Olympus", "../etc/passwd", "europe/london", ""])
+def test_an_unknown_time_zone_is_refused(admin, zone):
+    resp = admin.post("/admin/maracs/new", data={**NEW, "timezone": zone})
+
+    assert resp.status_code == 422
+    assert 'id="timezone-error"' in resp.text
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Marac)) == 0
+
+
+def test_a_zone_outside_the_short_list_is_accepted_and_shown_again(admin):
+    resp = admin.post("/admin/maracs/new", data={**NEW, "timezone": "Atlantic/Canary"})
+    assert resp.status_code == 303
+    marac = db.session.scalar(sa.select(Marac))
+    assert marac.timezone == "Atlantic/Canary"
+    form = admin.get(f"/admin/maracs/{marac.id}/edit").text
+    assert '<option value="Atlantic/Canary" selected>' in form
+
+
+@pytest.mark.parametrize("code", ["N", "NBRIDGE", "N-B", ""])
+def test_a_code_must_be_two_to_six_letters_or_digits(admin, code):
+    resp = admin.post("/admin/maracs/new", data={**NEW, "code": code})
+    assert resp.status_code == 422
+    assert 'id="code-error"' in resp.text
+
+
+def test_a_missing_marac_is_not_found(admin):
+    assert admin.get("/admin/maracs/999/edit").status_code == 404
+    assert admin.post("/admin/maracs/999/edit", data=NEW).status_code == 404
+
+
+def test_the_list_shows_status_and_the_index_counts(admin):
+    factories.make_marac(name="Dormant MARAC", is_active=False)
+    page = admin.get("/admin/maracs").text
+    assert "Dormant MARAC" in page and "Inactive" in page
+    index = admin.get("/admin/").text
+    assert '<p class="govuk-body" id="count-maracs">1 MARAC</p>' in index
+    assert "/admin/jobs/" in index
