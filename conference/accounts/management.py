@@ -12,7 +12,15 @@ from typing import Any
 import sqlalchemy as sa
 
 from conference import audit
-from conference.accounts.models import Agency, AgencyKind, Marac, Role, RoleGrant, User
+from conference.accounts.models import (
+    Agency,
+    AgencyKind,
+    Marac,
+    PasswordSetLink,
+    Role,
+    RoleGrant,
+    User,
+)
 from conference.accounts.services import end_sessions, normalise_email
 from conference.errors import ValidationFailed
 from conference.extensions import db
@@ -107,12 +115,35 @@ def save_agency(
         return agency
     changed = _changed_fields(agency, values)
     if {m.id for m in agency.maracs} != {m.id for m in maracs}:
+        _check_no_roles_stranded(agency, {m.id for m in maracs})
         agency.maracs = list(maracs)
         changed.append("maracs")
     db.session.flush()
     if changed:
         audit.record(actor, "agency.updated", agency, detail={"fields": changed}, now=now)
     return agency
+
+
+def _check_no_roles_stranded(agency: Agency, keep_marac_ids: set[int]) -> None:
+    """Refuse to take a MARAC off an agency while its people still hold roles there."""
+    leaving = {m.id for m in agency.maracs} - keep_marac_ids
+    if not leaving:
+        return
+    holders = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(RoleGrant.user_id)))
+        .join(User, User.id == RoleGrant.user_id)
+        .where(User.agency_id == agency.id, RoleGrant.marac_id.in_(leaving))
+    )
+    if holders:
+        who = (
+            "person at this agency still holds"
+            if holders == 1
+            else "people at this agency still hold"
+        )
+        raise ValidationFailed(
+            f"{holders} {who} roles in a MARAC you are removing: revoke those roles first",
+            field="marac_ids",
+        )
 
 
 def save_user(actor: User, user: User | None, *, now: datetime, **values: Any) -> User:
@@ -163,6 +194,12 @@ def set_user_active(actor: User, user: User, active: bool, *, now: datetime) -> 
     user.is_active_account = active
     if not active:
         end_sessions(user)
+        # A leaver's unused password link must not outlive the account.
+        db.session.execute(
+            sa.update(PasswordSetLink)
+            .where(PasswordSetLink.user_id == user.id, PasswordSetLink.used_at.is_(None))
+            .values(expires_at=now)
+        )
     audit.record(actor, "user.reactivated" if active else "user.deactivated", user, now=now)
     db.session.flush()
 
@@ -175,6 +212,10 @@ def grant_role(
         marac = None
     elif marac is None:
         raise ValidationFailed("Choose the MARAC this role is for", field="marac_id")
+    elif not marac.is_active:
+        raise ValidationFailed(
+            f"{marac.name} is not active: no new roles can be granted there", field="marac_id"
+        )
     elif marac not in user.agency.maracs:
         raise ValidationFailed(
             f"{user.agency.name} does not sit on {marac.name}: add it to the agency first",

@@ -254,6 +254,9 @@ def disable_two_factor(user: User, *, actor: User, now: datetime) -> None:
     user.totp_secret = None
     user.totp_enabled_at = None
     user.totp_last_step = None
+    if actor.id != user.id:
+        # A reset usually means a lost phone: sign the account out everywhere too.
+        end_sessions(user)
     verb = "two_factor.disabled" if actor.id == user.id else "two_factor.reset"
     audit.record(actor, verb, user, now=now)
     db.session.flush()

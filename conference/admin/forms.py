@@ -267,6 +267,6 @@ class GrantRoleForm(FlaskForm):
 
     def __init__(self, *args: Any, maracs: list[Marac], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.marac_id.choices = [SelectChoice("", "Not needed for the administrator role")] + [
+        self.marac_id.choices = [SelectChoice("", "Choose a MARAC")] + [
             SelectChoice(m.id, m.name) for m in maracs
         ]

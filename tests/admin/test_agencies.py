@@ -109,3 +109,17 @@ def test_bad_details_are_refused_beside_the_field(admin, maracs, field, value):
 
 def test_a_missing_agency_is_not_found(admin):
     assert admin.get("/admin/agencies/999/edit").status_code == 404
+
+
+def test_a_marac_cannot_be_taken_off_an_agency_whose_people_hold_roles_there(admin, maracs):
+    northbridge, eastmoor = maracs
+    agency = factories.make_agency(name="Northshire Police", maracs=[northbridge, eastmoor])
+    factories.make_user("chair", marac=eastmoor, agency=agency)
+
+    resp = admin.post(f"/admin/agencies/{agency.id}/edit", data=_form([northbridge]))
+
+    assert resp.status_code == 422
+    assert "1 person at this agency still holds roles" in resp.text
+    db.session.expire_all()
+    assert {m.code for m in db.session.get(Agency, agency.id).maracs} == {"NB", "EM"}
+    assert _events("agency.updated") == []

@@ -261,3 +261,51 @@ def test_the_account_status_shows_a_lock_and_the_last_sign_in(admin, police):
     )
     assert "Never" not in page
     assert "has no roles yet" in page
+
+
+def test_reset_two_step_verification_signs_the_user_out_everywhere(app, admin, police):
+    user = factories.make_user(
+        agency=police, totp_secret=pyotp.random_base32(), totp_enabled_at=utcnow()
+    )
+    db.session.add(
+        WebSession(
+            id_hash="a" * 64,
+            user_id=user.id,
+            data="{}",
+            expires_at=utcnow() + timedelta(minutes=30),
+        )
+    )
+    db.session.commit()
+
+    admin.post(f"/admin/users/{user.id}/two-factor/reset")
+
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).select_from(WebSession).where(WebSession.user_id == user.id)
+        )
+        == 0
+    )
+
+
+def test_deactivating_a_user_voids_their_unused_password_link(app, admin, police):
+    user = factories.make_user(agency=police, password=None)
+    page = admin.post(f"/admin/users/{user.id}/password-link").text
+    link = re.search(r"(/set-password/[\w-]+)", page).group(1)
+
+    admin.post(f"/admin/users/{user.id}/deactivate")
+
+    assert app.test_client().get(link).status_code == 404
+
+
+def test_no_role_is_granted_in_an_inactive_marac(admin, police, northbridge):
+    northbridge.is_active = False
+    db.session.commit()
+    user = factories.make_user(agency=police)
+
+    resp = admin.post(
+        f"/admin/users/{user.id}/roles", data={"role": "chair", "marac_id": str(northbridge.id)}
+    )
+
+    assert resp.status_code == 422
+    assert "Northbridge MARAC is not active" in resp.text
+    assert _roles(user) == set()
