@@ -31,6 +31,7 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
     _init_extensions(app)
+    _load_risk_tools(app)
     _register_blueprints(app)
     _register_commands(app)
     return app
@@ -55,6 +56,20 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
             sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+
+
+def _load_risk_tools(app: Flask) -> None:
+    """Read the risk checklists once; a broken file stops the app here, naming the file."""
+    from pathlib import Path
+
+    from conference.config import ConfigError
+    from conference.referrals.checklists import RISK_TOOLS_DIR, RiskToolError, load_risk_tools
+
+    directory = Path(app.config.get("RISK_TOOLS_DIR") or RISK_TOOLS_DIR)
+    try:
+        app.extensions["risk_tools"] = load_risk_tools(directory)
+    except RiskToolError as error:
+        raise ConfigError(f"Risk checklist refused: {error}") from error
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:

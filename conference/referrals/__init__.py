@@ -1,0 +1,1 @@
+"""Referrals and screening: the risk checklist, the four criteria, repeat detection."""

@@ -1,0 +1,138 @@
+"""The four MARAC referral criteria, as pure functions of the referral's facts.
+
+Visible high risk: enough 'yes' answers. Professional judgement: allowed at any score, with
+reasons; it raises the risk level to the top band and never lowers it. Potential escalation:
+enough incidents within the window. Repeat: a new incident within the repeat window of the
+victim's last MARAC referral, found from the records rather than typed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from enum import StrEnum
+
+from conference.referrals.checklists import Band, RiskTool, ScreeningRules
+
+
+class Criterion(StrEnum):
+    VISIBLE_HIGH_RISK = "visible_high_risk"
+    PROFESSIONAL_JUDGEMENT = "professional_judgement"
+    POTENTIAL_ESCALATION = "potential_escalation"
+    REPEAT = "repeat"
+
+    @property
+    def label(self) -> str:
+        return CRITERION_LABELS[self]
+
+
+CRITERION_LABELS = {
+    Criterion.VISIBLE_HIGH_RISK: "Visible high risk",
+    Criterion.PROFESSIONAL_JUDGEMENT: "Professional judgement",
+    Criterion.POTENTIAL_ESCALATION: "Potential escalation",
+    Criterion.REPEAT: "Repeat",
+}
+
+
+@dataclass(frozen=True)
+class ReferralFacts:
+    """What the criteria are decided on."""
+
+    referred_on: date
+    yes_count: int
+    professional_judgement: bool = False
+    judgement_reasons: str = ""
+    incident_dates: Sequence[date] = ()
+    #: The victim's last MARAC referral before this one, from the records.
+    last_referral_on: date | None = None
+
+
+@dataclass(frozen=True)
+class Assessment:
+    score: int
+    #: The band the score alone falls in.
+    band: Band
+    #: The risk level after professional judgement (never below ``band``).
+    level: Band
+    met: tuple[Criterion, ...]
+    incidents_in_window: int
+    #: Field name -> what is wrong, for problems that stop the referral going in.
+    problems: dict[str, str] = field(default_factory=dict)
+    #: Why no criterion is met, in words for the referrer (empty when one is).
+    why_not_met: str = ""
+
+    @property
+    def can_submit(self) -> bool:
+        return bool(self.met) and not self.problems
+
+
+def within_days(earlier: date, later: date, days: int) -> bool:
+    """True when earlier falls on or before later and no more than days before it."""
+    return 0 <= (later - earlier).days <= days
+
+
+def visible_high_risk(yes_count: int, rules: ScreeningRules) -> bool:
+    return yes_count >= rules.high_risk_threshold
+
+
+def incidents_within_window(
+    incident_dates: Sequence[date], referred_on: date, rules: ScreeningRules
+) -> int:
+    return sum(within_days(d, referred_on, rules.escalation_window_days) for d in incident_dates)
+
+
+def potential_escalation(
+    incident_dates: Sequence[date], referred_on: date, rules: ScreeningRules
+) -> bool:
+    count = incidents_within_window(incident_dates, referred_on, rules)
+    return count >= rules.escalation_incidents
+
+
+def is_repeat(last_referral_on: date | None, referred_on: date, rules: ScreeningRules) -> bool:
+    return last_referral_on is not None and within_days(
+        last_referral_on, referred_on, rules.repeat_window_days
+    )
+
+
+def assess(tool: RiskTool, rules: ScreeningRules, facts: ReferralFacts) -> Assessment:
+    """Score the checklist, decide which criteria are met, and say what stops submission."""
+    problems: dict[str, str] = {}
+    if not 0 <= facts.yes_count <= len(tool.questions):
+        problems["checklist"] = f"The checklist has {len(tool.questions)} questions"
+    if any(d > facts.referred_on for d in facts.incident_dates):
+        problems["incident_dates"] = "An incident date cannot be in the future"
+    judgement_given = facts.professional_judgement and bool(facts.judgement_reasons.strip())
+    if facts.professional_judgement and not judgement_given:
+        problems["judgement_reasons"] = (
+            "Give your reasons: professional judgement needs the concern and why"
+        )
+
+    incidents = incidents_within_window(facts.incident_dates, facts.referred_on, rules)
+    met = tuple(
+        criterion
+        for criterion, is_met in (
+            (Criterion.VISIBLE_HIGH_RISK, visible_high_risk(facts.yes_count, rules)),
+            (Criterion.PROFESSIONAL_JUDGEMENT, judgement_given),
+            (Criterion.POTENTIAL_ESCALATION, incidents >= rules.escalation_incidents),
+            (Criterion.REPEAT, is_repeat(facts.last_referral_on, facts.referred_on, rules)),
+        )
+        if is_met
+    )
+    band = tool.band_for(max(0, min(facts.yes_count, len(tool.questions))))
+    level = tool.bands[-1] if judgement_given else band
+    why = "" if met else _why_not_met(facts.yes_count, incidents, rules)
+    if not met and not problems:
+        problems["criteria"] = why
+    return Assessment(facts.yes_count, band, level, met, incidents, problems, why)
+
+
+def _why_not_met(yes_count: int, incidents: int, rules: ScreeningRules) -> str:
+    return (
+        f"No referral criterion is met: {yes_count} 'yes' answers "
+        f"({rules.high_risk_threshold} needed for visible high risk), {incidents} "
+        f"incident{'s' if incidents != 1 else ''} in the last {rules.escalation_window_days} "
+        f"days ({rules.escalation_incidents} needed for potential escalation), and no MARAC "
+        "referral for her within the repeat window. If you are seriously concerned, choose "
+        "professional judgement and give your reasons."
+    )
