@@ -75,6 +75,25 @@ def browser() -> Iterator[Browser]:
             chromium.close()
 
 
+def _closing_every_response(app: Flask):
+    """Read and close each response before the test server writes it.
+
+    Werkzeug's development server skips closing a response (a static file) when the browser
+    drops the connection mid-way, as Chromium does with the favicon; the unclosed file then
+    surfaces as a ResourceWarning in whichever test runs next.
+    """
+
+    def serve(environ, start_response):
+        chunks = app(environ, start_response)
+        try:
+            return [b"".join(chunks)]
+        finally:
+            if hasattr(chunks, "close"):
+                chunks.close()
+
+    return serve
+
+
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
     """Serve the test's app on a free local port from a daemon thread; yield its base URL.
@@ -82,7 +101,7 @@ def live_server(app: Flask) -> Iterator[str]:
     The `app` fixture pushes an app context in the test thread; each request in the server
     thread pushes its own, so both see the same database.
     """
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _closing_every_response(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
