@@ -9,13 +9,13 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from conference.demo.seed import DEMO_DOMAIN, DEMO_PASSWORD
+from conference.demo.seed import DEMO_DOMAIN
+from tests.browser.steps import SIGN_IN_URL, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
 ADMIN = f"admin@{DEMO_DOMAIN}"
 CHAIR = f"chair@{DEMO_DOMAIN}"
-SIGN_IN_URL = re.compile(r"/sign-in(\?.*)?$")
 HOME_URL = re.compile(r"^http://[^/]+/$")
 REFUSED = "Enter a correct email address and password"
 
@@ -24,19 +24,6 @@ NEWCOMER_NAME = "Alex Rowan"
 NEWCOMER_EMAIL = "alex.rowan@northshire-police.example"
 NEWCOMER_TITLE = "Detective Constable"
 NEWCOMER_PASSWORD = "copper kettle harbour lantern"
-
-
-def sign_in(page: Page, email: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out", exact=True).click()
-    expect(page).to_have_url(SIGN_IN_URL)
-    expect(page.get_by_text("You have signed out.")).to_be_visible()
 
 
 def menu(page: Page, name: str) -> None:

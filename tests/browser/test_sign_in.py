@@ -7,13 +7,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from conference.demo.seed import DEMO_DOMAIN, DEMO_PASSWORD, USERS
+from conference.demo.seed import DEMO_DOMAIN, USERS
+from tests.browser.steps import SIGN_IN_URL, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
 
 NAMES = {local: name for local, name, *_ in USERS}
 ROLES = ["admin", "coordinator", "chair", "advocate", "agency_rep"]
-SIGN_IN_URL = re.compile(r"/sign-in(\?.*)?$")
 DASHBOARD_URL = re.compile(r"^http://[^/]+/$")
 REFUSED = "Enter a correct email address and password"
 #: The one key htmx keeps in sessionStorage: the path of the page on screen, never its content.
@@ -22,19 +22,6 @@ HTMX_PATH_KEY = "htmx-current-path-for-history"
 
 def email(local: str) -> str:
     return f"{local}@{DEMO_DOMAIN}"
-
-
-def sign_in(page: Page, local: str, password: str = DEMO_PASSWORD) -> None:
-    page.goto("/sign-in")
-    page.get_by_label("Email address").fill(email(local))
-    page.get_by_label("Password", exact=True).fill(password)
-    page.get_by_role("button", name="Sign in", exact=True).click()
-
-
-def sign_out(page: Page) -> None:
-    page.get_by_role("button", name="Sign out", exact=True).click()
-    expect(page).to_have_url(SIGN_IN_URL)
-    expect(page.get_by_text("You have signed out.")).to_be_visible()
 
 
 def expect_dashboard(page: Page, local: str) -> None:

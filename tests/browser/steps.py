@@ -1,0 +1,30 @@
+"""Steps shared by the browser journeys, written as a person does them."""
+
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import Page, expect
+
+from conference.demo.seed import DEMO_DOMAIN, DEMO_PASSWORD
+
+SIGN_IN_URL = re.compile(r"/sign-in(\?.*)?$")
+
+
+def demo_email(local: str) -> str:
+    """The demo account's address from its local part, e.g. 'chair'."""
+    return local if "@" in local else f"{local}@{DEMO_DOMAIN}"
+
+
+def sign_in(page: Page, who: str, password: str = DEMO_PASSWORD) -> None:
+    """Fill in and send the sign-in form; who is an email or a demo local part."""
+    page.goto("/sign-in")
+    page.get_by_label("Email address").fill(demo_email(who))
+    page.get_by_label("Password", exact=True).fill(password)
+    page.get_by_role("button", name="Sign in", exact=True).click()
+
+
+def sign_out(page: Page) -> None:
+    page.get_by_role("button", name="Sign out", exact=True).click()
+    expect(page).to_have_url(SIGN_IN_URL)
+    expect(page.get_by_text("You have signed out.")).to_be_visible()
