@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
@@ -60,8 +61,6 @@ def _init_extensions(app: Flask) -> None:
 
 def _load_risk_tools(app: Flask) -> None:
     """Read the risk checklists once; a broken file stops the app here, naming the file."""
-    from pathlib import Path
-
     from conference.config import ConfigError
     from conference.referrals.checklists import RISK_TOOLS_DIR, RiskToolError, load_risk_tools
 

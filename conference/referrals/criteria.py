@@ -58,13 +58,17 @@ class Assessment:
     met: tuple[Criterion, ...]
     incidents_in_window: int
     #: Field name -> what is wrong, for problems that stop the referral going in.
+    #: "criteria" says why no criterion is met, alongside any other problem.
     problems: dict[str, str] = field(default_factory=dict)
-    #: Why no criterion is met, in words for the referrer (empty when one is).
-    why_not_met: str = ""
+
+    @property
+    def why_not_met(self) -> str:
+        """Why no criterion is met, in words for the referrer (empty when one is)."""
+        return self.problems.get("criteria", "")
 
     @property
     def can_submit(self) -> bool:
-        return bool(self.met) and not self.problems
+        return not self.problems
 
 
 def within_days(earlier: date, later: date, days: int) -> bool:
@@ -80,13 +84,6 @@ def incidents_within_window(
     incident_dates: Sequence[date], referred_on: date, rules: ScreeningRules
 ) -> int:
     return sum(within_days(d, referred_on, rules.escalation_window_days) for d in incident_dates)
-
-
-def potential_escalation(
-    incident_dates: Sequence[date], referred_on: date, rules: ScreeningRules
-) -> bool:
-    count = incidents_within_window(incident_dates, referred_on, rules)
-    return count >= rules.escalation_incidents
 
 
 def is_repeat(last_referral_on: date | None, referred_on: date, rules: ScreeningRules) -> bool:
@@ -121,10 +118,9 @@ def assess(tool: RiskTool, rules: ScreeningRules, facts: ReferralFacts) -> Asses
     )
     band = tool.band_for(max(0, min(facts.yes_count, len(tool.questions))))
     level = tool.bands[-1] if judgement_given else band
-    why = "" if met else _why_not_met(facts.yes_count, incidents, rules)
-    if not met and not problems:
-        problems["criteria"] = why
-    return Assessment(facts.yes_count, band, level, met, incidents, problems, why)
+    if not met:
+        problems["criteria"] = _why_not_met(facts.yes_count, incidents, rules)
+    return Assessment(facts.yes_count, band, level, met, incidents, problems)
 
 
 def _why_not_met(yes_count: int, incidents: int, rules: ScreeningRules) -> str:

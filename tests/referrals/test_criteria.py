@@ -76,6 +76,13 @@ def test_nothing_met_cannot_be_submitted_and_says_why():
     assert result.problems["criteria"] == result.why_not_met
 
 
+def test_why_nothing_is_met_is_said_alongside_other_problems():
+    result = assess(TOOL, RULES, facts(yes_count=3, professional_judgement=True))
+    assert result.met == ()
+    assert "Give your reasons" in result.problems["judgement_reasons"]
+    assert "No referral criterion is met" in result.problems["criteria"]
+
+
 def test_judgement_without_reasons_is_a_problem_beside_the_reasons():
     result = assess(TOOL, RULES, facts(yes_count=15, professional_judgement=True))
     assert result.met == (Criterion.VISIBLE_HIGH_RISK,)
