@@ -69,6 +69,11 @@ def _load_risk_tools(app: Flask) -> None:
         app.extensions["risk_tools"] = load_risk_tools(directory)
     except RiskToolError as error:
         raise ConfigError(f"Risk checklist refused: {error}") from error
+    default = app.config.get("DEFAULT_RISK_TOOL")
+    if default not in app.extensions["risk_tools"]:
+        raise ConfigError(
+            f"DEFAULT_RISK_TOOL {default!r} is not one of the risk tools in {directory.name}/"
+        )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
@@ -84,9 +89,19 @@ def _register_blueprints(app: Flask) -> None:
     from conference.admin.routes import bp as admin_bp
     from conference.audit.routes import bp as audit_bp
     from conference.dashboard.routes import bp as dashboard_bp
+    from conference.notifications.routes import bp as notifications_bp
+    from conference.referrals.routes import bp as referrals_bp
     from conference.scheduler.routes import bp as scheduler_bp
 
-    for bp in (accounts_bp, admin_bp, audit_bp, dashboard_bp, scheduler_bp):
+    for bp in (
+        accounts_bp,
+        admin_bp,
+        audit_bp,
+        dashboard_bp,
+        notifications_bp,
+        referrals_bp,
+        scheduler_bp,
+    ):
         app.register_blueprint(bp)
 
 

@@ -70,3 +70,11 @@ class TimestampMixin:
 
 # A BIGINT primary key that still autoincrements on SQLite (which only does so for INTEGER).
 BigIntPK = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+
+
+def max_lengths(limits: dict[str, int]) -> tuple[sa.CheckConstraint, ...]:
+    """CHECKs keeping text columns within their limits: SQLite ignores VARCHAR lengths."""
+    return tuple(
+        sa.CheckConstraint(f"length({column}) <= {limit}", name=f"{column}_max")
+        for column, limit in limits.items()
+    )

@@ -9,4 +9,15 @@ from conference.accounts.models import (  # noqa: F401
     WebSession,
 )
 from conference.audit.models import AuditEvent  # noqa: F401
+from conference.notifications.models import Notification  # noqa: F401
+from conference.referrals.models import (  # noqa: F401
+    AddressDisclosure,
+    Case,
+    ChecklistAnswer,
+    Child,
+    Incident,
+    Perpetrator,
+    Referral,
+    ReferralTransition,
+)
 from conference.scheduler.models import JobRun  # noqa: F401

@@ -69,3 +69,131 @@ def make_user(
     db.session.add(user)
     db.session.commit()
     return user
+
+
+# Referrals -------------------------------------------------------------------------------------
+
+QUESTION_IDS: list[str] = []
+
+
+def question_ids() -> list[str]:
+    """The default checklist's question ids, in order."""
+    if not QUESTION_IDS:
+        from flask import current_app
+
+        QUESTION_IDS.extend(current_app.extensions["risk_tools"]["dash-24"].question_ids)
+    return QUESTION_IDS
+
+
+def complete_draft(
+    *,
+    yes: int = 14,
+    given_name: str = "Alicia",
+    family_name: str = "Testwood",
+    aliases: str = "",
+    dob: tuple[str, str, str] = ("14", "3", "1990"),
+    children: int = 0,
+    incidents: tuple[tuple[str, str, str], ...] = (),
+    judgement: str = "",
+) -> dict:
+    """A draft with every section filled in validly: yes 'yes' answers, the rest 'no'."""
+    perpetrators = {
+        "perpetrators-0-given_name": ["Marcus"],
+        "perpetrators-0-family_name": ["Testwood"],
+        "perpetrators-0-dob": ["", "", ""],
+        "perpetrators-0-relationship": ["partner"],
+    }
+    kids: dict[str, list[str]] = {"has_children": ["yes" if children else "no"]}
+    for n in range(children):
+        kids[f"children-{n}-given_name"] = [f"Child{n + 1}"]
+        kids[f"children-{n}-dob"] = ["1", "6", str(2016 + n)]
+        kids[f"children-{n}-relation_to_victim"] = ["Daughter"]
+    criteria: dict[str, list[str]] = {}
+    for n, day in enumerate(incidents):
+        criteria[f"incidents-{n}-occurred_on"] = list(day)
+    if judgement:
+        criteria["professional_judgement"] = ["y"]
+        criteria["judgement_reasons"] = [judgement]
+    return {
+        "victim": {
+            "given_name": [given_name],
+            "family_name": [family_name],
+            "aliases": [aliases],
+            "dob": list(dob),
+            "gender": ["female"],
+            "is_trans": ["no"],
+            "ethnicity": ["white"],
+            "disability": ["no"],
+            "sexuality": ["heterosexual"],
+        },
+        "contact": {
+            "address": ["1 Example Row, Testtown"],
+            "phone": ["07700 900123"],
+            "safe_to_call": ["yes"],
+            "who_she_fears": ["Her partner"],
+            "safe_contacts": ["Her sister"],
+            "unsafe_contacts": ["His mother"],
+        },
+        "perpetrators": perpetrators,
+        "children": kids,
+        "checklist": {q: ["yes" if i < yes else "no"] for i, q in enumerate(question_ids())},
+        "criteria": criteria,
+        "consent": {
+            "victim_aware": ["yes"],
+            "consent": ["given"],
+            "narrative": ["A synthetic account of escalating abuse."],
+        },
+    }
+
+
+def make_referral(
+    referrer=None,
+    *,
+    marac: Marac | None = None,
+    status: str = "draft",
+    now: datetime | None = None,
+    key_worker: str = "",
+    **draft_options,
+):
+    """A referral by referrer (an advocate made if not given), taken to status by the services.
+
+    "submitted" sends a complete draft; "accepted", "declined" and "more_info_requested" are
+    then decided by a coordinator of the MARAC (made if there is none).
+    """
+    from conference.referrals import services
+    from conference.referrals.choices import Decision
+
+    now = now or utcnow()
+    if referrer is None:
+        referrer = make_user(Role.ADVOCATE, marac=marac)
+    marac = marac or next(g.marac for g in referrer.role_grants if g.marac is not None)
+    referral = services.start_referral(marac, actor=referrer, now=now)
+    referral.draft = complete_draft(**draft_options)
+    if key_worker:
+        referral.draft["young_person"] = {
+            "key_worker": [key_worker],
+            "childrens_services_involved": ["yes"],
+            "exploitation_notes": ["Checked with the youth team; nothing found."],
+        }
+    if status != "draft":
+        services.submit(referral, actor=referrer, now=now)
+    decisions = {
+        "accepted": Decision.ACCEPT,
+        "declined": Decision.DECLINE,
+        "more_info_requested": Decision.MORE_INFO,
+    }
+    if status in decisions:
+        coordinator = coordinator_of(marac)
+        services.decide(referral, decisions[status], actor=coordinator, reason="Synthetic", now=now)
+    db.session.commit()
+    return referral
+
+
+def coordinator_of(marac: Marac) -> User:
+    """A coordinator of marac: an existing one, or a new one."""
+    from conference.referrals.services import coordinator_ids
+
+    ids = coordinator_ids(marac.id)
+    if ids:
+        return db.session.get(User, ids[0])
+    return make_user(Role.COORDINATOR, marac=marac)

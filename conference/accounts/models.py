@@ -92,6 +92,13 @@ class Marac(TimestampMixin, db.Model):
     #: Every user with a role here must use a second factor.
     requires_two_factor: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: The risk checklist referrals here use: the id of a tool file in config/risk_tools/.
+    risk_tool_id: Mapped[str] = mapped_column(sa.String(40), default="dash-24")
+    #: The MARAC's own screening thresholds; empty means the tool's default.
+    high_risk_threshold: Mapped[int | None] = mapped_column()
+    escalation_incidents: Mapped[int | None] = mapped_column()
+    escalation_window_days: Mapped[int | None] = mapped_column()
+    repeat_window_days: Mapped[int | None] = mapped_column()
 
     agencies: Mapped[list[Agency]] = relationship(
         secondary=agency_maracs, back_populates="maracs", order_by="Agency.name"
@@ -100,6 +107,14 @@ class Marac(TimestampMixin, db.Model):
     __table_args__ = (
         sa.CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
         sa.CheckConstraint("length(code) >= 2", name="code_length"),
+        sa.CheckConstraint("high_risk_threshold > 0", name="high_risk_threshold_positive"),
+        sa.CheckConstraint("escalation_incidents > 0", name="escalation_incidents_positive"),
+        sa.CheckConstraint(
+            "escalation_window_days BETWEEN 1 AND 3660", name="escalation_window_days_range"
+        ),
+        sa.CheckConstraint(
+            "repeat_window_days BETWEEN 1 AND 3660", name="repeat_window_days_range"
+        ),
     )
 
     def __repr__(self) -> str:

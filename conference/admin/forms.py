@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovCheckboxInput,
     GovSelect,
     GovSubmitInput,
     GovTextInput,
@@ -18,6 +17,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
 
 from conference.accounts.models import Agency, AgencyKind, Marac, Role
+from conference.web.forms import GovSingleCheckbox
 
 #: Offered in the time zone list; any other valid IANA zone is accepted too.
 COMMON_ZONES = {
@@ -52,17 +52,6 @@ def valid_time_zone(form: FlaskForm, field: SelectField) -> None:
         ZoneInfo(field.data or "")
     except (ZoneInfoNotFoundError, ValueError) as error:
         raise ValidationError("Choose a time zone from the list") from error
-
-
-class GovSingleCheckbox(GovCheckboxInput):
-    """One checkbox with its hint under its own label, as GOV.UK shows it, and no empty hint."""
-
-    def map_gov_params(self, field: BooleanField, **kwargs: Any) -> dict[str, Any]:
-        params = super().map_gov_params(field, **kwargs)
-        hint = params.pop("hint", None)
-        if hint and hint.get("text"):
-            params["items"][0]["hint"] = hint
-        return params
 
 
 class ConfirmForm(FlaskForm):

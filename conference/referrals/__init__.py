@@ -1,1 +1,1 @@
-"""Referrals and screening: the risk checklist, the four criteria, repeat detection."""
+"""Referrals: the form, the four criteria, repeat detection, screening and the case record."""

@@ -5,13 +5,15 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import Flask, Response, render_template
+from flask import Flask, Response, flash, redirect, render_template, url_for
 from flask_htmx import make_response
+from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from conference.errors import Conflict, DomainError, NotFound, PermissionDenied
 from conference.extensions import db, htmx
+from conference.web import unsaved
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +51,9 @@ def error_response(
 
 def handle_csrf_error(error: CSRFError) -> Response:
     log.warning("csrf refused", extra={"reason": error.description})
+    page = unsaved.keep()
+    if page is not None:
+        return _typing_kept(page)
     if htmx:
         # The page's token no longer matches the session (it expired or the user signed out):
         # a fresh page gets a fresh token.
@@ -56,6 +61,24 @@ def handle_csrf_error(error: CSRFError) -> Response:
     return error_response(
         400, "The form had expired. Go back, refresh the page and try again: nothing was saved."
     )
+
+
+def _typing_kept(page: str) -> Response:
+    """After keeping a refused post: ask the user to sign in (again) and come back to page."""
+    signed_in = current_user.is_authenticated
+    target = page if signed_in else url_for("accounts.sign_in", next=page)
+    if htmx:
+        body = render_template("errors/_typing_kept.html", target=target, signed_in=signed_in)
+        return make_response(body, 200, retarget="#flash", reswap="outerHTML")
+    flash(
+        "Your page had expired, so your last changes are not saved yet. They have been put back "
+        "below: check them, then save."
+        if signed_in
+        else "You were signed out, so your last changes are not saved yet. Sign in again and "
+        "they will be put back for you to check and save.",
+        "info",
+    )
+    return redirect(target, 303)
 
 
 def handle_http_error(error: HTTPException) -> Response:

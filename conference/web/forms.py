@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms.fields import DateField
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovCheckboxInput, GovDateInput
+from wtforms.fields import BooleanField, DateField
+from wtforms.validators import Length
 
 
 class DateFieldUK(DateField):
@@ -15,3 +17,64 @@ class DateFieldUK(DateField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(f"Enter a real date for '{self.label.text.lower()}'") from error
+
+
+class GovMemorableDateInput(GovDateInput):
+    """GOV.UK's date input, also when nothing (or not all three boxes) was sent."""
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        raw = field.raw_data
+        if raw is not None and len(raw) != 3:
+            field.raw_data = ([*raw, "", "", ""])[:3]
+        try:
+            return super().map_gov_params(field, **kwargs)
+        finally:
+            field.raw_data = raw
+
+
+class MemorableDateField(DateField):
+    """A date typed as day, month and year boxes (GOV.UK's date input), such as a birth date.
+
+    Blank boxes give no date; anything that is not a real date says so by the field.
+    """
+
+    def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", GovMemorableDateInput())
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        parts = [str(v).strip() for v in valuelist]
+        if not any(parts):
+            self.data = None
+            return
+        if len(parts) != 3 or not all(parts):
+            raise ValueError(f"{self.label.text} must include a day, month and year")
+        try:
+            super().process_formdata([" ".join(parts)])
+        except ValueError as error:
+            raise ValueError(f"{self.label.text} must be a real date") from error
+        if self.data is not None and self.data.year < 1900:
+            self.data = None
+            raise ValueError(f"{self.label.text} must have a four-digit year, like 1990")
+
+
+class GovSingleCheckbox(GovCheckboxInput):
+    """One checkbox with its hint under its own label, as GOV.UK shows it, and no empty hint."""
+
+    def map_gov_params(self, field: BooleanField, **kwargs: Any) -> dict[str, Any]:
+        params = super().map_gov_params(field, **kwargs)
+        hint = params.pop("hint", None)
+        if hint and hint.get("text"):
+            params["items"][0]["hint"] = hint
+        return params
+
+
+class GovCountedTextArea(GovCharacterCount):
+    """A text area that counts down to the field's Length limit as the user types."""
+
+    def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
+        params = super().map_gov_params(field, **kwargs)
+        limits = [v.max for v in field.validators if isinstance(v, Length) and v.max > 0]
+        if limits:
+            params.setdefault("maxlength", min(limits))
+        return params

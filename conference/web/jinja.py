@@ -10,6 +10,8 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from conference.accounts import permissions
+from conference.notifications import queries as notification_queries
+from conference.referrals import permissions as referral_permissions
 
 DISPLAY_ZONE = ZoneInfo("Europe/London")
 
@@ -34,6 +36,11 @@ def init_app(app: Flask, template_folder: str) -> None:
     app.add_template_global(permissions.is_admin, "is_admin")
     app.add_template_global(permissions.can_view_audit, "can_view_audit")
     app.add_template_global(permissions.can_manage_accounts, "can_manage_accounts")
+    app.add_template_global(referral_permissions.can_refer, "can_refer")
+    app.add_template_global(referral_permissions.is_coordinator, "is_coordinator")
+    app.add_template_global(notification_queries.unread_count, "unread_notifications")
+    app.add_template_filter(format_time, "time")
+    app.add_template_filter(waiting_for, "waiting")
 
 
 def format_datetime(value: datetime | None, zone: str | None = None) -> str:
@@ -54,3 +61,23 @@ def format_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = value.astimezone(DISPLAY_ZONE).date()
     return f"{value.day} {value:%B %Y}"
+
+
+def format_time(value: datetime | None) -> str:
+    """'9:05am' in UK time."""
+    if value is None:
+        return ""
+    local = value.astimezone(DISPLAY_ZONE)
+    return f"{local.strftime('%I').lstrip('0')}:{local:%M}{local:%p}".lower()
+
+
+def waiting_for(since: datetime | None, now: datetime) -> str:
+    """How long something has waited, in the largest whole unit: '3 days', '5 hours'."""
+    if since is None:
+        return ""
+    minutes = int((now - since).total_seconds() // 60)
+    for unit, size in (("day", 1440), ("hour", 60)):
+        if minutes >= size:
+            count = minutes // size
+            return f"{count} {unit}{'s' if count != 1 else ''}"
+    return "under an hour"

@@ -1,0 +1,1 @@
+"""The notification outbox and the in-app list of notifications."""

@@ -1,0 +1,43 @@
+"""Reading a user's notifications."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from conference.extensions import db
+from conference.notifications.models import Notification
+
+PAGE_SIZE = 50
+
+
+def unread_count(user_id: int) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Notification.id)).where(
+                Notification.recipient_id == user_id, Notification.read_at.is_(None)
+            )
+        )
+        or 0
+    )
+
+
+def recent_for(user_id: int, limit: int = PAGE_SIZE) -> list[Notification]:
+    """The user's latest notifications, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Notification)
+            .where(Notification.recipient_id == user_id)
+            .order_by(Notification.created_at.desc(), Notification.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def unread_for(user_id: int) -> list[Notification]:
+    return list(
+        db.session.scalars(
+            sa.select(Notification).where(
+                Notification.recipient_id == user_id, Notification.read_at.is_(None)
+            )
+        )
+    )

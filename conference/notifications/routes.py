@@ -1,0 +1,49 @@
+"""The user's notifications: a list, opening one, marking them read."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+
+from conference.db import utcnow
+from conference.extensions import db
+from conference.notifications import queries, services
+from conference.notifications.models import Notification
+from conference.web.auth import current_actor
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.get("/")
+@login_required
+def index() -> ResponseReturnValue:
+    """The user's latest notifications, unread ones marked."""
+    actor = current_actor()
+    return render_template(
+        "notifications/index.html",
+        notifications=queries.recent_for(actor.id),
+        message_for=services.message_for,
+    )
+
+
+@bp.post("/<int:notification_id>/open")
+@login_required
+def open_one(notification_id: int) -> ResponseReturnValue:
+    """Mark one notification read and go to what it is about."""
+    notification = db.session.get(Notification, notification_id)
+    if notification is None or notification.recipient_id != current_actor().id:
+        abort(404)
+    services.mark_read([notification], utcnow())
+    db.session.commit()
+    return redirect(notification.link, 303)
+
+
+@bp.post("/read")
+@login_required
+def read_all() -> ResponseReturnValue:
+    """Mark every notification read."""
+    count = services.mark_read(queries.unread_for(current_actor().id), utcnow())
+    db.session.commit()
+    flash(f"{count} notification{'s' if count != 1 else ''} marked as read.", "success")
+    return redirect(url_for(".index"), 303)

@@ -1,0 +1,75 @@
+"""Putting notifications in the outbox. They say what happened, never to whom or why."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from conference.extensions import db
+from conference.notifications.models import Notification
+
+#: The words for each kind. Only a reference fills them: no names, no case details.
+MESSAGES = {
+    "referral.submitted": "A new referral is waiting for screening: {reference}",
+    "referral.answered": "The referrer answered your request on referral {reference}",
+    "referral.accepted": "Your referral {reference} was accepted",
+    "referral.declined": "Your referral {reference} was declined",
+    "referral.more_info_requested": "More information is needed on your referral {reference}",
+    "referral.withdrawn": "Referral {reference} was withdrawn",
+    "case.advocate_assigned": "You are now the advocate for case {reference}",
+}
+
+
+def message_for(notification: Notification) -> str:
+    return MESSAGES[notification.kind].format(reference=notification.reference)
+
+
+def notify(
+    recipient_ids: Iterable[int],
+    kind: str,
+    *,
+    key: str,
+    reference: str,
+    link: str,
+    now: datetime,
+) -> list[Notification]:
+    """Queue one notification per recipient, once: a key already used is skipped.
+
+    ``key`` names the event (e.g. "referral.accepted:12:40"); the recipient is added to it.
+    Adds to the session; the caller commits.
+    """
+    if kind not in MESSAGES:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    wanted = {f"{key}:{recipient}": recipient for recipient in set(recipient_ids)}
+    if not wanted:
+        return []
+    existing = set(
+        db.session.scalars(sa.select(Notification.key).where(Notification.key.in_(wanted)))
+    )
+    added = [
+        Notification(
+            recipient_id=recipient,
+            kind=kind,
+            key=full_key,
+            reference=reference,
+            link=link,
+            created_at=now,
+        )
+        for full_key, recipient in sorted(wanted.items())
+        if full_key not in existing
+    ]
+    db.session.add_all(added)
+    return added
+
+
+def mark_read(notifications: Iterable[Notification], now: datetime) -> int:
+    """Mark unread notifications read. Flushes; the caller commits."""
+    count = 0
+    for notification in notifications:
+        if notification.read_at is None:
+            notification.read_at = now
+            count += 1
+    db.session.flush()
+    return count

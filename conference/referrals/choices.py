@@ -1,0 +1,138 @@
+"""The closed lists a referral is recorded in, each with the words a practitioner reads."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from wtforms.fields.choices import SelectChoice
+
+
+class Labelled(StrEnum):
+    """A StrEnum whose members carry a label for forms and pages."""
+
+    @property
+    def label(self) -> str:
+        return LABELS[self]
+
+    @classmethod
+    def choices(cls) -> list[SelectChoice]:
+        return [SelectChoice(member.value, member.label) for member in cls]
+
+
+class ReferralStatus(Labelled):
+    DRAFT = "draft"
+    SUBMITTED = "submitted"
+    MORE_INFO_REQUESTED = "more_info_requested"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    WITHDRAWN = "withdrawn"
+
+
+class CaseStatus(Labelled):
+    OPEN = "open"
+    LISTED = "listed"
+    HEARD = "heard"
+    ACTIONS_OPEN = "actions_open"
+    CLOSED = "closed"
+
+
+class YesNoNotKnown(Labelled):
+    YES = "yes"
+    NO = "no"
+    NOT_KNOWN = "not_known"
+
+
+class Gender(Labelled):
+    FEMALE = "female"
+    MALE = "male"
+    NON_BINARY = "non_binary"
+    ANOTHER = "another"
+    NOT_KNOWN = "not_known"
+
+
+class Ethnicity(Labelled):
+    """The broad groups the quarterly return counts."""
+
+    WHITE = "white"
+    MIXED = "mixed"
+    ASIAN = "asian"
+    BLACK = "black"
+    ARAB = "arab"
+    OTHER = "other"
+    NOT_KNOWN = "not_known"
+
+
+class Sexuality(Labelled):
+    HETEROSEXUAL = "heterosexual"
+    GAY_LESBIAN = "gay_lesbian"
+    BISEXUAL = "bisexual"
+    ANOTHER = "another"
+    NOT_KNOWN = "not_known"
+
+
+class Relationship(Labelled):
+    """The perpetrator's relationship to the victim."""
+
+    PARTNER = "partner"
+    EX_PARTNER = "ex_partner"
+    FAMILY_MEMBER = "family_member"
+    OTHER = "other"
+
+
+class Consent(Labelled):
+    GIVEN = "given"
+    NOT_SOUGHT = "not_sought"
+    REFUSED_SHARED = "refused_shared"
+
+
+class Decision(Labelled):
+    """What the coordinator decides on a submitted referral."""
+
+    ACCEPT = "accept"
+    DECLINE = "decline"
+    MORE_INFO = "more_info"
+
+
+LABELS: dict[StrEnum, str] = {
+    ReferralStatus.DRAFT: "Draft",
+    ReferralStatus.SUBMITTED: "Submitted",
+    ReferralStatus.MORE_INFO_REQUESTED: "More information requested",
+    ReferralStatus.ACCEPTED: "Accepted",
+    ReferralStatus.DECLINED: "Declined",
+    ReferralStatus.WITHDRAWN: "Withdrawn",
+    CaseStatus.OPEN: "Open",
+    CaseStatus.LISTED: "Listed",
+    CaseStatus.HEARD: "Heard",
+    CaseStatus.ACTIONS_OPEN: "Actions open",
+    CaseStatus.CLOSED: "Closed",
+    YesNoNotKnown.YES: "Yes",
+    YesNoNotKnown.NO: "No",
+    YesNoNotKnown.NOT_KNOWN: "Not known",
+    Gender.FEMALE: "Female",
+    Gender.MALE: "Male",
+    Gender.NON_BINARY: "Non-binary",
+    Gender.ANOTHER: "Another gender",
+    Gender.NOT_KNOWN: "Not known",
+    Ethnicity.WHITE: "White",
+    Ethnicity.MIXED: "Mixed or multiple ethnic groups",
+    Ethnicity.ASIAN: "Asian or Asian British",
+    Ethnicity.BLACK: "Black, Black British, Caribbean or African",
+    Ethnicity.ARAB: "Arab",
+    Ethnicity.OTHER: "Another ethnic group",
+    Ethnicity.NOT_KNOWN: "Not known",
+    Sexuality.HETEROSEXUAL: "Heterosexual or straight",
+    Sexuality.GAY_LESBIAN: "Gay or lesbian",
+    Sexuality.BISEXUAL: "Bisexual",
+    Sexuality.ANOTHER: "Another sexual orientation",
+    Sexuality.NOT_KNOWN: "Not known",
+    Relationship.PARTNER: "Partner",
+    Relationship.EX_PARTNER: "Ex-partner",
+    Relationship.FAMILY_MEMBER: "Family member",
+    Relationship.OTHER: "Other",
+    Consent.GIVEN: "She has given consent",
+    Consent.NOT_SOUGHT: "Consent was not sought",
+    Consent.REFUSED_SHARED: "She refused, and the referral is shared without consent",
+    Decision.ACCEPT: "Accept for MARAC",
+    Decision.DECLINE: "Decline",
+    Decision.MORE_INFO: "Ask the referrer for more information",
+}

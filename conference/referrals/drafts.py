@@ -1,0 +1,186 @@
+"""The referral form's steps and its draft: what was typed, kept exactly as typed.
+
+A draft is a dict of step name -> field name -> the values sent for it (a list, as a form sends
+them). Keeping the raw values means an invalid date or an over-long text is kept too, shown back
+with its message, and never silently dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from conference.referrals import forms
+from conference.referrals.checklists import RiskTool
+
+#: Longest single value kept in a draft: well above every field's limit, so an over-long text
+#: is still kept to be shortened, but no one can store megabytes.
+MAX_VALUE_LENGTH = 20_000
+MAX_KEYS_PER_STEP = 400
+
+Draft = dict[str, dict[str, list[str]]]
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    title: str
+    form: Callable[[RiskTool], type[forms.StepForm]]
+    #: For lists of people or incidents: the FieldList's name.
+    repeating: str | None = None
+
+
+STEPS = (
+    Step("victim", "About the victim", lambda tool: forms.VictimForm),
+    Step("contact", "Contact and safety", lambda tool: forms.ContactForm),
+    Step(
+        "perpetrators",
+        "Perpetrators",
+        lambda tool: forms.PerpetratorsForm,
+        repeating="perpetrators",
+    ),
+    Step("children", "Children in the household", lambda tool: forms.ChildrenForm, "children"),
+    Step("checklist", "Risk checklist", forms.checklist_form_class),
+    Step(
+        "criteria",
+        "Incidents and professional judgement",
+        lambda tool: forms.CriteriaForm,
+        repeating="incidents",
+    ),
+    Step("consent", "Consent and what has happened", lambda tool: forms.ConsentForm),
+    Step("young_person", "A victim aged 16 or 17", lambda tool: forms.YoungPersonForm),
+)
+STEP_BY_NAME = {step.name: step for step in STEPS}
+
+
+def steps_for(draft: Draft, today: date) -> tuple[Step, ...]:
+    """The steps this draft needs: the 16-17 step only for a victim of that age."""
+    return tuple(s for s in STEPS if s.name != "young_person" or is_aged_16_17(draft, today))
+
+
+def step_values(draft: Draft, step: str) -> MultiDict[str, str]:
+    """The saved values of one step, as a form would send them."""
+    saved = draft.get(step, {})
+    return MultiDict([(key, value) for key, values in saved.items() for value in values])
+
+
+def form_for(step: Step, tool: RiskTool, values: Mapping[str, Any], today: date) -> Any:
+    return step.form(tool)(formdata=values, today=today)
+
+
+def form_from_draft(draft: Draft, step: Step, tool: RiskTool, today: date) -> Any:
+    return form_for(step, tool, step_values(draft, step.name), today)
+
+
+def with_step(draft: Draft, step: Step, tool: RiskTool, sent: MultiDict[str, str]) -> Draft:
+    """The draft with one step's values replaced by those sent (only the step's own fields)."""
+    names = _field_names(step, tool)
+    kept: dict[str, list[str]] = {}
+    for key in list(sent.keys())[:MAX_KEYS_PER_STEP]:
+        if key.split("-", 1)[0] in names:
+            kept[key] = [str(v)[:MAX_VALUE_LENGTH] for v in sent.getlist(key)]
+    return {**draft, step.name: kept}
+
+
+def _field_names(step: Step, tool: RiskTool) -> set[str]:
+    form_class = step.form(tool)
+    return {name for name in dir(form_class) if _is_field(getattr(form_class, name, None))}
+
+
+def _is_field(value: Any) -> bool:
+    return hasattr(value, "field_class")
+
+
+def add_entry(draft: Draft, step: Step) -> Draft:
+    """The draft with a blank entry added to the step's list (of perpetrators, children...)."""
+    saved = dict(draft.get(step.name, {}))
+    prefix = f"{step.repeating}-"
+    count = _entry_count(saved, prefix)
+    if step.repeating == "incidents":
+        saved[f"{prefix}{count}-occurred_on"] = ["", "", ""]
+    else:
+        saved[f"{prefix}{count}-given_name"] = [""]
+    return {**draft, step.name: saved}
+
+
+def remove_entry(draft: Draft, step: Step, index: int) -> Draft:
+    """The draft without entry index of the step's list; later entries move up one."""
+    saved = draft.get(step.name, {})
+    prefix = f"{step.repeating}-"
+    renumbered: dict[str, list[str]] = {}
+    for key, values in saved.items():
+        if not key.startswith(prefix):
+            renumbered[key] = values
+            continue
+        number, _, rest = key[len(prefix) :].partition("-")
+        if not number.isdigit() or int(number) == index:
+            continue
+        new = int(number) - 1 if int(number) > index else int(number)
+        renumbered[f"{prefix}{new}-{rest}"] = values
+    return {**draft, step.name: renumbered}
+
+
+def drop_blank_entries(draft: Draft, step: Step) -> Draft:
+    """The draft without list entries where nothing at all was typed."""
+    if not step.repeating:
+        return draft
+    saved = draft.get(step.name, {})
+    prefix = f"{step.repeating}-"
+    for index in reversed(range(_entry_count(saved, prefix))):
+        values = [
+            v
+            for key, vs in saved.items()
+            if key.startswith(f"{prefix}{index}-") and not key.endswith("-csrf_token")
+            for v in vs
+        ]
+        if not any(v.strip() for v in values):
+            draft = remove_entry(draft, step, index)
+            saved = draft.get(step.name, {})
+    return draft
+
+
+def _entry_count(saved: Mapping[str, Any], prefix: str) -> int:
+    numbers = {
+        int(key[len(prefix) :].split("-", 1)[0])
+        for key in saved
+        if key.startswith(prefix) and key[len(prefix) :].split("-", 1)[0].isdigit()
+    }
+    return max(numbers) + 1 if numbers else 0
+
+
+def parsed(draft: Draft, step_name: str, tool: RiskTool, today: date) -> dict[str, Any]:
+    """What the step's fields hold once parsed; a value that does not parse reads as empty."""
+    form = form_from_draft(draft, STEP_BY_NAME[step_name], tool, today)
+    return form.data
+
+
+def victim_identity(draft: Draft, tool: RiskTool, today: date) -> tuple[list[str], date | None]:
+    """Her names (full name and aliases) and date of birth, as far as typed so far."""
+    victim = parsed(draft, "victim", tool, today)
+    full = f"{victim.get('given_name') or ''} {victim.get('family_name') or ''}".strip()
+    aliases = [a.strip() for a in (victim.get("aliases") or "").splitlines() if a.strip()]
+    names = [n for n in [full, *aliases] if n]
+    return names, victim.get("dob")
+
+
+def is_aged_16_17(draft: Draft, today: date) -> bool:
+    born = forms.VictimForm(formdata=step_values(draft, "victim"), today=today).dob.data
+    return born is not None and 16 <= forms.age_on(born, today) <= 17
+
+
+def yes_count(draft: Draft, tool: RiskTool) -> int:
+    answers = draft.get("checklist", {})
+    return sum(answers.get(q.id) == ["yes"] for q in tool.questions)
+
+
+def answered_count(draft: Draft, tool: RiskTool) -> int:
+    answers = draft.get("checklist", {})
+    return sum(bool(answers.get(q.id)) for q in tool.questions)
+
+
+def step_started(draft: Draft, step: Step) -> bool:
+    return any(any(str(v).strip() for v in vs) for vs in draft.get(step.name, {}).values())

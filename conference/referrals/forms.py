@@ -1,0 +1,395 @@
+"""The referral form, one class per step, and the coordinator's screening forms.
+
+Step forms are plain WTForms forms: they are filled from the saved draft as often as from a
+request, and CSRF is checked for every POST by the app itself.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cache
+from typing import Any
+
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovRadioInput,
+    GovSelect,
+    GovTextInput,
+)
+from wtforms import (
+    BooleanField,
+    FieldList,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+
+from conference.referrals.checklists import RiskTool
+from conference.referrals.choices import (
+    Consent,
+    Decision,
+    Ethnicity,
+    Gender,
+    Relationship,
+    Sexuality,
+    YesNoNotKnown,
+)
+from conference.referrals.models import (
+    CHILD_LIMITS,
+    INCIDENT_LIMITS,
+    PERPETRATOR_LIMITS,
+    REASON_LIMIT,
+    REFERRAL_LIMITS,
+)
+from conference.web.forms import GovCountedTextArea, GovSingleCheckbox, MemorableDateField
+
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+MAX_PERPETRATORS = 5
+MAX_CHILDREN = 12
+MAX_INCIDENTS = 20
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def too_long(limit: int) -> Length:
+    return Length(max=limit, message=f"Must be {limit} characters or fewer")
+
+
+def text(label: str, limit: int, *, required: str | None = None, hint: str = "") -> StringField:
+    checks = [InputRequired(required)] if required else [Optional()]
+    return StringField(
+        label,
+        description=hint,
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[*checks, too_long(limit)],
+    )
+
+
+def long_text(
+    label: str, limit: int, *, required: str | None = None, hint: str = ""
+) -> TextAreaField:
+    checks = [InputRequired(required)] if required else [Optional()]
+    return TextAreaField(
+        label,
+        description=hint,
+        widget=GovCountedTextArea(),
+        filters=[strip],
+        validators=[*checks, too_long(limit)],
+    )
+
+
+def radios(label: str, choices: list[SelectChoice], required: str, hint: str = "") -> RadioField:
+    return RadioField(
+        label,
+        description=hint,
+        choices=choices,
+        widget=GovRadioInput(),
+        validators=[InputRequired(required)],
+        validate_choice=True,
+    )
+
+
+def not_in_future(form: Form, field: MemorableDateField) -> None:
+    if field.data and field.data > form.meta.today:
+        raise ValidationError(f"{field.label.text} must be today or in the past")
+
+
+def age_on(born: date, day: date) -> int:
+    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+
+
+class StepForm(Form):
+    """A step of the referral form. ``today`` (in the MARAC's time zone) judges dates."""
+
+    class Meta:
+        today: date = date.min
+
+    def __init__(self, *args: Any, today: date, **kwargs: Any) -> None:
+        super().__init__(*args, meta={"today": today}, **kwargs)
+
+
+class VictimForm(StepForm):
+    given_name = text(
+        "First name", REFERRAL_LIMITS["victim_given_name"], required="Enter the victim's first name"
+    )
+    family_name = text("Last name", REFERRAL_LIMITS["victim_family_name"])
+    aliases = long_text(
+        "Other names",
+        REFERRAL_LIMITS["victim_aliases"],
+        hint="Any other names or spellings, one per line: a previous surname, a nickname.",
+    )
+    dob = MemorableDateField(
+        "Date of birth",
+        description="For example, 27 3 1991",
+        validators=[InputRequired("Enter the victim's date of birth"), not_in_future],
+    )
+    gender = radios("Gender", Gender.choices(), "Select the victim's gender, or 'Not known'")
+    is_trans = radios(
+        "Is the victim trans, or do they have a trans history?",
+        YesNoNotKnown.choices(),
+        "Select yes, no or 'Not known'",
+    )
+    ethnicity = SelectField(
+        "Ethnic group",
+        choices=[SelectChoice("", "Select an ethnic group"), *Ethnicity.choices()],
+        widget=GovSelect(),
+        validators=[InputRequired("Select the victim's ethnic group, or 'Not known'")],
+        validate_choice=True,
+    )
+    disability = radios(
+        "Does the victim have a disability?",
+        YesNoNotKnown.choices(),
+        "Select yes, no or 'Not known'",
+    )
+    sexuality = radios(
+        "Sexual orientation", Sexuality.choices(), "Select a sexual orientation, or 'Not known'"
+    )
+    language = text("First language", REFERRAL_LIMITS["victim_language"], hint="If not English")
+    needs_interpreter = BooleanField("The victim needs an interpreter", widget=GovSingleCheckbox())
+
+    def validate_dob(self, field: MemorableDateField) -> None:
+        if field.data and age_on(field.data, self.meta.today) < 16:
+            raise ValidationError(
+                "MARAC takes victims aged 16 or over. For a younger person, make a referral to "
+                "children's services"
+            )
+
+    def validate_ethnicity(self, field: SelectField) -> None:
+        if field.data == "":
+            raise ValidationError("Select the victim's ethnic group, or 'Not known'")
+
+
+class ContactForm(StepForm):
+    address = long_text("Address", REFERRAL_LIMITS["victim_address"])
+    phone = StringField(
+        "Phone number",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            Optional(),
+            too_long(REFERRAL_LIMITS["victim_phone"]),
+            Regexp(r"^[0-9 +()-]+$", message="Enter a phone number, like 07700 900 982"),
+        ],
+    )
+    safe_to_call = radios(
+        "Is it safe to call this number?",
+        YesNoNotKnown.choices(),
+        "Select whether it is safe to call",
+    )
+    contact_notes = long_text(
+        "How to contact the victim safely",
+        REFERRAL_LIMITS["contact_notes"],
+        hint="For example: only call on weekday mornings; never leave a message.",
+    )
+    who_she_fears = long_text(
+        "Who does the victim fear?",
+        REFERRAL_LIMITS["who_she_fears"],
+        required="Say who the victim fears",
+    )
+    safe_contacts = long_text(
+        "Who is it safe to talk to?",
+        REFERRAL_LIMITS["safe_contacts"],
+        hint="People or agencies she trusts and who can pass on a message.",
+    )
+    unsafe_contacts = long_text(
+        "Who must not be contacted?",
+        REFERRAL_LIMITS["unsafe_contacts"],
+        hint="People who could pass information to the perpetrator.",
+    )
+
+
+class PerpetratorEntry(Form):
+    given_name = text(
+        "First name", PERPETRATOR_LIMITS["given_name"], required="Enter the person's first name"
+    )
+    family_name = text("Last name", PERPETRATOR_LIMITS["family_name"])
+    aliases = long_text("Other names", PERPETRATOR_LIMITS["aliases"], hint="One per line")
+    dob = MemorableDateField("Date of birth", validators=[Optional()])
+    relationship = radios(
+        "Relationship to the victim", Relationship.choices(), "Select the relationship"
+    )
+    address = long_text("Address, if known", PERPETRATOR_LIMITS["address"])
+
+
+class PerpetratorsForm(StepForm):
+    perpetrators = FieldList(
+        FormField(PerpetratorEntry), min_entries=1, max_entries=MAX_PERPETRATORS
+    )
+
+
+class ChildEntry(Form):
+    given_name = text(
+        "First name", CHILD_LIMITS["given_name"], required="Enter the child's first name"
+    )
+    family_name = text("Last name", CHILD_LIMITS["family_name"])
+    dob = MemorableDateField("Date of birth", validators=[Optional()])
+    relation_to_victim = text(
+        "Relation to the victim", CHILD_LIMITS["relation_to_victim"], hint="For example, son"
+    )
+    relation_to_perpetrator = text(
+        "Relation to the perpetrator",
+        CHILD_LIMITS["relation_to_perpetrator"],
+        hint="For example, stepdaughter, or none",
+    )
+    school = text("School or nursery", CHILD_LIMITS["school"])
+
+
+class ChildrenForm(StepForm):
+    has_children = radios(
+        "Are there children in the household?",
+        YES_NO,
+        "Select yes if any child lives in or often stays in the household",
+        hint="Include unborn children and children who stay often.",
+    )
+    children = FieldList(FormField(ChildEntry), min_entries=0, max_entries=MAX_CHILDREN)
+
+    def validate_children(self, field: FieldList) -> None:
+        if self.has_children.data == "yes" and not field.entries:
+            raise ValidationError("Add each child, or answer 'No' above")
+
+
+@cache
+def checklist_form_class(tool: RiskTool) -> type[StepForm]:
+    """A form with one yes / no / not known question per checklist question of the tool."""
+    fields = {
+        question.id: RadioField(
+            f"{number}. {question.text}",
+            description=question.help,
+            choices=YesNoNotKnown.choices(),
+            widget=GovRadioInput(),
+            validators=[InputRequired(f"Answer question {number}")],
+            validate_choice=True,
+        )
+        for number, question in enumerate(tool.questions, start=1)
+    }
+    return type(f"ChecklistForm_{tool.id}", (StepForm,), fields)
+
+
+class IncidentEntry(Form):
+    occurred_on = MemorableDateField(
+        "Date of the incident", validators=[InputRequired("Enter the date of the incident")]
+    )
+    summary = text(
+        "What happened", INCIDENT_LIMITS["summary"], hint="A few words, like 'police called'"
+    )
+
+
+class CriteriaForm(StepForm):
+    incidents = FieldList(FormField(IncidentEntry), min_entries=0, max_entries=MAX_INCIDENTS)
+    professional_judgement = BooleanField(
+        "Refer on professional judgement",
+        description="You are seriously concerned whatever the score.",
+        widget=GovSingleCheckbox(),
+    )
+    judgement_reasons = long_text(
+        "Your concern and the reasons for it",
+        REFERRAL_LIMITS["judgement_reasons"],
+        hint="For example: she is too frightened to answer, or a language barrier stops her "
+        "telling you everything.",
+    )
+
+    def validate_judgement_reasons(self, field: TextAreaField) -> None:
+        if self.professional_judgement.data and not field.data:
+            raise ValidationError("Give your reasons: professional judgement needs them")
+
+    def validate_incidents(self, field: FieldList) -> None:
+        for entry in field.entries:
+            when = entry.form.occurred_on.data
+            if when and when > self.meta.today:
+                entry.form.occurred_on.errors.append("The incident date must be in the past")
+                raise ValidationError("An incident date is in the future")
+
+
+class ConsentForm(StepForm):
+    victim_aware = radios(
+        "Does the victim know about this referral?",
+        YES_NO,
+        "Select yes if the victim knows about the referral",
+    )
+    consent = radios("Consent", Consent.choices(), "Select what happened about consent")
+    consent_reason = long_text(
+        "Why consent was not sought, or why you are sharing without it",
+        REFERRAL_LIMITS["consent_reason"],
+    )
+    narrative = long_text(
+        "What has happened",
+        REFERRAL_LIMITS["narrative"],
+        required="Describe what has happened",
+        hint="The recent incidents, the history and the risks as you see them. Keep fact apart "
+        "from opinion.",
+    )
+
+    def validate_consent_reason(self, field: TextAreaField) -> None:
+        if self.consent.data in (Consent.NOT_SOUGHT, Consent.REFUSED_SHARED) and not field.data:
+            raise ValidationError("Give the reason: it is needed when consent was not given")
+
+
+class YoungPersonForm(StepForm):
+    key_worker = text(
+        "Named key worker",
+        REFERRAL_LIMITS["key_worker"],
+        required="Name the key worker for this young person",
+        hint="The one practitioner who stays in touch with the young person throughout.",
+    )
+    childrens_services_involved = radios(
+        "Are children's services involved?",
+        YesNoNotKnown.choices(),
+        "Select whether children's services are involved",
+        hint="A victim aged 16 or 17 needs children's social care to be involved.",
+    )
+    exploitation_notes = long_text(
+        "Exploitation and gang risk",
+        REFERRAL_LIMITS["exploitation_notes"],
+        required="Say what was checked for exploitation and gang risk",
+        hint="What you checked, and anything found.",
+    )
+
+
+class DecisionForm(Form):
+    """The coordinator's decision on a submitted referral."""
+
+    decision = radios("Decision", Decision.choices(), "Choose a decision")
+    case_id = SelectField(
+        "Case it joins",
+        choices=[],
+        widget=GovSelect(),
+        validate_choice=False,
+        description="A possible earlier case of hers in this MARAC is listed here.",
+    )
+    case_reference = text(
+        "Or join another case by its reference", 24, hint="For example, NB-2025-0117"
+    )
+    advocate_id = SelectField(
+        "Advocate (IDVA)", choices=[], widget=GovSelect(), validate_choice=False
+    )
+    reason = long_text(
+        "Reason",
+        REASON_LIMIT,
+        required="Give a reason: the referrer will see it",
+        hint="The referrer sees this with the decision.",
+    )
+
+
+class AnswerForm(Form):
+    """The referrer's answer to a request for more information."""
+
+    answer = long_text("Your answer", REASON_LIMIT, required="Write your answer")
+
+
+class WithdrawForm(Form):
+    reason = long_text("Why are you withdrawing it?", REASON_LIMIT, required="Give a reason")
+
+
+class AddressReasonForm(Form):
+    reason = long_text(
+        "Why do you need to see the address?",
+        REASON_LIMIT,
+        required="Give your reason: it is kept in the audit trail",
+    )

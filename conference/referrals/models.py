@@ -1,0 +1,389 @@
+"""Referrals, the cases they open or join, and every screening decision made on them.
+
+A referral is a document: it keeps the victim's details as the referrer gave them on that day,
+with the people named in it. A case is one victim in one MARAC and gathers her referrals.
+While a referral is being written, ``draft`` holds exactly what was typed (valid or not), so
+nothing is lost; submitting checks it and writes the columns below.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.accounts.models import Agency, Marac, User
+from conference.db import TimestampMixin, UTCDateTime, enum_type, max_lengths, utcnow
+from conference.extensions import db
+from conference.referrals.choices import (
+    CaseStatus,
+    Consent,
+    Ethnicity,
+    Gender,
+    ReferralStatus,
+    Relationship,
+    Sexuality,
+    YesNoNotKnown,
+)
+
+#: Longest text each column holds; the forms use the same numbers.
+REFERRAL_LIMITS = {
+    "victim_given_name": 80,
+    "victim_family_name": 80,
+    "victim_aliases": 300,
+    "victim_language": 60,
+    "victim_address": 400,
+    "victim_phone": 40,
+    "contact_notes": 500,
+    "who_she_fears": 1000,
+    "safe_contacts": 1000,
+    "unsafe_contacts": 1000,
+    "judgement_reasons": 2000,
+    "consent_reason": 1000,
+    "narrative": 6000,
+    "key_worker": 120,
+    "exploitation_notes": 1000,
+}
+PERPETRATOR_LIMITS = {"given_name": 80, "family_name": 80, "aliases": 300, "address": 400}
+CHILD_LIMITS = {
+    "given_name": 80,
+    "family_name": 80,
+    "relation_to_victim": 80,
+    "relation_to_perpetrator": 80,
+    "school": 120,
+}
+INCIDENT_LIMITS = {"summary": 200}
+REASON_LIMIT = 2000
+
+
+class Case(TimestampMixin, db.Model):
+    """One victim in one MARAC, from the first accepted referral to closure."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    marac_id: Mapped[int] = mapped_column(sa.ForeignKey("maracs.id"), index=True)
+    #: e.g. NB-2026-0042: the MARAC's code, the year opened and a number within that year.
+    reference: Mapped[str] = mapped_column(sa.String(24), unique=True)
+    year: Mapped[int] = mapped_column()
+    number: Mapped[int] = mapped_column()
+    status: Mapped[CaseStatus] = mapped_column(
+        enum_type(CaseStatus, "case_status"), default=CaseStatus.OPEN
+    )
+    advocate_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: She is in a refuge or her address is otherwise secret: shown only with a recorded reason.
+    is_address_confidential: Mapped[bool] = mapped_column(default=False)
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    version: Mapped[int] = mapped_column(default=1)
+
+    marac: Mapped[Marac] = relationship(lazy="joined", innerjoin=True)
+    advocate: Mapped[User | None] = relationship(lazy="joined")
+    referrals: Mapped[list[Referral]] = relationship(
+        back_populates="case", order_by="Referral.submitted_at", lazy="raise"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.UniqueConstraint("marac_id", "year", "number"),
+        sa.CheckConstraint("number > 0", name="number_positive"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Case {self.id} {self.status}>"
+
+
+class Referral(TimestampMixin, db.Model):
+    """A referral to a MARAC, from draft to the coordinator's decision."""
+
+    __tablename__ = "referrals"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    marac_id: Mapped[int] = mapped_column(sa.ForeignKey("maracs.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    referrer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    #: The referrer's agency when they referred (people move; the referral stays with it).
+    agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
+    status: Mapped[ReferralStatus] = mapped_column(
+        enum_type(ReferralStatus, "referral_status"), default=ReferralStatus.DRAFT, index=True
+    )
+    #: Everything typed so far, by form step, exactly as entered. Cleared once decided.
+    draft: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON, default=dict)
+    draft_saved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    risk_tool_id: Mapped[str] = mapped_column(sa.String(40))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    #: The day it was (last) submitted in the MARAC's time zone: the criteria count from it.
+    referred_on: Mapped[date | None] = mapped_column(sa.Date)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    # The victim.
+    victim_given_name: Mapped[str] = mapped_column(sa.String(80), default="")
+    victim_family_name: Mapped[str] = mapped_column(sa.String(80), default="")
+    #: Other names she is known by, one per line.
+    victim_aliases: Mapped[str] = mapped_column(sa.String(300), default="")
+    victim_dob: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    victim_gender: Mapped[Gender | None] = mapped_column(enum_type(Gender, "gender"))
+    victim_is_trans: Mapped[YesNoNotKnown | None] = mapped_column(
+        enum_type(YesNoNotKnown, "victim_is_trans")
+    )
+    victim_ethnicity: Mapped[Ethnicity | None] = mapped_column(enum_type(Ethnicity, "ethnicity"))
+    victim_disability: Mapped[YesNoNotKnown | None] = mapped_column(
+        enum_type(YesNoNotKnown, "victim_disability")
+    )
+    victim_sexuality: Mapped[Sexuality | None] = mapped_column(enum_type(Sexuality, "sexuality"))
+    victim_language: Mapped[str] = mapped_column(sa.String(60), default="")
+    needs_interpreter: Mapped[bool] = mapped_column(default=False)
+
+    # Reaching her safely: shown only to the coordinator, her advocate and the referrer.
+    victim_address: Mapped[str] = mapped_column(sa.String(400), default="")
+    victim_phone: Mapped[str] = mapped_column(sa.String(40), default="")
+    safe_to_call: Mapped[YesNoNotKnown | None] = mapped_column(
+        enum_type(YesNoNotKnown, "safe_to_call")
+    )
+    contact_notes: Mapped[str] = mapped_column(sa.String(500), default="")
+    who_she_fears: Mapped[str] = mapped_column(sa.Text, default="")
+    safe_contacts: Mapped[str] = mapped_column(sa.Text, default="")
+    unsafe_contacts: Mapped[str] = mapped_column(sa.Text, default="")
+
+    # Children and the checklist.
+    has_children: Mapped[bool | None] = mapped_column()
+    #: 'Yes' answers on the checklist when submitted.
+    score: Mapped[int | None] = mapped_column()
+
+    # Criteria.
+    meets_visible_high_risk: Mapped[bool] = mapped_column(default=False)
+    meets_professional_judgement: Mapped[bool] = mapped_column(default=False)
+    meets_escalation: Mapped[bool] = mapped_column(default=False)
+    #: Found from the records when submitted, never typed.
+    is_repeat: Mapped[bool] = mapped_column(default=False)
+    judgement_reasons: Mapped[str] = mapped_column(sa.Text, default="")
+    #: An earlier referral for someone with her date of birth and a name like hers exists.
+    has_possible_match: Mapped[bool] = mapped_column(default=False)
+
+    # Consent and the story.
+    victim_aware: Mapped[bool | None] = mapped_column()
+    consent: Mapped[Consent | None] = mapped_column(enum_type(Consent, "consent"))
+    consent_reason: Mapped[str] = mapped_column(sa.Text, default="")
+    narrative: Mapped[str] = mapped_column(sa.Text, default="")
+
+    # A victim aged 16 or 17 needs more: domain.md section 2.2.
+    is_aged_16_17: Mapped[bool] = mapped_column(default=False)
+    key_worker: Mapped[str] = mapped_column(sa.String(120), default="")
+    childrens_services_involved: Mapped[YesNoNotKnown | None] = mapped_column(
+        enum_type(YesNoNotKnown, "childrens_services_involved")
+    )
+    exploitation_notes: Mapped[str] = mapped_column(sa.Text, default="")
+
+    marac: Mapped[Marac] = relationship(lazy="joined", innerjoin=True)
+    agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
+    referrer: Mapped[User] = relationship(foreign_keys=[referrer_id], lazy="joined")
+    case: Mapped[Case | None] = relationship(back_populates="referrals")
+    perpetrators: Mapped[list[Perpetrator]] = relationship(
+        cascade="all, delete-orphan", order_by="Perpetrator.position", lazy="selectin"
+    )
+    children: Mapped[list[Child]] = relationship(
+        cascade="all, delete-orphan", order_by="Child.position", lazy="selectin"
+    )
+    incidents: Mapped[list[Incident]] = relationship(
+        cascade="all, delete-orphan", order_by="Incident.occurred_on", lazy="selectin"
+    )
+    answers: Mapped[list[ChecklistAnswer]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    transitions: Mapped[list[ReferralTransition]] = relationship(
+        cascade="all, delete-orphan", order_by="ReferralTransition.at", lazy="selectin"
+    )
+
+    __table_args__ = (
+        *max_lengths(REFERRAL_LIMITS),
+        sa.CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),
+        sa.CheckConstraint("victim_dob <= referred_on", name="victim_dob_not_future"),
+        sa.CheckConstraint(
+            "status = 'draft' OR status = 'withdrawn' OR submitted_at IS NOT NULL",
+            name="submitted_has_time",
+        ),
+        sa.CheckConstraint(
+            "NOT meets_professional_judgement OR length(trim(judgement_reasons)) > 0",
+            name="judgement_has_reasons",
+        ),
+        sa.CheckConstraint(
+            "consent IS NULL OR consent = 'given' OR length(trim(consent_reason)) > 0",
+            name="consent_reason_given",
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Referral {self.id} {self.status}>"
+
+    @property
+    def reference(self) -> str:
+        """How a referral is named before (and besides) its case: R- and its number."""
+        return f"R-{self.id:05d}"
+
+    @property
+    def victim_name(self) -> str:
+        return f"{self.victim_given_name} {self.victim_family_name}".strip()
+
+    @property
+    def alias_list(self) -> list[str]:
+        return [a.strip() for a in self.victim_aliases.splitlines() if a.strip()]
+
+    @property
+    def criteria_met(self) -> list[str]:
+        """The criteria met, as stored when submitted (values of Criterion)."""
+        flags = (
+            ("visible_high_risk", self.meets_visible_high_risk),
+            ("professional_judgement", self.meets_professional_judgement),
+            ("potential_escalation", self.meets_escalation),
+            ("repeat", self.is_repeat),
+        )
+        return [name for name, met in flags if met]
+
+    @property
+    def last_transition(self) -> ReferralTransition | None:
+        return self.transitions[-1] if self.transitions else None
+
+
+class Perpetrator(db.Model):
+    """A person she fears harm from, as named in one referral."""
+
+    __tablename__ = "referral_perpetrators"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("referrals.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    given_name: Mapped[str] = mapped_column(sa.String(80))
+    family_name: Mapped[str] = mapped_column(sa.String(80), default="")
+    aliases: Mapped[str] = mapped_column(sa.String(300), default="")
+    dob: Mapped[date | None] = mapped_column(sa.Date)
+    relationship: Mapped[Relationship] = mapped_column(
+        enum_type(Relationship, "perpetrator_relationship")
+    )
+    address: Mapped[str] = mapped_column(sa.String(400), default="")
+
+    __table_args__ = (
+        *max_lengths(PERPETRATOR_LIMITS),
+        sa.CheckConstraint("length(trim(given_name)) > 0", name="given_name_not_blank"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Perpetrator {self.id}>"
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+class Child(db.Model):
+    """A child in the household, as named in one referral."""
+
+    __tablename__ = "referral_children"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("referrals.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    given_name: Mapped[str] = mapped_column(sa.String(80))
+    family_name: Mapped[str] = mapped_column(sa.String(80), default="")
+    dob: Mapped[date | None] = mapped_column(sa.Date)
+    relation_to_victim: Mapped[str] = mapped_column(sa.String(80), default="")
+    relation_to_perpetrator: Mapped[str] = mapped_column(sa.String(80), default="")
+    school: Mapped[str] = mapped_column(sa.String(120), default="")
+
+    __table_args__ = (
+        *max_lengths(CHILD_LIMITS),
+        sa.CheckConstraint("length(trim(given_name)) > 0", name="given_name_not_blank"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Child {self.id}>"
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+class Incident(db.Model):
+    """One incident of abuse within the escalation window, as listed in a referral."""
+
+    __tablename__ = "referral_incidents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("referrals.id", ondelete="CASCADE"), index=True
+    )
+    occurred_on: Mapped[date] = mapped_column(sa.Date)
+    summary: Mapped[str] = mapped_column(sa.String(200), default="")
+
+    __table_args__ = max_lengths(INCIDENT_LIMITS)
+
+    def __repr__(self) -> str:
+        return f"<Incident {self.id}>"
+
+
+class ChecklistAnswer(db.Model):
+    """One answer on the referral's risk checklist."""
+
+    __tablename__ = "checklist_answers"
+
+    referral_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("referrals.id", ondelete="CASCADE"), primary_key=True
+    )
+    question_id: Mapped[str] = mapped_column(sa.String(40), primary_key=True)
+    answer: Mapped[YesNoNotKnown] = mapped_column(enum_type(YesNoNotKnown, "checklist_answer"))
+
+    def __repr__(self) -> str:
+        return f"<ChecklistAnswer {self.referral_id} {self.question_id}>"
+
+
+class ReferralTransition(db.Model):
+    """A change of a referral's status: who made it, when and why. Never edited."""
+
+    __tablename__ = "referral_transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    referral_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("referrals.id", ondelete="CASCADE"), index=True
+    )
+    from_status: Mapped[ReferralStatus] = mapped_column(
+        enum_type(ReferralStatus, "transition_from_status")
+    )
+    to_status: Mapped[ReferralStatus] = mapped_column(
+        enum_type(ReferralStatus, "transition_to_status")
+    )
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+
+    actor: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (sa.CheckConstraint(f"length(reason) <= {REASON_LIMIT}", name="reason_max"),)
+
+    def __repr__(self) -> str:
+        return f"<ReferralTransition {self.id} {self.from_status}->{self.to_status}>"
+
+
+class AddressDisclosure(db.Model):
+    """A reason someone gave to see a confidential address. Kept for the audit trail."""
+
+    __tablename__ = "address_disclosures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    reason: Mapped[str] = mapped_column(sa.Text)
+
+    __table_args__ = (
+        sa.CheckConstraint(
+            f"length(trim(reason)) > 0 AND length(reason) <= {REASON_LIMIT}", name="reason_length"
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<AddressDisclosure {self.id}>"

@@ -1,0 +1,91 @@
+"""Who may refer, read, screen and see a victim's contact details. Pure predicates."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+
+from conference.accounts.models import Role, User
+from conference.accounts.permissions import marac_ids_with, roles_in
+from conference.referrals.choices import ReferralStatus
+from conference.referrals.models import Case, Referral
+
+REFERRING_ROLES = {Role.ADVOCATE, Role.AGENCY_REP, Role.COORDINATOR}
+
+
+def referral_marac_ids(user: User) -> set[int]:
+    """The MARACs the user may refer to."""
+    return {
+        g.marac_id for g in user.role_grants if g.role in REFERRING_ROLES and g.marac_id is not None
+    }
+
+
+def can_refer(user: User, marac_id: int | None = None) -> bool:
+    """Anyone with a referring role may refer (to marac_id, when given)."""
+    ids = referral_marac_ids(user)
+    return bool(ids) if marac_id is None else marac_id in ids
+
+
+def coordinates(user: User, marac_id: int) -> bool:
+    return Role.COORDINATOR in roles_in(user, marac_id)
+
+
+def is_coordinator(user: User) -> bool:
+    return bool(marac_ids_with(user, Role.COORDINATOR))
+
+
+def is_referrer(user: User, referral: Referral) -> bool:
+    return referral.referrer_id == user.id
+
+
+def can_view_referral(user: User, referral: Referral, case: Case | None = None) -> bool:
+    """The referrer; the MARAC's coordinators once submitted; the case's advocate."""
+    if is_referrer(user, referral):
+        return True
+    if referral.status is ReferralStatus.DRAFT:
+        return False
+    if coordinates(user, referral.marac_id):
+        return True
+    return case is not None and case.advocate_id == user.id
+
+
+def can_edit_referral(user: User, referral: Referral) -> bool:
+    return is_referrer(user, referral) and referral.status in (
+        ReferralStatus.DRAFT,
+        ReferralStatus.MORE_INFO_REQUESTED,
+    )
+
+
+def can_withdraw(user: User, referral: Referral) -> bool:
+    return is_referrer(user, referral) and referral.status in (
+        ReferralStatus.DRAFT,
+        ReferralStatus.SUBMITTED,
+        ReferralStatus.MORE_INFO_REQUESTED,
+    )
+
+
+def can_screen(user: User, referral: Referral) -> bool:
+    return referral.status is ReferralStatus.SUBMITTED and coordinates(user, referral.marac_id)
+
+
+def can_view_case(user: User, case: Case, referrer_ids: Collection[int] = ()) -> bool:
+    """The MARAC's coordinators, the case's advocate, and an advocate who referred her.
+
+    ``referrer_ids`` are the users who referred any of the case's referrals.
+    """
+    if coordinates(user, case.marac_id) or case.advocate_id == user.id:
+        return True
+    return user.id in referrer_ids and Role.ADVOCATE in roles_in(user, case.marac_id)
+
+
+def can_manage_case(user: User, case: Case) -> bool:
+    """Assign the advocate, mark the address confidential: the MARAC's coordinators."""
+    return coordinates(user, case.marac_id)
+
+
+def may_see_contact_details(user: User, referral: Referral, case: Case | None) -> bool:
+    """Address, phone and safe-contact notes: the coordinator, her advocate and the referrer."""
+    return (
+        is_referrer(user, referral)
+        or coordinates(user, referral.marac_id)
+        or (case is not None and case.advocate_id == user.id)
+    )

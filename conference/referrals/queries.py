@@ -1,0 +1,114 @@
+"""Reading referrals and cases: each page's records in a fixed number of queries."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import raiseload, selectinload
+
+from conference.accounts.models import Role, RoleGrant, User
+from conference.extensions import db
+from conference.referrals.choices import CaseStatus, ReferralStatus
+from conference.referrals.models import Case, Referral
+
+#: For lists: the people and answers of each referral are not needed, so never loaded.
+_LIST_OPTIONS = (
+    raiseload(Referral.perpetrators),
+    raiseload(Referral.incidents),
+    raiseload(Referral.answers),
+    raiseload(Referral.case),
+)
+
+
+def referrals_by(user: User) -> list[Referral]:
+    """The user's own referrals, most recently changed first."""
+    return list(
+        db.session.scalars(
+            sa.select(Referral)
+            .where(Referral.referrer_id == user.id)
+            .options(*_LIST_OPTIONS, raiseload(Referral.children))
+            .order_by(Referral.updated_at.desc(), Referral.id.desc())
+        )
+    )
+
+
+def screening_queue(marac_ids: set[int]) -> list[Referral]:
+    """Submitted referrals waiting for a decision in these MARACs, oldest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Referral)
+            .where(
+                Referral.marac_id.in_(marac_ids or {-1}),
+                Referral.status == ReferralStatus.SUBMITTED,
+            )
+            .options(*_LIST_OPTIONS)
+            .order_by(Referral.submitted_at, Referral.id)
+        )
+    )
+
+
+def waiting_count(marac_ids: set[int]) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count(Referral.id)).where(
+                Referral.marac_id.in_(marac_ids or {-1}),
+                Referral.status == ReferralStatus.SUBMITTED,
+            )
+        )
+        or 0
+    )
+
+
+def get_referral(referral_id: int) -> Referral | None:
+    return db.session.scalar(
+        sa.select(Referral).where(Referral.id == referral_id).options(selectinload(Referral.case))
+    )
+
+
+def get_case(case_id: int) -> Case | None:
+    """The case with every referral, and each referral's people, answers and history."""
+    return db.session.scalar(
+        sa.select(Case).where(Case.id == case_id).options(selectinload(Case.referrals))
+    )
+
+
+def cases_in(marac_ids: set[int], *, include_closed: bool = False) -> list[Case]:
+    """The cases of these MARACs with their referrals, newest first."""
+    query = (
+        sa.select(Case)
+        .where(Case.marac_id.in_(marac_ids or {-1}))
+        .options(selectinload(Case.referrals).options(*_LIST_OPTIONS))
+        .order_by(Case.opened_at.desc(), Case.id.desc())
+    )
+    if not include_closed:
+        query = query.where(Case.status != CaseStatus.CLOSED)
+    return list(db.session.scalars(query))
+
+
+def case_by_reference(marac_id: int, reference: str) -> Case | None:
+    return db.session.scalar(
+        sa.select(Case).where(
+            Case.marac_id == marac_id, Case.reference == reference.strip().upper()
+        )
+    )
+
+
+def cases_by_id(case_ids: set[int]) -> dict[int, Case]:
+    if not case_ids:
+        return {}
+    return {c.id: c for c in db.session.scalars(sa.select(Case).where(Case.id.in_(case_ids)))}
+
+
+def advocates_in(marac_id: int) -> list[User]:
+    """Active users holding the advocate role in the MARAC, by name."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(
+                RoleGrant.marac_id == marac_id,
+                RoleGrant.role == Role.ADVOCATE,
+                User.is_active_account.is_(True),
+            )
+            .order_by(User.name)
+        ).unique()
+    )

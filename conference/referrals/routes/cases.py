@@ -1,0 +1,134 @@
+"""The case record: who she is, her referrals and their decisions, her advocate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+
+from conference.accounts.models import Role, User
+from conference.accounts.permissions import marac_ids_with
+from conference.db import utcnow
+from conference.errors import ValidationFailed
+from conference.extensions import db
+from conference.referrals import permissions, queries, services
+from conference.referrals.forms import AddressReasonForm
+from conference.referrals.models import Case
+from conference.referrals.routes import bp
+from conference.web.auth import current_actor, require, requires
+
+
+def load_case(case_id: int) -> Case:
+    """The case if the user may read it; 404 otherwise, so its existence stays hidden."""
+    case = queries.get_case(case_id)
+    if case is None:
+        abort(404)
+    referrer_ids = {r.referrer_id for r in case.referrals}
+    require(permissions.can_view_case(current_actor(), case, referrer_ids), hide=True)
+    return case
+
+
+@bp.get("/cases/")
+@requires(permissions.is_coordinator)
+def cases() -> ResponseReturnValue:
+    """The open cases of the coordinator's MARACs (closed ones on request)."""
+    include_closed = request.args.get("closed") == "1"
+    found = queries.cases_in(
+        marac_ids_with(current_actor(), Role.COORDINATOR), include_closed=include_closed
+    )
+    return render_template("referrals/cases.html", cases=found, include_closed=include_closed)
+
+
+@bp.get("/cases/<int:case_id>")
+@login_required
+def case(case_id: int) -> ResponseReturnValue:
+    """The case record. Every view is written to the audit trail."""
+    found = load_case(case_id)
+    services.record_view(current_actor(), found, page="case", now=utcnow())
+    db.session.commit()
+    return render_template("referrals/case.html", **case_context(found))
+
+
+def case_context(case: Case, **extra: Any) -> dict[str, Any]:
+    actor = current_actor()
+    manage = permissions.can_manage_case(actor, case)
+    accepted = [r for r in case.referrals if r.submitted_at is not None]
+    latest = accepted[-1] if accepted else None
+    tool, rules = services.risk_tool_for(case.marac)
+    return {
+        "case": case,
+        "latest": latest,
+        "referrals": list(reversed(accepted)),
+        "can_manage": manage,
+        "advocates": queries.advocates_in(case.marac_id) if manage else [],
+        "contact_allowed": {
+            r.id: permissions.may_see_contact_details(actor, r, case) for r in accepted
+        },
+        "tool": tool,
+        "rules": rules,
+        "address_form": extra.pop("address_form", None) or AddressReasonForm(),
+        "revealed": False,
+        **extra,
+    }
+
+
+@bp.post("/cases/<int:case_id>/address")
+@login_required
+def reveal_address(case_id: int) -> ResponseReturnValue:
+    """Show a confidential address to someone allowed to see it, once they give a reason."""
+    found = load_case(case_id)
+    actor, now = current_actor(), utcnow()
+    context = case_context(found, address_form=AddressReasonForm(request.form))
+    if not found.is_address_confidential or not any(context["contact_allowed"].values()):
+        abort(403)
+    form = context["address_form"]
+    if not form.validate():
+        return render_template("referrals/case.html", **context), 422
+    services.disclose_address(found, actor=actor, reason=form.reason.data, now=now)
+    services.record_view(actor, found, page="case-address", now=now)
+    db.session.commit()
+    context["revealed"] = True
+    return render_template("referrals/case.html", **context)
+
+
+@bp.post("/cases/<int:case_id>/advocate")
+@login_required
+def assign_advocate(case_id: int) -> ResponseReturnValue:
+    """Make one of the MARAC's advocates the case's advocate."""
+    found = load_case(case_id)
+    actor = current_actor()
+    require(permissions.can_manage_case(actor, found))
+    wanted = request.form.get("advocate_id", "")
+    advocate = db.session.get(User, int(wanted)) if wanted.isdigit() else None
+    try:
+        if advocate is None:
+            raise ValidationFailed("Choose an advocate from the list", "advocate_id")
+        services.assign_advocate(found, advocate, actor=actor, now=utcnow())
+    except ValidationFailed as refused:
+        db.session.rollback()
+        context = case_context(found, advocate_error=str(refused))
+        return render_template("referrals/case.html", **context), 422
+    db.session.commit()
+    flash(f"{advocate.name} is now the advocate for case {found.reference}.", "success")
+    return redirect(url_for(".case", case_id=found.id), 303)
+
+
+@bp.post("/cases/<int:case_id>/confidential")
+@login_required
+def set_confidential(case_id: int) -> ResponseReturnValue:
+    """Mark the address confidential (refuge), or lift the mark."""
+    found = load_case(case_id)
+    actor = current_actor()
+    require(permissions.can_manage_case(actor, found))
+    confidential = request.form.get("confidential") == "yes"
+    services.set_address_confidential(found, confidential, actor=actor, now=utcnow())
+    db.session.commit()
+    flash(
+        "The address is now confidential: it is shown only with a recorded reason."
+        if confidential
+        else "The address is no longer marked confidential.",
+        "success",
+    )
+    return redirect(url_for(".case", case_id=found.id), 303)

@@ -1,0 +1,247 @@
+"""The referral form: start, fill in step by step (saved as typed), check and submit."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+
+from conference.accounts.models import Marac
+from conference.db import utcnow
+from conference.errors import InvalidTransition, ValidationFailed
+from conference.extensions import db
+from conference.referrals import drafts, permissions, queries, services
+from conference.referrals.choices import ReferralStatus
+from conference.referrals.forms import AnswerForm, WithdrawForm
+from conference.referrals.models import Referral
+from conference.referrals.routes import bp
+from conference.web import unsaved
+from conference.web.auth import current_actor, require, requires
+from conference.web.htmx import render
+
+
+def load_referral(referral_id: int) -> Referral:
+    """The referral if the user may read it; 404 otherwise, so its existence stays hidden."""
+    referral = queries.get_referral(referral_id)
+    if referral is None:
+        abort(404)
+    require(permissions.can_view_referral(current_actor(), referral, referral.case), hide=True)
+    return referral
+
+
+def _editable(referral_id: int, step_name: str | None = None) -> tuple[Referral, Any]:
+    referral = load_referral(referral_id)
+    require(permissions.is_referrer(current_actor(), referral), hide=True)
+    step = drafts.STEP_BY_NAME.get(step_name) if step_name else None
+    if step_name and step is None:
+        abort(404)
+    if not permissions.can_edit_referral(current_actor(), referral):
+        flash(f"This referral is {referral.status.label.lower()}, so it can no longer be changed.")
+        abort(redirect(url_for(".detail", referral_id=referral.id), 303))
+    return referral, step
+
+
+@bp.get("/referrals/")
+@requires(permissions.can_refer)
+def index() -> ResponseReturnValue:
+    """The user's own referrals: drafts to finish, and the decision on each one sent."""
+    return render_template("referrals/index.html", referrals=queries.referrals_by(current_actor()))
+
+
+@bp.route("/referrals/new", methods=["GET", "POST"])
+@requires(permissions.can_refer)
+def new() -> ResponseReturnValue:
+    """Start a referral: to the user's MARAC, or the one they choose when they have several."""
+    actor = current_actor()
+    maracs = [
+        m
+        for m in db.session.scalars(db.select(Marac).order_by(Marac.name))
+        if m.is_active and permissions.can_refer(actor, m.id)
+    ]
+    if request.method == "GET" or not maracs:
+        return render_template("referrals/new.html", maracs=maracs, problem=False)
+    chosen = request.form.get("marac_id", type=int)
+    marac = maracs[0] if len(maracs) == 1 else next((m for m in maracs if m.id == chosen), None)
+    if marac is None:
+        return render_template("referrals/new.html", maracs=maracs, problem=True), 422
+    referral = services.start_referral(marac, actor=actor, now=utcnow())
+    db.session.commit()
+    return redirect(url_for(".step", referral_id=referral.id, step_name=drafts.STEPS[0].name), 303)
+
+
+@bp.route("/referrals/<int:referral_id>/steps/<step_name>", methods=["GET", "POST"])
+@login_required
+@unsaved.keeps_typing
+def step(referral_id: int, step_name: str) -> ResponseReturnValue:
+    """One step of the form. Every post saves what was typed, valid or not, before anything."""
+    referral, step = _editable(referral_id, step_name)
+    actor, now = current_actor(), utcnow()
+    tool, _ = services.risk_tool_for(referral.marac)
+    today = services.today_in(referral.marac, now)
+    if request.method == "GET":
+        kept = unsaved.take(request.path)
+        values = kept if kept is not None else drafts.step_values(referral.draft or {}, step_name)
+        form = drafts.form_for(step, tool, values, today)
+        return _step_page(referral, step, form, today, kept=kept is not None)
+
+    action = request.form.get("action", "continue")
+    draft = drafts.with_step(referral.draft or {}, step, tool, request.form)
+    if action == "add" and step.repeating:
+        draft = drafts.add_entry(draft, step)
+    elif action.startswith("remove-") and action[7:].isdigit() and step.repeating:
+        draft = drafts.remove_entry(draft, step, int(action[7:]))
+    services.save_draft(referral, draft, actor=actor, now=now)
+    db.session.commit()
+    if action == "autosave":
+        return (
+            render_template("referrals/_draft_status.html", referral=referral),
+            200,
+            {"HX-Trigger": "draft-saved"},
+        )
+    if action == "add" or action.startswith("remove-"):
+        return redirect(url_for(".step", referral_id=referral.id, step_name=step.name), 303)
+    if action == "later":
+        flash("Your draft is saved. You can come back to it from 'Your referrals'.", "success")
+        return redirect(url_for(".index"), 303)
+    form = drafts.form_from_draft(drafts.drop_blank_entries(draft, step), step, tool, today)
+    if not form.validate():
+        return _step_page(referral, step, form, today, status=422)
+    return redirect(_next_url(referral, step, today), 303)
+
+
+def _next_url(referral: Referral, step: Any, today: Any) -> str:
+    steps = drafts.steps_for(referral.draft or {}, today)
+    names = [s.name for s in steps]
+    position = names.index(step.name) if step.name in names else len(names) - 1
+    if position + 1 < len(names):
+        return url_for(".step", referral_id=referral.id, step_name=names[position + 1])
+    return url_for(".check", referral_id=referral.id)
+
+
+def _step_page(
+    referral: Referral, step: Any, form: Any, today: Any, *, status: int = 200, kept: bool = False
+) -> ResponseReturnValue:
+    steps = drafts.steps_for(referral.draft or {}, today)
+    if step.name == "children" and form.has_children.data == "yes" and not form.children.entries:
+        form.children.append_entry()
+    context = {
+        "referral": referral,
+        "step": step,
+        "steps": steps,
+        "form": form,
+        "kept": kept,
+        "live": services.live_assessment(referral, today),
+        "young": drafts.is_aged_16_17(referral.draft or {}, today),
+    }
+    return render_template(f"referrals/steps/{step.name}.html", **context), status
+
+
+@bp.get("/referrals/<int:referral_id>/assessment")
+@login_required
+def assessment(referral_id: int) -> ResponseReturnValue:
+    """The score and criteria as the draft stands (the panel beside the form)."""
+    referral, _ = _editable(referral_id)
+    today = services.today_in(referral.marac, utcnow())
+    live = services.live_assessment(referral, today)
+    return render(
+        "referrals/check.html",
+        "referrals/_assessment.html",
+        referral=referral,
+        live=live,
+        **_check_context(referral, today),
+    )
+
+
+@bp.route("/referrals/<int:referral_id>/check", methods=["GET", "POST"])
+@login_required
+def check(referral_id: int) -> ResponseReturnValue:
+    """Every answer on one page, what is still missing, and the button that sends it."""
+    referral, _ = _editable(referral_id)
+    actor, now = current_actor(), utcnow()
+    today = services.today_in(referral.marac, now)
+    answer_form = AnswerForm(request.form if request.method == "POST" else None)
+    problem = None
+    if request.method == "POST":
+        needs_answer = referral.status is ReferralStatus.MORE_INFO_REQUESTED
+        if not needs_answer or answer_form.validate():
+            try:
+                services.submit(
+                    referral, actor=actor, now=now, answer=answer_form.answer.data or ""
+                )
+            except ValidationFailed as refused:
+                db.session.rollback()
+                problem = refused
+            else:
+                db.session.commit()
+                flash(
+                    f"Referral {referral.reference} is sent. The coordinator will screen it; "
+                    "you will see the decision here.",
+                    "success",
+                )
+                return redirect(url_for(".detail", referral_id=referral.id), 303)
+    services.record_view(actor, referral, page="check", now=now)
+    db.session.commit()
+    context = _check_context(referral, today)
+    status = 422 if request.method == "POST" else 200
+    return render_template(
+        "referrals/check.html",
+        referral=referral,
+        live=services.live_assessment(referral, today),
+        answer_form=answer_form,
+        problem=problem,
+        **context,
+    ), status
+
+
+def _check_context(referral: Referral, today: Any) -> dict[str, Any]:
+    tool, rules = services.risk_tool_for(referral.marac)
+    return {
+        "tool": tool,
+        "steps": drafts.steps_for(referral.draft or {}, today),
+        "checked": services.check_steps(referral, today),
+    }
+
+
+@bp.get("/referrals/<int:referral_id>")
+@login_required
+def detail(referral_id: int) -> ResponseReturnValue:
+    """A referral: the draft's sections to the referrer, or what was sent and what became of it."""
+    referral = load_referral(referral_id)
+    actor, now = current_actor(), utcnow()
+    services.record_view(actor, referral, page="detail", now=now)
+    db.session.commit()
+    if referral.status is ReferralStatus.DRAFT:
+        today = services.today_in(referral.marac, now)
+        return render_template(
+            "referrals/overview.html", referral=referral, **_check_context(referral, today)
+        )
+    from conference.referrals.routes.screening import screening_context
+
+    return render_template(
+        "referrals/detail.html", referral=referral, **screening_context(referral, actor)
+    )
+
+
+@bp.route("/referrals/<int:referral_id>/withdraw", methods=["GET", "POST"])
+@login_required
+def withdraw(referral_id: int) -> ResponseReturnValue:
+    """Withdraw a referral, with a reason (a draft can be discarded the same way)."""
+    referral = load_referral(referral_id)
+    require(permissions.can_withdraw(current_actor(), referral), hide=True)
+    form = WithdrawForm(request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        try:
+            services.withdraw(
+                referral, actor=current_actor(), reason=form.reason.data, now=utcnow()
+            )
+        except InvalidTransition as refused:
+            db.session.rollback()
+            form.reason.errors = [str(refused)]
+        else:
+            db.session.commit()
+            flash(f"Referral {referral.reference} is withdrawn.", "success")
+            return redirect(url_for(".index"), 303)
+    status = 422 if request.method == "POST" else 200
+    return render_template("referrals/withdraw.html", referral=referral, form=form), status

@@ -1,0 +1,149 @@
+"""The coordinator's screening queue and decisions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+from wtforms.fields.choices import SelectChoice
+
+from conference.accounts.models import Role, User
+from conference.accounts.permissions import marac_ids_with
+from conference.db import utcnow
+from conference.errors import InvalidTransition, ValidationFailed
+from conference.extensions import db
+from conference.referrals import matching, permissions, queries, services
+from conference.referrals.choices import Decision
+from conference.referrals.forms import DecisionForm
+from conference.referrals.models import Referral
+from conference.referrals.routes import bp
+from conference.referrals.routes.form import load_referral
+from conference.web.auth import current_actor, requires
+
+NEW_CASE = "new"
+
+
+@bp.get("/screening/")
+@requires(permissions.is_coordinator)
+def queue() -> ResponseReturnValue:
+    """Submitted referrals waiting for a decision, oldest first."""
+    actor = current_actor()
+    referrals = queries.screening_queue(marac_ids_with(actor, Role.COORDINATOR))
+    return render_template("referrals/queue.html", referrals=referrals, now=utcnow())
+
+
+def screening_context(
+    referral: Referral, actor: User, form: DecisionForm | None = None
+) -> dict[str, Any]:
+    """What the referral page shows beside the referral: matches, the decision form."""
+    coordinator = permissions.coordinates(actor, referral.marac_id)
+    matches = (
+        matching.find_possible_matches(
+            [referral.victim_name, *referral.alias_list], referral.victim_dob, excluding=referral.id
+        )
+        if coordinator
+        else []
+    )
+    can_screen = permissions.can_screen(actor, referral)
+    if can_screen and form is None:
+        form = decision_form(referral, matches)
+    tool, rules = services.risk_tool_for(referral.marac)
+    return {
+        "coordinator": coordinator,
+        "matches": matches,
+        "can_screen": can_screen,
+        "form": form,
+        "tool": tool,
+        "rules": rules,
+        "show_contact": permissions.may_see_contact_details(actor, referral, referral.case),
+        "can_withdraw": permissions.can_withdraw(actor, referral),
+        "can_edit": permissions.can_edit_referral(actor, referral),
+        "young_steps": services.young_steps_done(referral) if referral.is_aged_16_17 else {},
+    }
+
+
+def decision_form(referral: Referral, matches: list[matching.PossibleMatch]) -> DecisionForm:
+    form = DecisionForm(request.form if request.method == "POST" else None)
+    same_marac = {
+        m.case_id: m.case_reference
+        for m in matches
+        if m.marac_id == referral.marac_id and m.case_id is not None
+    }
+    form.case_id.choices = [
+        SelectChoice(NEW_CASE, "Open a new case"),
+        *[SelectChoice(str(i), f"{ref} (possible earlier case)") for i, ref in same_marac.items()],
+    ]
+    if request.method == "GET" and same_marac:
+        form.case_id.data = str(next(iter(same_marac)))
+    form.advocate_id.choices = [
+        ("", "Assign later"),
+        *[
+            (str(u.id), f"{u.name}, {u.agency.name}")
+            for u in queries.advocates_in(referral.marac_id)
+        ],
+    ]
+    return form
+
+
+@bp.post("/referrals/<int:referral_id>/decision")
+@login_required
+def decide(referral_id: int) -> ResponseReturnValue:
+    """Accept (into a new or existing case), decline, or ask the referrer for more."""
+    referral = load_referral(referral_id)
+    actor = current_actor()
+    if not permissions.can_screen(actor, referral):
+        if permissions.coordinates(actor, referral.marac_id):
+            flash(f"Referral {referral.reference} is {referral.status.label.lower()} already.")
+            return redirect(url_for(".detail", referral_id=referral.id), 303)
+        abort(404)
+    context = screening_context(referral, actor)
+    form: DecisionForm = context["form"]
+    if form.validate():
+        try:
+            case = _decide(referral, form, actor)
+        except (ValidationFailed, InvalidTransition) as refused:
+            db.session.rollback()
+            field = getattr(form, getattr(refused, "field", None) or "decision")
+            field.errors = [*field.errors, str(refused)]
+        else:
+            db.session.commit()
+            flash(_decided_message(referral, case), "success")
+            return redirect(url_for(".queue"), 303)
+    return render_template("referrals/detail.html", referral=referral, **context), 422
+
+
+def _decide(referral: Referral, form: DecisionForm, actor: User) -> Any:
+    decision = Decision(form.decision.data)
+    case = advocate = None
+    if decision is Decision.ACCEPT:
+        if form.case_reference.data:
+            case = queries.case_by_reference(referral.marac_id, form.case_reference.data)
+            if case is None:
+                raise ValidationFailed("No case of this MARAC has that reference", "case_reference")
+        elif form.case_id.data and form.case_id.data != NEW_CASE:
+            wanted = int(form.case_id.data) if form.case_id.data.isdigit() else -1
+            case = queries.cases_by_id({wanted}).get(wanted)
+            if case is None:
+                raise ValidationFailed("Choose a case from the list", "case_id")
+        if form.advocate_id.data:
+            wanted = form.advocate_id.data
+            advocate = db.session.get(User, int(wanted)) if wanted.isdigit() else None
+            if advocate is None:
+                raise ValidationFailed("Choose an advocate from the list", "advocate_id")
+    return services.decide(
+        referral,
+        decision,
+        actor=actor,
+        reason=form.reason.data,
+        now=utcnow(),
+        case=case,
+        advocate=advocate,
+    )
+
+
+def _decided_message(referral: Referral, case: Any) -> str:
+    if case is not None:
+        return f"Referral {referral.reference} is accepted into case {case.reference}."
+    return f"Referral {referral.reference} is {referral.status.label.lower()}."

@@ -1,0 +1,472 @@
+"""Writing referrals: drafts, submission, screening decisions and the cases they open.
+
+Every function takes the acting user and ``now``, adds to the session with an audit event, and
+leaves the commit to its caller.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask import current_app
+
+from conference import audit
+from conference.accounts.models import Marac, Role, RoleGrant, User
+from conference.errors import InvalidTransition, ValidationFailed
+from conference.extensions import db
+from conference.notifications import services as notifications
+from conference.referrals import drafts, matching
+from conference.referrals.checklists import RiskTool, ScreeningRules
+from conference.referrals.choices import CaseStatus, Decision, ReferralStatus, YesNoNotKnown
+from conference.referrals.criteria import Assessment, Criterion, ReferralFacts, assess
+from conference.referrals.models import (
+    AddressDisclosure,
+    Case,
+    ChecklistAnswer,
+    Child,
+    Incident,
+    Perpetrator,
+    Referral,
+    ReferralTransition,
+)
+
+ALLOWED: dict[ReferralStatus, set[ReferralStatus]] = {
+    ReferralStatus.DRAFT: {ReferralStatus.SUBMITTED, ReferralStatus.WITHDRAWN},
+    ReferralStatus.SUBMITTED: {
+        ReferralStatus.ACCEPTED,
+        ReferralStatus.DECLINED,
+        ReferralStatus.MORE_INFO_REQUESTED,
+        ReferralStatus.WITHDRAWN,
+    },
+    ReferralStatus.MORE_INFO_REQUESTED: {ReferralStatus.SUBMITTED, ReferralStatus.WITHDRAWN},
+}
+#: Statuses in which the referrer may still change what the referral says.
+EDITABLE = {ReferralStatus.DRAFT, ReferralStatus.MORE_INFO_REQUESTED}
+
+#: Autosaves come every few seconds while someone types; the audit trail notes a draft being
+#: edited once per this gap rather than once per keystroke pause.
+DRAFT_AUDIT_GAP = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class LiveAssessment:
+    """The criteria as things stand, and whether she may have been referred before."""
+
+    assessment: Assessment
+    matches: list[matching.PossibleMatch]
+    rules: ScreeningRules
+
+    @property
+    def has_possible_match(self) -> bool:
+        return bool(self.matches)
+
+
+def risk_tool_for(marac: Marac) -> tuple[RiskTool, ScreeningRules]:
+    """The checklist the MARAC uses and its screening rules with the MARAC's own thresholds."""
+    tools: dict[str, RiskTool] = current_app.extensions["risk_tools"]
+    tool = tools.get(marac.risk_tool_id) or tools[current_app.config["DEFAULT_RISK_TOOL"]]
+    rules = tool.rules.with_overrides(
+        high_risk_threshold=marac.high_risk_threshold,
+        escalation_incidents=marac.escalation_incidents,
+        escalation_window_days=marac.escalation_window_days,
+        repeat_window_days=marac.repeat_window_days,
+    )
+    return tool, rules
+
+
+def today_in(marac: Marac, now: datetime) -> date:
+    """The date now is in the MARAC's own time zone."""
+    return now.astimezone(ZoneInfo(marac.timezone)).date()
+
+
+def start_referral(marac: Marac, *, actor: User, now: datetime) -> Referral:
+    """Open an empty draft referral to marac. Flushes; the caller commits."""
+    tool, _ = risk_tool_for(marac)
+    referral = Referral(
+        marac=marac,
+        referrer=actor,
+        agency_id=actor.agency_id,
+        risk_tool_id=tool.id,
+        draft={},
+        draft_saved_at=now,
+    )
+    db.session.add(referral)
+    db.session.flush()
+    audit.record(actor, "referral.started", referral, now=now)
+    return referral
+
+
+def save_draft(referral: Referral, draft: drafts.Draft, *, actor: User, now: datetime) -> None:
+    """Keep what was typed. Raises InvalidTransition once the referral can no longer change."""
+    if referral.status not in EDITABLE:
+        raise InvalidTransition("This referral can no longer be changed")
+    last = referral.draft_saved_at
+    referral.draft = draft
+    referral.draft_saved_at = now
+    if last is None or now - last >= DRAFT_AUDIT_GAP:
+        audit.record(actor, "referral.draft_saved", referral, now=now)
+    db.session.flush()
+
+
+def live_assessment(referral: Referral, today: date) -> LiveAssessment:
+    """Score the draft and look for an earlier referral of her, as the form stands."""
+    tool, rules = risk_tool_for(referral.marac)
+    draft = referral.draft or {}
+    names, dob = drafts.victim_identity(draft, tool, today)
+    matches = matching.find_possible_matches(names, dob, excluding=referral.id)
+    criteria = drafts.parsed(draft, "criteria", tool, today)
+    facts = ReferralFacts(
+        referred_on=today,
+        yes_count=drafts.yes_count(draft, tool),
+        professional_judgement=bool(criteria.get("professional_judgement")),
+        judgement_reasons=criteria.get("judgement_reasons") or "",
+        incident_dates=[
+            i["occurred_on"] for i in criteria.get("incidents") or [] if i.get("occurred_on")
+        ],
+        last_referral_on=matching.last_marac_referral_on(matches),
+    )
+    return LiveAssessment(assess(tool, rules, facts), matches, rules)
+
+
+def check_steps(referral: Referral, today: date) -> dict[str, Any]:
+    """Every step's form, validated from the draft: step name -> form (with its errors)."""
+    tool, _ = risk_tool_for(referral.marac)
+    draft = referral.draft or {}
+    checked = {}
+    for step in drafts.steps_for(draft, today):
+        form = drafts.form_from_draft(drafts.drop_blank_entries(draft, step), step, tool, today)
+        form.validate()
+        checked[step.name] = form
+    return checked
+
+
+def submit(referral: Referral, *, actor: User, now: datetime, answer: str = "") -> Assessment:
+    """Check every step, write the referral from its draft and send it to the coordinator.
+
+    ``answer`` is the referrer's reply when more information was asked for.
+    Flushes; the caller commits. Raises ValidationFailed when a step is incomplete or no
+    criterion is met, InvalidTransition when it was already submitted.
+    """
+    _check_transition(referral, ReferralStatus.SUBMITTED)
+    today = today_in(referral.marac, now)
+    steps = check_steps(referral, today)
+    incomplete = [name for name, form in steps.items() if form.errors]
+    if incomplete:
+        title = drafts.STEP_BY_NAME[incomplete[0]].title
+        raise ValidationFailed(f"Complete the section '{title}' first", incomplete[0])
+    live = live_assessment(referral, today)
+    if not live.assessment.can_submit:
+        field, problem = next(iter(live.assessment.problems.items()))
+        raise ValidationFailed(problem, field)
+
+    tool, _ = risk_tool_for(referral.marac)
+    _write_from_forms(referral, steps, tool)
+    met = set(live.assessment.met)
+    referral.score = live.assessment.score
+    referral.meets_visible_high_risk = Criterion.VISIBLE_HIGH_RISK in met
+    referral.meets_professional_judgement = Criterion.PROFESSIONAL_JUDGEMENT in met
+    referral.meets_escalation = Criterion.POTENTIAL_ESCALATION in met
+    referral.is_repeat = Criterion.REPEAT in met
+    referral.has_possible_match = live.has_possible_match
+    referral.submitted_at = now
+    referral.referred_on = today
+    resubmitted = referral.status is ReferralStatus.MORE_INFO_REQUESTED
+    transition = _transition(referral, ReferralStatus.SUBMITTED, actor, answer, now)
+    audit.record(
+        actor,
+        "referral.submitted",
+        referral,
+        now=now,
+        detail={"criteria": referral.criteria_met, "repeat": referral.is_repeat},
+    )
+    notifications.notify(
+        coordinator_ids(referral.marac_id),
+        "referral.answered" if resubmitted else "referral.submitted",
+        key=f"referral.submitted:{referral.id}:{transition.id}",
+        reference=referral.reference,
+        link=f"/referrals/{referral.id}",
+        now=now,
+    )
+    return live.assessment
+
+
+def _write_from_forms(referral: Referral, steps: dict[str, Any], tool: RiskTool) -> None:
+    victim = steps["victim"].data
+    referral.victim_given_name = victim["given_name"]
+    referral.victim_family_name = victim["family_name"] or ""
+    referral.victim_aliases = victim["aliases"] or ""
+    referral.victim_dob = victim["dob"]
+    referral.victim_gender = victim["gender"]
+    referral.victim_is_trans = victim["is_trans"]
+    referral.victim_ethnicity = victim["ethnicity"]
+    referral.victim_disability = victim["disability"]
+    referral.victim_sexuality = victim["sexuality"]
+    referral.victim_language = victim["language"] or ""
+    referral.needs_interpreter = bool(victim["needs_interpreter"])
+
+    contact = steps["contact"].data
+    referral.victim_address = contact["address"] or ""
+    referral.victim_phone = contact["phone"] or ""
+    referral.safe_to_call = contact["safe_to_call"]
+    referral.contact_notes = contact["contact_notes"] or ""
+    referral.who_she_fears = contact["who_she_fears"]
+    referral.safe_contacts = contact["safe_contacts"] or ""
+    referral.unsafe_contacts = contact["unsafe_contacts"] or ""
+
+    referral.perpetrators = [
+        Perpetrator(
+            position=n,
+            given_name=p["given_name"],
+            family_name=p["family_name"] or "",
+            aliases=p["aliases"] or "",
+            dob=p["dob"],
+            relationship=p["relationship"],
+            address=p["address"] or "",
+        )
+        for n, p in enumerate(steps["perpetrators"].data["perpetrators"])
+    ]
+    children = steps["children"].data
+    referral.has_children = children["has_children"] == "yes"
+    referral.children = [
+        Child(
+            position=n,
+            given_name=c["given_name"],
+            family_name=c["family_name"] or "",
+            dob=c["dob"],
+            relation_to_victim=c["relation_to_victim"] or "",
+            relation_to_perpetrator=c["relation_to_perpetrator"] or "",
+            school=c["school"] or "",
+        )
+        for n, c in enumerate(children["children"] if referral.has_children else [])
+    ]
+    answers = steps["checklist"].data
+    referral.answers = [
+        ChecklistAnswer(question_id=q.id, answer=answers[q.id]) for q in tool.questions
+    ]
+
+    criteria = steps["criteria"].data
+    referral.incidents = [
+        Incident(occurred_on=i["occurred_on"], summary=i["summary"] or "")
+        for i in criteria["incidents"]
+    ]
+    referral.judgement_reasons = (
+        criteria["judgement_reasons"] or "" if criteria["professional_judgement"] else ""
+    )
+
+    consent = steps["consent"].data
+    referral.victim_aware = consent["victim_aware"] == "yes"
+    referral.consent = consent["consent"]
+    referral.consent_reason = consent["consent_reason"] or ""
+    referral.narrative = consent["narrative"]
+
+    young = steps.get("young_person")
+    referral.is_aged_16_17 = young is not None
+    referral.key_worker = young.data["key_worker"] if young else ""
+    referral.childrens_services_involved = (
+        young.data["childrens_services_involved"] if young else None
+    )
+    referral.exploitation_notes = young.data["exploitation_notes"] if young else ""
+    db.session.flush()
+
+
+def withdraw(referral: Referral, *, actor: User, reason: str, now: datetime) -> None:
+    """Withdraw a referral that was not yet decided. Flushes; the caller commits."""
+    was_submitted = referral.status is not ReferralStatus.DRAFT
+    transition = _transition(referral, ReferralStatus.WITHDRAWN, actor, reason, now)
+    referral.draft = None
+    audit.record(actor, "referral.withdrawn", referral, now=now)
+    if was_submitted:
+        notifications.notify(
+            coordinator_ids(referral.marac_id),
+            "referral.withdrawn",
+            key=f"referral.withdrawn:{referral.id}:{transition.id}",
+            reference=referral.reference,
+            link=f"/referrals/{referral.id}",
+            now=now,
+        )
+
+
+def decide(
+    referral: Referral,
+    decision: Decision,
+    *,
+    actor: User,
+    reason: str,
+    now: datetime,
+    case: Case | None = None,
+    advocate: User | None = None,
+) -> Case | None:
+    """Record the coordinator's decision; accepting joins case, or opens a new one.
+
+    Flushes; the caller commits. Raises InvalidTransition if the referral is not waiting.
+    """
+    target = {
+        Decision.ACCEPT: ReferralStatus.ACCEPTED,
+        Decision.DECLINE: ReferralStatus.DECLINED,
+        Decision.MORE_INFO: ReferralStatus.MORE_INFO_REQUESTED,
+    }[decision]
+    _check_transition(referral, target)
+    if case is not None and case.marac_id != referral.marac_id:
+        raise ValidationFailed("Choose a case of this MARAC", "case_id")
+    transition = _transition(referral, target, actor, reason, now)
+    if target is not ReferralStatus.MORE_INFO_REQUESTED:
+        referral.decided_at = now
+        referral.draft = None
+    if target is ReferralStatus.ACCEPTED:
+        case = case or open_case(referral.marac, now=now, actor=actor)
+        referral.case = case
+        if case.status is CaseStatus.CLOSED:
+            case.status = CaseStatus.OPEN
+            case.closed_at = None
+            audit.record(actor, "case.reopened", case, now=now)
+        if advocate is not None and case.advocate_id != advocate.id:
+            assign_advocate(case, advocate, actor=actor, now=now)
+    audit.record(
+        actor,
+        f"referral.{target.value}",
+        referral,
+        now=now,
+        detail={"case_id": case.id} if case is not None and target.value == "accepted" else {},
+    )
+    notifications.notify(
+        [referral.referrer_id],
+        f"referral.{target.value}",
+        key=f"referral.decided:{referral.id}:{transition.id}",
+        reference=referral.reference,
+        link=f"/referrals/{referral.id}",
+        now=now,
+    )
+    db.session.flush()
+    return case if target is ReferralStatus.ACCEPTED else None
+
+
+def open_case(marac: Marac, *, now: datetime, actor: User) -> Case:
+    """A new case with the MARAC's next reference for this year, e.g. NB-2026-0042."""
+    year = today_in(marac, now).year
+    last = db.session.scalar(
+        sa.select(sa.func.max(Case.number)).where(Case.marac_id == marac.id, Case.year == year)
+    )
+    number = (last or 0) + 1
+    case = Case(
+        marac=marac,
+        year=year,
+        number=number,
+        reference=f"{marac.code}-{year}-{number:04d}",
+        opened_at=now,
+    )
+    db.session.add(case)
+    db.session.flush()
+    audit.record(actor, "case.opened", case, now=now)
+    return case
+
+
+def assign_advocate(case: Case, advocate: User, *, actor: User, now: datetime) -> None:
+    """Make advocate the case's advocate and tell them. Flushes; the caller commits."""
+    if advocate.id not in advocate_ids(case.marac_id):
+        raise ValidationFailed("Choose an advocate of this MARAC", "advocate_id")
+    case.advocate = advocate
+    audit.record(
+        actor, "case.advocate_assigned", case, now=now, detail={"advocate_id": advocate.id}
+    )
+    notifications.notify(
+        [advocate.id],
+        "case.advocate_assigned",
+        key=f"case.advocate_assigned:{case.id}:{now.isoformat()}",
+        reference=case.reference,
+        link=f"/cases/{case.id}",
+        now=now,
+    )
+    db.session.flush()
+
+
+def set_address_confidential(case: Case, confidential: bool, *, actor: User, now: datetime) -> None:
+    """Mark or unmark the case's address as confidential (refuge). Flushes."""
+    case.is_address_confidential = confidential
+    audit.record(
+        actor, "case.address_confidential_set", case, now=now, detail={"confidential": confidential}
+    )
+    db.session.flush()
+
+
+def disclose_address(case: Case, *, actor: User, reason: str, now: datetime) -> AddressDisclosure:
+    """Record why someone needs the confidential address, in the audit trail. Flushes."""
+    disclosure = AddressDisclosure(case_id=case.id, user_id=actor.id, at=now, reason=reason)
+    db.session.add(disclosure)
+    db.session.flush()
+    audit.record(
+        actor, "case.address_disclosed", case, now=now, detail={"disclosure_id": disclosure.id}
+    )
+    return disclosure
+
+
+def coordinator_ids(marac_id: int) -> list[int]:
+    return _holders(marac_id, Role.COORDINATOR)
+
+
+def advocate_ids(marac_id: int) -> list[int]:
+    return _holders(marac_id, Role.ADVOCATE)
+
+
+def _holders(marac_id: int, role: Role) -> list[int]:
+    return list(
+        db.session.scalars(
+            sa.select(RoleGrant.user_id)
+            .join(User, User.id == RoleGrant.user_id)
+            .where(
+                RoleGrant.marac_id == marac_id,
+                RoleGrant.role == role,
+                User.is_active_account.is_(True),
+            )
+        )
+    )
+
+
+def _check_transition(referral: Referral, target: ReferralStatus) -> None:
+    if target not in ALLOWED.get(referral.status, set()):
+        raise InvalidTransition(
+            f"This referral is {referral.status.label.lower()}: it cannot be "
+            f"{target.label.lower()} now"
+        )
+
+
+def _transition(
+    referral: Referral, target: ReferralStatus, actor: User, reason: str, now: datetime
+) -> ReferralTransition:
+    _check_transition(referral, target)
+    transition = ReferralTransition(
+        from_status=referral.status, to_status=target, actor=actor, at=now, reason=reason
+    )
+    referral.transitions.append(transition)
+    referral.status = target
+    db.session.flush()
+    return transition
+
+
+def record_view(actor: User, obj: Referral | Case, *, page: str, now: datetime) -> None:
+    """Note in the audit trail that someone read a referral or case (every read is kept)."""
+    verb = "case.viewed" if isinstance(obj, Case) else "referral.viewed"
+    audit.record(actor, verb, obj, now=now, detail={"page": page})
+
+
+def is_young(referral: Referral) -> bool:
+    return referral.is_aged_16_17
+
+
+YOUNG_PERSON_STEPS = (
+    "A named key worker",
+    "Children's social care involved",
+    "Checks for exploitation and gang risk",
+)
+
+
+def young_steps_done(referral: Referral) -> dict[str, bool]:
+    """The extra steps for a victim aged 16 or 17, and whether each is recorded as done."""
+    return {
+        YOUNG_PERSON_STEPS[0]: bool(referral.key_worker),
+        YOUNG_PERSON_STEPS[1]: referral.childrens_services_involved is YesNoNotKnown.YES,
+        YOUNG_PERSON_STEPS[2]: bool(referral.exploitation_notes),
+    }
