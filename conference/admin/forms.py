@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from flask import current_app
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -12,12 +13,26 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSubmitInput,
     GovTextInput,
 )
-from wtforms import BooleanField, SelectField, SelectMultipleField, StringField, SubmitField
+from wtforms import (
+    BooleanField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+)
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from conference.accounts.models import Agency, AgencyKind, Marac, Role
-from conference.web.forms import GovSingleCheckbox
+from conference.web.forms import GovSingleCheckbox, WholeNumberField
 
 #: Offered in the time zone list; any other valid IANA zone is accepted too.
 COMMON_ZONES = {
@@ -58,6 +73,26 @@ class ConfirmForm(FlaskForm):
     """A button that changes something: nothing to enter, but the CSRF token is checked."""
 
 
+SCREENING_FIELDS = (
+    "high_risk_threshold",
+    "escalation_incidents",
+    "escalation_window_days",
+    "repeat_window_days",
+)
+
+
+def threshold(label: str, name: str, *, maximum: int) -> WholeNumberField:
+    """An optional whole number overriding the risk checklist's screening rule."""
+    return WholeNumberField(
+        label,
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            NumberRange(1, maximum, message=f"Enter a whole number from 1 to {maximum}"),
+        ],
+    )
+
+
 class MaracForm(FlaskForm):
     name = StringField(
         "Name",
@@ -91,10 +126,36 @@ class MaracForm(FlaskForm):
         widget=GovSingleCheckbox(),
     )
     is_active = BooleanField("This MARAC is active", default=True, widget=GovSingleCheckbox())
+    risk_tool_id = SelectField(
+        "Risk checklist",
+        description="The checklist referrals to this MARAC use",
+        choices=[],
+        widget=GovSelect(),
+        validators=[DataRequired("Choose a risk checklist")],
+    )
+    high_risk_threshold = threshold(
+        "'Yes' answers for visible high risk", "high_risk_threshold", maximum=100
+    )
+    escalation_incidents = threshold(
+        "Incidents for potential escalation", "escalation_incidents", maximum=100
+    )
+    escalation_window_days = threshold(
+        "Escalation window, in days", "escalation_window_days", maximum=3660
+    )
+    repeat_window_days = threshold("Repeat window, in days", "repeat_window_days", maximum=3660)
     submit = SubmitField("Save MARAC", widget=GovSubmitInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        tools = current_app.extensions["risk_tools"]
+        self.risk_tool_id.choices = [SelectChoice(t.id, t.name) for t in tools.values()]
+        if not self.risk_tool_id.data:
+            self.risk_tool_id.data = current_app.config["DEFAULT_RISK_TOOL"]
+        # Each threshold's hint names the chosen checklist's own default.
+        tool = tools.get(self.risk_tool_id.data) or tools[current_app.config["DEFAULT_RISK_TOOL"]]
+        for name in SCREENING_FIELDS:
+            field = getattr(self, name)
+            field.description = f"Leave empty to use the checklist's {getattr(tool.rules, name)}"
         # Keep a zone that is not in the short list (saved earlier, or just typed) visible.
         if self.timezone.data and self.timezone.data not in COMMON_ZONES:
             self.timezone.choices = [*self.timezone.choices, SelectChoice(self.timezone.data)]
@@ -106,6 +167,8 @@ class MaracForm(FlaskForm):
             "timezone": self.timezone.data,
             "requires_two_factor": self.requires_two_factor.data,
             "is_active": self.is_active.data,
+            "risk_tool_id": self.risk_tool_id.data,
+            **{name: getattr(self, name).data for name in SCREENING_FIELDS},
         }
 
 

@@ -26,7 +26,14 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from conference.referrals.checklists import RiskTool
 from conference.referrals.choices import (
@@ -62,7 +69,7 @@ def too_long(limit: int) -> Length:
 
 
 def text(label: str, limit: int, *, required: str | None = None, hint: str = "") -> StringField:
-    checks = [InputRequired(required)] if required else [Optional()]
+    checks = [DataRequired(required)] if required else [Optional()]
     return StringField(
         label,
         description=hint,
@@ -75,7 +82,7 @@ def text(label: str, limit: int, *, required: str | None = None, hint: str = "")
 def long_text(
     label: str, limit: int, *, required: str | None = None, hint: str = ""
 ) -> TextAreaField:
-    checks = [InputRequired(required)] if required else [Optional()]
+    checks = [DataRequired(required)] if required else [Optional()]
     return TextAreaField(
         label,
         description=hint,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from sqlalchemy.orm import raiseload, selectinload
+from sqlalchemy.orm import defer, raiseload, selectinload
 
 from conference.accounts.models import Role, RoleGrant, User
 from conference.extensions import db
@@ -12,6 +12,7 @@ from conference.referrals.models import Case, Referral
 
 #: For lists: the people and answers of each referral are not needed, so never loaded.
 _LIST_OPTIONS = (
+    defer(Referral.draft),
     raiseload(Referral.perpetrators),
     raiseload(Referral.incidents),
     raiseload(Referral.answers),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount, GovCheckboxInput, GovDateInput
-from wtforms.fields import BooleanField, DateField
+from wtforms.fields import BooleanField, DateField, IntegerField
 from wtforms.validators import Length
 
 
@@ -78,3 +78,13 @@ class GovCountedTextArea(GovCharacterCount):
         if limits:
             params.setdefault("maxlength", min(limits))
         return params
+
+
+class WholeNumberField(IntegerField):
+    """An integer field whose parse error says what to enter."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("Enter a whole number, like 3") from error

@@ -119,3 +119,51 @@ def test_the_list_shows_status_and_the_index_counts(admin):
     index = admin.get("/admin/").text
     assert '<p class="govuk-body" id="count-maracs">1 MARAC</p>' in index
     assert "/admin/jobs/" in index
+
+
+def test_a_marac_chooses_its_checklist_and_overrides_screening_thresholds(admin, app):
+    marac = factories.make_marac(name="Kentish Vale MARAC", code="KV")
+    form = admin.get(f"/admin/maracs/{marac.id}/edit").text
+    assert "Domestic abuse risk checklist (24 questions)" in form
+    assert "Leave empty to use the checklist&#39;s 14" in form
+
+    resp = admin.post(
+        f"/admin/maracs/{marac.id}/edit",
+        data={
+            "name": "Kentish Vale MARAC",
+            "code": "KV",
+            "timezone": "Europe/London",
+            "is_active": "y",
+            "risk_tool_id": "dash-24",
+            "escalation_incidents": "3",
+            "escalation_window_days": "182",
+            "repeat_window_days": "",
+        },
+    )
+
+    assert resp.status_code == 303
+    db.session.refresh(marac)
+    assert (marac.escalation_incidents, marac.escalation_window_days) == (3, 182)
+    assert marac.high_risk_threshold is None and marac.repeat_window_days is None
+    from conference.referrals.services import risk_tool_for
+
+    _, rules = risk_tool_for(marac)
+    assert (rules.high_risk_threshold, rules.escalation_window_days) == (14, 182)
+    assert rules.repeat_window_days == 365
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("high_risk_threshold", "ten", "Enter a whole number, like 3"),
+        ("high_risk_threshold", "0", "Enter a whole number from 1 to 100"),
+        ("repeat_window_days", "5000", "Enter a whole number from 1 to 3660"),
+        ("risk_tool_id", "made-up", "Not a valid choice"),
+    ],
+)
+def test_bad_screening_settings_are_refused_beside_the_field(admin, field, value, message):
+    resp = admin.post("/admin/maracs/new", data={**NEW, field: value})
+    assert resp.status_code == 422
+    assert message in resp.text
+    assert 'value="Westvale MARAC"' in resp.text
+    assert db.session.scalar(sa.select(Marac).where(Marac.name == "Westvale MARAC")) is None

@@ -19,7 +19,7 @@ from conference.referrals.models import Referral
 from conference.referrals.routes import bp
 from conference.web import unsaved
 from conference.web.auth import current_actor, require, requires
-from conference.web.htmx import render
+from conference.web.htmx import wants_partial
 
 
 def load_referral(referral_id: int) -> Referral:
@@ -143,15 +143,11 @@ def _step_page(
 def assessment(referral_id: int) -> ResponseReturnValue:
     """The score and criteria as the draft stands (the panel beside the form)."""
     referral, _ = _editable(referral_id)
+    if not wants_partial():
+        return redirect(url_for(".check", referral_id=referral.id), 303)
     today = services.today_in(referral.marac, utcnow())
     live = services.live_assessment(referral, today)
-    return render(
-        "referrals/check.html",
-        "referrals/_assessment.html",
-        referral=referral,
-        live=live,
-        **_check_context(referral, today),
-    )
+    return render_template("referrals/_assessment.html", referral=referral, live=live)
 
 
 @bp.route("/referrals/<int:referral_id>/check", methods=["GET", "POST"])
