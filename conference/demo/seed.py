@@ -1,4 +1,7 @@
-"""Load the demo MARACs, agencies and one user for every role. Safe to run again."""
+"""Load the demo MARACs, agencies, one user for every role and referrals in every state.
+
+Safe to run again: nothing that exists is changed.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ import sqlalchemy as sa
 
 from conference.accounts import passwords
 from conference.accounts.models import Agency, AgencyKind, Marac, Role, RoleGrant, User
+from conference.demo.referrals import seed_referrals
 from conference.extensions import db
 
 DEMO_PASSWORD = "northbridge-demo-2026"
@@ -120,6 +124,11 @@ def seed_demo(*, now: datetime) -> list[DemoLogin]:
             now,
         )
     db.session.flush()
+    users = {
+        local: db.session.scalar(sa.select(User).where(User.email == f"{local}@{DEMO_DOMAIN}"))
+        for local, *_ in USERS
+    }
+    seed_referrals(users, maracs, now)
     return demo_logins()
 
 

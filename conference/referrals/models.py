@@ -227,6 +227,15 @@ class Referral(TimestampMixin, db.Model):
         return f"{self.victim_given_name} {self.victim_family_name}".strip()
 
     @property
+    def display_name(self) -> str:
+        """Her name as sent or, for a draft, as typed so far."""
+        if self.victim_name or not self.draft:
+            return self.victim_name
+        typed = self.draft.get("victim", {})
+        parts = [(typed.get(key) or [""])[0].strip() for key in ("given_name", "family_name")]
+        return " ".join(p for p in parts if p)[:170]
+
+    @property
     def alias_list(self) -> list[str]:
         return [a.strip() for a in self.victim_aliases.splitlines() if a.strip()]
 

@@ -12,7 +12,6 @@ from conference.referrals.models import Case, Referral
 
 #: For lists: the people and answers of each referral are not needed, so never loaded.
 _LIST_OPTIONS = (
-    defer(Referral.draft),
     raiseload(Referral.perpetrators),
     raiseload(Referral.incidents),
     raiseload(Referral.answers),
@@ -41,7 +40,7 @@ def screening_queue(marac_ids: set[int]) -> list[Referral]:
                 Referral.marac_id.in_(marac_ids or {-1}),
                 Referral.status == ReferralStatus.SUBMITTED,
             )
-            .options(*_LIST_OPTIONS)
+            .options(*_LIST_OPTIONS, defer(Referral.draft))
             .order_by(Referral.submitted_at, Referral.id)
         )
     )
@@ -77,7 +76,7 @@ def cases_in(marac_ids: set[int], *, include_closed: bool = False) -> list[Case]
     query = (
         sa.select(Case)
         .where(Case.marac_id.in_(marac_ids or {-1}))
-        .options(selectinload(Case.referrals).options(*_LIST_OPTIONS))
+        .options(selectinload(Case.referrals).options(*_LIST_OPTIONS, defer(Referral.draft)))
         .order_by(Case.opened_at.desc(), Case.id.desc())
     )
     if not include_closed:

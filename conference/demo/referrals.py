@@ -1,0 +1,309 @@
+"""Demo referrals in every state, made through the same services a practitioner's clicks use.
+
+Every name, date and story is invented. Loaded once: nothing is added if any referral exists.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from conference.accounts.models import Marac, User
+from conference.extensions import db
+from conference.referrals import services
+from conference.referrals.choices import Decision
+from conference.referrals.models import Referral
+
+
+@dataclass(frozen=True)
+class Victim:
+    given_name: str
+    family_name: str
+    dob: tuple[int, int, int]
+    aliases: str = ""
+    ethnicity: str = "white"
+    sexuality: str = "heterosexual"
+    disability: str = "no"
+    gender: str = "female"
+    language: str = ""
+
+
+@dataclass(frozen=True)
+class Story:
+    """One demo referral: who refers whom, how risky it looks, and what became of it."""
+
+    referrer: str
+    marac: str
+    victim: Victim
+    days_ago: float
+    yes: int = 15
+    children: tuple[tuple[str, tuple[int, int, int], str], ...] = ()
+    incidents: tuple[int, ...] = ()
+    judgement: str = ""
+    young: bool = False
+    #: "draft", "submitted", "more_info_requested", "accepted", "declined", "withdrawn".
+    outcome: str = "submitted"
+    reason: str = ""
+    #: For an accepted referral: the advocate's email local part; a case reference to join.
+    advocate: str = ""
+    confidential: bool = False
+    narrative: str = field(default="")
+
+
+DAWN = Victim("Dawn", "Hartigan", (12, 4, 1987), aliases="Dawn Kell")
+MARISA = Victim("Marisa", "Okonjo", (3, 9, 1992), ethnicity="black")
+TESSA = Victim("Tessa", "Braithwaite", (30, 1, 1979), disability="yes")
+KAMILA = Victim("Kamila", "Nowicka", (19, 11, 1990), language="Polish")
+#: Her date of birth is set when seeding, so that she is always 17.
+LEAH = Victim("Leah", "Marchetti", (1, 1, 2000), sexuality="bisexual")
+ROXANNE = Victim("Roxanne", "Pryce", (22, 6, 1985))
+FARAH = Victim("Farah", "Qureshi", (5, 5, 1994), ethnicity="asian", language="Urdu")
+GEMMA = Victim("Gemma", "Lowther", (14, 7, 1983))
+OWEN = Victim("Owen", "Sadler", (2, 3, 1976), gender="male", sexuality="gay_lesbian")
+
+STORIES = [
+    Story(
+        "idva",
+        "NB",
+        DAWN,
+        days_ago=150,
+        children=(("Mia", (4, 6, 2016), "Daughter"), ("Rhys", (17, 1, 2019), "Son")),
+        incidents=(170, 120),
+        outcome="accepted",
+        reason="Visible high risk with two children in the household.",
+        advocate="idva",
+        narrative="Strangled during an argument about child contact; he has since been "
+        "sending messages through the children.",
+    ),
+    Story(
+        "eastmoor",
+        "EM",
+        MARISA,
+        days_ago=140,
+        yes=14,
+        outcome="accepted",
+        reason="Meets visible high risk.",
+        narrative="Moved away from Eastmoor after repeated assaults; he followed her twice.",
+    ),
+    Story(
+        "housing",
+        "NB",
+        TESSA,
+        days_ago=60,
+        yes=17,
+        outcome="accepted",
+        reason="Visible high risk. She is now in refuge: address confidential.",
+        advocate="idva",
+        confidential=True,
+        narrative="Fled to refuge after threats to kill. The perpetrator is looking for her.",
+    ),
+    Story(
+        "probation",
+        "NB",
+        ROXANNE,
+        days_ago=12,
+        yes=6,
+        judgement="She is worried he will turn up at her work.",
+        incidents=(40, 200),
+        outcome="declined",
+        reason="Declined: the outreach service is already working with her and the police have "
+        "flagged her address. Refer again if anything changes.",
+        narrative="Verbal abuse after separation; no threats or violence reported.",
+    ),
+    Story(
+        "police",
+        "NB",
+        GEMMA,
+        days_ago=9,
+        outcome="withdrawn",
+        reason="Sent in error: already referred by the IDVA service.",
+        narrative="Assault reported to police.",
+    ),
+    Story(
+        "housing",
+        "NB",
+        FARAH,
+        days_ago=6,
+        yes=8,
+        incidents=(20, 60, 110, 300),
+        outcome="more_info_requested",
+        reason="Please say which incidents the police attended and whether she has been "
+        "asked about forced marriage.",
+        narrative="Neighbours report frequent disturbances; she says family members are involved.",
+    ),
+    Story(
+        "police",
+        "NB",
+        KAMILA,
+        days_ago=3,
+        yes=16,
+        children=(("Zofia", (9, 9, 2021), "Daughter"),),
+        incidents=(3, 45, 90),
+        narrative="Strangled and threatened with a knife; she is pregnant.",
+    ),
+    Story(
+        "idva",
+        "NB",
+        LEAH,
+        days_ago=1,
+        yes=9,
+        judgement="She is 17 and isolated from her family. Her partner is 24 and controls her "
+        "phone; she is too frightened to answer every question.",
+        young=True,
+        narrative="Met her partner online; he has moved her between addresses.",
+    ),
+    Story(
+        "health",
+        "NB",
+        Victim("Marissa", "Okonjo", (3, 9, 1992), ethnicity="black"),
+        days_ago=0.1,
+        yes=7,
+        narrative="Seen at the emergency department with a head injury. She says she moved "
+        "here from Eastmoor.",
+    ),
+    Story(
+        "police",
+        "NB",
+        Victim("Dawne", "Hartigan", (12, 4, 1987)),
+        days_ago=0.5,
+        yes=5,
+        incidents=(2,),
+        narrative="Breach of a non-molestation order: he waited outside the school.",
+    ),
+    Story(
+        "police",
+        "NB",
+        OWEN,
+        days_ago=0.05,
+        outcome="draft",
+        narrative="",
+    ),
+]
+
+
+def seed_referrals(users: dict[str, User], maracs: dict[str, Marac], now: datetime) -> int:
+    """Create the demo referrals unless there are referrals already. Flushes; returns the count."""
+    if db.session.scalar(sa.select(sa.func.count(Referral.id))):
+        return 0
+    coordinators = {code: users["coordinator" if code == "NB" else "eastmoor"] for code in maracs}
+    for story in sorted(STORIES, key=lambda s: -s.days_ago):
+        when = now - timedelta(days=story.days_ago)
+        referral = services.start_referral(
+            maracs[story.marac], actor=users[story.referrer], now=when
+        )
+        referral.draft = _draft(story, when)
+        if story.outcome == "draft":
+            referral.draft = {"victim": referral.draft["victim"]}
+            continue
+        services.submit(referral, actor=users[story.referrer], now=when)
+        decided = when + timedelta(hours=20)
+        coordinator = coordinators[story.marac]
+        if story.outcome == "withdrawn":
+            services.withdraw(referral, actor=users[story.referrer], reason=story.reason, now=when)
+        elif story.outcome in ("accepted", "declined", "more_info_requested"):
+            decision = {
+                "accepted": Decision.ACCEPT,
+                "declined": Decision.DECLINE,
+                "more_info_requested": Decision.MORE_INFO,
+            }[story.outcome]
+            case = services.decide(
+                referral,
+                decision,
+                actor=coordinator,
+                reason=story.reason,
+                now=min(decided, now),
+                advocate=users[story.advocate] if story.advocate else None,
+            )
+            if case is not None and story.confidential:
+                services.set_address_confidential(case, True, actor=coordinator, now=now)
+    db.session.flush()
+    return len(STORIES)
+
+
+def _date(parts: tuple[int, int, int]) -> list[str]:
+    return [str(p) for p in parts]
+
+
+def _draft(story: Story, when: datetime) -> dict[str, dict[str, list[str]]]:
+    v = story.victim
+    born = v.dob
+    if story.young:
+        day = when.date().replace(year=when.year - 17) - timedelta(days=100)
+        born = (day.day, day.month, day.year)
+    children: dict[str, list[str]] = {"has_children": ["yes" if story.children else "no"]}
+    for n, (name, child_born, relation) in enumerate(story.children):
+        children[f"children-{n}-given_name"] = [name]
+        children[f"children-{n}-family_name"] = [v.family_name]
+        children[f"children-{n}-dob"] = _date(child_born)
+        children[f"children-{n}-relation_to_victim"] = [relation]
+        children[f"children-{n}-relation_to_perpetrator"] = [
+            "Son" if relation == "Son" else "Daughter"
+        ]
+        children[f"children-{n}-school"] = ["Northbridge Primary School"]
+    criteria: dict[str, list[str]] = {}
+    for n, days in enumerate(story.incidents):
+        day = (when - timedelta(days=days)).date()
+        criteria[f"incidents-{n}-occurred_on"] = _date((day.day, day.month, day.year))
+        criteria[f"incidents-{n}-summary"] = ["Police called" if n % 2 else "Assault at home"]
+    if story.judgement:
+        criteria["professional_judgement"] = ["y"]
+        criteria["judgement_reasons"] = [story.judgement]
+    from flask import current_app
+
+    tool = current_app.extensions["risk_tools"]["dash-24"]
+    draft = {
+        "victim": {
+            "given_name": [v.given_name],
+            "family_name": [v.family_name],
+            "aliases": [v.aliases],
+            "dob": _date(born),
+            "gender": [v.gender],
+            "is_trans": ["no"],
+            "ethnicity": [v.ethnicity],
+            "disability": [v.disability],
+            "sexuality": [v.sexuality],
+            "language": [v.language],
+            "needs_interpreter": ["y"] if v.language else [],
+        },
+        "contact": {
+            "address": [
+                f"{len(v.family_name) * 7} Demo Street, Northbridge NB1 {len(v.given_name)}ZZ"
+            ],
+            "phone": [f"07700 900{len(v.family_name):03d}"],
+            "safe_to_call": ["yes"],
+            "contact_notes": ["Call on weekday mornings only. Do not leave a message."],
+            "who_she_fears": ["Her partner, and his brother who drives him around."],
+            "safe_contacts": ["Her sister, and the health visitor."],
+            "unsafe_contacts": ["His mother, who passes everything on."],
+        },
+        "perpetrators": {
+            "perpetrators-0-given_name": ["Craig" if v.gender == "female" else "Damian"],
+            "perpetrators-0-family_name": ["Demoson"],
+            "perpetrators-0-dob": ["1", "1", "1984"],
+            "perpetrators-0-relationship": ["ex_partner" if story.children else "partner"],
+        },
+        "children": children,
+        "checklist": {
+            q.id: ["yes" if i < story.yes else "no"] for i, q in enumerate(tool.questions)
+        },
+        "criteria": criteria,
+        "consent": {
+            "victim_aware": ["yes"],
+            "consent": ["given" if story.yes % 2 else "refused_shared"],
+            "consent_reason": [""]
+            if story.yes % 2
+            else ["The risk to her life outweighs her wish."],
+            "narrative": [story.narrative],
+        },
+    }
+    if story.young:
+        draft["young_person"] = {
+            "key_worker": ["Pat Demo, Northbridge Youth Service"],
+            "childrens_services_involved": ["yes"],
+            "exploitation_notes": [
+                "Checked with the exploitation hub: known associate of a county line."
+            ],
+        }
+    return draft
