@@ -11,7 +11,6 @@ from functools import cache
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovRadioInput,
     GovSelect,
     GovTextInput,
 )
@@ -52,7 +51,12 @@ from conference.referrals.models import (
     REASON_LIMIT,
     REFERRAL_LIMITS,
 )
-from conference.web.forms import GovCountedTextArea, GovSingleCheckbox, MemorableDateField
+from conference.web.forms import (
+    GovCountedTextArea,
+    GovRadios,
+    GovSingleCheckbox,
+    MemorableDateField,
+)
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 MAX_PERPETRATORS = 5
@@ -97,7 +101,7 @@ def radios(label: str, choices: list[SelectChoice], required: str, hint: str = "
         label,
         description=hint,
         choices=choices,
-        widget=GovRadioInput(),
+        widget=GovRadios(),
         validators=[InputRequired(required)],
         validate_choice=True,
     )
@@ -270,7 +274,7 @@ def checklist_form_class(tool: RiskTool) -> type[StepForm]:
             f"{number}. {question.text}",
             description=question.help,
             choices=YesNoNotKnown.choices(),
-            widget=GovRadioInput(),
+            widget=GovRadios(),
             validators=[InputRequired(f"Answer question {number}")],
             validate_choice=True,
         )

@@ -93,6 +93,8 @@ def start_referral(marac: Marac, *, actor: User, now: datetime) -> Referral:
         risk_tool_id=tool.id,
         draft={},
         draft_saved_at=now,
+        created_at=now,
+        updated_at=now,
     )
     db.session.add(referral)
     db.session.flush()

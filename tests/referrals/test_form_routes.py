@@ -212,3 +212,11 @@ def test_a_16_year_old_needs_the_young_person_section(client_as):
     assert client.post(f"/referrals/{referral.id}/check").status_code == 303
     db.session.refresh(referral)
     assert referral.is_aged_16_17 and referral.key_worker == "Sam Keyworker"
+
+
+def test_questions_without_a_hint_point_screen_readers_at_nothing_empty(client_as):
+    client = client_as("advocate")
+    referral = _start(client)
+    page = client.get(f"/referrals/{referral.id}/steps/victim").text
+    assert 'id="gender-hint"' not in page and 'aria-describedby="gender-hint"' not in page
+    assert 'id="dob-hint"' in page  # a hint that says something stays

@@ -1,0 +1,97 @@
+"""A session that ends while someone is typing a referral loses nothing they typed."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from conference.accounts.models import WebSession
+from conference.extensions import db
+from conference.referrals.models import Referral
+from tests.factories import PASSWORD, make_user
+from tests.test_security import csrf_app, csrf_token_from  # noqa: F401  (the fixture)
+
+
+def _sign_in(client, user, next_url: str | None = None):
+    page = client.get("/sign-in" + (f"?next={next_url}" if next_url else ""))
+    token = csrf_token_from(page.text)
+    return client.post(
+        "/sign-in",
+        data={"email": user.email, "password": PASSWORD},
+        headers={"X-CSRFToken": token},
+    )
+
+
+def _start(client) -> tuple[Referral, str]:
+    token = csrf_token_from(client.get("/referrals/new").text)
+    client.post("/referrals/new", headers={"X-CSRFToken": token})
+    referral = db.session.scalars(sa.select(Referral).order_by(Referral.id.desc())).first()
+    step = f"/referrals/{referral.id}/steps/contact"
+    return referral, csrf_token_from(client.get(step).text)
+
+
+def _expire_every_session() -> None:
+    db.session.execute(sa.delete(WebSession))
+    db.session.commit()
+
+
+def test_a_step_sent_after_the_session_ended_is_kept_for_after_signing_in(csrf_app):  # noqa: F811
+    user = make_user("advocate")
+    client = csrf_app.test_client()
+    _sign_in(client, user)
+    referral, token = _start(client)
+    step = f"/referrals/{referral.id}/steps/contact"
+    _expire_every_session()
+
+    resp = client.post(
+        step,
+        data={"who_she_fears": "Her brother-in-law", "safe_to_call": "no", "action": "continue"},
+        headers={"X-CSRFToken": token},
+    )
+
+    assert resp.status_code == 303
+    assert resp.headers["Location"].startswith("/sign-in")
+    assert (
+        "You were signed out, so your last changes are not saved yet"
+        in client.get(resp.headers["Location"]).text
+    )
+    signed_in = _sign_in(client, user)
+    assert signed_in.headers["Location"] == step
+    page = client.get(step)
+    assert "Her brother-in-law" in page.text and "Not saved yet" in page.text
+    assert 'value="no" checked' in page.text
+    # Shown to check, not saved behind the user's back; and shown once.
+    db.session.refresh(referral)
+    assert "contact" not in referral.draft
+    assert "Her brother-in-law" not in client.get(step).text
+
+
+def test_an_autosave_after_the_session_ended_says_so_and_keeps_the_typing(csrf_app):  # noqa: F811
+    user = make_user("advocate")
+    client = csrf_app.test_client()
+    _sign_in(client, user)
+    referral, token = _start(client)
+    step = f"/referrals/{referral.id}/steps/contact"
+    _expire_every_session()
+
+    resp = client.post(
+        step,
+        data={"who_she_fears": "Her cousin", "action": "autosave"},
+        headers={"X-CSRFToken": token, "HX-Request": "true"},
+    )
+
+    assert resp.status_code == 200
+    assert resp.headers["HX-Retarget"] == "#flash"
+    assert "You have been signed out, so your latest changes are not saved yet" in resp.text
+    assert f'/sign-in?next={step}">Sign in again</a>' in resp.text
+    _sign_in(client, user, next_url=step)
+    assert "Her cousin" in client.get(step).text
+
+
+def test_other_forms_are_not_kept(csrf_app):  # noqa: F811
+    user = make_user("chair")
+    client = csrf_app.test_client()
+    _sign_in(client, user)
+    token = csrf_token_from(client.get("/account/password").text)
+    _expire_every_session()
+    resp = client.post("/account/password", data={"current": "x"}, headers={"X-CSRFToken": token})
+    assert resp.status_code == 400
