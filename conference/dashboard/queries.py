@@ -62,7 +62,24 @@ def _links_for(role: Role) -> list[Link]:
             Link("Audit log", url_for("audit.index"), "Every sign-in and change, searchable"),
         ]
     if role is Role.COORDINATOR:
-        return [Link("Audit log", url_for("audit.index"), "Who did what in your MARAC, and when")]
+        return [
+            Link(
+                "Screening",
+                url_for("referrals.queue"),
+                "Referrals waiting for your decision, oldest first",
+            ),
+            Link("Cases", url_for("referrals.cases"), "Every open case, its advocate and referrals"),
+            Link("Audit log", url_for("audit.index"), "Who did what in your MARAC, and when"),
+        ]
+    if role in (Role.ADVOCATE, Role.AGENCY_REP):
+        return [
+            Link("Make a referral", url_for("referrals.new"), "Refer a victim at high risk"),
+            Link(
+                "Your referrals",
+                url_for("referrals.index"),
+                "Drafts to finish, and the decision on each referral you sent",
+            ),
+        ]
     return []
 
 

@@ -68,3 +68,20 @@ def test_a_user_with_no_role_is_told_to_ask_for_one(client_as):
 def test_anonymous_visitors_are_sent_to_sign_in(client):
     resp = client.get("/")
     assert resp.status_code == 302 and resp.headers["Location"].startswith("/sign-in")
+
+
+def test_coordinator_home_links_to_screening_and_cases(client_as):
+    page = client_as("coordinator").get("/").text
+    assert 'href="/screening/"' in page and 'href="/cases/"' in page
+
+
+@pytest.mark.parametrize("role", ["advocate", "agency_rep"])
+def test_referrers_home_links_to_making_a_referral_and_their_referrals(client_as, role):
+    page = client_as(role).get("/").text
+    assert 'href="/referrals/new"' in page and 'href="/referrals/"' in page
+    assert 'href="/screening/"' not in page
+
+
+def test_a_chair_is_not_offered_referrals_or_screening(client_as):
+    page = client_as("chair").get("/").text
+    assert 'href="/referrals/' not in page and 'href="/screening/"' not in page
