@@ -68,7 +68,9 @@ def _links_for(role: Role) -> list[Link]:
                 url_for("referrals.queue"),
                 "Referrals waiting for your decision, oldest first",
             ),
-            Link("Cases", url_for("referrals.cases"), "Every open case, its advocate and referrals"),
+            Link(
+                "Cases", url_for("referrals.cases"), "Every open case, its advocate and referrals"
+            ),
             Link("Audit log", url_for("audit.index"), "Who did what in your MARAC, and when"),
         ]
     if role in (Role.ADVOCATE, Role.AGENCY_REP):

@@ -413,3 +413,43 @@ def test_what_is_typed_is_saved_without_pressing_a_button(demo, page, console_lo
     settle(page)
 
     assert_no_page_problems(console_log)
+
+
+def test_the_whole_referral_works_without_javascript(demo, new_page, console_log):
+    page = new_page(java_script_enabled=False)
+    sign_in(page, POLICE)
+    page.goto("/referrals/new")
+    which = question(page, "Which MARAC are you referring to?")
+    if which.count():
+        which.get_by_role("radio", name=MARAC, exact=True).check()
+    page.get_by_role("button", name="Start the referral").click()
+    expect_heading(page, "About the victim")
+    fill_in_the_victim(page, "Imogen", "Tarrant")
+    save_and_continue(page, "Contact and safety")
+    fill_in_contact_and_safety(page)
+    save_and_continue(page, "Perpetrators")
+    add_the_perpetrator(page)
+    # Adding a second person is a plain form post too, keeping the first.
+    page.get_by_role("button", name="Add another perpetrator").click()
+    expect(question(page, "Perpetrator 2")).to_be_visible()
+    expect(question(page, "Perpetrator 1").get_by_label("First name")).to_have_value(
+        PERPETRATOR_FIRST
+    )
+    page.get_by_role("button", name="Remove perpetrator 2").click()
+    expect(question(page, "Perpetrator 2")).to_have_count(0)
+    save_and_continue(page, "Children in the household")
+    say_no_children(page)
+    save_and_continue(page, "Risk checklist")
+    answer_the_checklist(page, HIGH_RISK)
+    # Without JavaScript the score is worked out when the page is saved.
+    save_and_continue(page, "Incidents and professional judgement")
+    expect_score(page, HIGH_RISK)
+    expect(criterion(assessment_panel(page), "Visible high risk")).to_be_visible()
+    save_and_continue(page, "Consent and what has happened")
+    fill_in_consent(page)
+    page.get_by_role("button", name="Save and continue").click()
+    expect_heading(page, "Check the referral and send it")
+    page.get_by_role("button", name="Send the referral").click()
+    expect_done(page, "is sent.")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Submitted")
+    assert console_log.problems() == []
