@@ -7,6 +7,7 @@ with its message, and never silently dropped.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -17,12 +18,17 @@ from werkzeug.datastructures import MultiDict
 from conference.referrals import forms
 from conference.referrals.checklists import RiskTool
 
-#: Longest single value kept in a draft: well above every field's limit, so an over-long text
-#: is still kept to be shortened, but no one can store megabytes.
-MAX_VALUE_LENGTH = 20_000
-MAX_KEYS_PER_STEP = 400
+#: Longest single value kept in a draft: above every field's limit, so an over-long text is
+#: still kept to be shortened, but no one can store megabytes.
+MAX_VALUE_LENGTH = 8_000
+#: Most characters one step keeps in all; the longest honest step is a small fraction of this.
+MAX_STEP_LENGTH = 60_000
+#: A date is sent as three boxes; nothing else sends more than one value.
+MAX_VALUES_PER_KEY = 3
 
 Draft = dict[str, dict[str, list[str]]]
+
+ENTRY_NUMBER = re.compile(r"[0-9]{1,2}")
 
 
 @dataclass(frozen=True)
@@ -77,17 +83,45 @@ def form_from_draft(draft: Draft, step: Step, tool: RiskTool, today: date) -> An
 
 
 def with_step(draft: Draft, step: Step, tool: RiskTool, sent: MultiDict[str, str]) -> Draft:
-    """The draft with one step's values replaced by those sent (only the step's own fields)."""
-    names = _field_names(step, tool)
+    """The draft with one step's values replaced by those sent: only the step's own fields,
+    list entries numbered within the list's limit, and every value within bounds."""
+    accepts = _key_matcher(step, tool)
     kept: dict[str, list[str]] = {}
-    for key in list(sent.keys())[:MAX_KEYS_PER_STEP]:
-        if key.split("-", 1)[0] in names:
-            kept[key] = [str(v)[:MAX_VALUE_LENGTH] for v in sent.getlist(key)]
+    total = 0
+    for key in sent:
+        if not accepts(key):
+            continue
+        values = [str(v)[:MAX_VALUE_LENGTH] for v in sent.getlist(key)[:MAX_VALUES_PER_KEY]]
+        total += sum(len(v) for v in values)
+        if total > MAX_STEP_LENGTH:
+            break
+        kept[key] = values
     return {**draft, step.name: kept}
 
 
-def _field_names(step: Step, tool: RiskTool) -> set[str]:
+def _key_matcher(step: Step, tool: RiskTool) -> Callable[[str], bool]:
+    """Whether a sent key belongs to the step: a field's name, or `list-N-field` within limits."""
     form_class = step.form(tool)
+    simple = _field_names(form_class) - {step.repeating}
+    if not step.repeating:
+        return simple.__contains__
+    listed = getattr(form_class, step.repeating)
+    entry_class = listed.args[0].args[0]
+    limit = listed.kwargs["max_entries"]
+    pattern = re.compile(
+        rf"{step.repeating}-([0-9]{{1,2}})-({'|'.join(sorted(_field_names(entry_class)))})"
+    )
+
+    def accepts(key: str) -> bool:
+        if key in simple:
+            return True
+        match = pattern.fullmatch(key)
+        return match is not None and int(match.group(1)) < limit
+
+    return accepts
+
+
+def _field_names(form_class: type) -> set[str]:
     return {name for name in dir(form_class) if _is_field(getattr(form_class, name, None))}
 
 
@@ -117,7 +151,7 @@ def remove_entry(draft: Draft, step: Step, index: int) -> Draft:
             renumbered[key] = values
             continue
         number, _, rest = key[len(prefix) :].partition("-")
-        if not number.isdigit() or int(number) == index:
+        if not ENTRY_NUMBER.fullmatch(number) or int(number) == index:
             continue
         new = int(number) - 1 if int(number) > index else int(number)
         renumbered[f"{prefix}{new}-{rest}"] = values
@@ -147,7 +181,7 @@ def _entry_count(saved: Mapping[str, Any], prefix: str) -> int:
     numbers = {
         int(key[len(prefix) :].split("-", 1)[0])
         for key in saved
-        if key.startswith(prefix) and key[len(prefix) :].split("-", 1)[0].isdigit()
+        if key.startswith(prefix) and ENTRY_NUMBER.fullmatch(key[len(prefix) :].split("-", 1)[0])
     }
     return max(numbers) + 1 if numbers else 0
 

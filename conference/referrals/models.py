@@ -175,6 +175,8 @@ class Referral(TimestampMixin, db.Model):
         enum_type(YesNoNotKnown, "childrens_services_involved")
     )
     exploitation_notes: Mapped[str] = mapped_column(sa.Text, default="")
+    #: Bumped on every change: a decision or save made on a stale copy is refused, not merged.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     marac: Mapped[Marac] = relationship(lazy="joined", innerjoin=True)
     agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
@@ -196,6 +198,7 @@ class Referral(TimestampMixin, db.Model):
         cascade="all, delete-orphan", order_by="ReferralTransition.at", lazy="selectin"
     )
 
+    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         *max_lengths(REFERRAL_LIMITS),
         sa.CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),

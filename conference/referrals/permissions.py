@@ -34,18 +34,35 @@ def is_coordinator(user: User) -> bool:
 
 
 def is_referrer(user: User, referral: Referral) -> bool:
-    return referral.referrer_id == user.id
+    """The user referred it, and still works for that agency with a referring role there.
+
+    Someone who moves agency or loses their role stops seeing what they referred.
+    """
+    return (
+        referral.referrer_id == user.id
+        and user.agency_id == referral.agency_id
+        and bool(roles_in(user, referral.marac_id) & REFERRING_ROLES)
+    )
+
+
+def is_case_advocate(user: User, case: Case | None) -> bool:
+    """The case's assigned advocate, while they still hold the advocate role in its MARAC."""
+    return (
+        case is not None
+        and case.advocate_id == user.id
+        and Role.ADVOCATE in roles_in(user, case.marac_id)
+    )
 
 
 def can_view_referral(user: User, referral: Referral, case: Case | None = None) -> bool:
     """The referrer; the MARAC's coordinators once submitted; the case's advocate."""
     if is_referrer(user, referral):
         return True
-    if referral.status is ReferralStatus.DRAFT:
+    if referral.submitted_at is None:  # a draft, or one discarded before it was ever sent
         return False
     if coordinates(user, referral.marac_id):
         return True
-    return case is not None and case.advocate_id == user.id
+    return is_case_advocate(user, case)
 
 
 def can_edit_referral(user: User, referral: Referral) -> bool:
@@ -72,7 +89,7 @@ def can_view_case(user: User, case: Case, referrer_ids: Collection[int] = ()) ->
 
     ``referrer_ids`` are the users who referred any of the case's referrals.
     """
-    if coordinates(user, case.marac_id) or case.advocate_id == user.id:
+    if coordinates(user, case.marac_id) or is_case_advocate(user, case):
         return True
     return user.id in referrer_ids and Role.ADVOCATE in roles_in(user, case.marac_id)
 
@@ -87,5 +104,5 @@ def may_see_contact_details(user: User, referral: Referral, case: Case | None) -
     return (
         is_referrer(user, referral)
         or coordinates(user, referral.marac_id)
-        or (case is not None and case.advocate_id == user.id)
+        or is_case_advocate(user, case)
     )

@@ -349,6 +349,9 @@ def decide(
 def open_case(marac: Marac, *, now: datetime, actor: User) -> Case:
     """A new case with the MARAC's next reference for this year, e.g. NB-2026-0042."""
     year = today_in(marac, now).year
+    # Two coordinators accepting at once must not take the same number: on PostgreSQL the
+    # MARAC's row is locked until this transaction ends (SQLite serialises writers itself).
+    db.session.execute(sa.select(Marac.id).where(Marac.id == marac.id).with_for_update())
     last = db.session.scalar(
         sa.select(sa.func.max(Case.number)).where(Case.marac_id == marac.id, Case.year == year)
     )
@@ -392,6 +395,21 @@ def set_address_confidential(case: Case, confidential: bool, *, actor: User, now
         actor, "case.address_confidential_set", case, now=now, detail={"confidential": confidential}
     )
     db.session.flush()
+
+
+def lift_address_confidential(case: Case, *, actor: User, reason: str, now: datetime) -> None:
+    """Lift the confidential mark; the reason is kept like a disclosure's. Flushes."""
+    disclosure = AddressDisclosure(case_id=case.id, user_id=actor.id, at=now, reason=reason)
+    db.session.add(disclosure)
+    case.is_address_confidential = False
+    db.session.flush()
+    audit.record(
+        actor,
+        "case.address_confidential_set",
+        case,
+        now=now,
+        detail={"confidential": False, "disclosure_id": disclosure.id},
+    )
 
 
 def disclose_address(case: Case, *, actor: User, reason: str, now: datetime) -> AddressDisclosure:
@@ -452,6 +470,11 @@ def record_view(actor: User, obj: Referral | Case, *, page: str, now: datetime) 
     """Note in the audit trail that someone read a referral or case (every read is kept)."""
     verb = "case.viewed" if isinstance(obj, Case) else "referral.viewed"
     audit.record(actor, verb, obj, now=now, detail={"page": page})
+
+
+def record_list_view(actor: User, page: str, ids: list[int], *, now: datetime) -> None:
+    """Note that someone saw a list naming victims: which page and the records on it."""
+    audit.record(actor, f"{page}.listed", now=now, detail={"ids": ids[:1000], "count": len(ids)})
 
 
 def is_young(referral: Referral) -> bool:

@@ -9,6 +9,8 @@ from flask import Flask, Response, flash, redirect, render_template, url_for
 from flask_htmx import make_response
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from conference.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -34,6 +36,7 @@ def init_app(app: Flask) -> None:
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(DomainError, handle_domain_error)
+    app.register_error_handler(StaleDataError, handle_stale_data)
     app.register_error_handler(Exception, handle_unexpected_error)
 
 
@@ -103,6 +106,14 @@ def handle_domain_error(error: DomainError) -> Response:
     return error_response(422, str(error))
 
 
+def handle_stale_data(error: StaleDataError) -> Response:
+    """Someone else saved the same record between this page's load and its post."""
+    db.session.rollback()
+    return error_response(
+        409, "Someone else changed this at the same moment. Reload the page to see their change."
+    )
+
+
 def handle_unexpected_error(error: Exception) -> Response:
     """Roll back, log with a reference, and show the reference: no details reach the page."""
     db.session.rollback()
@@ -110,5 +121,18 @@ def handle_unexpected_error(error: Exception) -> Response:
     original = getattr(error, "original_exception", None) or error
     if isinstance(original, InternalServerError):
         original = error
-    log.error("unhandled error", extra={"error_id": error_id}, exc_info=original)
+    if isinstance(original, DBAPIError):
+        # The database's own message can quote the failing row (PostgreSQL's "Failing row
+        # contains ..."): a victim's details. Log only what kind of failure it was.
+        diag = getattr(original.orig, "diag", None)
+        log.error(
+            "database error",
+            extra={
+                "error_id": error_id,
+                "error_type": type(original.orig).__name__,
+                "constraint": getattr(diag, "constraint_name", None),
+            },
+        )
+    else:
+        log.error("unhandled error", extra={"error_id": error_id}, exc_info=original)
     return error_response(500, error_id=error_id)

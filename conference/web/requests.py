@@ -3,17 +3,43 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 import time
+from typing import Any
 
 from flask import Flask, Response, g, request
+from werkzeug.routing import IntegerConverter, Map
 
 from conference.audit import context as audit_context
 
 log = logging.getLogger("conference.request")
 
 
+#: The largest id a URL may carry: beyond it the database would fail rather than find nothing.
+MAX_ID = 2**31 - 1
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` in a URL: a number no larger than an id column holds, else 404."""
+
+    def __init__(self, url_map: Map, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(url_map, *args, **kwargs)
+
+
+def parse_id(value: str | None) -> int | None:
+    """An id sent in a form field, or None when it is not one."""
+    if value and ID_TEXT.fullmatch(value) and int(value) <= MAX_ID:
+        return int(value)
+    return None
+
+
+ID_TEXT = re.compile(r"[0-9]{1,10}")
+
+
 def init_app(app: Flask) -> None:
+    app.url_map.converters["int"] = DatabaseIdConverter
     app.before_request(_start)
     app.after_request(_finish)
     app.teardown_request(_reset)

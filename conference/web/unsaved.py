@@ -25,17 +25,41 @@ def keeps_typing(view: F) -> F:
     return view
 
 
+#: Bounds on what is kept: a referral step sends far less than this.
+MAX_VALUES = 400
+MAX_LENGTH = 60_000
+
+
 def keep() -> str | None:
-    """Keep the refused post's values if its view asks for it; return the page to go back to."""
+    """Keep the refused post's values if its view asks for it; return the page to go back to.
+
+    Only a post the browser says came from one of our own pages is kept: a forged post from
+    another site must never be put in front of a practitioner as "what you typed".
+    """
     view = current_app.view_functions.get(request.endpoint or "")
     if request.method != "POST" or not getattr(view, "keeps_typing", False):
         return None
-    page = request.path
-    values = [
-        (k, v) for k, v in request.form.items(multi=True) if k not in ("csrf_token", "action")
-    ]
-    session[SESSION_KEY] = {"path": page, "values": values}
-    return page
+    if not _from_our_own_page():
+        return None
+    values: list[tuple[str, str]] = []
+    total = 0
+    for key, value in request.form.items(multi=True):
+        if key in ("csrf_token", "action"):
+            continue
+        total += len(key) + len(value)
+        if total > MAX_LENGTH or len(values) >= MAX_VALUES:
+            break
+        values.append((key, value))
+    session[SESSION_KEY] = {"path": request.path, "values": values}
+    return request.path
+
+
+def _from_our_own_page() -> bool:
+    site = request.headers.get("Sec-Fetch-Site")
+    if site is not None:
+        return site == "same-origin"
+    origin = request.headers.get("Origin")
+    return origin is not None and origin.rstrip("/") == request.host_url.rstrip("/")
 
 
 def take(path: str) -> MultiDict[str, str] | None:

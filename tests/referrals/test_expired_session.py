@@ -45,7 +45,7 @@ def test_a_step_sent_after_the_session_ended_is_kept_for_after_signing_in(csrf_a
     resp = client.post(
         step,
         data={"who_she_fears": "Her brother-in-law", "safe_to_call": "no", "action": "continue"},
-        headers={"X-CSRFToken": token},
+        headers={"X-CSRFToken": token, "Sec-Fetch-Site": "same-origin"},
     )
 
     assert resp.status_code == 303
@@ -76,7 +76,7 @@ def test_an_autosave_after_the_session_ended_says_so_and_keeps_the_typing(csrf_a
     resp = client.post(
         step,
         data={"who_she_fears": "Her cousin", "action": "autosave"},
-        headers={"X-CSRFToken": token, "HX-Request": "true"},
+        headers={"X-CSRFToken": token, "HX-Request": "true", "Origin": "http://localhost"},
     )
 
     assert resp.status_code == 200
@@ -95,3 +95,23 @@ def test_other_forms_are_not_kept(csrf_app):  # noqa: F811
     _expire_every_session()
     resp = client.post("/account/password", data={"current": "x"}, headers={"X-CSRFToken": token})
     assert resp.status_code == 400
+
+
+def test_a_post_from_another_site_is_never_kept(csrf_app):  # noqa: F811
+    user = make_user("advocate")
+    client = csrf_app.test_client()
+    _sign_in(client, user)
+    referral, token = _start(client)
+    step = f"/referrals/{referral.id}/steps/contact"
+    forged = {"safe_contacts": "Call Marcus", "action": "continue"}
+    for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}, {}):
+        _expire_every_session()
+        resp = client.post(step, data=forged, headers=headers)
+        assert resp.status_code == 400
+    _sign_in(client, user)
+    assert "Call Marcus" not in client.get(step).text
+
+
+def test_a_post_bigger_than_a_form_needs_is_refused(csrf_app):  # noqa: F811
+    resp = csrf_app.test_client().post("/sign-in", data={"email": "x" * 1_100_000})
+    assert resp.status_code == 413

@@ -18,6 +18,7 @@ from conference.referrals.forms import AddressReasonForm
 from conference.referrals.models import Case
 from conference.referrals.routes import bp
 from conference.web.auth import current_actor, require, requires
+from conference.web.requests import parse_id
 
 
 def load_case(case_id: int) -> Case:
@@ -35,9 +36,10 @@ def load_case(case_id: int) -> Case:
 def cases() -> ResponseReturnValue:
     """The open cases of the coordinator's MARACs (closed ones on request)."""
     include_closed = request.args.get("closed") == "1"
-    found = queries.cases_in(
-        marac_ids_with(current_actor(), Role.COORDINATOR), include_closed=include_closed
-    )
+    actor = current_actor()
+    found = queries.cases_in(marac_ids_with(actor, Role.COORDINATOR), include_closed=include_closed)
+    services.record_list_view(actor, "cases", [c.id for c in found], now=utcnow())
+    db.session.commit()
     return render_template("referrals/cases.html", cases=found, include_closed=include_closed)
 
 
@@ -69,6 +71,7 @@ def case_context(case: Case, **extra: Any) -> dict[str, Any]:
         "tool": tool,
         "rules": rules,
         "address_form": extra.pop("address_form", None) or AddressReasonForm(),
+        "lift_form": extra.pop("lift_form", None) or AddressReasonForm(),
         "revealed": False,
         **extra,
     }
@@ -100,8 +103,8 @@ def assign_advocate(case_id: int) -> ResponseReturnValue:
     found = load_case(case_id)
     actor = current_actor()
     require(permissions.can_manage_case(actor, found))
-    wanted = request.form.get("advocate_id", "")
-    advocate = db.session.get(User, int(wanted)) if wanted.isdigit() else None
+    wanted = parse_id(request.form.get("advocate_id"))
+    advocate = db.session.get(User, wanted) if wanted else None
     try:
         if advocate is None:
             raise ValidationFailed("Choose an advocate from the list", "advocate_id")
@@ -118,16 +121,28 @@ def assign_advocate(case_id: int) -> ResponseReturnValue:
 @bp.post("/cases/<int:case_id>/confidential")
 @login_required
 def set_confidential(case_id: int) -> ResponseReturnValue:
-    """Mark the address confidential (refuge), or lift the mark."""
+    """Mark the address confidential (refuge), or lift the mark, which needs a reason."""
     found = load_case(case_id)
-    actor = current_actor()
+    actor, now = current_actor(), utcnow()
     require(permissions.can_manage_case(actor, found))
-    confidential = request.form.get("confidential") == "yes"
-    services.set_address_confidential(found, confidential, actor=actor, now=utcnow())
+    wanted = request.form.get("confidential")
+    if wanted not in ("yes", "no"):
+        abort(400)
+    if wanted == "no":
+        form = AddressReasonForm(request.form)
+        if not form.validate():
+            form.reason.errors = [
+                "Give the reason for lifting the mark: it is kept in the audit trail"
+            ]
+            context = case_context(found, lift_form=form)
+            return render_template("referrals/case.html", **context), 422
+        services.lift_address_confidential(found, actor=actor, reason=form.reason.data, now=now)
+    else:
+        services.set_address_confidential(found, True, actor=actor, now=now)
     db.session.commit()
     flash(
         "The address is now confidential: it is shown only with a recorded reason."
-        if confidential
+        if wanted == "yes"
         else "The address is no longer marked confidential.",
         "success",
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -10,8 +11,8 @@ from flask_login import login_required
 
 from conference.accounts.models import Marac
 from conference.db import utcnow
-from conference.errors import InvalidTransition, ValidationFailed
-from conference.extensions import db
+from conference.errors import Conflict, InvalidTransition, ValidationFailed
+from conference.extensions import db, htmx
 from conference.referrals import drafts, permissions, queries, services
 from conference.referrals.choices import ReferralStatus
 from conference.referrals.forms import AnswerForm, WithdrawForm
@@ -38,9 +39,18 @@ def _editable(referral_id: int, step_name: str | None = None) -> tuple[Referral,
     if step_name and step is None:
         abort(404)
     if not permissions.can_edit_referral(current_actor(), referral):
-        flash(f"This referral is {referral.status.label.lower()}, so it can no longer be changed.")
+        message = (
+            f"This referral is {referral.status.label.lower()}, so it can no longer be changed."
+        )
+        if htmx:  # a background save: say so where the page shows messages, keep the page
+            raise Conflict(message)
+        flash(message)
         abort(redirect(url_for(".detail", referral_id=referral.id), 303))
     return referral, step
+
+
+#: The button that removes entry N of a list (a perpetrator, a child, an incident).
+REMOVE = re.compile(r"remove-([0-9]{1,2})")
 
 
 @bp.get("/referrals/")
@@ -82,16 +92,19 @@ def step(referral_id: int, step_name: str) -> ResponseReturnValue:
     today = services.today_in(referral.marac, now)
     if request.method == "GET":
         kept = unsaved.take(request.path)
-        values = kept if kept is not None else drafts.step_values(referral.draft or {}, step_name)
+        source = drafts.with_step({}, step, tool, kept) if kept is not None else referral.draft
+        values = drafts.step_values(source or {}, step_name)
         form = drafts.form_for(step, tool, values, today)
+        services.record_view(actor, referral, page=f"step:{step.name}", now=now)
+        db.session.commit()
         return _step_page(referral, step, form, today, kept=kept is not None)
 
     action = request.form.get("action", "continue")
     draft = drafts.with_step(referral.draft or {}, step, tool, request.form)
     if action == "add" and step.repeating:
         draft = drafts.add_entry(draft, step)
-    elif action.startswith("remove-") and action[7:].isdigit() and step.repeating:
-        draft = drafts.remove_entry(draft, step, int(action[7:]))
+    elif (removed := REMOVE.fullmatch(action)) and step.repeating:
+        draft = drafts.remove_entry(draft, step, int(removed.group(1)))
     services.save_draft(referral, draft, actor=actor, now=now)
     db.session.commit()
     if action == "autosave":

@@ -21,6 +21,7 @@ from conference.referrals.models import Referral
 from conference.referrals.routes import bp
 from conference.referrals.routes.form import load_referral
 from conference.web.auth import current_actor, requires
+from conference.web.requests import parse_id
 
 NEW_CASE = "new"
 
@@ -29,9 +30,11 @@ NEW_CASE = "new"
 @requires(permissions.is_coordinator)
 def queue() -> ResponseReturnValue:
     """Submitted referrals waiting for a decision, oldest first."""
-    actor = current_actor()
+    actor, now = current_actor(), utcnow()
     referrals = queries.screening_queue(marac_ids_with(actor, Role.COORDINATOR))
-    return render_template("referrals/queue.html", referrals=referrals, now=utcnow())
+    services.record_list_view(actor, "screening", [r.id for r in referrals], now=now)
+    db.session.commit()
+    return render_template("referrals/queue.html", referrals=referrals, now=now)
 
 
 def screening_context(
@@ -111,6 +114,8 @@ def decide(referral_id: int) -> ResponseReturnValue:
             db.session.commit()
             flash(_decided_message(referral, case), "success")
             return redirect(url_for(".queue"), 303)
+    services.record_view(actor, referral, page="decision", now=utcnow())
+    db.session.commit()
     return render_template("referrals/detail.html", referral=referral, **context), 422
 
 
@@ -123,13 +128,13 @@ def _decide(referral: Referral, form: DecisionForm, actor: User) -> Any:
             if case is None:
                 raise ValidationFailed("No case of this MARAC has that reference", "case_reference")
         elif form.case_id.data and form.case_id.data != NEW_CASE:
-            wanted = int(form.case_id.data) if form.case_id.data.isdigit() else -1
+            wanted = parse_id(form.case_id.data) or -1
             case = queries.cases_by_id({wanted}).get(wanted)
             if case is None:
                 raise ValidationFailed("Choose a case from the list", "case_id")
         if form.advocate_id.data:
-            wanted = form.advocate_id.data
-            advocate = db.session.get(User, int(wanted)) if wanted.isdigit() else None
+            wanted = parse_id(form.advocate_id.data)
+            advocate = db.session.get(User, wanted) if wanted else None
             if advocate is None:
                 raise ValidationFailed("Choose an advocate from the list", "advocate_id")
     return services.decide(
