@@ -477,10 +477,6 @@ def record_list_view(actor: User, page: str, ids: list[int], *, now: datetime) -
     audit.record(actor, f"{page}.listed", now=now, detail={"ids": ids[:1000], "count": len(ids)})
 
 
-def is_young(referral: Referral) -> bool:
-    return referral.is_aged_16_17
-
-
 YOUNG_PERSON_STEPS = (
     "A named key worker",
     "Children's social care involved",

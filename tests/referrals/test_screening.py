@@ -253,3 +253,18 @@ def test_the_queue_runs_a_fixed_number_of_queries(coordinator, marac, count_quer
         factories.make_referral(marac=marac, status="submitted", children=2, given_name=f"B{n}")
     assert queue_queries() == few
     assert db.session.scalar(sa.select(sa.func.count(Referral.id))) == 8
+
+
+def test_a_16_or_17_year_old_s_extra_steps_are_shown_to_the_coordinator(coordinator, marac):
+    born = utcnow().date() - timedelta(days=17 * 365 + 30)  # 17, and some weeks
+    referral = factories.make_referral(
+        marac=marac,
+        status="submitted",
+        dob=(str(born.day), str(born.month), str(born.year)),
+        key_worker="Sam Keyworker",
+    )
+    assert referral.is_aged_16_17
+    page = coordinator.get(f"/referrals/{referral.id}").text
+    assert "The victim is 16 or 17" in page
+    assert "A named key worker" in page and "Checks for exploitation and gang risk" in page
+    assert "Aged 16 or 17" in coordinator.get("/screening/").text
