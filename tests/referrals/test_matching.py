@@ -92,3 +92,25 @@ def test_the_live_form_looks_as_soon_as_name_and_birth_date_are_typed(app):
     live = services.live_assessment(referral, utcnow().date())
     assert [m.referral_id for m in live.matches] == [earlier.id]
     assert db.session.get(Referral, earlier.id) is not None
+
+
+def test_the_referrer_is_told_only_that_a_match_exists(app):
+    from tests.conftest import sign_in
+
+    earlier = factories.make_referral(status="accepted", now=utcnow() - timedelta(days=30))
+    other_marac = factories.make_marac(name="Southmere MARAC", code="SM")
+    referrer = factories.make_user("agency_rep", marac=other_marac)
+    draft = factories.make_referral(referrer, status="draft", given_name="Alicya")
+    client = sign_in(app.test_client(), referrer)
+    for page in (
+        client.get(f"/referrals/{draft.id}/assessment", headers={"HX-Request": "true"}).text,
+        client.get(f"/referrals/{draft.id}/check").text,
+    ):
+        assert "The victim may have been referred to a MARAC before" in page
+        assert earlier.marac.name not in page and earlier.case.reference not in page
+        assert earlier.reference not in page
+    # Sent, the referral is a repeat; the referrer still sees no other MARAC's details.
+    client.post(f"/referrals/{draft.id}/check")
+    page = client.get(f"/referrals/{draft.id}").text
+    assert "Repeat" in page
+    assert earlier.marac.name not in page and earlier.case.reference not in page
