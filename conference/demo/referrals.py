@@ -5,7 +5,7 @@ Every name, date and story is invented. Loaded once: nothing is added if any ref
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from conference.accounts.models import Marac, User
 from conference.extensions import db
 from conference.referrals import services
+from conference.referrals.checklists import RiskTool
 from conference.referrals.choices import Decision
 from conference.referrals.models import Referral
 
@@ -49,7 +50,7 @@ class Story:
     #: For an accepted referral: the advocate's email local part; a case reference to join.
     advocate: str = ""
     confidential: bool = False
-    narrative: str = field(default="")
+    narrative: str = ""
 
 
 DAWN = Victim("Dawn", "Hartigan", (12, 4, 1987), aliases="Dawn Kell")
@@ -193,7 +194,8 @@ def seed_referrals(users: dict[str, User], maracs: dict[str, Marac], now: dateti
         referral = services.start_referral(
             maracs[story.marac], actor=users[story.referrer], now=when
         )
-        referral.draft = _draft(story, when)
+        tool, _ = services.risk_tool_for(maracs[story.marac])
+        referral.draft = _draft(story, tool, when)
         if story.outcome == "draft":
             referral.draft = {"victim": referral.draft["victim"]}
             continue
@@ -226,7 +228,7 @@ def _date(parts: tuple[int, int, int]) -> list[str]:
     return [str(p) for p in parts]
 
 
-def _draft(story: Story, when: datetime) -> dict[str, dict[str, list[str]]]:
+def _draft(story: Story, tool: RiskTool, when: datetime) -> dict[str, dict[str, list[str]]]:
     v = story.victim
     born = v.dob
     if story.young:
@@ -250,9 +252,6 @@ def _draft(story: Story, when: datetime) -> dict[str, dict[str, list[str]]]:
     if story.judgement:
         criteria["professional_judgement"] = ["y"]
         criteria["judgement_reasons"] = [story.judgement]
-    from flask import current_app
-
-    tool = current_app.extensions["risk_tools"]["dash-24"]
     draft = {
         "victim": {
             "given_name": [v.given_name],

@@ -36,8 +36,10 @@ class Step:
     name: str
     title: str
     form: Callable[[RiskTool], type[forms.StepForm]]
-    #: For lists of people or incidents: the FieldList's name.
+    #: For lists of people or incidents: the FieldList's name, and the entry field whose
+    #: (empty) value stands for a new blank entry.
     repeating: str | None = None
+    blank_field: str = "given_name"
 
 
 STEPS = (
@@ -56,6 +58,7 @@ STEPS = (
         "Incidents and professional judgement",
         lambda tool: forms.CriteriaForm,
         repeating="incidents",
+        blank_field="summary",
     ),
     Step("consent", "Consent and what has happened", lambda tool: forms.ConsentForm),
     Step("young_person", "A victim aged 16 or 17", lambda tool: forms.YoungPersonForm),
@@ -133,11 +136,7 @@ def add_entry(draft: Draft, step: Step) -> Draft:
     """The draft with a blank entry added to the step's list (of perpetrators, children...)."""
     saved = dict(draft.get(step.name, {}))
     prefix = f"{step.repeating}-"
-    count = _entry_count(saved, prefix)
-    if step.repeating == "incidents":
-        saved[f"{prefix}{count}-occurred_on"] = ["", "", ""]
-    else:
-        saved[f"{prefix}{count}-given_name"] = [""]
+    saved[f"{prefix}{_entry_count(saved, prefix)}-{step.blank_field}"] = [""]
     return {**draft, step.name: saved}
 
 
@@ -209,12 +208,3 @@ def is_aged_16_17(draft: Draft, today: date) -> bool:
 def yes_count(draft: Draft, tool: RiskTool) -> int:
     answers = draft.get("checklist", {})
     return sum(answers.get(q.id) == ["yes"] for q in tool.questions)
-
-
-def answered_count(draft: Draft, tool: RiskTool) -> int:
-    answers = draft.get("checklist", {})
-    return sum(bool(answers.get(q.id)) for q in tool.questions)
-
-
-def step_started(draft: Draft, step: Step) -> bool:
-    return any(any(str(v).strip() for v in vs) for vs in draft.get(step.name, {}).values())

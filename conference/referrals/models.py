@@ -27,6 +27,7 @@ from conference.referrals.choices import (
     Sexuality,
     YesNoNotKnown,
 )
+from conference.referrals.criteria import Criterion
 
 #: Longest text each column holds; the forms use the same numbers.
 REFERRAL_LIMITS = {
@@ -243,25 +244,23 @@ class Referral(TimestampMixin, db.Model):
         return [a.strip() for a in self.victim_aliases.splitlines() if a.strip()]
 
     @property
-    def criteria_met(self) -> list[str]:
-        """The criteria met, as stored when submitted (values of Criterion)."""
+    def criteria_met(self) -> list[Criterion]:
+        """The criteria met, as stored when submitted."""
         flags = (
-            ("visible_high_risk", self.meets_visible_high_risk),
-            ("professional_judgement", self.meets_professional_judgement),
-            ("potential_escalation", self.meets_escalation),
-            ("repeat", self.is_repeat),
+            (Criterion.VISIBLE_HIGH_RISK, self.meets_visible_high_risk),
+            (Criterion.PROFESSIONAL_JUDGEMENT, self.meets_professional_judgement),
+            (Criterion.POTENTIAL_ESCALATION, self.meets_escalation),
+            (Criterion.REPEAT, self.is_repeat),
         )
-        return [name for name, met in flags if met]
+        return [criterion for criterion, met in flags if met]
 
     @property
     def last_transition(self) -> ReferralTransition | None:
         return self.transitions[-1] if self.transitions else None
 
 
-class Perpetrator(db.Model):
-    """A person she fears harm from, as named in one referral."""
-
-    __tablename__ = "referral_perpetrators"
+class NamedInReferral:
+    """A person named in a referral (a perpetrator, a child), in the order the referrer gave."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
     referral_id: Mapped[int] = mapped_column(
@@ -270,6 +269,17 @@ class Perpetrator(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     given_name: Mapped[str] = mapped_column(sa.String(80))
     family_name: Mapped[str] = mapped_column(sa.String(80), default="")
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}".strip()
+
+
+class Perpetrator(NamedInReferral, db.Model):
+    """A person she fears harm from, as named in one referral."""
+
+    __tablename__ = "referral_perpetrators"
+
     aliases: Mapped[str] = mapped_column(sa.String(300), default="")
     dob: Mapped[date | None] = mapped_column(sa.Date)
     relationship: Mapped[Relationship] = mapped_column(
@@ -285,23 +295,12 @@ class Perpetrator(db.Model):
     def __repr__(self) -> str:
         return f"<Perpetrator {self.id}>"
 
-    @property
-    def name(self) -> str:
-        return f"{self.given_name} {self.family_name}".strip()
 
-
-class Child(db.Model):
+class Child(NamedInReferral, db.Model):
     """A child in the household, as named in one referral."""
 
     __tablename__ = "referral_children"
 
-    id: Mapped[int] = mapped_column(primary_key=True)
-    referral_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("referrals.id", ondelete="CASCADE"), index=True
-    )
-    position: Mapped[int] = mapped_column(default=0)
-    given_name: Mapped[str] = mapped_column(sa.String(80))
-    family_name: Mapped[str] = mapped_column(sa.String(80), default="")
     dob: Mapped[date | None] = mapped_column(sa.Date)
     relation_to_victim: Mapped[str] = mapped_column(sa.String(80), default="")
     relation_to_perpetrator: Mapped[str] = mapped_column(sa.String(80), default="")
@@ -314,10 +313,6 @@ class Child(db.Model):
 
     def __repr__(self) -> str:
         return f"<Child {self.id}>"
-
-    @property
-    def name(self) -> str:
-        return f"{self.given_name} {self.family_name}".strip()
 
 
 class Incident(db.Model):

@@ -46,18 +46,6 @@ def screening_queue(marac_ids: set[int]) -> list[Referral]:
     )
 
 
-def waiting_count(marac_ids: set[int]) -> int:
-    return (
-        db.session.scalar(
-            sa.select(sa.func.count(Referral.id)).where(
-                Referral.marac_id.in_(marac_ids or {-1}),
-                Referral.status == ReferralStatus.SUBMITTED,
-            )
-        )
-        or 0
-    )
-
-
 def get_referral(referral_id: int) -> Referral | None:
     return db.session.scalar(
         sa.select(Referral).where(Referral.id == referral_id).options(selectinload(Referral.case))

@@ -17,19 +17,11 @@ from conference.referrals import drafts, permissions, queries, services
 from conference.referrals.choices import ReferralStatus
 from conference.referrals.forms import AnswerForm, WithdrawForm
 from conference.referrals.models import Referral
-from conference.referrals.routes import bp
+from conference.referrals.routes import bp, load_referral
+from conference.referrals.routes.screening import screening_context
 from conference.web import unsaved
 from conference.web.auth import current_actor, require, requires
 from conference.web.htmx import wants_partial
-
-
-def load_referral(referral_id: int) -> Referral:
-    """The referral if the user may read it; 404 otherwise, so its existence stays hidden."""
-    referral = queries.get_referral(referral_id)
-    if referral is None:
-        abort(404)
-    require(permissions.can_view_referral(current_actor(), referral, referral.case), hide=True)
-    return referral
 
 
 def _editable(referral_id: int, step_name: str | None = None) -> tuple[Referral, Any]:
@@ -205,7 +197,7 @@ def check(referral_id: int) -> ResponseReturnValue:
 
 
 def _check_context(referral: Referral, today: Any) -> dict[str, Any]:
-    tool, rules = services.risk_tool_for(referral.marac)
+    tool, _ = services.risk_tool_for(referral.marac)
     return {
         "tool": tool,
         "steps": drafts.steps_for(referral.draft or {}, today),
@@ -226,8 +218,6 @@ def detail(referral_id: int) -> ResponseReturnValue:
         return render_template(
             "referrals/overview.html", referral=referral, **_check_context(referral, today)
         )
-    from conference.referrals.routes.screening import screening_context
-
     return render_template(
         "referrals/detail.html", referral=referral, **screening_context(referral, actor)
     )

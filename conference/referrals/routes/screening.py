@@ -18,8 +18,7 @@ from conference.referrals import matching, permissions, queries, services
 from conference.referrals.choices import Decision
 from conference.referrals.forms import DecisionForm
 from conference.referrals.models import Referral
-from conference.referrals.routes import bp
-from conference.referrals.routes.form import load_referral
+from conference.referrals.routes import bp, load_referral
 from conference.web.auth import current_actor, requires
 from conference.web.requests import parse_id
 
