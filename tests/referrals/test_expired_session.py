@@ -34,13 +34,18 @@ def _expire_every_session() -> None:
     db.session.commit()
 
 
-def test_a_step_sent_after_the_session_ended_is_kept_for_after_signing_in(csrf_app):  # noqa: F811
+def _typing_when_the_session_ends(app):
+    """A signed-in advocate on the contact step of a new referral, whose session then ends."""
     user = make_user("advocate")
-    client = csrf_app.test_client()
+    client = app.test_client()
     _sign_in(client, user)
     referral, token = _start(client)
-    step = f"/referrals/{referral.id}/steps/contact"
     _expire_every_session()
+    return client, user, referral, f"/referrals/{referral.id}/steps/contact", token
+
+
+def test_a_step_sent_after_the_session_ended_is_kept_for_after_signing_in(csrf_app):  # noqa: F811
+    client, user, referral, step, token = _typing_when_the_session_ends(csrf_app)
 
     resp = client.post(
         step,
@@ -66,12 +71,7 @@ def test_a_step_sent_after_the_session_ended_is_kept_for_after_signing_in(csrf_a
 
 
 def test_an_autosave_after_the_session_ended_says_so_and_keeps_the_typing(csrf_app):  # noqa: F811
-    user = make_user("advocate")
-    client = csrf_app.test_client()
-    _sign_in(client, user)
-    referral, token = _start(client)
-    step = f"/referrals/{referral.id}/steps/contact"
-    _expire_every_session()
+    client, user, _, step, token = _typing_when_the_session_ends(csrf_app)
 
     resp = client.post(
         step,
@@ -98,11 +98,7 @@ def test_other_forms_are_not_kept(csrf_app):  # noqa: F811
 
 
 def test_a_post_from_another_site_is_never_kept(csrf_app):  # noqa: F811
-    user = make_user("advocate")
-    client = csrf_app.test_client()
-    _sign_in(client, user)
-    referral, token = _start(client)
-    step = f"/referrals/{referral.id}/steps/contact"
+    client, user, _, step, _ = _typing_when_the_session_ends(csrf_app)
     forged = {"safe_contacts": "Call Marcus", "action": "continue"}
     for headers in ({"Sec-Fetch-Site": "cross-site"}, {"Origin": "https://evil.example"}, {}):
         _expire_every_session()
