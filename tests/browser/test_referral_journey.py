@@ -11,7 +11,7 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, Response, expect
 
-from tests.browser.steps import sign_in
+from tests.browser.steps import expect_done, expect_heading, menu, row_of, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -32,20 +32,6 @@ PERPETRATOR_FIRST = "Darren"
 
 
 # --- steps, as a person does them ------------------------------------------------------------
-
-
-def menu(page: Page, name: str) -> None:
-    """Follow a link in the service navigation at the top of every signed-in page."""
-    page.get_by_role("navigation", name="Main menu").get_by_role("link", name=name).click()
-
-
-def expect_heading(page: Page, text: str | re.Pattern[str]) -> None:
-    expect(page.get_by_role("heading", level=1)).to_have_text(text)
-
-
-def expect_done(page: Page, text: str | re.Pattern[str]) -> None:
-    """The green 'Done' banner a successful change leaves on the next page."""
-    expect(page.locator(".govuk-notification-banner--success")).to_contain_text(text)
 
 
 def expect_referral_heading(page: Page, reference: str, status: str) -> None:
@@ -172,11 +158,6 @@ def send_from_the_check_page(page: Page, reference: str) -> None:
     page.get_by_role("button", name="Send the referral").click()
     expect_done(page, f"Referral {reference} is sent.")
     expect_referral_heading(page, reference, "Submitted")
-
-
-def row_of(page: Page, reference: str) -> Locator:
-    """The row of a table (Your referrals, Screening) that names the referral."""
-    return page.get_by_role("row").filter(has=page.get_by_role("link", name=reference))
 
 
 def make_and_send_a_referral(page: Page, first: str, last: str, yes: int = HIGH_RISK) -> str:
