@@ -94,3 +94,23 @@ def test_the_coordinator_sees_a_refuge_address_only_after_giving_a_reason(demo, 
     page.goto(page.url.rsplit("/address", 1)[0])
     expect(page.get_by_text(REFUGE_ADDRESS)).to_have_count(0)
     assert [m for m in console_log.problems() if "status of 422" not in m] == []
+
+
+def test_an_admin_sets_a_marac_s_own_screening_thresholds(demo, page, console_log):
+    sign_in(page, "admin")
+    page.goto("/admin/maracs")
+    page.get_by_role("row").filter(has_text="Northbridge MARAC").get_by_role("link").first.click()
+    expect_heading(page, "Change Northbridge MARAC")
+    expect(page.get_by_label("Risk checklist")).to_have_value("dash-24")
+    threshold = page.get_by_label("Incidents for potential escalation")
+    threshold.fill("three")
+    page.get_by_role("button", name="Save MARAC").click()
+    expect(page.get_by_text("Enter a whole number, like 3").first).to_be_visible()
+    expect(page.get_by_label("Name")).to_have_value("Northbridge MARAC")
+    threshold.fill("2")
+    page.get_by_label("Escalation window, in days").fill("182")
+    page.get_by_role("button", name="Save MARAC").click()
+    expect_done(page, "Northbridge MARAC saved.")
+    page.get_by_role("row").filter(has_text="Northbridge MARAC").get_by_role("link").first.click()
+    expect(page.get_by_label("Incidents for potential escalation")).to_have_value("2")
+    assert [m for m in console_log.problems() if "status of 422" not in m] == []
