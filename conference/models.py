@@ -9,6 +9,14 @@ from conference.accounts.models import (  # noqa: F401
     WebSession,
 )
 from conference.audit.models import AuditEvent  # noqa: F401
+from conference.conferences.models import (  # noqa: F401
+    AgendaChange,
+    AgendaItem,
+    CalendarFeed,
+    Conference,
+    MeetingRule,
+    conference_invitations,
+)
 from conference.notifications.models import Notification  # noqa: F401
 from conference.referrals.models import (  # noqa: F401
     AddressDisclosure,
@@ -20,4 +28,5 @@ from conference.referrals.models import (  # noqa: F401
     Referral,
     ReferralTransition,
 )
+from conference.research.models import ResearchReturn  # noqa: F401
 from conference.scheduler.models import JobRun  # noqa: F401

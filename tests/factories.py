@@ -197,3 +197,65 @@ def coordinator_of(marac: Marac) -> User:
     if ids:
         return db.session.get(User, ids[0])
     return make_user(Role.COORDINATOR, marac=marac)
+
+
+# Conferences -----------------------------------------------------------------------------------
+
+RULE = {
+    "frequency": "monthly",
+    "weekday": 1,
+    "week_of_month": 2,
+    "interval_weeks": None,
+    "first_date": None,
+    "duration_minutes": 240,
+    "place": "Civic Centre, Room 4",
+    "video_link": "",
+    "capacity": 16,
+    "minutes_per_case": 15,
+    "cutoff_days": 8,
+    "research_days": 7,
+    "chair_id": None,
+}
+
+
+def make_rule(marac: Marac, *, now: datetime | None = None, **values):
+    """Give marac a meeting rule (second Tuesday at 10:00 unless told) and plan from it."""
+    from datetime import time
+
+    from conference.conferences import planning
+    from conference.conferences.choices import Frequency
+
+    chosen = {**RULE, "start_time": time(10, 0), **values}
+    chosen["frequency"] = Frequency(chosen["frequency"])
+    change = planning.save_rule(marac, actor=None, now=now or utcnow(), **chosen)
+    db.session.commit()
+    return change
+
+
+def make_conference(marac: Marac, day, *, now: datetime | None = None, **values):
+    """An extra conference on day at 10:00 with the usual settings."""
+    from datetime import time
+
+    from conference.conferences import planning
+
+    settings = {
+        "duration_minutes": 240,
+        "capacity": 16,
+        "minutes_per_case": 15,
+        "place": "Civic Centre",
+        "video_link": "",
+        **values,
+    }
+    conference = planning.add_extra(
+        marac, actor=None, now=now or utcnow(), day=day, start_time=time(10, 0), **settings
+    )
+    db.session.commit()
+    return conference
+
+
+def accepted_case(marac: Marac, *, now: datetime | None = None, children: int = 0, **options):
+    """A case opened by an accepted referral (not yet listed on any agenda)."""
+    referral = make_referral(
+        marac=marac, status="accepted", now=now, children=children, **options
+    )
+    return referral.case

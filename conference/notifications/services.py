@@ -19,6 +19,11 @@ MESSAGES = {
     "referral.more_info_requested": "More information is needed on your referral {reference}",
     "referral.withdrawn": "Referral {reference} was withdrawn",
     "case.advocate_assigned": "You are now the advocate for case {reference}",
+    "agenda.published": "The agenda for the {reference} conference is published: research is open",
+    "agenda.changed": "The agenda for the {reference} conference has changed",
+    "conference.changed": "The {reference} conference has moved or changed place",
+    "conference.cancelled": "The {reference} conference is cancelled",
+    "research.reminder": "Your agency's research for the {reference} conference is not complete",
 }
 
 

@@ -4,19 +4,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 
-from wtforms.fields.choices import SelectChoice
-
-
-class Labelled(StrEnum):
-    """A StrEnum whose members carry a label for forms and pages."""
-
-    @property
-    def label(self) -> str:
-        return LABELS[self]
-
-    @classmethod
-    def choices(cls) -> list[SelectChoice]:
-        return [SelectChoice(member.value, member.label) for member in cls]
+from conference.choices import Labelled, add_labels
 
 
 class ReferralStatus(Labelled):
@@ -136,3 +124,4 @@ LABELS: dict[StrEnum, str] = {
     Decision.DECLINE: "Decline",
     Decision.MORE_INFO: "Ask the referrer for more information",
 }
+add_labels(LABELS)

@@ -8,6 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from conference.accounts.jobs import purge_expired
+from conference.conferences.agenda import publish_due
+from conference.conferences.planning import plan_conferences
+from conference.research.services import send_reminders
 
 
 @dataclass(frozen=True)
@@ -27,6 +30,24 @@ JOBS: dict[str, Job] = {
             purge_expired,
             "Delete expired sessions and spent or expired password-set links",
             {"minute": 7},
+        ),
+        Job(
+            "plan-conferences",
+            plan_conferences,
+            "Keep six months of conferences planned from each MARAC's meeting rule",
+            {"hour": 1, "minute": 15},
+        ),
+        Job(
+            "publish-agendas",
+            publish_due,
+            "Publish each agenda whose research window has opened, and invite the agencies",
+            {"hour": 6, "minute": 30},
+        ),
+        Job(
+            "research-reminders",
+            send_reminders,
+            "Remind agencies whose research returns are missing two days before a meeting",
+            {"hour": 8, "minute": 0},
         ),
     ]
 }

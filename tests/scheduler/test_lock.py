@@ -92,8 +92,13 @@ def test_the_scheduler_command_schedules_every_job_and_releases_the_lock_on_exit
     [scheduler] = fake_scheduler.instances
     assert scheduler.started
     assert scheduler.options["timezone"] == "Europe/London"
-    [job] = scheduler.jobs
-    assert job["id"] == "purge-expired"
+    assert [job["id"] for job in scheduler.jobs] == [
+        "purge-expired",
+        "plan-conferences",
+        "publish-agendas",
+        "research-reminders",
+    ]
+    job = scheduler.jobs[0]
     assert job["trigger"] == "cron"
     assert job["minute"] == 7
     assert job["coalesce"] is True
@@ -108,7 +113,7 @@ def test_the_scheduler_command_schedules_every_job_and_releases_the_lock_on_exit
 
 def test_a_scheduled_run_is_recorded_as_scheduled(app, fake_scheduler):
     app.test_cli_runner().invoke(args=["scheduler"])
-    [job] = fake_scheduler.instances[0].jobs
+    job = fake_scheduler.instances[0].jobs[0]
     db.session.rollback()
 
     job["func"](*job["args"])  # what APScheduler would call on the minute

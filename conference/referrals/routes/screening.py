@@ -11,6 +11,8 @@ from wtforms.fields.choices import SelectChoice
 
 from conference.accounts.models import Role, User
 from conference.accounts.permissions import marac_ids_with
+from conference.conferences import agenda
+from conference.conferences.planning import conference_label
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
@@ -110,8 +112,11 @@ def decide(referral_id: int) -> ResponseReturnValue:
             field = getattr(form, getattr(refused, "field", None) or "decision")
             field.errors = [*field.errors, str(refused)]
         else:
+            placement = agenda.place_case(case, actor=actor, now=utcnow()) if case else None
             db.session.commit()
             flash(_decided_message(referral, case), "success")
+            if placement is not None:
+                flash(*listing_message(placement))
             return redirect(url_for(".queue"), 303)
     services.record_view(actor, referral, page="decision", now=utcnow())
     db.session.commit()
@@ -145,6 +150,34 @@ def _decide(referral: Referral, form: DecisionForm, actor: User) -> Any:
         case=case,
         advocate=advocate,
     )
+
+
+def listing_message(placement: agenda.Placement) -> tuple[str, str]:
+    """Where an accepted case was listed, with a warning when it could not go where expected."""
+    case = placement.case.reference
+    if placement.already_listed and placement.conference is not None:
+        when = conference_label(placement.conference)
+        return f"Case {case} is already on the agenda for {when}.", "info"
+    if placement.conference is None:
+        if placement.full is not None:
+            return (
+                f"Every conference open for listing is full, so case {case} is waiting to be "
+                "listed. List it over capacity, or add an extra conference.",
+                "warning",
+            )
+        return (
+            f"No conference is open for listing, so case {case} is waiting to be listed.",
+            "warning",
+        )
+    when = conference_label(placement.conference)
+    if placement.full is not None:
+        return (
+            f"The conference on {conference_label(placement.full)} is full "
+            f"({placement.full.capacity} cases), so case {case} is listed on {when}. You can "
+            "move it over capacity with a reason.",
+            "warning",
+        )
+    return f"Case {case} is listed on the conference on {when}.", "success"
 
 
 def _decided_message(referral: Referral, case: Any) -> str:

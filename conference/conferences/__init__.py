@@ -1,0 +1,1 @@
+"""Conferences: each MARAC's meeting rule, the conferences it plans, and their agendas."""

@@ -1,0 +1,126 @@
+"""Saving an agency's research returns, and reminding agencies whose returns are missing."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from conference import audit
+from conference.accounts.models import Agency, User
+from conference.conferences import planning
+from conference.conferences.agenda import CASE_SECTIONS
+from conference.conferences.choices import ConferenceStatus
+from conference.conferences.models import AgendaItem, Conference, conference_invitations
+from conference.errors import InvalidTransition, ValidationFailed
+from conference.extensions import db
+from conference.notifications import services as notifications
+from conference.referrals.services import today_in
+from conference.research.choices import Outcome, RiskFlag
+from conference.research.models import ResearchReturn
+
+#: Agencies with returns still missing are reminded this many days before the meeting.
+REMINDER_DAYS_BEFORE = 2
+
+
+def is_open(conference: Conference, now: datetime) -> bool:
+    """Returns can be written from publication until the meeting starts."""
+    return conference.status is ConferenceStatus.AGENDA_PUBLISHED and now < conference.starts_at
+
+
+def save_return(
+    item: AgendaItem,
+    agency: Agency,
+    *,
+    actor: User,
+    now: datetime,
+    outcome: Outcome,
+    summary: str,
+    risk_flags: Iterable[RiskFlag],
+    existing: ResearchReturn | None,
+) -> ResearchReturn:
+    """Record or change the agency's return on an item. Flushes; the caller commits."""
+    if not is_open(item.conference, now):
+        raise InvalidTransition("Research for this conference has closed")
+    if item.section not in CASE_SECTIONS:
+        raise InvalidTransition("Standing items need no research")
+    summary = summary.strip()
+    if outcome is Outcome.KNOWN and not summary:
+        raise ValidationFailed("Enter what your agency will share at the meeting", "summary")
+    flags = sorted({flag.value for flag in risk_flags})
+    if existing is None:
+        existing = ResearchReturn(agenda_item_id=item.id, agency_id=agency.id)
+        db.session.add(existing)
+    existing.outcome = outcome
+    existing.summary = summary
+    existing.risk_flags = flags
+    existing.updated_by_id = actor.id
+    existing.submitted_at = now
+    db.session.flush()
+    audit.record(
+        actor,
+        "research.saved",
+        existing,
+        marac_id=item.conference.marac_id,
+        now=now,
+        detail={"agenda_item_id": item.id, "outcome": outcome.value},
+    )
+    return existing
+
+
+def missing_by_agency(conference_ids: list[int]) -> dict[tuple[int, int], int]:
+    """(conference id, agency id) -> case items the invited agency has not returned on."""
+    if not conference_ids:
+        return {}
+    invitations = conference_invitations
+    returned = sa.exists().where(
+        ResearchReturn.agenda_item_id == AgendaItem.id,
+        ResearchReturn.agency_id == invitations.c.agency_id,
+    )
+    rows = db.session.execute(
+        sa.select(invitations.c.conference_id, invitations.c.agency_id, sa.func.count())
+        .join(AgendaItem, AgendaItem.conference_id == invitations.c.conference_id)
+        .where(
+            invitations.c.conference_id.in_(conference_ids),
+            AgendaItem.section.in_(CASE_SECTIONS),
+            ~returned,
+        )
+        .group_by(invitations.c.conference_id, invitations.c.agency_id)
+    )
+    return {(conference_id, agency_id): count for conference_id, agency_id, count in rows}
+
+
+def send_reminders(now: datetime) -> dict[str, int]:
+    """The job: two days before a meeting, remind each agency whose returns are missing.
+
+    Once per agency and conference, however often it runs.
+    """
+    conferences = db.session.scalars(
+        sa.select(Conference).where(
+            Conference.status == ConferenceStatus.AGENDA_PUBLISHED, Conference.starts_at > now
+        )
+    ).all()
+    due = [
+        c
+        for c in conferences
+        if today_in(c.marac, now) >= planning.local_day(c) - timedelta(days=REMINDER_DAYS_BEFORE)
+    ]
+    missing = missing_by_agency([c.id for c in due])
+    sent = 0
+    for conference in due:
+        reps = planning.rep_ids_by_agency(conference)
+        for agency_id, rep_ids in reps.items():
+            if not missing.get((conference.id, agency_id)):
+                continue
+            sent += len(
+                notifications.notify(
+                    rep_ids,
+                    "research.reminder",
+                    key=f"research.reminder:{conference.id}:{agency_id}",
+                    reference=planning.reference(conference),
+                    link=f"/research/{conference.id}",
+                    now=now,
+                )
+            )
+    return {"conferences": len(due), "reminders": sent}
