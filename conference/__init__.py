@@ -88,18 +88,22 @@ def _register_blueprints(app: Flask) -> None:
     from conference.accounts.routes import bp as accounts_bp
     from conference.admin.routes import bp as admin_bp
     from conference.audit.routes import bp as audit_bp
+    from conference.conferences.routes import bp as conferences_bp
     from conference.dashboard.routes import bp as dashboard_bp
     from conference.notifications.routes import bp as notifications_bp
     from conference.referrals.routes import bp as referrals_bp
+    from conference.research.routes import bp as research_bp
     from conference.scheduler.routes import bp as scheduler_bp
 
     for bp in (
         accounts_bp,
         admin_bp,
         audit_bp,
+        conferences_bp,
         dashboard_bp,
         notifications_bp,
         referrals_bp,
+        research_bp,
         scheduler_bp,
     ):
         app.register_blueprint(bp)

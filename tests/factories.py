@@ -255,7 +255,5 @@ def make_conference(marac: Marac, day, *, now: datetime | None = None, **values)
 
 def accepted_case(marac: Marac, *, now: datetime | None = None, children: int = 0, **options):
     """A case opened by an accepted referral (not yet listed on any agenda)."""
-    referral = make_referral(
-        marac=marac, status="accepted", now=now, children=children, **options
-    )
+    referral = make_referral(marac=marac, status="accepted", now=now, children=children, **options)
     return referral.case

@@ -269,6 +269,23 @@ def waiting_cases(marac_ids: Sequence[int]) -> list[Case]:
     )
 
 
+def cancel_and_relist(
+    conference: Conference, *, actor: User, reason: str, now: datetime
+) -> list[Placement]:
+    """Cancel a conference and list each of its cases on the next conference with room."""
+    items = _section_items_all(conference.id)
+    cases = [item.case for item in items if not item.section.is_standing]
+    for item in items:
+        db.session.delete(item)
+    db.session.flush()
+    planning.cancel(conference, actor=actor, reason=reason, now=now)
+    placements = []
+    for case in cases:
+        case.status = CaseStatus.OPEN
+        placements.append(place_case(case, actor=actor, now=now))
+    return placements
+
+
 # Publishing ------------------------------------------------------------------------------------
 
 
@@ -375,10 +392,12 @@ def add_twelve_month_items(conference: Conference, *, now: datetime) -> int:
     for case, heard_at in candidates:
         heard_day = rules.local(heard_at, timezone).date()
         if window_start < heard_day <= window_end:
+            referral = latest_accepted(case)
             db.session.add(
                 AgendaItem(
                     conference=conference,
                     case=case,
+                    referral_id=referral.id if referral else None,
                     section=Section.TWELVE_MONTHS,
                     position=position + added,
                     added_at=now,
@@ -451,6 +470,14 @@ def _section_items(conference_id: int, section: Section) -> list[AgendaItem]:
             .where(AgendaItem.conference_id == conference_id, AgendaItem.section == section)
             .order_by(AgendaItem.position, AgendaItem.id)
         )
+    )
+
+
+def _section_items_all(conference_id: int) -> list[AgendaItem]:
+    return ordered(
+        db.session.scalars(
+            sa.select(AgendaItem).where(AgendaItem.conference_id == conference_id)
+        ).all()
     )
 
 

@@ -58,6 +58,14 @@ def rhythm_of(rule: MeetingRule) -> rules.Rhythm:
     )
 
 
+def rule_text(rule: MeetingRule) -> str:
+    """e.g. "Second Tuesday of every month, 10am for 4 hours, Civic Centre"."""
+    hours, minutes = divmod(rule.duration_minutes, 60)
+    length = f"{hours} hours" if not minutes else f"{hours} h {minutes} min"
+    where = rule.place or "by video call"
+    return f"{rhythm_of(rule).describe()}, {rules.clock(rule.start_time)} for {length}, {where}"
+
+
 def rule_for(marac_id: int) -> MeetingRule | None:
     return db.session.scalar(sa.select(MeetingRule).where(MeetingRule.marac_id == marac_id))
 
@@ -305,9 +313,9 @@ def reference(conference: Conference) -> str:
 
 
 def conference_label(conference: Conference) -> str:
-    """e.g. "Thursday 3 December 2026 at 10:00", in the MARAC's time zone."""
+    """e.g. "Thursday 3 December 2026 at 10am", in the MARAC's time zone."""
     when = rules.local(conference.starts_at, conference.marac.timezone)
-    return f"{when:%A %-d %B %Y} at {when:%H:%M}"
+    return f"{when:%A %-d %B %Y} at {rules.clock(when)}"
 
 
 def local_day(conference: Conference) -> date:

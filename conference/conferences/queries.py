@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer, raiseload, selectinload
 
-from conference.conferences.models import Conference, conference_invitations
+from conference.accounts.models import Agency, Marac, Role, RoleGrant, User
+from conference.conferences import agenda
+from conference.conferences.choices import UPCOMING
+from conference.conferences.models import (
+    AgendaChange,
+    AgendaItem,
+    Conference,
+    MeetingRule,
+    conference_invitations,
+)
 from conference.extensions import db
+from conference.referrals.choices import ReferralStatus
+from conference.referrals.models import Referral
+from conference.research.models import ResearchReturn
 
 
 def invited_agency_ids(conference_id: int) -> set[int]:
@@ -25,3 +39,138 @@ def conferences_by_id(ids: Collection[int]) -> dict[int, Conference]:
         return {}
     rows = db.session.scalars(sa.select(Conference).where(Conference.id.in_(ids)))
     return {c.id: c for c in rows}
+
+
+def schedule(marac_ids: Collection[int], now: datetime) -> list[Conference]:
+    """Conferences of these MARACs from 45 days ago onwards, soonest first."""
+    if not marac_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Conference)
+            .where(
+                Conference.marac_id.in_(marac_ids),
+                Conference.starts_at >= now - timedelta(days=45),
+            )
+            .order_by(Conference.starts_at, Conference.id)
+        )
+    )
+
+
+def rules_for(marac_ids: Collection[int]) -> dict[int, MeetingRule]:
+    if not marac_ids:
+        return {}
+    rows = db.session.scalars(sa.select(MeetingRule).where(MeetingRule.marac_id.in_(marac_ids)))
+    return {rule.marac_id: rule for rule in rows}
+
+
+def maracs_by_id(marac_ids: Collection[int]) -> list[Marac]:
+    if not marac_ids:
+        return []
+    return list(
+        db.session.scalars(sa.select(Marac).where(Marac.id.in_(marac_ids)).order_by(Marac.name))
+    )
+
+
+def invitations_for(conference_ids: Collection[int]) -> dict[int, set[int]]:
+    """Conference id -> invited agency ids."""
+    invited: dict[int, set[int]] = {}
+    if not conference_ids:
+        return invited
+    rows = db.session.execute(
+        sa.select(conference_invitations.c.conference_id, conference_invitations.c.agency_id).where(
+            conference_invitations.c.conference_id.in_(conference_ids)
+        )
+    )
+    for conference_id, agency_id in rows:
+        invited.setdefault(conference_id, set()).add(agency_id)
+    return invited
+
+
+def agenda_items(conference_id: int, *, with_people: bool = False) -> list[AgendaItem]:
+    """The agenda in meeting order, each item with its case and listing referral (and the
+    people named in it, for research)."""
+    people = selectinload if with_people else raiseload
+    items = db.session.scalars(
+        sa.select(AgendaItem)
+        .where(AgendaItem.conference_id == conference_id)
+        .options(
+            selectinload(AgendaItem.referral).options(
+                people(Referral.perpetrators),
+                raiseload(Referral.incidents),
+                raiseload(Referral.answers),
+                raiseload(Referral.case),
+                selectinload(Referral.children),
+                defer(Referral.draft),
+            ),
+            raiseload(AgendaItem.overflowed_from),
+        )
+    ).all()
+    return agenda.ordered(items)
+
+
+def return_counts(conference_id: int) -> dict[int, int]:
+    """Agenda item id -> research returns received."""
+    rows = db.session.execute(
+        sa.select(ResearchReturn.agenda_item_id, sa.func.count())
+        .join(AgendaItem, AgendaItem.id == ResearchReturn.agenda_item_id)
+        .where(AgendaItem.conference_id == conference_id)
+        .group_by(ResearchReturn.agenda_item_id)
+    )
+    return {item_id: count for item_id, count in rows}
+
+
+def changes(conference_id: int) -> list[AgendaChange]:
+    return list(
+        db.session.scalars(
+            sa.select(AgendaChange)
+            .where(AgendaChange.conference_id == conference_id)
+            .order_by(AgendaChange.changed_at, AgendaChange.id)
+        )
+    )
+
+
+def chairs_in(marac_id: int) -> list[tuple[int, str]]:
+    """Active users holding the chair role in the MARAC: (id, "name, agency")."""
+    rows = db.session.execute(
+        sa.select(User.id, User.name, Agency.name)
+        .join(RoleGrant, RoleGrant.user_id == User.id)
+        .join(Agency, Agency.id == User.agency_id)
+        .where(
+            RoleGrant.marac_id == marac_id,
+            RoleGrant.role == Role.CHAIR,
+            User.is_active_account.is_(True),
+        )
+        .order_by(User.name)
+    )
+    return [(user_id, f"{name}, {agency}") for user_id, name, agency in rows]
+
+
+def upcoming_in(marac_id: int, now: datetime) -> list[Conference]:
+    """Conferences of the MARAC still to come whose agenda can change, soonest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Conference)
+            .where(
+                Conference.marac_id == marac_id,
+                Conference.status.in_(UPCOMING),
+                Conference.starts_at > now,
+            )
+            .order_by(Conference.starts_at)
+        )
+    )
+
+
+def victim_names(case_ids: Collection[int]) -> dict[int, str]:
+    """Case id -> the victim's name on the case's latest accepted referral."""
+    if not case_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Referral.case_id, Referral.victim_given_name, Referral.victim_family_name)
+        .where(Referral.case_id.in_(case_ids), Referral.status == ReferralStatus.ACCEPTED)
+        .order_by(Referral.decided_at, Referral.id)
+    )
+    names: dict[int, str] = {}
+    for case_id, given, family in rows:
+        names[case_id] = f"{given} {family}".strip()  # later referrals overwrite earlier ones
+    return names

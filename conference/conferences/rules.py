@@ -102,3 +102,12 @@ def starts_at(day: date, start_time: time, timezone: str) -> datetime:
 
 def local(moment: datetime, timezone: str) -> datetime:
     return moment.astimezone(ZoneInfo(timezone))
+
+
+def clock(moment: time | datetime) -> str:
+    """GOV.UK style: 10am, 1:30pm, midday."""
+    if moment.hour == 12 and moment.minute == 0:
+        return "midday"
+    hour = moment.hour % 12 or 12
+    suffix = "am" if moment.hour < 12 else "pm"
+    return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"

@@ -71,10 +71,35 @@ def _links_for(role: Role) -> list[Link]:
             Link(
                 "Cases", url_for("referrals.cases"), "Every open case, its advocate and referrals"
             ),
+            Link(
+                "Conferences",
+                url_for("conferences.schedule"),
+                "The schedule, each agenda, cases waiting to be listed, and research returns",
+            ),
             Link("Audit log", url_for("audit.index"), "Who did what in your MARAC, and when"),
         ]
-    if role in (Role.ADVOCATE, Role.AGENCY_REP):
+    if role is Role.CHAIR:
         return [
+            Link(
+                "Conferences",
+                url_for("conferences.schedule"),
+                "When your MARAC meets, and the agendas of the conferences you chair",
+            )
+        ]
+    if role in (Role.ADVOCATE, Role.AGENCY_REP):
+        research = (
+            [
+                Link(
+                    "Research",
+                    url_for("research.index"),
+                    "Check your agency's records on each case before a conference",
+                )
+            ]
+            if role is Role.AGENCY_REP
+            else []
+        )
+        return [
+            *research,
             Link("Make a referral", url_for("referrals.new"), "Refer a victim at high risk"),
             Link(
                 "Your referrals",

@@ -188,40 +188,45 @@ def seed_referrals(users: dict[str, User], maracs: dict[str, Marac], now: dateti
     """Create the demo referrals unless there are referrals already. Flushes; returns the count."""
     if db.session.scalar(sa.select(sa.func.count(Referral.id))):
         return 0
-    coordinators = {code: users["coordinator" if code == "NB" else "eastmoor"] for code in maracs}
     for story in sorted(STORIES, key=lambda s: -s.days_ago):
-        when = now - timedelta(days=story.days_ago)
-        referral = services.start_referral(
-            maracs[story.marac], actor=users[story.referrer], now=when
-        )
-        tool, _ = services.risk_tool_for(maracs[story.marac])
-        referral.draft = _draft(story, tool, when)
-        if story.outcome == "draft":
-            referral.draft = {"victim": referral.draft["victim"]}
-            continue
-        services.submit(referral, actor=users[story.referrer], now=when)
-        decided = when + timedelta(hours=20)
-        coordinator = coordinators[story.marac]
-        if story.outcome == "withdrawn":
-            services.withdraw(referral, actor=users[story.referrer], reason=story.reason, now=when)
-        elif story.outcome in ("accepted", "declined", "more_info_requested"):
-            decision = {
-                "accepted": Decision.ACCEPT,
-                "declined": Decision.DECLINE,
-                "more_info_requested": Decision.MORE_INFO,
-            }[story.outcome]
-            case = services.decide(
-                referral,
-                decision,
-                actor=coordinator,
-                reason=story.reason,
-                now=min(decided, now),
-                advocate=users[story.advocate] if story.advocate else None,
-            )
-            if case is not None and story.confidential:
-                services.set_address_confidential(case, True, actor=coordinator, now=now)
+        refer(story, users, maracs, now)
     db.session.flush()
     return len(STORIES)
+
+
+def refer(
+    story: Story, users: dict[str, User], maracs: dict[str, Marac], now: datetime
+) -> Referral:
+    """Make one story's referral and take it to its outcome, at the story's own time."""
+    when = now - timedelta(days=story.days_ago)
+    referrer = users[story.referrer]
+    referral = services.start_referral(maracs[story.marac], actor=referrer, now=when)
+    tool, _ = services.risk_tool_for(maracs[story.marac])
+    referral.draft = _draft(story, tool, when)
+    if story.outcome == "draft":
+        referral.draft = {"victim": referral.draft["victim"]}
+        return referral
+    services.submit(referral, actor=referrer, now=when)
+    coordinator = users["coordinator" if story.marac == "NB" else "eastmoor"]
+    if story.outcome == "withdrawn":
+        services.withdraw(referral, actor=referrer, reason=story.reason, now=when)
+    elif story.outcome in ("accepted", "declined", "more_info_requested"):
+        decision = {
+            "accepted": Decision.ACCEPT,
+            "declined": Decision.DECLINE,
+            "more_info_requested": Decision.MORE_INFO,
+        }[story.outcome]
+        case = services.decide(
+            referral,
+            decision,
+            actor=coordinator,
+            reason=story.reason,
+            now=min(when + timedelta(hours=20), now),
+            advocate=users[story.advocate] if story.advocate else None,
+        )
+        if case is not None and story.confidential:
+            services.set_address_confidential(case, True, actor=coordinator, now=now)
+    return referral
 
 
 def _date(parts: tuple[int, int, int]) -> list[str]:

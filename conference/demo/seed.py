@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from conference.accounts import passwords
 from conference.accounts.models import Agency, AgencyKind, Marac, Role, RoleGrant, User
+from conference.demo.conferences import seed_conferences
 from conference.demo.referrals import seed_referrals
 from conference.extensions import db
 
@@ -129,6 +130,7 @@ def seed_demo(*, now: datetime) -> list[DemoLogin]:
         for local, *_ in USERS
     }
     seed_referrals(users, maracs, now)
+    seed_conferences(users, maracs, now)
     return demo_logins()
 
 

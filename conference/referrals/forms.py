@@ -26,9 +26,7 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
-    DataRequired,
     InputRequired,
-    Length,
     Optional,
     Regexp,
     ValidationError,
@@ -52,59 +50,20 @@ from conference.referrals.models import (
     REFERRAL_LIMITS,
 )
 from conference.web.forms import (
-    GovCountedTextArea,
     GovRadios,
     GovSingleCheckbox,
     MemorableDateField,
+    long_text,
+    radios,
+    strip,
+    text,
+    too_long,
 )
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 MAX_PERPETRATORS = 5
 MAX_CHILDREN = 12
 MAX_INCIDENTS = 20
-
-
-def strip(value: Any) -> Any:
-    return value.strip() if isinstance(value, str) else value
-
-
-def too_long(limit: int) -> Length:
-    return Length(max=limit, message=f"Must be {limit} characters or fewer")
-
-
-def text(label: str, limit: int, *, required: str | None = None, hint: str = "") -> StringField:
-    checks = [DataRequired(required)] if required else [Optional()]
-    return StringField(
-        label,
-        description=hint,
-        widget=GovTextInput(),
-        filters=[strip],
-        validators=[*checks, too_long(limit)],
-    )
-
-
-def long_text(
-    label: str, limit: int, *, required: str | None = None, hint: str = ""
-) -> TextAreaField:
-    checks = [DataRequired(required)] if required else [Optional()]
-    return TextAreaField(
-        label,
-        description=hint,
-        widget=GovCountedTextArea(),
-        filters=[strip],
-        validators=[*checks, too_long(limit)],
-    )
-
-
-def radios(label: str, choices: list[SelectChoice], required: str, hint: str = "") -> RadioField:
-    return RadioField(
-        label,
-        description=hint,
-        choices=choices,
-        widget=GovRadios(),
-        validators=[InputRequired(required)],
-        validate_choice=True,
-    )
 
 
 def not_in_future(form: Form, field: MemorableDateField) -> None:

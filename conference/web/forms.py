@@ -9,9 +9,18 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
     GovDateInput,
     GovRadioInput,
+    GovTextInput,
 )
-from wtforms.fields import BooleanField, DateField, IntegerField
-from wtforms.validators import Length
+from wtforms.fields import (
+    BooleanField,
+    DateField,
+    IntegerField,
+    RadioField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 
 class DateFieldUK(DateField):
@@ -103,3 +112,53 @@ class GovRadios(GovRadioInput):
         if not (params.get("hint") or {}).get("text"):
             params.pop("hint", None)
         return params
+
+
+def strip(value: Any) -> Any:
+    return value.strip() if isinstance(value, str) else value
+
+
+def too_long(limit: int) -> Length:
+    return Length(max=limit, message=f"Must be {limit} characters or fewer")
+
+
+def text(label: str, limit: int, *, required: str | None = None, hint: str = "") -> StringField:
+    checks = [DataRequired(required)] if required else [Optional()]
+    return StringField(
+        label,
+        description=hint,
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[*checks, too_long(limit)],
+    )
+
+
+def long_text(
+    label: str, limit: int, *, required: str | None = None, hint: str = ""
+) -> TextAreaField:
+    checks = [DataRequired(required)] if required else [Optional()]
+    return TextAreaField(
+        label,
+        description=hint,
+        widget=GovCountedTextArea(),
+        filters=[strip],
+        validators=[*checks, too_long(limit)],
+    )
+
+
+def radios(label: str, choices: list[SelectChoice], required: str, hint: str = "") -> RadioField:
+    return RadioField(
+        label,
+        description=hint,
+        choices=choices,
+        widget=GovRadios(),
+        validators=[InputRequired(required)],
+        validate_choice=True,
+    )
+
+
+def show_refusal(form: Any, refused: Exception, default: str) -> None:
+    """Put a service's refusal beside the field it names (or the default field)."""
+    name = getattr(refused, "field", None) or default
+    field = getattr(form, name, None) or getattr(form, default)
+    field.errors = [*field.errors, str(refused)]

@@ -10,6 +10,8 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from conference.accounts import permissions
+from conference.conferences import permissions as conference_permissions
+from conference.conferences.rules import clock
 from conference.notifications import queries as notification_queries
 from conference.referrals import permissions as referral_permissions
 
@@ -41,6 +43,9 @@ def init_app(app: Flask, template_folder: str) -> None:
     app.add_template_global(notification_queries.unread_count, "unread_notifications")
     app.add_template_filter(format_time, "time")
     app.add_template_filter(waiting_for, "waiting")
+    app.add_template_global(clock, "clock")
+    app.add_template_global(conference_permissions.sees_schedule, "sees_schedule")
+    app.add_template_global(conference_permissions.does_research, "does_research")
 
 
 def format_datetime(value: datetime | None, zone: str | None = None) -> str:

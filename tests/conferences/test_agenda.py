@@ -47,9 +47,7 @@ def items_of(conference) -> list[AgendaItem]:
 
 def notices(user) -> list[str]:
     return sorted(
-        db.session.scalars(
-            sa.select(Notification.kind).where(Notification.recipient_id == user.id)
-        )
+        db.session.scalars(sa.select(Notification.kind).where(Notification.recipient_id == user.id))
     )
 
 

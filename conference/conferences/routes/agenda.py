@@ -1,0 +1,294 @@
+"""A conference's agenda: reading it, ordering it, moving cases, publishing, the research grid."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+from wtforms.fields.choices import SelectChoice
+
+from conference import audit
+from conference.conferences import agenda, planning, queries
+from conference.conferences.forms import PlaceForm, RemoveForm
+from conference.conferences.models import AgendaItem, Conference
+from conference.conferences.permissions import manages, may_view_agenda, researches
+from conference.conferences.routes import bp, load_conference
+from conference.db import utcnow
+from conference.errors import InvalidTransition, ValidationFailed
+from conference.extensions import db
+from conference.referrals.choices import CaseStatus
+from conference.referrals.models import Case
+from conference.research import services as research
+from conference.research.choices import RiskFlag
+from conference.research.queries import returns_grid
+from conference.web.auth import current_actor, require
+from conference.web.forms import show_refusal
+from conference.web.htmx import go, render
+
+
+@bp.get("/conferences/<int:conference_id>")
+@login_required
+def agenda_page(conference_id: int) -> ResponseReturnValue:
+    return _agenda_response(conference_id)
+
+
+def _agenda_response(conference_id: int, status: int = 200) -> ResponseReturnValue:
+    actor, now = current_actor(), utcnow()
+    conference = load_conference(conference_id)
+    invited = queries.invited_agency_ids(conference.id)
+    require(may_view_agenda(actor, conference, invited), hide=True)
+    items = queries.agenda_items(conference.id)
+    audit.record(
+        actor,
+        "agenda.viewed",
+        conference,
+        now=now,
+        detail={"case_ids": [i.case_id for i in items]},
+    )
+    db.session.commit()
+    cases = [i for i in items if not i.section.is_standing]
+    return render(
+        "conferences/agenda.html",
+        "conferences/_agenda.html",
+        status=status,
+        conference=conference,
+        items=items,
+        sections=_sections(items),
+        case_count=len(cases),
+        predicted=agenda.predicted_minutes(conference, len(cases)),
+        returns=queries.return_counts(conference.id),
+        invited_count=len(invited),
+        managing=manages(actor, conference.marac_id) and conference.is_upcoming,
+        coordinator=manages(actor, conference.marac_id),
+        researching=researches(actor, conference, invited),
+        research_open=research.is_open(conference, now),
+        changes=queries.changes(conference.id) if conference.is_published else [],
+        label=planning.conference_label(conference),
+        now=now,
+    )
+
+
+def _sections(items: list[AgendaItem]) -> list[tuple[Any, list[AgendaItem]]]:
+    grouped: dict[Any, list[AgendaItem]] = {}
+    for item in items:
+        grouped.setdefault(item.section, []).append(item)
+    return list(grouped.items())
+
+
+def _managed_item(conference_id: int, item_id: int) -> tuple[Conference, AgendaItem]:
+    conference = load_conference(conference_id)
+    require(manages(current_actor(), conference.marac_id), hide=True)
+    item = db.session.get(AgendaItem, item_id)
+    require(item is not None and item.conference_id == conference.id, hide=True)
+    assert item is not None
+    return conference, item
+
+
+@bp.post("/conferences/<int:conference_id>/items/<int:item_id>/up")
+@login_required
+def move_up(conference_id: int, item_id: int) -> ResponseReturnValue:
+    """Move an item up one place in its section (htmx swaps the agenda; else the page)."""
+    return _shift(conference_id, item_id, -1)
+
+
+@bp.post("/conferences/<int:conference_id>/items/<int:item_id>/down")
+@login_required
+def move_down(conference_id: int, item_id: int) -> ResponseReturnValue:
+    """Move an item down one place in its section."""
+    return _shift(conference_id, item_id, 1)
+
+
+def _shift(conference_id: int, item_id: int, step: int) -> ResponseReturnValue:
+    _, item = _managed_item(conference_id, item_id)
+    try:
+        agenda.shift(item, step, actor=current_actor(), now=utcnow())
+    except InvalidTransition as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return _agenda_response(conference_id, status=409)
+    db.session.commit()
+    return _agenda_response(conference_id)
+
+
+@bp.post("/conferences/<int:conference_id>/publish")
+@login_required
+def publish(conference_id: int) -> ResponseReturnValue:
+    """Publish the agenda: invite the agencies and open research."""
+    actor = current_actor()
+    conference = load_conference(conference_id)
+    require(manages(actor, conference.marac_id), hide=True)
+    try:
+        invited = agenda.publish(conference, actor=actor, now=utcnow())
+    except InvalidTransition as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+    else:
+        db.session.commit()
+        flash(
+            f"Agenda published. {invited} agencies are invited and their representatives told; "
+            "research is open.",
+            "success",
+        )
+    return go(url_for(".agenda_page", conference_id=conference_id))
+
+
+@bp.route("/conferences/<int:conference_id>/items/<int:item_id>/move", methods=["GET", "POST"])
+@login_required
+def move_item(conference_id: int, item_id: int) -> ResponseReturnValue:
+    """Move a case to another conference."""
+    conference, item = _managed_item(conference_id, item_id)
+    form = _place_form(conference.marac_id, exclude=conference.id)
+    if request.method == "POST" and form.validate():
+        target = queries.conferences_by_id({int(form.conference_id.data)}).get(
+            int(form.conference_id.data)
+        )
+        try:
+            require(target is not None, hide=True)
+            assert target is not None
+            agenda.move(
+                item,
+                target,
+                actor=current_actor(),
+                now=utcnow(),
+                reason=form.reason.data or "",
+                over_capacity_reason=form.over_capacity_reason.data or "",
+            )
+        except (ValidationFailed, InvalidTransition) as refused:
+            db.session.rollback()
+            show_refusal(form, refused, "conference_id")
+        else:
+            db.session.commit()
+            flash(
+                f"Case {item.case.reference} moved to {planning.conference_label(target)}.",
+                "success",
+            )
+            return go(url_for(".agenda_page", conference_id=conference.id))
+    return render_template(
+        "conferences/place.html",
+        form=form,
+        case=item.case,
+        name=queries.victim_names([item.case_id]).get(item.case_id, ""),
+        conference=conference,
+        published=conference.is_published,
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/conferences/<int:conference_id>/items/<int:item_id>/remove", methods=["GET", "POST"])
+@login_required
+def remove_item(conference_id: int, item_id: int) -> ResponseReturnValue:
+    """Take a case off the agenda and back to the cases waiting for a conference."""
+    conference, item = _managed_item(conference_id, item_id)
+    form = RemoveForm(request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        try:
+            case = agenda.remove(
+                item, actor=current_actor(), reason=form.reason.data or "", now=utcnow()
+            )
+        except (ValidationFailed, InvalidTransition) as refused:
+            db.session.rollback()
+            show_refusal(form, refused, "reason")
+        else:
+            db.session.commit()
+            where = "" if item.section.is_standing else " It is waiting to be listed."
+            flash(f"Case {case.reference} is off this agenda.{where}", "success")
+            return go(url_for(".agenda_page", conference_id=conference.id))
+    return render_template(
+        "conferences/remove.html",
+        form=form,
+        item=item,
+        name=queries.victim_names([item.case_id]).get(item.case_id, ""),
+        conference=conference,
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/cases/<int:case_id>/list", methods=["GET", "POST"])
+@login_required
+def list_case(case_id: int) -> ResponseReturnValue:
+    """List a waiting case on a conference the coordinator chooses."""
+    case = db.session.get(Case, case_id)
+    require(case is not None and manages(current_actor(), case.marac_id), hide=True)
+    assert case is not None
+    form = _place_form(case.marac_id)
+    if request.method == "POST" and form.validate():
+        target = queries.conferences_by_id({int(form.conference_id.data)}).get(
+            int(form.conference_id.data)
+        )
+        try:
+            require(target is not None, hide=True)
+            assert target is not None
+            if case.status is not CaseStatus.OPEN:
+                raise InvalidTransition(f"Case {case.reference} is already listed")
+            agenda.add_case(
+                target,
+                case,
+                actor=current_actor(),
+                now=utcnow(),
+                reason=form.reason.data or "",
+                over_capacity_reason=form.over_capacity_reason.data or "",
+            )
+        except (ValidationFailed, InvalidTransition) as refused:
+            db.session.rollback()
+            show_refusal(form, refused, "conference_id")
+        else:
+            db.session.commit()
+            flash(
+                f"Case {case.reference} is listed on {planning.conference_label(target)}.",
+                "success",
+            )
+            return go(url_for(".agenda_page", conference_id=target.id))
+    return render_template(
+        "conferences/place.html",
+        form=form,
+        case=case,
+        name=queries.victim_names([case.id]).get(case.id, ""),
+        conference=None,
+        published=False,
+    ), (422 if form.errors else 200)
+
+
+def _place_form(marac_id: int, exclude: int | None = None) -> PlaceForm:
+    form = PlaceForm(request.form if request.method == "POST" else None)
+    now = utcnow()
+    upcoming = [c for c in queries.upcoming_in(marac_id, now) if c.id != exclude]
+    load = agenda.case_load([c.id for c in upcoming])
+    form.conference_id.choices = [
+        SelectChoice(
+            str(c.id),
+            f"{planning.conference_label(c)}: {load.get(c.id, 0)} of {c.capacity} cases"
+            + (", agenda published" if c.is_published else "")
+            + (", full" if load.get(c.id, 0) >= c.capacity else ""),
+        )
+        for c in upcoming
+    ]
+    return form
+
+
+@bp.get("/conferences/<int:conference_id>/research")
+@login_required
+def research_grid(conference_id: int) -> ResponseReturnValue:
+    """Which agency has returned research on which case; missing returns stand out."""
+    actor, now = current_actor(), utcnow()
+    conference = load_conference(conference_id)
+    require(manages(actor, conference.marac_id), hide=True)
+    items = [i for i in queries.agenda_items(conference.id) if not i.section.is_standing]
+    grid = returns_grid(conference.id)
+    audit.record(
+        actor,
+        "research.grid_viewed",
+        conference,
+        now=now,
+        detail={"case_ids": [i.case_id for i in items]},
+    )
+    db.session.commit()
+    return render_template(
+        "conferences/research_grid.html",
+        conference=conference,
+        items=items,
+        agencies=grid.agencies,
+        returns=grid.returns,
+        label=planning.conference_label(conference),
+        research_open=research.is_open(conference, now),
+        flag_labels={flag.value: flag.label for flag in RiskFlag},
+    )

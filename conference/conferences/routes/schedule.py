@@ -1,0 +1,269 @@
+"""The schedule: each MARAC's conferences, its meeting rule, extra, moved and cancelled ones."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import flash, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+
+from conference.accounts.models import Marac
+from conference.conferences import agenda, planning, queries, rules
+from conference.conferences.forms import CancelForm, ConferenceForm, MeetingRuleForm
+from conference.conferences.permissions import (
+    manages,
+    may_edit_rule,
+    may_view_agenda,
+    researches,
+    schedule_marac_ids,
+    sees_schedule,
+)
+from conference.conferences.routes import bp, load_conference
+from conference.db import utcnow
+from conference.errors import InvalidTransition, ValidationFailed
+from conference.extensions import db
+from conference.referrals.services import today_in
+from conference.web.auth import current_actor, require, requires
+from conference.web.forms import show_refusal
+from conference.web.htmx import go
+
+
+@bp.get("/conferences/")
+@requires(sees_schedule)
+def schedule() -> ResponseReturnValue:
+    """Every conference of the user's MARACs, with the agendas they may open."""
+    actor, now = current_actor(), utcnow()
+    marac_ids = schedule_marac_ids(actor)
+    conferences = queries.schedule(marac_ids, now)
+    ids = [c.id for c in conferences]
+    managed = {m for m in marac_ids if manages(actor, m)}
+    waiting = agenda.waiting_cases(sorted(managed))
+    invited = queries.invitations_for(ids)
+    rule_by_marac = queries.rules_for(marac_ids)
+    return render_template(
+        "conferences/schedule.html",
+        maracs=queries.maracs_by_id(marac_ids),
+        conferences=conferences,
+        rules=rule_by_marac,
+        rule_text={m: planning.rule_text(rule) for m, rule in rule_by_marac.items()},
+        load=agenda.case_load(ids),
+        labels={c.id: planning.conference_label(c) for c in conferences},
+        can_open={c.id: may_view_agenda(actor, c, invited.get(c.id, ())) for c in conferences},
+        researching={c.id: researches(actor, c, invited.get(c.id, ())) for c in conferences},
+        managed=managed,
+        waiting=waiting,
+        names=queries.victim_names([c.id for c in waiting]),
+        now=now,
+    )
+
+
+@bp.route("/maracs/<int:marac_id>/meeting-rule", methods=["GET", "POST"])
+@login_required
+def meeting_rule(marac_id: int) -> ResponseReturnValue:
+    """Set how often the MARAC meets, where, and its deadlines; preview the next six dates."""
+    actor = current_actor()
+    marac = db.get_or_404(Marac, marac_id)
+    require(may_edit_rule(actor, marac.id), hide=True)
+    rule = planning.rule_for(marac.id)
+    form = MeetingRuleForm(request.form if request.method == "POST" else None, obj=rule)
+    form.set_chairs(queries.chairs_in(marac.id))
+    if request.method == "GET":
+        _fill_rule_defaults(form, rule)
+    previewing = "preview" in request.form
+    if request.method == "POST" and form.validate() and not previewing:
+        try:
+            change = planning.save_rule(marac, actor=actor, now=utcnow(), **form.values())
+        except ValidationFailed as refused:
+            db.session.rollback()
+            show_refusal(form, refused, "frequency")
+        else:
+            db.session.commit()
+            flash(_rule_saved_message(change), "success")
+            for kept in change.kept:
+                flash(
+                    f"The conference on {planning.conference_label(kept)} no longer fits the "
+                    "rule but has cases listed, so it stays. Move its cases, then cancel it.",
+                    "warning",
+                )
+            return go(url_for(".schedule"))
+    status = 422 if form.errors and not previewing else 200
+    return render_template(
+        "conferences/rule.html", form=form, marac=marac, rule=rule, preview=_preview(form, marac)
+    ), status
+
+
+@bp.post("/maracs/<int:marac_id>/meeting-rule/preview")
+@login_required
+def rule_preview(marac_id: int) -> ResponseReturnValue:
+    """The next six meeting dates for what is in the form now (htmx, as the user types)."""
+    marac = db.get_or_404(Marac, marac_id)
+    require(may_edit_rule(current_actor(), marac.id), hide=True)
+    form = MeetingRuleForm(request.form)
+    form.set_chairs(queries.chairs_in(marac.id))
+    form.validate()
+    return render_template(
+        "conferences/_rule_preview.html", preview=_preview(form, marac), marac=marac
+    )
+
+
+def _preview(form: MeetingRuleForm, marac: Marac) -> dict[str, Any]:
+    """The next six dates and times, or why they cannot be worked out yet."""
+    names = ("frequency", "weekday", "week_of_month", "interval_weeks", "first_date", "start_time")
+    if any(getattr(form, name).errors for name in names) or not form.frequency.data:
+        return {"problem": "Fill in how often and when it meets to see the dates."}
+    values = form.values()
+    if values["frequency"].value == "every_n_weeks" and not (
+        values["interval_weeks"] and values["first_date"]
+    ):
+        return {"problem": "Enter every how many weeks, and the first date, to see the dates."}
+    rhythm = rules.Rhythm(
+        frequency=values["frequency"],
+        weekday=values["weekday"],
+        week_of_month=values["week_of_month"],
+        interval_weeks=values["interval_weeks"],
+        first_date=values["first_date"],
+    )
+    today = today_in(marac, utcnow())
+    start = values["start_time"]
+    days = rules.next_meeting_days(rhythm, today)
+    return {
+        "description": rhythm.describe(),
+        "dates": [
+            rules.local(rules.starts_at(day, start, marac.timezone), marac.timezone) for day in days
+        ]
+        if start
+        else [],
+        "days": days,
+    }
+
+
+def _fill_rule_defaults(form: MeetingRuleForm, rule: Any) -> None:
+    if rule is None:
+        form.frequency.data = "monthly"
+        form.week_of_month.data = "2"
+        form.weekday.data = "1"
+        for name, value in planning.DEFAULTS.items():
+            getattr(form, name).data = value
+    else:
+        form.frequency.data = rule.frequency.value
+        form.weekday.data = str(rule.weekday)
+        form.week_of_month.data = str(rule.week_of_month or 1)
+        form.chair_id.data = str(rule.chair_id or "")
+
+
+def _rule_saved_message(change: planning.RuleChange) -> str:
+    parts = ["Meeting rule saved."]
+    if change.added:
+        parts.append(f"{change.added} conference(s) added.")
+    if change.updated:
+        parts.append(f"{change.updated} planned conference(s) updated.")
+    if change.removed:
+        parts.append(f"{change.removed} planned conference(s) no longer on the rule removed.")
+    return " ".join(parts)
+
+
+@bp.route("/maracs/<int:marac_id>/conferences/new", methods=["GET", "POST"])
+@login_required
+def new_conference(marac_id: int) -> ResponseReturnValue:
+    """Add an extra conference, for example when the agendas are full."""
+    actor = current_actor()
+    marac = db.get_or_404(Marac, marac_id)
+    require(manages(actor, marac.id), hide=True)
+    rule = planning.rule_for(marac.id)
+    form = ConferenceForm(request.form if request.method == "POST" else None, obj=rule)
+    form.set_chairs(queries.chairs_in(marac.id))
+    if request.method == "GET" and rule is None:
+        for name in ("duration_minutes", "capacity", "minutes_per_case"):
+            getattr(form, name).data = planning.DEFAULTS[name]
+    if request.method == "POST" and form.validate():
+        try:
+            values = form.values()
+            conference = planning.add_extra(marac, actor=actor, now=utcnow(), **values)
+        except ValidationFailed as refused:
+            db.session.rollback()
+            show_refusal(form, refused, "day")
+        else:
+            db.session.commit()
+            flash(f"Extra conference added on {planning.conference_label(conference)}.", "success")
+            return go(url_for(".agenda", conference_id=conference.id))
+    return render_template(
+        "conferences/conference_form.html", form=form, marac=marac, conference=None
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/conferences/<int:conference_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_conference(conference_id: int) -> ResponseReturnValue:
+    """Move a conference or change its place, length, capacity or chair."""
+    actor = current_actor()
+    conference = load_conference(conference_id)
+    require(manages(actor, conference.marac_id), hide=True)
+    form = ConferenceForm(request.form if request.method == "POST" else None, obj=conference)
+    form.set_chairs(queries.chairs_in(conference.marac_id))
+    if request.method == "GET":
+        starts = rules.local(conference.starts_at, conference.marac.timezone)
+        form.day.data, form.start_time.data = starts.date(), starts.time()
+        form.chair_id.data = str(conference.chair_id or "")
+    if request.method == "POST" and form.validate():
+        try:
+            changed = planning.change_conference(
+                conference, actor=actor, now=utcnow(), **form.values()
+            )
+        except (ValidationFailed, InvalidTransition) as refused:
+            db.session.rollback()
+            show_refusal(form, refused, "day")
+        else:
+            db.session.commit()
+            if changed:
+                told = " The invited agencies are told." if conference.is_published else ""
+                flash(
+                    f"Conference changed: {planning.conference_label(conference)}.{told}", "success"
+                )
+            return go(url_for(".agenda", conference_id=conference.id))
+    return render_template(
+        "conferences/conference_form.html",
+        form=form,
+        marac=conference.marac,
+        conference=conference,
+    ), (422 if form.errors else 200)
+
+
+@bp.route("/conferences/<int:conference_id>/cancel", methods=["GET", "POST"])
+@login_required
+def cancel_conference(conference_id: int) -> ResponseReturnValue:
+    """Cancel a conference with a reason; its cases go on the next conferences with room."""
+    actor = current_actor()
+    conference = load_conference(conference_id)
+    require(manages(actor, conference.marac_id), hide=True)
+    items = queries.agenda_items(conference.id)
+    form = CancelForm(request.form if request.method == "POST" else None)
+    if request.method == "POST" and form.validate():
+        now = utcnow()
+        try:
+            placements = agenda.cancel_and_relist(
+                conference, actor=actor, reason=form.reason.data, now=now
+            )
+        except (ValidationFailed, InvalidTransition) as refused:
+            db.session.rollback()
+            show_refusal(form, refused, "reason")
+        else:
+            db.session.commit()
+            flash(
+                f"The conference on {planning.conference_label(conference)} is cancelled.",
+                "success",
+            )
+            waiting = [p.case.reference for p in placements if p.conference is None]
+            if waiting:
+                flash(
+                    f"No conference had room for {', '.join(waiting)}: waiting to be listed.",
+                    "warning",
+                )
+            return go(url_for(".schedule"))
+    return render_template(
+        "conferences/cancel.html",
+        form=form,
+        conference=conference,
+        label=planning.conference_label(conference),
+        cases=[i for i in items if not i.section.is_standing],
+    ), (422 if form.errors else 200)

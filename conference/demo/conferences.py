@@ -1,0 +1,261 @@
+"""Demo conferences: a year of past meetings, one published with research under way, one
+still taking cases, and the rest planned from each MARAC's rule.
+
+Past meetings are written as the record a finished meeting leaves; everything from today on is
+made through the same services a coordinator's clicks use. Every name is invented.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+
+from conference.accounts.models import Agency, Marac, User
+from conference.conferences import agenda, planning, rules
+from conference.conferences.choices import ConferenceStatus, Frequency, ItemStatus
+from conference.conferences.models import AgendaItem, Conference, conference_invitations
+from conference.conferences.queries import upcoming_in, victim_names
+from conference.demo.referrals import Story, Victim, refer
+from conference.extensions import db
+from conference.referrals.choices import CaseStatus
+from conference.referrals.models import Case
+from conference.referrals.services import today_in
+from conference.research import services as research
+from conference.research.choices import Outcome, RiskFlag
+
+YVONNE = Victim("Yvonne", "Castell", (8, 2, 1981))
+
+#: Referrals for the agendas: one heard a year ago, three listed on the published agenda (before
+#: its cut-off), two accepted since (they wait for the next conference).
+STORIES = [
+    Story(
+        "police",
+        "NB",
+        YVONNE,
+        days_ago=395,
+        outcome="accepted",
+        reason="Visible high risk.",
+        advocate="idva",
+        narrative="Repeated assaults after separation; he has since moved out of the area.",
+    ),
+    Story(
+        "police",
+        "NB",
+        Victim("Bethan", "Morley", (21, 10, 1990)),
+        days_ago=12,
+        yes=16,
+        children=(("Ava", (2, 3, 2018), "Daughter"), ("Noah", (9, 9, 2021), "Son")),
+        outcome="accepted",
+        reason="Visible high risk, two young children.",
+        advocate="idva",
+        narrative="Pushed down the stairs while holding the baby; he has a new conviction.",
+    ),
+    Story(
+        "health",
+        "NB",
+        Victim("Imani", "Osei", (15, 4, 1995), ethnicity="black"),
+        days_ago=10,
+        yes=14,
+        outcome="accepted",
+        reason="Visible high risk.",
+        advocate="idva",
+        narrative="Disclosed to the midwife that he controls her money and her phone.",
+    ),
+    Story(
+        "childrens",
+        "NB",
+        Victim("Sofia", "Reyes", (30, 12, 1988), language="Spanish"),
+        days_ago=9,
+        yes=15,
+        children=(("Mateo", (11, 11, 2014), "Son"),),
+        outcome="accepted",
+        reason="Visible high risk; her son saw the last assault.",
+        narrative="Her son called the police during the last assault.",
+    ),
+    Story(
+        "police",
+        "NB",
+        Victim("Harriet", "Coles", (4, 8, 1972)),
+        days_ago=2,
+        yes=14,
+        outcome="accepted",
+        reason="Visible high risk.",
+        advocate="idva",
+        narrative="Threatened with a knife; he is on bail with conditions not to contact her.",
+    ),
+    Story(
+        "idva",
+        "NB",
+        Victim("Nadia", "Haddad", (19, 2, 1993), ethnicity="arab", language="Arabic"),
+        days_ago=1,
+        yes=15,
+        children=(("Layla", (1, 7, 2020), "Daughter"),),
+        outcome="accepted",
+        reason="Visible high risk.",
+        advocate="idva",
+        narrative="Held captive at home for two days; escaped with her daughter.",
+    ),
+]
+
+#: Past meetings, days ago, and whose case each heard (by the victim's given name).
+PAST = [(362, ["Yvonne"]), (130, ["Dawn"]), (35, ["Tessa"])]
+
+
+def seed_conferences(users: dict[str, User], maracs: dict[str, Marac], now: datetime) -> int:
+    """Create the demo conferences unless any conference exists. Flushes; returns the count."""
+    if db.session.scalar(sa.select(sa.func.count(Conference.id))):
+        return 0
+    northbridge, eastmoor = maracs["NB"], maracs["EM"]
+    cases = {}
+    for story in sorted(STORIES, key=lambda s: -s.days_ago):
+        referral = refer(story, users, maracs, now)
+        cases[story.victim.given_name] = (referral.case, referral.decided_at)
+    names = _cases_by_name(northbridge)
+    names.update({name: case for name, (case, _) in cases.items()})
+    # The rule is chosen so the next meeting is five days away: its agenda is out for research.
+    first = today_in(northbridge, now) + timedelta(days=5)
+    for days_ago, heard in PAST:
+        day = today_in(northbridge, now) - timedelta(days=days_ago)
+        day -= timedelta(days=(day.weekday() - first.weekday()) % 7)  # the same weekday
+        _past_meeting(northbridge, [names[n] for n in heard], users["chair"], day)
+    week = (first.day - 1) // 7 + 1
+    planning.save_rule(
+        northbridge,
+        actor=users["coordinator"],
+        now=now,
+        frequency=Frequency.MONTHLY,
+        weekday=first.weekday(),
+        week_of_month=-1 if week == 5 else week,
+        interval_weeks=None,
+        first_date=None,
+        start_time=time(10, 0),
+        duration_minutes=240,
+        place="Northbridge Civic Centre, Committee Room 2",
+        video_link="https://video.northbridge.example/marac",
+        capacity=16,
+        minutes_per_case=15,
+        cutoff_days=8,
+        research_days=7,
+        chair_id=users["chair"].id,
+    )
+    for case, decided_at in sorted(cases.values(), key=lambda pair: pair[1]):
+        if case.status is CaseStatus.OPEN:
+            agenda.place_case(case, actor=users["coordinator"], now=decided_at)
+    published = upcoming_in(northbridge.id, now)[0]
+    agenda.publish(published, actor=None, now=now - timedelta(hours=30))
+    _research(published, users, now - timedelta(hours=6))
+
+    planning.save_rule(
+        eastmoor,
+        actor=users["eastmoor"],
+        now=now,
+        frequency=Frequency.MONTHLY,
+        weekday=3,
+        week_of_month=-1,
+        interval_weeks=None,
+        first_date=None,
+        start_time=time(13, 30),
+        duration_minutes=180,
+        place="Eastmoor Town Hall",
+        video_link="",
+        capacity=12,
+        minutes_per_case=15,
+        cutoff_days=10,
+        research_days=7,
+        chair_id=None,
+    )
+    marisa = names.get("Marisa") or _cases_by_name(eastmoor).get("Marisa")
+    if marisa is not None and marisa.status is CaseStatus.OPEN:
+        agenda.place_case(marisa, actor=users["eastmoor"], now=now)
+    db.session.flush()
+    return db.session.scalar(sa.select(sa.func.count(Conference.id))) or 0
+
+
+def _cases_by_name(marac: Marac) -> dict[str, Case]:
+    cases = db.session.scalars(sa.select(Case).where(Case.marac_id == marac.id)).all()
+    names = victim_names([c.id for c in cases])
+    return {names[c.id].split()[0]: c for c in cases if c.id in names}
+
+
+def _past_meeting(marac: Marac, cases: list[Case], chair: User, day: date) -> Conference:
+    """A finished meeting as its record stands: every case discussed, minutes final."""
+    starts = rules.starts_at(day, time(10, 0), marac.timezone)
+    conference = Conference(
+        marac=marac,
+        rule_date=day,
+        starts_at=starts,
+        duration_minutes=240,
+        place="Northbridge Civic Centre, Committee Room 2",
+        capacity=16,
+        minutes_per_case=15,
+        cutoff_on=day - timedelta(days=8),
+        publish_on=day - timedelta(days=7),
+        chair_id=chair.id,
+        status=ConferenceStatus.MINUTES_FINAL,
+        published_at=starts - timedelta(days=7),
+    )
+    db.session.add(conference)
+    db.session.flush()
+    agencies = db.session.scalars(sa.select(Agency).where(Agency.maracs.any(id=marac.id))).all()
+    db.session.execute(
+        sa.insert(conference_invitations),
+        [
+            {"conference_id": conference.id, "agency_id": a.id, "invited_at": starts}
+            for a in agencies
+        ],
+    )
+    for position, case in enumerate(cases, start=1):
+        referral = agenda.latest_accepted(case)
+        db.session.add(
+            AgendaItem(
+                conference=conference,
+                case=case,
+                referral_id=referral.id if referral else None,
+                section=agenda.section_for(referral),
+                position=position,
+                status=ItemStatus.DISCUSSED,
+                added_at=starts - timedelta(days=10),
+            )
+        )
+        case.status = CaseStatus.HEARD
+    db.session.flush()
+    return conference
+
+
+def _research(conference: Conference, users: dict[str, User], now: datetime) -> None:
+    """Police have returned on every case, children's services on those with children."""
+    items = [i for i in agenda.ordered(_items(conference)) if not i.section.is_standing]
+    police, childrens = users["police"], users["childrens"]
+    for n, item in enumerate(items):
+        research.save_return(
+            item,
+            police.agency,
+            actor=police,
+            now=now,
+            outcome=Outcome.KNOWN if n % 2 == 0 else Outcome.NOTHING_TO_ADD,
+            summary="Two call-outs in the last year; the perpetrator has a caution for "
+            "criminal damage at the address."
+            if n % 2 == 0
+            else "",
+            risk_flags=[RiskFlag.BREACH_OF_ORDERS] if n == 0 else [],
+            existing=None,
+        )
+        if item.section.value == "children":
+            research.save_return(
+                item,
+                childrens.agency,
+                actor=childrens,
+                now=now,
+                outcome=Outcome.KNOWN,
+                summary="Children are on a child in need plan; school reports missed days "
+                "after weekends.",
+                risk_flags=[RiskFlag.CHILD_PROTECTION],
+                existing=None,
+            )
+
+
+def _items(conference: Conference) -> list[AgendaItem]:
+    return list(
+        db.session.scalars(sa.select(AgendaItem).where(AgendaItem.conference_id == conference.id))
+    )

@@ -1,0 +1,89 @@
+"""Reading research: the coordinator's grid and an agency's own returns."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+
+from conference.accounts.models import Agency, Role, User
+from conference.accounts.permissions import marac_ids_with
+from conference.conferences.choices import PUBLISHED
+from conference.conferences.models import AgendaItem, Conference, conference_invitations
+from conference.extensions import db
+from conference.research.models import ResearchReturn
+
+
+@dataclass(frozen=True)
+class Grid:
+    """Invited agencies by name, and every return keyed by (agenda item id, agency id)."""
+
+    agencies: list[Agency]
+    returns: dict[tuple[int, int], ResearchReturn]
+
+
+def returns_grid(conference_id: int) -> Grid:
+    agencies = list(
+        db.session.scalars(
+            sa.select(Agency)
+            .join(conference_invitations, conference_invitations.c.agency_id == Agency.id)
+            .where(conference_invitations.c.conference_id == conference_id)
+            .order_by(Agency.name)
+        )
+    )
+    returns = db.session.scalars(
+        sa.select(ResearchReturn)
+        .join(AgendaItem, AgendaItem.id == ResearchReturn.agenda_item_id)
+        .where(AgendaItem.conference_id == conference_id)
+    )
+    return Grid(agencies, {(r.agenda_item_id, r.agency_id): r for r in returns})
+
+
+def agency_returns(conference_id: int, agency_id: int) -> dict[int, ResearchReturn]:
+    """Agenda item id -> this agency's return on it."""
+    rows = db.session.scalars(
+        sa.select(ResearchReturn)
+        .join(AgendaItem, AgendaItem.id == ResearchReturn.agenda_item_id)
+        .where(AgendaItem.conference_id == conference_id, ResearchReturn.agency_id == agency_id)
+    )
+    return {r.agenda_item_id: r for r in rows}
+
+
+def conferences_to_research(user: User, now: datetime) -> list[Conference]:
+    """Published conferences of the user's MARACs (as a representative) their agency is
+    invited to, from a week ago onwards, soonest first."""
+    marac_ids = marac_ids_with(user, Role.AGENCY_REP)
+    if not marac_ids:
+        return []
+
+    return list(
+        db.session.scalars(
+            sa.select(Conference)
+            .join(
+                conference_invitations,
+                conference_invitations.c.conference_id == Conference.id,
+            )
+            .where(
+                Conference.marac_id.in_(marac_ids),
+                Conference.status.in_(PUBLISHED),
+                conference_invitations.c.agency_id == user.agency_id,
+                Conference.starts_at >= now - timedelta(days=7),
+            )
+            .order_by(Conference.starts_at)
+        )
+    )
+
+
+def returned_counts(conference_ids: Collection[int], agency_id: int) -> dict[int, int]:
+    """Conference id -> how many of its items this agency has returned on."""
+    if not conference_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(AgendaItem.conference_id, sa.func.count())
+        .join(ResearchReturn, ResearchReturn.agenda_item_id == AgendaItem.id)
+        .where(AgendaItem.conference_id.in_(conference_ids), ResearchReturn.agency_id == agency_id)
+        .group_by(AgendaItem.conference_id)
+    )
+    return {conference_id: count for conference_id, count in rows}
