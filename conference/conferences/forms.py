@@ -9,7 +9,7 @@ from typing import Any
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
 from wtforms import Form, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from conference.conferences.choices import WEEK_OF_MONTH, WEEKDAYS, Frequency
 from conference.conferences.models import PLACE_LIMITS, REASON_LIMIT
@@ -75,7 +75,7 @@ class MeetingSettings(Form):
 
     start_time = TimeOfDayField(
         "Start time",
-        validators=[DataRequired("Enter the start time")],
+        validators=[InputRequired("Enter the start time")],
         description="In the MARAC's own time, for example 10:00 or 1:30pm.",
     )
     duration_minutes = number("Length in minutes", 30, 720, hint="For example, 240 for four hours.")
@@ -137,9 +137,15 @@ class MeetingRuleForm(MeetingSettings):
         hint="Research opens for every agency on that day. It must not be before the cut-off.",
     )
 
-    def validate_interval_weeks(self, field: WholeNumberField) -> None:
-        if self.frequency.data == Frequency.EVERY_N_WEEKS.value and not field.data:
-            raise ValidationError("Enter every how many weeks it meets")
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        weeks = self.interval_weeks
+        # Optional() ends the field's own checks when it is empty, so this one lives here.
+        if self.frequency.data == Frequency.EVERY_N_WEEKS.value and weeks.data is None:
+            if not weeks.errors:
+                weeks.errors = ["Enter every how many weeks it meets"]
+            valid = False
+        return valid
 
     def values(self) -> dict[str, Any]:
         return {

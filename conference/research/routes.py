@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
@@ -125,9 +127,13 @@ def save(conference_id: int, item_id: int) -> ResponseReturnValue:
                 risk_flags=[RiskFlag(flag) for flag in form.risk_flags.data or []],
                 existing=saved,
             )
-        except (ValidationFailed, InvalidTransition) as refused:
+        except ValidationFailed as refused:
             db.session.rollback()
             show_refusal(form, refused, "outcome")
+        except InvalidTransition as refused:
+            db.session.rollback()
+            flash(f"{refused}: your return on case {item.case.reference} was not saved.", "error")
+            return _answer(conference, item, form, saved, now, status=409)
         else:
             db.session.commit()
             if not wants_partial():
@@ -136,15 +142,28 @@ def save(conference_id: int, item_id: int) -> ResponseReturnValue:
                     url_for(".conference", conference_id=conference.id, _anchor=f"case-{item.id}"),
                     303,
                 )
-    status = 422 if form.errors else 200
-    if wants_partial():
-        return render_template(
-            "research/_return.html",
-            item=item,
-            form=form,
-            saved=saved,
-            conference=conference,
-            is_open=services.is_open(conference, now),
-            just_saved=not form.errors,
-        ), status
-    return _page(conference, forms={item.id: form}, status=status)
+    return _answer(conference, item, form, saved, now, status=422 if form.errors else 200)
+
+
+def _answer(
+    conference: Conference,
+    item: AgendaItem,
+    form: ReturnForm,
+    saved: ResearchReturn | None,
+    now: datetime,
+    *,
+    status: int,
+) -> ResponseReturnValue:
+    """The case's block for htmx (with any message out of band), else the whole page."""
+    if not wants_partial():
+        return _page(conference, forms={item.id: form}, status=status)
+    block = render_template(
+        "research/_return.html",
+        item=item,
+        form=form,
+        saved=saved,
+        conference=conference,
+        is_open=services.is_open(conference, now),
+        just_saved=status == 200,
+    )
+    return block + render_template("_layout/_flash.html", oob=True), status

@@ -186,7 +186,7 @@ def new_conference(marac_id: int) -> ResponseReturnValue:
         else:
             db.session.commit()
             flash(f"Extra conference added on {planning.conference_label(conference)}.", "success")
-            return go(url_for(".agenda", conference_id=conference.id))
+            return go(url_for(".agenda_page", conference_id=conference.id))
     return render_template(
         "conferences/conference_form.html", form=form, marac=marac, conference=None
     ), (422 if form.errors else 200)
@@ -220,7 +220,7 @@ def edit_conference(conference_id: int) -> ResponseReturnValue:
                 flash(
                     f"Conference changed: {planning.conference_label(conference)}.{told}", "success"
                 )
-            return go(url_for(".agenda", conference_id=conference.id))
+            return go(url_for(".agenda_page", conference_id=conference.id))
     return render_template(
         "conferences/conference_form.html",
         form=form,
