@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import flash, render_template, request, url_for
@@ -139,40 +140,12 @@ def publish(conference_id: int) -> ResponseReturnValue:
 def move_item(conference_id: int, item_id: int) -> ResponseReturnValue:
     """Move a case to another conference."""
     conference, item = _managed_item(conference_id, item_id)
-    form = _place_form(conference.marac_id, exclude=conference.id)
-    if request.method == "POST" and form.validate():
-        target = queries.conferences_by_id({int(form.conference_id.data)}).get(
-            int(form.conference_id.data)
-        )
-        try:
-            require(target is not None, hide=True)
-            assert target is not None
-            agenda.move(
-                item,
-                target,
-                actor=current_actor(),
-                now=utcnow(),
-                reason=form.reason.data or "",
-                over_capacity_reason=form.over_capacity_reason.data or "",
-            )
-        except (ValidationFailed, InvalidTransition) as refused:
-            db.session.rollback()
-            show_refusal(form, refused, "conference_id")
-        else:
-            db.session.commit()
-            flash(
-                f"Case {item.case.reference} moved to {planning.conference_label(target)}.",
-                "success",
-            )
-            return go(url_for(".agenda_page", conference_id=conference.id))
-    return render_template(
-        "conferences/place.html",
-        form=form,
-        case=item.case,
-        name=queries.victim_names([item.case_id]).get(item.case_id, ""),
-        conference=conference,
-        published=conference.is_published,
-    ), (422 if form.errors else 200)
+
+    def move(target: Conference, form: PlaceForm) -> str:
+        agenda.move(item, target, actor=current_actor(), now=utcnow(), **_reasons(form))
+        return f"Case {item.case.reference} moved to {planning.conference_label(target)}."
+
+    return _place_page(item.case, conference, move, back_to=conference)
 
 
 @bp.route("/conferences/<int:conference_id>/items/<int:item_id>/remove", methods=["GET", "POST"])
@@ -210,41 +183,52 @@ def list_case(case_id: int) -> ResponseReturnValue:
     case = db.session.get(Case, case_id)
     require(case is not None and manages(current_actor(), case.marac_id), hide=True)
     assert case is not None
-    form = _place_form(case.marac_id)
+
+    def list_it(target: Conference, form: PlaceForm) -> str:
+        if case.status is not CaseStatus.OPEN:
+            raise InvalidTransition(f"Case {case.reference} is already listed")
+        agenda.add_case(target, case, actor=current_actor(), now=utcnow(), **_reasons(form))
+        return f"Case {case.reference} is listed on {planning.conference_label(target)}."
+
+    return _place_page(case, None, list_it, back_to=None)
+
+
+def _reasons(form: PlaceForm) -> dict[str, str]:
+    return {
+        "reason": form.reason.data or "",
+        "over_capacity_reason": form.over_capacity_reason.data or "",
+    }
+
+
+def _place_page(
+    case: Case,
+    conference: Conference | None,
+    place: Callable[[Conference, PlaceForm], str],
+    *,
+    back_to: Conference | None,
+) -> ResponseReturnValue:
+    """The form choosing a conference for a case; on success, place() says what it did."""
+    form = _place_form(case.marac_id, exclude=conference.id if conference else None)
     if request.method == "POST" and form.validate():
-        target = queries.conferences_by_id({int(form.conference_id.data)}).get(
-            int(form.conference_id.data)
-        )
+        wanted = int(form.conference_id.data)
+        target = queries.conferences_by_id({wanted}).get(wanted)
+        require(target is not None, hide=True)
+        assert target is not None
         try:
-            require(target is not None, hide=True)
-            assert target is not None
-            if case.status is not CaseStatus.OPEN:
-                raise InvalidTransition(f"Case {case.reference} is already listed")
-            agenda.add_case(
-                target,
-                case,
-                actor=current_actor(),
-                now=utcnow(),
-                reason=form.reason.data or "",
-                over_capacity_reason=form.over_capacity_reason.data or "",
-            )
+            message = place(target, form)
         except (ValidationFailed, InvalidTransition) as refused:
             db.session.rollback()
             show_refusal(form, refused, "conference_id")
         else:
             db.session.commit()
-            flash(
-                f"Case {case.reference} is listed on {planning.conference_label(target)}.",
-                "success",
-            )
-            return go(url_for(".agenda_page", conference_id=target.id))
+            flash(message, "success")
+            return go(url_for(".agenda_page", conference_id=(back_to or target).id))
     return render_template(
         "conferences/place.html",
         form=form,
         case=case,
         name=queries.victim_names([case.id]).get(case.id, ""),
-        conference=None,
-        published=False,
+        conference=conference,
     ), (422 if form.errors else 200)
 
 

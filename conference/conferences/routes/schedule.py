@@ -23,7 +23,7 @@ from conference.conferences.routes import bp, load_conference
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
-from conference.referrals.services import today_in
+from conference.referrals.services import record_list_view, today_in
 from conference.web.auth import current_actor, require, requires
 from conference.web.forms import show_refusal
 from conference.web.htmx import go
@@ -39,6 +39,9 @@ def schedule() -> ResponseReturnValue:
     ids = [c.id for c in conferences]
     managed = {m for m in marac_ids if manages(actor, m)}
     waiting = agenda.waiting_cases(sorted(managed))
+    if waiting:
+        record_list_view(actor, "conferences.waiting", [c.id for c in waiting], now=now)
+        db.session.commit()
     invited = queries.invitations_for(ids)
     rule_by_marac = queries.rules_for(marac_ids)
     return render_template(
@@ -86,7 +89,8 @@ def meeting_rule(marac_id: int) -> ResponseReturnValue:
                     "rule but has cases listed, so it stays. Move its cases, then cancel it.",
                     "warning",
                 )
-            return go(url_for(".schedule"))
+            back = ".schedule" if sees_schedule(actor) else "admin.maracs"
+            return go(url_for(back))
     status = 422 if form.errors and not previewing else 200
     return render_template(
         "conferences/rule.html", form=form, marac=marac, rule=rule, preview=_preview(form, marac)
