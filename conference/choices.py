@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable
 from enum import StrEnum
 
 from wtforms.fields.choices import SelectChoice
 
-_LABELS: dict[StrEnum, str] = {}
+#: Keyed by (enum class, value): members of different enums with the same value (such as
+#: "not_known") are equal as strings, so the member alone would not tell them apart.
+_LABELS: dict[tuple[type, str], str] = {}
 
 
-def add_labels(labels: Mapping[StrEnum, str]) -> None:
+def add_labels(labels: Iterable[tuple[StrEnum, str]]) -> None:
     """Give enum members their labels; each domain's choices module calls this once."""
-    _LABELS.update(labels)
+    _LABELS.update({(type(member), member.value): label for member, label in labels})
 
 
 class Labelled(StrEnum):
@@ -20,7 +22,7 @@ class Labelled(StrEnum):
 
     @property
     def label(self) -> str:
-        return _LABELS[self]
+        return _LABELS[(type(self), self.value)]
 
     @classmethod
     def choices(cls) -> list[SelectChoice]:

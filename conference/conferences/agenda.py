@@ -214,24 +214,37 @@ def move(
     reason: str = "",
     over_capacity_reason: str = "",
 ) -> AgendaItem:
-    """Move a case to another conference's agenda (a reason where either is published)."""
-    if target.id == item.conference_id:
+    """Move a case to another conference's agenda (a reason where either is published).
+
+    The item itself moves, so the research agencies have already returned travels with it.
+    """
+    source = item.conference
+    if target.id == source.id:
         raise ValidationFailed("Choose a different conference", "conference_id")
-    case = item.case
-    _check_addable(target, case, reason, over_capacity_reason)
-    if item.conference.is_published and not reason.strip():
+    _check_can_change(source)
+    full = _check_addable(target, item.case, reason, over_capacity_reason)
+    if source.is_published and not reason.strip():
         raise ValidationFailed(
             "The agenda is published: give a reason for moving this case", "reason"
         )
-    remove(item, actor=actor, reason=reason, now=now)
-    return add_case(
+    item.conference = target
+    item.position = _next_position(target, item.section)
+    item.over_capacity_reason = over_capacity_reason.strip() if full else ""
+    item.overflowed_from_id = None
+    db.session.flush()
+    _close_gaps(source, item.section)
+    audit.record(
+        actor,
+        "agenda.case_moved",
         target,
-        case,
-        actor=actor,
         now=now,
-        reason=reason,
-        over_capacity_reason=over_capacity_reason,
+        detail={"case_id": item.case_id, "from_conference_id": source.id},
     )
+    if source.is_published:
+        _record_change(source, item.case, ChangeKind.REMOVED, reason, actor, now)
+    if target.is_published:
+        _record_change(target, item.case, ChangeKind.ADDED, reason, actor, now)
+    return item
 
 
 def shift(item: AgendaItem, step: int, *, actor: User, now: datetime) -> bool:

@@ -66,24 +66,25 @@ class ChangeKind(Labelled):
 WEEK_OF_MONTH = {1: "First", 2: "Second", 3: "Third", 4: "Fourth", -1: "Last"}
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
-LABELS: dict[StrEnum, str] = {
-    Frequency.MONTHLY: "Monthly, on a set weekday",
-    Frequency.EVERY_N_WEEKS: "Every few weeks, on a set weekday",
-    ConferenceStatus.SCHEDULED: "Scheduled",
-    ConferenceStatus.AGENDA_PUBLISHED: "Agenda published",
-    ConferenceStatus.IN_PROGRESS: "In progress",
-    ConferenceStatus.CONCLUDED: "Concluded",
-    ConferenceStatus.MINUTES_FINAL: "Minutes final",
-    ConferenceStatus.CANCELLED: "Cancelled",
-    Section.CHILDREN: "Cases with children in the household",
-    Section.ADULTS: "Cases with adults only",
-    Section.TWELVE_MONTHS: "Cases reaching 12 months since their last conference",
-    Section.OVERDUE_ACTIONS: "Overdue actions",
-    ItemStatus.LISTED: "Listed",
-    ItemStatus.IN_DISCUSSION: "In discussion",
-    ItemStatus.DISCUSSED: "Discussed",
-    ItemStatus.DEFERRED: "Deferred",
-    ChangeKind.ADDED: "Added",
-    ChangeKind.REMOVED: "Removed",
-}
+#: A list, not a dict: members of different enums with equal values would share a key.
+LABELS: list[tuple[StrEnum, str]] = [
+    (Frequency.MONTHLY, "Monthly, on a set weekday"),
+    (Frequency.EVERY_N_WEEKS, "Every few weeks, on a set weekday"),
+    (ConferenceStatus.SCHEDULED, "Scheduled"),
+    (ConferenceStatus.AGENDA_PUBLISHED, "Agenda published"),
+    (ConferenceStatus.IN_PROGRESS, "In progress"),
+    (ConferenceStatus.CONCLUDED, "Concluded"),
+    (ConferenceStatus.MINUTES_FINAL, "Minutes final"),
+    (ConferenceStatus.CANCELLED, "Cancelled"),
+    (Section.CHILDREN, "Cases with children in the household"),
+    (Section.ADULTS, "Cases with adults only"),
+    (Section.TWELVE_MONTHS, "Cases reaching 12 months since their last conference"),
+    (Section.OVERDUE_ACTIONS, "Overdue actions"),
+    (ItemStatus.LISTED, "Listed"),
+    (ItemStatus.IN_DISCUSSION, "In discussion"),
+    (ItemStatus.DISCUSSED, "Discussed"),
+    (ItemStatus.DEFERRED, "Deferred"),
+    (ChangeKind.ADDED, "Added"),
+    (ChangeKind.REMOVED, "Removed"),
+]
 add_labels(LABELS)

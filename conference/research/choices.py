@@ -27,18 +27,19 @@ class RiskFlag(Labelled):
     STALKING = "stalking"
 
 
-LABELS: dict[StrEnum, str] = {
-    Outcome.NOT_KNOWN: "Not known to us",
-    Outcome.KNOWN: "Known to us: we will share information",
-    Outcome.NOTHING_TO_ADD: "Known to us, nothing to add",
-    RiskFlag.WEAPONS: "Access to weapons",
-    RiskFlag.THREATS_TO_KILL: "Threats to kill",
-    RiskFlag.CHILD_PROTECTION: "Child protection plan or concerns",
-    RiskFlag.PREGNANCY: "Pregnancy or a new baby",
-    RiskFlag.MENTAL_HEALTH: "Mental health concerns",
-    RiskFlag.SUBSTANCE_USE: "Drug or alcohol misuse",
-    RiskFlag.BREACH_OF_ORDERS: "Breach of bail, injunction or court order",
-    RiskFlag.RECENT_RELEASE: "Perpetrator recently released or due for release",
-    RiskFlag.STALKING: "Stalking or harassment",
-}
+#: A list, not a dict: members of different enums with equal values would share a key.
+LABELS: list[tuple[StrEnum, str]] = [
+    (Outcome.NOT_KNOWN, "Not known to us"),
+    (Outcome.KNOWN, "Known to us: we will share information"),
+    (Outcome.NOTHING_TO_ADD, "Known to us, nothing to add"),
+    (RiskFlag.WEAPONS, "Access to weapons"),
+    (RiskFlag.THREATS_TO_KILL, "Threats to kill"),
+    (RiskFlag.CHILD_PROTECTION, "Child protection plan or concerns"),
+    (RiskFlag.PREGNANCY, "Pregnancy or a new baby"),
+    (RiskFlag.MENTAL_HEALTH, "Mental health concerns"),
+    (RiskFlag.SUBSTANCE_USE, "Drug or alcohol misuse"),
+    (RiskFlag.BREACH_OF_ORDERS, "Breach of bail, injunction or court order"),
+    (RiskFlag.RECENT_RELEASE, "Perpetrator recently released or due for release"),
+    (RiskFlag.STALKING, "Stalking or harassment"),
+]
 add_labels(LABELS)

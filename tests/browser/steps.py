@@ -47,3 +47,72 @@ def expect_done(page: Page, text: str | re.Pattern[str]) -> None:
 def row_of(page: Page, reference: str) -> Locator:
     """The row of a table (Your referrals, Screening) that names the referral."""
     return page.get_by_role("row").filter(has=page.get_by_role("link", name=reference))
+
+
+# Conferences, agendas and research ---------------------------------------------------------
+
+CASE_REFERENCE = re.compile(r"[A-Z]{2}-\d{4}-\d{4}")
+
+
+def open_agenda(page: Page, status: str) -> str:
+    """From Conferences, open the agenda of the soonest conference with that status tag
+    (e.g. 'Scheduled', 'Agenda published'); returns its label, like 'Thursday 26 ... at 10am'."""
+    menu(page, "Conferences")
+    expect_heading(page, "Conferences")
+    row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=status, exact=True))
+    label = row.first.get_by_role("cell").first.inner_text().strip()
+    row.first.get_by_role("link", name=f"Agenda for {label}").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(label)
+    return label
+
+
+def agenda_rows(page: Page, section: str) -> Locator:
+    """The rows of one agenda section's table, in meeting order."""
+    table = page.get_by_role("table", name=re.compile(re.escape(section)))
+    return table.locator("tbody").get_by_role("row")
+
+
+def agenda_row(page: Page, victim: str) -> Locator:
+    """The agenda row (in any section) of the victim's case."""
+    return page.locator("#agenda").get_by_role("row").filter(has_text=victim)
+
+
+def case_reference(row: Locator) -> str:
+    """The case reference a row names, like NB-2026-0005."""
+    found = CASE_REFERENCE.search(row.inner_text())
+    assert found is not None, f"no case reference in {row.inner_text()!r}"
+    return found.group(0)
+
+
+def choose_conference(page: Page, label: str) -> None:
+    """Pick a conference in the move or list form by its label."""
+    select = page.get_by_label("Conference", exact=True)
+    value = select.locator("option", has_text=label).get_attribute("value")
+    select.select_option(value)
+
+
+def mark_page(page: Page) -> None:
+    """Leave a marker on this page's window; a full page load would wipe it."""
+    page.evaluate("window.stillThisPage = true")
+
+
+def expect_not_reloaded(page: Page) -> None:
+    assert page.evaluate("window.stillThisPage === true"), "the page was reloaded"
+
+
+def research_block(page: Page, reference: str) -> Locator:
+    """One case's part of an agency's research page, with its return form."""
+    return page.get_by_role("region", name=re.compile(rf"\d+\. Case {re.escape(reference)}$"))
+
+
+def grid_cell(page: Page, agency: str, reference: str) -> Locator:
+    """The coordinator's research grid: the agency's cell for the case."""
+    headers = page.get_by_role("columnheader").all_inner_texts()
+    column = [h.strip() for h in headers].index(reference) - 1  # less the 'Agency' column
+    row = page.get_by_role("row").filter(has=page.get_by_role("rowheader", name=agency, exact=True))
+    return row.get_by_role("cell").nth(column)
+
+
+def order_button(page: Page, victim: str, direction: str) -> Locator:
+    """The 'Up' or 'Down' button on the victim's agenda row."""
+    return agenda_row(page, victim).get_by_role("button", name=re.compile(rf"^{direction}\b"))

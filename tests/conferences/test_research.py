@@ -188,3 +188,22 @@ def test_the_grid_runs_a_fixed_number_of_queries(world, as_user, count_queries):
         agenda.add_case(world.published, case, actor=None, now=utcnow(), reason="Escalated")
     db.session.commit()
     assert grid_queries() == few
+
+
+def test_research_travels_with_a_case_moved_to_another_conference(world, as_user):
+    item = queries.agenda_items(world.published.id)[0]
+    as_user(world.police_rep).post(
+        f"/research/{world.published.id}/items/{item.id}", data=_form(item, outcome="not_known")
+    )
+    coordinator = as_user(world.coordinator)
+    remove_page = coordinator.get(f"/conferences/{world.published.id}/items/{item.id}/remove")
+    assert "1 research return on this case will be deleted" in remove_page.get_data(as_text=True)
+    coordinator.post(
+        f"/conferences/{world.published.id}/items/{item.id}/move",
+        data={"conference_id": str(world.scheduled.id), "reason": "Victim in hospital"},
+    )
+    [kept] = _returns()
+    assert kept.agenda_item_id == item.id
+    assert item.case.reference in [
+        i.case.reference for i in queries.agenda_items(world.scheduled.id)
+    ]

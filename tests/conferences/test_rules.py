@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 
+from conference.choices import Labelled
 from conference.conferences.choices import Frequency
 from conference.conferences.rules import (
     Rhythm,
@@ -13,6 +14,8 @@ from conference.conferences.rules import (
     starts_at,
     weekday_in_month,
 )
+from conference.referrals.choices import Gender, YesNoNotKnown
+from conference.research.choices import Outcome
 
 TUESDAY, THURSDAY, FRIDAY = 1, 3, 4
 
@@ -84,3 +87,20 @@ def test_a_rule_describes_itself_in_words():
         Frequency.EVERY_N_WEEKS, THURSDAY, interval_weeks=2, first_date=date(2026, 11, 5)
     )
     assert fortnightly.describe() == "Every 2 weeks on Thursday, from 5 November 2026"
+
+
+def test_enums_sharing_a_value_keep_their_own_labels():
+    assert YesNoNotKnown.NOT_KNOWN.label == "Not known"
+    assert Gender.NOT_KNOWN.label == "Not known"
+    assert Outcome.NOT_KNOWN.label == "Not known to us"
+
+
+def test_every_member_of_every_closed_list_has_a_label():
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    enums = list(subclasses(Labelled))
+    assert len(enums) >= 15
+    assert all(member.label for enum in enums for member in enum)

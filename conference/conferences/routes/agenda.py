@@ -26,7 +26,7 @@ from conference.research.choices import RiskFlag
 from conference.research.queries import returns_grid
 from conference.web.auth import current_actor, require
 from conference.web.forms import show_refusal
-from conference.web.htmx import go, render
+from conference.web.htmx import go, render, wants_partial
 
 
 @bp.get("/conferences/<int:conference_id>")
@@ -110,7 +110,10 @@ def _shift(conference_id: int, item_id: int, step: int) -> ResponseReturnValue:
         flash(str(refused), "error")
         return _agenda_response(conference_id, status=409)
     db.session.commit()
-    return _agenda_response(conference_id)
+    if wants_partial():
+        return _agenda_response(conference_id)
+    # Without JavaScript: back to the page, so reloading it cannot move the case again.
+    return go(url_for(".agenda_page", conference_id=conference_id, _anchor=f"item-{item_id}"))
 
 
 @bp.post("/conferences/<int:conference_id>/publish")
@@ -171,6 +174,7 @@ def remove_item(conference_id: int, item_id: int) -> ResponseReturnValue:
         "conferences/remove.html",
         form=form,
         item=item,
+        returns=queries.return_counts(conference.id).get(item.id, 0),
         name=queries.victim_names([item.case_id]).get(item.case_id, ""),
         conference=conference,
     ), (422 if form.errors else 200)

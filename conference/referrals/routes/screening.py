@@ -114,9 +114,13 @@ def decide(referral_id: int) -> ResponseReturnValue:
         else:
             placement = agenda.place_case(case, actor=actor, now=utcnow()) if case else None
             db.session.commit()
-            flash(_decided_message(referral, case), "success")
-            if placement is not None:
-                flash(*listing_message(placement))
+            decided = _decided_message(referral, case)
+            listing, category = listing_message(placement) if placement else ("", "success")
+            if category == "success":
+                flash(f"{decided} {listing}".strip(), "success")
+            else:
+                flash(decided, "success")
+                flash(listing, category)
             return redirect(url_for(".queue"), 303)
     services.record_view(actor, referral, page="decision", now=utcnow())
     db.session.commit()
