@@ -354,8 +354,8 @@ def publish_due(now: datetime) -> dict[str, int]:
         if conference.publish_on > today_in(conference.marac, now):
             continue
         try:
-            with db.session.begin_nested():
-                publish(conference, actor=None, now=now)
+            # Refusals come before any write (an empty agenda gains no standing item either).
+            publish(conference, actor=None, now=now)
         except InvalidTransition:
             empty += 1
         else:
