@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 
 import sqlalchemy as sa
 
@@ -286,7 +286,7 @@ def cancel_and_relist(
     conference: Conference, *, actor: User, reason: str, now: datetime
 ) -> list[Placement]:
     """Cancel a conference and list each of its cases on the next conference with room."""
-    items = _section_items_all(conference.id)
+    items = _all_items(conference.id)
     cases = [item.case for item in items if not item.section.is_standing]
     for item in items:
         db.session.delete(item)
@@ -381,8 +381,14 @@ def add_twelve_month_items(conference: Conference, *, now: datetime) -> int:
     previous_day = (
         rules.local(previous, timezone).date() if previous else this_day - timedelta(days=31)
     )
-    window_start = rules.add_months(previous_day, -12)
-    window_end = rules.add_months(this_day, -12)
+    # Last heard after the day a year before the previous conference, up to the day a year
+    # before this one; as instants, from the midnights that follow each of those days.
+    heard_after = rules.starts_at(
+        rules.add_months(previous_day, -12) + timedelta(days=1), time(0), timezone
+    )
+    heard_before = rules.starts_at(
+        rules.add_months(this_day, -12) + timedelta(days=1), time(0), timezone
+    )
     last_heard = (
         sa.select(AgendaItem.case_id, sa.func.max(Conference.starts_at).label("heard_at"))
         .join(AgendaItem.conference)
@@ -394,31 +400,51 @@ def add_twelve_month_items(conference: Conference, *, now: datetime) -> int:
         .subquery()
     )
     already = sa.select(AgendaItem.case_id).where(AgendaItem.conference_id == conference.id)
-    candidates = db.session.execute(
-        sa.select(Case, last_heard.c.heard_at)
-        .join(last_heard, last_heard.c.case_id == Case.id)
-        .where(Case.id.not_in(already))
-        .order_by(last_heard.c.heard_at, Case.id)
-    ).all()
-    position = _next_position(conference, Section.TWELVE_MONTHS)
-    added = 0
-    for case, heard_at in candidates:
-        heard_day = rules.local(heard_at, timezone).date()
-        if window_start < heard_day <= window_end:
-            referral = latest_accepted(case)
-            db.session.add(
-                AgendaItem(
-                    conference=conference,
-                    case=case,
-                    referral_id=referral.id if referral else None,
-                    section=Section.TWELVE_MONTHS,
-                    position=position + added,
-                    added_at=now,
-                )
+    case_ids = list(
+        db.session.scalars(
+            sa.select(last_heard.c.case_id)
+            .where(
+                last_heard.c.heard_at >= heard_after,
+                last_heard.c.heard_at < heard_before,
+                last_heard.c.case_id.not_in(already),
             )
-            added += 1
+            .order_by(last_heard.c.heard_at, last_heard.c.case_id)
+        )
+    )
+    referrals = _latest_accepted_ids(case_ids)
+    position = _next_position(conference, Section.TWELVE_MONTHS)
+    for offset, case_id in enumerate(case_ids):
+        db.session.add(
+            AgendaItem(
+                conference=conference,
+                case_id=case_id,
+                referral_id=referrals.get(case_id),
+                section=Section.TWELVE_MONTHS,
+                position=position + offset,
+                added_at=now,
+            )
+        )
     db.session.flush()
-    return added
+    return len(case_ids)
+
+
+def _latest_accepted_ids(case_ids: Sequence[int]) -> dict[int, int]:
+    """Case id -> id of its latest accepted referral, for many cases in one query."""
+    if not case_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Referral.case_id, Referral.id)
+        .where(Referral.case_id.in_(case_ids), Referral.status == ReferralStatus.ACCEPTED)
+        .order_by(Referral.decided_at, Referral.id)
+    )
+    return {case_id: referral_id for case_id, referral_id in rows}  # the latest wins
+
+
+def record_view(
+    actor: User, verb: str, conference: Conference, items: Sequence[AgendaItem], *, now: datetime
+) -> None:
+    """Note that someone saw an agenda's cases (as a list, the research page or the grid)."""
+    audit.record(actor, verb, conference, now=now, detail={"case_ids": [i.case_id for i in items]})
 
 
 def predicted_minutes(conference: Conference, case_count: int) -> int:
@@ -486,7 +512,7 @@ def _section_items(conference_id: int, section: Section) -> list[AgendaItem]:
     )
 
 
-def _section_items_all(conference_id: int) -> list[AgendaItem]:
+def _all_items(conference_id: int) -> list[AgendaItem]:
     return ordered(
         db.session.scalars(
             sa.select(AgendaItem).where(AgendaItem.conference_id == conference_id)

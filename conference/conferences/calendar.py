@@ -11,11 +11,10 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import raiseload
 
 from conference import audit
 from conference.accounts.models import User
@@ -130,24 +129,6 @@ def ics_for(conferences: Iterable[Conference], *, now: datetime, name: str) -> s
         lines.extend(event_lines(conference, now=now))
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + CRLF for line in lines)
-
-
-def feed_conferences(marac_ids: Sequence[int] | set[int], *, now: datetime) -> list[Conference]:
-    """Every conference of the MARACs from FEED_DAYS_BACK days ago on, by start. One query."""
-    if not marac_ids:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(Conference)
-            # The chair is never written to a calendar: skip the join, and fail loudly if used.
-            .options(raiseload(Conference.chair))
-            .where(
-                Conference.marac_id.in_(marac_ids),
-                Conference.starts_at >= now - timedelta(days=FEED_DAYS_BACK),
-            )
-            .order_by(Conference.starts_at, Conference.id)
-        )
-    )
 
 
 # Feed addresses -----------------------------------------------------------------------------

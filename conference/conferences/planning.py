@@ -49,13 +49,7 @@ class RuleChange:
 
 
 def rhythm_of(rule: MeetingRule) -> rules.Rhythm:
-    return rules.Rhythm(
-        frequency=rule.frequency,
-        weekday=rule.weekday,
-        week_of_month=rule.week_of_month,
-        interval_weeks=rule.interval_weeks,
-        first_date=rule.first_date,
-    )
+    return rules.Rhythm(**{name: getattr(rule, name) for name in rules.RHYTHM_FIELDS})
 
 
 def rule_text(rule: MeetingRule) -> str:
@@ -114,8 +108,9 @@ def _replan(marac: Marac, rule: MeetingRule, now: datetime) -> RuleChange:
     change = RuleChange()
     today = today_in(marac, now)
     wanted = set(rules.meeting_days(rhythm_of(rule), today, _horizon(today)))
-    planned = db.session.scalars(
-        sa.select(Conference).where(
+    has_items = sa.exists().where(AgendaItem.conference_id == Conference.id)
+    planned = db.session.execute(
+        sa.select(Conference, has_items).where(
             Conference.marac_id == marac.id,
             Conference.status == ConferenceStatus.SCHEDULED,
             Conference.rule_date.is_not(None),
@@ -123,13 +118,12 @@ def _replan(marac: Marac, rule: MeetingRule, now: datetime) -> RuleChange:
             Conference.starts_at > now,
         )
     ).all()
-    listed = _item_counts([c.id for c in planned])
-    for conference in planned:
+    for conference, listed in planned:
         assert conference.rule_date is not None
         if conference.rule_date in wanted:
             if _apply_settings(conference, rule, conference.rule_date):
                 change.updated += 1
-        elif listed.get(conference.id):
+        elif listed:
             change.kept.append(conference)
         else:
             db.session.delete(conference)
@@ -273,9 +267,9 @@ def change_conference(
     return changed
 
 
-def cancel(conference: Conference, *, actor: User, reason: str, now: datetime) -> None:
-    """Cancel a conference with a reason. Its cases must be listed elsewhere first (the caller
-    re-places them), so this refuses while any case is still on it."""
+def cancel(conference: Conference, *, actor: User | None, reason: str, now: datetime) -> None:
+    """Cancel a conference with a reason. Its cases are the caller's to list elsewhere first:
+    agenda.cancel_and_relist does both."""
     if not conference.is_upcoming:
         raise InvalidTransition(f"This conference is {conference.status.label.lower()}")
     if not reason.strip():
@@ -294,17 +288,6 @@ def cancel(conference: Conference, *, actor: User, reason: str, now: datetime) -
 def _check_future(starts: datetime, now: datetime) -> None:
     if starts <= now:
         raise ValidationFailed("The conference must start in the future", "day")
-
-
-def _item_counts(conference_ids: list[int]) -> dict[int, int]:
-    if not conference_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(AgendaItem.conference_id, sa.func.count())
-        .where(AgendaItem.conference_id.in_(conference_ids))
-        .group_by(AgendaItem.conference_id)
-    )
-    return {conference_id: count for conference_id, count in rows}
 
 
 def reference(conference: Conference) -> str:

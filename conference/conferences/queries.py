@@ -41,16 +41,18 @@ def conferences_by_id(ids: Collection[int]) -> dict[int, Conference]:
     return {c.id: c for c in rows}
 
 
-def schedule(marac_ids: Collection[int], now: datetime) -> list[Conference]:
-    """Conferences of these MARACs from 45 days ago onwards, soonest first."""
+def schedule(marac_ids: Collection[int], now: datetime, *, days_back: int = 45) -> list[Conference]:
+    """Conferences of these MARACs from days_back days ago onwards, soonest first. One query."""
     if not marac_ids:
         return []
     return list(
         db.session.scalars(
             sa.select(Conference)
+            # No schedule names the chair: skip the join, and fail loudly if one starts to.
+            .options(raiseload(Conference.chair))
             .where(
                 Conference.marac_id.in_(marac_ids),
-                Conference.starts_at >= now - timedelta(days=45),
+                Conference.starts_at >= now - timedelta(days=days_back),
             )
             .order_by(Conference.starts_at, Conference.id)
         )

@@ -16,6 +16,10 @@ from conference.conferences.choices import WEEK_OF_MONTH, WEEKDAYS, Frequency
 HORIZON_MONTHS = 6
 
 
+#: What a Rhythm is made of: the columns of a meeting rule and the fields of its form.
+RHYTHM_FIELDS = ("frequency", "weekday", "week_of_month", "interval_weeks", "first_date")
+
+
 @dataclass(frozen=True)
 class Rhythm:
     """The days a MARAC meets on."""

@@ -15,7 +15,7 @@ from conference.accounts.models import Agency, Marac, User
 from conference.conferences import agenda, planning, rules
 from conference.conferences.choices import ConferenceStatus, Frequency, ItemStatus
 from conference.conferences.models import AgendaItem, Conference, conference_invitations
-from conference.conferences.queries import upcoming_in, victim_names
+from conference.conferences.queries import agenda_items, upcoming_in, victim_names
 from conference.demo.referrals import Story, Victim, refer
 from conference.extensions import db
 from conference.referrals.choices import CaseStatus
@@ -225,7 +225,7 @@ def _past_meeting(marac: Marac, cases: list[Case], chair: User, day: date) -> Co
 
 def _research(conference: Conference, users: dict[str, User], now: datetime) -> None:
     """Police have returned on every case, children's services on those with children."""
-    items = [i for i in agenda.ordered(_items(conference)) if not i.section.is_standing]
+    items = [i for i in agenda_items(conference.id) if not i.section.is_standing]
     police, childrens = users["police"], users["childrens"]
     for n, item in enumerate(items):
         research.save_return(
@@ -253,9 +253,3 @@ def _research(conference: Conference, users: dict[str, User], now: datetime) -> 
                 risk_flags=[RiskFlag.CHILD_PROTECTION],
                 existing=None,
             )
-
-
-def _items(conference: Conference) -> list[AgendaItem]:
-    return list(
-        db.session.scalars(sa.select(AgendaItem).where(AgendaItem.conference_id == conference.id))
-    )

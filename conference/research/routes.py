@@ -8,8 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
-from conference import audit
-from conference.conferences import planning
+from conference.conferences import agenda, planning
 from conference.conferences import queries as conference_queries
 from conference.conferences.agenda import CASE_SECTIONS, case_load
 from conference.conferences.models import AgendaItem, Conference
@@ -75,13 +74,7 @@ def _page(
     forms = forms or {}
     for item in items:
         forms.setdefault(item.id, _form_for(item, returns.get(item.id)))
-    audit.record(
-        actor,
-        "research.viewed",
-        conference,
-        now=now,
-        detail={"case_ids": [i.case_id for i in items]},
-    )
+    agenda.record_view(actor, "research.viewed", conference, items, now=now)
     db.session.commit()
     return render_template(
         "research/conference.html",

@@ -259,3 +259,29 @@ def test_a_conference_under_way_cannot_change_its_agenda(marac):
     december.status = ConferenceStatus.IN_PROGRESS
     with pytest.raises(InvalidTransition):
         agenda.add_case(december, factories.accepted_case(marac), actor=None, now=NOW)
+
+
+def test_the_twelve_month_window_runs_from_after_the_previous_conference_to_this_one(marac):
+    december = planned(marac)[0]  # 8 December 2026
+    factories.make_conference(marac, date(2026, 11, 10), now=NOW - timedelta(days=20))
+    heard = {}
+    for day, name in ((date(2025, 12, 8), "Edge"), (date(2025, 11, 10), "Early")):
+        past = factories.make_conference(marac, day, now=NOW - timedelta(days=400))
+        case = factories.accepted_case(marac, given_name=name)
+        db.session.add(
+            AgendaItem(
+                conference=past,
+                case=case,
+                section=Section.ADULTS,
+                position=1,
+                status=ItemStatus.DISCUSSED,
+            )
+        )
+        past.status = ConferenceStatus.MINUTES_FINAL
+        heard[name] = case
+    agenda.place_case(factories.accepted_case(marac), actor=None, now=NOW)
+    agenda.publish(december, actor=None, now=NOW)
+    standing = [i for i in items_of(december) if i.section is Section.TWELVE_MONTHS]
+    # A year to the day is noticed now; a year before the previous conference was noticed then.
+    assert [i.case_id for i in standing] == [heard["Edge"].id]
+    assert standing[0].referral_id is not None

@@ -10,7 +10,6 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
-from conference import audit
 from conference.conferences import agenda, planning, queries
 from conference.conferences.forms import PlaceForm, RemoveForm
 from conference.conferences.models import AgendaItem, Conference
@@ -41,13 +40,7 @@ def _agenda_response(conference_id: int, status: int = 200) -> ResponseReturnVal
     invited = queries.invited_agency_ids(conference.id)
     require(may_view_agenda(actor, conference, invited), hide=True)
     items = queries.agenda_items(conference.id)
-    audit.record(
-        actor,
-        "agenda.viewed",
-        conference,
-        now=now,
-        detail={"case_ids": [i.case_id for i in items]},
-    )
+    agenda.record_view(actor, "agenda.viewed", conference, items, now=now)
     db.session.commit()
     cases = [i for i in items if not i.section.is_standing]
     return render(
@@ -262,13 +255,7 @@ def research_grid(conference_id: int) -> ResponseReturnValue:
     require(manages(actor, conference.marac_id), hide=True)
     items = [i for i in queries.agenda_items(conference.id) if not i.section.is_standing]
     grid = returns_grid(conference.id)
-    audit.record(
-        actor,
-        "research.grid_viewed",
-        conference,
-        now=now,
-        detail={"case_ids": [i.case_id for i in items]},
-    )
+    agenda.record_view(actor, "research.grid_viewed", conference, items, now=now)
     db.session.commit()
     return render_template(
         "conferences/research_grid.html",

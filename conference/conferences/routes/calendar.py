@@ -7,7 +7,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from conference.conferences import calendar as calendars
-from conference.conferences import permissions, planning
+from conference.conferences import permissions, planning, queries
 from conference.conferences.routes import bp, load_conference
 from conference.db import utcnow
 from conference.extensions import db
@@ -73,7 +73,9 @@ def feed(token: str) -> ResponseReturnValue:
     user = calendars.user_for_token(token, now=now)
     if user is None:
         abort(404)
-    conferences = calendars.feed_conferences(permissions.schedule_marac_ids(user), now=now)
+    conferences = queries.schedule(
+        permissions.schedule_marac_ids(user), now, days_back=calendars.FEED_DAYS_BACK
+    )
     # Built before the commit, which would expire every conference and reload each one.
     body = calendars.ics_for(conferences, now=now, name="MARAC conferences")
     db.session.commit()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any
 
 from flask import flash, render_template, request, url_for
@@ -113,32 +114,24 @@ def rule_preview(marac_id: int) -> ResponseReturnValue:
 
 def _preview(form: MeetingRuleForm, marac: Marac) -> dict[str, Any]:
     """The next six dates and times, or why they cannot be worked out yet."""
-    names = ("frequency", "weekday", "week_of_month", "interval_weeks", "first_date", "start_time")
+    names = (*rules.RHYTHM_FIELDS, "start_time")
     if any(getattr(form, name).errors for name in names) or not form.frequency.data:
         return {"problem": "Fill in how often and when it meets to see the dates."}
     values = form.values()
+    if values["start_time"] is None:  # a page not yet sent has no errors, and maybe no time
+        return {"problem": "Enter the start time to see the dates."}
     if values["frequency"].value == "every_n_weeks" and not (
         values["interval_weeks"] and values["first_date"]
     ):
         return {"problem": "Enter every how many weeks, and the first date, to see the dates."}
-    rhythm = rules.Rhythm(
-        frequency=values["frequency"],
-        weekday=values["weekday"],
-        week_of_month=values["week_of_month"],
-        interval_weeks=values["interval_weeks"],
-        first_date=values["first_date"],
-    )
-    today = today_in(marac, utcnow())
-    start = values["start_time"]
-    days = rules.next_meeting_days(rhythm, today)
+    rhythm = rules.Rhythm(**{name: values[name] for name in rules.RHYTHM_FIELDS})
+    days = rules.next_meeting_days(rhythm, today_in(marac, utcnow()))
     return {
         "description": rhythm.describe(),
         "dates": [
-            rules.local(rules.starts_at(day, start, marac.timezone), marac.timezone) for day in days
-        ]
-        if start
-        else [],
-        "days": days,
+            rules.local(rules.starts_at(day, values["start_time"], marac.timezone), marac.timezone)
+            for day in days
+        ],
     }
 
 
@@ -147,6 +140,7 @@ def _fill_rule_defaults(form: MeetingRuleForm, rule: Any) -> None:
         form.frequency.data = "monthly"
         form.week_of_month.data = "2"
         form.weekday.data = "1"
+        form.start_time.data = time(10, 0)
         for name, value in planning.DEFAULTS.items():
             getattr(form, name).data = value
     else:
