@@ -45,6 +45,20 @@ def items_of(conference) -> list[AgendaItem]:
     )
 
 
+def heard_at(conference, case) -> None:
+    """The record a finished meeting leaves: the case discussed, the minutes final."""
+    db.session.add(
+        AgendaItem(
+            conference=conference,
+            case=case,
+            section=Section.ADULTS,
+            position=1,
+            status=ItemStatus.DISCUSSED,
+        )
+    )
+    conference.status = ConferenceStatus.MINUTES_FINAL
+
+
 def notices(user) -> list[str]:
     return sorted(
         db.session.scalars(sa.select(Notification.kind).where(Notification.recipient_id == user.id))
@@ -230,16 +244,7 @@ def test_publishing_adds_cases_reaching_twelve_months(marac):
     previous = factories.make_conference(marac, date(2026, 11, 10), now=NOW - timedelta(days=20))
     due, noticed_before = factories.accepted_case(marac), factories.accepted_case(marac)
     for conference, case in ((last_year, due), (older, noticed_before)):
-        db.session.add(
-            AgendaItem(
-                conference=conference,
-                case=case,
-                section=Section.ADULTS,
-                position=1,
-                status=ItemStatus.DISCUSSED,
-            )
-        )
-        conference.status = ConferenceStatus.MINUTES_FINAL
+        heard_at(conference, case)
     previous.status = ConferenceStatus.MINUTES_FINAL
     agenda.place_case(factories.accepted_case(marac), actor=None, now=NOW)
     agenda.publish(december, actor=coordinator, now=NOW)
@@ -268,16 +273,7 @@ def test_the_twelve_month_window_runs_from_after_the_previous_conference_to_this
     for day, name in ((date(2025, 12, 8), "Edge"), (date(2025, 11, 10), "Early")):
         past = factories.make_conference(marac, day, now=NOW - timedelta(days=400))
         case = factories.accepted_case(marac, given_name=name)
-        db.session.add(
-            AgendaItem(
-                conference=past,
-                case=case,
-                section=Section.ADULTS,
-                position=1,
-                status=ItemStatus.DISCUSSED,
-            )
-        )
-        past.status = ConferenceStatus.MINUTES_FINAL
+        heard_at(past, case)
         heard[name] = case
     agenda.place_case(factories.accepted_case(marac), actor=None, now=NOW)
     agenda.publish(december, actor=None, now=NOW)
