@@ -116,3 +116,8 @@ def grid_cell(page: Page, agency: str, reference: str) -> Locator:
 def order_button(page: Page, victim: str, direction: str) -> Locator:
     """The 'Up' or 'Down' button on the victim's agenda row."""
     return agenda_row(page, victim).get_by_role("button", name=re.compile(rf"^{direction}\b"))
+
+
+def without_refusals(console_log) -> list[str]:
+    """Console problems, less the 422s a refused form answers with."""
+    return [m for m in console_log.problems() if "status of 422" not in m]

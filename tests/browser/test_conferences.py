@@ -25,6 +25,7 @@ from tests.browser.steps import (
     order_button,
     research_block,
     sign_in,
+    without_refusals,
 )
 
 pytestmark = pytest.mark.browser
@@ -37,11 +38,6 @@ HEALTH = "Northbridge Health Trust"
 def in_order(*victims: str) -> list[re.Pattern[str]]:
     """What the rows of an agenda section show, one victim per row, in this order."""
     return [re.compile(re.escape(victim)) for victim in victims]
-
-
-def without_refusals(console_log) -> list[str]:
-    """Console problems, less the 422s a refused form answers with."""
-    return [m for m in console_log.problems() if "status of 422" not in m]
 
 
 def test_the_coordinator_orders_moves_and_publishes_the_next_agenda(demo, page, console_log):
