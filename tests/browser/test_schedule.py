@@ -1,6 +1,6 @@
 """Journeys through the schedule: the coordinator changes the meeting rule and watches the
-dates it will make, adds an extra conference and cancels it; a practitioner subscribes to the
-schedule in a calendar app."""
+dates it will make, adds an extra conference and cancels it, takes a case off an agenda and
+lists it again; a practitioner subscribes to the schedule in a calendar app."""
 
 from __future__ import annotations
 
@@ -11,7 +11,17 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conference.db import utcnow
-from tests.browser.steps import expect_done, expect_heading, menu, sign_in, without_refusals
+from tests.browser.steps import (
+    agenda_row,
+    case_reference,
+    choose_conference,
+    expect_done,
+    expect_heading,
+    menu,
+    open_agenda,
+    sign_in,
+    without_refusals,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -101,4 +111,28 @@ def test_a_practitioner_subscribes_to_the_schedule_and_the_feed_needs_no_sign_in
     page.get_by_role("button", name=re.compile("Stop")).click()
     expect_done(page, "stopped working")
     assert calendar_app.get(address).status == 404
+    assert without_refusals(console_log) == []
+
+
+def test_the_coordinator_takes_a_case_off_an_agenda_and_lists_it_again(demo, page, console_log):
+    sign_in(page, "coordinator")
+    label = open_agenda(page, "Scheduled")
+    harriet = case_reference(agenda_row(page, "Harriet Coles"))
+    page.get_by_role("link", name=f"Remove {harriet}").click()
+    expect_heading(page, f"Take case {harriet} off the agenda")
+    page.get_by_role("button", name="Take it off the agenda").click()
+    expect_done(page, f"Case {harriet} is off this agenda. It is waiting to be listed.")
+    expect(agenda_row(page, "Harriet Coles")).to_have_count(0)
+
+    menu(page, "Conferences")
+    waiting = page.get_by_role("table", name=re.compile("Cases waiting to be listed"))
+    expect(waiting).to_contain_text("Harriet Coles")
+    waiting.get_by_role("row").filter(has_text=harriet).get_by_role(
+        "link", name=re.compile("^List on a conference")
+    ).click()
+    expect_heading(page, f"List case {harriet}")
+    choose_conference(page, label)
+    page.get_by_role("button", name="List the case").click()
+    expect_done(page, f"Case {harriet} is listed on {label}")
+    expect(agenda_row(page, "Harriet Coles")).to_have_count(1)
     assert without_refusals(console_log) == []
