@@ -90,10 +90,13 @@ def _register_blueprints(app: Flask) -> None:
     from conference.audit.routes import bp as audit_bp
     from conference.conferences.routes import bp as conferences_bp
     from conference.dashboard.routes import bp as dashboard_bp
+    from conference.meetings.routes import bp as meetings_bp
+    from conference.minutes.routes import bp as minutes_bp
     from conference.notifications.routes import bp as notifications_bp
     from conference.referrals.routes import bp as referrals_bp
     from conference.research.routes import bp as research_bp
     from conference.scheduler.routes import bp as scheduler_bp
+    from conference.voice.routes import bp as voice_bp
 
     for bp in (
         accounts_bp,
@@ -101,10 +104,13 @@ def _register_blueprints(app: Flask) -> None:
         audit_bp,
         conferences_bp,
         dashboard_bp,
+        meetings_bp,
+        minutes_bp,
         notifications_bp,
         referrals_bp,
         research_bp,
         scheduler_bp,
+        voice_bp,
     ):
         app.register_blueprint(bp)
 

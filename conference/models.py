@@ -8,6 +8,7 @@ from conference.accounts.models import (  # noqa: F401
     User,
     WebSession,
 )
+from conference.actions.models import Action  # noqa: F401
 from conference.audit.models import AuditEvent  # noqa: F401
 from conference.conferences.models import (  # noqa: F401
     AgendaChange,
@@ -17,6 +18,13 @@ from conference.conferences.models import (  # noqa: F401
     MeetingRule,
     conference_invitations,
 )
+from conference.meetings.models import (  # noqa: F401
+    Attendance,
+    Attendee,
+    Discussion,
+    Meeting,
+)
+from conference.minutes.models import Minutes, MinutesRevision  # noqa: F401
 from conference.notifications.models import Notification  # noqa: F401
 from conference.referrals.models import (  # noqa: F401
     AddressDisclosure,
@@ -30,3 +38,4 @@ from conference.referrals.models import (  # noqa: F401
 )
 from conference.research.models import ResearchReturn  # noqa: F401
 from conference.scheduler.models import JobRun  # noqa: F401
+from conference.voice.models import VictimVoice  # noqa: F401

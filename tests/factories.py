@@ -257,3 +257,72 @@ def accepted_case(marac: Marac, *, now: datetime | None = None, children: int = 
     """A case opened by an accepted referral (not yet listed on any agenda)."""
     referral = make_referral(marac=marac, status="accepted", now=now, children=children, **options)
     return referral.case
+
+
+# Meetings --------------------------------------------------------------------------------------
+
+
+def meeting_world(*, now: datetime | None = None, cases: int = 3):
+    """A MARAC whose conference is today, agenda published with ``cases`` cases (the first
+    with children), all assigned to one advocate, and a next conference a month on.
+
+    Agencies: police, the IDVA service, children's services, health and housing (probation,
+    a default core agency, is missing on purpose). Each has a representative; the coordinator
+    and chair sit in the police and the IDVA service.
+    """
+    from datetime import timedelta
+    from types import SimpleNamespace
+
+    from conference.conferences import agenda
+
+    now = now or utcnow()
+    marac = make_marac(code=f"M{next(_seq):03d}"[:6])
+    police = make_agency(None, AgencyKind.POLICE, maracs=[marac])
+    idva = make_agency(None, AgencyKind.IDVA_SERVICE, maracs=[marac])
+    childrens = make_agency(None, AgencyKind.CHILDRENS_SERVICES, maracs=[marac])
+    health = make_agency(None, AgencyKind.HEALTH, maracs=[marac])
+    housing = make_agency(None, AgencyKind.HOUSING, maracs=[marac])
+    coordinator = make_user(Role.COORDINATOR, marac=marac, agency=idva, name="Cora Ordinator")
+    chair = make_user(Role.CHAIR, marac=marac, agency=police, name="Chay Ring")
+    advocate = make_user(Role.ADVOCATE, marac=marac, agency=idva, name="Ada Vocate")
+    reps = {
+        agency.id: make_user(Role.AGENCY_REP, marac=marac, agency=agency, name=f"{label} Rep")
+        for agency, label in (
+            (police, "Police"),
+            (childrens, "Childrens"),
+            (health, "Health"),
+            (housing, "Housing"),
+        )
+    }
+    today = make_conference(marac, now.date() + timedelta(days=3), chair_id=chair.id)
+    following = make_conference(marac, now.date() + timedelta(days=31), chair_id=chair.id)
+    names = ["Nell", "Orla", "Pam", "Ruth", "Sara", "Tess"][:cases]
+    listed = []
+    for n, name in enumerate(names):
+        case = accepted_case(marac, given_name=name, children=1 if n == 0 else 0, now=now)
+        case.advocate_id = advocate.id
+        listed.append(case)
+        agenda.add_case(today, case, actor=None, now=now)
+    agenda.publish(today, actor=None, now=now)
+    # It was planned three days ahead so it could be published; it is held this morning.
+    today.starts_at = now - timedelta(minutes=5)
+    db.session.commit()
+    return SimpleNamespace(
+        marac=marac,
+        police=police,
+        idva=idva,
+        childrens=childrens,
+        health=health,
+        housing=housing,
+        coordinator=coordinator,
+        chair=chair,
+        advocate=advocate,
+        reps=reps,
+        police_rep=reps[police.id],
+        health_rep=reps[health.id],
+        housing_rep=reps[housing.id],
+        childrens_rep=reps[childrens.id],
+        conference=today,
+        following=following,
+        cases=listed,
+    )

@@ -69,6 +69,19 @@ AGENCY_KIND_LABELS = {
 }
 
 
+#: Expected at every meeting unless a MARAC says otherwise.
+DEFAULT_CORE_KINDS = ",".join(
+    kind.value
+    for kind in (
+        AgencyKind.POLICE,
+        AgencyKind.IDVA_SERVICE,
+        AgencyKind.CHILDRENS_SERVICES,
+        AgencyKind.HEALTH,
+        AgencyKind.HOUSING,
+        AgencyKind.PROBATION,
+    )
+)
+
 agency_maracs = sa.Table(
     "agency_maracs",
     db.metadata,
@@ -99,6 +112,12 @@ class Marac(TimestampMixin, db.Model):
     escalation_incidents: Mapped[int | None] = mapped_column()
     escalation_window_days: Mapped[int | None] = mapped_column()
     repeat_window_days: Mapped[int | None] = mapped_column()
+    #: Read out at the start of every meeting; empty means the app's standard wording.
+    confidentiality_statement: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    #: AgencyKind values, comma-separated: agencies expected at every meeting.
+    core_agency_kinds: Mapped[str] = mapped_column(
+        sa.String(300), default=DEFAULT_CORE_KINDS, server_default=DEFAULT_CORE_KINDS
+    )
 
     agencies: Mapped[list[Agency]] = relationship(
         secondary=agency_maracs, back_populates="maracs", order_by="Agency.name"
@@ -119,6 +138,10 @@ class Marac(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Marac {self.id}>"
+
+    @property
+    def core_kinds(self) -> list[AgencyKind]:
+        return [AgencyKind(kind) for kind in self.core_agency_kinds.split(",") if kind]
 
 
 class Agency(TimestampMixin, db.Model):

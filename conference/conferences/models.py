@@ -186,6 +186,17 @@ class AgendaItem(db.Model):
     )
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     added_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: When the chair first opened it at the meeting, and when it was discussed or deferred.
+    opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Why the meeting deferred it to the next conference.
+    defer_reason: Mapped[str] = mapped_column(
+        sa.String(REASON_LIMIT), default="", server_default=""
+    )
+    #: The conference a deferred item was carried on to when the meeting concluded.
+    carried_to_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("conferences.id", ondelete="SET NULL")
+    )
 
     conference: Mapped[Conference] = relationship(
         back_populates="items", foreign_keys=[conference_id], lazy="joined", innerjoin=True
@@ -200,6 +211,10 @@ class AgendaItem(db.Model):
         sa.UniqueConstraint("conference_id", "case_id"),
         sa.CheckConstraint(
             f"length(over_capacity_reason) <= {REASON_LIMIT}", name="over_capacity_reason_max"
+        ),
+        sa.CheckConstraint(f"length(defer_reason) <= {REASON_LIMIT}", name="defer_reason_max"),
+        sa.CheckConstraint(
+            "status <> 'deferred' OR length(trim(defer_reason)) > 0", name="deferred_has_reason"
         ),
     )
 

@@ -115,3 +115,15 @@ def clock(moment: time | datetime) -> str:
     hour = moment.hour % 12 or 12
     suffix = "am" if moment.hour < 12 else "pm"
     return f"{hour}{suffix}" if moment.minute == 0 else f"{hour}:{moment.minute:02d}{suffix}"
+
+
+def add_working_days(day: date, count: int) -> date:
+    """The day ``count`` working days (Monday to Friday) after ``day``.
+
+    Bank holidays are not known to the app, so they count as working days.
+    """
+    while count > 0:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day

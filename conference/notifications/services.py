@@ -24,6 +24,9 @@ MESSAGES = {
     "conference.changed": "The {reference} conference has moved or changed place",
     "conference.cancelled": "The {reference} conference is cancelled",
     "research.reminder": "Your agency's research for the {reference} conference is not complete",
+    "voice.feedback_due": "Tell the victim the outcome of the {reference} conference: it is due",
+    "minutes.reminder": "The minutes of the {reference} conference are not final yet",
+    "minutes.final": "The minutes of the {reference} conference are final",
 }
 
 

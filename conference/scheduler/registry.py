@@ -10,7 +10,9 @@ from typing import Any
 from conference.accounts.jobs import purge_expired
 from conference.conferences.agenda import publish_due
 from conference.conferences.planning import plan_conferences
+from conference.minutes.jobs import send_reminders as send_minutes_reminders
 from conference.research.services import send_reminders
+from conference.voice.jobs import send_feedback_reminders
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,18 @@ JOBS: dict[str, Job] = {
             send_reminders,
             "Remind agencies whose research returns are missing two days before a meeting",
             {"hour": 8, "minute": 0},
+        ),
+        Job(
+            "advocate-feedback-reminders",
+            send_feedback_reminders,
+            "Nudge advocates who have not told the victim the outcome two working days after",
+            {"hour": 8, "minute": 10},
+        ),
+        Job(
+            "minutes-reminders",
+            send_minutes_reminders,
+            "Nudge chairs and coordinators when minutes are not final three working days after",
+            {"hour": 8, "minute": 20},
         ),
     ]
 }

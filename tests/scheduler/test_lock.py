@@ -97,6 +97,8 @@ def test_the_scheduler_command_schedules_every_job_and_releases_the_lock_on_exit
         "plan-conferences",
         "publish-agendas",
         "research-reminders",
+        "advocate-feedback-reminders",
+        "minutes-reminders",
     ]
     job = scheduler.jobs[0]
     assert job["trigger"] == "cron"

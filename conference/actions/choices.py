@@ -1,0 +1,45 @@
+"""The closed lists of an action plan."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from conference.choices import Labelled, add_labels
+
+
+class ActionStatus(Labelled):
+    OPEN = "open"
+    IN_PROGRESS = "in_progress"
+    DONE = "done"
+    NOT_DONE_CIRCUMSTANCES = "not_done_circumstances"
+    NOT_DONE_AGENCY = "not_done_agency"
+
+    @property
+    def is_closed(self) -> bool:
+        return self not in (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+OPEN_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+
+
+class Priority(Labelled):
+    HIGH = "high"
+    MEDIUM = "medium"
+    LOW = "low"
+
+
+#: Quick picks for a due date, in days from the meeting.
+DUE_IN_DAYS = (7, 14, 28)
+
+#: A list, not a dict: members of different enums with equal values would share a key.
+LABELS: list[tuple[StrEnum, str]] = [
+    (ActionStatus.OPEN, "Open"),
+    (ActionStatus.IN_PROGRESS, "In progress"),
+    (ActionStatus.DONE, "Done"),
+    (ActionStatus.NOT_DONE_CIRCUMSTANCES, "Not done: circumstances changed"),
+    (ActionStatus.NOT_DONE_AGENCY, "Not done: agency did not act"),
+    (Priority.HIGH, "High"),
+    (Priority.MEDIUM, "Medium"),
+    (Priority.LOW, "Low"),
+]
+add_labels(LABELS)

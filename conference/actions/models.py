@@ -1,0 +1,64 @@
+"""Actions agreed at a conference: each owned by one agency, with a due date.
+
+Whether an action is overdue is worked out from its due date and status, never stored.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from conference.accounts.models import Agency, User
+from conference.actions.choices import ActionStatus, Priority
+from conference.conferences.models import AgendaItem
+from conference.db import UTCDateTime, enum_type, max_lengths, utcnow
+from conference.extensions import db
+from conference.referrals.models import Case
+
+ACTION_LIMITS = {"description": 2000, "owner_name": 120}
+
+
+class Action(db.Model):
+    """One action of a case's safety plan."""
+
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    #: The agenda item (and so the conference) where it was agreed.
+    agenda_item_id: Mapped[int] = mapped_column(sa.ForeignKey("agenda_items.id"), index=True)
+    description: Mapped[str] = mapped_column(sa.String(2000))
+    owner_agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
+    #: The person at the owner agency who will do it, when the meeting named one.
+    owner_name: Mapped[str] = mapped_column(sa.String(120), default="")
+    due_on: Mapped[date] = mapped_column(sa.Date, index=True)
+    priority: Mapped[Priority] = mapped_column(
+        enum_type(Priority, "action_priority"), default=Priority.MEDIUM
+    )
+    status: Mapped[ActionStatus] = mapped_column(
+        enum_type(ActionStatus, "action_status"), default=ActionStatus.OPEN, index=True
+    )
+    agreed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    agreed_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(default=1)
+
+    case: Mapped[Case] = relationship(lazy="raise")
+    item: Mapped[AgendaItem] = relationship(lazy="raise")
+    owner_agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
+    agreed_by: Mapped[User] = relationship(foreign_keys=[agreed_by_id], lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.CheckConstraint("length(trim(description)) > 0", name="description_not_blank"),
+        *max_lengths(ACTION_LIMITS),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Action {self.id} {self.status}>"
+
+    def is_overdue(self, today: date) -> bool:
+        return not self.status.is_closed and self.due_on < today

@@ -1,0 +1,33 @@
+"""The closed lists of a live meeting."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from conference.choices import Labelled, add_labels
+
+
+class Presence(Labelled):
+    """How an invited agency took part in the meeting."""
+
+    PRESENT = "present"
+    APOLOGIES = "apologies"
+
+
+#: The record's risk fields, in the order the chair's risk analysis takes them.
+RISK_FIELDS = (
+    "risk_to_victim",
+    "risk_to_children",
+    "risk_to_others",
+    "risk_to_staff",
+    "perpetrator_risk_factors",
+)
+#: Every field of a case's record at the meeting, as the minutes show them.
+RECORD_FIELDS = ("information_shared", *RISK_FIELDS, "decisions", "no_action_reason")
+
+#: A list, not a dict: members of different enums with equal values would share a key.
+LABELS: list[tuple[StrEnum, str]] = [
+    (Presence.PRESENT, "Present"),
+    (Presence.APOLOGIES, "Apologies"),
+]
+add_labels(LABELS)
