@@ -299,7 +299,9 @@ def meeting_world(*, now: datetime | None = None, cases: int = 3):
     names = ["Nell", "Orla", "Pam", "Ruth", "Sara", "Tess"][:cases]
     listed = []
     for n, name in enumerate(names):
-        case = accepted_case(marac, given_name=name, children=1 if n == 0 else 0, now=now)
+        case = accepted_case(
+            marac, given_name=name, children=1 if n == 0 else 0, now=now, referrer=advocate
+        )
         case.advocate_id = advocate.id
         listed.append(case)
         agenda.add_case(today, case, actor=None, now=now)
@@ -326,3 +328,84 @@ def meeting_world(*, now: datetime | None = None, cases: int = 3):
         following=following,
         cases=listed,
     )
+
+
+def open_meeting(world, *, now: datetime | None = None):
+    """Record the world's attendance (police, health, IDVA and children's services present,
+    housing with apologies), everyone's confidentiality, and start the meeting."""
+    from conference.conferences import queries
+    from conference.meetings import opening
+    from conference.meetings.choices import Presence
+
+    now = now or utcnow()
+    conference, actor = world.conference, world.chair
+    for agency, person in (
+        (world.police, world.police_rep),
+        (world.health, world.health_rep),
+        (world.childrens, world.childrens_rep),
+        (world.idva, world.advocate),
+    ):
+        attendee = opening.add_attendee(
+            conference, agency, name="", user=person, actor=actor, now=now
+        )
+        opening.accept_confidentiality(attendee, actor=actor, now=now)
+    chair = opening.add_attendee(
+        conference, world.police, name="", user=world.chair, actor=actor, now=now
+    )
+    opening.accept_confidentiality(chair, actor=actor, now=now)
+    opening.set_attendance(
+        conference,
+        world.housing,
+        presence=Presence.APOLOGIES,
+        information_sent=True,
+        actor=actor,
+        now=now,
+    )
+    invited = [a for a in world.marac.agencies if a.id in queries.invited_agency_ids(conference.id)]
+    meeting = opening.start(conference, invited=invited, actor=actor, now=now)
+    db.session.commit()
+    return meeting
+
+
+def hold_meeting(world, *, now: datetime | None = None, defer_last: bool = True):
+    """Open the meeting and take every case: a record and one police action on each, the last
+    deferred (unless told otherwise); then conclude. Returns the meeting."""
+    from datetime import timedelta
+
+    from conference.actions.choices import Priority
+    from conference.conferences import queries
+    from conference.meetings import closing, console
+
+    now = now or utcnow()
+    meeting = open_meeting(world, now=now)
+    items = queries.agenda_items(world.conference.id)
+    for n, item in enumerate(items):
+        console.open_item(meeting, item, actor=world.chair, now=now)
+        if defer_last and n == len(items) - 1:
+            console.defer(item, reason="Police enquiries continue", actor=world.chair, now=now)
+            continue
+        console.save_record(
+            item,
+            {
+                "information_shared": f"Agencies shared what they hold on case {n + 1}.",
+                "risk_to_victim": "Threats to kill made last week.",
+                "decisions": "Refer for a target-hardening assessment.",
+            },
+            version=None,
+            actor=world.chair,
+            now=now,
+        )
+        console.add_action(
+            item,
+            description="Flag the address for an urgent response",
+            owner=world.police,
+            owner_name="",
+            due_on=now.date() + timedelta(days=7),
+            priority=Priority.HIGH,
+            actor=world.chair,
+            now=now,
+        )
+        console.mark_discussed(item, actor=world.chair, now=now)
+    closing.conclude(meeting, actor=world.chair, now=now)
+    db.session.commit()
+    return meeting

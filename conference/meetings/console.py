@@ -1,0 +1,346 @@
+"""The chair's console: moving through the agenda and recording each case.
+
+Every function here flushes and leaves the commit to its caller. Anything recorded needs the
+meeting to be in progress; after it concludes, the minutes are the only way to change it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from conference import audit
+from conference.accounts.models import Agency, User
+from conference.actions.choices import Priority
+from conference.actions.models import Action
+from conference.conferences import planning
+from conference.conferences.choices import ConferenceStatus, ItemStatus
+from conference.conferences.models import AgendaItem, Conference
+from conference.errors import Conflict, InvalidTransition, ValidationFailed
+from conference.extensions import db
+from conference.meetings.choices import RECORD_FIELDS, RISK_FIELDS
+from conference.meetings.models import RECORD_LIMITS, Discussion, Meeting
+
+
+class RecordConflict(Conflict):
+    """Someone saved the record after this copy was read; ``current`` is what they saved."""
+
+    def __init__(self, message: str, current: Discussion | Action) -> None:
+        super().__init__(message)
+        self.current = current
+
+
+def check_in_progress(conference: Conference) -> None:
+    if conference.status is not ConferenceStatus.IN_PROGRESS:
+        if conference.status in (ConferenceStatus.CONCLUDED, ConferenceStatus.MINUTES_FINAL):
+            raise InvalidTransition(
+                "The meeting has concluded: change its record through the minutes"
+            )
+        raise InvalidTransition("The meeting has not started: record attendance first")
+
+
+def open_item(meeting: Meeting, item: AgendaItem, *, actor: User, now: datetime) -> None:
+    """Put an item on the console (and everyone's follow view); a listed one is now discussed."""
+    check_in_progress(meeting.conference)
+    if item.conference_id != meeting.conference_id:
+        raise InvalidTransition("That case is not on this agenda")
+    meeting.current_item_id = item.id
+    if item.status is ItemStatus.LISTED:
+        item.status = ItemStatus.IN_DISCUSSION
+        item.opened_at = now
+    db.session.flush()
+    audit.record(
+        actor,
+        "meeting.case_opened",
+        item.conference,
+        marac_id=item.conference.marac_id,
+        now=now,
+        detail={"case_id": item.case_id},
+    )
+
+
+def neighbour(items: Sequence[AgendaItem], current_id: int | None, step: int) -> AgendaItem | None:
+    """The item before (step -1) or after (+1) the current one in meeting order.
+
+    With nothing open yet, "next" is the first item still to be discussed.
+    """
+    if current_id is None:
+        waiting = [i for i in items if i.status in (ItemStatus.LISTED, ItemStatus.IN_DISCUSSION)]
+        return (waiting or list(items) or [None])[0] if step > 0 else None
+    ids = [i.id for i in items]
+    if current_id not in ids:
+        return None
+    at = ids.index(current_id) + step
+    return items[at] if 0 <= at < len(items) else None
+
+
+def record_of(item: AgendaItem) -> Discussion | None:
+    return db.session.scalar(sa.select(Discussion).where(Discussion.agenda_item_id == item.id))
+
+
+def apply_record(
+    item: AgendaItem,
+    values: Mapping[str, str],
+    *,
+    version: int | None,
+    actor: User,
+    now: datetime,
+) -> tuple[Discussion, dict[str, list[str]]]:
+    """Write the case's record, refusing a save made on a stale copy.
+
+    ``version`` is the version the user's copy was read at (None for a record not yet
+    started). Returns the record and the fields changed as field -> [before, after].
+    No status check: callers (the console, the minutes) check what they allow.
+    Raises RecordConflict and ValidationFailed.
+    """
+    record = record_of(item)
+    if record is None and version is not None or record is not None and version != record.version:
+        if record is None:
+            raise ValidationFailed("This record was removed; reload the page")
+        raise RecordConflict(_conflict_message(record), record)
+    for name in RECORD_FIELDS:
+        limit = RECORD_LIMITS[name]
+        if len(values.get(name, "") or "") > limit:
+            raise ValidationFailed(f"Must be {limit} characters or fewer", name)
+    if record is None:
+        record = Discussion(agenda_item_id=item.id)
+        db.session.add(record)
+    changes: dict[str, list[str]] = {}
+    for name in RECORD_FIELDS:
+        before = getattr(record, name) or ""
+        after = (values.get(name, "") or "").strip()
+        if before != after:
+            changes[name] = [before, after]
+            setattr(record, name, after)
+    if changes or record.id is None:
+        record.updated_by_id = actor.id
+        record.updated_at = now
+    db.session.flush()
+    return record, changes
+
+
+def _conflict_message(record: Discussion) -> str:
+    who = record.updated_by.name if record.updated_by else "Someone"
+    return (
+        f"{who} saved this case's record at {planning.rules.clock(record.updated_at)} while you "
+        "were typing. Your text is kept below: compare it with theirs, then save again."
+    )
+
+
+def save_record(
+    item: AgendaItem,
+    values: Mapping[str, str],
+    *,
+    version: int | None,
+    actor: User,
+    now: datetime,
+) -> Discussion:
+    """Save the record from the console while the meeting is in progress."""
+    check_in_progress(item.conference)
+    record, changes = apply_record(item, values, version=version, actor=actor, now=now)
+    audit.record(
+        actor,
+        "meeting.record_saved",
+        item.conference,
+        marac_id=item.conference.marac_id,
+        now=now,
+        detail={"case_id": item.case_id, "fields": sorted(changes)},
+    )
+    return record
+
+
+def _check_action(
+    conference: Conference, *, description: str, owner: Agency | None, due_on: date | None
+) -> None:
+    """The gentle check: a task, an owner and a due date no earlier than the meeting."""
+    if not description.strip():
+        raise ValidationFailed("Say what will be done: the action needs a task", "description")
+    if owner is None:
+        raise ValidationFailed("Choose the agency that owns this action", "owner_agency_id")
+    if conference.marac_id not in {m.id for m in owner.maracs}:
+        raise ValidationFailed("Choose an agency that sits on this MARAC", "owner_agency_id")
+    if due_on is None:
+        raise ValidationFailed("Enter a due date, or pick one of the quick dates", "due_on")
+    if due_on < planning.local_day(conference):
+        raise ValidationFailed("The due date cannot be before the meeting", "due_on")
+
+
+def add_action(
+    item: AgendaItem,
+    *,
+    description: str,
+    owner: Agency | None,
+    owner_name: str,
+    due_on: date | None,
+    priority: Priority,
+    actor: User,
+    now: datetime,
+) -> Action:
+    """Agree an action on the case under discussion. Raises ValidationFailed by field."""
+    conference = item.conference
+    check_in_progress(conference)
+    _check_action(conference, description=description, owner=owner, due_on=due_on)
+    assert owner is not None and due_on is not None
+    action = Action(
+        case_id=item.case_id,
+        agenda_item_id=item.id,
+        description=description.strip(),
+        owner_agency_id=owner.id,
+        owner_name=owner_name.strip(),
+        due_on=due_on,
+        priority=priority,
+        agreed_at=now,
+        agreed_by_id=actor.id,
+        updated_at=now,
+        updated_by_id=actor.id,
+    )
+    db.session.add(action)
+    db.session.flush()
+    audit.record(
+        actor,
+        "action.agreed",
+        action,
+        marac_id=conference.marac_id,
+        now=now,
+        detail={"case_id": item.case_id, "owner_agency_id": owner.id},
+    )
+    return action
+
+
+def change_action(
+    action: Action,
+    item: AgendaItem,
+    *,
+    version: int,
+    description: str,
+    owner: Agency | None,
+    owner_name: str,
+    due_on: date | None,
+    priority: Priority,
+    actor: User,
+    now: datetime,
+) -> Action:
+    """Change an action agreed earlier in this meeting. Raises RecordConflict when stale."""
+    conference = item.conference
+    check_in_progress(conference)
+    if version != action.version:
+        raise RecordConflict(
+            "Someone changed this action while you were editing it. Your changes are kept "
+            "below: check them against the saved action, then save again.",
+            action,
+        )
+    _check_action(conference, description=description, owner=owner, due_on=due_on)
+    assert owner is not None and due_on is not None
+    action.description = description.strip()
+    action.owner_agency_id = owner.id
+    action.owner_agency = owner
+    action.owner_name = owner_name.strip()
+    action.due_on = due_on
+    action.priority = priority
+    action.updated_at = now
+    action.updated_by_id = actor.id
+    db.session.flush()
+    audit.record(actor, "action.changed", action, marac_id=conference.marac_id, now=now)
+    return action
+
+
+def withdraw_action(action: Action, item: AgendaItem, *, actor: User, now: datetime) -> None:
+    """Take back an action entered by mistake, while the meeting that agreed it runs.
+
+    Once the meeting concludes an action can only be closed, never removed.
+    """
+    check_in_progress(item.conference)
+    db.session.delete(action)
+    db.session.flush()
+    audit.record(
+        actor,
+        "action.withdrawn",
+        item.conference,
+        marac_id=item.conference.marac_id,
+        now=now,
+        detail={"case_id": item.case_id, "action_id": action.id},
+    )
+
+
+def missing_for_discussed(item: AgendaItem, record: Discussion | None, actions: int) -> list[str]:
+    """What the meeting must still record before the case can be marked discussed."""
+    missing = []
+    if item.section.is_standing:
+        if record is None or not record.decisions.strip():
+            missing.append("Record the meeting's decision on this item")
+        return missing
+    if record is None or not any(getattr(record, f).strip() for f in RISK_FIELDS):
+        missing.append("Record at least one risk identified")
+    if actions == 0 and (record is None or not record.no_action_reason.strip()):
+        missing.append("Agree at least one action, or record why no action is needed")
+    return missing
+
+
+def mark_discussed(item: AgendaItem, *, actor: User, now: datetime) -> None:
+    """Close the case's discussion. Raises InvalidTransition naming what is still missing."""
+    check_in_progress(item.conference)
+    if item.status is not ItemStatus.IN_DISCUSSION:
+        raise InvalidTransition("Open the case before marking it discussed")
+    actions = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Action).where(Action.agenda_item_id == item.id)
+    )
+    missing = missing_for_discussed(item, record_of(item), actions or 0)
+    if missing:
+        raise InvalidTransition(". ".join(missing))
+    item.status = ItemStatus.DISCUSSED
+    item.closed_at = now
+    db.session.flush()
+    audit.record(
+        actor,
+        "meeting.case_discussed",
+        item.conference,
+        marac_id=item.conference.marac_id,
+        now=now,
+        detail={"case_id": item.case_id},
+    )
+
+
+def defer(item: AgendaItem, *, reason: str, actor: User, now: datetime) -> None:
+    """Defer the case to the next conference (it is carried there when the meeting ends)."""
+    check_in_progress(item.conference)
+    if item.status is ItemStatus.DISCUSSED:
+        raise InvalidTransition("The case has been discussed: reopen it before deferring")
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed("Give the reason for deferring this case", "reason")
+    if len(reason) > 1000:
+        raise ValidationFailed("Must be 1000 characters or fewer", "reason")
+    item.status = ItemStatus.DEFERRED
+    item.defer_reason = reason
+    item.opened_at = item.opened_at or now
+    item.closed_at = now
+    db.session.flush()
+    audit.record(
+        actor,
+        "meeting.case_deferred",
+        item.conference,
+        marac_id=item.conference.marac_id,
+        now=now,
+        detail={"case_id": item.case_id},
+    )
+
+
+def reopen(item: AgendaItem, *, actor: User, now: datetime) -> None:
+    """Take a discussed or deferred case back into discussion."""
+    check_in_progress(item.conference)
+    if item.status not in (ItemStatus.DISCUSSED, ItemStatus.DEFERRED):
+        raise InvalidTransition("The case is still open")
+    item.status = ItemStatus.IN_DISCUSSION
+    item.defer_reason = ""
+    item.closed_at = None
+    db.session.flush()
+    audit.record(
+        actor,
+        "meeting.case_reopened",
+        item.conference,
+        marac_id=item.conference.marac_id,
+        now=now,
+        detail={"case_id": item.case_id},
+    )
