@@ -87,19 +87,21 @@ def _links_for(role: Role) -> list[Link]:
             )
         ]
     if role in (Role.ADVOCATE, Role.AGENCY_REP):
-        research = (
-            [
-                Link(
-                    "Research",
-                    url_for("research.index"),
-                    "Check your agency's records on each case before a conference",
-                )
-            ]
+        own = (
+            Link(
+                "Research",
+                url_for("research.index"),
+                "Check your agency's records on each case before a conference",
+            )
             if role is Role.AGENCY_REP
-            else []
+            else Link(
+                "Victim's voice",
+                url_for("voice.index"),
+                "Her views, wishes and fears before each conference; telling her the outcome after",
+            )
         )
         return [
-            *research,
+            own,
             Link("Make a referral", url_for("referrals.new"), "Refer a victim at high risk"),
             Link(
                 "Your referrals",

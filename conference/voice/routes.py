@@ -2,6 +2,256 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from conference.conferences import agenda, planning
+from conference.conferences.models import AgendaItem
+from conference.conferences.queries import victim_names
+from conference.db import utcnow
+from conference.errors import Conflict, InvalidTransition, ValidationFailed
+from conference.extensions import db
+from conference.meetings.permissions import advocates_for, sees_safe_contact
+from conference.referrals.services import record_list_view, today_in
+from conference.voice import queries, services
+from conference.voice.forms import OutcomeForm, VoiceForm, version_of
+from conference.voice.models import VictimVoice
+from conference.voice.permissions import voices_any
+from conference.web import unsaved
+from conference.web.auth import current_actor, require, requires
+from conference.web.forms import show_refusal
+from conference.web.htmx import wants_partial
 
 bp = Blueprint("voice", __name__)
+
+Form = VoiceForm | OutcomeForm
+
+
+@bp.get("/voice/")
+@requires(voices_any)
+def index() -> ResponseReturnValue:
+    """The advocate's cases on conferences ahead and recently held, and what is left to do."""
+    actor, now = current_actor(), utcnow()
+    items = queries.advocate_items(actor, now)
+    voices = queries.voices_for([i.id for i in items])
+    groups = queries.by_conference(items)
+    record_list_view(actor, "voice", sorted({i.case_id for i in items}), now=now)
+    db.session.commit()
+    return render_template(
+        "voice/index.html",
+        groups=groups,
+        labels={c.id: planning.conference_label(c) for c, _ in groups},
+        names=victim_names({i.case_id for i in items}),
+        states={i.id: queries.state_of(i, voices.get(i.id)) for i in items},
+    )
+
+
+def _load(item_id: int) -> AgendaItem:
+    """The item, if its case is assigned to the user as advocate; 404 otherwise."""
+    item = db.session.get(AgendaItem, item_id)
+    require(item is not None and advocates_for(current_actor(), item.case), hide=True)
+    assert item is not None
+    return item
+
+
+@bp.get("/voice/items/<int:item_id>")
+@login_required
+def item(item_id: int) -> ResponseReturnValue:
+    """Her voice on one case: the form before the meeting, the outcome after it."""
+    found = _load(item_id)
+    kept = unsaved.take(request.path)  # typing kept when the session ran out mid-form
+    form = VoiceForm(kept, today=_today(found)) if kept is not None else None
+    return _page(found, form=form, kept=kept is not None)
+
+
+@bp.post("/voice/items/<int:item_id>")
+@login_required
+@unsaved.keeps_typing
+def save(item_id: int) -> ResponseReturnValue:
+    """Save what she told her advocate before the meeting; htmx swaps just the form."""
+    found = _load(item_id)
+    actor, now = current_actor(), utcnow()
+    form = VoiceForm(request.form, today=_today(found))
+    existing = queries.voices_for([found.id]).get(found.id)
+    status = 422
+    if form.validate() or not services.is_open(found.conference):  # closed: 409, not 422
+        status = _attempt(
+            form,
+            lambda: services.save_voice(
+                found,
+                form.entry(),
+                actor=actor,
+                now=now,
+                version=version_of(form.version),
+                existing=existing,
+            ),
+            default="contact_made",
+        )
+        if status is None:
+            return _saved(found, "before", "Her voice on case {} is saved.")
+    return _answer(found, "before", form, status=status)
+
+
+@bp.post("/voice/items/<int:item_id>/outcome")
+@login_required
+def outcome(item_id: int) -> ResponseReturnValue:
+    """Save when and how she was told what the meeting agreed; htmx swaps just that part."""
+    found = _load(item_id)
+    actor, now = current_actor(), utcnow()
+    form = _outcome_form(found, request.form)
+    existing = queries.voices_for([found.id]).get(found.id)
+    status = 422
+    if form.validate() or not services.outcome_open(found):  # not open: 409, not 422
+        status = _attempt(
+            form,
+            lambda: services.save_outcome(
+                found,
+                actor=actor,
+                now=now,
+                told_on=form.told_on.data,
+                told_how=form.method(),
+                notes=form.notes.data or "",
+                version=version_of(form.version),
+                existing=existing,
+            ),
+            default="told_on",
+        )
+        if status is None:
+            return _saved(found, "outcome", "When you told her the outcome on case {} is saved.")
+    return _answer(found, "outcome", form, status=status)
+
+
+def _today(item: AgendaItem) -> date:
+    return today_in(item.conference.marac, utcnow())
+
+
+def _attempt(form: Form, save: Callable[[], VictimVoice], *, default: str) -> int | None:
+    """Run the save and commit; on a refusal roll back, say why, and return the status."""
+    try:
+        save()
+    except ValidationFailed as refused:
+        db.session.rollback()
+        show_refusal(form, refused, default)
+        return 422
+    except InvalidTransition as refused:
+        db.session.rollback()
+        flash(f"{refused}: nothing was saved.", "error")
+        return 409
+    except (Conflict, StaleDataError):
+        db.session.rollback()
+        flash(f"{services.CHANGED_MEANWHILE}. {KEPT}", "error")
+        return 409
+    db.session.commit()
+    return None
+
+
+KEPT = "What you typed is below and is not saved yet: check it against the record, then save again."
+
+
+def _saved(item: AgendaItem, part: str, message: str) -> ResponseReturnValue:
+    """After a save: back to the page without JavaScript, else the part, fresh and marked saved."""
+    if not wants_partial():
+        flash(message.format(item.case.reference), "success")
+        return redirect(url_for(".item", item_id=item.id, _anchor=f"voice-{part}-{item.id}"), 303)
+    return _answer(item, part, None, status=200, just_saved=True)
+
+
+def _answer(
+    item: AgendaItem, part: str, form: Form | None, *, status: int, just_saved: bool = False
+) -> ResponseReturnValue:
+    """The part posted to for htmx (with any message out of band), else the whole page."""
+    forms = {"outcome_form" if part == "outcome" else "form": form}
+    if not wants_partial():
+        return _page(item, status=status, **forms)
+    context = _context(item, status=status, just_saved=just_saved, **forms)
+    block = render_template(f"voice/_{part}.html", **context)
+    return block + render_template("_layout/_flash.html", oob=True), status
+
+
+def _page(
+    item: AgendaItem,
+    *,
+    form: VoiceForm | None = None,
+    outcome_form: OutcomeForm | None = None,
+    status: int = 200,
+    kept: bool = False,
+) -> ResponseReturnValue:
+    """The whole page; each view is written to the audit trail with the case shown."""
+    actor, now = current_actor(), utcnow()
+    context = _context(item, form=form, outcome_form=outcome_form, status=status)
+    agenda.record_view(actor, "voice.viewed", item.conference, [item], now=now)
+    db.session.commit()
+    return render_template(
+        "voice/item.html",
+        **context,
+        label=planning.conference_label(item.conference),
+        victim=victim_names([item.case_id]).get(item.case_id, ""),
+        kept=kept,
+    ), status
+
+
+def _context(
+    item: AgendaItem,
+    *,
+    form: VoiceForm | None = None,
+    outcome_form: OutcomeForm | None = None,
+    status: int,
+    just_saved: bool = False,
+) -> dict[str, Any]:
+    """What both parts need. After a conflict the forms take the record's current version,
+    so saving again (having checked) goes through."""
+    voice = queries.voices_for([item.id]).get(item.id)
+    for posted in (form, outcome_form):
+        if posted is not None and status == 409:
+            posted.version.data = str(voice.version) if voice else ""
+    return {
+        "item": item,
+        "voice": voice,
+        "form": form or _voice_form(item, voice),
+        "outcome_form": outcome_form or _outcome_form(item, None, voice),
+        "editable": services.is_open(item.conference),
+        "outcome_open": services.outcome_open(item),
+        "meeting_day": planning.local_day(item.conference),
+        "show_safe_contact": sees_safe_contact(current_actor(), item.case),
+        "state": queries.state_of(item, voice),
+        "conflict": status == 409,
+        "just_saved": just_saved,
+    }
+
+
+def _voice_form(item: AgendaItem, voice: VictimVoice | None) -> VoiceForm:
+    """The form filled from the saved record (empty when there is none)."""
+    if voice is None:
+        return VoiceForm(today=_today(item))
+    data: dict[str, Any] = {
+        name: getattr(voice, name)
+        for name in ("contacted_on", "no_contact_reason", "views", "wishes", "fears")
+    }
+    data.update(
+        version=str(voice.version),
+        contact_made="yes" if voice.contact_made else "no",
+        contact_method=voice.contact_method.value if voice.contact_method else None,
+        consent_to_share=voice.consent_to_share,
+        safe_contact=voice.safe_contact,
+    )
+    return VoiceForm(today=_today(item), data=data)
+
+
+def _outcome_form(item: AgendaItem, formdata: Any, voice: VictimVoice | None = None) -> OutcomeForm:
+    """The outcome form, from what was posted, else from the saved record."""
+    bounds = services.outcome_bounds(item, utcnow())
+    if formdata is not None or voice is None:
+        return OutcomeForm(formdata, prefix="outcome", **bounds)
+    data = {
+        "version": str(voice.version),
+        "told_on": voice.outcome_told_on,
+        "told_how": voice.outcome_told_how.value if voice.outcome_told_how else None,
+        "notes": voice.outcome_notes,
+    }
+    return OutcomeForm(prefix="outcome", data=data, **bounds)

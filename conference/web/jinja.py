@@ -14,6 +14,7 @@ from conference.conferences import permissions as conference_permissions
 from conference.conferences.rules import clock
 from conference.notifications import queries as notification_queries
 from conference.referrals import permissions as referral_permissions
+from conference.voice import permissions as voice_permissions
 
 DISPLAY_ZONE = ZoneInfo("Europe/London")
 
@@ -46,6 +47,7 @@ def init_app(app: Flask, template_folder: str) -> None:
     app.add_template_global(clock, "clock")
     app.add_template_global(conference_permissions.sees_schedule, "sees_schedule")
     app.add_template_global(conference_permissions.does_research, "does_research")
+    app.add_template_global(voice_permissions.voices_any, "voices_any")
 
 
 def format_datetime(value: datetime | None, zone: str | None = None) -> str:

@@ -1,0 +1,152 @@
+"""The advocate's two forms: her voice before the meeting, and telling her the outcome after.
+
+Plain WTForms forms (CSRF is checked for every post by the app). Rules that join fields come
+from the services, so the form shows every problem at once and the service still enforces them.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from wtforms import Form, HiddenField, RadioField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from conference.voice.choices import ContactMethod
+from conference.voice.models import VOICE_LIMITS
+from conference.voice.services import VoiceEntry, outcome_problems, voice_problems
+from conference.web.forms import GovRadios, MemorableDateField, long_text, radios
+
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+#: Fields that matter only when contact was made, and only when it was not.
+IF_MADE = ("contacted_on", "contact_method")
+IF_NOT_MADE = ("no_contact_reason",)
+
+
+def method_field(label: str) -> RadioField:
+    """How she was reached: required by the rules only when it applies."""
+    return RadioField(
+        label,
+        choices=ContactMethod.choices(),
+        widget=GovRadios(),
+        validators=[Optional()],
+        validate_choice=True,
+    )
+
+
+def version_of(field: HiddenField) -> int | None:
+    """The record's version the page showed; None when there was no record (or it is garbled,
+    which the version check then refuses)."""
+    value = (field.data or "").strip()
+    return int(value) if value.isdigit() else (None if not value else -1)
+
+
+class _DatedForm(Form):
+    """A form whose dates are judged against days in the MARAC's time zone."""
+
+    class Meta:
+        today: date = date.min
+        meeting_day: date = date.min
+
+    def __init__(
+        self, formdata: Any = None, *, today: date, meeting_day: date = date.min, **kwargs: Any
+    ) -> None:
+        super().__init__(formdata, meta={"today": today, "meeting_day": meeting_day}, **kwargs)
+
+    def _add_problems(self, problems: dict[str, str]) -> None:
+        """Put each rule's message beside its field, unless the field already has one."""
+        for name, message in problems.items():
+            field = self[name]
+            if not field.errors:
+                field.errors = [*field.errors, message]
+
+
+class VoiceForm(_DatedForm):
+    version = HiddenField()
+    contact_made = radios(
+        "Did you make contact with her before this meeting?",
+        YES_NO,
+        "Select yes if you made contact with her, or no if you could not",
+    )
+    contacted_on = MemorableDateField("Date of contact", description="For example, 27 3 2026")
+    contact_method = method_field("How you made contact")
+    no_contact_reason = long_text(
+        "Why contact was not made",
+        VOICE_LIMITS["no_contact_reason"],
+        hint="For example, no safe number, or she did not answer three safe calls.",
+    )
+    views = long_text(
+        "Her views",
+        VOICE_LIMITS["views"],
+        hint="What she thinks about her situation and the risks, in her words where you can.",
+    )
+    wishes = long_text(
+        "Her wishes",
+        VOICE_LIMITS["wishes"],
+        hint="What she wants to happen, and what she wants from the agencies.",
+    )
+    fears = long_text("Her fears", VOICE_LIMITS["fears"], hint="What she is afraid of.")
+    consent_to_share = long_text(
+        "What she agrees may be shared at the meeting",
+        VOICE_LIMITS["consent_to_share"],
+        hint="In her words where possible. Say if there is anything she does not want shared.",
+    )
+    safe_contact = long_text(
+        "How she can safely be contacted",
+        VOICE_LIMITS["safe_contact"],
+        hint="Seen only by you and the coordinator. For example, the number and times that are "
+        "safe, and whether a message may be left.",
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        super().validate(extra_validators)
+        if self.contact_made.data in ("yes", "no"):
+            made = self.contact_made.data == "yes"
+            for name in IF_NOT_MADE if made else IF_MADE:
+                self[name].errors = []  # what does not apply cannot be wrong
+            self._add_problems(voice_problems(self.entry(), self.meta.today))
+        return not self.errors
+
+    def entry(self) -> VoiceEntry:
+        """What was typed, for the service."""
+        method = self.contact_method.data
+        return VoiceEntry(
+            contact_made=self.contact_made.data == "yes",
+            contacted_on=self.contacted_on.data,
+            contact_method=ContactMethod(method) if method in set(ContactMethod) else None,
+            no_contact_reason=self.no_contact_reason.data or "",
+            views=self.views.data or "",
+            wishes=self.wishes.data or "",
+            fears=self.fears.data or "",
+            consent_to_share=self.consent_to_share.data or "",
+            safe_contact=self.safe_contact.data or "",
+        )
+
+
+class OutcomeForm(_DatedForm):
+    """Prefixed "outcome", so its ids never meet the voice form's on the same page."""
+
+    version = HiddenField()
+    told_on = MemorableDateField("Date you told her", description="For example, 27 3 2026")
+    told_how = method_field("How you told her")
+    notes = long_text(
+        "Notes (optional)",
+        VOICE_LIMITS["outcome_notes"],
+        hint="For example, what she said, or anything she asked to happen next.",
+    )
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        super().validate(extra_validators)
+        problems = outcome_problems(
+            self.told_on.data,
+            self.method(),
+            meeting_day=self.meta.meeting_day,
+            today=self.meta.today,
+        )
+        self._add_problems(problems)
+        return not self.errors
+
+    def method(self) -> ContactMethod | None:
+        value = self.told_how.data
+        return ContactMethod(value) if value in set(ContactMethod) else None
