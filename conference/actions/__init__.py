@@ -1,0 +1,1 @@
+"""Actions: what each agency agreed to do at a conference, tracked until closed."""

@@ -30,6 +30,9 @@ PUBLISHED = (
     ConferenceStatus.CONCLUDED,
 )
 
+#: Conferences whose meeting has started: only the agencies present keep sight of them.
+HELD = (ConferenceStatus.IN_PROGRESS, ConferenceStatus.CONCLUDED, ConferenceStatus.MINUTES_FINAL)
+
 
 class Section(Labelled):
     """Agenda sections in the order the meeting takes them."""

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from conference.accounts import passwords
 from conference.accounts.models import Agency, AgencyKind, Marac, Role, RoleGrant, User
 from conference.demo.conferences import seed_conferences
+from conference.demo.meetings import seed_meetings
 from conference.demo.referrals import seed_referrals
 from conference.extensions import db
 
@@ -130,7 +131,8 @@ def seed_demo(*, now: datetime) -> list[DemoLogin]:
         for local, *_ in USERS
     }
     seed_referrals(users, maracs, now)
-    seed_conferences(users, maracs, now)
+    if seed_conferences(users, maracs, now):
+        seed_meetings(users, maracs, now)
     return demo_logins()
 
 

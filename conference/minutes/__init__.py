@@ -1,0 +1,1 @@
+"""Minutes: drafted from what a meeting recorded, finalised, corrected and printed."""

@@ -2,6 +2,377 @@
 
 from __future__ import annotations
 
-from flask import Blueprint
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+from wtforms import Form
+
+from conference.accounts.models import Agency
+from conference.actions.models import Action
+from conference.conferences import agenda, planning
+from conference.conferences.models import AgendaItem, Conference
+from conference.db import utcnow
+from conference.errors import Conflict, DomainError, ValidationFailed
+from conference.extensions import db
+from conference.meetings import queries as meeting_queries
+from conference.meetings.choices import RECORD_FIELDS
+from conference.meetings.opening import statement_for
+from conference.meetings.permissions import drives
+from conference.minutes import forms, queries, services
+from conference.minutes.forms import RECORD_LABELS, ActionForm, NotesForm, RecordForm, version_of
+from conference.minutes.models import Minutes
+from conference.minutes.permissions import has_minutes, reads_agency_copy, writes_minutes
+from conference.web.auth import current_actor, require
+from conference.web.errors import error_response
+from conference.web.forms import show_refusal
+from conference.web.htmx import go, render, wants_partial
 
 bp = Blueprint("minutes", __name__)
+
+NOTES, RECORD, ACTIONS = "minutes/_notes.html", "minutes/_record.html", "minutes/_actions.html"
+
+
+@dataclass
+class Editing:
+    """Forms holding the user's own text after a refusal, and what others saved meanwhile."""
+
+    notes: NotesForm | None = None
+    records: dict[int, RecordForm] = field(default_factory=dict)
+    actions: dict[int, ActionForm] = field(default_factory=dict)
+    new_actions: dict[int, ActionForm] = field(default_factory=dict)
+    #: "notes", "record-<item id>" or "action-<action id>" -> (message, their saved copy).
+    conflicts: dict[str, tuple[str, Any]] = field(default_factory=dict)
+
+
+# Reading ----------------------------------------------------------------------------------------
+
+
+@bp.get("/conferences/<int:conference_id>/minutes")
+@login_required
+def page(conference_id: int) -> ResponseReturnValue:
+    """The minutes for whoever writes them; an attending agency's copy once they are final."""
+    actor = current_actor()
+    conference = _load(conference_id)
+    if not drives(actor, conference):
+        present = meeting_queries.present_agency_ids(conference.id)
+        require(reads_agency_copy(actor, conference, actor.agency_id, present), hide=True)
+        copy = url_for(".print_agency", conference_id=conference.id, agency_id=actor.agency_id)
+        return redirect(copy, 303)
+    return _respond(*_readable(conference_id))
+
+
+@bp.get("/conferences/<int:conference_id>/minutes/print")
+@login_required
+def print_full(conference_id: int) -> ResponseReturnValue:
+    """The whole minutes, laid out for printing."""
+    conference, minutes = _readable(conference_id)
+    content = queries.content(conference, minutes)
+    agenda.record_view(current_actor(), "minutes.printed", conference, content.items, now=utcnow())
+    db.session.commit()
+    return render_template("minutes/print.html", agency=None, **_heading(content))
+
+
+@bp.get("/conferences/<int:conference_id>/minutes/print/agencies/<int:agency_id>")
+@login_required
+def print_agency(conference_id: int, agency_id: int) -> ResponseReturnValue:
+    """An agency's copy: only the cases where it owns an action, and only its own actions."""
+    actor, conference = current_actor(), _load(conference_id)
+    present = meeting_queries.present_agency_ids(conference.id)
+    require(reads_agency_copy(actor, conference, agency_id, present), hide=True)
+    minutes = queries.minutes_of(conference.id)
+    require(minutes is not None, hide=True)
+    assert minutes is not None
+    content = queries.content(conference, minutes, agency_id=agency_id)
+    agency = next(a.agency for a in content.present if a.agency_id == agency_id)
+    verb = "minutes.agency_copy_printed"
+    agenda.record_view(actor, verb, conference, content.items, now=utcnow())
+    db.session.commit()
+    return render_template("minutes/print.html", agency=agency, **_heading(content))
+
+
+# Editing ----------------------------------------------------------------------------------------
+
+
+@bp.post("/conferences/<int:conference_id>/minutes/notes")
+@login_required
+def save_notes(conference_id: int) -> ResponseReturnValue:
+    """Save the opening notes and any other business (a correction, once final)."""
+    conference, minutes = _writable(conference_id)
+    form = NotesForm(request.form)
+    editing = Editing(notes=form)
+    if not form.validate():
+        return _respond(conference, minutes, partial=NOTES, status=422, editing=editing)
+    try:
+        services.save_notes(
+            minutes,
+            conference,
+            values=form.data,
+            version=version_of(form),
+            reason=form.reason.data or "",
+            actor=current_actor(),
+            now=utcnow(),
+        )
+    except DomainError as refused:
+        return _refused(conference, minutes, refused, form, editing, NOTES, key="notes")
+    # Any other business is shown after the cases: the whole page is reloaded to show it.
+    return _saved(conference, minutes, "The notes are saved.", None, anchor="minutes-notes")
+
+
+@bp.post("/conferences/<int:conference_id>/minutes/items/<int:item_id>/record")
+@login_required
+def save_record(conference_id: int, item_id: int) -> ResponseReturnValue:
+    """Save what the meeting recorded on a case (a correction, once final)."""
+    conference, minutes = _writable(conference_id)
+    item = _item(conference, item_id)
+    form = RecordForm(request.form, prefix=f"item-{item.id}")
+    editing, key = Editing(records={item.id: form}), f"record-{item.id}"
+    if not form.validate():
+        return _respond(conference, minutes, partial=RECORD, status=422, editing=editing, item=item)
+    try:
+        services.save_record(
+            item,
+            minutes,
+            values={name: form[name].data or "" for name in RECORD_FIELDS},
+            version=version_of(form),
+            reason=form.reason.data or "",
+            actor=current_actor(),
+            now=utcnow(),
+        )
+    except DomainError as refused:
+        return _refused(conference, minutes, refused, form, editing, RECORD, key=key, item=item)
+    message = f"The record on case {item.case.reference} is saved."
+    return _saved(conference, minutes, message, RECORD, anchor=key, item=item)
+
+
+@bp.post("/conferences/<int:conference_id>/minutes/actions/<int:action_id>")
+@login_required
+def save_action(conference_id: int, action_id: int) -> ResponseReturnValue:
+    """Change an action's task, owner, due date or priority (a correction, once final)."""
+    conference, minutes = _writable(conference_id)
+    action = db.session.get(Action, action_id)
+    require(action is not None, hide=True)
+    assert action is not None
+    item = _item(conference, action.agenda_item_id)
+    form = _action_form(conference, f"action-{action.id}")
+    editing, key = Editing(actions={action.id: form}), f"action-{action.id}"
+    if not form.validate():
+        return _respond(
+            conference, minutes, partial=ACTIONS, status=422, editing=editing, item=item
+        )
+    try:
+        services.change_action(
+            action, item, minutes, version=version_of(form), **_action_input(form)
+        )
+    except DomainError as refused:
+        return _refused(conference, minutes, refused, form, editing, ACTIONS, key=key, item=item)
+    message = f"The action on case {item.case.reference} is saved."
+    return _saved(conference, minutes, message, ACTIONS, anchor=f"actions-{item.id}", item=item)
+
+
+@bp.post("/conferences/<int:conference_id>/minutes/items/<int:item_id>/actions")
+@login_required
+def add_action(conference_id: int, item_id: int) -> ResponseReturnValue:
+    """Add an action the meeting agreed but the record missed (a correction, once final)."""
+    conference, minutes = _writable(conference_id)
+    item = _item(conference, item_id)
+    form = _action_form(conference, f"new-{item.id}")
+    editing, key = Editing(new_actions={item.id: form}), f"new-action-{item.id}"
+    if not form.validate():
+        return _respond(
+            conference, minutes, partial=ACTIONS, status=422, editing=editing, item=item
+        )
+    try:
+        services.add_action(item, minutes, **_action_input(form))
+    except DomainError as refused:
+        return _refused(conference, minutes, refused, form, editing, ACTIONS, key=key, item=item)
+    message = f"The action is added to case {item.case.reference}."
+    return _saved(conference, minutes, message, ACTIONS, anchor=f"actions-{item.id}", item=item)
+
+
+@bp.post("/conferences/<int:conference_id>/minutes/finalise")
+@login_required
+def finalise(conference_id: int) -> ResponseReturnValue:
+    """Make the minutes final: locked from now on, and the attending agencies told."""
+    conference, minutes = _writable(conference_id)
+    try:
+        told = services.finalise(minutes, conference, actor=current_actor(), now=utcnow())
+    except DomainError as refused:
+        db.session.rollback()
+        flash(str(refused), "error")
+        return _respond(conference, minutes, status=409)
+    db.session.commit()
+    flash(
+        f"The minutes are final. {told} people were told; any change now needs a reason.",
+        "success",
+    )
+    return go(url_for(".page", conference_id=conference.id))
+
+
+# Helpers ----------------------------------------------------------------------------------------
+
+
+def _load(conference_id: int) -> Conference:
+    conference = db.session.get(Conference, conference_id)
+    require(conference is not None, hide=True)
+    assert conference is not None
+    return conference
+
+
+def _readable(conference_id: int) -> tuple[Conference, Minutes]:
+    """The conference and its minutes, for whoever writes them; else 404."""
+    conference = _load(conference_id)
+    require(writes_minutes(current_actor(), conference), hide=True)
+    minutes = queries.minutes_of(conference.id)
+    require(minutes is not None, hide=True)
+    assert minutes is not None
+    return conference, minutes
+
+
+def _writable(conference_id: int) -> tuple[Conference, Minutes]:
+    """As _readable, but a meeting not yet concluded is refused with a message (409)."""
+    conference = _load(conference_id)
+    require(drives(current_actor(), conference), hide=True)
+    if not has_minutes(conference):
+        abort(error_response(409, "The meeting has not concluded: it has no minutes to edit."))
+    return _readable(conference_id)
+
+
+def _item(conference: Conference, item_id: int) -> AgendaItem:
+    item = db.session.get(AgendaItem, item_id)
+    require(item is not None and item.conference_id == conference.id, hide=True)
+    assert item is not None
+    return item
+
+
+def _action_form(conference: Conference, prefix: str) -> ActionForm:
+    form = ActionForm(request.form, prefix=prefix)
+    form.set_agencies(meeting_queries.marac_agencies(conference.marac_id))
+    return form
+
+
+def _action_input(form: ActionForm) -> dict[str, Any]:
+    owner_id = form.owner_agency_id.data
+    return {
+        "fields": {
+            "description": form.description.data or "",
+            "owner": db.session.get(Agency, int(owner_id)) if owner_id else None,
+            "owner_name": form.owner_name.data or "",
+            "due_on": form.due_on.data,
+            "priority": form.priority.data,
+        },
+        "reason": form.reason.data or "",
+        "actor": current_actor(),
+        "now": utcnow(),
+    }
+
+
+def _refused(
+    conference: Conference,
+    minutes: Minutes,
+    refused: DomainError,
+    form: Form,
+    editing: Editing,
+    partial: str,
+    *,
+    key: str,
+    **extra: Any,
+) -> ResponseReturnValue:
+    """Answer a refusal with the user's text kept: by the field (422), or beside what someone
+    else saved first (409), or with the reason the minutes cannot change (409)."""
+    db.session.rollback()
+    if isinstance(refused, ValidationFailed):
+        show_refusal(form, refused, next(f.short_name for f in form if f.short_name != "version"))
+        return _respond(conference, minutes, partial=partial, status=422, editing=editing, **extra)
+    if isinstance(refused, Conflict) and hasattr(refused, "current"):
+        editing.conflicts[key] = (str(refused), refused.current)
+        # Saving again, after comparing, is meant to replace what they saved.
+        form.version.data = str(refused.current.version)
+    else:
+        flash(str(refused), "error")
+    return _respond(conference, minutes, partial=partial, status=409, editing=editing, **extra)
+
+
+def _saved(
+    conference: Conference,
+    minutes: Minutes,
+    message: str,
+    partial: str | None,
+    *,
+    anchor: str,
+    **extra: Any,
+) -> ResponseReturnValue:
+    """Commit; swap the block in place for htmx, else back to the page (303).
+
+    A correction to final minutes reloads the page, whose revision list has grown.
+    """
+    db.session.commit()
+    flash(message, "success")
+    if partial and wants_partial() and minutes.finalised_at is None:
+        return _respond(conference, minutes, partial=partial, **extra)
+    return go(url_for(".page", conference_id=conference.id, _anchor=anchor))
+
+
+def _respond(
+    conference: Conference,
+    minutes: Minutes,
+    *,
+    partial: str | None = None,
+    status: int = 200,
+    editing: Editing | None = None,
+    **extra: Any,
+) -> ResponseReturnValue:
+    """One block of the page for an htmx swap; else the whole page, its view audited.
+
+    The whole page also answers htmx when no block is named (HX-Location after a correction).
+    """
+    context = _context(conference, minutes, editing or Editing())
+    if partial and wants_partial():
+        return render("minutes/page.html", partial, status=status, **context, **extra)
+    actor, items = current_actor(), context["content"].items
+    agenda.record_view(actor, "minutes.viewed", conference, items, now=utcnow())
+    db.session.commit()
+    return render_template("minutes/page.html", **context, **extra), status
+
+
+def _context(conference: Conference, minutes: Minutes, editing: Editing) -> dict[str, Any]:
+    content = queries.content(conference, minutes)
+    agencies = meeting_queries.marac_agencies(conference.marac_id)
+    notes = editing.notes or forms.notes_form(minutes)
+    records = {
+        item.id: editing.records.get(item.id) or forms.record_form(item.id, content.records)
+        for item in content.items
+    }
+    actions: dict[int, ActionForm] = {}
+    new_actions: dict[int, ActionForm] = {}
+    for item in content.items:
+        new_actions[item.id] = editing.new_actions.get(item.id) or forms.new_action_form(item.id)
+        for action in content.actions.get(item.id, []):
+            actions[action.id] = editing.actions.get(action.id) or forms.action_form(action)
+    for form in [*actions.values(), *new_actions.values()]:
+        form.set_agencies(agencies)
+    return {
+        **_heading(content),
+        "notes_form": notes,
+        "record_forms": records,
+        "action_forms": actions,
+        "new_action_forms": new_actions,
+        "conflicts": editing.conflicts,
+    }
+
+
+def _heading(content: queries.MinutesContent) -> dict[str, Any]:
+    conference = content.conference
+    return {
+        "content": content,
+        "conference": conference,
+        "minutes": content.minutes,
+        "final": content.minutes.finalised_at is not None,
+        "label": planning.conference_label(conference),
+        "statement": statement_for(conference),
+        "record_labels": RECORD_LABELS,
+        "summary": services.revision_summary,
+        "change_labels": services.CHANGE_LABELS,
+    }

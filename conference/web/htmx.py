@@ -33,8 +33,14 @@ def render(
     return make_response(body, status, trigger=trigger)
 
 
-def go(url: str) -> Response:
-    """Navigate after a change: HX-Location for htmx, 303 See Other otherwise."""
+def go(url: str, *, new_page: bool = False) -> Response:
+    """Navigate after a change: HX-Location for htmx, 303 See Other otherwise.
+
+    ``new_page`` loads the target as a whole page (HX-Redirect), for a move to a different
+    screen rather than a region of the same one.
+    """
     if htmx:
+        if new_page:
+            return make_response("", 200, redirect=url)
         return make_response("", 204, location=url)
     return redirect(url, 303)

@@ -15,3 +15,24 @@ document.body.addEventListener("htmx:afterSwap", (event) => {
   const summary = event.detail.elt.querySelector?.(".govuk-error-summary");
   if (summary) summary.focus();
 });
+
+// The chair's console: N and P move between cases when no field has focus.
+document.addEventListener("keydown", (event) => {
+  if (event.altKey || event.ctrlKey || event.metaKey) return;
+  if (event.target.closest?.("input, textarea, select, [contenteditable]")) return;
+  const key = event.key.toLowerCase();
+  const button = document.getElementById(key === "n" ? "console-next" : key === "p" ? "console-previous" : "");
+  if (button && !button.disabled) {
+    event.preventDefault();
+    button.click();
+  }
+});
+
+// The per-case timer counts up in whole minutes between swaps.
+setInterval(() => {
+  for (const timer of document.querySelectorAll("[data-timer-since]")) {
+    const minutes = Math.max(0, Math.floor((Date.now() - Date.parse(timer.dataset.timerSince)) / 60000));
+    timer.textContent = `${minutes} min`;
+    timer.classList.toggle("app-overrun", minutes > Number(timer.dataset.timerLimit));
+  }
+}, 15000);

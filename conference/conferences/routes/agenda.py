@@ -11,6 +11,7 @@ from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
 from conference.conferences import agenda, planning, queries
+from conference.conferences.choices import HELD, ConferenceStatus
 from conference.conferences.forms import PlaceForm, RemoveForm
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.permissions import manages, may_view_agenda, researches
@@ -18,6 +19,8 @@ from conference.conferences.routes import bp, load_conference
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
+from conference.meetings import queries as meeting_queries
+from conference.meetings.permissions import drives
 from conference.referrals.choices import CaseStatus
 from conference.referrals.models import Case
 from conference.research import services as research
@@ -39,6 +42,10 @@ def _agenda_response(conference_id: int, status: int = 200) -> ResponseReturnVal
     conference = load_conference(conference_id)
     invited = queries.invited_agency_ids(conference.id)
     require(may_view_agenda(actor, conference, invited), hide=True)
+    running = drives(actor, conference)
+    if conference.status in HELD and not running:
+        # Once the meeting starts, only agencies that were there keep sight of it.
+        require(actor.agency_id in meeting_queries.present_agency_ids(conference.id), hide=True)
     items = queries.agenda_items(conference.id)
     agenda.record_view(actor, "agenda.viewed", conference, items, now=now)
     db.session.commit()
@@ -61,6 +68,10 @@ def _agenda_response(conference_id: int, status: int = 200) -> ResponseReturnVal
         changes=queries.changes(conference.id) if conference.is_published else [],
         label=planning.conference_label(conference),
         now=now,
+        running=running,
+        following=actor.id in meeting_queries.following_user_ids(conference.id)
+        if conference.status is ConferenceStatus.IN_PROGRESS
+        else False,
     )
 
 

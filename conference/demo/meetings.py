@@ -1,0 +1,281 @@
+"""Demo meetings: one under way this morning, so the console can be tried at once, and the
+last past meeting's full record with final minutes.
+
+Today's meeting is made through the services the chair's clicks use; the past one is written
+as the record it left. Every name is invented.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+
+from conference.accounts.models import Agency, Marac, User
+from conference.actions.choices import ActionStatus, Priority
+from conference.actions.models import Action
+from conference.conferences import agenda, queries, rules
+from conference.conferences.choices import ConferenceStatus
+from conference.conferences.models import AgendaItem, Conference
+from conference.demo.referrals import Story, Victim, refer
+from conference.extensions import db
+from conference.meetings import console, opening
+from conference.meetings.choices import Presence
+from conference.meetings.models import Attendance, Attendee, Discussion, Meeting
+from conference.minutes.models import Minutes
+from conference.referrals.services import today_in
+from conference.voice.choices import ContactMethod
+from conference.voice.models import VictimVoice
+
+#: The cases on this morning's extra meeting.
+TODAY = [
+    Story(
+        "police",
+        "NB",
+        Victim("Grace", "Ellery", (3, 6, 1986)),
+        days_ago=16,
+        yes=17,
+        children=(("Ruby", (14, 1, 2017), "Daughter"),),
+        outcome="accepted",
+        reason="Visible high risk; strangulation disclosed.",
+        advocate="idva",
+        narrative="Strangled until she passed out; he has threatened to take their daughter.",
+    ),
+    Story(
+        "health",
+        "NB",
+        Victim("Leah", "Brandt", (22, 9, 1979)),
+        days_ago=15,
+        yes=14,
+        outcome="accepted",
+        reason="Visible high risk.",
+        advocate="idva",
+        narrative="Told her GP he follows her to work and checks her phone every night.",
+    ),
+    Story(
+        "housing",
+        "NB",
+        Victim("Mina", "Farouk", (9, 12, 1991), ethnicity="arab"),
+        days_ago=14,
+        yes=15,
+        outcome="accepted",
+        reason="Visible high risk.",
+        advocate="idva",
+        narrative="Neighbours report nightly shouting; he broke the front door last week.",
+    ),
+]
+
+
+def seed_meetings(users: dict[str, User], maracs: dict[str, Marac], now: datetime) -> None:
+    """This morning's meeting in progress and the last past meeting's record. Flushes."""
+    northbridge = maracs["NB"]
+    _meeting_under_way(northbridge, users, now)
+    last = db.session.scalars(
+        sa.select(Conference)
+        .where(
+            Conference.marac_id == northbridge.id,
+            Conference.status == ConferenceStatus.MINUTES_FINAL,
+        )
+        .order_by(Conference.starts_at.desc())
+        .limit(1)
+    ).first()
+    if last is not None:
+        _past_record(last, users)
+    db.session.flush()
+
+
+def _meeting_under_way(marac: Marac, users: dict[str, User], now: datetime) -> None:
+    chair, coordinator = users["chair"], users["coordinator"]
+    today = today_in(marac, now)
+    starts = now - timedelta(minutes=40)
+    conference = Conference(
+        marac=marac,
+        starts_at=now + timedelta(days=3),  # publishable; moved to this morning below
+        duration_minutes=120,
+        place="Northbridge Civic Centre, Committee Room 1",
+        video_link="https://video.northbridge.example/marac-extra",
+        capacity=6,
+        minutes_per_case=15,
+        cutoff_on=today - timedelta(days=8),
+        publish_on=today - timedelta(days=7),
+        chair_id=chair.id,
+        is_extra=True,
+    )
+    db.session.add(conference)
+    db.session.flush()
+    for story in TODAY:
+        case = refer(story, users, {"NB": marac}, now).case
+        if case is not None:
+            agenda.add_case(conference, case, actor=coordinator, now=now - timedelta(days=8))
+    agenda.publish(conference, actor=coordinator, now=now - timedelta(days=7))
+    conference.starts_at = starts
+    items = queries.agenda_items(conference.id)
+    _voice(items[0], users["idva"], today - timedelta(days=3))
+
+    for local in ("chair", "police", "childrens", "health", "idva", "coordinator"):
+        person = users[local]
+        attendee = opening.add_attendee(
+            conference, person.agency, name="", user=person, actor=chair, now=starts
+        )
+        opening.accept_confidentiality(attendee, actor=chair, now=starts)
+    invited = [a for a in marac.agencies if a.id in queries.invited_agency_ids(conference.id)]
+    # Everyone else sent apologies; those with a demo login sent their information.
+    recorded = set(
+        db.session.scalars(
+            sa.select(Attendance.agency_id).where(Attendance.conference_id == conference.id)
+        )
+    )
+    with_logins = {u.agency_id for u in users.values()}
+    for agency in invited:
+        if agency.id not in recorded:
+            opening.set_attendance(
+                conference,
+                agency,
+                presence=Presence.APOLOGIES,
+                information_sent=agency.id in with_logins,
+                actor=chair,
+                now=starts,
+            )
+    meeting = opening.start(conference, invited=invited, actor=chair, now=starts)
+    _first_case(meeting, items[0], users, starts + timedelta(minutes=2))
+    console.open_item(meeting, items[1], actor=chair, now=now - timedelta(minutes=6))
+    console.save_record(
+        items[1],
+        {"information_shared": "Health: seen twice at the GP surgery with bruising to the arms."},
+        version=None,
+        actor=coordinator,
+        now=now - timedelta(minutes=3),
+    )
+
+
+def _first_case(meeting: Meeting, item: AgendaItem, users: dict[str, User], at: datetime) -> None:
+    chair = users["chair"]
+    console.open_item(meeting, item, actor=chair, now=at)
+    console.save_record(
+        item,
+        {
+            "information_shared": "Police: two call-outs this year and a strangulation "
+            "disclosed last week. Children's services: Ruby is on a child in need plan.",
+            "risk_to_victim": "Non-fatal strangulation; threats to kill if she leaves.",
+            "risk_to_children": "Ruby witnessed the last assault; threats to take her.",
+            "perpetrator_risk_factors": "Escalating jealousy; heavy drinking at weekends.",
+            "decisions": "Refer to the sanctuary scheme and consider a protection order.",
+        },
+        version=None,
+        actor=users["coordinator"],
+        now=at + timedelta(minutes=6),
+    )
+    day = rules.local(meeting.conference.starts_at, meeting.conference.marac.timezone).date()
+    for owner, what, days, priority in (
+        ("police", "Flag the address for an urgent response and review bail", 7, Priority.HIGH),
+        ("childrens", "Hold a strategy discussion about Ruby's safety", 14, Priority.HIGH),
+        ("idva", "Support an application for a non-molestation order", 28, Priority.MEDIUM),
+    ):
+        console.add_action(
+            item,
+            description=what,
+            owner=users[owner].agency,
+            owner_name=users[owner].name,
+            due_on=day + timedelta(days=days),
+            priority=priority,
+            actor=chair,
+            now=at + timedelta(minutes=9),
+        )
+    console.mark_discussed(item, actor=chair, now=at + timedelta(minutes=14))
+
+
+def _voice(item: AgendaItem, advocate: User, on: date) -> None:
+    db.session.add(
+        VictimVoice(
+            agenda_item_id=item.id,
+            contact_made=True,
+            contacted_on=on,
+            contact_method=ContactMethod.IN_PERSON,
+            views="She wants the police to know how much worse it has become since the summer.",
+            wishes="To stay in her home with Ruby, with the locks changed and an alarm fitted.",
+            fears="That he will take Ruby abroad to his family, and that he will kill her.",
+            consent_to_share="Everything except her new work address.",
+            safe_contact="Mobile after 10am on weekdays; never leave a voicemail.",
+            updated_by_id=advocate.id,
+        )
+    )
+    db.session.flush()
+
+
+def _past_record(conference: Conference, users: dict[str, User]) -> None:
+    """What the last past meeting recorded: attendance, each case, actions and minutes."""
+    at = conference.starts_at
+    present = ("chair", "police", "childrens", "health", "idva", "coordinator")
+    agencies = {users[local].agency_id for local in present}
+    for local in present:
+        person = users[local]
+        db.session.add(
+            Attendee(
+                conference_id=conference.id,
+                agency_id=person.agency_id,
+                user_id=person.id,
+                name=person.name,
+                job_title=person.job_title,
+                accepted_confidentiality_at=at,
+                added_by_id=users["chair"].id,
+                added_at=at,
+            )
+        )
+    for agency in db.session.scalars(
+        sa.select(Agency).where(Agency.maracs.any(id=conference.marac_id))
+    ):
+        db.session.add(
+            Attendance(
+                conference_id=conference.id,
+                agency_id=agency.id,
+                presence=Presence.PRESENT if agency.id in agencies else Presence.APOLOGIES,
+                information_sent=None if agency.id in agencies else True,
+                recorded_by_id=users["chair"].id,
+                recorded_at=at,
+            )
+        )
+    db.session.add(
+        Meeting(conference_id=conference.id, started_at=at, concluded_at=at + timedelta(hours=2))
+    )
+    for item in queries.agenda_items(conference.id):
+        item.opened_at, item.closed_at = at, at + timedelta(minutes=15)
+        db.session.add(
+            Discussion(
+                agenda_item_id=item.id,
+                information_shared="Police: one call-out since referral. Housing: rent "
+                "arrears after he left; a move is being considered.",
+                risk_to_victim="Stalking at her workplace; he has breached a bail condition.",
+                decisions="Ask housing to assess a management move.",
+                updated_by_id=users["coordinator"].id,
+                updated_at=at + timedelta(minutes=14),
+            )
+        )
+        day = rules.local(at, conference.marac.timezone).date()
+        for owner, what, days, status in (
+            ("police", "Review the bail breach with the officer in charge", 7, ActionStatus.DONE),
+            ("idva", "Help her report each breach with a diary", 28, ActionStatus.IN_PROGRESS),
+        ):
+            db.session.add(
+                Action(
+                    case_id=item.case_id,
+                    agenda_item_id=item.id,
+                    description=what,
+                    owner_agency_id=users[owner].agency_id,
+                    due_on=day + timedelta(days=days),
+                    priority=Priority.MEDIUM,
+                    status=status,
+                    agreed_at=at + timedelta(minutes=10),
+                    agreed_by_id=users["chair"].id,
+                    updated_at=at + timedelta(minutes=10),
+                )
+            )
+    db.session.add(
+        Minutes(
+            conference_id=conference.id,
+            opening_notes="Introductions were made; no observers.",
+            other_business="None.",
+            finalised_at=at + timedelta(days=2),
+            finalised_by_id=users["chair"].id,
+            updated_at=at + timedelta(days=2),
+        )
+    )

@@ -1,0 +1,137 @@
+"""Forms of the live meeting: attendance, the case record, actions and deferral."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
+from wtforms import Form, HiddenField, SelectField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Optional
+
+from conference.actions.choices import DUE_IN_DAYS, Priority
+from conference.actions.models import ACTION_LIMITS
+from conference.meetings.choices import Presence
+from conference.meetings.models import ATTENDEE_LIMITS, RECORD_LIMITS
+from conference.web.forms import MemorableDateField, long_text, radios, text
+
+YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
+
+
+class AttendanceForm(Form):
+    """Prefixed with the agency, so every agency's row has its own ids."""
+
+    presence = radios("Attendance", Presence.choices(), "Choose present or apologies")
+    information_sent = radios(
+        "Information sent?", YES_NO, "Say whether the agency sent its information"
+    )
+    information_sent.kwargs["validators"] = [Optional()]
+
+
+class AttendeeForm(Form):
+    person = SelectField(
+        "Person with an account",
+        description="They will be able to follow the meeting on their own screen.",
+        choices=[],
+        widget=GovSelect(),
+        validate_choice=False,
+    )
+    agency_id = SelectField(
+        "Agency",
+        description="Needed only for someone without an account.",
+        choices=[],
+        widget=GovSelect(),
+        validate_choice=False,
+    )
+    name = text("Name of someone without an account", ATTENDEE_LIMITS["name"])
+    job_title = text("Job title (optional)", ATTENDEE_LIMITS["job_title"])
+
+
+RECORD_LABELS = {
+    "information_shared": "Information shared",
+    "risk_to_victim": "Risks to the victim",
+    "risk_to_children": "Risks to children",
+    "risk_to_others": "Risks to others",
+    "risk_to_staff": "Risks to staff",
+    "perpetrator_risk_factors": "Perpetrator risk factors",
+    "decisions": "Decisions",
+    "no_action_reason": "Why no action is needed (only if the meeting agreed none)",
+}
+RECORD_HINTS = {
+    "information_shared": "A summary of what agencies shared: facts apart from opinion.",
+    "decisions": "What the meeting decided, including for a standing item.",
+}
+
+
+class RecordForm(Form):
+    """The case's record. ``version`` is the copy the user started from."""
+
+    version = HiddenField()
+    information_shared = long_text(
+        RECORD_LABELS["information_shared"],
+        RECORD_LIMITS["information_shared"],
+        hint=RECORD_HINTS["information_shared"],
+    )
+    risk_to_victim = long_text(RECORD_LABELS["risk_to_victim"], RECORD_LIMITS["risk_to_victim"])
+    risk_to_children = long_text(
+        RECORD_LABELS["risk_to_children"], RECORD_LIMITS["risk_to_children"]
+    )
+    risk_to_others = long_text(RECORD_LABELS["risk_to_others"], RECORD_LIMITS["risk_to_others"])
+    risk_to_staff = long_text(RECORD_LABELS["risk_to_staff"], RECORD_LIMITS["risk_to_staff"])
+    perpetrator_risk_factors = long_text(
+        RECORD_LABELS["perpetrator_risk_factors"], RECORD_LIMITS["perpetrator_risk_factors"]
+    )
+    decisions = long_text(
+        RECORD_LABELS["decisions"], RECORD_LIMITS["decisions"], hint=RECORD_HINTS["decisions"]
+    )
+    no_action_reason = long_text(
+        RECORD_LABELS["no_action_reason"], RECORD_LIMITS["no_action_reason"]
+    )
+
+
+class ActionForm(Form):
+    """Prefixed ("new" or the action's id), so several action forms share a page."""
+
+    version = HiddenField()
+    description = long_text(
+        "Action",
+        ACTION_LIMITS["description"],
+        required="Say what will be done: the action needs a task",
+        hint="One task, specific enough to be checked as done.",
+    )
+    owner_agency_id = SelectField(
+        "Owner agency",
+        choices=[],
+        widget=GovSelect(),
+        validate_choice=False,
+    )
+    owner_name = text("Person at that agency (optional)", ACTION_LIMITS["owner_name"])
+    due_in = radios("Due", [], "Choose when the action is due")
+    due_in.kwargs["validators"] = [Optional()]
+    due_on = MemorableDateField("Or another due date", description="For example, 27 3 2027")
+    priority = radios("Priority", Priority.choices(), "Choose a priority")
+
+    def set_choices(self, agencies: list[tuple[int, str]], meeting_day: date) -> None:
+        self.owner_agency_id.choices = [SelectChoice("", "Choose an agency")] + [
+            SelectChoice(str(agency_id), name) for agency_id, name in agencies
+        ]
+        self.due_in.choices = [
+            SelectChoice(str(days), f"In {days} days ({meeting_day + timedelta(days=days):%-d %b})")
+            for days in DUE_IN_DAYS
+        ] + [SelectChoice("other", "Another date")]
+
+    def chosen_due_on(self, meeting_day: date) -> date | None:
+        """The date picked: a quick pick counts from the meeting day."""
+        picked = self.due_in.data
+        if picked and picked != "other":
+            return meeting_day + timedelta(days=int(picked))
+        return self.due_on.data
+
+
+class DeferForm(Form):
+    reason = long_text(
+        "Why is the case deferred?",
+        1000,
+        required="Give the reason for deferring this case",
+        hint="It goes onto the next conference's agenda when this meeting concludes.",
+    )

@@ -1,0 +1,209 @@
+"""Reading a meeting: the opening screen, the console and the follow view, each in a fixed
+number of queries however long the agenda or the case's history.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import raiseload
+
+from conference.accounts.models import Agency, RoleGrant, User, agency_maracs
+from conference.actions.models import Action
+from conference.conferences import agenda, planning, queries
+from conference.conferences.choices import ItemStatus
+from conference.conferences.models import AgendaItem, Conference, conference_invitations
+from conference.extensions import db
+from conference.meetings.models import Attendance, Attendee, Discussion, Meeting
+from conference.research.models import ResearchReturn
+
+
+def invited_agencies(conference_id: int) -> list[Agency]:
+    return list(
+        db.session.scalars(
+            sa.select(Agency)
+            .join(conference_invitations, conference_invitations.c.agency_id == Agency.id)
+            .where(conference_invitations.c.conference_id == conference_id)
+            .order_by(Agency.name)
+        )
+    )
+
+
+def marac_agencies(marac_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the MARAC's active agencies: who can own an action."""
+    rows = db.session.execute(
+        sa.select(Agency.id, Agency.name)
+        .join(agency_maracs, agency_maracs.c.agency_id == Agency.id)
+        .where(agency_maracs.c.marac_id == marac_id, Agency.is_active.is_(True))
+        .order_by(Agency.name)
+    )
+    return [(agency_id, name) for agency_id, name in rows]
+
+
+def attendances(conference_id: int) -> list[Attendance]:
+    return list(
+        db.session.scalars(sa.select(Attendance).where(Attendance.conference_id == conference_id))
+    )
+
+
+def attendees(conference_id: int) -> list[Attendee]:
+    return list(
+        db.session.scalars(
+            sa.select(Attendee)
+            .where(Attendee.conference_id == conference_id)
+            .order_by(Attendee.added_at, Attendee.id)
+        )
+    )
+
+
+def following_user_ids(conference_id: int) -> set[int]:
+    """Attendees with accounts who accepted the confidentiality statement."""
+    return set(
+        db.session.scalars(
+            sa.select(Attendee.user_id).where(
+                Attendee.conference_id == conference_id,
+                Attendee.user_id.is_not(None),
+                Attendee.accepted_confidentiality_at.is_not(None),
+            )
+        )
+    )
+
+
+def present_agency_ids(conference_id: int) -> set[int]:
+    from conference.meetings.choices import Presence
+
+    return set(
+        db.session.scalars(
+            sa.select(Attendance.agency_id).where(
+                Attendance.conference_id == conference_id,
+                Attendance.presence == Presence.PRESENT,
+            )
+        )
+    )
+
+
+def people_who_may_attend(conference: Conference) -> list[User]:
+    """Active users with a role in the MARAC, by agency then name: the attendee picker."""
+    return list(
+        db.session.scalars(
+            sa.select(User)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .join(Agency, Agency.id == User.agency_id)
+            .where(RoleGrant.marac_id == conference.marac_id, User.is_active_account.is_(True))
+            .options(raiseload(User.role_grants))
+            .order_by(Agency.name, User.name)
+            .distinct()
+        )
+    )
+
+
+def returned_agency_ids(conference_id: int) -> set[int]:
+    """Agencies that made at least one research return for the conference."""
+    return set(
+        db.session.scalars(
+            sa.select(ResearchReturn.agency_id)
+            .join(AgendaItem, AgendaItem.id == ResearchReturn.agenda_item_id)
+            .where(AgendaItem.conference_id == conference_id)
+            .distinct()
+        )
+    )
+
+
+def records_for(item_ids: Collection[int]) -> dict[int, Discussion]:
+    if not item_ids:
+        return {}
+    rows = db.session.scalars(sa.select(Discussion).where(Discussion.agenda_item_id.in_(item_ids)))
+    return {r.agenda_item_id: r for r in rows}
+
+
+def actions_for(
+    item_ids: Collection[int], *, agency_id: int | None = None
+) -> dict[int, list[Action]]:
+    """Agenda item id -> the actions agreed on it (or only those one agency owns), in order."""
+    if not item_ids:
+        return {}
+    query = sa.select(Action).where(Action.agenda_item_id.in_(item_ids))
+    if agency_id is not None:
+        query = query.where(Action.owner_agency_id == agency_id)
+    found: dict[int, list[Action]] = {}
+    for action in db.session.scalars(query.order_by(Action.agreed_at, Action.id)):
+        found.setdefault(action.agenda_item_id, []).append(action)
+    return found
+
+
+def returns_for(item_id: int, agency_id: int | None = None) -> list[ResearchReturn]:
+    """The research returns on one item (or just one agency's), by agency name."""
+    query = (
+        sa.select(ResearchReturn)
+        .join(Agency, Agency.id == ResearchReturn.agency_id)
+        .where(ResearchReturn.agenda_item_id == item_id)
+        .order_by(Agency.name)
+    )
+    if agency_id is not None:
+        query = query.where(ResearchReturn.agency_id == agency_id)
+    return list(db.session.scalars(query))
+
+
+@dataclass
+class EarlierHearing:
+    """An earlier conference that heard the case, with the plan it agreed."""
+
+    item: AgendaItem
+    label: str
+    actions: list[Action] = field(default_factory=list)
+
+
+def earlier_hearings(item: AgendaItem) -> list[EarlierHearing]:
+    """The case's earlier conferences, newest first, and how each plan's actions ended."""
+    earlier = list(
+        db.session.scalars(
+            sa.select(AgendaItem)
+            .join(Conference, Conference.id == AgendaItem.conference_id)
+            .where(
+                AgendaItem.case_id == item.case_id,
+                AgendaItem.id != item.id,
+                Conference.starts_at < item.conference.starts_at,
+                AgendaItem.status == ItemStatus.DISCUSSED,
+            )
+            .order_by(Conference.starts_at.desc())
+        )
+    )
+    plans = actions_for([e.id for e in earlier])
+    return [
+        EarlierHearing(e, planning.conference_label(e.conference), plans.get(e.id, []))
+        for e in earlier
+    ]
+
+
+def meeting_for(conference_id: int) -> Meeting | None:
+    return db.session.scalar(sa.select(Meeting).where(Meeting.conference_id == conference_id))
+
+
+def agenda_of(conference: Conference) -> list[AgendaItem]:
+    return queries.agenda_items(conference.id, with_people=True)
+
+
+def elapsed_minutes(item: AgendaItem | None, now: datetime) -> int:
+    if item is None or item.opened_at is None or item.status is not ItemStatus.IN_DISCUSSION:
+        return 0
+    return max(0, int((now - item.opened_at).total_seconds() // 60))
+
+
+def predicted_finish(
+    conference: Conference, items: list[AgendaItem], current: AgendaItem | None, now: datetime
+) -> datetime:
+    """When the meeting will end at the planned minutes per case, from where it is now."""
+    per_case = conference.minutes_per_case
+    waiting = [
+        i
+        for i in items
+        if i.status in (ItemStatus.LISTED, ItemStatus.IN_DISCUSSION)
+        and (current is None or i.id != current.id)
+    ]
+    left = agenda.predicted_minutes(conference, len(waiting))
+    if current is not None and current.status is ItemStatus.IN_DISCUSSION:
+        left += max(0, per_case - elapsed_minutes(current, now))
+    return now + timedelta(minutes=left)

@@ -1,0 +1,86 @@
+"""The follow view: a read-only page every attendee keeps open, updating itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import render_template, session
+from flask.typing import ResponseReturnValue
+from flask_htmx import make_response
+from flask_login import login_required
+
+from conference.conferences import agenda, planning
+from conference.conferences.choices import ConferenceStatus
+from conference.conferences.models import Conference
+from conference.conferences.routes import load_conference
+from conference.db import utcnow
+from conference.extensions import db
+from conference.meetings import queries
+from conference.meetings.permissions import drives, follows
+from conference.meetings.routes import bp
+from conference.web.auth import current_actor, require
+
+#: htmx stops polling when answered with this status.
+STOP_POLLING = 286
+POLL_SECONDS = 4
+
+
+def _load_followed(conference_id: int) -> Conference:
+    conference = load_conference(conference_id)
+    require(
+        follows(current_actor(), conference, queries.following_user_ids(conference.id)),
+        hide=True,
+    )
+    return conference
+
+
+@bp.get("/conferences/<int:conference_id>/follow")
+@login_required
+def follow(conference_id: int) -> ResponseReturnValue:
+    """The live view of the meeting for an attendee."""
+    conference = _load_followed(conference_id)
+    return render_template("meetings/follow.html", **_follow_context(conference))
+
+
+@bp.get("/conferences/<int:conference_id>/follow/live")
+@login_required
+def follow_live(conference_id: int) -> ResponseReturnValue:
+    """The live region alone, polled; once the meeting is over polling stops."""
+    conference = _load_followed(conference_id)
+    body = render_template("meetings/_follow.html", **_follow_context(conference))
+    live = conference.status in (ConferenceStatus.AGENDA_PUBLISHED, ConferenceStatus.IN_PROGRESS)
+    return make_response(body, 200 if live else STOP_POLLING)
+
+
+def _follow_context(conference: Conference) -> dict[str, Any]:
+    """What every attendee may see: the case on screen, its actions as they are agreed, and
+    only their own agency's research return (the chair and coordinators see them all)."""
+    actor, now = current_actor(), utcnow()
+    meeting = queries.meeting_for(conference.id)
+    items = queries.agenda_of(conference)
+    current_id = meeting.current_item_id if meeting else None
+    current = next((i for i in items if i.id == current_id), None)
+    context: dict[str, Any] = {
+        "conference": conference,
+        "label": planning.conference_label(conference),
+        "items": items,
+        "current": current,
+        "live": conference.status
+        in (ConferenceStatus.AGENDA_PUBLISHED, ConferenceStatus.IN_PROGRESS),
+        "poll_seconds": POLL_SECONDS,
+    }
+    if current is not None:
+        agency_id = None if drives(actor, conference) else actor.agency_id
+        context.update(
+            record=queries.records_for([current.id]).get(current.id),
+            actions=queries.actions_for([current.id]).get(current.id, []),
+            returns=queries.returns_for(current.id, agency_id),
+            own_agency_only=agency_id is not None,
+        )
+        # Polled every few seconds: audited when the case on screen changes, not every poll.
+        key = f"followed-{conference.id}"
+        if session.get(key) != current.id:
+            agenda.record_view(actor, "meeting.followed", conference, [current], now=now)
+            db.session.commit()
+            session[key] = current.id
+    return context

@@ -1,0 +1,142 @@
+"""Reading the minutes: the whole conference, or one agency's copy, in a fixed number of
+queries however many cases the meeting heard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+import sqlalchemy as sa
+
+from conference.accounts.models import Role, RoleGrant, User
+from conference.actions.models import Action
+from conference.conferences import planning
+from conference.conferences import queries as conference_queries
+from conference.conferences.models import AgendaItem, Conference
+from conference.extensions import db
+from conference.meetings import queries as meeting_queries
+from conference.meetings.choices import Presence
+from conference.meetings.models import Attendance, Attendee, Discussion
+from conference.minutes.models import Minutes, MinutesRevision
+
+
+@dataclass
+class MinutesContent:
+    """Everything a page of minutes shows, loaded up front."""
+
+    conference: Conference
+    minutes: Minutes
+    items: list[AgendaItem]
+    #: Agenda item id -> what the meeting recorded on it.
+    records: dict[int, Discussion] = field(default_factory=dict)
+    #: Agenda item id -> the actions agreed on it (only one agency's, in an agency copy).
+    actions: dict[int, list[Action]] = field(default_factory=dict)
+    attendances: list[Attendance] = field(default_factory=list)
+    #: Agency id -> the people who attended for it.
+    attendees: dict[int, list[Attendee]] = field(default_factory=dict)
+    #: Conference id -> the conferences deferred cases were carried on to.
+    carried_to: dict[int, Conference] = field(default_factory=dict)
+    #: Case id -> the victim's name, for items listed without a referral (standing items).
+    names: dict[int, str] = field(default_factory=dict)
+    revisions: list[MinutesRevision] = field(default_factory=list)
+
+    @property
+    def present(self) -> list[Attendance]:
+        return [a for a in self.attendances if a.presence is Presence.PRESENT]
+
+    @property
+    def apologies(self) -> list[Attendance]:
+        return [a for a in self.attendances if a.presence is Presence.APOLOGIES]
+
+    @property
+    def case_ids(self) -> list[int]:
+        return [item.case_id for item in self.items]
+
+    @property
+    def items_by_id(self) -> dict[int, AgendaItem]:
+        return {item.id: item for item in self.items}
+
+    def carried_label(self, item: AgendaItem) -> str | None:
+        """When a deferred case goes next, e.g. "Thursday 3 December 2026 at 10am"."""
+        target = self.carried_to.get(item.carried_to_id) if item.carried_to_id else None
+        return planning.conference_label(target) if target else None
+
+    def victim(self, item: AgendaItem) -> str:
+        if item.referral is not None:
+            return item.referral.victim_name
+        return self.names.get(item.case_id, "")
+
+
+def minutes_of(conference_id: int) -> Minutes | None:
+    return db.session.scalar(sa.select(Minutes).where(Minutes.conference_id == conference_id))
+
+
+def content(
+    conference: Conference, minutes: Minutes, *, agency_id: int | None = None
+) -> MinutesContent:
+    """The minutes drafted from the record. With ``agency_id``: that agency's copy, holding
+    only the cases where it owns an action, and only its own actions."""
+    items = conference_queries.agenda_items(conference.id)
+    actions = meeting_queries.actions_for([i.id for i in items], agency_id=agency_id)
+    if agency_id is not None:
+        items = [i for i in items if i.id in actions]
+    attendances, attendees = attendance(conference.id)
+    carried = {i.carried_to_id for i in items if i.carried_to_id is not None}
+    return MinutesContent(
+        conference=conference,
+        minutes=minutes,
+        items=items,
+        records=meeting_queries.records_for([i.id for i in items]),
+        actions=actions,
+        attendances=attendances,
+        attendees=attendees,
+        carried_to=conference_queries.conferences_by_id(carried),
+        names=conference_queries.victim_names([i.case_id for i in items if i.referral is None]),
+        revisions=revisions(minutes.id) if minutes.finalised_at else [],
+    )
+
+
+def attendance(conference_id: int) -> tuple[list[Attendance], dict[int, list[Attendee]]]:
+    """The agencies (present first, then apologies, each by name) and who came for each."""
+    attendances = sorted(
+        db.session.scalars(sa.select(Attendance).where(Attendance.conference_id == conference_id)),
+        key=lambda a: (a.presence is not Presence.PRESENT, a.agency.name),
+    )
+    people: dict[int, list[Attendee]] = {}
+    for person in db.session.scalars(
+        sa.select(Attendee)
+        .where(Attendee.conference_id == conference_id)
+        .order_by(Attendee.added_at, Attendee.id)
+    ):
+        people.setdefault(person.agency_id, []).append(person)
+    return attendances, people
+
+
+def revisions(minutes_id: int) -> list[MinutesRevision]:
+    return list(
+        db.session.scalars(
+            sa.select(MinutesRevision)
+            .where(MinutesRevision.minutes_id == minutes_id)
+            .order_by(MinutesRevision.number)
+        )
+    )
+
+
+def rep_ids(marac_id: int, agency_ids: Collection[int]) -> list[int]:
+    """The active representatives in the MARAC of these agencies."""
+    if not agency_ids:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(User.id)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(
+                RoleGrant.marac_id == marac_id,
+                RoleGrant.role == Role.AGENCY_REP,
+                User.agency_id.in_(agency_ids),
+                User.is_active_account.is_(True),
+            )
+            .order_by(User.id)
+        )
+    )

@@ -1,0 +1,147 @@
+"""A whole meeting in the browser: the chair opens it (attendance, confidentiality), takes
+three cases (her voice on screen, a record, actions with owners and dates, one deferred),
+concludes it, and finalises and prints the minutes; a health representative follows on a
+second page, which shows each new action without a reload."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from conference.conferences import queries
+from conference.db import utcnow
+from conference.extensions import db
+from conference.voice.choices import ContactMethod
+from conference.voice.models import VictimVoice
+from tests import factories
+from tests.browser.steps import expect_not_reloaded, mark_page, sign_in, without_refusals
+
+pytestmark = pytest.mark.browser
+
+
+def _world_with_her_voice():
+    world = factories.meeting_world()
+    first = queries.agenda_items(world.conference.id)[0]
+    db.session.add(
+        VictimVoice(
+            agenda_item_id=first.id,
+            contact_made=True,
+            contacted_on=utcnow().date(),
+            contact_method=ContactMethod.PHONE,
+            views="She wants the police to act on the breaches.",
+            wishes="To stay at home with new locks.",
+            fears="That he will find her new job.",
+            updated_by_id=world.advocate.id,
+        )
+    )
+    db.session.commit()
+    return world
+
+
+def _add_person(page: Page, name: str) -> None:
+    select = page.get_by_label("Person with an account")
+    value = select.locator("option", has_text=name).get_attribute("value")
+    select.select_option(value)
+    page.get_by_role("button", name="Add the person").click()
+    expect(page.get_by_role("cell", name=re.compile(name)).first).to_be_visible()
+
+
+def _agree(page: Page, task: str, owner: str, due: str) -> None:
+    plan = page.locator("section.app-plan")
+    form = plan.locator("form.app-action-form").last
+    form.get_by_label("Action", exact=True).fill(task)
+    form.get_by_label("Owner agency").select_option(label=owner)
+    form.get_by_label(re.compile(due)).check()
+    form.get_by_role("button", name="Add the action").click()
+    expect(plan.locator("strong", has_text=task)).to_be_visible()
+
+
+def test_a_whole_meeting_with_a_follower(app, new_page, console_log):
+    world = _world_with_her_voice()
+    items = queries.agenda_items(world.conference.id)
+    refs = [i.case.reference for i in items]
+    meeting_url = f"/conferences/{world.conference.id}/meeting"
+
+    chair = new_page()
+    sign_in(chair, world.chair.email, factories.PASSWORD)
+    chair.goto(meeting_url)
+    expect(chair.get_by_role("heading", level=1)).to_contain_text("Opening the meeting")
+    expect(chair.get_by_text("Everything shared at this meeting is confidential")).to_be_visible()
+    mark_page(chair)
+    for person in ("Chay Ring", "Police Rep", "Health Rep", "Childrens Rep", "Ada Vocate"):
+        _add_person(chair, person)
+    housing = chair.locator(f"#agency-{world.housing.id}")
+    housing.get_by_label("Yes").check()
+    housing.get_by_role("button", name=re.compile("Record apologies")).click()
+    expect(chair.locator(f"#agency-{world.housing.id}")).to_contain_text("Information sent")
+    expect(chair.get_by_role("button", name="Start the meeting")).to_have_count(0)
+    chair.get_by_role("button", name="Everyone listed has accepted the statement").click()
+    expect_not_reloaded(chair)
+    chair.get_by_role("button", name="Start the meeting").click()
+    expect(chair.get_by_role("heading", level=1)).to_contain_text("Meeting of")
+
+    follower = new_page()
+    sign_in(follower, world.health_rep.email, factories.PASSWORD)
+    follower.goto(f"/conferences/{world.conference.id}/follow")
+    expect(follower.get_by_text("Waiting for the chair")).to_be_visible()
+    mark_page(follower)
+
+    # Case 1: her voice first, then the record and two actions.
+    chair.get_by_role("button", name="Open the first case").click()
+    expect(chair.locator("#case-heading")).to_contain_text(refs[0])
+    expect(chair.get_by_text("She wants the police to act on the breaches.")).to_be_visible()
+    mark_page(chair)
+    chair.get_by_label("Risks to the victim").fill("Breaches of bail; threats to kill.")
+    chair.get_by_role("button", name="Save the record").click()
+    expect(chair.get_by_text(re.compile("Last saved by Chay Ring"))).to_be_visible()
+    _agree(
+        chair, "Review bail conditions with the officer in charge", world.police.name, "In 7 days"
+    )
+    expect(
+        follower.get_by_text("Review bail conditions with the officer in charge")
+    ).to_be_visible()
+    _agree(chair, "Book a health visitor check", world.health.name, "In 14 days")
+    expect(follower.get_by_text("Book a health visitor check")).to_be_visible()
+    expect_not_reloaded(chair)
+    expect_not_reloaded(follower)
+    chair.get_by_role("button", name="Mark as discussed").click()
+    expect(chair.locator(f"#agenda-item-{items[0].id}")).to_contain_text("Discussed")
+
+    # Case 2: discussed with one action; case 3: deferred with a reason.
+    chair.keyboard.press("n")
+    expect(chair.locator("#case-heading")).to_contain_text(refs[1])
+    expect(follower.locator("#follow-case")).to_contain_text(refs[1])
+    chair.get_by_label("Risks to others").fill("Threats to her new partner.")
+    chair.get_by_role("button", name="Save the record").click()
+    _agree(chair, "Offer a target-hardening visit", world.housing.name, "In 28 days")
+    chair.get_by_role("button", name="Mark as discussed").click()
+    expect(chair.locator(f"#agenda-item-{items[1].id}")).to_contain_text("Discussed")
+    chair.get_by_role("button", name="Next case").click()
+    expect(chair.locator("#case-heading")).to_contain_text(refs[2])
+    expect_not_reloaded(chair)
+    chair.get_by_text("Defer to the next conference").click()
+    chair.get_by_role("button", name="Defer the case").click()
+    expect(chair.get_by_label("Why is the case deferred?")).to_have_accessible_description(
+        re.compile("Give the reason for deferring this case")
+    )
+    expect_not_reloaded(chair)
+    chair.get_by_label("Why is the case deferred?").fill("Police enquiries are still open.")
+    chair.get_by_role("button", name="Defer the case").click()
+    expect(chair.locator(f"#agenda-item-{items[2].id}")).to_contain_text("Deferred")
+    expect_not_reloaded(chair)
+
+    chair.get_by_role("button", name="Conclude the meeting").click()
+    expect(chair.get_by_role("heading", level=1)).to_contain_text(re.compile("minutes", re.I))
+    expect(chair.get_by_text(re.compile(f"Case {refs[2]} is on the agenda of"))).to_be_visible()
+    expect(follower.get_by_text("The meeting has ended")).to_be_visible()
+
+    chair.get_by_role("button", name="Finalise the minutes").click()
+    expect(chair.get_by_role("button", name="Finalise the minutes")).to_have_count(0)
+    chair.get_by_role("link", name="The whole minutes, ready to print").click()
+    chair.emulate_media(media="print")
+    expect(chair.get_by_text("Review bail conditions with the officer in charge")).to_be_visible()
+    expect(chair.get_by_text("Police enquiries are still open.")).to_be_visible()
+    expect(chair.get_by_role("button", name="Sign out")).to_be_hidden()
+    assert without_refusals(console_log) == []

@@ -1,0 +1,402 @@
+"""The console and the follow view through HTTP: partials, conflicts, access and queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from conference.audit.models import AuditEvent
+from conference.conferences import queries
+from conference.conferences.choices import ItemStatus
+from conference.db import utcnow
+from conference.extensions import db
+from conference.meetings import console
+from conference.meetings.models import Discussion
+from conference.research.choices import Outcome
+from conference.research.models import ResearchReturn
+from tests import factories
+from tests.meetings.conftest import HX
+
+
+def _url(world, tail=""):
+    return f"/conferences/{world.conference.id}/meeting{tail}"
+
+
+def _first_open(world, client):
+    factories.open_meeting(world)
+    response = client.post(_url(world, "/next"), headers=HX)
+    assert response.status_code == 200
+    return queries.agenda_items(world.conference.id)[0]
+
+
+def test_the_console_opens_the_first_case_in_place(world, as_user):
+    chair = as_user(world.chair)
+    item = _first_open(world, chair)
+    response = chair.post(_url(world, "/next"), headers=HX)
+    body = response.text
+    assert body.lstrip().startswith('<div id="console"')
+    assert "<html" not in body
+    second = queries.agenda_items(world.conference.id)[1]
+    assert second.case.reference in body and "Now:" not in body
+    db.session.refresh(item)
+    assert item.status is ItemStatus.IN_DISCUSSION
+
+
+def test_the_record_saves_in_place_and_without_javascript_redirects(world, as_user):
+    chair = as_user(world.chair)
+    item = _first_open(world, chair)
+    response = chair.post(
+        _url(world, f"/items/{item.id}/record"),
+        data={"version": "", "risk_to_victim": "Strangulation last month"},
+        headers=HX,
+    )
+    assert response.status_code == 200
+    assert response.text.lstrip().startswith(f'<section id="record-{item.id}"')
+    assert "Strangulation last month" in response.text
+    plain = chair.post(
+        _url(world, f"/items/{item.id}/record"),
+        data={"version": "1", "risk_to_victim": "Strangulation last month", "decisions": "Refer"},
+    )
+    assert plain.status_code == 303
+    assert db.session.scalar(db.select(Discussion.decisions)) == "Refer"
+
+
+def test_a_too_long_record_is_refused_by_its_field_and_the_text_kept(world, as_user):
+    chair = as_user(world.chair)
+    item = _first_open(world, chair)
+    response = chair.post(
+        _url(world, f"/items/{item.id}/record"),
+        data={"version": "", "decisions": "x" * 4001, "risk_to_victim": "Kept words"},
+        headers=HX,
+    )
+    assert response.status_code == 422
+    assert "Must be 4000 characters or fewer" in response.text
+    assert "Kept words" in response.text
+
+
+def test_two_people_saving_the_same_record_never_overwrite_each_other(world, as_user):
+    chair, coordinator = as_user(world.chair), as_user(world.coordinator)
+    item = _first_open(world, chair)
+    first = chair.post(
+        _url(world, f"/items/{item.id}/record"),
+        data={"version": "", "information_shared": "Chair summary of police information"},
+        headers=HX,
+    )
+    assert first.status_code == 200
+    # The coordinator started from the same empty record and saves second.
+    second = coordinator.post(
+        _url(world, f"/items/{item.id}/record"),
+        data={"version": "", "information_shared": "Minute-taker own notes"},
+        headers=HX,
+    )
+    assert second.status_code == 409
+    assert "Chay Ring saved this case" in second.text
+    assert "Chair summary of police information" in second.text  # theirs, shown
+    assert "Minute-taker own notes" in second.text  # hers, kept to re-apply
+    saved = db.session.scalar(db.select(Discussion))
+    assert saved.information_shared == "Chair summary of police information"
+    # Saving again from the fresh copy goes through.
+    again = coordinator.post(
+        _url(world, f"/items/{item.id}/record"),
+        data={"version": str(saved.version), "information_shared": "Both notes merged"},
+        headers=HX,
+    )
+    assert again.status_code == 200
+    db.session.refresh(saved)
+    assert saved.information_shared == "Both notes merged"
+
+
+def test_an_action_is_added_in_place_and_a_missing_owner_is_named_by_its_field(world, as_user):
+    chair = as_user(world.chair)
+    item = _first_open(world, chair)
+    prefix = f"new-{item.id}"
+    refused = chair.post(
+        _url(world, f"/items/{item.id}/actions"),
+        data={
+            f"{prefix}-description": "Install a panic alarm",
+            f"{prefix}-due_in": "14",
+            f"{prefix}-priority": "high",
+        },
+        headers=HX,
+    )
+    assert refused.status_code == 422
+    assert "Choose the agency that owns this action" in refused.text
+    assert "Install a panic alarm" in refused.text
+    added = chair.post(
+        _url(world, f"/items/{item.id}/actions"),
+        data={
+            f"{prefix}-description": "Install a panic alarm",
+            f"{prefix}-due_in": "14",
+            f"{prefix}-priority": "high",
+            f"{prefix}-owner_agency_id": str(world.housing.id),
+        },
+        headers=HX,
+    )
+    assert added.status_code == 200
+    assert added.text.lstrip().startswith(f'<section id="actions-{item.id}"')
+    [action] = queries_actions(item)
+    assert action.owner_agency_id == world.housing.id
+    assert action.due_on == world.conference.starts_at.date() + timedelta(days=14)
+
+
+def queries_actions(item):
+    from conference.meetings import queries as meeting_queries
+
+    return meeting_queries.actions_for([item.id]).get(item.id, [])
+
+
+def test_a_stale_action_change_is_refused_with_both_versions(world, as_user):
+    chair, coordinator = as_user(world.chair), as_user(world.coordinator)
+    item = _first_open(world, chair)
+    action = console.add_action(
+        item,
+        description="Refer to refuge",
+        owner=world.idva,
+        owner_name="",
+        due_on=utcnow().date() + timedelta(days=7),
+        priority=console.Priority.MEDIUM,
+        actor=world.chair,
+        now=utcnow(),
+    )
+    db.session.commit()
+    prefix = f"action-{action.id}"
+    form = {
+        f"{prefix}-version": "1",
+        f"{prefix}-owner_agency_id": str(world.idva.id),
+        f"{prefix}-due_in": "28",
+        f"{prefix}-priority": "low",
+    }
+    ok = chair.post(
+        _url(world, f"/actions/{action.id}"),
+        data={**form, f"{prefix}-description": "Refer to a refuge today"},
+        headers=HX,
+    )
+    assert ok.status_code == 200
+    stale = coordinator.post(
+        _url(world, f"/actions/{action.id}"),
+        data={**form, f"{prefix}-description": "Refer to outreach"},
+        headers=HX,
+    )
+    assert stale.status_code == 409
+    assert "Refer to a refuge today" in stale.text and "Refer to outreach" in stale.text
+
+
+def test_marking_discussed_too_early_says_what_is_missing(world, as_user):
+    chair = as_user(world.chair)
+    item = _first_open(world, chair)
+    response = chair.post(_url(world, f"/items/{item.id}/discussed"), headers=HX)
+    assert response.status_code == 409
+    assert "Record at least one risk identified" in response.text
+
+
+def test_concluding_sends_the_chair_to_the_minutes(world, as_user):
+    chair = as_user(world.chair)
+    meeting = factories.open_meeting(world)
+    now = utcnow()
+    for item in queries.agenda_items(world.conference.id):
+        console.open_item(meeting, item, actor=world.chair, now=now)
+        console.defer(item, reason="Not enough time", actor=world.chair, now=now)
+    db.session.commit()
+    response = chair.post(_url(world, "/conclude"), headers=HX)
+    assert response.status_code == 200
+    assert response.headers["HX-Redirect"].endswith(f"/conferences/{world.conference.id}/minutes")
+    after = chair.get(_url(world))
+    assert after.status_code == 303
+    assert after.headers["Location"].endswith(f"/conferences/{world.conference.id}/minutes")
+
+
+@pytest.mark.parametrize("who", ["chair", "coordinator"])
+def test_the_chair_and_coordinators_drive_the_console(world, as_user, who):
+    factories.open_meeting(world)
+    client = as_user(getattr(world, who))
+    assert client.get(_url(world)).status_code == 200
+    assert client.post(_url(world, "/next"), headers=HX).status_code == 200
+
+
+@pytest.mark.parametrize("who", ["police_rep", "advocate", "other_chair", "other_coordinator"])
+def test_nobody_else_drives_the_console(world, as_user, who):
+    from conference.accounts.models import Role
+
+    factories.open_meeting(world)
+    if who == "other_chair":
+        user = factories.make_user(Role.CHAIR, marac=world.marac)
+    elif who == "other_coordinator":
+        user = factories.make_user(Role.COORDINATOR)
+    else:
+        user = getattr(world, who)
+    client = as_user(user)
+    item = queries.agenda_items(world.conference.id)[0]
+    assert client.get(_url(world)).status_code == 404
+    assert client.post(_url(world, "/next"), headers=HX).status_code == 404
+    assert client.post(_url(world, f"/items/{item.id}/record"), data={}).status_code == 404
+    assert client.post(_url(world, "/attendees/accept-all")).status_code == 404
+
+
+def _returns(world, item):
+    for agency, rep, text in (
+        (world.police, world.police_rep, "Police hold two call-outs"),
+        (world.health, world.health_rep, "Health saw injuries at A&E"),
+    ):
+        db.session.add(
+            ResearchReturn(
+                agenda_item_id=item.id,
+                agency_id=agency.id,
+                outcome=Outcome.KNOWN,
+                summary=text,
+                updated_by_id=rep.id,
+                submitted_at=utcnow(),
+            )
+        )
+    db.session.commit()
+
+
+def test_the_follow_view_shows_an_attendee_only_their_agencys_research(world, as_user):
+    item = queries.agenda_items(world.conference.id)[0]
+    _returns(world, item)
+    _first_open(world, as_user(world.chair))
+    health = as_user(world.health_rep).get(f"/conferences/{world.conference.id}/follow")
+    assert health.status_code == 200
+    assert "Health saw injuries at A&amp;E" in health.text
+    assert "Police hold two call-outs" not in health.text
+    live = as_user(world.health_rep).get(
+        f"/conferences/{world.conference.id}/follow/live", headers=HX
+    )
+    assert live.status_code == 200 and 'hx-trigger="every 4s"' in live.text
+
+
+def test_the_follow_view_shows_each_new_action(world, as_user):
+    chair = as_user(world.chair)
+    item = _first_open(world, chair)
+    follower = as_user(world.childrens_rep)
+    live = f"/conferences/{world.conference.id}/follow/live"
+    assert "No actions agreed yet" in follower.get(live, headers=HX).text
+    console.add_action(
+        item,
+        description="Strategy discussion for the children",
+        owner=world.childrens,
+        owner_name="",
+        due_on=utcnow().date() + timedelta(days=7),
+        priority=console.Priority.HIGH,
+        actor=world.chair,
+        now=utcnow(),
+    )
+    db.session.commit()
+    assert "Strategy discussion for the children" in follower.get(live, headers=HX).text
+
+
+def test_an_agency_absent_from_the_meeting_sees_nothing_of_it(world, as_user):
+    factories.open_meeting(world)  # housing sent apologies
+    housing = as_user(world.housing_rep)
+    conference = world.conference.id
+    assert housing.get(f"/conferences/{conference}/follow").status_code == 404
+    assert housing.get(f"/conferences/{conference}/follow/live", headers=HX).status_code == 404
+    assert housing.get(f"/conferences/{conference}").status_code == 404
+    assert as_user(world.police_rep).get(f"/conferences/{conference}").status_code == 200
+
+
+def test_polling_stops_when_the_meeting_ends(world, as_user):
+    factories.hold_meeting(world)
+    response = as_user(world.police_rep).get(
+        f"/conferences/{world.conference.id}/follow/live", headers=HX
+    )
+    assert response.status_code == 286
+    assert "hx-trigger" not in response.text
+    assert "The meeting has ended" in response.text
+
+
+def test_following_is_audited_when_the_case_changes_not_on_every_poll(world, as_user):
+    chair = as_user(world.chair)
+    _first_open(world, chair)
+    follower = as_user(world.police_rep)
+    live = f"/conferences/{world.conference.id}/follow/live"
+
+    def followed():
+        return db.session.scalar(
+            db.select(db.func.count())
+            .select_from(AuditEvent)
+            .where(AuditEvent.verb == "meeting.followed")
+        )
+
+    for _ in range(3):
+        follower.get(live, headers=HX)
+    assert followed() == 1
+    chair.post(_url(world, "/next"), headers=HX)
+    follower.get(live, headers=HX)
+    assert followed() == 2
+
+
+def _earlier_hearing(world):
+    """Give the first case an earlier conference with two actions."""
+    from conference.actions.choices import Priority
+    from conference.actions.models import Action
+    from conference.conferences.choices import ConferenceStatus, Section
+    from conference.conferences.models import AgendaItem
+
+    item = queries.agenda_items(world.conference.id)[0]
+    past = factories.make_conference(world.marac, utcnow().date() + timedelta(days=60))
+    past.starts_at = utcnow() - timedelta(days=200)
+    past.status = ConferenceStatus.MINUTES_FINAL
+    old = AgendaItem(
+        conference=past,
+        case_id=item.case_id,
+        section=Section.ADULTS,
+        position=1,
+        status=ItemStatus.DISCUSSED,
+    )
+    db.session.add(old)
+    db.session.flush()
+    for n in range(2):
+        db.session.add(
+            Action(
+                case_id=item.case_id,
+                agenda_item_id=old.id,
+                description=f"Old action {n}",
+                owner_agency_id=world.police.id,
+                due_on=utcnow().date(),
+                priority=Priority.LOW,
+                agreed_by_id=world.chair.id,
+            )
+        )
+    db.session.commit()
+
+
+@pytest.mark.parametrize("cases", [2, 6])
+def test_console_answers_run_a_fixed_number_of_queries(app, as_user, count_queries, cases):
+    world = factories.meeting_world(cases=cases)
+    _earlier_hearing(world)
+    chair = as_user(world.chair)
+    item = _first_open(world, chair)
+    counts = {}
+    with count_queries() as statements:
+        chair.post(_url(world, f"/items/{item.id}/open"), headers=HX)
+    counts["console"] = len(statements)
+    with count_queries() as statements:
+        chair.post(
+            _url(world, f"/items/{item.id}/record"),
+            data={"version": "", "risk_to_victim": "Threats"},
+            headers=HX,
+        )
+    counts["record"] = len(statements)
+    prefix = f"new-{item.id}"
+    with count_queries() as statements:
+        chair.post(
+            _url(world, f"/items/{item.id}/actions"),
+            data={
+                f"{prefix}-description": "Act",
+                f"{prefix}-due_in": "7",
+                f"{prefix}-priority": "high",
+                f"{prefix}-owner_agency_id": str(world.police.id),
+            },
+            headers=HX,
+        )
+    counts["action"] = len(statements)
+    with count_queries() as statements:
+        as_user(world.police_rep).get(f"/conferences/{world.conference.id}/follow/live", headers=HX)
+    counts["follow"] = len(statements)
+    COUNTS.setdefault("runs", []).append(counts)
+    if len(COUNTS["runs"]) == 2:
+        assert COUNTS["runs"][0] == COUNTS["runs"][1]
+
+
+COUNTS: dict = {}
