@@ -31,8 +31,8 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from conference.accounts.models import Agency, AgencyKind, Marac, Role
-from conference.web.forms import GovSingleCheckbox, WholeNumberField
+from conference.accounts.models import DEFAULT_CORE_KINDS, Agency, AgencyKind, Marac, Role
+from conference.web.forms import GovSingleCheckbox, WholeNumberField, long_text
 
 #: Offered in the time zone list; any other valid IANA zone is accepted too.
 COMMON_ZONES = {
@@ -143,6 +143,21 @@ class MaracForm(FlaskForm):
         "Escalation window, in days", "escalation_window_days", maximum=3660
     )
     repeat_window_days = threshold("Repeat window, in days", "repeat_window_days", maximum=3660)
+    confidentiality_statement = long_text(
+        "Confidentiality statement",
+        4000,
+        hint="Read out at the start of every meeting; each person present accepts it. Leave "
+        "empty to use the standard wording.",
+    )
+    core_kinds = SelectMultipleField(
+        "Core agencies",
+        description="The kinds of agency expected at every meeting. The chair's console flags "
+        "any that are absent.",
+        choices=[SelectChoice(kind.value, kind.label) for kind in AgencyKind],
+        default=DEFAULT_CORE_KINDS.split(","),
+        widget=GovCheckboxesInput(),
+        validate_choice=True,
+    )
     submit = SubmitField("Save MARAC", widget=GovSubmitInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -169,6 +184,8 @@ class MaracForm(FlaskForm):
             "is_active": self.is_active.data,
             "risk_tool_id": self.risk_tool_id.data,
             **{name: getattr(self, name).data for name in SCREENING_FIELDS},
+            "confidentiality_statement": self.confidentiality_statement.data or "",
+            "core_agency_kinds": ",".join(str(kind) for kind in self.core_kinds.data or []),
         }
 
 

@@ -61,8 +61,9 @@ def test_change_a_marac(admin):
     db.session.refresh(marac)
     assert marac.name == "Eastmoor and Dale MARAC"
     assert marac.is_active is False  # the box was left unticked
+    assert marac.core_kinds == []  # and so were the core agencies
     [event] = _events("marac.updated")
-    assert event.detail == {"fields": ["name", "is_active"]}
+    assert event.detail == {"fields": ["name", "is_active", "core_agency_kinds"]}
     assert "Eastmoor and Dale MARAC saved." in admin.get("/admin/maracs").text
 
 
@@ -167,3 +168,24 @@ def test_bad_screening_settings_are_refused_beside_the_field(admin, field, value
     assert message in resp.text
     assert 'value="Westvale MARAC"' in resp.text
     assert db.session.scalar(sa.select(Marac).where(Marac.name == "Westvale MARAC")) is None
+
+
+def test_the_confidentiality_statement_and_core_agencies_are_set_per_marac(admin):
+    marac = factories.make_marac(name="Eastmoor MARAC", code="EM")
+    form = admin.get(f"/admin/maracs/{marac.id}/edit").text
+    assert 'value="police" checked' in form  # the default core agencies
+    resp = admin.post(
+        f"/admin/maracs/{marac.id}/edit",
+        data={
+            "name": "Eastmoor MARAC",
+            "code": "EM",
+            "timezone": "Europe/London",
+            "is_active": "y",
+            "confidentiality_statement": "Eastmoor's own words on confidentiality.",
+            "core_kinds": ["police", "health"],
+        },
+    )
+    assert resp.status_code == 303
+    db.session.refresh(marac)
+    assert marac.confidentiality_statement == "Eastmoor's own words on confidentiality."
+    assert [kind.value for kind in marac.core_kinds] == ["police", "health"]

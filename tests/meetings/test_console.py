@@ -400,3 +400,12 @@ def test_console_answers_run_a_fixed_number_of_queries(app, as_user, count_queri
 
 
 COUNTS: dict = {}
+
+
+def test_the_opening_reads_the_marac_statement_and_flags_absent_core_agencies(world, as_user):
+    world.marac.confidentiality_statement = "Westvale words: nothing leaves this room."
+    db.session.commit()
+    page = as_user(world.chair).get(_url(world)).text
+    assert "Westvale words: nothing leaves this room." in page
+    assert "Everything shared at this meeting is confidential" not in page
+    assert "Probation: no such agency is invited" in page  # a default core kind missing
