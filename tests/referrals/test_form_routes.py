@@ -100,6 +100,35 @@ def test_autosave_keeps_the_typing_and_tells_the_page(client_as):
     assert referral.draft["contact"]["who_she_fears"] == ["Her former part"]
 
 
+def test_her_own_autosave_landing_first_does_not_refuse_her_save(client_as, monkeypatch):
+    """An autosave still in flight when she presses "Save and continue" commits first: the
+    save is applied again on top of it, not refused as someone else's change."""
+    from conference.referrals import drafts
+
+    client = client_as("advocate")
+    referral = _start(client)
+    real_with_step = drafts.with_step
+    calls = []
+
+    def autosave_lands_meanwhile(*args, **kwargs):
+        if not calls:  # the first attempt: another request commits a newer version first
+            with db.engine.begin() as other:
+                other.execute(
+                    sa.text("UPDATE referrals SET version = version + 1 WHERE id = :id"),
+                    {"id": referral.id},
+                )
+        calls.append(1)
+        return real_with_step(*args, **kwargs)
+
+    monkeypatch.setattr(drafts, "with_step", autosave_lands_meanwhile)
+    resp = _post(client, referral, "contact", {"who_she_fears": "Her former partner"})
+    assert resp.status_code == 422  # saved, then checked: the step is not complete yet
+    assert "Someone else changed" not in resp.text
+    assert len(calls) == 2
+    db.session.refresh(referral)
+    assert referral.draft["contact"]["who_she_fears"] == ["Her former partner"]
+
+
 def test_the_score_follows_the_ticked_boxes(client_as):
     client = client_as("advocate")
     referral = _start(client)

@@ -8,6 +8,7 @@ from typing import Any
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
+from sqlalchemy.orm.exc import StaleDataError
 
 from conference.accounts.models import Marac
 from conference.db import utcnow
@@ -92,13 +93,14 @@ def step(referral_id: int, step_name: str) -> ResponseReturnValue:
         return _step_page(referral, step, form, today, kept=kept is not None)
 
     action = request.form.get("action", "continue")
-    draft = drafts.with_step(referral.draft or {}, step, tool, request.form)
-    if action == "add" and step.repeating:
-        draft = drafts.add_entry(draft, step)
-    elif (removed := REMOVE.fullmatch(action)) and step.repeating:
-        draft = drafts.remove_entry(draft, step, int(removed.group(1)))
-    services.save_draft(referral, draft, actor=actor, now=now)
-    db.session.commit()
+    try:
+        draft = _save_typed(referral, step, tool, action, actor, now)
+    except StaleDataError:
+        # Her own autosave, still in flight when she pressed the button, saved first. The
+        # post holds the whole step, so it is applied again to the draft as now saved.
+        db.session.rollback()
+        referral, step = _editable(referral_id, step_name)
+        draft = _save_typed(referral, step, tool, action, actor, now)
     if action == "autosave":
         return (
             render_template("referrals/_draft_status.html", referral=referral),
@@ -114,6 +116,20 @@ def step(referral_id: int, step_name: str) -> ResponseReturnValue:
     if not form.validate():
         return _step_page(referral, step, form, today, status=422)
     return redirect(_next_url(referral, step, today), 303)
+
+
+def _save_typed(
+    referral: Referral, step: Any, tool: Any, action: str, actor: Any, now: Any
+) -> dict[str, Any]:
+    """Save what the step's post holds into the draft, and commit. Returns the draft."""
+    draft = drafts.with_step(referral.draft or {}, step, tool, request.form)
+    if action == "add" and step.repeating:
+        draft = drafts.add_entry(draft, step)
+    elif (removed := REMOVE.fullmatch(action)) and step.repeating:
+        draft = drafts.remove_entry(draft, step, int(removed.group(1)))
+    services.save_draft(referral, draft, actor=actor, now=now)
+    db.session.commit()
+    return draft
 
 
 def _next_url(referral: Referral, step: Any, today: Any) -> str:
