@@ -78,3 +78,16 @@ def max_lengths(limits: dict[str, int]) -> tuple[sa.CheckConstraint, ...]:
         sa.CheckConstraint(f"length({column}) <= {limit}", name=f"{column}_max")
         for column, limit in limits.items()
     )
+
+
+def flush_or_conflict(message: str) -> None:
+    """Flush; a row someone else changed meanwhile (its version moved) becomes a Conflict."""
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from conference.errors import Conflict
+    from conference.extensions import db
+
+    try:
+        db.session.flush()
+    except StaleDataError as stale:
+        raise Conflict(message) from stale

@@ -8,7 +8,7 @@ from conference.accounts.models import (  # noqa: F401
     User,
     WebSession,
 )
-from conference.actions.models import Action  # noqa: F401
+from conference.actions.models import Action, ActionUpdate  # noqa: F401
 from conference.audit.models import AuditEvent  # noqa: F401
 from conference.conferences.models import (  # noqa: F401
     AgendaChange,

@@ -409,3 +409,49 @@ def hold_meeting(world, *, now: datetime | None = None, defer_last: bool = True)
     closing.conclude(meeting, actor=world.chair, now=now)
     db.session.commit()
     return meeting
+
+
+def past_action(world, case, *, due_on, status=None, description: str = "Old action"):
+    """An action agreed on case at a conference 200 days ago (made if needed, minutes final)."""
+    from datetime import timedelta
+
+    from conference.actions.choices import ActionStatus, Priority
+    from conference.actions.models import Action
+    from conference.conferences.choices import ConferenceStatus, ItemStatus, Section
+    from conference.conferences.models import AgendaItem, Conference
+
+    past = getattr(world, "past_conference", None)
+    if past is None:
+        past = make_conference(world.marac, utcnow().date() + timedelta(days=60))
+        past.starts_at = utcnow() - timedelta(days=200)
+        past.status = ConferenceStatus.MINUTES_FINAL
+        world.past_conference = past
+    item = db.session.scalar(
+        db.select(AgendaItem).where(
+            AgendaItem.conference_id == past.id, AgendaItem.case_id == case.id
+        )
+    )
+    if item is None:
+        item = AgendaItem(
+            conference=past,
+            case_id=case.id,
+            section=Section.ADULTS,
+            position=1,
+            status=ItemStatus.DISCUSSED,
+        )
+        db.session.add(item)
+        db.session.flush()
+    action = Action(
+        case_id=case.id,
+        agenda_item_id=item.id,
+        description=description,
+        owner_agency_id=world.police.id,
+        due_on=due_on,
+        priority=Priority.LOW,
+        status=status or ActionStatus.OPEN,
+        agreed_by_id=world.chair.id,
+    )
+    db.session.add(action)
+    db.session.commit()
+    assert isinstance(past, Conference)
+    return action

@@ -62,3 +62,33 @@ class Action(db.Model):
 
     def is_overdue(self, today: date) -> bool:
         return not self.status.is_closed and self.due_on < today
+
+
+class ActionUpdate(db.Model):
+    """A change to an action's status or due date, with who made it, when and why.
+
+    Never edited or deleted: together they are the action's history.
+    """
+
+    __tablename__ = "action_updates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    action_id: Mapped[int] = mapped_column(sa.ForeignKey("actions.id"), index=True)
+    status: Mapped[ActionStatus] = mapped_column(enum_type(ActionStatus, "action_update_status"))
+    #: The new due date, when the update moved it.
+    due_on: Mapped[date | None] = mapped_column(sa.Date)
+    note: Mapped[str] = mapped_column(sa.Text)
+    #: The standing item it was reviewed under, when a meeting reviewed it.
+    agenda_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agenda_items.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    __table_args__ = (
+        sa.CheckConstraint("length(trim(note)) > 0", name="note_not_blank"),
+        sa.CheckConstraint("length(note) <= 2000", name="note_max"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<ActionUpdate {self.id} {self.status}>"

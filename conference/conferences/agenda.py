@@ -16,6 +16,8 @@ import sqlalchemy as sa
 
 from conference import audit
 from conference.accounts.models import Agency, Marac, User
+from conference.actions.choices import OPEN_STATUSES
+from conference.actions.models import Action
 from conference.conferences import planning, rules
 from conference.conferences.choices import (
     UPCOMING,
@@ -310,6 +312,7 @@ def publish(conference: Conference, *, actor: User | None, now: datetime) -> int
     if conference.starts_at <= now:
         raise InvalidTransition("This conference has already started")
     add_twelve_month_items(conference, now=now)
+    add_overdue_action_items(conference, now=now)
     if not _has_any_item(conference):
         raise InvalidTransition("There is nothing on this agenda to publish")
     agencies = list(
@@ -420,6 +423,42 @@ def add_twelve_month_items(conference: Conference, *, now: datetime) -> int:
                 case_id=case_id,
                 referral_id=referrals.get(case_id),
                 section=Section.TWELVE_MONTHS,
+                position=position + offset,
+                added_at=now,
+            )
+        )
+    db.session.flush()
+    return len(case_ids)
+
+
+def add_overdue_action_items(conference: Conference, *, now: datetime) -> int:
+    """Standing items for cases (not otherwise on this agenda) with actions still open past
+    their due date on the meeting's day, so the meeting reviews each one."""
+    day = rules.local(conference.starts_at, conference.marac.timezone).date()
+    already = sa.select(AgendaItem.case_id).where(AgendaItem.conference_id == conference.id)
+    case_ids = list(
+        db.session.scalars(
+            sa.select(Action.case_id)
+            .join(Case, Case.id == Action.case_id)
+            .where(
+                Case.marac_id == conference.marac_id,
+                Action.status.in_(OPEN_STATUSES),
+                Action.due_on < day,
+                Action.case_id.not_in(already),
+            )
+            .group_by(Action.case_id)
+            .order_by(sa.func.min(Action.due_on), Action.case_id)
+        )
+    )
+    referrals = _latest_accepted_ids(case_ids)
+    position = _next_position(conference, Section.OVERDUE_ACTIONS)
+    for offset, case_id in enumerate(case_ids):
+        db.session.add(
+            AgendaItem(
+                conference=conference,
+                case_id=case_id,
+                referral_id=referrals.get(case_id),
+                section=Section.OVERDUE_ACTIONS,
                 position=position + offset,
                 added_at=now,
             )

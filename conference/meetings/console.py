@@ -10,13 +10,15 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 
 from conference import audit
 from conference.accounts.models import Agency, User
 from conference.actions.choices import Priority
 from conference.actions.models import Action
+from conference.actions.queries import overdue_review
 from conference.conferences import planning
-from conference.conferences.choices import ConferenceStatus, ItemStatus
+from conference.conferences.choices import ConferenceStatus, ItemStatus, Section
 from conference.conferences.models import AgendaItem, Conference
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
@@ -117,8 +119,17 @@ def apply_record(
     if changes or record.id is None:
         record.updated_by_id = actor.id
         record.updated_at = now
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError as stale:  # saved by someone else between our read and our write
+        raise RecordConflict(SAME_MOMENT, record) from stale
     return record, changes
+
+
+SAME_MOMENT = (
+    "Someone else saved this at the same moment. Your text is kept below: reload the case to "
+    "see theirs, then save again."
+)
 
 
 def _conflict_message(record: Discussion) -> str:
@@ -241,7 +252,10 @@ def change_action(
     action.priority = priority
     action.updated_at = now
     action.updated_by_id = actor.id
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError as stale:
+        raise RecordConflict(SAME_MOMENT, action) from stale
     audit.record(actor, "action.changed", action, marac_id=conference.marac_id, now=now)
     return action
 
@@ -264,9 +278,15 @@ def withdraw_action(action: Action, item: AgendaItem, *, actor: User, now: datet
     )
 
 
-def missing_for_discussed(item: AgendaItem, record: Discussion | None, actions: int) -> list[str]:
+def missing_for_discussed(
+    item: AgendaItem, record: Discussion | None, actions: int, unreviewed: int = 0
+) -> list[str]:
     """What the meeting must still record before the case can be marked discussed."""
     missing = []
+    if item.section is Section.OVERDUE_ACTIONS:
+        if unreviewed:
+            missing.append(f"Record a decision on each overdue action ({unreviewed} to go)")
+        return missing
     if item.section.is_standing:
         if record is None or not record.decisions.strip():
             missing.append("Record the meeting's decision on this item")
@@ -286,7 +306,11 @@ def mark_discussed(item: AgendaItem, *, actor: User, now: datetime) -> None:
     actions = db.session.scalar(
         sa.select(sa.func.count()).select_from(Action).where(Action.agenda_item_id == item.id)
     )
-    missing = missing_for_discussed(item, record_of(item), actions or 0)
+    unreviewed = 0
+    if item.section is Section.OVERDUE_ACTIONS:
+        day = planning.local_day(item.conference)
+        unreviewed = sum(1 for _, decision in overdue_review(item, day) if decision is None)
+    missing = missing_for_discussed(item, record_of(item), actions or 0, unreviewed)
     if missing:
         raise InvalidTransition(". ".join(missing))
     item.status = ItemStatus.DISCUSSED

@@ -135,3 +135,27 @@ class DeferForm(Form):
         required="Give the reason for deferring this case",
         hint="It goes onto the next conference's agenda when this meeting concludes.",
     )
+
+
+class ReviewForm(Form):
+    """The meeting's decision on one overdue action; prefixed with the action."""
+
+    version = HiddenField()
+    decision = radios(
+        "What did the meeting decide?",
+        [
+            SelectChoice("open", "Keep it open, with a new due date"),
+            SelectChoice("done", "Done"),
+            SelectChoice("not_done_circumstances", "Not done: circumstances changed"),
+            SelectChoice("not_done_agency", "Not done: the agency did not act"),
+        ],
+        "Choose what the meeting decided",
+    )
+    due_on = MemorableDateField(
+        "New due date (to keep it open)", description="For example, 27 3 2027"
+    )
+    note = long_text(
+        "Note for the minutes",
+        2000,
+        required="Say what the meeting decided about this action",
+    )

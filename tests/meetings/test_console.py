@@ -328,37 +328,9 @@ def test_following_is_audited_when_the_case_changes_not_on_every_poll(world, as_
 
 def _earlier_hearing(world):
     """Give the first case an earlier conference with two actions."""
-    from conference.actions.choices import Priority
-    from conference.actions.models import Action
-    from conference.conferences.choices import ConferenceStatus, Section
-    from conference.conferences.models import AgendaItem
-
-    item = queries.agenda_items(world.conference.id)[0]
-    past = factories.make_conference(world.marac, utcnow().date() + timedelta(days=60))
-    past.starts_at = utcnow() - timedelta(days=200)
-    past.status = ConferenceStatus.MINUTES_FINAL
-    old = AgendaItem(
-        conference=past,
-        case_id=item.case_id,
-        section=Section.ADULTS,
-        position=1,
-        status=ItemStatus.DISCUSSED,
-    )
-    db.session.add(old)
-    db.session.flush()
+    case = queries.agenda_items(world.conference.id)[0].case
     for n in range(2):
-        db.session.add(
-            Action(
-                case_id=item.case_id,
-                agenda_item_id=old.id,
-                description=f"Old action {n}",
-                owner_agency_id=world.police.id,
-                due_on=utcnow().date(),
-                priority=Priority.LOW,
-                agreed_by_id=world.chair.id,
-            )
-        )
-    db.session.commit()
+        factories.past_action(world, case, due_on=utcnow().date(), description=f"Old action {n}")
 
 
 @pytest.mark.parametrize("cases", [2, 6])

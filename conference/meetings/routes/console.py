@@ -10,17 +10,26 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from conference.accounts.models import Agency
-from conference.actions.choices import Priority
+from conference.actions import services as action_services
+from conference.actions.choices import ActionStatus, Priority
 from conference.actions.models import Action
+from conference.actions.queries import overdue_review
 from conference.conferences import agenda, planning
+from conference.conferences.choices import Section
 from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
-from conference.errors import InvalidTransition, ValidationFailed
+from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.meetings import closing, console, opening, queries
 from conference.meetings.choices import RECORD_FIELDS
 from conference.meetings.console import RecordConflict
-from conference.meetings.forms import RECORD_LABELS, ActionForm, DeferForm, RecordForm
+from conference.meetings.forms import (
+    RECORD_LABELS,
+    ActionForm,
+    DeferForm,
+    RecordForm,
+    ReviewForm,
+)
 from conference.meetings.models import Discussion
 from conference.meetings.permissions import sees_safe_contact
 from conference.meetings.routes import bp, item_of, load_driven
@@ -81,7 +90,15 @@ def _case_context(conference: Conference, item: AgendaItem, **forms: Any) -> dic
     actor = current_actor()
     record = queries.records_for([item.id]).get(item.id)
     actions = queries.actions_for([item.id]).get(item.id, [])
+    overdue = []
+    if item.section is Section.OVERDUE_ACTIONS:
+        overdue = overdue_review(item, planning.local_day(conference))
+    review_forms = forms.get("review_forms") or {}
+    for action, _ in overdue:
+        review_forms.setdefault(action.id, _review_form(action))
     return {
+        "overdue": overdue,
+        "review_forms": review_forms,
         "record": record,
         "record_form": forms.get("record_form") or _record_form(record),
         "conflict": forms.get("conflict"),
@@ -91,7 +108,9 @@ def _case_context(conference: Conference, item: AgendaItem, **forms: Any) -> dic
         "voice": voices_for([item.id]).get(item.id),
         "show_safe_contact": sees_safe_contact(actor, item.case),
         "earlier": queries.earlier_hearings(item),
-        "missing": console.missing_for_discussed(item, record, len(actions)),
+        "missing": console.missing_for_discussed(
+            item, record, len(actions), sum(1 for _, decision in overdue if decision is None)
+        ),
         "flag_labels": {flag.value: flag.label for flag in RiskFlag},
         "RECORD_LABELS": RECORD_LABELS,
     }
@@ -110,6 +129,13 @@ def _actions_context(
         form.set_choices(agencies, day)
         edits[action.id] = form
     return {"item": item, "actions": actions, "new_action": new, "action_forms": edits}
+
+
+def _review_form(action: Action, data: Any = None) -> ReviewForm:
+    form = ReviewForm(data, prefix=f"review-{action.id}")
+    if data is None:
+        form.version.data = str(action.version)
+    return form
 
 
 def _record_form(record: Discussion | None, data: Any = None) -> RecordForm:
@@ -436,4 +462,67 @@ def _action_change(
     body = render_template(
         "meetings/_actions.html", conference=conference, conflict=conflict, **context
     )
+    return body + render_template("_layout/_flash.html", oob=True), status
+
+
+@bp.post("/conferences/<int:conference_id>/meeting/items/<int:item_id>/reviews/<int:action_id>")
+@login_required
+def review(conference_id: int, item_id: int, action_id: int) -> ResponseReturnValue:
+    """Record the meeting's decision on one overdue action of a standing item."""
+    conference = load_driven(conference_id)
+    item = item_of(conference, item_id)
+    action = db.session.get(Action, action_id)
+    require(action is not None and action.case_id == item.case_id, hide=True)
+    assert action is not None
+    form = _review_form(action, request.form)
+    status = 422
+    if form.validate():
+        try:
+            _review(conference, item, action, form)
+        except (ValidationFailed, Conflict, InvalidTransition) as refused:
+            db.session.rollback()
+            status = _refusal_status(form, refused)
+        else:
+            db.session.commit()
+            flash("The meeting's decision on the action is recorded.", "success")
+            form, status = None, 200
+    forms = {action.id: form} if form is not None else {}
+    return _overdue_answer(conference, item, forms, status)
+
+
+def _review(conference: Conference, item: AgendaItem, action: Action, form: ReviewForm) -> None:
+    console.check_in_progress(conference)
+    if item.section is not Section.OVERDUE_ACTIONS:
+        raise InvalidTransition("Overdue actions are reviewed under their standing item")
+    decision = form.decision.data or "open"
+    action_services.review_at_meeting(
+        action,
+        item,
+        version=int(form.version.data) if (form.version.data or "").isdigit() else -1,
+        status=ActionStatus.OPEN if decision == "open" else ActionStatus(decision),
+        due_on=form.due_on.data,
+        note=form.note.data or "",
+        actor=current_actor(),
+        now=utcnow(),
+    )
+
+
+def _refusal_status(form: ReviewForm, refused: Exception) -> int:
+    """Put a refusal by its field (422), or say what stopped it (409)."""
+    if isinstance(refused, ValidationFailed):
+        show_refusal(form, refused, "note")
+        return 422
+    flash(str(refused), "error")
+    return 409
+
+
+def _overdue_answer(
+    conference: Conference, item: AgendaItem, forms: dict[int, ReviewForm], status: int
+) -> ResponseReturnValue:
+    if not wants_partial():
+        if status == 200:
+            return go(url_for(".meeting", conference_id=conference.id, _anchor="overdue"))
+        return console_response(conference, status=status, review_forms=forms)
+    context = _case_context(conference, item, review_forms=forms)
+    body = render_template("meetings/_overdue.html", conference=conference, **context)
     return body + render_template("_layout/_flash.html", oob=True), status

@@ -1,0 +1,77 @@
+"""Changing an action after it was agreed: every change is kept as an update with a note."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from conference import audit
+from conference.accounts.models import User
+from conference.actions.choices import OPEN_STATUSES, ActionStatus
+from conference.actions.models import Action, ActionUpdate
+from conference.conferences.models import AgendaItem
+from conference.db import flush_or_conflict
+from conference.errors import Conflict, ValidationFailed
+from conference.extensions import db
+
+NOTE_LIMIT = 2000
+
+
+def review_at_meeting(
+    action: Action,
+    item: AgendaItem,
+    *,
+    version: int,
+    status: ActionStatus,
+    due_on: date | None,
+    note: str,
+    actor: User,
+    now: datetime,
+) -> ActionUpdate:
+    """Record the meeting's decision on an overdue action under a standing item.
+
+    Keeping it open needs a new due date no earlier than the meeting; closing it needs only
+    the note. Flushes; the caller commits. Raises Conflict when the action changed since it
+    was read, ValidationFailed by field.
+    """
+    if version != action.version:
+        raise Conflict(
+            "Someone changed this action while you were reviewing it: check it, then decide again"
+        )
+    note = note.strip()
+    if not note:
+        raise ValidationFailed("Say what the meeting decided about this action", "note")
+    if len(note) > NOTE_LIMIT:
+        raise ValidationFailed(f"Must be {NOTE_LIMIT} characters or fewer", "note")
+    if status in OPEN_STATUSES:
+        if due_on is None:
+            raise ValidationFailed("Give the new due date to keep the action open", "due_on")
+        if due_on < now.date():
+            raise ValidationFailed("The new due date cannot be in the past", "due_on")
+        # Still open: it keeps the open status it had (open, or in progress).
+        status = action.status if action.status in OPEN_STATUSES else status
+        action.due_on = due_on
+    else:
+        due_on = None
+    action.status = status
+    action.updated_at = now
+    action.updated_by_id = actor.id
+    update = ActionUpdate(
+        action_id=action.id,
+        status=status,
+        due_on=due_on,
+        note=note,
+        agenda_item_id=item.id,
+        actor_id=actor.id,
+        at=now,
+    )
+    db.session.add(update)
+    flush_or_conflict("Someone changed this action at the same moment: check it, then decide again")
+    audit.record(
+        actor,
+        "action.reviewed",
+        action,
+        marac_id=item.conference.marac_id,
+        now=now,
+        detail={"case_id": action.case_id, "status": status.value},
+    )
+    return update

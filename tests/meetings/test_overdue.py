@@ -1,0 +1,126 @@
+"""Overdue actions as standing items: listed at publication, each decided in place."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from conference.actions.choices import ActionStatus
+from conference.actions.models import ActionUpdate
+from conference.conferences import agenda, queries
+from conference.conferences.choices import ItemStatus, Section
+from conference.db import utcnow
+from conference.extensions import db
+from tests import factories
+from tests.meetings.conftest import HX
+
+
+def _overdue_world(world):
+    """A case heard before with one overdue action, one done and one not yet due; listed as a
+    standing item on today's agenda."""
+    case = factories.accepted_case(world.marac, given_name="Vera")
+    today = utcnow().date()
+    late = factories.past_action(
+        world, case, due_on=today - timedelta(days=10), description="Fit a door alarm"
+    )
+    factories.past_action(
+        world,
+        case,
+        due_on=today - timedelta(days=20),
+        status=ActionStatus.DONE,
+        description="Already done",
+    )
+    factories.past_action(world, case, due_on=today + timedelta(days=5), description="Not due yet")
+    assert agenda.add_overdue_action_items(world.conference, now=utcnow()) == 1
+    db.session.commit()
+    [item] = [
+        i for i in queries.agenda_items(world.conference.id) if i.section is Section.OVERDUE_ACTIONS
+    ]
+    return item, late
+
+
+def test_a_case_with_overdue_actions_becomes_a_standing_item_once(world):
+    item, _ = _overdue_world(world)
+    assert item.case.status is not None
+    # Listed cases and cases already standing are not added again.
+    assert agenda.add_overdue_action_items(world.conference, now=utcnow()) == 0
+
+
+def test_publishing_lists_overdue_actions_as_standing_items(world):
+    case = factories.accepted_case(world.marac, given_name="Wyn")
+    factories.past_action(world, case, due_on=utcnow().date() - timedelta(days=3))
+    agenda.add_case(world.following, factories.accepted_case(world.marac), actor=None, now=utcnow())
+    agenda.publish(world.following, actor=None, now=utcnow())
+    sections = [i.section for i in queries.agenda_items(world.following.id)]
+    assert Section.OVERDUE_ACTIONS in sections
+
+
+def _review_url(world, item, action):
+    return f"/conferences/{world.conference.id}/meeting/items/{item.id}/reviews/{action.id}"
+
+
+def test_the_chair_decides_each_overdue_action_before_the_item_is_discussed(world, as_user):
+    item, late = _overdue_world(world)
+    factories.open_meeting(world)
+    chair = as_user(world.chair)
+    opened = chair.post(
+        f"/conferences/{world.conference.id}/meeting/items/{item.id}/open", headers=HX
+    )
+    section = opened.text.split(f'<section id="overdue-{item.id}"')[1].split("</section>")[0]
+    assert "Fit a door alarm" in section
+    assert "Already done" not in section and "Not due yet" not in section
+    refused = chair.post(
+        f"/conferences/{world.conference.id}/meeting/items/{item.id}/discussed", headers=HX
+    )
+    assert refused.status_code == 409
+    assert "Record a decision on each overdue action (1 to go)" in refused.text
+
+    prefix = f"review-{late.id}"
+    no_date = chair.post(
+        _review_url(world, item, late),
+        headers=HX,
+        data={
+            f"{prefix}-version": "1",
+            f"{prefix}-decision": "open",
+            f"{prefix}-note": "Police still waiting for the installer",
+        },
+    )
+    assert no_date.status_code == 422
+    assert "Give the new due date to keep the action open" in no_date.text
+    assert "Police still waiting for the installer" in no_date.text
+
+    done = chair.post(
+        _review_url(world, item, late),
+        headers=HX,
+        data={
+            f"{prefix}-version": "1",
+            f"{prefix}-decision": "not_done_agency",
+            f"{prefix}-note": "Nobody took it on; escalate to the steering group",
+        },
+    )
+    assert done.status_code == 200
+    assert done.text.lstrip().startswith(f'<section id="overdue-{item.id}"')
+    db.session.refresh(late)
+    assert late.status is ActionStatus.NOT_DONE_AGENCY
+    [update] = db.session.scalars(db.select(ActionUpdate)).all()
+    assert (update.actor_id, update.agenda_item_id) == (world.chair.id, item.id)
+
+    stale = chair.post(
+        _review_url(world, item, late),
+        headers=HX,
+        data={f"{prefix}-version": "1", f"{prefix}-decision": "done", f"{prefix}-note": "Twice"},
+    )
+    assert stale.status_code == 409
+    discussed = chair.post(
+        f"/conferences/{world.conference.id}/meeting/items/{item.id}/discussed", headers=HX
+    )
+    assert discussed.status_code == 200
+    db.session.refresh(item)
+    assert item.status is ItemStatus.DISCUSSED
+
+
+def test_an_action_of_another_case_cannot_be_reviewed_under_this_item(world, as_user):
+    item, _ = _overdue_world(world)
+    factories.open_meeting(world)
+    other = factories.past_action(world, world.cases[0], due_on=utcnow().date())
+    response = as_user(world.chair).post(_review_url(world, item, other), headers=HX, data={})
+    assert response.status_code == 404
