@@ -69,7 +69,6 @@ TODAY = [
 def seed_meetings(users: dict[str, User], maracs: dict[str, Marac], now: datetime) -> None:
     """This morning's meeting in progress and the last past meeting's record. Flushes."""
     northbridge = maracs["NB"]
-    _meeting_under_way(northbridge, users, now)
     last = db.session.scalars(
         sa.select(Conference)
         .where(
@@ -80,7 +79,10 @@ def seed_meetings(users: dict[str, User], maracs: dict[str, Marac], now: datetim
         .limit(1)
     ).first()
     if last is not None:
+        # First, so its overdue action is a standing item on this morning's agenda.
         _past_record(last, users)
+        db.session.flush()
+    _meeting_under_way(northbridge, users, now)
     db.session.flush()
 
 
