@@ -100,6 +100,12 @@ def _carry(
         item.case.status = CaseStatus.OPEN
         result.waiting.append(item)
         return
+    ahead = agenda.listed_on(item.case)
+    if ahead is not None:
+        # Already listed ahead (a new referral, say): it is heard there, once.
+        item.carried_to_id = ahead.conference_id
+        result.carried.append((item, ahead.conference))
+        return
     why = f"Deferred by the meeting of {planning.conference_label(item.conference)}"
     full = agenda.case_load([target.id]).get(target.id, 0) >= target.capacity
     agenda.add_case(

@@ -121,7 +121,8 @@ def apply_record(
         record.updated_at = now
     try:
         db.session.flush()
-    except StaleDataError as stale:  # saved by someone else between our read and our write
+    except (StaleDataError, sa.exc.IntegrityError) as stale:
+        # Saved by someone else between our read and our write (or both began the record).
         raise RecordConflict(SAME_MOMENT, record) from stale
     return record, changes
 
@@ -329,6 +330,8 @@ def mark_discussed(item: AgendaItem, *, actor: User, now: datetime) -> None:
 def defer(item: AgendaItem, *, reason: str, actor: User, now: datetime) -> None:
     """Defer the case to the next conference (it is carried there when the meeting ends)."""
     check_in_progress(item.conference)
+    if item.section.is_standing:
+        raise InvalidTransition("A standing item is not deferred: record the meeting's decision")
     if item.status is ItemStatus.DISCUSSED:
         raise InvalidTransition("The case has been discussed: reopen it before deferring")
     reason = reason.strip()

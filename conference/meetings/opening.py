@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from conference import audit
 from conference.accounts.models import Agency, AgencyKind, User
+from conference.accounts.permissions import roles_in
 from conference.conferences import planning
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import Conference
@@ -125,8 +126,12 @@ def add_attendee(
     if not name:
         raise ValidationFailed("Enter the attendee's name", "name")
     if user is not None:
+        if not roles_in(user, conference.marac_id) or not user.is_active:
+            raise ValidationFailed(
+                f"{user.name} has no role in this MARAC: add them by name instead", "person"
+            )
         if user.agency_id != agency.id:
-            raise ValidationFailed(f"{user.name} works for another agency", "user_id")
+            raise ValidationFailed(f"{user.name} works for another agency", "person")
         if db.session.scalar(
             sa.select(
                 sa.exists().where(
@@ -134,7 +139,7 @@ def add_attendee(
                 )
             )
         ):
-            raise ValidationFailed(f"{user.name} is already listed", "user_id")
+            raise ValidationFailed(f"{user.name} is already listed", "person")
     attendance = _attendance(conference.id, agency.id)
     if attendance is None or attendance.presence is not Presence.PRESENT:
         present = Presence.PRESENT

@@ -6,6 +6,7 @@ from collections.abc import Collection
 
 from conference.accounts.models import Role, User
 from conference.accounts.permissions import roles_in
+from conference.conferences.choices import HELD
 from conference.conferences.models import Conference
 from conference.conferences.permissions import chairs, manages
 from conference.referrals.models import Case
@@ -16,18 +17,34 @@ def drives(user: User, conference: Conference) -> bool:
     return chairs(user, conference) or manages(user, conference.marac_id)
 
 
+#: Roles whose holders speak for their agency at a meeting and receive its copy of the minutes.
+AGENCY_ROLES = (Role.AGENCY_REP, Role.ADVOCATE)
+
+
 def follows(user: User, conference: Conference, attendee_user_ids: Collection[int]) -> bool:
-    """The follow view: whoever drives, and every attendee who accepted confidentiality."""
-    return drives(user, conference) or user.id in attendee_user_ids
+    """The follow view: whoever drives, and every attendee who accepted confidentiality and
+    still holds a role in the MARAC."""
+    return drives(user, conference) or (
+        user.id in attendee_user_ids and bool(roles_in(user, conference.marac_id))
+    )
 
 
 def agency_attended(
     user: User, conference: Conference, present_agency_ids: Collection[int]
 ) -> bool:
-    """An agency representative whose agency was present: their agency's copy of the minutes."""
+    """A representative (or advocate) whose agency was present: their agency's minutes copy."""
     return (
-        Role.AGENCY_REP in roles_in(user, conference.marac_id)
+        bool(set(AGENCY_ROLES) & roles_in(user, conference.marac_id))
         and user.agency_id in present_agency_ids
+    )
+
+
+def sees_held(user: User, conference: Conference, present_agency_ids: Collection[int]) -> bool:
+    """Once a meeting starts, only those who run it and the agencies present keep sight of it."""
+    return (
+        conference.status not in HELD
+        or drives(user, conference)
+        or user.agency_id in present_agency_ids
     )
 
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from conference.accounts.models import Role, RoleGrant, User
+from conference.accounts.models import RoleGrant, User
 from conference.actions.models import Action
 from conference.conferences import planning
 from conference.conferences import queries as conference_queries
@@ -18,6 +18,7 @@ from conference.extensions import db
 from conference.meetings import queries as meeting_queries
 from conference.meetings.choices import Presence
 from conference.meetings.models import Attendance, Attendee, Discussion
+from conference.meetings.permissions import AGENCY_ROLES
 from conference.minutes.models import Minutes, MinutesRevision
 
 
@@ -130,10 +131,11 @@ def rep_ids(marac_id: int, agency_ids: Collection[int]) -> list[int]:
     return list(
         db.session.scalars(
             sa.select(User.id)
+            .distinct()
             .join(RoleGrant, RoleGrant.user_id == User.id)
             .where(
                 RoleGrant.marac_id == marac_id,
-                RoleGrant.role == Role.AGENCY_REP,
+                RoleGrant.role.in_(AGENCY_ROLES),
                 User.agency_id.in_(agency_ids),
                 User.is_active_account.is_(True),
             )

@@ -11,11 +11,14 @@ from flask_login import login_required
 from conference.conferences import agenda, planning
 from conference.conferences import queries as conference_queries
 from conference.conferences.agenda import CASE_SECTIONS, case_load
+from conference.conferences.choices import HELD
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.permissions import does_research, researches
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
+from conference.meetings import queries as meeting_queries
+from conference.meetings.permissions import sees_held
 from conference.research import queries, services
 from conference.research.choices import Outcome, RiskFlag
 from conference.research.forms import ReturnForm
@@ -50,7 +53,11 @@ def _load(conference_id: int) -> Conference:
     require(conference is not None, hide=True)
     assert conference is not None
     invited = conference_queries.invited_agency_ids(conference.id)
-    require(researches(current_actor(), conference, invited), hide=True)
+    actor = current_actor()
+    require(researches(actor, conference, invited), hide=True)
+    if conference.status in HELD:
+        present = meeting_queries.present_agency_ids(conference.id)
+        require(sees_held(actor, conference, present), hide=True)
     return conference
 
 

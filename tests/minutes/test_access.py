@@ -42,7 +42,7 @@ def test_draft_minutes(world, as_user, who, page, full, police_copy):
         ("police_rep", 303, 404, 200, 404),  # their own agency's copy, no one else's
         ("health_rep", 303, 404, 404, 200),
         ("housing_rep", 404, 404, 404, 404),  # sent apologies: no copy
-        ("advocate", 404, 404, 404, 404),
+        ("advocate", 303, 404, 404, 404),  # the IDVA service was present: its own copy
         ("stranger", 404, 404, 404, 404),
     ],
 )

@@ -216,7 +216,13 @@ def test_finalising_locks_the_minutes_and_tells_the_agencies_present_once(world,
     told = db.session.scalars(
         sa.select(Notification).where(Notification.kind == "minutes.final")
     ).all()
-    expected = {world.police_rep.id, world.health_rep.id, world.childrens_rep.id, world.chair.id}
+    expected = {
+        world.police_rep.id,
+        world.health_rep.id,
+        world.childrens_rep.id,
+        world.advocate.id,  # the IDVA service was present: its advocates are told
+        world.chair.id,
+    }
     assert {n.recipient_id for n in told} == expected  # housing sent apologies: not told
     assert all("Testwood" not in n.reference for n in told)
     again = chair.post(url(world, "/finalise"))

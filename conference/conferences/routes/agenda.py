@@ -20,7 +20,7 @@ from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.meetings import queries as meeting_queries
-from conference.meetings.permissions import drives
+from conference.meetings.permissions import drives, sees_held
 from conference.referrals.choices import CaseStatus
 from conference.referrals.models import Case
 from conference.research import services as research
@@ -43,9 +43,9 @@ def _agenda_response(conference_id: int, status: int = 200) -> ResponseReturnVal
     invited = queries.invited_agency_ids(conference.id)
     require(may_view_agenda(actor, conference, invited), hide=True)
     running = drives(actor, conference)
-    if conference.status in HELD and not running:
-        # Once the meeting starts, only agencies that were there keep sight of it.
-        require(actor.agency_id in meeting_queries.present_agency_ids(conference.id), hide=True)
+    if conference.status in HELD:
+        present = meeting_queries.present_agency_ids(conference.id)
+        require(sees_held(actor, conference, present), hide=True)
     items = queries.agenda_items(conference.id)
     agenda.record_view(actor, "agenda.viewed", conference, items, now=now)
     db.session.commit()

@@ -12,6 +12,9 @@ from conference.web.auth import current_actor, require
 
 bp = Blueprint("meetings", __name__)
 
+#: htmx stops polling when answered with this status.
+STOP_POLLING = 286
+
 
 def load_driven(conference_id: int) -> Conference:
     """The conference, if the user runs its meetings (its chair or a coordinator); else 404."""
@@ -27,4 +30,4 @@ def item_of(conference: Conference, item_id: int) -> AgendaItem:
     return item
 
 
-from conference.meetings.routes import console, follow, opening  # noqa: E402, F401
+from conference.meetings.routes import console, follow, opening, plan, record  # noqa: E402, F401

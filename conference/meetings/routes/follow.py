@@ -17,11 +17,9 @@ from conference.db import utcnow
 from conference.extensions import db
 from conference.meetings import queries
 from conference.meetings.permissions import drives, follows
-from conference.meetings.routes import bp
+from conference.meetings.routes import STOP_POLLING, bp
 from conference.web.auth import current_actor, require
 
-#: htmx stops polling when answered with this status.
-STOP_POLLING = 286
 POLL_SECONDS = 4
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from flask import flash, redirect, request, url_for
 from flask.typing import ResponseReturnValue
@@ -146,9 +147,8 @@ def add_attendee(conference_id: int) -> ResponseReturnValue:
     conference = load_driven(conference_id)
     form = _attendee_form(conference, request.form)
     form.validate()
-    person = db.session.get(User, int(form.person.data)) if form.person.data else None
-    agency_id = person.agency_id if person else int(form.agency_id.data or 0)
-    agency = db.session.get(Agency, agency_id) if agency_id else None
+    person = _get(User, form.person.data)
+    agency = _get(Agency, person.agency_id if person else form.agency_id.data)
 
     def change() -> str:
         if form.errors:
@@ -167,6 +167,12 @@ def add_attendee(conference_id: int) -> ResponseReturnValue:
         return f"{added.name} ({agency.name}) is listed as present."
 
     return _changed(conference, change, attendee_form=form)
+
+
+def _get(model: type, value: object) -> Any:
+    """The row a form's chosen id names, or None for nothing (or nonsense) chosen."""
+    text = str(value or "")
+    return db.session.get(model, int(text)) if text.isdigit() else None
 
 
 def _attendee(conference, attendee_id: int) -> Attendee:
