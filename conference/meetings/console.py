@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from conference import audit
 from conference.accounts.models import Agency, User
 from conference.actions.choices import Priority
-from conference.actions.models import Action
+from conference.actions.models import ACTION_LIMITS, Action
 from conference.actions.queries import overdue_review
 from conference.conferences import planning
 from conference.conferences.choices import ConferenceStatus, ItemStatus, Section
@@ -163,18 +163,22 @@ def save_record(
     return record
 
 
-def _check_action(
+def check_action(
     conference: Conference, *, description: str, owner: Agency | None, due_on: date | None
 ) -> None:
-    """The gentle check: a task, an owner and a due date no earlier than the meeting."""
+    """The gentle check on every action: a task, an owner on the MARAC, and a due date no
+    earlier than the meeting. Raises ValidationFailed by field."""
+    limit = ACTION_LIMITS["description"]
     if not description.strip():
         raise ValidationFailed("Say what will be done: the action needs a task", "description")
+    if len(description.strip()) > limit:
+        raise ValidationFailed(f"Must be {limit} characters or fewer", "description")
     if owner is None:
         raise ValidationFailed("Choose the agency that owns this action", "owner_agency_id")
     if conference.marac_id not in {m.id for m in owner.maracs}:
         raise ValidationFailed("Choose an agency that sits on this MARAC", "owner_agency_id")
     if due_on is None:
-        raise ValidationFailed("Enter a due date, or pick one of the quick dates", "due_on")
+        raise ValidationFailed("Enter the date the action is due", "due_on")
     if due_on < planning.local_day(conference):
         raise ValidationFailed("The due date cannot be before the meeting", "due_on")
 
@@ -193,7 +197,7 @@ def add_action(
     """Agree an action on the case under discussion. Raises ValidationFailed by field."""
     conference = item.conference
     check_in_progress(conference)
-    _check_action(conference, description=description, owner=owner, due_on=due_on)
+    check_action(conference, description=description, owner=owner, due_on=due_on)
     assert owner is not None and due_on is not None
     action = Action(
         case_id=item.case_id,
@@ -243,7 +247,7 @@ def change_action(
             "below: check them against the saved action, then save again.",
             action,
         )
-    _check_action(conference, description=description, owner=owner, due_on=due_on)
+    check_action(conference, description=description, owner=owner, due_on=due_on)
     assert owner is not None and due_on is not None
     action.description = description.strip()
     action.owner_agency_id = owner.id

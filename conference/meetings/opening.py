@@ -17,6 +17,7 @@ from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import Conference
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
+from conference.meetings import queries
 from conference.meetings.choices import Presence
 from conference.meetings.models import Attendance, Attendee, Meeting
 from conference.referrals.services import today_in
@@ -32,10 +33,6 @@ STANDARD_STATEMENT = (
 
 def statement_for(conference: Conference) -> str:
     return conference.marac.confidentiality_statement.strip() or STANDARD_STATEMENT
-
-
-def meeting_of(conference: Conference) -> Meeting | None:
-    return db.session.scalar(sa.select(Meeting).where(Meeting.conference_id == conference.id))
 
 
 def check_can_open(conference: Conference, now: datetime) -> None:
@@ -54,7 +51,7 @@ def _check_attendance_open(conference: Conference, now: datetime) -> Meeting:
     """Attendance is kept before the start (on the day) and while the meeting runs."""
     if conference.status is not ConferenceStatus.IN_PROGRESS:
         check_can_open(conference, now)
-    meeting = meeting_of(conference)
+    meeting = queries.meeting_for(conference.id)
     if meeting is None:
         meeting = Meeting(conference_id=conference.id)
         db.session.add(meeting)
@@ -270,9 +267,7 @@ def start(
     meeting = _check_attendance_open(conference, now)
     if conference.status is ConferenceStatus.IN_PROGRESS:
         raise InvalidTransition("The meeting has already started")
-    state = readiness(
-        invited, _attendances(conference.id), _attendees_of(conference.id, agency_id=None)
-    )
+    state = readiness(invited, queries.attendances(conference.id), queries.attendees(conference.id))
     if not state.ready:
         raise InvalidTransition(". ".join(state.problems()))
     meeting.started_at = now
@@ -288,12 +283,6 @@ def _attendance(conference_id: int, agency_id: int) -> Attendance | None:
         sa.select(Attendance).where(
             Attendance.conference_id == conference_id, Attendance.agency_id == agency_id
         )
-    )
-
-
-def _attendances(conference_id: int) -> list[Attendance]:
-    return list(
-        db.session.scalars(sa.select(Attendance).where(Attendance.conference_id == conference_id))
     )
 
 

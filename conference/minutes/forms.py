@@ -35,12 +35,6 @@ def reason_field() -> Any:
     )
 
 
-def version_of(form: Form) -> int | None:
-    """The version of the copy the user edited; None for a record not yet started."""
-    value = str(form.version.data or "").strip()
-    return int(value) if value.isdigit() else None
-
-
 class NotesForm(Form):
     version = HiddenField()
     opening_notes = long_text(

@@ -13,7 +13,8 @@ from wtforms import Form
 from conference.accounts.models import Agency
 from conference.actions.models import Action
 from conference.conferences import agenda, planning
-from conference.conferences.models import AgendaItem, Conference
+from conference.conferences.models import Conference
+from conference.conferences.routes import load_conference
 from conference.db import utcnow
 from conference.errors import Conflict, DomainError, ValidationFailed
 from conference.extensions import db
@@ -21,13 +22,14 @@ from conference.meetings import queries as meeting_queries
 from conference.meetings.choices import RECORD_FIELDS
 from conference.meetings.opening import statement_for
 from conference.meetings.permissions import drives
+from conference.meetings.routes import item_of
 from conference.minutes import forms, queries, services
-from conference.minutes.forms import RECORD_LABELS, ActionForm, NotesForm, RecordForm, version_of
+from conference.minutes.forms import RECORD_LABELS, ActionForm, NotesForm, RecordForm
 from conference.minutes.models import Minutes
 from conference.minutes.permissions import has_minutes, reads_agency_copy, writes_minutes
 from conference.web.auth import current_actor, require
 from conference.web.errors import error_response
-from conference.web.forms import show_refusal
+from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import go, render, wants_partial
 
 bp = Blueprint("minutes", __name__)
@@ -55,7 +57,7 @@ class Editing:
 def page(conference_id: int) -> ResponseReturnValue:
     """The minutes for whoever writes them; an attending agency's copy once they are final."""
     actor = current_actor()
-    conference = _load(conference_id)
+    conference = load_conference(conference_id)
     if not drives(actor, conference):
         present = meeting_queries.present_agency_ids(conference.id)
         require(reads_agency_copy(actor, conference, actor.agency_id, present), hide=True)
@@ -79,7 +81,7 @@ def print_full(conference_id: int) -> ResponseReturnValue:
 @login_required
 def print_agency(conference_id: int, agency_id: int) -> ResponseReturnValue:
     """An agency's copy: only the cases where it owns an action, and only its own actions."""
-    actor, conference = current_actor(), _load(conference_id)
+    actor, conference = current_actor(), load_conference(conference_id)
     present = meeting_queries.present_agency_ids(conference.id)
     require(reads_agency_copy(actor, conference, agency_id, present), hide=True)
     minutes = queries.minutes_of(conference.id)
@@ -110,7 +112,7 @@ def save_notes(conference_id: int) -> ResponseReturnValue:
             minutes,
             conference,
             values=form.data,
-            version=version_of(form),
+            version=version_of(form.version),
             reason=form.reason.data or "",
             actor=current_actor(),
             now=utcnow(),
@@ -126,7 +128,7 @@ def save_notes(conference_id: int) -> ResponseReturnValue:
 def save_record(conference_id: int, item_id: int) -> ResponseReturnValue:
     """Save what the meeting recorded on a case (a correction, once final)."""
     conference, minutes = _writable(conference_id)
-    item = _item(conference, item_id)
+    item = item_of(conference, item_id)
     form = RecordForm(request.form, prefix=f"item-{item.id}")
     editing, key = Editing(records={item.id: form}), f"record-{item.id}"
     if not form.validate():
@@ -136,7 +138,7 @@ def save_record(conference_id: int, item_id: int) -> ResponseReturnValue:
             item,
             minutes,
             values={name: form[name].data or "" for name in RECORD_FIELDS},
-            version=version_of(form),
+            version=version_of(form.version),
             reason=form.reason.data or "",
             actor=current_actor(),
             now=utcnow(),
@@ -155,7 +157,7 @@ def save_action(conference_id: int, action_id: int) -> ResponseReturnValue:
     action = db.session.get(Action, action_id)
     require(action is not None, hide=True)
     assert action is not None
-    item = _item(conference, action.agenda_item_id)
+    item = item_of(conference, action.agenda_item_id)
     form = _action_form(conference, f"action-{action.id}")
     editing, key = Editing(actions={action.id: form}), f"action-{action.id}"
     if not form.validate():
@@ -164,7 +166,7 @@ def save_action(conference_id: int, action_id: int) -> ResponseReturnValue:
         )
     try:
         services.change_action(
-            action, item, minutes, version=version_of(form), **_action_input(form)
+            action, item, minutes, version=version_of(form.version), **_action_input(form)
         )
     except DomainError as refused:
         return _refused(conference, minutes, refused, form, editing, ACTIONS, key=key, item=item)
@@ -177,7 +179,7 @@ def save_action(conference_id: int, action_id: int) -> ResponseReturnValue:
 def add_action(conference_id: int, item_id: int) -> ResponseReturnValue:
     """Add an action the meeting agreed but the record missed (a correction, once final)."""
     conference, minutes = _writable(conference_id)
-    item = _item(conference, item_id)
+    item = item_of(conference, item_id)
     form = _action_form(conference, f"new-{item.id}")
     editing, key = Editing(new_actions={item.id: form}), f"new-action-{item.id}"
     if not form.validate():
@@ -214,16 +216,9 @@ def finalise(conference_id: int) -> ResponseReturnValue:
 # Helpers ----------------------------------------------------------------------------------------
 
 
-def _load(conference_id: int) -> Conference:
-    conference = db.session.get(Conference, conference_id)
-    require(conference is not None, hide=True)
-    assert conference is not None
-    return conference
-
-
 def _readable(conference_id: int) -> tuple[Conference, Minutes]:
     """The conference and its minutes, for whoever writes them; else 404."""
-    conference = _load(conference_id)
+    conference = load_conference(conference_id)
     require(writes_minutes(current_actor(), conference), hide=True)
     minutes = queries.minutes_of(conference.id)
     require(minutes is not None, hide=True)
@@ -233,18 +228,11 @@ def _readable(conference_id: int) -> tuple[Conference, Minutes]:
 
 def _writable(conference_id: int) -> tuple[Conference, Minutes]:
     """As _readable, but a meeting not yet concluded is refused with a message (409)."""
-    conference = _load(conference_id)
+    conference = load_conference(conference_id)
     require(drives(current_actor(), conference), hide=True)
     if not has_minutes(conference):
         abort(error_response(409, "The meeting has not concluded: it has no minutes to edit."))
     return _readable(conference_id)
-
-
-def _item(conference: Conference, item_id: int) -> AgendaItem:
-    item = db.session.get(AgendaItem, item_id)
-    require(item is not None and item.conference_id == conference.id, hide=True)
-    assert item is not None
-    return item
 
 
 def _action_form(conference: Conference, prefix: str) -> ActionForm:

@@ -8,7 +8,7 @@ the same transaction. Every function flushes and leaves the commit to its caller
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -17,14 +17,14 @@ from sqlalchemy.orm.exc import StaleDataError
 from conference import audit
 from conference.accounts.models import Agency, User
 from conference.actions.choices import Priority
-from conference.actions.models import ACTION_LIMITS, Action
+from conference.actions.models import Action
 from conference.conferences import planning, rules
 from conference.conferences.choices import ConferenceStatus, ItemStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.meetings import queries as meeting_queries
-from conference.meetings.console import RecordConflict, apply_record
+from conference.meetings.console import RecordConflict, apply_record, check_action
 from conference.meetings.models import Discussion
 from conference.minutes import queries
 from conference.minutes.forms import REASON_LIMIT, RECORD_LABELS
@@ -213,32 +213,13 @@ def save_record(
     return record, changes
 
 
-def _check_action(
-    conference: Conference, *, description: str, owner: Agency | None, due_on: date | None
-) -> None:
-    if not description.strip():
-        raise ValidationFailed("Say what will be done: the action needs a task", "description")
-    if len(description.strip()) > ACTION_LIMITS["description"]:
-        raise ValidationFailed(
-            f"Must be {ACTION_LIMITS['description']} characters or fewer", "description"
-        )
-    if owner is None:
-        raise ValidationFailed("Choose the agency that owns this action", "owner_agency_id")
-    if conference.marac_id not in {m.id for m in owner.maracs}:
-        raise ValidationFailed("Choose an agency that sits on this MARAC", "owner_agency_id")
-    if due_on is None:
-        raise ValidationFailed("Enter the date the action is due", "due_on")
-    if due_on < planning.local_day(conference):
-        raise ValidationFailed("The due date cannot be before the meeting", "due_on")
-
-
 def _checked_action(
     item: AgendaItem, minutes: Minutes, fields: Mapping[str, Any], reason: str
 ) -> tuple[Agency, str]:
     """The owner agency and the reason, once the case, the action and the reason pass."""
     _check_case(item)
     owner: Agency | None = fields["owner"]
-    _check_action(
+    check_action(
         item.conference, description=fields["description"], owner=owner, due_on=fields["due_on"]
     )
     reason = _check_reason(minutes, reason)

@@ -35,13 +35,6 @@ def method_field(label: str) -> RadioField:
     )
 
 
-def version_of(field: HiddenField) -> int | None:
-    """The record's version the page showed; None when there was no record (or it is garbled,
-    which the version check then refuses)."""
-    value = (field.data or "").strip()
-    return int(value) if value.isdigit() else (None if not value else -1)
-
-
 class _DatedForm(Form):
     """A form whose dates are judged against days in the MARAC's time zone."""
 

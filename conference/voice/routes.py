@@ -20,12 +20,12 @@ from conference.extensions import db
 from conference.meetings.permissions import advocates_for, sees_safe_contact
 from conference.referrals.services import record_list_view, today_in
 from conference.voice import queries, services
-from conference.voice.forms import OutcomeForm, VoiceForm, version_of
+from conference.voice.forms import OutcomeForm, VoiceForm
 from conference.voice.models import VictimVoice
 from conference.voice.permissions import voices_any
 from conference.web import unsaved
 from conference.web.auth import current_actor, require, requires
-from conference.web.forms import show_refusal
+from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import wants_partial
 
 bp = Blueprint("voice", __name__)

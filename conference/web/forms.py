@@ -162,3 +162,12 @@ def show_refusal(form: Any, refused: Exception, default: str) -> None:
     name = getattr(refused, "field", None) or default
     field = getattr(form, name, None) or getattr(form, default)
     field.errors = [*field.errors, str(refused)]
+
+
+def version_of(field: Any) -> int | None:
+    """The version of the copy a form was filled from (a hidden field): None when it was made
+    before the record existed, and -1 (which no version check accepts) when garbled."""
+    value = str(field.data or "").strip()
+    if not value:
+        return None
+    return int(value) if value.isdigit() else -1

@@ -31,7 +31,7 @@ from conference.meetings.routes.console import (
     review_form_for,
 )
 from conference.web.auth import current_actor, require
-from conference.web.forms import show_refusal
+from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import go, wants_partial
 
 
@@ -64,7 +64,7 @@ def change_action(conference_id: int, action_id: int) -> ResponseReturnValue:
     item = item_of(conference, action.agenda_item_id)
     form = action_form_for(action, request.form)
     form.set_choices(queries.marac_agencies(conference.marac_id), planning.local_day(conference))
-    version = int(form.version.data) if (form.version.data or "").isdigit() else -1
+    version = version_of(form.version)
 
     def change() -> str:
         console.change_action(
@@ -183,7 +183,7 @@ def _review(conference: Conference, item: AgendaItem, action: Action, form: Revi
     action_services.review_at_meeting(
         action,
         item,
-        version=int(form.version.data) if (form.version.data or "").isdigit() else -1,
+        version=version_of(form.version),
         status=ActionStatus.OPEN if decision == "open" else ActionStatus(decision),
         due_on=form.due_on.data,
         note=form.note.data or "",

@@ -20,7 +20,7 @@ from conference.meetings.routes.console import (
     record_form_for,
 )
 from conference.web.auth import current_actor
-from conference.web.forms import show_refusal
+from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import go, wants_partial
 
 
@@ -35,7 +35,7 @@ def save_record(conference_id: int, item_id: int) -> ResponseReturnValue:
     status = 422
     if form.validate():
         values = {name: form[name].data or "" for name in RECORD_FIELDS}
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        version = version_of(form.version)
         try:
             console.save_record(item, values, version=version, actor=current_actor(), now=utcnow())
         except RecordConflict as refused:
