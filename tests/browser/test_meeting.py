@@ -145,3 +145,32 @@ def test_a_whole_meeting_with_a_follower(app, new_page, console_log):
     expect(chair.get_by_text("Police enquiries are still open.")).to_be_visible()
     expect(chair.get_by_role("button", name="Sign out")).to_be_hidden()
     assert without_refusals(console_log) == []
+
+
+def test_the_console_works_without_javascript(app, new_page, console_log):
+    world = factories.meeting_world(cases=1)
+    factories.open_meeting(world)
+    [item] = queries.agenda_items(world.conference.id)
+    chair = new_page(java_script_enabled=False)
+    sign_in(chair, world.chair.email, factories.PASSWORD)
+    chair.goto(f"/conferences/{world.conference.id}/meeting")
+    chair.get_by_role("button", name="Open the first case").click()
+    expect(chair.locator("#case-heading")).to_contain_text(item.case.reference)
+    chair.get_by_label("Risks to the victim").fill("Threats with a knife.")
+    chair.get_by_role("button", name="Save the record").click()
+    expect(chair.get_by_text("The record of case")).to_be_visible()
+    chair.get_by_role("button", name="Add the action").click()  # nothing filled in
+    expect(chair.get_by_label("Action", exact=True)).to_have_accessible_description(
+        re.compile("Say what will be done")
+    )
+    form = chair.locator("form.app-action-form").last
+    form.get_by_label("Action", exact=True).fill("Refer to the sanctuary scheme")
+    form.get_by_label("Owner agency").select_option(label=world.housing.name)
+    form.get_by_label(re.compile("In 14 days")).check()
+    form.get_by_role("button", name="Add the action").click()
+    expect(chair.locator("section.app-plan strong")).to_have_text("Refer to the sanctuary scheme")
+    chair.get_by_role("button", name="Mark as discussed").click()
+    expect(chair.locator(f"#agenda-item-{item.id}")).to_contain_text("Discussed")
+    chair.get_by_role("button", name="Conclude the meeting").click()
+    expect(chair.get_by_role("heading", level=1)).to_contain_text(re.compile("minutes", re.I))
+    assert without_refusals(console_log) == []
