@@ -36,3 +36,18 @@ setInterval(() => {
     timer.classList.toggle("app-overrun", minutes > Number(timer.dataset.timerLimit));
   }
 }, 15000);
+
+// The console swaps whole regions: warn before a swap would drop text typed but not saved.
+document.addEventListener("input", (event) => {
+  const form = event.target.closest?.("form[data-keeps-typing]");
+  if (form) form.dataset.dirty = "true";
+});
+document.body.addEventListener("htmx:confirm", (event) => {
+  if (!event.detail.elt.matches?.("[data-leaves-case]")) return;
+  if (!document.querySelector("form[data-keeps-typing][data-dirty='true']")) return;
+  event.preventDefault();
+  const leave = window.confirm(
+    "You have typed something on this case that is not saved. Leave it without saving?"
+  );
+  if (leave) event.detail.issueRequest(true);
+});

@@ -174,3 +174,29 @@ def test_the_console_works_without_javascript(app, new_page, console_log):
     chair.get_by_role("button", name="Conclude the meeting").click()
     expect(chair.get_by_role("heading", level=1)).to_contain_text(re.compile("minutes", re.I))
     assert without_refusals(console_log) == []
+
+
+def test_leaving_a_case_with_unsaved_typing_asks_first(app, new_page, console_log):
+    world = factories.meeting_world(cases=2)
+    factories.open_meeting(world)
+    first, second = queries.agenda_items(world.conference.id)
+    chair = new_page()
+    sign_in(chair, world.chair.email, factories.PASSWORD)
+    chair.goto(f"/conferences/{world.conference.id}/meeting")
+    chair.get_by_role("button", name="Open the first case").click()
+    expect(chair.locator("#case-heading")).to_contain_text(first.case.reference)
+    chair.get_by_label("Risks to staff").fill("He has threatened the housing officer.")
+    asked = []
+    chair.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    chair.get_by_role("button", name="Next case").click()
+    expect(chair.get_by_label("Risks to staff")).to_have_value(
+        "He has threatened the housing officer."
+    )
+    assert asked and "not saved" in asked[0]
+    expect(chair.locator("#case-heading")).to_contain_text(first.case.reference)
+    chair.get_by_role("button", name="Save the record").click()
+    expect(chair.get_by_text(re.compile("Last saved by Chay Ring"))).to_be_visible()
+    chair.get_by_role("button", name="Next case").click()  # saved: no question now
+    expect(chair.locator("#case-heading")).to_contain_text(second.case.reference)
+    assert len(asked) == 1
+    assert without_refusals(console_log) == []
