@@ -86,6 +86,7 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
 
 def _register_blueprints(app: Flask) -> None:
     from conference.accounts.routes import bp as accounts_bp
+    from conference.actions.routes import bp as actions_bp
     from conference.admin.routes import bp as admin_bp
     from conference.audit.routes import bp as audit_bp
     from conference.conferences.routes import bp as conferences_bp
@@ -100,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for bp in (
         accounts_bp,
+        actions_bp,
         admin_bp,
         audit_bp,
         conferences_bp,

@@ -12,6 +12,7 @@ from conference.conferences.models import AgendaItem
 from conference.db import flush_or_conflict
 from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
+from conference.referrals.models import Case
 
 NOTE_LIMIT = 2000
 
@@ -71,6 +72,57 @@ def review_at_meeting(
         "action.reviewed",
         action,
         marac_id=item.conference.marac_id,
+        now=now,
+        detail={"case_id": action.case_id, "status": status.value},
+    )
+    return update
+
+
+#: What an agency can report on its own action outside a meeting.
+REPORTABLE = (
+    ActionStatus.IN_PROGRESS,
+    ActionStatus.DONE,
+    ActionStatus.NOT_DONE_CIRCUMSTANCES,
+    ActionStatus.NOT_DONE_AGENCY,
+)
+
+
+def report_status(
+    action: Action,
+    *,
+    version: int | None,
+    status: ActionStatus,
+    note: str,
+    actor: User,
+    now: datetime,
+) -> ActionUpdate:
+    """The owner agency reports progress on its action, with a note; kept as an update.
+
+    A closed action stays closed here (the coordinator reopens). Flushes; the caller commits.
+    Raises Conflict when the action changed since it was read, ValidationFailed by field.
+    """
+    if version != action.version:
+        raise Conflict("Someone updated this action while you were writing: check it, then save")
+    if action.status.is_closed:
+        raise ValidationFailed("This action is already closed", "status")
+    if status not in REPORTABLE:
+        raise ValidationFailed("Choose what has happened with the action", "status")
+    note = note.strip()
+    if not note:
+        raise ValidationFailed("Add a note: what was done, or why not", "note")
+    if len(note) > NOTE_LIMIT:
+        raise ValidationFailed(f"Must be {NOTE_LIMIT} characters or fewer", "note")
+    action.status = status
+    action.updated_at = now
+    action.updated_by_id = actor.id
+    update = ActionUpdate(action_id=action.id, status=status, note=note, actor_id=actor.id, at=now)
+    db.session.add(update)
+    flush_or_conflict("Someone updated this action at the same moment: check it, then save")
+    audit.record(
+        actor,
+        "action.updated",
+        action,
+        marac_id=db.session.get(Case, action.case_id).marac_id,
         now=now,
         detail={"case_id": action.case_id, "status": status.value},
     )

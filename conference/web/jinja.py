@@ -10,6 +10,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from conference.accounts import permissions
+from conference.actions import permissions as action_permissions
 from conference.conferences import permissions as conference_permissions
 from conference.conferences.rules import clock
 from conference.notifications import queries as notification_queries
@@ -47,6 +48,7 @@ def init_app(app: Flask, template_folder: str) -> None:
     app.add_template_global(clock, "clock")
     app.add_template_global(conference_permissions.sees_schedule, "sees_schedule")
     app.add_template_global(conference_permissions.does_research, "does_research")
+    app.add_template_global(action_permissions.has_actions, "has_actions")
     app.add_template_global(voice_permissions.voices_any, "voices_any")
 
 

@@ -1,0 +1,142 @@
+"""Our actions: each agency's open actions, and its reports on them, saved in place."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+from wtforms.fields.choices import SelectChoice
+
+from conference.actions import queries, services
+from conference.actions.choices import ActionStatus
+from conference.actions.forms import FilterForm, StatusForm
+from conference.actions.models import Action
+from conference.actions.permissions import action_marac_ids, has_actions, reports_on
+from conference.audit import record as audit_record
+from conference.conferences import planning
+from conference.conferences.models import AgendaItem
+from conference.conferences.queries import victim_names
+from conference.db import utcnow
+from conference.errors import Conflict, ValidationFailed
+from conference.extensions import db
+from conference.referrals.models import Case
+from conference.referrals.services import today_in
+from conference.web.auth import current_actor, require, requires
+from conference.web.forms import show_refusal, version_of
+from conference.web.htmx import wants_partial
+
+bp = Blueprint("actions", __name__)
+
+
+@bp.get("/actions/")
+@requires(has_actions)
+def index() -> ResponseReturnValue:
+    """The agency's open actions: overdue, due this week, later; filtered as asked."""
+    return _page({})
+
+
+def _page(forms: dict[int, StatusForm], status: int = 200) -> ResponseReturnValue:
+    actor, now = current_actor(), utcnow()
+    marac_ids = action_marac_ids(actor)
+    conferences = queries.conferences_with_actions(actor.agency_id, marac_ids)
+    filters = FilterForm(request.args)
+    filters.conference.choices = [SelectChoice("", "Any conference")] + [
+        SelectChoice(str(c.id), planning.conference_label(c)) for c in conferences
+    ]
+    today = now.date()
+    found = queries.agency_actions(actor.agency_id, marac_ids, **_chosen(filters, today))
+    case_ids = sorted({row.action.case_id for row in found})
+    audit_record(actor, "actions.listed", None, now=now, detail={"case_ids": case_ids})
+    db.session.commit()
+    for row in found:
+        forms.setdefault(row.action.id, _form(row.action))
+    return render_template(
+        "actions/index.html",
+        groups=_grouped(found, today),
+        forms=forms,
+        filters=filters,
+        count=len(found),
+        today=today,
+    ), status
+
+
+def _chosen(filters: FilterForm, today: Any) -> dict[str, Any]:
+    """The query's filters from the form; anything unknown is ignored."""
+    chosen: dict[str, Any] = {}
+    if filters.status.data in ("open", "in_progress"):
+        chosen["statuses"] = [ActionStatus(filters.status.data)]
+    if (filters.conference.data or "").isdigit():
+        chosen["conference_id"] = int(filters.conference.data)
+    days = {"overdue": -1, "week": 7, "month": 28}.get(filters.due.data or "")
+    if days is not None:
+        chosen["due_by"] = today + timedelta(days=days)
+    return chosen
+
+
+def _grouped(rows: list[queries.AgencyAction], today: Any) -> list[tuple[str, list[Any]]]:
+    week = today + timedelta(days=7)
+    groups = {"Overdue": [], "Due this week": [], "Later": []}
+    for row in rows:
+        due = row.action.due_on
+        key = "Overdue" if due < today else "Due this week" if due <= week else "Later"
+        groups[key].append(row)
+    return [(name, found) for name, found in groups.items() if found]
+
+
+def _form(action: Action, data: Any = None) -> StatusForm:
+    form = StatusForm(data, prefix=f"action-{action.id}")
+    if data is None:
+        form.version.data = str(action.version)
+    return form
+
+
+@bp.post("/actions/<int:action_id>/status")
+@login_required
+def report(action_id: int) -> ResponseReturnValue:
+    """Report what happened with one of the agency's actions, with a note."""
+    actor, now = current_actor(), utcnow()
+    action = db.session.get(Action, action_id)
+    case = db.session.get(Case, action.case_id) if action else None
+    require(
+        action is not None and case is not None and reports_on(actor, action, case.marac_id),
+        hide=True,
+    )
+    assert action is not None and case is not None
+    form = _form(action, request.form)
+    status = 422
+    if form.validate():
+        try:
+            services.report_status(
+                action,
+                version=version_of(form.version),
+                status=ActionStatus(form.status.data),
+                note=form.note.data or "",
+                actor=actor,
+                now=now,
+            )
+        except (ValidationFailed, Conflict) as refused:
+            db.session.rollback()
+            status = 409 if isinstance(refused, Conflict) else 422
+            show_refusal(form, refused, "note")
+        else:
+            db.session.commit()
+            flash(f"Your update on the action for case {case.reference} is saved.", "success")
+            if not wants_partial():
+                return redirect(url_for(".index"), 303)
+            form, status = _form(action), 200
+    return _answer(action, case, form, status, today=today_in(case.marac, now))
+
+
+def _answer(action: Action, case: Case, form: StatusForm, status: int, *, today: Any):
+    """The action's block for htmx (its form, or its new state), else the page."""
+    if not wants_partial():
+        return _page({action.id: form}, status)
+    item = db.session.get(AgendaItem, action.agenda_item_id)
+    assert item is not None
+    name = victim_names([case.id]).get(case.id, "")
+    row = queries.AgencyAction(action, case.reference, name, item.conference)
+    body = render_template("actions/_action.html", row=row, form=form, today=today)
+    return body + render_template("_layout/_flash.html", oob=True), status

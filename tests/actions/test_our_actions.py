@@ -1,0 +1,135 @@
+"""Our actions: an agency's open actions, grouped by when they are due, reported on in place."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from conference.actions.choices import ActionStatus
+from conference.actions.models import ActionUpdate
+from conference.db import utcnow
+from conference.extensions import db
+from tests import factories
+from tests.conftest import sign_in
+
+HX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def world(app):
+    world = factories.meeting_world(cases=2)
+    today = utcnow().date()
+    first, second = world.cases
+    world.late = factories.past_action(
+        world, first, due_on=today - timedelta(days=3), description="Fit a panic alarm"
+    )
+    world.soon = factories.past_action(
+        world, second, due_on=today + timedelta(days=2), description="Call her weekly"
+    )
+    world.later = factories.past_action(
+        world, second, due_on=today + timedelta(days=20), description="Review bail"
+    )
+    world.closed = factories.past_action(
+        world, first, due_on=today, status=ActionStatus.DONE, description="Already done"
+    )
+    return world
+
+
+def client(app, user):
+    return sign_in(app.test_client(), user)
+
+
+def test_the_police_see_their_open_actions_grouped_by_when_due(app, world):
+    page = client(app, world.police_rep).get("/actions/").text
+    overdue = page.index("Overdue (1)")
+    week = page.index("Due this week (1)")
+    later = page.index("Later (1)")
+    assert overdue < page.index("Fit a panic alarm") < week
+    assert week < page.index("Call her weekly") < later < page.index("Review bail")
+    assert "Already done" not in page
+    assert world.cases[0].reference in page and "Nell" in page  # the victim, to act on it
+    assert "Chay Ring" in page  # who agreed it
+
+
+def test_filters_narrow_the_list(app, world):
+    police = client(app, world.police_rep)
+    overdue = police.get("/actions/?due=overdue").text
+    assert "Fit a panic alarm" in overdue and "Call her weekly" not in overdue
+    week = police.get("/actions/?due=week").text
+    assert "Call her weekly" in week and "Review bail" not in week
+    nonsense = police.get("/actions/?due=soon&status=x&conference=abc")
+    assert nonsense.status_code == 200 and "Review bail" in nonsense.text
+
+
+def test_another_agency_sees_none_of_them_and_cannot_report(app, world):
+    health = client(app, world.health_rep)
+    assert "Fit a panic alarm" not in health.get("/actions/").text
+    response = health.post(f"/actions/{world.late.id}/status", data={}, headers=HX)
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("role", ["chair", "coordinator"])
+def test_our_actions_is_for_the_agencies(app, world, role):
+    assert client(app, getattr(world, role)).get("/actions/").status_code == 403
+
+
+def test_a_report_needs_a_note_keeps_the_typing_and_is_kept_with_who_and_when(app, world):
+    police = client(app, world.police_rep)
+    prefix = f"action-{world.late.id}"
+    url = f"/actions/{world.late.id}/status"
+    refused = police.post(
+        url, headers=HX, data={f"{prefix}-version": "1", f"{prefix}-status": "done"}
+    )
+    assert refused.status_code == 422
+    assert "Add a note: what was done, or why not" in refused.text
+    saved = police.post(
+        url,
+        headers=HX,
+        data={
+            f"{prefix}-version": "1",
+            f"{prefix}-status": "done",
+            f"{prefix}-note": "Alarm fitted on Tuesday",
+        },
+    )
+    assert saved.status_code == 200
+    assert saved.text.lstrip().startswith(f'<section id="action-{world.late.id}"')
+    assert "Closed. It leaves this list." in saved.text
+    db.session.refresh(world.late)
+    assert world.late.status is ActionStatus.DONE
+    [update] = db.session.scalars(db.select(ActionUpdate)).all()
+    assert (update.actor_id, update.note, update.status) == (
+        world.police_rep.id,
+        "Alarm fitted on Tuesday",
+        ActionStatus.DONE,
+    )
+    again = police.post(
+        url,
+        headers=HX,
+        data={f"{prefix}-version": "1", f"{prefix}-status": "in_progress", f"{prefix}-note": "x"},
+    )
+    assert again.status_code == 409  # stale: someone (here, she) updated it first
+
+
+def test_without_javascript_a_refused_report_shows_the_page_with_the_typing(app, world):
+    prefix = f"action-{world.soon.id}"
+    response = client(app, world.police_rep).post(
+        f"/actions/{world.soon.id}/status",
+        data={f"{prefix}-version": "1", f"{prefix}-note": "Called twice, no answer"},
+    )
+    assert response.status_code == 422
+    assert "Choose what has happened with the action" in response.text
+    assert "Called twice, no answer" in response.text and "<html" in response.text
+
+
+def test_the_list_runs_a_fixed_number_of_queries(app, world, count_queries):
+    police = client(app, world.police_rep)
+    police.get("/actions/")
+    with count_queries() as few:
+        police.get("/actions/")
+    for n in range(6):
+        case = factories.accepted_case(world.marac, given_name=f"Extra{n}")
+        factories.past_action(world, case, due_on=utcnow().date() + timedelta(days=n))
+    with count_queries() as many:
+        police.get("/actions/")
+    assert len(few) == len(many)
