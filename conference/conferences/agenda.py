@@ -414,21 +414,7 @@ def add_twelve_month_items(conference: Conference, *, now: datetime) -> int:
             .order_by(last_heard.c.heard_at, last_heard.c.case_id)
         )
     )
-    referrals = _latest_accepted_ids(case_ids)
-    position = _next_position(conference, Section.TWELVE_MONTHS)
-    for offset, case_id in enumerate(case_ids):
-        db.session.add(
-            AgendaItem(
-                conference=conference,
-                case_id=case_id,
-                referral_id=referrals.get(case_id),
-                section=Section.TWELVE_MONTHS,
-                position=position + offset,
-                added_at=now,
-            )
-        )
-    db.session.flush()
-    return len(case_ids)
+    return _add_standing(conference, Section.TWELVE_MONTHS, case_ids, now)
 
 
 def add_overdue_action_items(conference: Conference, *, now: datetime) -> int:
@@ -450,15 +436,22 @@ def add_overdue_action_items(conference: Conference, *, now: datetime) -> int:
             .order_by(sa.func.min(Action.due_on), Action.case_id)
         )
     )
+    return _add_standing(conference, Section.OVERDUE_ACTIONS, case_ids, now)
+
+
+def _add_standing(
+    conference: Conference, section: Section, case_ids: Sequence[int], now: datetime
+) -> int:
+    """List each case as a standing item of the section, in the order given."""
     referrals = _latest_accepted_ids(case_ids)
-    position = _next_position(conference, Section.OVERDUE_ACTIONS)
+    position = _next_position(conference, section)
     for offset, case_id in enumerate(case_ids):
         db.session.add(
             AgendaItem(
                 conference=conference,
                 case_id=case_id,
                 referral_id=referrals.get(case_id),
-                section=Section.OVERDUE_ACTIONS,
+                section=section,
                 position=position + offset,
                 added_at=now,
             )
