@@ -48,3 +48,38 @@ class FilterForm(Form):
     )
     conference = SelectField("Agreed at", choices=[], widget=GovSelect(), validate_choice=False)
     due = SelectField("Due", choices=DUE_CHOICES, widget=GovSelect(), validate_choice=True)
+
+
+TRACKER_STATUSES = [
+    SelectChoice("", "Open or in progress"),
+    SelectChoice("open", "Open"),
+    SelectChoice("in_progress", "In progress"),
+    SelectChoice("closed", "Closed, any outcome"),
+    SelectChoice("done", "Done"),
+    SelectChoice("not_done_circumstances", "Not done: circumstances changed"),
+    SelectChoice("not_done_agency", "Not done: agency did not act"),
+    SelectChoice("all", "Any status"),
+]
+
+OVERDUE_CHOICES = [
+    SelectChoice("", "Overdue or not"),
+    SelectChoice("1", "Overdue"),
+    SelectChoice("7", "Overdue by 7 days or more"),
+]
+
+
+class TrackerForm(Form):
+    """The coordinator's filters. Choices of agency and conference come from the data."""
+
+    agency = SelectField("Owner agency", choices=[], widget=GovSelect(), validate_choice=False)
+    conference = SelectField("Agreed at", choices=[], widget=GovSelect(), validate_choice=False)
+    status = SelectField(
+        "Status", choices=TRACKER_STATUSES, widget=GovSelect(), validate_choice=False
+    )
+    overdue = SelectField(
+        "Overdue",
+        choices=OVERDUE_CHOICES,
+        widget=GovSelect(),
+        validate_choice=False,
+        description="Overdue actions are open ones, whatever the status chosen.",
+    )

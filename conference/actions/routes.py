@@ -1,28 +1,40 @@
-"""Our actions: each agency's open actions, and its reports on them, saved in place."""
+"""Our actions (each agency's open actions, reported on in place) and the coordinator's tracker."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
-from conference.actions import queries, services
-from conference.actions.choices import ActionStatus
-from conference.actions.forms import FilterForm, StatusForm
+from conference.accounts.models import Role
+from conference.accounts.permissions import marac_ids_with
+from conference.actions import queries, services, tracker
+from conference.actions.choices import OPEN_STATUSES, ActionStatus
+from conference.actions.forms import FilterForm, StatusForm, TrackerForm
 from conference.actions.models import Action
 from conference.actions.permissions import action_marac_ids, has_actions, reports_on
 from conference.audit import record as audit_record
 from conference.conferences import planning
 from conference.conferences.models import AgendaItem
-from conference.conferences.queries import victim_names
+from conference.conferences.queries import maracs_by_id, victim_names
 from conference.db import utcnow
 from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
 from conference.referrals.models import Case
+from conference.referrals.permissions import is_coordinator
 from conference.referrals.services import today_in
 from conference.web.auth import current_actor, require, requires
 from conference.web.forms import show_refusal, version_of
@@ -140,3 +152,96 @@ def _answer(action: Action, case: Case, form: StatusForm, status: int, *, today:
     row = queries.AgencyAction(action, case.reference, name, item.conference)
     body = render_template("actions/_action.html", row=row, form=form, today=today)
     return body + render_template("_layout/_flash.html", oob=True), status
+
+
+# The coordinator's tracker
+
+
+@bp.get("/actions/tracker")
+@requires(is_coordinator)
+def tracker_page() -> ResponseReturnValue:
+    """Every action of the coordinator's MARACs, filtered, with open and overdue per agency."""
+    actor, now = current_actor(), utcnow()
+    filters, form = _tracker_filters(now)
+    found = tracker.tracked(
+        filters,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ADMIN_PAGE_SIZE"],
+    )
+    case_ids = sorted({row.action.case_id for row in found.rows})
+    audit_record(actor, "actions.tracked", None, now=now, detail={"case_ids": case_ids})
+    db.session.commit()
+    return render_template(
+        "actions/tracker.html",
+        found=found,
+        form=form,
+        counts=tracker.agency_counts(filters.marac_ids, filters.today),
+        today=filters.today,
+        query={k: v for k, v in request.args.items() if k != "page" and v},
+    )
+
+
+@bp.get("/actions/tracker.csv")
+@requires(is_coordinator)
+def tracker_csv() -> ResponseReturnValue:
+    """The filtered actions as a spreadsheet, case references only. Each export is audited."""
+    actor, now = current_actor(), utcnow()
+    filters, form = _tracker_filters(now)
+    found = tracker.tracked(filters)
+    audit_record(
+        actor,
+        "actions.exported",
+        None,
+        now=now,
+        detail={
+            "rows": found.total,
+            "case_ids": sorted({row.action.case_id for row in found.rows}),
+            "filters": {k: v for k, v in form.data.items() if v},
+        },
+    )
+    db.session.commit()
+    name = f"marac-actions-{filters.today.isoformat()}.csv"
+    return Response(
+        tracker.as_csv(found.rows, filters.today),
+        mimetype="text/csv",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )
+
+
+def _tracker_filters(now: Any) -> tuple[tracker.Filters, TrackerForm]:
+    """The filters from the query string; anything unknown shows everything open."""
+    marac_ids = marac_ids_with(current_actor(), Role.COORDINATOR)
+    maracs = maracs_by_id(marac_ids)
+    today = today_in(maracs[0], now) if maracs else now.date()
+    form = TrackerForm(request.args)
+    form.agency.choices = [SelectChoice("", "Any agency")] + [
+        SelectChoice(str(a.id), a.name) for a in tracker.agencies_with_actions(marac_ids)
+    ]
+    form.conference.choices = [SelectChoice("", "Any conference")] + [
+        SelectChoice(str(c.id), planning.conference_label(c))
+        for c in tracker.conferences_with_actions(marac_ids)
+    ]
+    status = form.status.data or ""
+    statuses: Any = OPEN_STATUSES
+    if status == "all":
+        statuses = None
+    elif status == "closed":
+        statuses = [s for s in ActionStatus if s.is_closed]
+    elif status in ActionStatus._value2member_map_:
+        statuses = [ActionStatus(status)]
+    filters = tracker.Filters(
+        marac_ids=marac_ids,
+        today=today,
+        agency_id=_number(form.agency.data),
+        conference_id=_number(form.conference.data),
+        statuses=statuses,
+        overdue_by=_number(form.overdue.data) if form.overdue.data in ("1", "7") else None,
+    )
+    return filters, form
+
+
+def _number(text: str | None) -> int | None:
+    return int(text) if text and text.isdigit() else None

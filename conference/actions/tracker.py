@@ -1,0 +1,229 @@
+"""The coordinator's tracker: every action of the MARAC, who owns it, and what is late."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Collection, Iterable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+
+from conference.accounts.models import Agency
+from conference.actions.choices import OPEN_STATUSES, ActionStatus
+from conference.actions.models import Action, ActionUpdate
+from conference.conferences import planning
+from conference.conferences.models import AgendaItem, Conference
+from conference.conferences.queries import victim_names
+from conference.extensions import db
+from conference.referrals.models import Case
+
+#: Escalation to the coordinators and the chair comes at this many days overdue.
+ESCALATION_DAYS = 7
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the coordinator asked to see. Statuses None means every status."""
+
+    marac_ids: Collection[int]
+    today: date
+    agency_id: int | None = None
+    conference_id: int | None = None
+    statuses: Collection[ActionStatus] | None = OPEN_STATUSES
+    #: Only open actions at least this many days overdue (1 = overdue at all).
+    overdue_by: int | None = None
+
+
+@dataclass(frozen=True)
+class TrackedAction:
+    action: Action
+    reference: str
+    victim: str
+    conference: Conference
+    last_update: ActionUpdate | None
+
+    def days_overdue(self, today: date) -> int:
+        return (today - self.action.due_on).days if self.action.is_overdue(today) else 0
+
+
+@dataclass(frozen=True)
+class AgencyCount:
+    agency: Agency
+    open: int
+    overdue: int
+    escalated: int
+
+
+@dataclass
+class TrackerPage:
+    rows: list[TrackedAction]
+    total: int
+    page: int
+    per_page: int
+    pages: int = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pages = max(1, -(-self.total // self.per_page))
+
+
+def _matching(filters: Filters) -> sa.Select:
+    query = (
+        sa.select(Action, Case.reference, Conference)
+        .join(Case, Case.id == Action.case_id)
+        .join(AgendaItem, AgendaItem.id == Action.agenda_item_id)
+        .join(Conference, Conference.id == AgendaItem.conference_id)
+        .where(Case.marac_id.in_(filters.marac_ids or {-1}))
+    )
+    if filters.agency_id is not None:
+        query = query.where(Action.owner_agency_id == filters.agency_id)
+    if filters.conference_id is not None:
+        query = query.where(Conference.id == filters.conference_id)
+    if filters.overdue_by is not None:
+        query = query.where(
+            Action.status.in_(OPEN_STATUSES),
+            Action.due_on <= filters.today - timedelta(days=filters.overdue_by),
+        )
+    elif filters.statuses is not None:
+        query = query.where(Action.status.in_(filters.statuses))
+    return query
+
+
+def tracked(filters: Filters, *, page: int = 1, per_page: int | None = None) -> TrackerPage:
+    """The matching actions, soonest due first; one page of them when per_page is given.
+
+    A constant number of queries whatever the number of actions.
+    """
+    query = _matching(filters).order_by(Action.due_on, Action.id)
+    if per_page is None:
+        rows = db.session.execute(query).all()
+        return TrackerPage(_with_context(rows), len(rows), 1, max(1, len(rows)))
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    last_page = max(1, -(-total // per_page))
+    page = min(max(page, 1), last_page)
+    rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
+    return TrackerPage(_with_context(rows), total, page, per_page)
+
+
+def _with_context(rows: Iterable[sa.Row]) -> list[TrackedAction]:
+    rows = list(rows)
+    names = victim_names({action.case_id for action, _, _ in rows})
+    latest = latest_updates([action.id for action, _, _ in rows])
+    return [
+        TrackedAction(action, reference, names.get(action.case_id, ""), conf, latest.get(action.id))
+        for action, reference, conf in rows
+    ]
+
+
+def latest_updates(action_ids: Collection[int]) -> dict[int, ActionUpdate]:
+    """Each action's most recent update, in one query."""
+    if not action_ids:
+        return {}
+    newest = (
+        sa.select(sa.func.max(ActionUpdate.id))
+        .where(ActionUpdate.action_id.in_(action_ids))
+        .group_by(ActionUpdate.action_id)
+    )
+    return {
+        u.action_id: u
+        for u in db.session.scalars(sa.select(ActionUpdate).where(ActionUpdate.id.in_(newest)))
+    }
+
+
+def agency_counts(marac_ids: Collection[int], today: date) -> list[AgencyCount]:
+    """Open, overdue and escalation-due actions per owner agency, most overdue first."""
+    is_open = Action.status.in_(OPEN_STATUSES)
+    late = sa.and_(is_open, Action.due_on < today)
+    escalated = sa.and_(is_open, Action.due_on <= today - timedelta(days=ESCALATION_DAYS))
+    counted = (
+        sa.select(
+            Action.owner_agency_id,
+            sa.func.count(Action.id),
+            sa.func.sum(sa.case((late, 1), else_=0)),
+            sa.func.sum(sa.case((escalated, 1), else_=0)),
+        )
+        .join(Case, Case.id == Action.case_id)
+        .where(Case.marac_id.in_(marac_ids or {-1}), is_open)
+        .group_by(Action.owner_agency_id)
+    )
+    numbers = {row[0]: row[1:] for row in db.session.execute(counted)}
+    agencies = db.session.scalars(sa.select(Agency).where(Agency.id.in_(numbers or {-1})))
+    found = [AgencyCount(a, *(int(n or 0) for n in numbers[a.id])) for a in agencies]
+    return sorted(found, key=lambda c: (-c.overdue, -c.open, c.agency.name))
+
+
+def agencies_with_actions(marac_ids: Collection[int]) -> list[Agency]:
+    """The agencies owning any action in these MARACs: the filter's choices."""
+    owners = (
+        sa.select(Action.owner_agency_id)
+        .join(Case, Case.id == Action.case_id)
+        .where(Case.marac_id.in_(marac_ids or {-1}))
+    )
+    return list(
+        db.session.scalars(sa.select(Agency).where(Agency.id.in_(owners)).order_by(Agency.name))
+    )
+
+
+def conferences_with_actions(marac_ids: Collection[int]) -> list[Conference]:
+    """The conferences that agreed any action in these MARACs, latest first."""
+    agreed = sa.select(AgendaItem.conference_id).join(
+        Action, Action.agenda_item_id == AgendaItem.id
+    )
+    return list(
+        db.session.scalars(
+            sa.select(Conference)
+            .where(Conference.marac_id.in_(marac_ids or {-1}), Conference.id.in_(agreed))
+            .order_by(Conference.starts_at.desc())
+        )
+    )
+
+
+CSV_HEADER = [
+    "Case",
+    "Action",
+    "Owner agency",
+    "Owner person",
+    "Agreed at conference",
+    "Agreed by",
+    "Priority",
+    "Due",
+    "Status",
+    "Days overdue",
+    "Last update",
+    "Last update by",
+    "Last note",
+]
+
+
+def as_csv(rows: Iterable[TrackedAction], today: date) -> str:
+    """The tracker as CSV. Case references only: a file that leaves the app carries no names."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_HEADER)
+    for row in rows:
+        action, update = row.action, row.last_update
+        writer.writerow(
+            _cell(value)
+            for value in (
+                row.reference,
+                action.description,
+                action.owner_agency.name,
+                action.owner_name,
+                planning.conference_label(row.conference),
+                action.agreed_by.name,
+                action.priority.label,
+                action.due_on.isoformat(),
+                action.status.label,
+                str(row.days_overdue(today)),
+                update.at.date().isoformat() if update else "",
+                update.actor.name if update else "",
+                update.note if update else "",
+            )
+        )
+    return out.getvalue()
+
+
+def _cell(value: str) -> str:
+    """Spreadsheets run a cell starting with these as a formula; a quote makes it text."""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value

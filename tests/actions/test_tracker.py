@@ -1,0 +1,186 @@
+"""The coordinator's tracker: every action of the MARAC, counts per agency, an audited CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import timedelta
+
+import pytest
+import sqlalchemy as sa
+
+from conference.accounts.models import Role
+from conference.actions.choices import ActionStatus
+from conference.audit.models import AuditEvent
+from conference.db import utcnow
+from conference.extensions import db
+from tests import factories
+from tests.conftest import sign_in
+
+
+@pytest.fixture
+def world(app):
+    world = factories.meeting_world(cases=2)
+    today = utcnow().date()
+    first, second = world.cases
+    world.late = factories.past_action(
+        world, first, due_on=today - timedelta(days=3), description="Fit a panic alarm"
+    )
+    world.very_late = factories.past_action(
+        world, second, due_on=today - timedelta(days=9), description="=HYPERLINK(evil)"
+    )
+    world.health_soon = factories.past_action(
+        world, second, due_on=today + timedelta(days=2), description="Book a GP review"
+    )
+    world.health_soon.owner_agency_id = world.health.id
+    world.done = factories.past_action(
+        world, first, due_on=today, status=ActionStatus.DONE, description="Already done"
+    )
+    db.session.commit()
+    return world
+
+
+def client(app, user):
+    return sign_in(app.test_client(), user)
+
+
+def counts(page: str, agency_name: str) -> tuple[int, int, int]:
+    """The open, overdue and 7-days-overdue figures in the agency's row of the counts table."""
+    row = page.split(f'data-agency="{agency_name}"', 1)[1].split("</tr>", 1)[0]
+    figures = []
+    for kind in ("open", "overdue", "escalated"):
+        cell = row.split(f'data-count="{kind}">', 1)[1].split("</td>", 1)[0]
+        shown = re.sub(
+            r"<[^>]+>", "", re.sub(r'<span class="govuk-visually-hidden">.*?</span>', "", cell)
+        )
+        figures.append(int(shown.strip()))
+    return tuple(figures)  # type: ignore[return-value]
+
+
+def test_the_coordinator_sees_every_agencys_open_actions_and_counts(app, world):
+    page = client(app, world.coordinator).get("/actions/tracker").text
+    for wanted in ("Fit a panic alarm", "Book a GP review", "HYPERLINK"):
+        assert wanted in page
+    assert "Already done" not in page  # open ones unless asked
+    assert "3 actions." in page
+    assert counts(page, world.police.name) == (2, 2, 1)
+    assert counts(page, world.health.name) == (1, 0, 0)
+    assert "9 days overdue" in page and "3 days overdue" in page
+    assert world.cases[0].reference in page and "Nell" in page
+
+
+def test_filters_by_agency_status_overdue_and_conference(app, world):
+    coordinator = client(app, world.coordinator)
+    health = coordinator.get(f"/actions/tracker?agency={world.health.id}").text
+    assert "Book a GP review" in health and "Fit a panic alarm" not in health
+    closed = coordinator.get("/actions/tracker?status=closed").text
+    assert "Already done" in closed and "Fit a panic alarm" not in closed
+    overdue = coordinator.get("/actions/tracker?overdue=1").text
+    assert "Fit a panic alarm" in overdue and "Book a GP review" not in overdue
+    week = coordinator.get("/actions/tracker?overdue=7").text
+    assert "HYPERLINK" in week and "Fit a panic alarm" not in week
+    everything = coordinator.get("/actions/tracker?status=all").text
+    assert "4 actions." in everything
+    elsewhere = coordinator.get(f"/actions/tracker?conference={world.following.id}").text
+    assert "No actions match these filters." in elsewhere
+    here = coordinator.get(f"/actions/tracker?conference={world.past_conference.id}").text
+    assert "3 actions." in here
+    nonsense = coordinator.get("/actions/tracker?agency=x&status=zzz&overdue=3&page=-4")
+    assert nonsense.status_code == 200 and "3 actions." in nonsense.text
+
+
+def test_the_count_falls_when_the_owner_reports_an_overdue_action_done(app, world):
+    coordinator = client(app, world.coordinator)
+    assert counts(coordinator.get("/actions/tracker").text, world.police.name) == (2, 2, 1)
+    prefix = f"action-{world.late.id}"
+    response = client(app, world.police_rep).post(
+        f"/actions/{world.late.id}/status",
+        data={
+            f"{prefix}-version": str(world.late.version),
+            f"{prefix}-status": "done",
+            f"{prefix}-note": "Alarm fitted on Tuesday",
+        },
+    )
+    assert response.status_code == 303
+    page = coordinator.get("/actions/tracker").text
+    assert counts(page, world.police.name) == (1, 1, 1)
+    done = coordinator.get("/actions/tracker?status=done").text
+    assert "Alarm fitted on Tuesday" in done and world.police_rep.name in done
+
+
+@pytest.mark.parametrize("who", ["chair", "advocate", "police_rep", "health_rep"])
+def test_the_tracker_and_its_export_are_for_coordinators_only(app, world, who):
+    user = client(app, getattr(world, who))
+    assert user.get("/actions/tracker").status_code == 403
+    assert user.get("/actions/tracker.csv").status_code == 403
+
+
+def test_a_coordinator_of_another_marac_sees_none_of_these(app, world):
+    other = factories.make_user(Role.COORDINATOR, marac=factories.make_marac())
+    db.session.commit()
+    outsider = client(app, other)
+    page = outsider.get("/actions/tracker?status=all").text
+    assert "Fit a panic alarm" not in page and "0 actions." in page
+    rows = list(csv.reader(io.StringIO(outsider.get("/actions/tracker.csv?status=all").text)))
+    assert len(rows) == 1  # the header only
+
+
+def test_the_csv_export_carries_references_not_names_and_is_audited(app, world):
+    response = client(app, world.coordinator).get(f"/actions/tracker.csv?agency={world.police.id}")
+    assert response.status_code == 200
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    assert response.headers["Cache-Control"] == "no-store"
+    rows = list(csv.reader(io.StringIO(response.text)))
+    header, body = rows[0], rows[1:]
+    assert header[0] == "Case" and len(body) == 2
+    by_action = {row[1]: row for row in body}
+    assert by_action["Fit a panic alarm"][0] == world.cases[0].reference
+    assert by_action["Fit a panic alarm"][header.index("Days overdue")] == "3"
+    # A spreadsheet must not run a description as a formula.
+    assert "'=HYPERLINK(evil)" in by_action
+    assert "Nell" not in response.text and "Orla" not in response.text
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "actions.exported"))
+    assert event is not None and event.user_id == world.coordinator.id
+    assert event.detail["rows"] == 2
+    assert sorted(event.detail["case_ids"]) == sorted(c.id for c in world.cases)
+    assert event.detail["filters"] == {"agency": str(world.police.id)}
+
+
+def test_viewing_the_tracker_is_audited_with_the_cases_shown(app, world):
+    client(app, world.coordinator).get("/actions/tracker")
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "actions.tracked"))
+    assert event is not None and sorted(event.detail["case_ids"]) == sorted(
+        c.id for c in world.cases
+    )
+
+
+def test_long_lists_come_a_page_at_a_time(app, world):
+    app.config["ADMIN_PAGE_SIZE"] = 2
+    coordinator = client(app, world.coordinator)
+    first = coordinator.get("/actions/tracker").text
+    assert "3 actions, page 1 of 2." in first and "page=2" in first
+    second = coordinator.get("/actions/tracker?page=2").text
+    assert "Book a GP review" in second and "HYPERLINK" not in second
+
+
+def test_queries_stay_constant_as_actions_grow(app, world, count_queries):
+    coordinator = client(app, world.coordinator)
+
+    def measure() -> int:
+        with count_queries() as statements:
+            assert coordinator.get("/actions/tracker?status=all").status_code == 200
+        return len(statements)
+
+    measure()  # the first request also refreshes the sign-in session
+    few = measure()
+    today = utcnow().date()
+    for n in range(12):
+        action = factories.past_action(
+            world, world.cases[n % 2], due_on=today - timedelta(days=n), description=f"Task {n}"
+        )
+        action.owner_agency_id = [world.police.id, world.health.id, world.housing.id][n % 3]
+        factories.make_user(Role.AGENCY_REP, marac=world.marac, agency=world.housing)
+    db.session.commit()
+    assert measure() == few
