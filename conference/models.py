@@ -25,7 +25,7 @@ from conference.meetings.models import (  # noqa: F401
     Meeting,
 )
 from conference.minutes.models import Minutes, MinutesRevision  # noqa: F401
-from conference.notifications.models import Notification  # noqa: F401
+from conference.notifications.models import Notification, OutboundEmail  # noqa: F401
 from conference.referrals.models import (  # noqa: F401
     AddressDisclosure,
     Case,

@@ -1,19 +1,23 @@
-"""The notification outbox: what someone needs to know, without saying anything about a case."""
+"""The notification outbox: what someone needs to know, without saying anything about a case.
+
+Notifications are shown in the app; OutboundEmail is the email outbox that tells people to look.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from conference.db import UTCDateTime, utcnow
+from conference.db import UTCDateTime, enum_type, utcnow
 from conference.extensions import db
 
 
 class Notification(db.Model):
     """One message to one user. The text names no person and no detail: a kind, a reference
-    (a case or referral number) and a link. Delivered in the app now; email comes later."""
+    (a case or referral number) and a link. Shown in the app; an email says only how many."""
 
     __tablename__ = "notifications"
 
@@ -31,7 +35,7 @@ class Notification(db.Model):
     link: Mapped[str] = mapped_column(sa.String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: When an email went out for it (a later issue delivers email).
+    #: When it was counted into an OutboundEmail (the email's own row says when it went).
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
@@ -41,3 +45,58 @@ class Notification(db.Model):
 
     def __repr__(self) -> str:
         return f"<Notification {self.id} {self.kind}>"
+
+
+class EmailTransport(StrEnum):
+    #: Handed to the SMTP server.
+    SMTP = "smtp"
+    #: No SMTP server configured: kept here, readable by administrators only.
+    OUTBOX = "outbox"
+
+
+class OutboundEmail(db.Model):
+    """One email to one user, saying how many things of each kind wait for them in the app.
+
+    Composed in the same transaction that marks its notifications emailed, so nothing is
+    composed twice; claimed before it is handed over, so nothing is sent twice.
+    """
+
+    __tablename__ = "outbound_emails"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    recipient_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
+    )
+    #: The address when the email was composed.
+    to_address: Mapped[str] = mapped_column(sa.String(254))
+    subject: Mapped[str] = mapped_column(sa.String(200))
+    #: Counts and a sign-in link only: never a name, a reference or a case detail.
+    body: Mapped[str] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    #: Set just before a delivery attempt and committed first; cleared when the attempt fails.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Delivery attempts begun, counted when claimed.
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: Why the last attempt failed: the error's kind and code, never the message or a secret.
+    last_error: Mapped[str | None] = mapped_column(sa.String(200))
+    #: Not tried again before this moment (backs off after each failure).
+    next_attempt_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: How it was delivered, once sent.
+    transport: Mapped[EmailTransport | None] = mapped_column(
+        enum_type(EmailTransport, "email_transport")
+    )
+
+    __table_args__ = (
+        sa.CheckConstraint("attempts >= 0", name="attempts_positive"),
+        sa.Index("ix_outbound_emails_due", "sent_at", "next_attempt_at"),
+    )
+
+    @property
+    def is_interrupted(self) -> bool:
+        """Claimed but never finished: the process stopped mid-send, so it may have gone."""
+        return self.sent_at is None and self.claimed_at is not None
+
+    def __repr__(self) -> str:
+        status = "sent" if self.sent_at else "pending"
+        return f"<OutboundEmail {self.id} {status} attempts={self.attempts}>"

@@ -1,11 +1,12 @@
-"""Reading a user's notifications."""
+"""Reading a user's notifications, and the email outbox."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 
 from conference.extensions import db
-from conference.notifications.models import Notification
+from conference.notifications.models import Notification, OutboundEmail
 
 PAGE_SIZE = 50
 
@@ -40,4 +41,16 @@ def unread_for(user_id: int) -> list[Notification]:
                 Notification.recipient_id == user_id, Notification.read_at.is_(None)
             )
         )
+    )
+
+
+def outbox_page(page: int, per_page: int) -> Pagination:
+    """A page of the email outbox, newest first (for administrators)."""
+    return db.paginate(
+        sa.select(OutboundEmail).order_by(OutboundEmail.created_at.desc(), OutboundEmail.id.desc()),
+        page=max(page, 1),
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+        count=True,
     )

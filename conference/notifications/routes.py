@@ -1,16 +1,26 @@
-"""The user's notifications: a list, opening one, marking them read."""
+"""The user's notifications: a list, opening one, marking them read; the email outbox."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
+from conference.accounts import permissions
 from conference.db import utcnow
 from conference.extensions import db
 from conference.notifications import queries, services
 from conference.notifications.models import Notification
-from conference.web.auth import current_actor
+from conference.web.auth import current_actor, requires
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
@@ -47,3 +57,17 @@ def read_all() -> ResponseReturnValue:
     db.session.commit()
     flash(f"{count} notification{'s' if count != 1 else ''} marked as read.", "success")
     return redirect(url_for(".index"), 303)
+
+
+@bp.get("/outbox")
+@requires(permissions.is_admin)
+def outbox() -> ResponseReturnValue:
+    """The emails composed for notifications, newest first, with how each delivery went."""
+    emails = queries.outbox_page(
+        request.args.get("page", 1, type=int), current_app.config["ADMIN_PAGE_SIZE"]
+    )
+    return render_template(
+        "notifications/outbox.html",
+        emails=emails,
+        smtp_host=current_app.config.get("MAIL_SMTP_HOST") or "",
+    )

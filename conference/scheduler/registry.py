@@ -8,9 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from conference.accounts.jobs import purge_expired
+from conference.actions.jobs import send_action_reminders
 from conference.conferences.agenda import publish_due
 from conference.conferences.planning import plan_conferences
 from conference.minutes.jobs import send_reminders as send_minutes_reminders
+from conference.notifications.jobs import send_emails
 from conference.research.services import send_reminders
 from conference.voice.jobs import send_feedback_reminders
 
@@ -62,6 +64,18 @@ JOBS: dict[str, Job] = {
             send_minutes_reminders,
             "Nudge chairs and coordinators when minutes are not final three working days after",
             {"hour": 8, "minute": 20},
+        ),
+        Job(
+            "action-reminders",
+            send_action_reminders,
+            "Remind owner agencies of actions due in three days or overdue; escalate at seven",
+            {"hour": 7, "minute": 45},
+        ),
+        Job(
+            "send-emails",
+            send_emails,
+            "Email each person how many new notifications of each kind await them; retry failures",
+            {"minute": "*/5"},
         ),
     ]
 }

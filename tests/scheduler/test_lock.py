@@ -99,6 +99,8 @@ def test_the_scheduler_command_schedules_every_job_and_releases_the_lock_on_exit
         "research-reminders",
         "advocate-feedback-reminders",
         "minutes-reminders",
+        "action-reminders",
+        "send-emails",
     ]
     job = scheduler.jobs[0]
     assert job["trigger"] == "cron"
