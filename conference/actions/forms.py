@@ -76,10 +76,7 @@ class TrackerForm(Form):
     status = SelectField(
         "Status", choices=TRACKER_STATUSES, widget=GovSelect(), validate_choice=False
     )
+    # Only open actions can be overdue: choosing overdue sets the status aside.
     overdue = SelectField(
-        "Overdue",
-        choices=OVERDUE_CHOICES,
-        widget=GovSelect(),
-        validate_choice=False,
-        description="Overdue actions are open ones, whatever the status chosen.",
+        "Overdue", choices=OVERDUE_CHOICES, widget=GovSelect(), validate_choice=False
     )
