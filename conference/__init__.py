@@ -89,6 +89,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.actions.routes import bp as actions_bp
     from conference.admin.routes import bp as admin_bp
     from conference.audit.routes import bp as audit_bp
+    from conference.closure.routes import bp as closure_bp
     from conference.conferences.routes import bp as conferences_bp
     from conference.dashboard.routes import bp as dashboard_bp
     from conference.meetings.routes import bp as meetings_bp
@@ -104,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
         actions_bp,
         admin_bp,
         audit_bp,
+        closure_bp,
         conferences_bp,
         dashboard_bp,
         meetings_bp,

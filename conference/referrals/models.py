@@ -77,11 +77,19 @@ class Case(TimestampMixin, db.Model):
     #: She is in a refuge or her address is otherwise secret: shown only with a recorded reason.
     is_address_confidential: Mapped[bool] = mapped_column(default=False)
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    #: When the coordinator closed it; empty while open (a repeat referral that reopens it
+    #: clears it).
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Who closed it last, and why (needed when actions were still open). Both are kept after
+    #: a reopen, so whoever reviews the repeat can read why the case had been closed.
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    close_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    #: When a repeat referral last reopened it: the page then puts the previous plan first.
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
 
     marac: Mapped[Marac] = relationship(lazy="joined", innerjoin=True)
-    advocate: Mapped[User | None] = relationship(lazy="joined")
+    advocate: Mapped[User | None] = relationship(foreign_keys=[advocate_id], lazy="joined")
     referrals: Mapped[list[Referral]] = relationship(
         back_populates="case", order_by="Referral.submitted_at", lazy="raise"
     )
@@ -90,6 +98,7 @@ class Case(TimestampMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("marac_id", "year", "number"),
         sa.CheckConstraint("number > 0", name="number_positive"),
+        sa.CheckConstraint(f"length(close_reason) <= {REASON_LIMIT}", name="close_reason_max"),
     )
 
     def __repr__(self) -> str:

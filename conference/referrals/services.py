@@ -322,9 +322,12 @@ def decide(
         case = case or open_case(referral.marac, now=now, actor=actor)
         referral.case = case
         if case.status is CaseStatus.CLOSED:
+            # A repeat: the case comes back with its history. Who closed it and why stay on
+            # it, so the review of the previous plan can read them.
             case.status = CaseStatus.OPEN
             case.closed_at = None
-            audit.record(actor, "case.reopened", case, now=now)
+            case.reopened_at = now
+            audit.record(actor, "case.reopened", case, now=now, detail={"referral_id": referral.id})
         if advocate is not None and case.advocate_id != advocate.id:
             assign_advocate(case, advocate, actor=actor, now=now)
     audit.record(

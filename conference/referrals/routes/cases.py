@@ -10,10 +10,13 @@ from flask_login import login_required
 
 from conference.accounts.models import Role, User
 from conference.accounts.permissions import marac_ids_with
+from conference.closure import queries as closure
+from conference.closure.forms import close_form
 from conference.db import utcnow
 from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.referrals import permissions, queries, services
+from conference.referrals.choices import CaseStatus
 from conference.referrals.forms import AddressReasonForm
 from conference.referrals.models import Case
 from conference.referrals.routes import bp
@@ -59,7 +62,16 @@ def case_context(case: Case, **extra: Any) -> dict[str, Any]:
     accepted = [r for r in case.referrals if r.submitted_at is not None]
     latest = accepted[-1] if accepted else None
     tool, rules = services.risk_tool_for(case.marac)
+    standing = closure.standings([case.id])[case.id]
     return {
+        "standing": standing,
+        "hearings": closure.hearings(case.id),
+        "today": services.today_in(case.marac, utcnow()),
+        # The close panel: for the MARAC's coordinators, while the case is not closed.
+        "closing": closure.closing(case, standing)
+        if manage and case.status is not CaseStatus.CLOSED
+        else None,
+        "close_form": close_form(),
         "case": case,
         "latest": latest,
         "referrals": list(reversed(accepted)),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -11,13 +12,14 @@ from wtforms.fields.choices import SelectChoice
 
 from conference.accounts.models import Role, User
 from conference.accounts.permissions import marac_ids_with
+from conference.closure import queries as closure
 from conference.conferences import agenda
 from conference.conferences.planning import conference_label
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.referrals import matching, permissions, queries, services
-from conference.referrals.choices import Decision
+from conference.referrals.choices import CaseStatus, Decision
 from conference.referrals.forms import DecisionForm
 from conference.referrals.models import Referral
 from conference.referrals.routes import bp, load_referral
@@ -50,13 +52,20 @@ def screening_context(
         if coordinator
         else []
     )
+    # Her earlier cases in this MARAC: a closed one may still be flagged for repeats.
+    standings = closure.standings(
+        {m.case_id for m in matches if m.case_id and m.marac_id == referral.marac_id}
+    )
     can_screen = permissions.can_screen(actor, referral)
     if can_screen and form is None:
-        form = decision_form(referral, matches)
+        closed = {i for i, s in standings.items() if s.case.status is CaseStatus.CLOSED}
+        form = decision_form(referral, matches, closed)
     tool, rules = services.risk_tool_for(referral.marac)
     return {
         "coordinator": coordinator,
         "matches": matches,
+        "standings": standings,
+        "today": services.today_in(referral.marac, utcnow()),
         "can_screen": can_screen,
         "form": form,
         "tool": tool,
@@ -68,7 +77,9 @@ def screening_context(
     }
 
 
-def decision_form(referral: Referral, matches: list[matching.PossibleMatch]) -> DecisionForm:
+def decision_form(
+    referral: Referral, matches: list[matching.PossibleMatch], closed: Collection[int] = ()
+) -> DecisionForm:
     form = DecisionForm(request.form if request.method == "POST" else None)
     same_marac = {
         m.case_id: m.case_reference
@@ -77,7 +88,15 @@ def decision_form(referral: Referral, matches: list[matching.PossibleMatch]) -> 
     }
     form.case_id.choices = [
         SelectChoice(NEW_CASE, "Open a new case"),
-        *[SelectChoice(str(i), f"{ref} (possible earlier case)") for i, ref in same_marac.items()],
+        *[
+            SelectChoice(
+                str(i),
+                f"{ref} (possible earlier case, closed: accepting reopens it)"
+                if i in closed
+                else f"{ref} (possible earlier case)",
+            )
+            for i, ref in same_marac.items()
+        ],
     ]
     if request.method == "GET" and same_marac:
         form.case_id.data = str(next(iter(same_marac)))

@@ -1,0 +1,103 @@
+"""Closing a case, and the coordinator's list of cases reaching 12 months since their last
+conference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_login import login_required
+
+from conference.accounts.models import Role
+from conference.closure import queries, services
+from conference.closure.forms import CloseForm, close_form
+from conference.db import utcnow
+from conference.errors import InvalidTransition, ValidationFailed
+from conference.extensions import db
+from conference.referrals import permissions
+from conference.referrals import queries as case_queries
+from conference.referrals import services as case_services
+from conference.referrals.models import Case
+from conference.web.auth import current_actor, require, requires
+from conference.web.forms import show_refusal
+
+bp = Blueprint("closure", __name__)
+
+
+@bp.get("/cases/twelve-months")
+@requires(permissions.is_coordinator)
+def twelve_months() -> ResponseReturnValue:
+    """Cases whose repeat flag ends within a month either side of today (about 12 months
+    since their last conference), for the coordinator to review."""
+    actor, now = current_actor(), utcnow()
+    maracs = [g.marac for g in actor.role_grants if g.role == Role.COORDINATOR and g.marac]
+    found = queries.reaching_twelve_months(maracs, now)
+    case_services.record_list_view(actor, "twelve_months", [r.case.id for r in found], now=now)
+    db.session.commit()
+    return render_template(
+        "closure/twelve_months.html",
+        cases=found,
+        margin=queries.TWELVE_MONTH_MARGIN,
+        windows={m.id: queries.repeat_window_days(m) for m in maracs},
+        now=now,
+    )
+
+
+@bp.get("/cases/<int:case_id>/close")
+@login_required
+def close_page(case_id: int) -> ResponseReturnValue:
+    """The case's open actions, and the form to close it."""
+    case = _case_to_close(case_id)
+    case_services.record_view(current_actor(), case, page="close", now=utcnow())
+    db.session.commit()
+    return render_template("closure/close.html", **panel_context(case))
+
+
+@bp.post("/cases/<int:case_id>/close")
+@login_required
+def close(case_id: int) -> ResponseReturnValue:
+    """Close the case: refused while actions are open unless a reason is given."""
+    case = _case_to_close(case_id)
+    actor = current_actor()
+    form = close_form(request.form)
+    problem = None
+    if form.validate():
+        try:
+            services.close_case(case, actor=actor, reason=form.reason.data or "", now=utcnow())
+        except ValidationFailed as refused:
+            db.session.rollback()
+            show_refusal(form, refused, "reason")
+        except InvalidTransition as refused:
+            # Not about the reason: the case cannot close now at all, so no field to mark.
+            db.session.rollback()
+            problem = str(refused)
+        else:
+            db.session.commit()
+            flash(f"Case {case.reference} is closed.", "success")
+            return redirect(url_for("referrals.case", case_id=case.id), 303)
+    context = panel_context(case, form)
+    return render_template("closure/close.html", problem=problem, **context), 422
+
+
+def _case_to_close(case_id: int) -> Case:
+    """The case, if the user may read it (404 otherwise, as the case page does) and close it
+    (403 for someone who may read it but not close it)."""
+    case = case_queries.get_case(case_id)
+    if case is None:
+        abort(404)
+    actor = current_actor()
+    referrer_ids = {r.referrer_id for r in case.referrals}
+    require(permissions.can_view_case(actor, case, referrer_ids), hide=True)
+    require(permissions.can_manage_case(actor, case))
+    return case
+
+
+def panel_context(case: Case, form: CloseForm | None = None) -> dict[str, Any]:
+    standing = queries.standings([case.id])[case.id]
+    return {
+        "case": case,
+        "standing": standing,
+        "closing": queries.closing(case, standing),
+        "close_form": form or close_form(),
+    }

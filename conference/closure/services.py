@@ -1,0 +1,77 @@
+"""Closing a case.
+
+A case closes when its plan is done: every action done, or closed as not done with a reason.
+The coordinator may close it earlier, giving the reason; the actions still open are left as
+they are, because what a meeting agreed is never deleted. A repeat referral accepted into a
+closed case reopens it (``referrals.services.decide``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from conference import audit
+from conference.accounts.models import User
+from conference.closure import queries
+from conference.conferences.planning import conference_label
+from conference.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from conference.extensions import db
+from conference.referrals import permissions
+from conference.referrals.choices import CaseStatus
+from conference.referrals.models import REASON_LIMIT, Case
+
+
+def close_case(case: Case, *, actor: User, reason: str, now: datetime) -> None:
+    """Close the case; a reason is needed while actions are open or if it was never heard.
+
+    Flushes; the caller commits. Raises PermissionDenied unless the actor coordinates the
+    case's MARAC, InvalidTransition when it is closed already or on an agenda not yet held,
+    and ValidationFailed (on ``reason``) when the reason is missing or too long.
+    """
+    if not permissions.can_manage_case(actor, case):
+        raise PermissionDenied("Only the MARAC's coordinators close its cases")
+    if case.status is CaseStatus.CLOSED:
+        raise InvalidTransition(f"Case {case.reference} is already closed")
+    ahead = queries.item_not_yet_held(case.id)
+    if ahead is not None:
+        raise InvalidTransition(
+            f"Case {case.reference} is on the agenda for {conference_label(ahead.conference)}: "
+            "close it after that meeting, or take it off the agenda first"
+        )
+    reason = reason.strip()
+    still_open = [action.id for action in queries.open_actions(case.id)]
+    if not reason:
+        _check_needs_no_reason(case, len(still_open))
+    if len(reason) > REASON_LIMIT:
+        raise ValidationFailed(f"The reason must be {REASON_LIMIT} characters or fewer", "reason")
+    previous = case.status
+    case.status = CaseStatus.CLOSED
+    case.closed_at = now
+    case.closed_by_id = actor.id
+    case.close_reason = reason
+    # The reason may hold case detail, so the audit event keeps only that one was given.
+    audit.record(
+        actor,
+        "case.closed",
+        case,
+        now=now,
+        detail={
+            "from_status": previous.value,
+            "open_action_ids": still_open,
+            "with_reason": bool(reason),
+        },
+    )
+    db.session.flush()
+
+
+def _check_needs_no_reason(case: Case, open_count: int) -> None:
+    if open_count:
+        raise ValidationFailed(
+            f"{open_count} action{' is' if open_count == 1 else 's are'} still open: give the "
+            "reason for closing the case before the plan is done",
+            "reason",
+        )
+    if queries.standings([case.id])[case.id].heard_at is None:
+        raise ValidationFailed(
+            "No conference has heard this case: give the reason for closing it", "reason"
+        )

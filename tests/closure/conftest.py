@@ -1,0 +1,74 @@
+"""A MARAC whose conference this morning heard two cases (one police action each) and
+deferred a third to the next conference."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from conference.actions.choices import ActionStatus, Priority
+from conference.actions.models import Action
+from conference.conferences.choices import ConferenceStatus, ItemStatus, Section
+from conference.conferences.models import AgendaItem
+from conference.db import utcnow
+from conference.extensions import db
+from tests import factories
+from tests.conftest import sign_in
+
+
+@pytest.fixture
+def world(app):
+    world = factories.meeting_world()
+    factories.hold_meeting(world)
+    return world
+
+
+@pytest.fixture
+def as_user(app):
+    def client_for(user):
+        return sign_in(app.test_client(), user)
+
+    return client_for
+
+
+def heard_case(
+    world,
+    days_ago: int,
+    *,
+    section: Section = Section.ADULTS,
+    case=None,
+    actions: int = 0,
+    **options,
+):
+    """A case (new unless given) discussed at a conference held days_ago, minutes final,
+    which agreed ``actions`` police actions, still open."""
+    now = utcnow()
+    case = case or factories.accepted_case(world.marac, **options)
+    conference = factories.make_conference(world.marac, now.date() + timedelta(days=60))
+    conference.starts_at = now - timedelta(days=days_ago)
+    conference.status = ConferenceStatus.MINUTES_FINAL
+    item = AgendaItem(
+        conference=conference,
+        case_id=case.id,
+        section=section,
+        position=1,
+        status=ItemStatus.DISCUSSED,
+    )
+    db.session.add(item)
+    db.session.flush()
+    for n in range(actions):
+        db.session.add(
+            Action(
+                case_id=case.id,
+                agenda_item_id=item.id,
+                description=f"Action {n + 1} from {days_ago} days ago",
+                owner_agency_id=world.police.id,
+                due_on=(now - timedelta(days=days_ago - 14)).date(),
+                priority=Priority.MEDIUM,
+                status=ActionStatus.OPEN,
+                agreed_by_id=world.chair.id,
+            )
+        )
+    db.session.commit()
+    return case

@@ -1,0 +1,128 @@
+"""Closing a case: when a reason is needed, what is refused, what is kept and audited."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from conference.actions.choices import ActionStatus
+from conference.actions.models import Action
+from conference.audit.models import AuditEvent
+from conference.closure import queries, services
+from conference.conferences.choices import Section
+from conference.db import utcnow
+from conference.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from conference.extensions import db
+from conference.referrals.choices import CaseStatus
+from tests import factories
+from tests.closure.conftest import heard_case
+
+
+def _local_day(world):
+    """The day of this morning's conference where the MARAC is."""
+    return world.conference.starts_at.astimezone(ZoneInfo(world.marac.timezone)).date()
+
+
+def _actions(case):
+    return list(db.session.scalars(sa.select(Action).where(Action.case_id == case.id)))
+
+
+def test_open_actions_and_no_reason_is_refused_and_nothing_changes(world):
+    case = world.cases[0]
+    with pytest.raises(ValidationFailed) as refused:
+        services.close_case(case, actor=world.coordinator, reason="  ", now=utcnow())
+    assert refused.value.field == "reason"
+    assert "1 action is still open" in str(refused.value)
+    db.session.rollback()
+    assert case.status is CaseStatus.ACTIONS_OPEN
+    closed = sa.select(AuditEvent).where(AuditEvent.verb == "case.closed")
+    assert not db.session.scalars(closed).all()
+
+
+def test_a_reason_closes_it_early_and_the_open_actions_stay_open(world):
+    case, now = world.cases[0], utcnow()
+    [action] = _actions(case)
+    services.close_case(case, actor=world.coordinator, reason="She moved away.", now=now)
+    db.session.commit()
+    db.session.refresh(case)
+    assert case.status is CaseStatus.CLOSED
+    assert (case.closed_at, case.closed_by_id, case.close_reason) == (
+        now,
+        world.coordinator.id,
+        "She moved away.",
+    )
+    [kept] = _actions(case)  # agreed at a meeting: never deleted or changed by closing
+    assert (kept.id, kept.status) == (action.id, ActionStatus.OPEN)
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "case.closed"))
+    assert event.object_id == case.id and event.user_id == world.coordinator.id
+    assert event.marac_id == world.marac.id
+    # Ids and facts only: the reason may hold case detail.
+    assert event.detail == {
+        "from_status": "actions_open",
+        "open_action_ids": [action.id],
+        "with_reason": True,
+    }
+
+
+def test_once_every_action_is_closed_no_reason_is_needed(world):
+    case = world.cases[1]
+    for action in _actions(case):
+        action.status = ActionStatus.NOT_DONE_CIRCUMSTANCES
+    db.session.commit()
+    services.close_case(case, actor=world.coordinator, reason="", now=utcnow())
+    assert case.status is CaseStatus.CLOSED and case.close_reason == ""
+
+
+def test_a_case_on_an_agenda_not_yet_held_cannot_close(world):
+    deferred = world.cases[2]  # carried on to the next conference
+    with pytest.raises(InvalidTransition, match="on the agenda for"):
+        services.close_case(deferred, actor=world.coordinator, reason="Any", now=utcnow())
+
+
+def test_a_closed_case_cannot_close_again(world):
+    case = world.cases[0]
+    services.close_case(case, actor=world.coordinator, reason="Done", now=utcnow())
+    with pytest.raises(InvalidTransition, match="already closed"):
+        services.close_case(case, actor=world.coordinator, reason="Again", now=utcnow())
+
+
+def test_a_case_no_conference_heard_needs_a_reason(world):
+    case = factories.accepted_case(world.marac)
+    with pytest.raises(ValidationFailed, match="No conference has heard"):
+        services.close_case(case, actor=world.coordinator, reason="", now=utcnow())
+    services.close_case(case, actor=world.coordinator, reason="Referred in error.", now=utcnow())
+    assert case.status is CaseStatus.CLOSED
+
+
+def test_only_a_coordinator_of_the_marac_may_close(world):
+    other = factories.make_user("coordinator")
+    for actor in (world.chair, world.advocate, other):
+        with pytest.raises(PermissionDenied):
+            services.close_case(world.cases[0], actor=actor, reason="x", now=utcnow())
+
+
+def test_the_flag_runs_the_repeat_window_from_the_last_conference(world):
+    case = world.cases[0]
+    heard_case(world, 200, case=case)  # an older hearing does not move it back
+    standing = queries.standings([case.id])[case.id]
+    assert standing.heard_at == world.conference.starts_at
+    assert standing.flag_ends_on == _local_day(world) + timedelta(days=365)
+    assert standing.is_flagged(standing.flag_ends_on)  # the last day is included
+    assert not standing.is_flagged(standing.flag_ends_on + timedelta(days=1))
+
+
+def test_the_flag_follows_the_marac_s_own_repeat_window(world):
+    world.marac.repeat_window_days = 180
+    db.session.commit()
+    standing = queries.standings([world.cases[0].id])[world.cases[0].id]
+    assert standing.flag_ends_on == _local_day(world) + timedelta(days=180)
+
+
+def test_the_12_month_notice_is_not_a_hearing(world):
+    case = heard_case(world, 380)
+    heard_case(world, 10, case=case, section=Section.TWELVE_MONTHS)
+    standing = queries.standings([case.id])[case.id]
+    assert (utcnow() - standing.heard_at).days == 380
