@@ -398,6 +398,9 @@ def add_twelve_month_items(conference: Conference, *, now: datetime) -> int:
         .where(
             Conference.marac_id == conference.marac_id,
             AgendaItem.status == ItemStatus.DISCUSSED,
+            # Noting the year has passed is not a hearing: counting it would bring the case
+            # back every year.
+            AgendaItem.section != Section.TWELVE_MONTHS,
         )
         .group_by(AgendaItem.case_id)
         .subquery()
@@ -428,6 +431,8 @@ def add_overdue_action_items(conference: Conference, *, now: datetime) -> int:
             .join(Case, Case.id == Action.case_id)
             .where(
                 Case.marac_id == conference.marac_id,
+                # Closed early with a reason: the coordinator has already decided on them.
+                Case.status != CaseStatus.CLOSED,
                 Action.status.in_(OPEN_STATUSES),
                 Action.due_on < day,
                 Action.case_id.not_in(already),

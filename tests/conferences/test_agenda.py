@@ -281,3 +281,26 @@ def test_the_twelve_month_window_runs_from_after_the_previous_conference_to_this
     # A year to the day is noticed now; a year before the previous conference was noticed then.
     assert [i.case_id for i in standing] == [heard["Edge"].id]
     assert standing[0].referral_id is not None
+
+
+def test_a_twelve_month_review_is_not_a_hearing_so_the_case_is_not_back_next_year(marac):
+    december = planned(marac)[0]  # 8 December 2026
+    factories.make_conference(marac, date(2026, 11, 10), now=NOW - timedelta(days=20))
+    # Heard in December 2024; its 12-month item was discussed in December 2025.
+    heard = factories.make_conference(marac, date(2024, 12, 8), now=NOW - timedelta(days=800))
+    review = factories.make_conference(marac, date(2025, 12, 8), now=NOW - timedelta(days=400))
+    case = factories.accepted_case(marac)
+    heard_at(heard, case)
+    db.session.add(
+        AgendaItem(
+            conference=review,
+            case=case,
+            section=Section.TWELVE_MONTHS,
+            position=1,
+            status=ItemStatus.DISCUSSED,
+        )
+    )
+    review.status = ConferenceStatus.MINUTES_FINAL
+    agenda.place_case(factories.accepted_case(marac), actor=None, now=NOW)
+    agenda.publish(december, actor=None, now=NOW)
+    assert [i for i in items_of(december) if i.section is Section.TWELVE_MONTHS] == []

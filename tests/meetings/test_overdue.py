@@ -10,6 +10,7 @@ from conference.conferences import agenda, queries
 from conference.conferences.choices import ItemStatus, Section
 from conference.db import utcnow
 from conference.extensions import db
+from conference.referrals.choices import CaseStatus
 from tests import factories
 from tests.meetings.conftest import HX
 
@@ -124,3 +125,10 @@ def test_an_action_of_another_case_cannot_be_reviewed_under_this_item(world, as_
     other = factories.past_action(world, world.cases[0], due_on=utcnow().date())
     response = as_user(world.chair).post(_review_url(world, item, other), headers=HX, data={})
     assert response.status_code == 404
+
+
+def test_a_case_closed_early_does_not_come_back_for_its_overdue_actions(world):
+    case = factories.accepted_case(world.marac, given_name="Wyn")
+    factories.past_action(world, case, due_on=utcnow().date() - timedelta(days=3))
+    case.status = CaseStatus.CLOSED  # closed with a reason while the action was open
+    assert agenda.add_overdue_action_items(world.conference, now=utcnow()) == 0
