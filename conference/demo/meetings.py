@@ -17,6 +17,7 @@ from conference.actions.models import Action
 from conference.conferences import agenda, queries, rules
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import AgendaItem, Conference
+from conference.demo.actions import close_when_done, seed_action_plans
 from conference.demo.referrals import Story, Victim, refer
 from conference.extensions import db
 from conference.meetings import console, opening
@@ -79,9 +80,10 @@ def seed_meetings(users: dict[str, User], maracs: dict[str, Marac], now: datetim
         .limit(1)
     ).first()
     if last is not None:
-        # First, so its overdue action is a standing item on this morning's agenda.
+        # First, so its overdue actions are standing items on this morning's agenda.
         _past_record(last, users)
         db.session.flush()
+    close_when_done(seed_action_plans(northbridge, users, now), users)
     _meeting_under_way(northbridge, users, now)
     db.session.flush()
 

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from conference.accounts import passwords
 from conference.accounts.models import Agency, AgencyKind, Marac, Role, RoleGrant, User
+from conference.actions.jobs import send_action_reminders
 from conference.demo.conferences import seed_conferences
 from conference.demo.meetings import seed_meetings
 from conference.demo.referrals import seed_referrals
@@ -133,6 +134,8 @@ def seed_demo(*, now: datetime) -> list[DemoLogin]:
     seed_referrals(users, maracs, now)
     if seed_conferences(users, maracs, now):
         seed_meetings(users, maracs, now)
+        # As this morning's run would have: the overdue demo actions have been chased.
+        send_action_reminders(now)
     return demo_logins()
 
 
