@@ -22,8 +22,8 @@ from conference.notifications.models import Notification, OutboundEmail
 #: the email. Every kind in services.MESSAGES needs a wording (a test checks).
 WORDING: dict[str, tuple[str, str]] = {
     "action.escalated": (
-        "1 action is seven days overdue",
-        "{n} actions are seven days overdue",
+        "1 action is seven days or more overdue",
+        "{n} actions are seven days or more overdue",
     ),
     "action.overdue": (
         "1 action your agency owns is overdue",

@@ -28,8 +28,8 @@ MESSAGES = {
     "minutes.reminder": "The minutes of the {reference} conference are not final yet",
     "minutes.final": "The minutes of the {reference} conference are final",
     "action.due_soon": "An action your agency owns on case {reference} is due within three days",
-    "action.overdue": "An action your agency owns on case {reference} is overdue from today",
-    "action.escalated": "An action on case {reference} is seven days overdue",
+    "action.overdue": "An action your agency owns on case {reference} is overdue",
+    "action.escalated": "An action on case {reference} is seven days or more overdue",
 }
 
 
