@@ -59,6 +59,11 @@ def _links_for(role: Role) -> list[Link]:
                 url_for("scheduler.runs"),
                 "When each job last ran and how it ended",
             ),
+            Link(
+                "Email outbox",
+                url_for("notifications.outbox"),
+                "The notification emails, and how each delivery went",
+            ),
             Link("Audit log", url_for("audit.index"), "Every sign-in and change, searchable"),
         ]
     if role is Role.COORDINATOR:
@@ -75,6 +80,16 @@ def _links_for(role: Role) -> list[Link]:
                 "Conferences",
                 url_for("conferences.schedule"),
                 "The schedule, each agenda, cases waiting to be listed, and research returns",
+            ),
+            Link(
+                "Action tracker",
+                url_for("actions.tracker_page"),
+                "Every action of your MARAC, what is overdue for each agency, and an export",
+            ),
+            Link(
+                "Cases reaching 12 months",
+                url_for("closure.twelve_months"),
+                "Cases whose repeat flag ends soon or has just ended",
             ),
             Link("Audit log", url_for("audit.index"), "Who did what in your MARAC, and when"),
         ]
@@ -102,6 +117,11 @@ def _links_for(role: Role) -> list[Link]:
         )
         return [
             own,
+            Link(
+                "Our actions",
+                url_for("actions.index"),
+                "Actions your agency agreed at meetings: report progress on each",
+            ),
             Link("Make a referral", url_for("referrals.new"), "Refer a victim at high risk"),
             Link(
                 "Your referrals",

@@ -33,6 +33,7 @@ def test_admin_home_links_to_administration_and_audit(client_as):
         'href="/admin/agencies"',
         'href="/admin/maracs"',
         'href="/admin/jobs/"',
+        'href="/notifications/outbox"',
         'href="/audit/"',
     ):
         assert href in page
@@ -73,6 +74,14 @@ def test_anonymous_visitors_are_sent_to_sign_in(client):
 def test_coordinator_home_links_to_screening_and_cases(client_as):
     page = client_as("coordinator").get("/").text
     assert 'href="/screening/"' in page and 'href="/cases/"' in page
+    assert 'href="/actions/tracker"' in page and 'href="/cases/twelve-months"' in page
+    assert 'href="/actions/"' not in page  # the agencies' own list
+
+
+@pytest.mark.parametrize("role", ["advocate", "agency_rep"])
+def test_agencies_home_links_to_their_actions_but_not_the_tracker(client_as, role):
+    page = client_as(role).get("/").text
+    assert 'href="/actions/"' in page and 'href="/actions/tracker"' not in page
 
 
 @pytest.mark.parametrize("role", ["advocate", "agency_rep"])
