@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from conference.accounts.models import Marac, User
+from conference.accounts.models import Marac, Role, RoleGrant, User
 from conference.actions.choices import OPEN_STATUSES
 from conference.actions.models import Action
 from conference.conferences.models import AgendaItem, Conference
@@ -42,8 +42,9 @@ class Due:
     owner_agency_id: int
     due_on: date
     marac: Marac
-    #: The chair of the conference that agreed it, if there was one and they can sign in.
+    #: The chair of the conference that agreed it, while they can sign in and still chair there.
     chair_id: int | None
+    conference_id: int
 
     def key(self, kind: str) -> str:
         # The due date is part of the key: when a review moves it, the new date earns fresh
@@ -65,13 +66,23 @@ def candidates(now: datetime) -> list[Due]:
             Action.due_on,
             Marac,
             chair.id,
+            Conference.id,
         )
         .join(Case, Case.id == Action.case_id)
         .join(Marac, Marac.id == Case.marac_id)
         .join(AgendaItem, AgendaItem.id == Action.agenda_item_id)
         .join(Conference, Conference.id == AgendaItem.conference_id)
         .outerjoin(
-            chair, sa.and_(chair.id == Conference.chair_id, chair.is_active_account.is_(True))
+            chair,
+            sa.and_(
+                chair.id == Conference.chair_id,
+                chair.is_active_account.is_(True),
+                sa.exists().where(
+                    RoleGrant.user_id == chair.id,
+                    RoleGrant.role == Role.CHAIR,
+                    RoleGrant.marac_id == Case.marac_id,
+                ),
+            ),
         )
         .where(
             Action.status.in_(OPEN_STATUSES),
@@ -120,20 +131,22 @@ class Recipients:
         self._reps: dict[tuple[int, int], list[int]] = {}
         self._coordinators: dict[int, list[int]] = {}
 
-    def for_notice(self, kind: str, due: Due) -> tuple[set[int], str]:
-        """The recipients and the link: the agency's reps to their Our actions page, or the
-        coordinators and the chair to the case."""
+    def for_notice(self, kind: str, due: Due) -> list[tuple[set[int], str]]:
+        """The recipients, each group with a link it can open: the agency's reps to their Our
+        actions page; the coordinators to the case; the chair to the minutes that agreed it."""
         if kind != ESCALATED:
             pair = (due.marac.id, due.owner_agency_id)
             if pair not in self._reps:
                 self._reps[pair] = rep_ids(due.marac.id, [due.owner_agency_id])
-            return set(self._reps[pair]), "/actions/"
+            return [(set(self._reps[pair]), "/actions/")]
         if due.marac.id not in self._coordinators:
             self._coordinators[due.marac.id] = coordinator_ids(due.marac.id)
-        people = set(self._coordinators[due.marac.id])
-        if due.chair_id is not None:
-            people.add(due.chair_id)
-        return people, f"/cases/{due.case_id}"
+        coordinators = set(self._coordinators[due.marac.id])
+        chair = {due.chair_id} - coordinators if due.chair_id is not None else set()
+        return [
+            (coordinators, f"/cases/{due.case_id}"),
+            (chair, f"/conferences/{due.conference_id}/minutes"),
+        ]
 
 
 def send_action_reminders(now: datetime) -> dict[str, int]:
@@ -158,10 +171,13 @@ def send_action_reminders(now: datetime) -> dict[str, int]:
         if due.key(kind) in sent:
             continue
         # With nobody to tell (no active rep), nothing is stored: it goes once someone is.
-        people, link = recipients.for_notice(kind, due)
-        queued = notifications.notify(
-            people, kind, key=due.key(kind), reference=due.reference, link=link, now=now
-        )
+        queued = [
+            notice
+            for people, link in recipients.for_notice(kind, due)
+            for notice in notifications.notify(
+                people, kind, key=due.key(kind), reference=due.reference, link=link, now=now
+            )
+        ]
         if queued:
             counts[kind.removeprefix("action.")] += 1
     return counts

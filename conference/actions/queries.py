@@ -13,6 +13,7 @@ from conference.actions.models import Action, ActionUpdate
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.queries import victim_names
 from conference.extensions import db
+from conference.referrals.choices import CaseStatus
 from conference.referrals.models import Case
 
 
@@ -72,6 +73,8 @@ def agency_actions(
         .where(
             Action.owner_agency_id == agency_id,
             Case.marac_id.in_(marac_ids),
+            # A case closed early keeps its open actions on record; nobody chases them.
+            Case.status != CaseStatus.CLOSED,
             Action.status.in_(statuses),
         )
         .order_by(Action.due_on, Action.id)

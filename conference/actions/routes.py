@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -22,7 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from conference.accounts.models import Role
 from conference.accounts.permissions import marac_ids_with
 from conference.actions import queries, services, tracker
-from conference.actions.choices import OPEN_STATUSES, ActionStatus
+from conference.actions.choices import ActionStatus
 from conference.actions.forms import FilterForm, StatusForm, TrackerForm
 from conference.actions.models import Action
 from conference.actions.permissions import action_marac_ids, has_actions, reports_on
@@ -177,7 +177,7 @@ def tracker_page() -> ResponseReturnValue:
         form=form,
         counts=tracker.agency_counts(filters.marac_ids, filters.today),
         today=filters.today,
-        query={k: v for k, v in request.args.items() if k != "page" and v},
+        query=_query_of(form),
     )
 
 
@@ -196,7 +196,7 @@ def tracker_csv() -> ResponseReturnValue:
         detail={
             "rows": found.total,
             "case_ids": sorted({row.action.case_id for row in found.rows}),
-            "filters": {k: v for k, v in form.data.items() if v},
+            "filters": _query_of(form),
         },
     )
     db.session.commit()
@@ -211,37 +211,30 @@ def tracker_csv() -> ResponseReturnValue:
     )
 
 
-def _tracker_filters(now: Any) -> tuple[tracker.Filters, TrackerForm]:
-    """The filters from the query string; anything unknown shows everything open."""
+def _tracker_filters(now: datetime) -> tuple[tracker.Filters, TrackerForm]:
+    """The filters from the query string: only choices offered count, anything else is "any"."""
     marac_ids = marac_ids_with(current_actor(), Role.COORDINATOR)
     maracs = maracs_by_id(marac_ids)
-    today = today_in(maracs[0], now) if maracs else now.date()
+    agencies = tracker.agencies_with_actions(marac_ids)
+    conferences = tracker.conferences_with_actions(marac_ids)
     form = TrackerForm(request.args)
     form.agency.choices = [SelectChoice("", "Any agency")] + [
-        SelectChoice(str(a.id), a.name) for a in tracker.agencies_with_actions(marac_ids)
+        SelectChoice(str(a.id), a.name) for a in agencies
     ]
     form.conference.choices = [SelectChoice("", "Any conference")] + [
-        SelectChoice(str(c.id), planning.conference_label(c))
-        for c in tracker.conferences_with_actions(marac_ids)
+        SelectChoice(str(c.id), planning.conference_label(c)) for c in conferences
     ]
-    status = form.status.data or ""
-    statuses: Any = OPEN_STATUSES
-    if status == "all":
-        statuses = None
-    elif status == "closed":
-        statuses = [s for s in ActionStatus if s.is_closed]
-    elif status in ActionStatus._value2member_map_:
-        statuses = [ActionStatus(status)]
     filters = tracker.Filters(
         marac_ids=marac_ids,
-        today=today,
-        agency_id=_number(form.agency.data),
-        conference_id=_number(form.conference.data),
-        statuses=statuses,
-        overdue_by=_number(form.overdue.data) if form.overdue.data in ("1", "7") else None,
+        today=today_in(maracs[0], now) if maracs else now.date(),
+        agency_id=tracker.chosen_id(form.agency.data, [a.id for a in agencies]),
+        conference_id=tracker.chosen_id(form.conference.data, [c.id for c in conferences]),
+        statuses=tracker.chosen_statuses(form.status.data),
+        overdue_by=tracker.chosen_id(form.overdue.data, [1, 7]),
     )
     return filters, form
 
 
-def _number(text: str | None) -> int | None:
-    return int(text) if text and text.isdigit() else None
+def _query_of(form: TrackerForm) -> dict[str, str]:
+    """The filters as chosen, for the page and download links (never any other parameter)."""
+    return {name: value for name, value in form.data.items() if isinstance(value, str) and value}

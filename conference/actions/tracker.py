@@ -13,10 +13,11 @@ import sqlalchemy as sa
 from conference.accounts.models import Agency
 from conference.actions.choices import OPEN_STATUSES, ActionStatus
 from conference.actions.models import Action, ActionUpdate
-from conference.conferences import planning
+from conference.conferences import planning, rules
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.queries import victim_names
 from conference.extensions import db
+from conference.referrals.choices import CaseStatus
 from conference.referrals.models import Case
 
 #: Escalation to the coordinators and the chair comes at this many days overdue.
@@ -43,6 +44,7 @@ class TrackedAction:
     victim: str
     conference: Conference
     last_update: ActionUpdate | None
+    case_closed: bool = False
 
     def days_overdue(self, today: date) -> int:
         return (today - self.action.due_on).days if self.action.is_overdue(today) else 0
@@ -70,7 +72,7 @@ class TrackerPage:
 
 def _matching(filters: Filters) -> sa.Select:
     query = (
-        sa.select(Action, Case.reference, Conference)
+        sa.select(Action, Case.reference, Case.status, Conference)
         .join(Case, Case.id == Action.case_id)
         .join(AgendaItem, AgendaItem.id == Action.agenda_item_id)
         .join(Conference, Conference.id == AgendaItem.conference_id)
@@ -80,13 +82,16 @@ def _matching(filters: Filters) -> sa.Select:
         query = query.where(Action.owner_agency_id == filters.agency_id)
     if filters.conference_id is not None:
         query = query.where(Conference.id == filters.conference_id)
+    statuses = filters.statuses
     if filters.overdue_by is not None:
-        query = query.where(
-            Action.status.in_(OPEN_STATUSES),
-            Action.due_on <= filters.today - timedelta(days=filters.overdue_by),
-        )
-    elif filters.statuses is not None:
-        query = query.where(Action.status.in_(filters.statuses))
+        # Only open actions can be overdue: "done" and "overdue" together match nothing.
+        statuses = [s for s in (statuses or OPEN_STATUSES) if s in OPEN_STATUSES]
+        query = query.where(Action.due_on <= filters.today - timedelta(days=filters.overdue_by))
+    if statuses is not None:
+        query = query.where(Action.status.in_(statuses))
+        if all(s in OPEN_STATUSES for s in statuses):
+            # A case closed early keeps its open actions on record, but nobody chases them.
+            query = query.where(Case.status != CaseStatus.CLOSED)
     return query
 
 
@@ -108,11 +113,18 @@ def tracked(filters: Filters, *, page: int = 1, per_page: int | None = None) -> 
 
 def _with_context(rows: Iterable[sa.Row]) -> list[TrackedAction]:
     rows = list(rows)
-    names = victim_names({action.case_id for action, _, _ in rows})
-    latest = latest_updates([action.id for action, _, _ in rows])
+    names = victim_names({row[0].case_id for row in rows})
+    latest = latest_updates([row[0].id for row in rows])
     return [
-        TrackedAction(action, reference, names.get(action.case_id, ""), conf, latest.get(action.id))
-        for action, reference, conf in rows
+        TrackedAction(
+            action,
+            reference,
+            names.get(action.case_id, ""),
+            conf,
+            latest.get(action.id),
+            case_status is CaseStatus.CLOSED,
+        )
+        for action, reference, case_status, conf in rows
     ]
 
 
@@ -132,7 +144,8 @@ def latest_updates(action_ids: Collection[int]) -> dict[int, ActionUpdate]:
 
 
 def agency_counts(marac_ids: Collection[int], today: date) -> list[AgencyCount]:
-    """Open, overdue and escalation-due actions per owner agency, most overdue first."""
+    """Open, overdue and escalation-due actions per owner agency, most overdue first; the
+    actions of cases closed early are not chased, so not counted."""
     is_open = Action.status.in_(OPEN_STATUSES)
     late = sa.and_(is_open, Action.due_on < today)
     escalated = sa.and_(is_open, Action.due_on <= today - timedelta(days=ESCALATION_DAYS))
@@ -144,7 +157,7 @@ def agency_counts(marac_ids: Collection[int], today: date) -> list[AgencyCount]:
             sa.func.sum(sa.case((escalated, 1), else_=0)),
         )
         .join(Case, Case.id == Action.case_id)
-        .where(Case.marac_id.in_(marac_ids or {-1}), is_open)
+        .where(Case.marac_id.in_(marac_ids or {-1}), Case.status != CaseStatus.CLOSED, is_open)
         .group_by(Action.owner_agency_id)
     )
     numbers = {row[0]: row[1:] for row in db.session.execute(counted)}
@@ -179,46 +192,44 @@ def conferences_with_actions(marac_ids: Collection[int]) -> list[Conference]:
     )
 
 
+#: Structured columns only: descriptions and notes are free text that can name people or
+#: places, and a downloaded file is beyond the app's protection. The action number finds the
+#: rest in the app.
 CSV_HEADER = [
     "Case",
-    "Action",
+    "Action number",
     "Owner agency",
-    "Owner person",
     "Agreed at conference",
-    "Agreed by",
     "Priority",
     "Due",
     "Status",
     "Days overdue",
     "Last update",
-    "Last update by",
-    "Last note",
+    "Case closed",
 ]
 
 
 def as_csv(rows: Iterable[TrackedAction], today: date) -> str:
-    """The tracker as CSV. Case references only: a file that leaves the app carries no names."""
+    """The tracker as CSV: references, agencies, dates and statuses; no names, no free text."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_HEADER)
     for row in rows:
         action, update = row.action, row.last_update
+        zone = row.conference.marac.timezone
         writer.writerow(
             _cell(value)
             for value in (
                 row.reference,
-                action.description,
+                str(action.id),
                 action.owner_agency.name,
-                action.owner_name,
-                planning.conference_label(row.conference),
-                action.agreed_by.name,
+                planning.local_day(row.conference).isoformat(),
                 action.priority.label,
                 action.due_on.isoformat(),
                 action.status.label,
                 str(row.days_overdue(today)),
-                update.at.date().isoformat() if update else "",
-                update.actor.name if update else "",
-                update.note if update else "",
+                rules.local(update.at, zone).date().isoformat() if update else "",
+                "Yes" if row.case_closed else "No",
             )
         )
     return out.getvalue()
@@ -227,3 +238,19 @@ def as_csv(rows: Iterable[TrackedAction], today: date) -> str:
 def _cell(value: str) -> str:
     """Spreadsheets run a cell starting with these as a formula; a quote makes it text."""
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def chosen_id(text: str | None, known: Iterable[int]) -> int | None:
+    """The id chosen in a filter, if it is one of those offered; anything else means any."""
+    return next((i for i in known if str(i) == (text or "")), None)
+
+
+def chosen_statuses(text: str | None) -> Collection[ActionStatus] | None:
+    """The statuses a filter value stands for; None is every status, unknown is open ones."""
+    if text == "all":
+        return None
+    if text == "closed":
+        return [s for s in ActionStatus if s.is_closed]
+    if text in ActionStatus._value2member_map_:
+        return [ActionStatus(text)]
+    return OPEN_STATUSES

@@ -9,6 +9,8 @@ from conference.extensions import db
 from conference.notifications.models import Notification, OutboundEmail
 
 PAGE_SIZE = 50
+#: Beyond this a page number would overflow the database's offset; nobody pages that far.
+MAX_PAGE = 100_000
 
 
 def unread_count(user_id: int) -> int:
@@ -48,7 +50,7 @@ def outbox_page(page: int, per_page: int) -> Pagination:
     """A page of the email outbox, newest first (for administrators)."""
     return db.paginate(
         sa.select(OutboundEmail).order_by(OutboundEmail.created_at.desc(), OutboundEmail.id.desc()),
-        page=max(page, 1),
+        page=min(max(page, 1), MAX_PAGE),
         per_page=per_page,
         max_per_page=per_page,
         error_out=False,

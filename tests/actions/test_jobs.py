@@ -8,15 +8,17 @@ from datetime import UTC, date, datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from conference.accounts.models import Role
+from conference.accounts.models import Role, User
 from conference.actions import services
 from conference.actions.choices import ActionStatus
 from conference.actions.jobs import KINDS, send_action_reminders
 from conference.conferences import queries as conference_queries
 from conference.extensions import db
+from conference.minutes.models import Minutes
 from conference.notifications.models import Notification
 from conference.referrals.choices import CaseStatus
 from tests import factories
+from tests.conftest import sign_in
 
 #: A Wednesday in March, before the clocks change: London's day is the UTC day.
 DUE = date(2027, 3, 10)
@@ -85,7 +87,12 @@ def test_each_notice_goes_once_on_its_day_to_the_right_people(world):
     assert nudge.created_at == at(DUE + timedelta(days=1), 7)
     escalated = sent("action.escalated")
     assert {n.recipient_id for n in escalated} == {world.coordinator.id, world.chair.id}
-    assert {n.link for n in escalated} == {f"/cases/{action.case_id}"}
+    # Each to a page they can open: the coordinator the case, the chair the minutes.
+    links = {n.recipient_id: n.link for n in escalated}
+    assert links == {
+        world.coordinator.id: f"/cases/{action.case_id}",
+        world.chair.id: f"/conferences/{world.past_conference.id}/minutes",
+    }
     assert gone.id not in {n.recipient_id for n in sent()}
     assert "Fit an alarm" not in {n.reference for n in sent()}
 
@@ -209,3 +216,24 @@ def test_the_queries_do_not_grow_with_the_actions(world, count_queries):
     many = measure()
     assert many[:2] == few[:2]
     assert (few[2], many[2]) == (2 * 3, 12 * 3)  # the rep's nudge, coordinator's and chair's
+
+
+def test_escalation_links_open_for_whoever_receives_them(app, world):
+    factories.past_action(world, world.cases[0], due_on=DUE)
+    # The meeting that agreed it left its minutes, as every concluded meeting does.
+    db.session.add(Minutes(conference_id=world.past_conference.id, finalised_at=at(DUE)))
+    db.session.commit()
+    run(at(DUE + timedelta(days=7)))
+    for notice in sent("action.escalated"):
+        user = db.session.get(User, notice.recipient_id)
+        response = sign_in(app.test_client(), user).get(notice.link)
+        assert response.status_code in (200, 303), (user.name, notice.link)
+
+
+def test_a_chair_who_no_longer_chairs_there_is_not_told(world):
+    factories.past_action(world, world.cases[0], due_on=DUE)
+    for grant in list(world.chair.role_grants):
+        db.session.delete(grant)
+    db.session.commit()
+    run(at(DUE + timedelta(days=7)))
+    assert {n.recipient_id for n in sent("action.escalated")} == {world.coordinator.id}

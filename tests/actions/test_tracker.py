@@ -11,10 +11,12 @@ import pytest
 import sqlalchemy as sa
 
 from conference.accounts.models import Role
+from conference.actions import tracker
 from conference.actions.choices import ActionStatus
 from conference.audit.models import AuditEvent
 from conference.db import utcnow
 from conference.extensions import db
+from conference.referrals.choices import CaseStatus
 from tests import factories
 from tests.conftest import sign_in
 
@@ -83,7 +85,8 @@ def test_filters_by_agency_status_overdue_and_conference(app, world):
     everything = coordinator.get("/actions/tracker?status=all").text
     assert "4 actions." in everything
     elsewhere = coordinator.get(f"/actions/tracker?conference={world.following.id}").text
-    assert "No actions match these filters." in elsewhere
+    # A conference that agreed no action is not a choice: the filter falls back to any.
+    assert "3 actions." in elsewhere
     here = coordinator.get(f"/actions/tracker?conference={world.past_conference.id}").text
     assert "3 actions." in here
     nonsense = coordinator.get("/actions/tracker?agency=x&status=zzz&overdue=3&page=-4")
@@ -126,7 +129,7 @@ def test_a_coordinator_of_another_marac_sees_none_of_these(app, world):
     assert len(rows) == 1  # the header only
 
 
-def test_the_csv_export_carries_references_not_names_and_is_audited(app, world):
+def test_the_csv_export_carries_no_names_nor_free_text_and_is_audited(app, world):
     response = client(app, world.coordinator).get(f"/actions/tracker.csv?agency={world.police.id}")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
@@ -134,18 +137,65 @@ def test_the_csv_export_carries_references_not_names_and_is_audited(app, world):
     assert response.headers["Cache-Control"] == "no-store"
     rows = list(csv.reader(io.StringIO(response.text)))
     header, body = rows[0], rows[1:]
-    assert header[0] == "Case" and len(body) == 2
+    assert header[:2] == ["Case", "Action number"] and len(body) == 2
     by_action = {row[1]: row for row in body}
-    assert by_action["Fit a panic alarm"][0] == world.cases[0].reference
-    assert by_action["Fit a panic alarm"][header.index("Days overdue")] == "3"
-    # A spreadsheet must not run a description as a formula.
-    assert "'=HYPERLINK(evil)" in by_action
-    assert "Nell" not in response.text and "Orla" not in response.text
+    late = by_action[str(world.late.id)]
+    assert late[0] == world.cases[0].reference
+    assert late[header.index("Owner agency")] == world.police.name
+    assert late[header.index("Days overdue")] == "3"
+    assert late[header.index("Status")] == "Open"
+    # Descriptions, notes and people's names stay in the app.
+    for text in ("Fit a panic alarm", "HYPERLINK", "Nell", "Orla", world.chair.name):
+        assert text not in response.text
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "actions.exported"))
     assert event is not None and event.user_id == world.coordinator.id
     assert event.detail["rows"] == 2
     assert sorted(event.detail["case_ids"]) == sorted(c.id for c in world.cases)
     assert event.detail["filters"] == {"agency": str(world.police.id)}
+
+
+def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_made_text():
+    assert tracker._cell("=1+1") == "'=1+1"
+    assert tracker._cell("-2") == "'-2"
+    assert tracker._cell("NB-2026-0001") == "NB-2026-0001"
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "agency=%C2%B3",
+        "agency=99999999999999999999999&conference=-1",
+        "_method=POST&_anchor=x&_external=1",
+        "page=99999999999999999999&status=%00",
+        "overdue=99999999999999999999",
+    ],
+)
+def test_odd_filters_show_everything_open_never_an_error(app, world, query):
+    coordinator = client(app, world.coordinator)
+    page = coordinator.get(f"/actions/tracker?{query}")
+    assert page.status_code == 200 and "3 actions" in page.text
+    assert "_anchor" not in page.text and "_method" not in page.text
+    assert coordinator.get(f"/actions/tracker.csv?{query}").status_code == 200
+
+
+def test_done_and_overdue_together_match_nothing(app, world):
+    page = client(app, world.coordinator).get("/actions/tracker?status=done&overdue=1").text
+    assert "No actions match these filters." in page
+    in_progress = client(app, world.coordinator).get("/actions/tracker?status=open&overdue=7")
+    assert "HYPERLINK" in in_progress.text and "Fit a panic alarm" not in in_progress.text
+
+
+def test_a_case_closed_early_leaves_the_counts_and_the_open_lists(app, world):
+    world.cases[1].status = CaseStatus.CLOSED  # closed with a reason, actions still open
+    db.session.commit()
+    coordinator = client(app, world.coordinator)
+    page = coordinator.get("/actions/tracker").text
+    assert "HYPERLINK" not in page and "Book a GP review" not in page
+    assert counts(page, world.police.name) == (1, 1, 0)
+    assert f'data-agency="{world.health.name}"' not in page
+    everything = coordinator.get("/actions/tracker?status=all").text
+    assert "HYPERLINK" in everything and "Case closed" in everything
+    assert "HYPERLINK" not in client(app, world.police_rep).get("/actions/").text
 
 
 def test_viewing_the_tracker_is_audited_with_the_cases_shown(app, world):

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from conference.db import utcnow
 from tests import factories
-from tests.browser.steps import expect_not_reloaded, mark_page, sign_in, without_refusals
+from tests.browser.steps import expect_not_reloaded, mark_page, menu, sign_in, without_refusals
 
 pytestmark = pytest.mark.browser
 
@@ -25,7 +25,7 @@ def test_a_representative_marks_an_overdue_action_done_with_a_note(app, new_page
     )
     page = new_page()
     sign_in(page, world.police_rep.email, factories.PASSWORD)
-    page.get_by_role("link", name="Our actions").click()
+    menu(page, "Our actions")
     expect(page.get_by_role("heading", name="Overdue (1)")).to_be_visible()
     mark_page(page)
     block = page.locator(f"#action-{action.id}")

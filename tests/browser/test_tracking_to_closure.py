@@ -35,7 +35,7 @@ def test_the_coordinator_sees_the_overdue_count_fall_and_closes_the_case(
     menu(page, "Action tracker")
     police = agency_row(page, world.police.name)
     expect(police.locator('[data-count="overdue"]')).to_have_text(re.compile(r"^\s*1"))
-    expect(police.locator('[data-count="escalated"]')).to_have_text("1")
+    expect(police.locator('[data-count="escalated"]')).to_have_text(re.compile(r"^\s*1 seven days"))
     sign_out(page)
 
     sign_in(page, world.police_rep.email, factories.PASSWORD)
