@@ -40,6 +40,19 @@ def load_config(app: Flask, env: str, overrides: dict[str, Any] | None = None) -
         app.config.get("SQLALCHEMY_DATABASE_URI") or default_sqlite_url(app, env)
     )
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or local_secret(app, env)
+    if env == "production":
+        check_production_mail(app.config)
+
+
+def check_production_mail(config: dict[str, Any]) -> None:
+    """Production must email: without a server every notice would stay in the outbox unseen,
+    and a link must reach the app over HTTPS."""
+    if not config.get("MAIL_SMTP_HOST"):
+        raise ConfigError("Set CONFERENCE_MAIL_SMTP_HOST: production sends notification emails.")
+    if not str(config.get("BASE_URL", "")).startswith("https://"):
+        raise ConfigError("Set CONFERENCE_BASE_URL to the app's https:// address for email links.")
+    if config.get("MAIL_SMTP_USERNAME") and config.get("MAIL_SMTP_TLS") == "none":
+        raise ConfigError("MAIL_SMTP_TLS is none: the SMTP password would travel unencrypted.")
 
 
 def normalise_database_url(url: str) -> str:

@@ -14,6 +14,15 @@ PASSWORD = "correct-horse-battery-staple"
 _seq = itertools.count(1)
 
 
+#: The least a production app needs to start (secret, database, mail), for tests that build one.
+PRODUCTION_CONFIG = {
+    "SECRET_KEY": "x" * 32,
+    "SQLALCHEMY_DATABASE_URI": "sqlite://",
+    "MAIL_SMTP_HOST": "smtp.example.org",
+    "BASE_URL": "https://marac.example.org",
+}
+
+
 def make_marac(name: str | None = None, code: str | None = None, **values) -> Marac:
     n = next(_seq)
     marac = Marac(name=name or f"Testshire MARAC {n}", code=code or f"T{n:03d}"[:6], **values)

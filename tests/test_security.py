@@ -9,7 +9,7 @@ from conference import create_app
 from conference.config import ConfigError
 from conference.extensions import db
 from tests.conftest import FreshContextClient
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, PRODUCTION_CONFIG, make_user
 
 
 def test_security_headers_on_every_page(client):
@@ -130,6 +130,20 @@ def test_production_refuses_to_start_without_a_database(monkeypatch):
     monkeypatch.delenv("DATABASE_URL", raising=False)
     with pytest.raises(ConfigError, match="DATABASE_URL"):
         create_app("production", {"SECRET_KEY": "x" * 32})
+
+
+@pytest.mark.parametrize(
+    ("change", "complaint"),
+    [
+        ({"MAIL_SMTP_HOST": ""}, "MAIL_SMTP_HOST"),
+        ({"BASE_URL": "http://127.0.0.1:5000"}, "BASE_URL"),
+        ({"MAIL_SMTP_USERNAME": "marac", "MAIL_SMTP_TLS": "none"}, "unencrypted"),
+    ],
+)
+def test_production_refuses_to_start_without_safe_email(change, complaint):
+    with pytest.raises(ConfigError, match=complaint):
+        create_app("production", {**PRODUCTION_CONFIG, **change})
+    assert create_app("production", PRODUCTION_CONFIG).config["ENV_NAME"] == "production"
 
 
 def test_environment_variables_override_the_files(monkeypatch, database_url):

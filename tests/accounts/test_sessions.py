@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from conference.accounts.models import WebSession
 from conference.db import utcnow
 from conference.extensions import db
-from tests.factories import PASSWORD, make_user
+from tests.factories import PASSWORD, PRODUCTION_CONFIG, make_user
 
 
 def signed_in(app, user):
@@ -100,7 +100,7 @@ def test_session_cookie_flags(app):
 def test_production_cookie_is_secure_and_host_prefixed():
     from conference import create_app
 
-    app = create_app("production", {"SECRET_KEY": "x" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    app = create_app("production", PRODUCTION_CONFIG)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_NAME"].startswith("__Host-")
 
