@@ -32,6 +32,9 @@ def test_screening_shows_a_closed_case_still_flagged_and_links_its_plan(world, a
     assert "accepting this referral into it reopens it" in page
     assert f'href="/cases/{case.id}#previous-plan"' in page
     assert f"{case.reference} (possible earlier case, closed: accepting reopens it)" in page
+    assert f'<option selected value="{case.id}">' in page or (
+        f'<option value="{case.id}" selected>' in page
+    )
 
 
 def test_a_closed_case_past_its_flag_says_so(world, as_user):
@@ -41,6 +44,11 @@ def test_a_closed_case_past_its_flag_says_so(world, as_user):
     assert case.reference in page
     assert "The case is closed and its repeat flag ended on" in page
     assert "flagged as a repeat until" not in page
+    # Past the flag a new case is the default; joining the old one stays a choice.
+    choices = page.split('name="case_id"', 1)[1].split("</select>", 1)[0]
+    first_option = choices.split("<option", 2)[1]
+    assert 'value="new"' in first_option and "selected" not in choices
+    assert f"{case.reference} (possible earlier case, closed, its repeat flag ended" in page
 
 
 def test_accepting_the_repeat_reopens_the_case_and_puts_the_previous_plan_first(world, as_user):

@@ -58,8 +58,10 @@ def screening_context(
     )
     can_screen = permissions.can_screen(actor, referral)
     if can_screen and form is None:
+        today = services.today_in(referral.marac, utcnow())
         closed = {i for i, s in standings.items() if s.case.status is CaseStatus.CLOSED}
-        form = decision_form(referral, matches, closed)
+        lapsed = {i for i in closed if not standings[i].is_flagged(today)}
+        form = decision_form(referral, matches, closed, lapsed)
     tool, rules = services.risk_tool_for(referral.marac)
     return {
         "coordinator": coordinator,
@@ -78,8 +80,13 @@ def screening_context(
 
 
 def decision_form(
-    referral: Referral, matches: list[matching.PossibleMatch], closed: Collection[int] = ()
+    referral: Referral,
+    matches: list[matching.PossibleMatch],
+    closed: Collection[int] = (),
+    lapsed: Collection[int] = (),
 ) -> DecisionForm:
+    """The decision form; an earlier case of hers is offered first, unless it is closed and its
+    repeat flag has ended: then a new case is the default and joining it is a choice."""
     form = DecisionForm(request.form if request.method == "POST" else None)
     same_marac = {
         m.case_id: m.case_reference
@@ -91,15 +98,18 @@ def decision_form(
         *[
             SelectChoice(
                 str(i),
-                f"{ref} (possible earlier case, closed: accepting reopens it)"
+                f"{ref} (possible earlier case, closed"
+                + (", its repeat flag ended" if i in lapsed else "")
+                + ": accepting reopens it)"
                 if i in closed
                 else f"{ref} (possible earlier case)",
             )
             for i, ref in same_marac.items()
         ],
     ]
-    if request.method == "GET" and same_marac:
-        form.case_id.data = str(next(iter(same_marac)))
+    current = [i for i in same_marac if i not in lapsed]
+    if request.method == "GET" and current:
+        form.case_id.data = str(current[0])
     form.advocate_id.choices = [
         ("", "Assign later"),
         *[
