@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.minutes.routes import bp as minutes_bp
     from conference.notifications.routes import bp as notifications_bp
     from conference.referrals.routes import bp as referrals_bp
+    from conference.reports.routes import bp as reports_bp
     from conference.research.routes import bp as research_bp
     from conference.scheduler.routes import bp as scheduler_bp
     from conference.voice.routes import bp as voice_bp
@@ -112,6 +113,7 @@ def _register_blueprints(app: Flask) -> None:
         minutes_bp,
         notifications_bp,
         referrals_bp,
+        reports_bp,
         research_bp,
         scheduler_bp,
         voice_bp,

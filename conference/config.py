@@ -40,8 +40,16 @@ def load_config(app: Flask, env: str, overrides: dict[str, Any] | None = None) -
         app.config.get("SQLALCHEMY_DATABASE_URI") or default_sqlite_url(app, env)
     )
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or local_secret(app, env)
+    check_data_return(app.config)
     if env == "production":
         check_production_mail(app.config)
+
+
+def check_data_return(config: dict[str, Any]) -> None:
+    """A minimum below 1 would hide nothing; a wrong type would fail only at export time."""
+    minimum = config.get("DATA_RETURN_MINIMUM")
+    if isinstance(minimum, bool) or not isinstance(minimum, int) or not 1 <= minimum <= 100:
+        raise ConfigError("DATA_RETURN_MINIMUM must be a whole number from 1 to 100.")
 
 
 def check_production_mail(config: dict[str, Any]) -> None:

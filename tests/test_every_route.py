@@ -35,7 +35,8 @@ def test_the_public_list_names_real_endpoints():
 
 @pytest.mark.parametrize(("rule", "endpoint", "method"), PROTECTED)
 def test_anonymous_visitors_are_sent_to_sign_in(client, rule, endpoint, method):
-    path = re.sub(r"<int:\w+>", "1", rule).replace("<step_name>", "victim")
+    path = re.sub(r"<int:\w+>", "1", rule)
+    path = path.replace("<step_name>", "victim").replace("<key>", "volume")
     assert "<" not in path, f"add a value for {rule}"
     resp = client.open(path, method=method)
     assert resp.status_code in (302, 303), f"{method} {rule} ({endpoint}) -> {resp.status_code}"

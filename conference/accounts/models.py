@@ -82,6 +82,9 @@ DEFAULT_CORE_KINDS = ",".join(
     )
 )
 
+#: More adult women than any area could hold: a typo guard, not a fact.
+MAX_POPULATION = 20_000_000
+
 agency_maracs = sa.Table(
     "agency_maracs",
     db.metadata,
@@ -118,6 +121,9 @@ class Marac(TimestampMixin, db.Model):
     core_agency_kinds: Mapped[str] = mapped_column(
         sa.String(300), default=DEFAULT_CORE_KINDS, server_default=DEFAULT_CORE_KINDS
     )
+    #: Women aged 18 or over living in the area: the data return measures volume against it
+    #: (SafeLives recommends 40 cases a year per 10,000). Empty until someone enters it.
+    adult_female_population: Mapped[int | None] = mapped_column()
 
     agencies: Mapped[list[Agency]] = relationship(
         secondary=agency_maracs, back_populates="maracs", order_by="Agency.name"
@@ -133,6 +139,10 @@ class Marac(TimestampMixin, db.Model):
         ),
         sa.CheckConstraint(
             "repeat_window_days BETWEEN 1 AND 3660", name="repeat_window_days_range"
+        ),
+        sa.CheckConstraint(
+            f"adult_female_population BETWEEN 1 AND {MAX_POPULATION}",
+            name="adult_female_population_range",
         ),
     )
 

@@ -19,6 +19,7 @@ from conference.conferences.queries import victim_names
 from conference.extensions import db
 from conference.referrals.choices import CaseStatus
 from conference.referrals.models import Case
+from conference.spreadsheets import safe_cell
 
 #: Escalation to the coordinators and the chair comes at this many days overdue.
 ESCALATION_DAYS = 7
@@ -218,7 +219,7 @@ def as_csv(rows: Iterable[TrackedAction], today: date) -> str:
         action, update = row.action, row.last_update
         zone = row.conference.marac.timezone
         writer.writerow(
-            _cell(value)
+            safe_cell(value)
             for value in (
                 row.reference,
                 str(action.id),
@@ -233,11 +234,6 @@ def as_csv(rows: Iterable[TrackedAction], today: date) -> str:
             )
         )
     return out.getvalue()
-
-
-def _cell(value: str) -> str:
-    """Spreadsheets run a cell starting with these as a formula; a quote makes it text."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
 def chosen_id(text: str | None, known: Iterable[int]) -> int | None:

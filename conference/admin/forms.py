@@ -31,7 +31,14 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from conference.accounts.models import DEFAULT_CORE_KINDS, Agency, AgencyKind, Marac, Role
+from conference.accounts.models import (
+    DEFAULT_CORE_KINDS,
+    MAX_POPULATION,
+    Agency,
+    AgencyKind,
+    Marac,
+    Role,
+)
 from conference.web.forms import GovSingleCheckbox, WholeNumberField, long_text
 
 #: Offered in the time zone list; any other valid IANA zone is accepted too.
@@ -158,6 +165,20 @@ class MaracForm(FlaskForm):
         widget=GovCheckboxesInput(),
         validate_choice=True,
     )
+    adult_female_population = WholeNumberField(
+        "Adult female population",
+        description="Women aged 18 or over in the MARAC's area, from the latest population "
+        "estimates. The data return uses it for cases a year per 10,000 adult women.",
+        widget=GovTextInput(),
+        validators=[
+            Optional(),
+            NumberRange(
+                1,
+                MAX_POPULATION,
+                message=f"Enter a whole number from 1 to {MAX_POPULATION:,}, without commas",
+            ),
+        ],
+    )
     submit = SubmitField("Save MARAC", widget=GovSubmitInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -186,6 +207,7 @@ class MaracForm(FlaskForm):
             **{name: getattr(self, name).data for name in SCREENING_FIELDS},
             "confidentiality_statement": self.confidentiality_statement.data or "",
             "core_agency_kinds": ",".join(str(kind) for kind in self.core_kinds.data or []),
+            "adult_female_population": self.adult_female_population.data,
         }
 
 

@@ -11,12 +11,12 @@ import pytest
 import sqlalchemy as sa
 
 from conference.accounts.models import Role
-from conference.actions import tracker
 from conference.actions.choices import ActionStatus
 from conference.audit.models import AuditEvent
 from conference.db import utcnow
 from conference.extensions import db
 from conference.referrals.choices import CaseStatus
+from conference.spreadsheets import safe_cell
 from tests import factories
 from tests.conftest import sign_in
 
@@ -155,9 +155,10 @@ def test_the_csv_export_carries_no_names_nor_free_text_and_is_audited(app, world
 
 
 def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_made_text():
-    assert tracker._cell("=1+1") == "'=1+1"
-    assert tracker._cell("-2") == "'-2"
-    assert tracker._cell("NB-2026-0001") == "NB-2026-0001"
+    assert safe_cell("=1+1") == "'=1+1"
+    assert safe_cell("-2") == "'-2"
+    assert safe_cell("@SUM(A1)") == "'@SUM(A1)"
+    assert safe_cell("NB-2026-0001") == "NB-2026-0001"
 
 
 @pytest.mark.parametrize(

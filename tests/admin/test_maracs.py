@@ -160,6 +160,8 @@ def test_a_marac_chooses_its_checklist_and_overrides_screening_thresholds(admin,
         ("high_risk_threshold", "0", "Enter a whole number from 1 to 100"),
         ("repeat_window_days", "5000", "Enter a whole number from 1 to 3660"),
         ("risk_tool_id", "made-up", "Not a valid choice"),
+        ("adult_female_population", "52,000", "Enter a whole number, like 3"),
+        ("adult_female_population", "0", "Enter a whole number from 1 to 20,000,000"),
     ],
 )
 def test_bad_screening_settings_are_refused_beside_the_field(admin, field, value, message):
@@ -189,3 +191,21 @@ def test_the_confidentiality_statement_and_core_agencies_are_set_per_marac(admin
     db.session.refresh(marac)
     assert marac.confidentiality_statement == "Eastmoor's own words on confidentiality."
     assert [kind.value for kind in marac.core_kinds] == ["police", "health"]
+
+
+def test_the_adult_female_population_is_set_for_the_data_return(admin):
+    marac = factories.make_marac(name="Eastmoor MARAC", code="EM")
+    data = {"name": "Eastmoor MARAC", "code": "EM", "timezone": "Europe/London", "is_active": "y"}
+    resp = admin.post(
+        f"/admin/maracs/{marac.id}/edit", data={**data, "adult_female_population": "52000"}
+    )
+    assert resp.status_code == 303
+    db.session.refresh(marac)
+    assert marac.adult_female_population == 52000
+    assert 'value="52000"' in admin.get(f"/admin/maracs/{marac.id}/edit").text
+    [event] = _events("marac.updated")
+    assert "adult_female_population" in event.detail["fields"]
+    # Emptied, it is unset again: the return then says so rather than guessing.
+    admin.post(f"/admin/maracs/{marac.id}/edit", data={**data, "adult_female_population": ""})
+    db.session.refresh(marac)
+    assert marac.adult_female_population is None

@@ -1,0 +1,200 @@
+"""Each figure of the return, from the hand-worked record in conftest.py."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from conference.reports.figures import data_return
+from conference.reports.periods import Period, parse_quarter
+from tests.reports.conftest import TODAY, build_record
+
+Q3 = Period(date(2026, 7, 1), date(2026, 9, 30))
+
+
+@pytest.fixture
+def report(record):
+    return data_return(record.marac, Q3, TODAY)
+
+
+def by_label(report, key: str) -> dict[str, dict]:
+    return {row["label"]: row for row in report.table(key).rows}
+
+
+def agency_rows(report, record, key: str) -> dict[str, dict]:
+    rows = by_label(report, key)
+    return {
+        kind: rows[agency.name] for kind, agency in record.agencies.items() if agency.name in rows
+    }
+
+
+def test_conferences_held_and_cases_discussed(report):
+    rows = report.table("conferences").rows
+    # The cancelled conference and October's are not counted; 00:30 on 1 July London time
+    # (23:30 UTC on 30 June) is.
+    assert [(r["label"], r["cases"], r["repeats"], r["children"]) for r in rows] == [
+        ("1 July 2026", 0, 0, 0),
+        ("9 July 2026", 4, 2, 3),
+        ("13 August 2026", 2, 1, 3),
+        ("10 September 2026", 0, 0, 0),
+        ("All conferences", 6, 3, 6),
+    ]
+    assert [(h.label, h.text) for h in report.headlines] == [
+        ("Conferences held", "4"),
+        ("Cases discussed", "6"),
+        ("Repeat rate", "50.0%"),
+        ("Cases a year per 10,000 adult women", "23.8 (recommended 40)"),
+    ]
+
+
+def test_repeat_rate_and_referral_sources(report, record):
+    repeats = by_label(report, "repeats")
+    assert (repeats["Repeat cases"]["count"], repeats["Repeat cases"]["share"]) == (3, 50.0)
+    assert repeats["Repeat cases"]["national"] == 32.0
+    sources = by_label(report, "sources")
+    assert (sources["Police"]["count"], sources["Police"]["share"]) == (3, 50.0)
+    assert (sources["Partner agencies"]["count"], sources["Partner agencies"]["share"]) == (3, 50.0)
+    referrers = agency_rows(report, record, "referrers")
+    assert {k: (r["count"], r["share"]) for k, r in referrers.items()} == {
+        "police": (3, 50.0),
+        "health": (1, 16.7),
+        "idva_service": (1, 16.7),
+        "housing": (1, 16.7),
+        # An agency that never referred still has its row.
+        "childrens_services": (0, 0.0),
+    }
+    counts = [row["count"] for row in report.table("referrers").rows]
+    assert counts == sorted(counts, reverse=True)
+
+
+def test_children_and_equality(report):
+    children = by_label(report, "children")
+    assert children["Cases with children in the household"]["count"] == 3
+    assert children["Cases with children in the household"]["share"] == 50.0
+    assert children["Children in the households"]["count"] == 6
+    equality = by_label(report, "equality")
+    assert {label: (r["count"], r["share"], r["unknown"]) for label, r in equality.items()} == {
+        "Black, Asian or minoritised": (2, 33.3, 1),
+        "LGBT+": (2, 33.3, 2),
+        "Disabled": (1, 16.7, 1),
+        "Male": (1, 16.7, 1),
+        "Aged 16 or 17": (1, 16.7, 1),
+    }
+
+
+def test_cases_per_10000_adult_women_a_year(report, app):
+    # 6 cases in 92 days, 10,000 women: 6 x 365 / 92 = 23.80.
+    volume = by_label(report, "volume")
+    assert volume[report.marac.name]["rate"] == 23.8
+    assert volume["SafeLives recommendation"]["rate"] == 40.0
+    unset = build_record(population=None)
+    found = data_return(unset.marac, Q3, TODAY)
+    assert by_label(found, "volume")[unset.marac.name]["rate"] is None
+    assert any("not set" in note for note in found.table("volume").notes)
+    assert found.headlines[-1].text == "not set"
+
+
+def test_days_from_referral_to_conference(report):
+    # Waits: 7, 8, 12, 14, 20 and 30 days.
+    spread = {row["label"]: row["days"] for row in report.table("wait_spread").rows}
+    assert spread == {
+        "Shortest": 7,
+        "Lower quartile": 9.0,
+        "Median": 13.0,
+        "Upper quartile": 18.5,
+        "Longest": 30,
+    }
+    bands = [(row["label"], row["count"], row["share"]) for row in report.table("waits").rows]
+    assert bands == [
+        ("0 to 7 days", 1, 16.7),
+        ("8 to 14 days", 3, 50.0),
+        ("15 to 21 days", 1, 16.7),
+        ("22 to 28 days", 0, 0.0),
+        ("29 days or more", 1, 16.7),
+    ]
+
+
+def test_research_returns_by_agency(report, record):
+    research = agency_rows(report, record, "research")
+    assert {k: (r["expected"], r["returned"], r["share"], r["on_time"], r["on_time_share"])
+            for k, r in research.items()} == {
+        "police": (7, 7, 100.0, 6, 85.7),
+        "health": (7, 2, 28.6, 2, 28.6),
+        # Asked and never returned: the row the steering group needs to see.
+        "housing": (4, 0, 0.0, 0, 0.0),
+    }  # fmt: skip
+
+
+def test_actions_completed_on_time_by_agency(report, record):
+    completion = agency_rows(report, record, "completion")
+    shown = {
+        k: (r["due"], r["on_time"], r["share"], r["late"], r["not_done"], r["open"])
+        for k, r in completion.items()
+    }
+    assert shown == {
+        "police": (4, 1, 25.0, 2, 0, 1),
+        "health": (2, 0, 0.0, 0, 1, 1),
+        "housing": (1, 1, 100.0, 0, 0, 0),
+    }
+
+
+def test_overdue_actions_at_the_end_of_the_period(report, record):
+    table = report.table("overdue")
+    assert table.title == "Actions overdue on 30 September 2026 by agency"
+    overdue = agency_rows(report, record, "overdue")
+    # Police's action due 25 September was done on 2 October: overdue on the 30th. The open
+    # one of the case closed early is not counted.
+    assert {k: (r["overdue"], r["escalated"]) for k, r in overdue.items()} == {
+        "police": (1, 0),
+        "health": (1, 1),
+    }
+
+
+def test_overdue_actions_today_while_the_period_runs(record):
+    running = data_return(record.marac, parse_quarter("2026-Q4"), TODAY)
+    assert running.table("overdue").title == "Actions overdue on 21 November 2026 by agency"
+    overdue = agency_rows(running, record, "overdue")
+    assert {k: (r["overdue"], r["escalated"]) for k, r in overdue.items()} == {
+        "police": (1, 1),
+        "health": (1, 1),
+    }
+
+
+def test_victims_voice_and_minutes_on_time(report):
+    voice = by_label(report, "voice")
+    assert {label: (r["count"], r["share"]) for label, r in voice.items()} == {
+        "Contact made": (3, 50.0),
+        "No contact, reason recorded": (2, 33.3),
+        "Nothing recorded": (1, 16.7),
+    }
+    minutes = by_label(report, "minutes")
+    assert {label: (r["count"], r["share"]) for label, r in minutes.items()} == {
+        "Final within 3 working days": (2, 50.0),
+        "Final, but later": (1, 25.0),
+        "Not final and late": (1, 25.0),
+        "Not final, still in time": (0, 0.0),
+    }
+
+
+def test_small_counts_are_hidden_in_exports_only(report, record):
+    table = report.table("referrers")
+    police = record.agencies["police"].name
+    index = [row["label"] for row in table.rows].index(police)
+    on_screen = list(table.cells())[index]
+    assert [c.text for c in on_screen] == [police, "3", "50.0%"]
+    exported = list(table.cells(5))[index]
+    assert [c.text for c in exported] == [police, "fewer than 5", "fewer than 5"]
+    # Nought hides nobody, and 3 is not below a minimum of 3.
+    never = [row["label"] for row in table.rows].index(record.agencies["childrens_services"].name)
+    assert [c.text for c in list(table.cells(5))[never]][1:] == ["0", "0.0%"]
+    assert [c.text for c in list(table.cells(3))[index]][1:] == ["3", "50.0%"]
+    # Counts of conferences are not counts of people.
+    minutes = report.table("minutes")
+    assert [c.text for c in list(minutes.cells(5))[0]][1:] == ["2", "50.0%"]
+
+
+def test_another_marac_sees_none_of_it(record):
+    other = build_record()
+    found = data_return(other.marac, Q3, TODAY)
+    assert found.table("conferences").rows[-1]["cases"] == 6  # its own, not 12
