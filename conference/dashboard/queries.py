@@ -91,6 +91,11 @@ def _links_for(role: Role) -> list[Link]:
                 url_for("closure.twelve_months"),
                 "Cases whose repeat flag ends soon or has just ended",
             ),
+            Link(
+                "Data return",
+                url_for("reports.data_return_page"),
+                "The quarterly figures and how the MARAC is working, with charts and exports",
+            ),
             Link("Audit log", url_for("audit.index"), "Who did what in your MARAC, and when"),
         ]
     if role is Role.CHAIR:

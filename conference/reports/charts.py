@@ -50,6 +50,8 @@ class Drawing:
     scale_max: float
     scale_text: str
     bars: list[Bar]
+    #: The table column each bar (or the box plot) draws.
+    value_column: str
     box: BoxPlot | None = None
     marker_label: str = ""
 
@@ -100,6 +102,7 @@ def draw(table: Table, minimum: int | None = None) -> Drawing | None:
         scale_max=top,
         scale_text=_scale_text(top, kind),
         bars=bars,
+        value_column=chart.value,
         marker_label=chart.marker_label if any(m is not None for m in markers) else "",
     )
 
@@ -121,6 +124,7 @@ def _box(table: Table, cells: list[Cell], top: float, kind: Kind) -> Drawing:
         scale_max=top,
         scale_text=_scale_text(top, kind),
         bars=[],
+        value_column=table.chart.value if table.chart else "",
         box=BoxPlot(points) if len(points) == 5 else None,
     )
 

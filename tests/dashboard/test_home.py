@@ -75,6 +75,7 @@ def test_coordinator_home_links_to_screening_and_cases(client_as):
     page = client_as("coordinator").get("/").text
     assert 'href="/screening/"' in page and 'href="/cases/"' in page
     assert 'href="/actions/tracker"' in page and 'href="/cases/twelve-months"' in page
+    assert 'href="/reports/return"' in page
     assert 'href="/actions/"' not in page  # the agencies' own list
 
 
@@ -82,6 +83,7 @@ def test_coordinator_home_links_to_screening_and_cases(client_as):
 def test_agencies_home_links_to_their_actions_but_not_the_tracker(client_as, role):
     page = client_as(role).get("/").text
     assert 'href="/actions/"' in page and 'href="/actions/tracker"' not in page
+    assert "/reports/return" not in page  # neither on Home nor in the menu
 
 
 @pytest.mark.parametrize("role", ["advocate", "agency_rep"])
