@@ -131,8 +131,10 @@ def _box(table: Table, cells: list[Cell], top: float, kind: Kind) -> Drawing:
 
 def _bar_text(cell: Cell, cells: list[Cell], keys: list[str], kind: Kind) -> str:
     """The figure beside a bar: a share also says how many it is of."""
-    if kind is Kind.PERCENT and cell.value is not None and "count" in keys:
+    if kind is Kind.PERCENT and "count" in keys:
         count = cells[keys.index("count")]
+        if cell.value is None:
+            return count.text if count.is_suppressed else cell.text
         return f"{cell.text} ({count.text})"
     return cell.text
 

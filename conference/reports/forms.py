@@ -63,6 +63,9 @@ class PeriodForm(Form):
             found = parse_quarter(self.quarter.data)
             if found is None:
                 self.quarter.errors = ["Choose a quarter from the list"]
+            elif found.start > today:
+                self.quarter.errors = ["Choose a quarter that has begun"]
+                return None
             return found
         # The dates count only now, so a slip in them never spoils a quarter's return.
         if not self.validate():

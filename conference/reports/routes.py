@@ -39,6 +39,7 @@ def data_return_page() -> ResponseReturnValue:
     """The return for the MARAC and period chosen (the last full quarter unless asked)."""
     asked = _asked()
     found = _figures(asked, "reports.viewed")
+    db.session.commit()
     return render_template(
         "reports/return.html",
         form=asked.form,
@@ -59,6 +60,7 @@ def print_page() -> ResponseReturnValue:
     found = _figures(asked, "reports.printed")
     if found is None:
         abort(404)
+    db.session.commit()
     minimum = _minimum()
     return render_template(
         "reports/print.html",
@@ -79,7 +81,7 @@ def table_csv(key: str) -> ResponseReturnValue:
     table = found.table(key)
     if table is None:
         abort(404)
-    _audit("reports.exported", asked, table=key)
+    _audit("reports.exported", asked.marac, asked.period, table=key)
     db.session.commit()
     name = f"{asked.marac.code.lower()}-{_period_slug(asked.period)}-{key}.csv"
     return Response(
@@ -97,7 +99,11 @@ def _asked() -> Asked:
     actor, now = current_actor(), utcnow()
     maracs = maracs_by_id(marac_ids_with(actor, Role.COORDINATOR))
     form = PeriodForm(request.args)
-    marac = next((m for m in maracs if str(m.id) == form.marac.data), maracs[0])
+    marac = next((m for m in maracs if str(m.id) == form.marac.data), None)
+    if marac is None:
+        if form.marac.data:
+            abort(404)  # a MARAC they do not coordinate, or none at all: nothing to say
+        marac = maracs[0]
     form.marac.data = str(marac.id)
     today = today_in(marac, now)
     form.offer(maracs, today)
@@ -105,22 +111,19 @@ def _asked() -> Asked:
 
 
 def _figures(asked: Asked, verb: str) -> DataReturn | None:
+    """The return asked for, its reading recorded in the audit log (not yet committed)."""
     if asked.period is None:
         return None
-    found = data_return(asked.marac, asked.period, asked.today)
-    _audit(verb, asked)
-    db.session.commit()
-    return found
+    _audit(verb, asked.marac, asked.period)
+    return data_return(asked.marac, asked.period, asked.today)
 
 
-def _audit(verb: str, asked: Asked, **detail: str) -> None:
-    period = asked.period
-    assert period is not None
+def _audit(verb: str, marac: Marac, period: Period, **detail: str) -> None:
     audit_record(
         current_actor(),
         verb,
-        asked.marac,
-        marac_id=asked.marac.id,
+        marac,
+        marac_id=marac.id,
         detail={"start": period.start.isoformat(), "end": period.end.isoformat(), **detail},
     )
 

@@ -1,8 +1,9 @@
 """The figures of a return as tables: the page, the charts, the CSV and the print all read these.
 
 Every table knows which of its numbers count people. Exports show any such count below the
-minimum (but above nought) as "fewer than N", with the percentage worked from it, so a small
-category never points at one woman.
+minimum (but above nought) as "fewer than N" and its percentage as "not shown". Where the rows
+add up to a total published elsewhere, one more count is hidden beside a lone small one, so the
+small one cannot be worked out by subtraction.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, Literal
 
 from conference.spreadsheets import safe_cell
 
@@ -50,8 +51,8 @@ class Chart:
     #: The column drawn as a marker on each row (a national figure, say), and its legend.
     marker: str | None = None
     marker_label: str = ""
-    #: "bars" or "box" (a box plot of the rows median, quartiles, shortest and longest).
-    style: str = "bars"
+    #: A bar per row, or a box plot of rows giving shortest, quartiles, median and longest.
+    style: Literal["bars", "box"] = "bars"
 
 
 @dataclass(frozen=True)
@@ -72,25 +73,46 @@ class Table:
     notes: list[str] = field(default_factory=list)
     #: Shown when there are no rows.
     empty: str = "Nothing to count in this period."
+    #: The rows (totals aside) add up to a figure published elsewhere.
+    adds_up: bool = False
+    #: How many cases the figures rest on: in exports, fewer than the minimum hides them all.
+    basis: int | None = None
 
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
 
     def cells(self, minimum: int | None = None) -> Iterator[list[Cell]]:
-        """Each row's cells as shown; with a minimum, small counts of people are hidden."""
-        for row in self.rows:
-            hidden = {
-                c.key
-                for c in self.columns
-                if minimum is not None
-                and c.kind is Kind.COUNT
-                and c.protected
-                and is_small(row.get(c.key), minimum)
-            }
-            yield [
-                _cell(c, row.get(c.key), minimum, c.key in hidden or c.share_of in hidden)
-                for c in self.columns
-            ]
+        """Each row's cells as shown; with a minimum, as exported (small counts hidden)."""
+        hidden = self._hidden(minimum)
+        for row, small in zip(self.rows, hidden, strict=True):
+            yield [_cell(c, row.get(c.key), small) for c in self.columns]
+
+    def _hidden(self, minimum: int | None) -> list[dict[str, str]]:
+        """Per row, the columns to hide and the words to show instead."""
+        hidden: list[dict[str, str]] = [{} for _ in self.rows]
+        if minimum is None:
+            return hidden
+        if self.basis is not None and self.basis < minimum:
+            return [{c.key: NOT_SHOWN for c in self.columns if c.is_number} for _ in self.rows]
+        counts = [c for c in self.columns if c.kind is Kind.COUNT and c.protected]
+        for column in counts:
+            values = [row.get(column.key) for row in self.rows]
+            small = [n for n, value in enumerate(values) if is_small(value, minimum)]
+            for n in small:
+                hidden[n][column.key] = fewer_than(minimum)
+            if self.adds_up and len(small) == 1:
+                others = [
+                    (row[column.key], n)
+                    for n, row in enumerate(self.rows)
+                    if n not in small and not row.get("is_total") and row.get(column.key)
+                ]
+                if others:
+                    hidden[min(others)[1]][column.key] = NOT_SHOWN
+        for row_hidden in hidden:
+            for column in self.columns:
+                if column.share_of in row_hidden:
+                    row_hidden[column.key] = NOT_SHOWN
+        return hidden
 
     def as_csv(self, minimum: int | None) -> str:
         out = io.StringIO()
@@ -117,6 +139,29 @@ def share(part: int, whole: int) -> float | None:
     return float((Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.1"), ROUND_HALF_UP))
 
 
+#: The heading of a share of the cases discussed.
+SHARE = "Percentage of cases discussed"
+
+
+def share_row(label: str, count: int, whole: int, national: float | None = None) -> dict[str, Any]:
+    """A row counting some of whole: the count, its share and any national figure."""
+    return {"label": label, "count": count, "share": share(count, whole), "national": national}
+
+
+def share_columns(
+    *, label: str = "Figure", of: str = SHARE, national: str | None = None
+) -> list[Column]:
+    """Columns for share_row rows, with the national figure when it is given a heading."""
+    columns = [
+        Column("label", label, Kind.TEXT),
+        Column("count", "Count"),
+        Column("share", of, Kind.PERCENT, share_of="count"),
+    ]
+    if national:
+        columns.append(Column("national", national, Kind.PERCENT))
+    return columns
+
+
 def one_place(value: float) -> float:
     return float(Decimal(str(value)).quantize(Decimal("0.1"), ROUND_HALF_UP))
 
@@ -125,9 +170,13 @@ def fewer_than(minimum: int) -> str:
     return f"fewer than {minimum}"
 
 
-def _cell(column: Column, value: Any, minimum: int | None, hidden: bool) -> Cell:
-    if hidden and minimum is not None:
-        return Cell(fewer_than(minimum), None, is_suppressed=True)
+#: Shown for a figure hidden because a smaller one could be worked out from it.
+NOT_SHOWN = "not shown"
+
+
+def _cell(column: Column, value: Any, hidden: dict[str, str]) -> Cell:
+    if column.key in hidden:
+        return Cell(hidden[column.key], None, is_suppressed=True)
     if value is None:
         return Cell("" if column.kind is Kind.TEXT else "–", None)
     if column.kind is Kind.TEXT:

@@ -94,6 +94,10 @@ def build_record(population: int | None = 10_000) -> Record:
          Sexuality.NOT_KNOWN, None, YesNoNotKnown.NO, False, False, False),
     ):  # fmt: skip
         discussed(record, *case)
+    # Case b was referred before, but more than 12 months ago: not a repeat, whatever the
+    # flag a possible match set when it was sent.
+    earlier_referral(record, record.cases["b"], date(2025, 5, 1))
+    db.session.get(Referral, record.items["b"].referral_id).is_repeat = True
     # Listed but not discussed, and a standing item: neither is a case discussed.
     listed(record, "deferred", "august", Section.ADULTS, ItemStatus.DEFERRED)
     listed(record, "standing", "august", Section.OVERDUE_ACTIONS, ItemStatus.DISCUSSED)
@@ -190,6 +194,8 @@ def discussed(
     voice: bool | None,
 ) -> None:
     case = new_case(record, key)
+    if is_repeat:
+        earlier_referral(record, case, referred_on - timedelta(days=200))
     referral = Referral(
         marac_id=record.marac.id,
         case_id=case.id,
@@ -236,6 +242,24 @@ def discussed(
                 updated_by_id=record.coordinator.id,
             )
         )
+
+
+def earlier_referral(record: Record, case: Case, referred_on: date) -> Referral:
+    """An accepted referral of case made before (heard, say, at an earlier conference)."""
+    referral = Referral(
+        marac_id=record.marac.id,
+        case_id=case.id,
+        referrer_id=record.coordinator.id,
+        agency_id=record.agencies["police"].id,
+        status=ReferralStatus.ACCEPTED,
+        risk_tool_id="dash-24",
+        submitted_at=at(referred_on),
+        referred_on=referred_on,
+        victim_given_name="Earlier",
+    )
+    db.session.add(referral)
+    db.session.flush()
+    return referral
 
 
 def listed(record: Record, key: str, conference_key: str, section: Section, status: ItemStatus):

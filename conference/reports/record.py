@@ -1,0 +1,275 @@
+"""What a return counts, read from the record in a fixed number of queries.
+
+- A conference was *held* in the period when it started on a day in it (the MARAC's dates).
+- A *case discussed* is an agenda item of a held conference, in the children's or adults'
+  section, marked discussed: a case heard at two meetings counts twice, as the national return
+  counts. Each is described by the referral that listed it.
+- A *repeat* is a case discussed whose referral came within the repeat window (12 months unless
+  the MARAC says otherwise) of an earlier accepted referral of the same case. It is worked out
+  from the cases, not from the referral's own flag, which a possible match elsewhere can set.
+- An action's status on any day is rebuilt from its updates, so a return for a past quarter
+  says what was true then, even if the action was reopened or closed since.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+import sqlalchemy as sa
+
+from conference.accounts.models import Agency, AgencyKind, Marac, agency_maracs
+from conference.actions.choices import ActionStatus
+from conference.actions.models import Action, ActionUpdate
+from conference.conferences import rules
+from conference.conferences.choices import HELD, ItemStatus, Section
+from conference.conferences.models import AgendaItem, Conference
+from conference.extensions import db
+from conference.referrals.choices import (
+    Ethnicity,
+    Gender,
+    ReferralStatus,
+    Sexuality,
+    YesNoNotKnown,
+)
+from conference.referrals.criteria import within_days
+from conference.referrals.models import Case, Child, Referral, ReferralTransition
+from conference.referrals.services import risk_tool_for
+from conference.voice.models import VictimVoice
+
+CASE_SECTIONS = (Section.CHILDREN, Section.ADULTS)
+
+
+@dataclass(frozen=True)
+class Discussed:
+    """One case discussed, with what the return needs from the referral that listed it."""
+
+    conference_id: int
+    day: date
+    #: The day the referral was first sent (a resubmission after questions does not reset it).
+    referred_on: date | None
+    agency_id: int | None
+    agency_kind: AgencyKind | None
+    is_repeat: bool
+    children: int
+    gender: Gender | None
+    ethnicity: Ethnicity | None
+    sexuality: Sexuality | None
+    is_trans: YesNoNotKnown | None
+    disability: YesNoNotKnown | None
+    is_aged_16_17: bool
+    has_dob: bool
+    contact_made: bool | None
+
+
+@dataclass
+class ActionRecord:
+    """An action and the statuses it has had, oldest first."""
+
+    owner_agency_id: int
+    due_on: date
+    status: ActionStatus
+    agreed_at: datetime
+    case_closed_at: datetime | None
+    changes: list[tuple[datetime, ActionStatus]] = field(default_factory=list)
+
+    def status_at(self, moment: datetime) -> ActionStatus:
+        """Its status just before moment: open until its first update."""
+        status = ActionStatus.OPEN
+        for at, changed_to in self.changes:
+            if at >= moment:
+                break
+            status = changed_to
+        return status
+
+    def done_at(self) -> datetime | None:
+        """When it last became done, if it is done now."""
+        if self.status is not ActionStatus.DONE:
+            return None
+        found, before = None, ActionStatus.OPEN
+        for at, changed_to in self.changes:
+            if changed_to is ActionStatus.DONE and before is not ActionStatus.DONE:
+                found = at
+            before = changed_to
+        return found
+
+
+def held(marac: Marac, start: datetime, after: datetime) -> list[Conference]:
+    """The MARAC's conferences held from start (UTC) until after, in order."""
+    return list(
+        db.session.scalars(
+            sa.select(Conference)
+            .where(
+                Conference.marac_id == marac.id,
+                Conference.status.in_(HELD),
+                Conference.starts_at >= start,
+                Conference.starts_at < after,
+            )
+            .order_by(Conference.starts_at)
+        )
+    )
+
+
+def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
+    """The cases discussed at the conferences given (id -> local day), in agenda order."""
+    if not days:
+        return []
+    children = (
+        sa.select(sa.func.count(Child.id))
+        .where(Child.referral_id == Referral.id)
+        .correlate(Referral)
+        .scalar_subquery()
+    )
+    first_sent = (
+        sa.select(sa.func.min(ReferralTransition.at))
+        .where(
+            ReferralTransition.referral_id == Referral.id,
+            ReferralTransition.to_status == ReferralStatus.SUBMITTED,
+        )
+        .correlate(Referral)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            AgendaItem.conference_id,
+            AgendaItem.case_id,
+            Referral.id.label("referral_id"),
+            Referral.referred_on,
+            first_sent.label("first_sent"),
+            Referral.agency_id,
+            Agency.kind.label("agency_kind"),
+            children.label("children"),
+            Referral.victim_gender,
+            Referral.victim_ethnicity,
+            Referral.victim_sexuality,
+            Referral.victim_is_trans,
+            Referral.victim_disability,
+            Referral.is_aged_16_17,
+            Referral.victim_dob,
+            VictimVoice.contact_made,
+        )
+        .select_from(AgendaItem)
+        .outerjoin(Referral, Referral.id == AgendaItem.referral_id)
+        .outerjoin(Agency, Agency.id == Referral.agency_id)
+        .outerjoin(VictimVoice, VictimVoice.agenda_item_id == AgendaItem.id)
+        .where(
+            AgendaItem.conference_id.in_(days),
+            AgendaItem.section.in_(CASE_SECTIONS),
+            AgendaItem.status == ItemStatus.DISCUSSED,
+        )
+        .order_by(AgendaItem.conference_id, AgendaItem.position)
+    ).all()
+    earlier = _accepted_referral_days({row.case_id for row in rows})
+    window = risk_tool_for(marac)[1].repeat_window_days
+    found = []
+    for row in rows:
+        sent = row.referred_on
+        if row.first_sent is not None:
+            sent = rules.local(row.first_sent, marac.timezone).date()
+        found.append(
+            Discussed(
+                conference_id=row.conference_id,
+                day=days[row.conference_id],
+                referred_on=sent,
+                agency_id=row.agency_id,
+                agency_kind=row.agency_kind,
+                is_repeat=row.referred_on is not None
+                and any(
+                    other_id != row.referral_id
+                    and other_on < row.referred_on
+                    and within_days(other_on, row.referred_on, window)
+                    for other_id, other_on in earlier.get(row.case_id, [])
+                ),
+                children=row.children or 0,
+                gender=row.victim_gender,
+                ethnicity=row.victim_ethnicity,
+                sexuality=row.victim_sexuality,
+                is_trans=row.victim_is_trans,
+                disability=row.victim_disability,
+                is_aged_16_17=bool(row.is_aged_16_17),
+                has_dob=row.victim_dob is not None,
+                contact_made=row.contact_made,
+            )
+        )
+    return found
+
+
+def _accepted_referral_days(case_ids: Collection[int]) -> dict[int, list[tuple[int, date]]]:
+    """Case id -> (referral id, day referred) of each of its accepted referrals."""
+    found: dict[int, list[tuple[int, date]]] = defaultdict(list)
+    if not case_ids:
+        return found
+    for case_id, referral_id, referred_on in db.session.execute(
+        sa.select(Referral.case_id, Referral.id, Referral.referred_on).where(
+            Referral.case_id.in_(case_ids),
+            Referral.status == ReferralStatus.ACCEPTED,
+            Referral.referred_on.is_not(None),
+        )
+    ):
+        found[case_id].append((referral_id, referred_on))
+    return found
+
+
+def agencies_of(marac: Marac) -> dict[int, Agency]:
+    """Every agency that sits on the MARAC, by id."""
+    found = db.session.scalars(
+        sa.select(Agency)
+        .join(agency_maracs, agency_maracs.c.agency_id == Agency.id)
+        .where(agency_maracs.c.marac_id == marac.id)
+    )
+    return {agency.id: agency for agency in found}
+
+
+def with_others(agencies: dict[int, Agency], ids: Collection[int]) -> dict[int, Agency]:
+    """agencies and any of ids no longer on the MARAC (one query at most), as a new dict."""
+    found = dict(agencies)
+    missing = set(ids) - set(found)
+    if missing:
+        for agency in db.session.scalars(sa.select(Agency).where(Agency.id.in_(missing))):
+            found[agency.id] = agency
+    return found
+
+
+def actions_due_by(marac: Marac, last_day: date) -> list[ActionRecord]:
+    """The MARAC's actions due on or before last_day, each with its history of statuses."""
+    rows = db.session.execute(
+        sa.select(
+            Action.id,
+            Action.owner_agency_id,
+            Action.due_on,
+            Action.status,
+            Action.agreed_at,
+            Action.updated_at,
+            Case.closed_at,
+        )
+        .join(Case, Case.id == Action.case_id)
+        .where(Case.marac_id == marac.id, Action.due_on <= last_day)
+    ).all()
+    changes: dict[int, list[tuple[datetime, ActionStatus]]] = defaultdict(list)
+    for action_id, status, at in db.session.execute(
+        sa.select(ActionUpdate.action_id, ActionUpdate.status, ActionUpdate.at)
+        .join(Action, Action.id == ActionUpdate.action_id)
+        .join(Case, Case.id == Action.case_id)
+        .where(Case.marac_id == marac.id, Action.due_on <= last_day)
+        .order_by(ActionUpdate.at, ActionUpdate.id)
+    ):
+        changes[action_id].append((at, status))
+    found = []
+    for row in rows:
+        history = changes.get(row.id, [])
+        if not history and row.status is not ActionStatus.OPEN:
+            # Closed before its updates were kept: its last change is when it closed.
+            history = [(row.updated_at, row.status)]
+        found.append(
+            ActionRecord(
+                owner_agency_id=row.owner_agency_id,
+                due_on=row.due_on,
+                status=row.status,
+                agreed_at=row.agreed_at,
+                case_closed_at=row.closed_at,
+                changes=history,
+            )
+        )
+    return found
