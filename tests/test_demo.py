@@ -1,19 +1,27 @@
 """The demo data shows every state a user needs to try: actions on time, due this week,
-overdue and long overdue, reported on by their owners, and a case closed."""
+overdue and long overdue, reported on by their owners, a case closed, and a year of history
+for the quarterly data return."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import timedelta
 
 import sqlalchemy as sa
 
+from conference.accounts.models import Marac
 from conference.actions.choices import ActionStatus
 from conference.actions.models import Action, ActionUpdate
+from conference.conferences import rules
+from conference.conferences.choices import HELD, ItemStatus, Section
+from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
 from conference.demo.seed import seed_demo
 from conference.extensions import db
-from conference.referrals.choices import CaseStatus
-from conference.referrals.models import Case
+from conference.referrals.choices import CaseStatus, Gender
+from conference.referrals.models import Case, Child, Referral
+from conference.referrals.services import today_in
+from conference.research.models import ResearchReturn
 
 
 def test_the_demo_has_actions_in_every_state(app):
@@ -48,3 +56,46 @@ def test_the_demo_has_a_case_closed_once_its_plan_was_done(app):
     assert plan and all(action.status.is_closed for action in plan)
     assert case.closed_by_id is not None
     assert case.closed_at > max(action.updated_at for action in plan)
+
+
+def test_the_demo_has_a_year_of_northbridge_conferences_for_the_data_return(app):
+    now = utcnow()
+    seed_demo(now=now)
+    db.session.commit()
+    northbridge = db.session.scalar(sa.select(Marac).where(Marac.code == "NB"))
+    assert northbridge.adult_female_population == 52000
+    rows = db.session.execute(
+        sa.select(
+            Conference.id,
+            Conference.starts_at,
+            Referral.is_repeat,
+            Referral.victim_gender,
+            sa.exists().where(Child.referral_id == Referral.id),
+            sa.exists().where(ResearchReturn.agenda_item_id == AgendaItem.id),
+        )
+        .join(AgendaItem, AgendaItem.conference_id == Conference.id)
+        .join(Referral, Referral.id == AgendaItem.referral_id)
+        .where(
+            Conference.marac_id == northbridge.id,
+            Conference.status.in_(HELD),
+            AgendaItem.status == ItemStatus.DISCUSSED,
+            AgendaItem.section.in_((Section.CHILDREN, Section.ADULTS)),
+        )
+    ).all()
+    by_quarter = defaultdict(list)
+    for row in rows:
+        day = rules.local(row[1], northbridge.timezone).date()
+        by_quarter[day.year * 4 + (day.month - 1) // 3].append(row)
+    today = today_in(northbridge, now)
+    this_quarter = today.year * 4 + (today.month - 1) // 3
+    for quarter in range(this_quarter - 4, this_quarter):
+        cases = by_quarter[quarter]
+        per_conference = defaultdict(int)
+        for row in cases:
+            per_conference[row[0]] += 1
+        assert len(per_conference) >= 3  # about one a month
+        assert all(8 <= count <= 16 for count in per_conference.values())
+        assert any(row[2] for row in cases)  # repeats
+        assert any(row[3] is Gender.MALE for row in cases)
+        assert any(row[4] for row in cases)  # children
+        assert any(row[5] for row in cases)  # research returned

@@ -14,6 +14,7 @@ from conference.accounts import passwords
 from conference.accounts.models import Agency, AgencyKind, Marac, Role, RoleGrant, User
 from conference.actions.jobs import send_action_reminders
 from conference.demo.conferences import seed_conferences
+from conference.demo.history import seed_history
 from conference.demo.meetings import seed_meetings
 from conference.demo.referrals import seed_referrals
 from conference.extensions import db
@@ -30,9 +31,10 @@ class DemoLogin:
     roles: str
 
 
+# name, code, adult female population (for the data return's volume; Eastmoor's not entered)
 MARACS = [
-    ("Northbridge MARAC", "NB"),
-    ("Eastmoor MARAC", "EM"),
+    ("Northbridge MARAC", "NB", 52000),
+    ("Eastmoor MARAC", "EM", None),
 ]
 
 # name, kind, MARAC codes it sits on
@@ -110,7 +112,7 @@ USERS = [
 
 def seed_demo(*, now: datetime) -> list[DemoLogin]:
     """Create whatever demo records are missing; never change ones that exist. Flushes."""
-    maracs = {code: _marac(name, code) for name, code in MARACS}
+    maracs = {code: _marac(name, code, population) for name, code, population in MARACS}
     agencies = {
         name: _agency(name, kind, [maracs[c] for c in codes]) for name, kind, codes in AGENCIES
     }
@@ -134,6 +136,9 @@ def seed_demo(*, now: datetime) -> list[DemoLogin]:
     seed_referrals(users, maracs, now)
     if seed_conferences(users, maracs, now):
         seed_meetings(users, maracs, now)
+        # After the meetings above, which take the latest past conferences as theirs; before
+        # the reminders, so the history's few overdue actions are chased too.
+        seed_history(users, maracs, now)
         # As this morning's run would have: the overdue demo actions have been chased.
         send_action_reminders(now)
     return demo_logins()
@@ -156,10 +161,12 @@ def demo_logins() -> list[DemoLogin]:
     return logins
 
 
-def _marac(name: str, code: str) -> Marac:
+def _marac(name: str, code: str, population: int | None) -> Marac:
     marac = db.session.scalar(sa.select(Marac).where(Marac.code == code))
     if marac is None:
-        marac = Marac(name=name, code=code, timezone="Europe/London")
+        marac = Marac(
+            name=name, code=code, timezone="Europe/London", adult_female_population=population
+        )
         db.session.add(marac)
     return marac
 

@@ -32,6 +32,11 @@ class Bar:
     value: float | None
     marker_x: float | None = None
 
+    @property
+    def text_x(self) -> float:
+        """Where its figure starts: after the bar, and after the marker, so neither hides it."""
+        return max(self.width or 0, self.marker_x or 0) + 6
+
 
 @dataclass(frozen=True)
 class BoxPlot:
