@@ -35,6 +35,11 @@ def menu(page: Page, name: str) -> None:
     page.get_by_role("navigation", name="Main menu").get_by_role("link", name=name).click()
 
 
+def page_ready(page: Page) -> None:
+    """The page has loaded and htmx has wired it up: a change made sooner would be missed."""
+    page.wait_for_load_state("load")
+
+
 def expect_heading(page: Page, text: str | re.Pattern[str]) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(text)
 

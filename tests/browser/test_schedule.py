@@ -19,6 +19,7 @@ from tests.browser.steps import (
     expect_heading,
     menu,
     open_agenda,
+    page_ready,
     sign_in,
     without_refusals,
 )
@@ -35,6 +36,7 @@ def test_the_coordinator_changes_the_meeting_rule_seeing_the_dates_first(demo, p
     menu(page, "Conferences")
     page.get_by_role("link", name="Change the meeting rule for Northbridge MARAC").click()
     expect_heading(page, "Change the meeting rule")
+    page_ready(page)
 
     # The dates follow what is chosen, before anything is saved.
     page.get_by_label("Week of the month").select_option(label="Last")
