@@ -95,6 +95,12 @@ def test_print_page_hides_small_counts_and_is_audited(coordinator, record):
     assert page.status_code == 200
     assert "fewer than 5" in page.text and 'data-chart="equality"' in page.text
     assert len(events("reports.printed")) == 1
+    # August alone: two cases. Neither the count nor the rates that would give it back show.
+    august = "quarter=other&start=1&start=8&start=2026&end=31&end=8&end=2026"
+    html = coordinator.get(f"/reports/return/print?marac={record.marac.id}&{august}").text
+    figures = html.split('class="app-key-figures"', 1)[1].split("</dl>", 1)[0]
+    assert "fewer than 5" in figures and "not shown" in figures
+    assert ">2<" not in figures and "recommended" not in figures
 
 
 def test_unknown_table_is_not_found(coordinator, record):
