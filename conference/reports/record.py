@@ -21,7 +21,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from conference.accounts.models import Agency, AgencyKind, Marac, agency_maracs
-from conference.actions.choices import ActionStatus
+from conference.actions.choices import OPEN_STATUSES, ActionStatus
 from conference.actions.models import Action, ActionUpdate
 from conference.conferences import rules
 from conference.conferences.choices import HELD, ItemStatus, Section
@@ -37,6 +37,7 @@ from conference.referrals.choices import (
 from conference.referrals.criteria import within_days
 from conference.referrals.models import Case, Child, Referral, ReferralTransition
 from conference.referrals.services import risk_tool_for
+from conference.reports.periods import Period
 from conference.voice.models import VictimVoice
 
 CASE_SECTIONS = (Section.CHILDREN, Section.ADULTS)
@@ -232,8 +233,22 @@ def with_others(agencies: dict[int, Agency], ids: Collection[int]) -> dict[int, 
     return found
 
 
-def actions_due_by(marac: Marac, last_day: date) -> list[ActionRecord]:
-    """The MARAC's actions due on or before last_day, each with its history of statuses."""
+def actions_due_by(marac: Marac, period: Period) -> list[ActionRecord]:
+    """The MARAC's actions due by the period's end, each with its history of statuses.
+
+    One due earlier and closed, unchanged, since before the period began stayed closed all
+    through it: it is left out, so the years before a period cost nothing to read.
+    """
+    since = period.utc_bounds(marac.timezone)[0]
+    relevant = sa.and_(
+        Case.marac_id == marac.id,
+        Action.due_on <= period.end,
+        sa.or_(
+            Action.due_on >= period.start,
+            Action.status.in_(OPEN_STATUSES),
+            Action.updated_at >= since,
+        ),
+    )
     rows = db.session.execute(
         sa.select(
             Action.id,
@@ -245,14 +260,14 @@ def actions_due_by(marac: Marac, last_day: date) -> list[ActionRecord]:
             Case.closed_at,
         )
         .join(Case, Case.id == Action.case_id)
-        .where(Case.marac_id == marac.id, Action.due_on <= last_day)
+        .where(relevant)
     ).all()
     changes: dict[int, list[tuple[datetime, ActionStatus]]] = defaultdict(list)
     for action_id, status, at in db.session.execute(
         sa.select(ActionUpdate.action_id, ActionUpdate.status, ActionUpdate.at)
         .join(Action, Action.id == ActionUpdate.action_id)
         .join(Case, Case.id == Action.case_id)
-        .where(Case.marac_id == marac.id, Action.due_on <= last_day)
+        .where(relevant)
         .order_by(ActionUpdate.at, ActionUpdate.id)
     ):
         changes[action_id].append((at, status))

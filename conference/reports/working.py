@@ -52,7 +52,7 @@ def tables(
     agencies: dict[int, Agency],
 ) -> list[Table]:
     overdue_on = min(period.end, today)
-    actions = record.actions_due_by(marac, period.end)
+    actions = record.actions_due_by(marac, period)
     return [
         *_wait_tables(cases),
         _research_table(days, agencies),

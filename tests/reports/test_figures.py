@@ -172,6 +172,21 @@ def test_an_action_reopened_and_done_later_is_late_and_was_overdue_between(recor
     assert "police" not in agency_rows(before, record, "overdue")
 
 
+def test_actions_closed_long_before_count_only_where_they_belong(record):
+    # Done in June, due in July: on time in the third quarter.
+    action(record, "a", "housing", date(2026, 7, 25), ActionStatus.DONE, at(date(2026, 6, 20)))
+    # Due and done in March: nothing to do with the third quarter.
+    action(record, "a", "health", date(2026, 3, 2), ActionStatus.DONE, at(date(2026, 3, 1)))
+    # Due in March and still open: overdue on 30 September.
+    action(record, "a", "housing", date(2026, 3, 5), ActionStatus.OPEN, None)
+    db.session.commit()
+    found = data_return(record.marac, Q3, TODAY)
+    housing = agency_rows(found, record, "completion")["housing"]
+    assert (housing["due"], housing["on_time"]) == (2, 2)
+    assert agency_rows(found, record, "completion")["health"]["due"] == 2
+    assert agency_rows(found, record, "overdue")["housing"]["escalated"] == 1
+
+
 def test_overdue_actions_at_the_end_of_the_period(report, record):
     table = report.table("overdue")
     assert table.title == "Actions overdue on 30 September 2026 by agency"

@@ -9,9 +9,11 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from conference import create_app
 from conference.accounts.models import Role, RoleGrant
 from conference.actions.choices import ActionStatus
 from conference.audit.models import AuditEvent
+from conference.config import ConfigError
 from conference.db import utcnow
 from conference.extensions import db
 from conference.referrals.choices import Ethnicity, Gender
@@ -205,3 +207,11 @@ def test_queries_per_report_stay_constant(app, record, count_queries):
     with count_queries() as large:
         assert client.get(url).status_code == 200
     assert len(large) == len(small)
+
+
+@pytest.mark.parametrize("minimum", [0, -3, "5", 2.5, True, 101])
+def test_the_app_refuses_to_start_with_a_minimum_that_would_hide_nothing_or_fail(minimum):
+    settings = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}
+    with pytest.raises(ConfigError, match="DATA_RETURN_MINIMUM"):
+        create_app("testing", {**settings, "DATA_RETURN_MINIMUM": minimum})
+    assert create_app("testing", {**settings, "DATA_RETURN_MINIMUM": 10})
