@@ -52,7 +52,6 @@ class Drawing:
     style: str
     width: int
     height: int
-    scale_max: float
     scale_text: str
     bars: list[Bar]
     #: The table column each bar (or the box plot) draws.
@@ -104,7 +103,6 @@ def draw(table: Table, minimum: int | None = None) -> Drawing | None:
         style="bars",
         width=WIDTH,
         height=len(bars) * ROW_HEIGHT + AXIS_HEIGHT,
-        scale_max=top,
         scale_text=_scale_text(top, kind),
         bars=bars,
         value_column=chart.value,
@@ -126,7 +124,6 @@ def _box(table: Table, cells: list[Cell], top: float, kind: Kind) -> Drawing:
         style="box",
         width=WIDTH,
         height=110,
-        scale_max=top,
         scale_text=_scale_text(top, kind),
         bars=[],
         value_column=table.chart.value if table.chart else "",

@@ -18,7 +18,7 @@ from conference.referrals.choices import Ethnicity, Gender, Sexuality, YesNoNotK
 from conference.referrals.services import risk_tool_for
 from conference.reports import record, working
 from conference.reports.periods import DAYS_IN_YEAR, Period
-from conference.reports.record import Discussed
+from conference.reports.record import NO_CASES, Discussed
 from conference.reports.tables import (
     NOT_SHOWN,
     Chart,
@@ -52,7 +52,6 @@ NATIONAL = {
 #: Black, Asian and minoritised victims: every recorded group but White.
 MINORITISED = {Ethnicity.MIXED, Ethnicity.ASIAN, Ethnicity.BLACK, Ethnicity.ARAB, Ethnicity.OTHER}
 LGB_PLUS = {Sexuality.GAY_LESBIAN, Sexuality.BISEXUAL, Sexuality.ANOTHER}
-NO_CASES = "No case was discussed in this period."
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,8 @@ from conference.accounts.models import Agency, AgencyKind, Marac, agency_maracs
 from conference.actions.choices import OPEN_STATUSES, ActionStatus
 from conference.actions.models import Action, ActionUpdate
 from conference.conferences import rules
-from conference.conferences.choices import HELD, ItemStatus, Section
+from conference.conferences.agenda import CASE_SECTIONS
+from conference.conferences.choices import HELD, ItemStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
 from conference.referrals.choices import (
@@ -40,7 +41,8 @@ from conference.referrals.services import risk_tool_for
 from conference.reports.periods import Period
 from conference.voice.models import VictimVoice
 
-CASE_SECTIONS = (Section.CHILDREN, Section.ADULTS)
+#: What a table says when the period discussed no case.
+NO_CASES = "No case was discussed in this period."
 
 
 @dataclass(frozen=True)

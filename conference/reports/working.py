@@ -24,7 +24,7 @@ from conference.minutes.jobs import WORKING_DAYS_TO_FINALISE
 from conference.minutes.models import Minutes
 from conference.reports import record
 from conference.reports.periods import Period
-from conference.reports.record import CASE_SECTIONS, ActionRecord, Discussed
+from conference.reports.record import CASE_SECTIONS, NO_CASES, ActionRecord, Discussed
 from conference.reports.tables import (
     Chart,
     Column,
@@ -39,7 +39,6 @@ from conference.research.models import ResearchReturn
 
 #: Days from referral to conference, in weekly bands.
 DAY_BANDS = ((0, 7), (8, 14), (15, 21), (22, 28), (29, None))
-NO_CASES = "No case was discussed in this period."
 
 
 def tables(
