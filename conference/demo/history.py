@@ -71,6 +71,7 @@ from conference.referrals.choices import (
     Sexuality,
     YesNoNotKnown,
 )
+from conference.referrals.forms import age_on
 from conference.referrals.models import (
     Case,
     ChecklistAnswer,
@@ -169,10 +170,6 @@ def _held(marac: Marac, start: date, today: date) -> list[Conference]:
             )
         )
     )
-
-
-def _years(born: date, on: date) -> int:
-    return on.year - born.year - ((on.month, on.day) < (born.month, born.day))
 
 
 class _Writer:
@@ -452,7 +449,7 @@ class _Writer:
 
     def _children(self, group: Group, dob: date, on: date) -> list[tuple[str, date, str]]:
         rng = self.rng
-        oldest = min(15, _years(dob, on) - 18)
+        oldest = min(15, age_on(dob, on) - 18)
         children = []
         for _ in range(rng.choices((1, 2, 3), weights=(5, 3, 1))[0]):
             boy = rng.random() < 0.5
@@ -590,7 +587,7 @@ class _Writer:
             narrative = rng.choice(FAMILY_NARRATIVES)
         else:
             narrative = rng.choice(NARRATIVES)
-        young = _years(victim.dob, on) in (16, 17)
+        young = age_on(victim.dob, on) in (16, 17)
         referral = Referral(
             marac_id=self.marac.id,
             case_id=victim.case.id if victim.case else None,
@@ -710,9 +707,9 @@ class _Writer:
         if meeting is not None and meeting.concluded_at is not None:
             end = meeting.concluded_at
         at = max((i.closed_at for i in items if i.closed_at), default=starts + timedelta(minutes=8))
-        todo = [item for item in items if item.opened_at is None]
-        slot = max(5, min(15, int((end - at).total_seconds()) // 60 // max(1, len(todo))))
-        for item in todo:
+        unopened = [item for item in items if item.opened_at is None]
+        slot = max(5, min(15, int((end - at).total_seconds()) // 60 // max(1, len(unopened))))
+        for item in unopened:
             item.opened_at = at
             item.closed_at = at + timedelta(minutes=slot - rng.randint(1, 3))
             at += timedelta(minutes=slot)
@@ -879,13 +876,13 @@ class _Writer:
                 )
             )
         )
-        todo = [item for item in items if item.id not in heard]
-        nothing = round(len(todo) * rng.uniform(0.04, 0.16))
-        missed = round(len(todo) * rng.uniform(0.12, 0.28))
+        unheard = [item for item in items if item.id not in heard]
+        nothing = round(len(unheard) * rng.uniform(0.04, 0.16))
+        missed = round(len(unheard) * rng.uniform(0.12, 0.28))
         kinds = ["nothing"] * nothing + ["missed"] * missed
-        kinds += ["made"] * (len(todo) - len(kinds))
+        kinds += ["made"] * (len(unheard) - len(kinds))
         rng.shuffle(kinds)
-        for item, kind in zip(todo, kinds, strict=True):
+        for item, kind in zip(unheard, kinds, strict=True):
             if kind == "nothing":
                 continue
             earliest = referred.get(item.id, day - timedelta(days=10))
@@ -1046,7 +1043,7 @@ def _has(model: type[Attendance] | type[Minutes], conference: Conference) -> boo
 
 
 def _school(born: date, on: date) -> str:
-    age = _years(born, on)
+    age = age_on(born, on)
     if age >= 11:
         return "Northbridge Academy"
     if age >= 4:
