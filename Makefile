@@ -8,7 +8,10 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 WORKERS ?= 2
 
-.PHONY: install run test lint format migrations-check clean
+# Parallel test workers (pytest-xdist): `make test TEST_WORKERS=0` runs in one process.
+TEST_WORKERS ?= auto
+
+.PHONY: install run test lint format hooks migrations-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,9 +33,12 @@ run: install
 	trap 'kill $$sched 2>/dev/null; wait $$sched 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) 'conference:create_app()'
 
-## make test: lint, then the whole suite (browser tests included when Chromium is present).
-test: install lint
-	$(BIN)/python -m pytest
+## make test: lint, then the whole suite in parallel (browser tests when Chromium is present).
+test: install
+	@started=$$SECONDS; status=0; \
+	$(MAKE) --no-print-directory lint && $(BIN)/python -m pytest -n $(TEST_WORKERS) || status=$$?; \
+	echo "make test: $$((SECONDS - started)) s ($$( ((status)) && echo failed || echo passed))"; \
+	exit $$status
 
 lint: install
 	$(BIN)/ruff check .
@@ -41,6 +47,10 @@ lint: install
 format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+## make hooks: run the linters before every commit (see README, "Contributing").
+hooks: install
+	$(BIN)/pre-commit install
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from conference.config import ROOT, load_config
+from conference.config import ROOT, ConfigError, load_config
 
 
 def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
@@ -56,12 +57,16 @@ def _init_extensions(app: Flask) -> None:
     jinja.init_app(app, str(ROOT / "templates"))
     with app.app_context():
         if db.engine.dialect.name == "sqlite":
-            sa.event.listen(db.engine, "connect", _sqlite_pragmas)
+            synchronous = app.config["SQLITE_SYNCHRONOUS"]
+            if synchronous not in SQLITE_SYNCHRONOUS_MODES:
+                raise ConfigError(
+                    f"SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS_MODES)}"
+                )
+            sa.event.listen(db.engine, "connect", partial(_sqlite_pragmas, synchronous))
 
 
 def _load_risk_tools(app: Flask) -> None:
     """Read the risk checklists once; a broken file stops the app here, naming the file."""
-    from conference.config import ConfigError
     from conference.referrals.checklists import RISK_TOOLS_DIR, RiskToolError, load_risk_tools
 
     directory = Path(app.config.get("RISK_TOOLS_DIR") or RISK_TOOLS_DIR)
@@ -76,11 +81,15 @@ def _load_risk_tools(app: Flask) -> None:
         )
 
 
-def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
+SQLITE_SYNCHRONOUS_MODES = ("OFF", "NORMAL", "FULL", "EXTRA")
+
+
+def _sqlite_pragmas(synchronous: str, dbapi_connection: Any, connection_record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute(f"PRAGMA synchronous={synchronous}")
     cursor.close()
 
 

@@ -1,15 +1,19 @@
-"""Fixtures: a fresh database per test, clients signed in as any role, a query counter.
+"""Fixtures: one app per run on a database emptied for every test, cached worlds, clients
+signed in as any role, a query counter.
 
-SQLite (the default): a new database file per test. PostgreSQL (TEST_DATABASE_URL or
-DATABASE_URL pointing at a server): a new database per run, emptied after every test.
+SQLite (the default): a file per run (per xdist worker), copied back from a template for every
+test. PostgreSQL (TEST_DATABASE_URL or DATABASE_URL pointing at a server): a new database per
+run (per worker), emptied for every test. See tests/database.py.
 """
 
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import secrets
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
@@ -20,6 +24,7 @@ from conference import create_app
 from conference.config import normalise_database_url
 from conference.extensions import db
 from tests import factories
+from tests.database import PostgresDatabase, SqliteDatabase, TestDatabase
 
 
 class FreshContextClient(FlaskClient):
@@ -44,7 +49,7 @@ def _server_url() -> str | None:
 
 @pytest.fixture(scope="session")
 def postgres_url() -> Iterator[str | None]:
-    """Create a throwaway PostgreSQL database for this run, and drop it afterwards."""
+    """Create a throwaway PostgreSQL database for this run (or xdist worker); drop it after."""
     server = _server_url()
     if server is None:
         yield None
@@ -66,38 +71,89 @@ def postgres_url() -> Iterator[str | None]:
         admin.dispose()
 
 
-_postgres_schema_ready: set[str] = set()
+@pytest.fixture(scope="session")
+def test_database(postgres_url: str | None, tmp_path_factory) -> TestDatabase:
+    if postgres_url:
+        return PostgresDatabase(postgres_url)
+    return SqliteDatabase(tmp_path_factory.mktemp("database"))
 
 
-@pytest.fixture
-def database_url(postgres_url: str | None, tmp_path) -> str:
-    return postgres_url or f"sqlite:///{tmp_path / 'test.db'}"
-
-
-@pytest.fixture
-def app(database_url: str, tmp_path) -> Iterator[Flask]:
+@pytest.fixture(scope="session")
+def shared_app(test_database: TestDatabase) -> Iterator[Flask]:
+    """One app per run (per xdist worker), so templates and SQL are compiled once."""
     app = create_app(
         "testing",
-        {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret"},
+        {"SQLALCHEMY_DATABASE_URI": test_database.url, "SECRET_KEY": "test-secret"},
     )
     app.test_client_class = FreshContextClient
     with app.app_context():
-        if database_url.startswith("sqlite") or database_url not in _postgres_schema_ready:
-            db.create_all()
-            _postgres_schema_ready.add(database_url)
-        yield app
-        db.session.remove()
-        if database_url.startswith("sqlite"):
-            db.drop_all()
-        else:
-            _empty_postgres()
+        test_database.watch(db.engine)
+        test_database.build_schema()
+    yield app
+    with app.app_context():
         db.engine.dispose()
 
 
-def _empty_postgres() -> None:
-    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-    with db.engine.begin() as conn:
-        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
+@pytest.fixture
+def database_url(test_database: TestDatabase, shared_app: Flask) -> str:
+    """The run's database, empty: for tests that build an app of their own on it."""
+    with shared_app.app_context():
+        test_database.reset()
+    return test_database.url
+
+
+@pytest.fixture
+def app(shared_app: Flask, database_url: str) -> Iterator[Flask]:
+    """The run's app on an empty database, its settings as the files give them.
+
+    A test may change app.config freely: the settings are put back afterwards.
+    """
+    settings = copy.deepcopy(dict(shared_app.config))
+    try:
+        with shared_app.app_context():
+            yield shared_app
+            db.session.remove()
+    finally:
+        shared_app.config.clear()
+        shared_app.config.update(settings)
+
+
+@pytest.fixture
+def own_app(database_url: str) -> Iterator[Callable[..., Flask]]:
+    """Build apps of a test's own on the run's (empty) database: `own_app(SETTING=value)`.
+
+    For tests that add routes (the shared app refuses them once it has served a request) or
+    need settings fixed at start-up.
+    """
+    with contextlib.ExitStack() as contexts:
+
+        def make(**settings: Any) -> Flask:
+            app = create_app(
+                "testing",
+                {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "test-secret", **settings},
+            )
+            app.test_client_class = FreshContextClient
+            contexts.callback(_close_app, app)
+            contexts.enter_context(app.app_context())  # as the shared app's tests have
+            return app
+
+        yield make
+
+
+def _close_app(app: Flask) -> None:
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def cached_world(app: Flask, test_database: TestDatabase) -> Callable[..., Any]:
+    """Build a world once per run and restore it for each test: `cached_world(key, build)`.
+
+    build() makes records and returns them in a SimpleNamespace, dataclass, dict or list; the
+    test gets them loaded afresh in its own session. See tests/database.py.
+    """
+    return test_database.world
 
 
 @pytest.fixture
@@ -111,6 +167,20 @@ def sign_in(client: FlaskClient, user) -> FlaskClient:
         session["_user_id"] = str(user.id)
         session["_fresh"] = True
     return client
+
+
+#: The header htmx sends with every request it makes.
+HTMX = {"HX-Request": "true"}
+
+
+@pytest.fixture
+def as_user(app: Flask) -> Callable[..., FlaskClient]:
+    """Return a client signed in as the given (existing) user: `as_user(world.chair)`."""
+
+    def client_for(user) -> FlaskClient:
+        return sign_in(app.test_client(), user)
+
+    return client_for
 
 
 @pytest.fixture

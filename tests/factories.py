@@ -420,6 +420,13 @@ def hold_meeting(world, *, now: datetime | None = None, defer_last: bool = True)
     return meeting
 
 
+def held_meeting_world():
+    """meeting_world, its meeting held by hold_meeting: the minutes are a draft."""
+    world = meeting_world()
+    hold_meeting(world)
+    return world
+
+
 def past_action(world, case, *, due_on, status=None, description: str = "Old action"):
     """An action agreed on case at a conference 200 days ago (made if needed, minutes final)."""
     from datetime import timedelta

@@ -7,8 +7,6 @@ from flask import abort
 
 from conference import create_app
 from conference.config import ConfigError
-from conference.extensions import db
-from tests.conftest import FreshContextClient
 from tests.factories import PASSWORD, PRODUCTION_CONFIG, make_user
 
 
@@ -48,7 +46,9 @@ def test_404_page_is_friendly_and_reveals_nothing(client):
     assert "Traceback" not in resp.text
 
 
-def test_500_page_shows_a_reference_and_no_stack_trace(app, caplog):
+def test_500_page_shows_a_reference_and_no_stack_trace(own_app, caplog):
+    app = own_app()
+
     @app.get("/boom-for-test")
     def boom():
         raise RuntimeError("secret detail that must not reach the page")
@@ -61,7 +61,9 @@ def test_500_page_shows_a_reference_and_no_stack_trace(app, caplog):
     assert any(getattr(r, "error_id", None) == reference for r in caplog.records)
 
 
-def test_htmx_errors_come_back_as_a_message_in_the_flash_region(app):
+def test_htmx_errors_come_back_as_a_message_in_the_flash_region(own_app):
+    app = own_app()
+
     @app.get("/forbidden-for-test")
     def forbidden():
         abort(403)
@@ -73,23 +75,8 @@ def test_htmx_errors_come_back_as_a_message_in_the_flash_region(app):
 
 
 @pytest.fixture
-def csrf_app(database_url):
-    app = create_app(
-        "testing",
-        {
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "SECRET_KEY": "test-secret",
-            "WTF_CSRF_ENABLED": True,
-        },
-    )
-    app.test_client_class = FreshContextClient
-    with app.app_context():
-        db.create_all()
-        yield app
-        db.session.remove()
-        if database_url.startswith("sqlite"):
-            db.drop_all()
-        db.engine.dispose()
+def csrf_app(own_app):
+    return own_app(WTF_CSRF_ENABLED=True)
 
 
 def csrf_token_from(html: str) -> str:

@@ -25,14 +25,18 @@ DUE = date(2027, 3, 10)
 NOTHING = {"due_soon": 0, "overdue": 0, "escalated": 0}
 
 
-@pytest.fixture
-def world(app):
+def build_world():
     world = factories.meeting_world(cases=2)
     # The conference that agreed the actions (made by past_action) was chaired.
     factories.past_action(world, world.cases[0], due_on=DUE, status=ActionStatus.DONE)
     world.past_conference.chair_id = world.chair.id
     db.session.commit()
     return world
+
+
+@pytest.fixture
+def world(cached_world):
+    return cached_world(f"{__name__}.world", build_world)
 
 
 def at(day: date, hour: int = 9) -> datetime:

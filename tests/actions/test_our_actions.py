@@ -11,13 +11,10 @@ from conference.actions.models import ActionUpdate
 from conference.db import utcnow
 from conference.extensions import db
 from tests import factories
-from tests.conftest import sign_in
-
-HX = {"HX-Request": "true"}
+from tests.conftest import HTMX, sign_in
 
 
-@pytest.fixture
-def world(app):
+def build_world():
     world = factories.meeting_world(cases=2)
     today = utcnow().date()
     first, second = world.cases
@@ -34,6 +31,11 @@ def world(app):
         world, first, due_on=today, status=ActionStatus.DONE, description="Already done"
     )
     return world
+
+
+@pytest.fixture
+def world(cached_world):
+    return cached_world(f"{__name__}.world", build_world)
 
 
 def client(app, user):
@@ -65,7 +67,7 @@ def test_filters_narrow_the_list(app, world):
 def test_another_agency_sees_none_of_them_and_cannot_report(app, world):
     health = client(app, world.health_rep)
     assert "Fit a panic alarm" not in health.get("/actions/").text
-    response = health.post(f"/actions/{world.late.id}/status", data={}, headers=HX)
+    response = health.post(f"/actions/{world.late.id}/status", data={}, headers=HTMX)
     assert response.status_code == 404
 
 
@@ -79,13 +81,13 @@ def test_a_report_needs_a_note_keeps_the_typing_and_is_kept_with_who_and_when(ap
     prefix = f"action-{world.late.id}"
     url = f"/actions/{world.late.id}/status"
     refused = police.post(
-        url, headers=HX, data={f"{prefix}-version": "1", f"{prefix}-status": "done"}
+        url, headers=HTMX, data={f"{prefix}-version": "1", f"{prefix}-status": "done"}
     )
     assert refused.status_code == 422
     assert "Add a note: what was done, or why not" in refused.text
     saved = police.post(
         url,
-        headers=HX,
+        headers=HTMX,
         data={
             f"{prefix}-version": "1",
             f"{prefix}-status": "done",
@@ -105,7 +107,7 @@ def test_a_report_needs_a_note_keeps_the_typing_and_is_kept_with_who_and_when(ap
     )
     again = police.post(
         url,
-        headers=HX,
+        headers=HTMX,
         data={f"{prefix}-version": "1", f"{prefix}-status": "in_progress", f"{prefix}-note": "x"},
     )
     assert again.status_code == 409  # stale: someone (here, she) updated it first

@@ -21,8 +21,7 @@ from tests import factories
 from tests.conftest import sign_in
 
 
-@pytest.fixture
-def world(app):
+def build_world():
     world = factories.meeting_world(cases=2)
     today = utcnow().date()
     first, second = world.cases
@@ -41,6 +40,11 @@ def world(app):
     )
     db.session.commit()
     return world
+
+
+@pytest.fixture
+def world(cached_world):
+    return cached_world(f"{__name__}.world", build_world)
 
 
 def client(app, user):

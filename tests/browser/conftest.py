@@ -28,7 +28,6 @@ from werkzeug.serving import make_server
 
 from conference.db import utcnow
 from conference.demo.seed import seed_demo
-from conference.extensions import db
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -112,11 +111,14 @@ def live_server(app: Flask) -> Iterator[str]:
         thread.join(timeout=10)
 
 
-@pytest.fixture
-def demo(app: Flask) -> None:
-    """The demo MARACs, agencies and users (password DEMO_PASSWORD)."""
+def _seed_demo() -> None:
     seed_demo(now=utcnow())
-    db.session.commit()
+
+
+@pytest.fixture
+def demo(cached_world) -> None:
+    """The demo MARACs, agencies and users (password DEMO_PASSWORD), seeded once per run."""
+    cached_world("demo", _seed_demo)
 
 
 @dataclass

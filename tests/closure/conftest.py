@@ -14,22 +14,11 @@ from conference.conferences.models import AgendaItem
 from conference.db import utcnow
 from conference.extensions import db
 from tests import factories
-from tests.conftest import sign_in
 
 
 @pytest.fixture
-def world(app):
-    world = factories.meeting_world()
-    factories.hold_meeting(world)
-    return world
-
-
-@pytest.fixture
-def as_user(app):
-    def client_for(user):
-        return sign_in(app.test_client(), user)
-
-    return client_for
+def world(cached_world):
+    return cached_world("held meeting world", factories.held_meeting_world)
 
 
 def heard_case(

@@ -12,11 +12,9 @@ from conference.conferences import agenda
 from conference.db import utcnow
 from conference.extensions import db
 from tests import factories
-from tests.conftest import sign_in
 
 
-@pytest.fixture
-def world(app):
+def build_world():
     """Northbridge-like: police and health sit on the MARAC; the first conference is published
     with two cases, the second is scheduled with one."""
     now = utcnow()
@@ -60,8 +58,5 @@ def world(app):
 
 
 @pytest.fixture
-def as_user(app):
-    def client_for(user):
-        return sign_in(app.test_client(), user)
-
-    return client_for
+def world(cached_world):
+    return cached_world(f"{__name__}.world", build_world)

@@ -16,8 +16,7 @@ from conference.extensions import db
 from conference.notifications.models import Notification
 from conference.referrals.choices import CaseStatus
 from tests import factories
-
-HTMX = {"HX-Request": "true"}
+from tests.conftest import HTMX
 
 
 def order(conference) -> list[str]:

@@ -15,8 +15,7 @@ from conference.research.choices import Outcome
 from conference.research.models import ResearchReturn
 from conference.scheduler.runner import run_job
 from tests import factories
-
-HTMX = {"HX-Request": "true"}
+from tests.conftest import HTMX
 
 
 def _form(item, **values):

@@ -5,20 +5,8 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
-from tests.conftest import sign_in
 
 
 @pytest.fixture
-def world(app):
-    return factories.meeting_world()
-
-
-@pytest.fixture
-def as_user(app):
-    def client_for(user):
-        return sign_in(app.test_client(), user)
-
-    return client_for
-
-
-HX = {"HX-Request": "true"}
+def world(cached_world):
+    return cached_world("meeting world", factories.meeting_world)

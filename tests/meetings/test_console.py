@@ -16,7 +16,7 @@ from conference.meetings.models import Discussion
 from conference.research.choices import Outcome
 from conference.research.models import ResearchReturn
 from tests import factories
-from tests.meetings.conftest import HX
+from tests.conftest import HTMX
 
 
 def _url(world, tail=""):
@@ -25,7 +25,7 @@ def _url(world, tail=""):
 
 def _first_open(world, client):
     factories.open_meeting(world)
-    response = client.post(_url(world, "/next"), headers=HX)
+    response = client.post(_url(world, "/next"), headers=HTMX)
     assert response.status_code == 200
     return queries.agenda_items(world.conference.id)[0]
 
@@ -33,7 +33,7 @@ def _first_open(world, client):
 def test_the_console_opens_the_first_case_in_place(world, as_user):
     chair = as_user(world.chair)
     item = _first_open(world, chair)
-    response = chair.post(_url(world, "/next"), headers=HX)
+    response = chair.post(_url(world, "/next"), headers=HTMX)
     body = response.text
     assert body.lstrip().startswith('<div id="console"')
     assert "<html" not in body
@@ -49,7 +49,7 @@ def test_the_record_saves_in_place_and_without_javascript_redirects(world, as_us
     response = chair.post(
         _url(world, f"/items/{item.id}/record"),
         data={"version": "", "risk_to_victim": "Strangulation last month"},
-        headers=HX,
+        headers=HTMX,
     )
     assert response.status_code == 200
     assert response.text.lstrip().startswith(f'<section id="record-{item.id}"')
@@ -68,7 +68,7 @@ def test_a_too_long_record_is_refused_by_its_field_and_the_text_kept(world, as_u
     response = chair.post(
         _url(world, f"/items/{item.id}/record"),
         data={"version": "", "decisions": "x" * 4001, "risk_to_victim": "Kept words"},
-        headers=HX,
+        headers=HTMX,
     )
     assert response.status_code == 422
     assert "Must be 4000 characters or fewer" in response.text
@@ -81,14 +81,14 @@ def test_two_people_saving_the_same_record_never_overwrite_each_other(world, as_
     first = chair.post(
         _url(world, f"/items/{item.id}/record"),
         data={"version": "", "information_shared": "Chair summary of police information"},
-        headers=HX,
+        headers=HTMX,
     )
     assert first.status_code == 200
     # The coordinator started from the same empty record and saves second.
     second = coordinator.post(
         _url(world, f"/items/{item.id}/record"),
         data={"version": "", "information_shared": "Minute-taker own notes"},
-        headers=HX,
+        headers=HTMX,
     )
     assert second.status_code == 409
     assert "Chay Ring saved this case" in second.text
@@ -100,7 +100,7 @@ def test_two_people_saving_the_same_record_never_overwrite_each_other(world, as_
     again = coordinator.post(
         _url(world, f"/items/{item.id}/record"),
         data={"version": str(saved.version), "information_shared": "Both notes merged"},
-        headers=HX,
+        headers=HTMX,
     )
     assert again.status_code == 200
     db.session.refresh(saved)
@@ -118,7 +118,7 @@ def test_an_action_is_added_in_place_and_a_missing_owner_is_named_by_its_field(w
             f"{prefix}-due_in": "14",
             f"{prefix}-priority": "high",
         },
-        headers=HX,
+        headers=HTMX,
     )
     assert refused.status_code == 422
     assert "Choose the agency that owns this action" in refused.text
@@ -131,7 +131,7 @@ def test_an_action_is_added_in_place_and_a_missing_owner_is_named_by_its_field(w
             f"{prefix}-priority": "high",
             f"{prefix}-owner_agency_id": str(world.housing.id),
         },
-        headers=HX,
+        headers=HTMX,
     )
     assert added.status_code == 200
     assert added.text.lstrip().startswith(f'<section id="actions-{item.id}"')
@@ -170,13 +170,13 @@ def test_a_stale_action_change_is_refused_with_both_versions(world, as_user):
     ok = chair.post(
         _url(world, f"/actions/{action.id}"),
         data={**form, f"{prefix}-description": "Refer to a refuge today"},
-        headers=HX,
+        headers=HTMX,
     )
     assert ok.status_code == 200
     stale = coordinator.post(
         _url(world, f"/actions/{action.id}"),
         data={**form, f"{prefix}-description": "Refer to outreach"},
-        headers=HX,
+        headers=HTMX,
     )
     assert stale.status_code == 409
     assert "Refer to a refuge today" in stale.text and "Refer to outreach" in stale.text
@@ -185,7 +185,7 @@ def test_a_stale_action_change_is_refused_with_both_versions(world, as_user):
 def test_marking_discussed_too_early_says_what_is_missing(world, as_user):
     chair = as_user(world.chair)
     item = _first_open(world, chair)
-    response = chair.post(_url(world, f"/items/{item.id}/discussed"), headers=HX)
+    response = chair.post(_url(world, f"/items/{item.id}/discussed"), headers=HTMX)
     assert response.status_code == 409
     assert "Record at least one risk identified" in response.text
 
@@ -198,7 +198,7 @@ def test_concluding_sends_the_chair_to_the_minutes(world, as_user):
         console.open_item(meeting, item, actor=world.chair, now=now)
         console.defer(item, reason="Not enough time", actor=world.chair, now=now)
     db.session.commit()
-    response = chair.post(_url(world, "/conclude"), headers=HX)
+    response = chair.post(_url(world, "/conclude"), headers=HTMX)
     assert response.status_code == 200
     assert response.headers["HX-Redirect"].endswith(f"/conferences/{world.conference.id}/minutes")
     after = chair.get(_url(world))
@@ -211,7 +211,7 @@ def test_the_chair_and_coordinators_drive_the_console(world, as_user, who):
     factories.open_meeting(world)
     client = as_user(getattr(world, who))
     assert client.get(_url(world)).status_code == 200
-    assert client.post(_url(world, "/next"), headers=HX).status_code == 200
+    assert client.post(_url(world, "/next"), headers=HTMX).status_code == 200
 
 
 @pytest.mark.parametrize("who", ["police_rep", "advocate", "other_chair", "other_coordinator"])
@@ -228,7 +228,7 @@ def test_nobody_else_drives_the_console(world, as_user, who):
     client = as_user(user)
     item = queries.agenda_items(world.conference.id)[0]
     assert client.get(_url(world)).status_code == 404
-    assert client.post(_url(world, "/next"), headers=HX).status_code == 404
+    assert client.post(_url(world, "/next"), headers=HTMX).status_code == 404
     assert client.post(_url(world, f"/items/{item.id}/record"), data={}).status_code == 404
     assert client.post(_url(world, "/attendees/accept-all")).status_code == 404
 
@@ -260,7 +260,7 @@ def test_the_follow_view_shows_an_attendee_only_their_agencys_research(world, as
     assert "Health saw injuries at A&amp;E" in health.text
     assert "Police hold two call-outs" not in health.text
     live = as_user(world.health_rep).get(
-        f"/conferences/{world.conference.id}/follow/live", headers=HX
+        f"/conferences/{world.conference.id}/follow/live", headers=HTMX
     )
     assert live.status_code == 200 and 'hx-trigger="every 4s"' in live.text
 
@@ -270,7 +270,7 @@ def test_the_follow_view_shows_each_new_action(world, as_user):
     item = _first_open(world, chair)
     follower = as_user(world.childrens_rep)
     live = f"/conferences/{world.conference.id}/follow/live"
-    assert "No actions agreed yet" in follower.get(live, headers=HX).text
+    assert "No actions agreed yet" in follower.get(live, headers=HTMX).text
     console.add_action(
         item,
         description="Strategy discussion for the children",
@@ -282,7 +282,7 @@ def test_the_follow_view_shows_each_new_action(world, as_user):
         now=utcnow(),
     )
     db.session.commit()
-    assert "Strategy discussion for the children" in follower.get(live, headers=HX).text
+    assert "Strategy discussion for the children" in follower.get(live, headers=HTMX).text
 
 
 def test_an_agency_absent_from_the_meeting_sees_nothing_of_it(world, as_user):
@@ -290,7 +290,7 @@ def test_an_agency_absent_from_the_meeting_sees_nothing_of_it(world, as_user):
     housing = as_user(world.housing_rep)
     conference = world.conference.id
     assert housing.get(f"/conferences/{conference}/follow").status_code == 404
-    assert housing.get(f"/conferences/{conference}/follow/live", headers=HX).status_code == 404
+    assert housing.get(f"/conferences/{conference}/follow/live", headers=HTMX).status_code == 404
     assert housing.get(f"/conferences/{conference}").status_code == 404
     assert housing.get(f"/research/{conference}").status_code == 404
     police = as_user(world.police_rep)
@@ -301,7 +301,7 @@ def test_an_agency_absent_from_the_meeting_sees_nothing_of_it(world, as_user):
 def test_polling_stops_when_the_meeting_ends(world, as_user):
     factories.hold_meeting(world)
     response = as_user(world.police_rep).get(
-        f"/conferences/{world.conference.id}/follow/live", headers=HX
+        f"/conferences/{world.conference.id}/follow/live", headers=HTMX
     )
     assert response.status_code == 286
     assert "hx-trigger" not in response.text
@@ -322,10 +322,10 @@ def test_following_is_audited_when_the_case_changes_not_on_every_poll(world, as_
         )
 
     for _ in range(3):
-        follower.get(live, headers=HX)
+        follower.get(live, headers=HTMX)
     assert followed() == 1
-    chair.post(_url(world, "/next"), headers=HX)
-    follower.get(live, headers=HX)
+    chair.post(_url(world, "/next"), headers=HTMX)
+    follower.get(live, headers=HTMX)
     assert followed() == 2
 
 
@@ -362,41 +362,41 @@ def _console_queries(app, as_user, count_queries, *, cases: int, earlier: int) -
         counts[name] = len(statements)
 
     url = _url(world, f"/items/{item.id}")
-    measure("open", lambda: chair.post(f"{url}/open", headers=HX))
+    measure("open", lambda: chair.post(f"{url}/open", headers=HTMX))
     measure(
         "record",
         lambda: chair.post(
-            f"{url}/record", headers=HX, data={"version": "", "risk_to_victim": "Threats"}
+            f"{url}/record", headers=HTMX, data={"version": "", "risk_to_victim": "Threats"}
         ),
     )
-    measure("add action", lambda: chair.post(f"{url}/actions", headers=HX, data=new_action))
+    measure("add action", lambda: chair.post(f"{url}/actions", headers=HTMX, data=new_action))
     action = queries_actions(item)[0]
     edit = {k.replace(prefix, f"action-{action.id}"): v for k, v in new_action.items()}
     measure(
         "change action",
         lambda: chair.post(
             _url(world, f"/actions/{action.id}"),
-            headers=HX,
+            headers=HTMX,
             data={**edit, f"action-{action.id}-version": str(action.version)},
         ),
     )
-    measure("discussed", lambda: chair.post(f"{url}/discussed", headers=HX))
-    measure("next", lambda: chair.post(_url(world, "/next"), headers=HX))
+    measure("discussed", lambda: chair.post(f"{url}/discussed", headers=HTMX))
+    measure("next", lambda: chair.post(_url(world, "/next"), headers=HTMX))
     second = queries.agenda_items(world.conference.id)[1]
     measure(
         "defer",
         lambda: chair.post(
             _url(world, f"/items/{second.id}/defer"),
-            headers=HX,
+            headers=HTMX,
             data={"reason": "Waiting for police"},
         ),
     )
-    measure("previous", lambda: chair.post(_url(world, "/previous"), headers=HX))
-    measure("state", lambda: chair.get(_url(world, "/state?shown=0"), headers=HX))
+    measure("previous", lambda: chair.post(_url(world, "/previous"), headers=HTMX))
+    measure("state", lambda: chair.get(_url(world, "/state?shown=0"), headers=HTMX))
     measure(
         "follow",
         lambda: as_user(world.police_rep).get(
-            f"/conferences/{world.conference.id}/follow/live", headers=HX
+            f"/conferences/{world.conference.id}/follow/live", headers=HTMX
         ),
     )
     return counts
@@ -423,7 +423,7 @@ def test_only_people_with_a_role_in_the_marac_are_listed_or_follow(world, as_use
     other = factories.make_marac()
     outsider = factories.make_user(Role.AGENCY_REP, marac=other, agency=world.health)
     chair = as_user(world.chair)
-    refused = chair.post(_url(world, "/attendees"), data={"person": str(outsider.id)}, headers=HX)
+    refused = chair.post(_url(world, "/attendees"), data={"person": str(outsider.id)}, headers=HTMX)
     assert refused.status_code == 422
     assert "has no role in this MARAC" in refused.text
     nonsense = chair.post(_url(world, "/attendees"), data={"person": "abc", "agency_id": "x"})
@@ -435,7 +435,7 @@ def test_console_buttons_before_the_start_go_back_to_the_opening(world, as_user)
     chair = as_user(world.chair)
     item = queries.agenda_items(world.conference.id)[0]
     for tail in ("/next", "/conclude", f"/items/{item.id}/defer", f"/items/{item.id}/open"):
-        response = chair.post(_url(world, tail), data={"reason": "x"}, headers=HX)
+        response = chair.post(_url(world, tail), data={"reason": "x"}, headers=HTMX)
         assert response.status_code == 200, tail
         assert response.headers["HX-Redirect"].endswith(_url(world)), tail
 
@@ -445,12 +445,12 @@ def test_a_second_console_is_told_when_the_other_driver_moves(world, as_user):
     first = _first_open(world, chair)
     second = queries.agenda_items(world.conference.id)[1]
     state = _url(world, f"/state?shown={first.id}")
-    assert "has moved on" not in coordinator.get(state, headers=HX).text
-    coordinator.post(_url(world, f"/items/{second.id}/open"), headers=HX)
-    told = chair.get(state, headers=HX).text
+    assert "has moved on" not in coordinator.get(state, headers=HTMX).text
+    coordinator.post(_url(world, f"/items/{second.id}/open"), headers=HTMX)
+    told = chair.get(state, headers=HTMX).text
     assert "The meeting has moved on" in told and second.case.reference in told
     # "Next" moves on from the case on the chair's own screen, not from the other's.
-    moved = chair.post(_url(world, "/next"), data={"shown": str(first.id)}, headers=HX)
+    moved = chair.post(_url(world, "/next"), data={"shown": str(first.id)}, headers=HTMX)
     assert f"{second.case.reference}:" in moved.text.split('id="case-heading"')[1][:200]
 
 

@@ -12,7 +12,7 @@ from conference.db import utcnow
 from conference.extensions import db
 from conference.referrals.choices import CaseStatus
 from tests import factories
-from tests.meetings.conftest import HX
+from tests.conftest import HTMX
 
 
 def _overdue_world(world):
@@ -64,13 +64,13 @@ def test_the_chair_decides_each_overdue_action_before_the_item_is_discussed(worl
     factories.open_meeting(world)
     chair = as_user(world.chair)
     opened = chair.post(
-        f"/conferences/{world.conference.id}/meeting/items/{item.id}/open", headers=HX
+        f"/conferences/{world.conference.id}/meeting/items/{item.id}/open", headers=HTMX
     )
     section = opened.text.split(f'<section id="overdue-{item.id}"')[1].split("</section>")[0]
     assert "Fit a door alarm" in section
     assert "Already done" not in section and "Not due yet" not in section
     refused = chair.post(
-        f"/conferences/{world.conference.id}/meeting/items/{item.id}/discussed", headers=HX
+        f"/conferences/{world.conference.id}/meeting/items/{item.id}/discussed", headers=HTMX
     )
     assert refused.status_code == 409
     assert "Record a decision on each overdue action (1 to go)" in refused.text
@@ -78,7 +78,7 @@ def test_the_chair_decides_each_overdue_action_before_the_item_is_discussed(worl
     prefix = f"review-{late.id}"
     no_date = chair.post(
         _review_url(world, item, late),
-        headers=HX,
+        headers=HTMX,
         data={
             f"{prefix}-version": "1",
             f"{prefix}-decision": "open",
@@ -91,7 +91,7 @@ def test_the_chair_decides_each_overdue_action_before_the_item_is_discussed(worl
 
     done = chair.post(
         _review_url(world, item, late),
-        headers=HX,
+        headers=HTMX,
         data={
             f"{prefix}-version": "1",
             f"{prefix}-decision": "not_done_agency",
@@ -107,12 +107,12 @@ def test_the_chair_decides_each_overdue_action_before_the_item_is_discussed(worl
 
     stale = chair.post(
         _review_url(world, item, late),
-        headers=HX,
+        headers=HTMX,
         data={f"{prefix}-version": "1", f"{prefix}-decision": "done", f"{prefix}-note": "Twice"},
     )
     assert stale.status_code == 409
     discussed = chair.post(
-        f"/conferences/{world.conference.id}/meeting/items/{item.id}/discussed", headers=HX
+        f"/conferences/{world.conference.id}/meeting/items/{item.id}/discussed", headers=HTMX
     )
     assert discussed.status_code == 200
     db.session.refresh(item)
@@ -123,7 +123,7 @@ def test_an_action_of_another_case_cannot_be_reviewed_under_this_item(world, as_
     item, _ = _overdue_world(world)
     factories.open_meeting(world)
     other = factories.past_action(world, world.cases[0], due_on=utcnow().date())
-    response = as_user(world.chair).post(_review_url(world, item, other), headers=HX, data={})
+    response = as_user(world.chair).post(_review_url(world, item, other), headers=HTMX, data={})
     assert response.status_code == 404
 
 

@@ -17,26 +17,14 @@ from conference.meetings.console import record_of
 from conference.minutes import services
 from conference.minutes.queries import minutes_of
 from tests import factories
-from tests.conftest import sign_in
-
-HX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def world(app):
+def world(cached_world):
     """meeting_world, held and concluded: its minutes are a draft."""
-    world = factories.meeting_world()
-    factories.hold_meeting(world)
+    world = cached_world("held meeting world", factories.held_meeting_world)
     world.items = queries.agenda_items(world.conference.id)
     return world
-
-
-@pytest.fixture
-def as_user(app):
-    def client_for(user):
-        return sign_in(app.test_client(), user)
-
-    return client_for
 
 
 def url(world, tail: str = "") -> str:

@@ -10,7 +10,8 @@ from conference.extensions import db
 from conference.meetings.console import record_of
 from conference.minutes.models import MinutesRevision
 from conference.minutes.queries import minutes_of
-from tests.minutes.conftest import HX, action_form, finalise, record_form, url
+from tests.conftest import HTMX
+from tests.minutes.conftest import action_form, finalise, record_form, url
 
 
 def revisions() -> list[MinutesRevision]:
@@ -22,7 +23,7 @@ def test_a_correction_without_a_reason_is_refused(world, as_user):
     item = world.items[0]
     data = record_form(item, risk_to_victim="Threats to kill, and a weapon seen.")
     response = as_user(world.chair).post(
-        url(world, f"/items/{item.id}/record"), data=data, headers=HX
+        url(world, f"/items/{item.id}/record"), data=data, headers=HTMX
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -86,11 +87,11 @@ def test_corrections_are_numbered_and_htmx_reloads_the_page(world, as_user):
         priority="high",
         reason="Children's services took this on.",
     )
-    response = chair.post(url(world, f"/actions/{action.id}"), data=data, headers=HX)
+    response = chair.post(url(world, f"/actions/{action.id}"), data=data, headers=HTMX)
     assert response.status_code == 204
     assert response.headers["HX-Location"].endswith(f"/minutes#actions-{action.agenda_item_id}")
     # htmx then fetches the whole page, which shows the new revision and the message.
-    page = chair.get(url(world), headers=HX).get_data(as_text=True)
+    page = chair.get(url(world), headers=HTMX).get_data(as_text=True)
     assert "<html" in page and "Revision 2 by Chay Ring" in page and "is saved" in page
     first, second = revisions()
     assert (first.number, first.agenda_item_id) == (1, None)

@@ -15,7 +15,8 @@ from conference.meetings.console import record_of
 from conference.minutes.models import Minutes, MinutesRevision
 from conference.minutes.queries import minutes_of
 from tests import factories
-from tests.minutes.conftest import HX, action_form, record_form, url
+from tests.conftest import HTMX
+from tests.minutes.conftest import action_form, record_form, url
 
 
 def test_the_draft_shows_what_the_meeting_recorded(world, as_user):
@@ -65,7 +66,7 @@ def test_editing_a_record_with_htmx_swaps_only_that_record(world, as_user):
     item = world.items[0]
     data = record_form(item, risk_to_children="The child witnessed the last assault.")
     response = as_user(world.chair).post(
-        url(world, f"/items/{item.id}/record"), data=data, headers=HX
+        url(world, f"/items/{item.id}/record"), data=data, headers=HTMX
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -92,7 +93,7 @@ def test_bad_input_is_refused_beside_the_field_and_nothing_typed_is_lost(world, 
     item = world.items[0]
     data = record_form(item, decisions="My new decisions", risk_to_staff="x" * 4001)
     response = as_user(world.chair).post(
-        url(world, f"/items/{item.id}/record"), data=data, headers=HX
+        url(world, f"/items/{item.id}/record"), data=data, headers=HTMX
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -109,7 +110,7 @@ def test_a_stale_copy_is_refused_with_both_texts(world, as_user):
     )
     assert saved.status_code == 303
     response = as_user(world.chair).post(
-        url(world, f"/items/{item.id}/record"), data=stale, headers=HX
+        url(world, f"/items/{item.id}/record"), data=stale, headers=HTMX
     )
     body = response.get_data(as_text=True)
     assert response.status_code == 409
@@ -137,7 +138,7 @@ def test_the_notes_are_version_checked(world, as_user):
     stale = as_user(world.coordinator).post(
         url(world, "/notes"),
         data={"version": version, "opening_notes": "Apologies noted.", "other_business": "None"},
-        headers=HX,
+        headers=HTMX,
     )
     body = stale.get_data(as_text=True)
     assert stale.status_code == 409
@@ -150,7 +151,9 @@ def test_changing_an_action_is_version_checked(world, as_user):
     prefix = f"action-{action.id}"
     due = action.due_on + timedelta(days=7)
     data = action_form(prefix, owner=world.health, due=due, version=str(action.version))
-    response = as_user(world.chair).post(url(world, f"/actions/{action.id}"), data=data, headers=HX)
+    response = as_user(world.chair).post(
+        url(world, f"/actions/{action.id}"), data=data, headers=HTMX
+    )
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and body.startswith(
         f'<div id="actions-{action.agenda_item_id}"'
@@ -160,7 +163,7 @@ def test_changing_an_action_is_version_checked(world, as_user):
     stale = as_user(world.coordinator).post(
         url(world, f"/actions/{action.id}"),
         data=action_form(prefix, owner=world.police, due=due, version="1"),
-        headers=HX,
+        headers=HTMX,
     )
     assert stale.status_code == 409
     assert "Someone changed this action" in stale.get_data(as_text=True)
@@ -182,7 +185,7 @@ def test_adding_an_action_needs_a_task_an_owner_and_a_due_date(world, as_user):
     added = as_user(world.chair).post(
         url(world, f"/items/{item.id}/actions"),
         data=action_form(prefix, owner=world.health, due=day),
-        headers=HX,
+        headers=HTMX,
     )
     assert added.status_code == 200 and "Offer a home security visit" in added.get_data(
         as_text=True

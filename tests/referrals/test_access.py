@@ -8,8 +8,7 @@ from tests import factories
 from tests.conftest import sign_in
 
 
-@pytest.fixture
-def world(app):
+def build_world():
     """One MARAC with a submitted referral (by an agency rep) and an accepted one in a case."""
     marac = factories.make_marac(code="AC")
     referrer = factories.make_user("agency_rep", marac=marac)
@@ -28,6 +27,11 @@ def world(app):
         "draft": draft,
         "case": accepted.case,
     }
+
+
+@pytest.fixture
+def world(cached_world):
+    return cached_world(f"{__name__}.world", build_world)
 
 
 def _client(app, user):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from flask import Flask
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -100,12 +99,13 @@ def test_a_decision_made_on_a_stale_copy_is_refused(app):
     assert referral.status is ReferralStatus.DECLINED and referral.case_id is None
 
 
-def test_a_stale_save_is_answered_409_not_500(app: Flask, client):
+def test_a_stale_save_is_answered_409_not_500(own_app):
     def clash():
         raise StaleDataError("UPDATE statement on table 'referrals' expected to update 1 row")
 
+    app = own_app()
     app.add_url_rule("/test-stale", "test_stale", clash)
-    resp = client.get("/test-stale")
+    resp = app.test_client().get("/test-stale")
     assert resp.status_code == 409
     assert "Someone else changed this at the same moment" in resp.text
 

@@ -342,5 +342,5 @@ def action(
 
 
 @pytest.fixture
-def record(app) -> Record:
-    return build_record()
+def record(cached_world) -> Record:
+    return cached_world("data return record", build_record)

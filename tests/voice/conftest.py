@@ -6,22 +6,11 @@ import pytest
 
 from conference.conferences import queries
 from tests import factories
-from tests.conftest import sign_in
-
-HTMX = {"HX-Request": "true"}
 
 
 @pytest.fixture
-def world(app):
-    return factories.meeting_world()
-
-
-@pytest.fixture
-def as_user(app):
-    def client_for(user):
-        return sign_in(app.test_client(), user)
-
-    return client_for
+def world(cached_world):
+    return cached_world("meeting world", factories.meeting_world)
 
 
 @pytest.fixture

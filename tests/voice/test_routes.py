@@ -16,8 +16,8 @@ from conference.referrals.services import today_in
 from conference.voice.models import VictimVoice
 from conference.voice.services import NOTHING_BEFORE
 from tests import factories
+from tests.conftest import HTMX
 from tests.test_security import csrf_app  # noqa: F401  (the fixture)
-from tests.voice.conftest import HTMX
 
 
 def _voices() -> list[VictimVoice]:
