@@ -12,12 +12,13 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from conference.config import ROOT, ConfigError, load_config
+from conference.web.unit import UnitOfWorkFlask
 
 
 def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) -> Flask:
     """Build the app for an environment (CONFERENCE_ENV, default development)."""
     env = env or os.environ.get("CONFERENCE_ENV", "development")
-    app = Flask(
+    app = UnitOfWorkFlask(
         __name__,
         static_folder=str(ROOT / "static"),
         template_folder=str(ROOT / "templates"),

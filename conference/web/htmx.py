@@ -25,11 +25,19 @@ def render(
 ) -> Response:
     """Render the partial plus the flash region (out of band) for htmx, else the full page."""
     if wants_partial():
-        body = render_template(partial, **context) + render_template(
-            "_layout/_flash.html", oob=True
-        )
-    else:
-        body = render_template(page, **context)
+        return partial_response(partial, status=status, trigger=trigger, **context)
+    return make_response(render_template(page, **context), status, trigger=trigger)
+
+
+def partial_response(
+    template: str,
+    *,
+    status: int = 200,
+    trigger: dict[str, Any] | None = None,
+    **context: Any,
+) -> Response:
+    """An htmx answer: the partial, and the flash region swapped in out of band with it."""
+    body = render_template(template, **context) + render_template("_layout/_flash.html", oob=True)
     return make_response(body, status, trigger=trigger)
 
 

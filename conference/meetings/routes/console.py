@@ -16,8 +16,7 @@ from conference.conferences import agenda, planning
 from conference.conferences.choices import ConferenceStatus, Section
 from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
-from conference.errors import InvalidTransition, ValidationFailed
-from conference.extensions import db
+from conference.errors import InvalidTransition
 from conference.meetings import closing, console, opening, queries
 from conference.meetings.forms import (
     RECORD_LABELS,
@@ -32,8 +31,8 @@ from conference.meetings.routes import STOP_POLLING, bp, item_of, load_driven
 from conference.research.choices import RiskFlag
 from conference.voice.queries import voices_for
 from conference.web.auth import current_actor
-from conference.web.forms import show_refusal
 from conference.web.htmx import go, render, wants_partial
+from conference.web.unit import on_refusal, refusal_flashed, refusal_shown
 
 
 def console_response(
@@ -85,7 +84,6 @@ def _console_context(conference: Conference, **forms: Any) -> dict[str, Any]:
         context.update(case_context_for(conference, current, **forms))
     # The agenda column names every victim: the view is audited with all of them.
     agenda.record_view(actor, "meeting.console_viewed", conference, items, now=now)
-    db.session.commit()
     return context
 
 
@@ -162,13 +160,8 @@ def action_form_for(action: Action, data: Any = None) -> ActionForm:
 def _step(conference_id: int, change: Callable[[Conference], str | None]) -> ResponseReturnValue:
     """Run a console change that moves or closes a case, and answer with the whole console."""
     conference = load_driven(conference_id)
-    try:
-        message = change(conference)
-    except InvalidTransition as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-        return console_response(conference, status=409)
-    db.session.commit()
+    on_refusal(refusal_flashed(lambda status: console_response(conference, status=status)))
+    message = change(conference)
     if message:
         flash(message, "success")
     if wants_partial():
@@ -254,23 +247,21 @@ def defer(conference_id: int, item_id: int) -> ResponseReturnValue:
     conference = load_driven(conference_id)
     item = item_of(conference, item_id)
     form = DeferForm(request.form)
-    if form.validate():
-        try:
-            console.defer(item, reason=form.reason.data or "", actor=current_actor(), now=utcnow())
-        except ValidationFailed as refused:
-            db.session.rollback()
-            show_refusal(form, refused, "reason")
-        except InvalidTransition as refused:
-            db.session.rollback()
-            flash(str(refused), "error")
-            return console_response(conference, status=409, defer_form=form)
-        else:
-            db.session.commit()
-            flash(f"Case {item.case.reference} is deferred to the next conference.", "success")
-            if not wants_partial():
-                return go(url_for(".meeting", conference_id=conference.id))
-            return console_response(conference)
-    return console_response(conference, status=422, defer_form=form)
+    if not form.validate():
+        return console_response(conference, status=422, defer_form=form)
+
+    on_refusal(
+        refusal_shown(
+            form,
+            "reason",
+            lambda status: console_response(conference, status=status, defer_form=form),
+        )
+    )
+    console.defer(item, reason=form.reason.data or "", actor=current_actor(), now=utcnow())
+    flash(f"Case {item.case.reference} is deferred to the next conference.", "success")
+    if not wants_partial():
+        return go(url_for(".meeting", conference_id=conference.id))
+    return console_response(conference)
 
 
 @bp.post("/conferences/<int:conference_id>/meeting/conclude")
@@ -278,13 +269,8 @@ def defer(conference_id: int, item_id: int) -> ResponseReturnValue:
 def conclude(conference_id: int) -> ResponseReturnValue:
     """End the meeting: every case discussed or deferred; deferred ones go on the next agenda."""
     conference = load_driven(conference_id)
-    try:
-        result = closing.conclude(_meeting(conference), actor=current_actor(), now=utcnow())
-    except InvalidTransition as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-        return console_response(conference, status=409)
-    db.session.commit()
+    on_refusal(refusal_flashed(lambda status: console_response(conference, status=status)))
+    result = closing.conclude(_meeting(conference), actor=current_actor(), now=utcnow())
     flash(_concluded_message(result), "success")
     return go(url_for("minutes.page", conference_id=conference.id), new_page=True)
 
