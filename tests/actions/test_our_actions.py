@@ -11,7 +11,7 @@ from conference.actions.models import ActionUpdate
 from conference.db import utcnow
 from conference.extensions import db
 from tests import factories
-from tests.conftest import HTMX, sign_in
+from tests.conftest import HTMX
 
 
 def build_world():
@@ -38,12 +38,8 @@ def world(cached_world):
     return cached_world(f"{__name__}.world", build_world)
 
 
-def client(app, user):
-    return sign_in(app.test_client(), user)
-
-
-def test_the_police_see_their_open_actions_grouped_by_when_due(app, world):
-    page = client(app, world.police_rep).get("/actions/").text
+def test_the_police_see_their_open_actions_grouped_by_when_due(app, world, as_user):
+    page = as_user(world.police_rep).get("/actions/").text
     overdue = page.index("Overdue (1)")
     week = page.index("Due this week (1)")
     later = page.index("Later (1)")
@@ -54,8 +50,8 @@ def test_the_police_see_their_open_actions_grouped_by_when_due(app, world):
     assert "Chay Ring" in page  # who agreed it
 
 
-def test_filters_narrow_the_list(app, world):
-    police = client(app, world.police_rep)
+def test_filters_narrow_the_list(app, world, as_user):
+    police = as_user(world.police_rep)
     overdue = police.get("/actions/?due=overdue").text
     assert "Fit a panic alarm" in overdue and "Call her weekly" not in overdue
     week = police.get("/actions/?due=week").text
@@ -64,20 +60,20 @@ def test_filters_narrow_the_list(app, world):
     assert nonsense.status_code == 200 and "Review bail" in nonsense.text
 
 
-def test_another_agency_sees_none_of_them_and_cannot_report(app, world):
-    health = client(app, world.health_rep)
+def test_another_agency_sees_none_of_them_and_cannot_report(app, world, as_user):
+    health = as_user(world.health_rep)
     assert "Fit a panic alarm" not in health.get("/actions/").text
     response = health.post(f"/actions/{world.late.id}/status", data={}, headers=HTMX)
     assert response.status_code == 404
 
 
 @pytest.mark.parametrize("role", ["chair", "coordinator"])
-def test_our_actions_is_for_the_agencies(app, world, role):
-    assert client(app, getattr(world, role)).get("/actions/").status_code == 403
+def test_our_actions_is_for_the_agencies(app, world, role, as_user):
+    assert as_user(getattr(world, role)).get("/actions/").status_code == 403
 
 
-def test_a_report_needs_a_note_keeps_the_typing_and_is_kept_with_who_and_when(app, world):
-    police = client(app, world.police_rep)
+def test_a_report_needs_a_note_keeps_the_typing_and_is_kept_with_who_and_when(app, world, as_user):
+    police = as_user(world.police_rep)
     prefix = f"action-{world.late.id}"
     url = f"/actions/{world.late.id}/status"
     refused = police.post(
@@ -113,9 +109,9 @@ def test_a_report_needs_a_note_keeps_the_typing_and_is_kept_with_who_and_when(ap
     assert again.status_code == 409  # stale: someone (here, she) updated it first
 
 
-def test_without_javascript_a_refused_report_shows_the_page_with_the_typing(app, world):
+def test_without_javascript_a_refused_report_shows_the_page_with_the_typing(app, world, as_user):
     prefix = f"action-{world.soon.id}"
-    response = client(app, world.police_rep).post(
+    response = as_user(world.police_rep).post(
         f"/actions/{world.soon.id}/status",
         data={f"{prefix}-version": "1", f"{prefix}-note": "Called twice, no answer"},
     )
@@ -124,8 +120,8 @@ def test_without_javascript_a_refused_report_shows_the_page_with_the_typing(app,
     assert "Called twice, no answer" in response.text and "<html" in response.text
 
 
-def test_the_list_runs_a_fixed_number_of_queries(app, world, count_queries):
-    police = client(app, world.police_rep)
+def test_the_list_runs_a_fixed_number_of_queries(app, world, count_queries, as_user):
+    police = as_user(world.police_rep)
     police.get("/actions/")
     with count_queries() as few:
         police.get("/actions/")

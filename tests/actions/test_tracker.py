@@ -18,7 +18,6 @@ from conference.extensions import db
 from conference.referrals.choices import CaseStatus
 from conference.spreadsheets import safe_cell
 from tests import factories
-from tests.conftest import sign_in
 
 
 def build_world():
@@ -47,10 +46,6 @@ def world(cached_world):
     return cached_world(f"{__name__}.world", build_world)
 
 
-def client(app, user):
-    return sign_in(app.test_client(), user)
-
-
 def counts(page: str, agency_name: str) -> tuple[int, int, int]:
     """The open, overdue and 7-days-overdue figures in the agency's row of the counts table."""
     row = page.split(f'data-agency="{agency_name}"', 1)[1].split("</tr>", 1)[0]
@@ -64,8 +59,8 @@ def counts(page: str, agency_name: str) -> tuple[int, int, int]:
     return tuple(figures)  # type: ignore[return-value]
 
 
-def test_the_coordinator_sees_every_agencys_open_actions_and_counts(app, world):
-    page = client(app, world.coordinator).get("/actions/tracker").text
+def test_the_coordinator_sees_every_agencys_open_actions_and_counts(app, world, as_user):
+    page = as_user(world.coordinator).get("/actions/tracker").text
     for wanted in ("Fit a panic alarm", "Book a GP review", "HYPERLINK"):
         assert wanted in page
     assert "Already done" not in page  # open ones unless asked
@@ -76,8 +71,8 @@ def test_the_coordinator_sees_every_agencys_open_actions_and_counts(app, world):
     assert world.cases[0].reference in page and "Nell" in page
 
 
-def test_filters_by_agency_status_overdue_and_conference(app, world):
-    coordinator = client(app, world.coordinator)
+def test_filters_by_agency_status_overdue_and_conference(app, world, as_user):
+    coordinator = as_user(world.coordinator)
     health = coordinator.get(f"/actions/tracker?agency={world.health.id}").text
     assert "Book a GP review" in health and "Fit a panic alarm" not in health
     closed = coordinator.get("/actions/tracker?status=closed").text
@@ -97,11 +92,11 @@ def test_filters_by_agency_status_overdue_and_conference(app, world):
     assert nonsense.status_code == 200 and "3 actions." in nonsense.text
 
 
-def test_the_count_falls_when_the_owner_reports_an_overdue_action_done(app, world):
-    coordinator = client(app, world.coordinator)
+def test_the_count_falls_when_the_owner_reports_an_overdue_action_done(app, world, as_user):
+    coordinator = as_user(world.coordinator)
     assert counts(coordinator.get("/actions/tracker").text, world.police.name) == (2, 2, 1)
     prefix = f"action-{world.late.id}"
-    response = client(app, world.police_rep).post(
+    response = as_user(world.police_rep).post(
         f"/actions/{world.late.id}/status",
         data={
             f"{prefix}-version": str(world.late.version),
@@ -117,24 +112,24 @@ def test_the_count_falls_when_the_owner_reports_an_overdue_action_done(app, worl
 
 
 @pytest.mark.parametrize("who", ["chair", "advocate", "police_rep", "health_rep"])
-def test_the_tracker_and_its_export_are_for_coordinators_only(app, world, who):
-    user = client(app, getattr(world, who))
+def test_the_tracker_and_its_export_are_for_coordinators_only(app, world, who, as_user):
+    user = as_user(getattr(world, who))
     assert user.get("/actions/tracker").status_code == 403
     assert user.get("/actions/tracker.csv").status_code == 403
 
 
-def test_a_coordinator_of_another_marac_sees_none_of_these(app, world):
+def test_a_coordinator_of_another_marac_sees_none_of_these(app, world, as_user):
     other = factories.make_user(Role.COORDINATOR, marac=factories.make_marac())
     db.session.commit()
-    outsider = client(app, other)
+    outsider = as_user(other)
     page = outsider.get("/actions/tracker?status=all").text
     assert "Fit a panic alarm" not in page and "0 actions." in page
     rows = list(csv.reader(io.StringIO(outsider.get("/actions/tracker.csv?status=all").text)))
     assert len(rows) == 1  # the header only
 
 
-def test_the_csv_export_carries_no_names_nor_free_text_and_is_audited(app, world):
-    response = client(app, world.coordinator).get(f"/actions/tracker.csv?agency={world.police.id}")
+def test_the_csv_export_carries_no_names_nor_free_text_and_is_audited(app, world, as_user):
+    response = as_user(world.coordinator).get(f"/actions/tracker.csv?agency={world.police.id}")
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
@@ -175,53 +170,53 @@ def test_a_cell_a_spreadsheet_would_run_as_a_formula_is_made_text():
         "overdue=99999999999999999999",
     ],
 )
-def test_odd_filters_show_everything_open_never_an_error(app, world, query):
-    coordinator = client(app, world.coordinator)
+def test_odd_filters_show_everything_open_never_an_error(app, world, query, as_user):
+    coordinator = as_user(world.coordinator)
     page = coordinator.get(f"/actions/tracker?{query}")
     assert page.status_code == 200 and "3 actions" in page.text
     assert "_anchor" not in page.text and "_method" not in page.text
     assert coordinator.get(f"/actions/tracker.csv?{query}").status_code == 200
 
 
-def test_done_and_overdue_together_match_nothing(app, world):
-    page = client(app, world.coordinator).get("/actions/tracker?status=done&overdue=1").text
+def test_done_and_overdue_together_match_nothing(app, world, as_user):
+    page = as_user(world.coordinator).get("/actions/tracker?status=done&overdue=1").text
     assert "No actions match these filters." in page
-    in_progress = client(app, world.coordinator).get("/actions/tracker?status=open&overdue=7")
+    in_progress = as_user(world.coordinator).get("/actions/tracker?status=open&overdue=7")
     assert "HYPERLINK" in in_progress.text and "Fit a panic alarm" not in in_progress.text
 
 
-def test_a_case_closed_early_leaves_the_counts_and_the_open_lists(app, world):
+def test_a_case_closed_early_leaves_the_counts_and_the_open_lists(app, world, as_user):
     world.cases[1].status = CaseStatus.CLOSED  # closed with a reason, actions still open
     db.session.commit()
-    coordinator = client(app, world.coordinator)
+    coordinator = as_user(world.coordinator)
     page = coordinator.get("/actions/tracker").text
     assert "HYPERLINK" not in page and "Book a GP review" not in page
     assert counts(page, world.police.name) == (1, 1, 0)
     assert f'data-agency="{world.health.name}"' not in page
     everything = coordinator.get("/actions/tracker?status=all").text
     assert "HYPERLINK" in everything and "Case closed" in everything
-    assert "HYPERLINK" not in client(app, world.police_rep).get("/actions/").text
+    assert "HYPERLINK" not in as_user(world.police_rep).get("/actions/").text
 
 
-def test_viewing_the_tracker_is_audited_with_the_cases_shown(app, world):
-    client(app, world.coordinator).get("/actions/tracker")
+def test_viewing_the_tracker_is_audited_with_the_cases_shown(app, world, as_user):
+    as_user(world.coordinator).get("/actions/tracker")
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.verb == "actions.tracked"))
     assert event is not None and sorted(event.detail["case_ids"]) == sorted(
         c.id for c in world.cases
     )
 
 
-def test_long_lists_come_a_page_at_a_time(app, world):
+def test_long_lists_come_a_page_at_a_time(app, world, as_user):
     app.config["ADMIN_PAGE_SIZE"] = 2
-    coordinator = client(app, world.coordinator)
+    coordinator = as_user(world.coordinator)
     first = coordinator.get("/actions/tracker").text
     assert "3 actions, page 1 of 2." in first and "page=2" in first
     second = coordinator.get("/actions/tracker?page=2").text
     assert "Book a GP review" in second and "HYPERLINK" not in second
 
 
-def test_queries_stay_constant_as_actions_grow(app, world, count_queries):
-    coordinator = client(app, world.coordinator)
+def test_queries_stay_constant_as_actions_grow(app, world, count_queries, as_user):
+    coordinator = as_user(world.coordinator)
 
     def measure() -> int:
         with count_queries() as statements:

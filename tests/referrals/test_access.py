@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from tests import factories
-from tests.conftest import sign_in
 
 
 def build_world():
@@ -32,10 +31,6 @@ def build_world():
 @pytest.fixture
 def world(cached_world):
     return cached_world(f"{__name__}.world", build_world)
-
-
-def _client(app, user):
-    return sign_in(app.test_client(), user)
 
 
 def _user(world, who):
@@ -106,8 +101,8 @@ PAGES = [
 
 
 @pytest.mark.parametrize(("path", "who", "expected"), PAGES)
-def test_pages_per_role(app, world, path, who, expected):
-    client = _client(app, _user(world, who))
+def test_pages_per_role(app, world, path, who, expected, as_user):
+    client = as_user(_user(world, who))
     url = path.format(
         draft=world["draft"].id,
         submitted=world["submitted"].id,
@@ -143,8 +138,8 @@ ACTIONS = [
 
 
 @pytest.mark.parametrize(("path", "data", "who", "expected"), ACTIONS)
-def test_actions_per_role(app, world, path, data, who, expected):
-    client = _client(app, _user(world, who))
+def test_actions_per_role(app, world, path, data, who, expected, as_user):
+    client = as_user(_user(world, who))
     url = path.format(
         draft=world["draft"].id, submitted=world["submitted"].id, case=world["case"].id
     )
@@ -152,15 +147,15 @@ def test_actions_per_role(app, world, path, data, who, expected):
     assert client.post(url, data=sent).status_code == expected
 
 
-def test_a_notification_of_someone_else_is_not_found(app, world):
+def test_a_notification_of_someone_else_is_not_found(app, world, as_user):
     import sqlalchemy as sa
 
     from conference.extensions import db
     from conference.notifications.models import Notification
 
     theirs = db.session.scalars(sa.select(Notification)).first()
-    stranger = _client(app, factories.make_user("advocate", marac=world["marac"]))
+    stranger = as_user(factories.make_user("advocate", marac=world["marac"]))
     assert stranger.post(f"/notifications/{theirs.id}/open").status_code == 404
-    owner = _client(app, db.session.get(type(world["referrer"]), theirs.recipient_id))
+    owner = as_user(db.session.get(type(world["referrer"]), theirs.recipient_id))
     resp = owner.post(f"/notifications/{theirs.id}/open")
     assert resp.status_code == 303 and resp.headers["Location"] == theirs.link
