@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from conference.accounts.models import RoleGrant, User
 from conference.actions.models import Action
-from conference.conferences import planning
+from conference.conferences import display
 from conference.conferences import queries as conference_queries
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
@@ -61,7 +61,7 @@ class MinutesContent:
     def carried_label(self, item: AgendaItem) -> str | None:
         """When a deferred case goes next, e.g. "Thursday 3 December 2026 at 10am"."""
         target = self.carried_to.get(item.carried_to_id) if item.carried_to_id else None
-        return planning.conference_label(target) if target else None
+        return display.conference_label(target) if target else None
 
     def victim(self, item: AgendaItem) -> str:
         if item.referral is not None:

@@ -12,7 +12,7 @@ from wtforms import Form
 
 from conference.accounts.models import Agency
 from conference.actions.models import Action
-from conference.conferences import agenda, planning
+from conference.conferences import display, listing
 from conference.conferences.models import Conference
 from conference.conferences.routes import load_conference
 from conference.db import utcnow
@@ -72,7 +72,7 @@ def print_full(conference_id: int) -> ResponseReturnValue:
     """The whole minutes, laid out for printing."""
     conference, minutes = _readable(conference_id)
     content = queries.content(conference, minutes)
-    agenda.record_view(current_actor(), "minutes.printed", conference, content.items, now=utcnow())
+    listing.record_view(current_actor(), "minutes.printed", conference, content.items, now=utcnow())
     db.session.commit()
     return render_template("minutes/print.html", agency=None, **_heading(content))
 
@@ -90,7 +90,7 @@ def print_agency(conference_id: int, agency_id: int) -> ResponseReturnValue:
     content = queries.content(conference, minutes, agency_id=agency_id)
     agency = next(a.agency for a in content.present if a.agency_id == agency_id)
     verb = "minutes.agency_copy_printed"
-    agenda.record_view(actor, verb, conference, content.items, now=utcnow())
+    listing.record_view(actor, verb, conference, content.items, now=utcnow())
     db.session.commit()
     return render_template("minutes/print.html", agency=agency, **_heading(content))
 
@@ -320,7 +320,7 @@ def _respond(
     if partial and wants_partial():
         return render("minutes/page.html", partial, status=status, **context, **extra)
     actor, items = current_actor(), context["content"].items
-    agenda.record_view(actor, "minutes.viewed", conference, items, now=utcnow())
+    listing.record_view(actor, "minutes.viewed", conference, items, now=utcnow())
     db.session.commit()
     return render_template("minutes/page.html", **context, **extra), status
 
@@ -358,7 +358,7 @@ def _heading(content: queries.MinutesContent) -> dict[str, Any]:
         "conference": conference,
         "minutes": content.minutes,
         "final": content.minutes.finalised_at is not None,
-        "label": planning.conference_label(conference),
+        "label": display.conference_label(conference),
         "statement": statement_for(conference),
         "record_labels": RECORD_LABELS,
         "summary": services.revision_summary,

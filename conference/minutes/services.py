@@ -18,7 +18,7 @@ from conference import audit
 from conference.accounts.models import Agency, User
 from conference.actions.choices import Priority
 from conference.actions.models import Action
-from conference.conferences import planning, rules
+from conference.conferences import display, rules
 from conference.conferences.choices import ConferenceStatus, ItemStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
@@ -330,7 +330,7 @@ def finalise(minutes: Minutes, conference: Conference, *, actor: User, now: date
         recipients,
         "minutes.final",
         key=f"minutes.final:{conference.id}",
-        reference=planning.reference(conference),
+        reference=display.reference(conference),
         link=f"/conferences/{conference.id}/minutes",
         now=now,
     )
