@@ -14,7 +14,6 @@ from conference.accounts.models import Agency
 from conference.actions.models import Action
 from conference.conferences import display, listing
 from conference.conferences.models import Conference
-from conference.conferences.routes import load_conference
 from conference.db import utcnow
 from conference.errors import Conflict, DomainError, ValidationFailed
 from conference.extensions import db
@@ -22,7 +21,6 @@ from conference.meetings import queries as meeting_queries
 from conference.meetings.choices import RECORD_FIELDS
 from conference.meetings.opening import statement_for
 from conference.meetings.permissions import drives
-from conference.meetings.routes import item_of
 from conference.minutes import forms, queries, services
 from conference.minutes.forms import RECORD_LABELS, ActionForm, NotesForm, RecordForm
 from conference.minutes.models import Minutes
@@ -31,6 +29,7 @@ from conference.web.auth import current_actor, require
 from conference.web.errors import error_response
 from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import go, render, wants_partial
+from conference.web.loaders import item_of, load_conference
 
 bp = Blueprint("minutes", __name__)
 

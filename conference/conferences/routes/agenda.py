@@ -15,7 +15,7 @@ from conference.conferences.choices import HELD, ConferenceStatus
 from conference.conferences.forms import PlaceForm, RemoveForm
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.permissions import manages, may_view_agenda, researches
-from conference.conferences.routes import bp, load_conference
+from conference.conferences.routes import bp
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
@@ -29,6 +29,7 @@ from conference.research.queries import returns_grid
 from conference.web.auth import current_actor, require
 from conference.web.forms import show_refusal
 from conference.web.htmx import go, render, wants_partial
+from conference.web.loaders import load_conference
 
 
 @bp.get("/conferences/<int:conference_id>")

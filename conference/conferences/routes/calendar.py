@@ -8,11 +8,12 @@ from flask_login import login_required
 
 from conference.conferences import calendar as calendars
 from conference.conferences import display, permissions, queries
-from conference.conferences.routes import bp, load_conference
+from conference.conferences.routes import bp
 from conference.db import utcnow
 from conference.extensions import db
 from conference.web.auth import current_actor, require, requires
 from conference.web.htmx import go
+from conference.web.loaders import load_conference
 
 
 def ics_response(body: str, filename: str, *, attachment: bool = True) -> Response:

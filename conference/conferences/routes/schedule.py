@@ -20,7 +20,7 @@ from conference.conferences.permissions import (
     schedule_marac_ids,
     sees_schedule,
 )
-from conference.conferences.routes import bp, load_conference
+from conference.conferences.routes import bp
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
@@ -28,6 +28,7 @@ from conference.referrals.services import record_list_view, today_in
 from conference.web.auth import current_actor, require, requires
 from conference.web.forms import show_refusal
 from conference.web.htmx import go
+from conference.web.loaders import load_conference
 
 
 @bp.get("/conferences/")

@@ -28,12 +28,13 @@ from conference.meetings.forms import (
 )
 from conference.meetings.models import Discussion
 from conference.meetings.permissions import sees_safe_contact
-from conference.meetings.routes import STOP_POLLING, bp, item_of, load_driven
+from conference.meetings.routes import STOP_POLLING, bp, load_driven
 from conference.research.choices import RiskFlag
 from conference.voice.queries import voices_for
 from conference.web.auth import current_actor
 from conference.web.forms import show_refusal
 from conference.web.htmx import go, render, wants_partial
+from conference.web.loaders import item_of
 
 
 def console_response(

@@ -12,13 +12,13 @@ from flask_login import login_required
 from conference.conferences import display, listing
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import Conference
-from conference.conferences.routes import load_conference
 from conference.db import utcnow
 from conference.extensions import db
 from conference.meetings import queries
 from conference.meetings.permissions import drives, follows
 from conference.meetings.routes import STOP_POLLING, bp
 from conference.web.auth import current_actor, require
+from conference.web.loaders import load_conference
 
 POLL_SECONDS = 4
 

@@ -22,7 +22,7 @@ from conference.extensions import db
 from conference.meetings import console, queries
 from conference.meetings.console import RecordConflict
 from conference.meetings.forms import ActionForm, ReviewForm
-from conference.meetings.routes import bp, item_of, load_driven
+from conference.meetings.routes import bp, load_driven
 from conference.meetings.routes.console import (
     action_form_for,
     actions_context_for,
@@ -33,6 +33,7 @@ from conference.meetings.routes.console import (
 from conference.web.auth import current_actor, require
 from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import go, wants_partial
+from conference.web.loaders import item_of
 
 
 @bp.post("/conferences/<int:conference_id>/meeting/items/<int:item_id>/actions")
