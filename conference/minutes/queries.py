@@ -4,12 +4,10 @@ queries however many cases the meeting heard.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from conference.accounts.models import RoleGrant, User
 from conference.actions.models import Action
 from conference.conferences import display
 from conference.conferences import queries as conference_queries
@@ -18,7 +16,6 @@ from conference.extensions import db
 from conference.meetings import queries as meeting_queries
 from conference.meetings.choices import Presence
 from conference.meetings.models import Attendance, Attendee, Discussion
-from conference.meetings.permissions import AGENCY_ROLES
 from conference.minutes.models import Minutes, MinutesRevision
 
 
@@ -120,25 +117,5 @@ def revisions(minutes_id: int) -> list[MinutesRevision]:
             sa.select(MinutesRevision)
             .where(MinutesRevision.minutes_id == minutes_id)
             .order_by(MinutesRevision.number)
-        )
-    )
-
-
-def rep_ids(marac_id: int, agency_ids: Collection[int]) -> list[int]:
-    """The active representatives in the MARAC of these agencies."""
-    if not agency_ids:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(User.id)
-            .distinct()
-            .join(RoleGrant, RoleGrant.user_id == User.id)
-            .where(
-                RoleGrant.marac_id == marac_id,
-                RoleGrant.role.in_(AGENCY_ROLES),
-                User.agency_id.in_(agency_ids),
-                User.is_active_account.is_(True),
-            )
-            .order_by(User.id)
         )
     )
