@@ -25,6 +25,7 @@ from conference.conferences.models import (
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.notifications import services as notifications
+from conference.notifications.links import Link
 from conference.referrals.services import today_in
 
 #: Settings of a conference when its MARAC has no rule yet.
@@ -310,6 +311,6 @@ def tell_invited(conference: Conference, kind: str, *, key: str, now: datetime) 
         kind,
         key=f"{kind}:{conference.id}:{key}",
         reference=display.reference(conference),
-        link=f"/conferences/{conference.id}",
+        link=Link("conferences.agenda_page", {"conference_id": conference.id}),
         now=now,
     )

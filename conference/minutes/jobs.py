@@ -11,6 +11,7 @@ from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import Conference
 from conference.extensions import db
 from conference.notifications import services as notifications
+from conference.notifications.links import Link
 from conference.referrals.services import coordinator_ids, today_in
 
 #: Minutes should be final this many working days after the meeting.
@@ -50,7 +51,7 @@ def send_reminders(now: datetime) -> dict[str, int]:
                 "minutes.reminder",
                 key=f"minutes.reminder:{conference.id}",
                 reference=display.reference(conference),
-                link=f"/conferences/{conference.id}/minutes",
+                link=Link("minutes.page", {"conference_id": conference.id}),
                 now=now,
             )
         )

@@ -31,6 +31,7 @@ from conference.minutes.forms import REASON_LIMIT, RECORD_LABELS
 from conference.minutes.models import MINUTES_LIMITS, Minutes, MinutesRevision
 from conference.minutes.permissions import has_minutes
 from conference.notifications import services as notifications
+from conference.notifications.links import Link
 from conference.referrals.choices import CaseStatus
 
 #: How a revision names what it changed.
@@ -331,7 +332,7 @@ def finalise(minutes: Minutes, conference: Conference, *, actor: User, now: date
         "minutes.final",
         key=f"minutes.final:{conference.id}",
         reference=display.reference(conference),
-        link=f"/conferences/{conference.id}/minutes",
+        link=Link("minutes.page", {"conference_id": conference.id}),
         now=now,
     )
     audit.record(

@@ -16,6 +16,7 @@ from conference.conferences.models import AgendaItem, Conference, conference_inv
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.notifications import services as notifications
+from conference.notifications.links import Link
 from conference.referrals.services import today_in
 from conference.research.choices import Outcome, RiskFlag
 from conference.research.models import ResearchReturn
@@ -119,7 +120,7 @@ def send_reminders(now: datetime) -> dict[str, int]:
                     "research.reminder",
                     key=f"research.reminder:{conference.id}:{agency_id}",
                     reference=display.reference(conference),
-                    link=f"/research/{conference.id}",
+                    link=Link("research.conference", {"conference_id": conference.id}),
                     now=now,
                 )
             )

@@ -13,6 +13,7 @@ from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.rules import add_working_days
 from conference.extensions import db
 from conference.notifications import services as notifications
+from conference.notifications.links import Link
 from conference.referrals.models import Case
 from conference.referrals.services import today_in
 from conference.voice.models import VictimVoice
@@ -77,7 +78,7 @@ def send_feedback_reminders(now: datetime) -> dict[str, int]:
                 "voice.feedback_due",
                 key=f"voice.feedback_due:{conference.id}",
                 reference=display.reference(conference),
-                link="/voice/",
+                link=Link("voice.index"),
                 now=now,
             )
         )
