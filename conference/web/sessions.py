@@ -126,16 +126,17 @@ class ServerSessionInterface(SessionInterface):
             "last_seen_at": now,
             "expires_at": now + idle,
         }
-        table = WebSession.__table__
         with db.engine.begin() as conn:
             if is_new:
                 session.sid = secrets.token_urlsafe(32)
                 conn.execute(
-                    table.insert().values(id_hash=session.id_hash, created_at=now, **values)
+                    sa.insert(WebSession).values(id_hash=session.id_hash, created_at=now, **values)
                 )
             else:
                 conn.execute(
-                    table.update().where(table.c.id_hash == session.id_hash).values(**values)
+                    sa.update(WebSession)
+                    .where(WebSession.id_hash == session.id_hash)
+                    .values(**values)
                 )
         # The cookie itself ends with the browser; the server enforces the idle expiry.
         response.set_cookie(name, session.sid, **cookie)
