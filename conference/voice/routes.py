@@ -54,9 +54,8 @@ def index() -> ResponseReturnValue:
 
 def _load(item_id: int) -> AgendaItem:
     """The item, if its case is assigned to the user as advocate; 404 otherwise."""
-    item = db.session.get(AgendaItem, item_id)
-    require(item is not None and advocates_for(current_actor(), item.case), hide=True)
-    assert item is not None
+    item = db.get_or_404(AgendaItem, item_id)
+    require(advocates_for(current_actor(), item.case), hide=True)
     return item
 
 

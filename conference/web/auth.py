@@ -12,17 +12,25 @@ from flask_login import current_user, login_required
 from conference.accounts.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 
 
 def current_actor() -> User:
     """The signed-in user (routes are behind login_required before calling this)."""
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    return current_user._get_current_object()
 
 
 def require(allowed: bool, *, hide: bool = False) -> None:
     """Refuse with 403, or 404 when even the object's existence must not be revealed."""
     if not allowed:
         abort(404 if hide else 403)
+
+
+def or_404(found: T | None) -> T:
+    """What a lookup found, or a 404 when it found nothing (db.get_or_404 is the same by id)."""
+    if found is None:
+        abort(404)
+    return found
 
 
 def requires(predicate: Callable[[User], bool]) -> Callable[[F], F]:

@@ -26,7 +26,7 @@ from conference.referrals.models import Case
 from conference.research import services as research
 from conference.research.choices import RiskFlag
 from conference.research.queries import returns_grid
-from conference.web.auth import current_actor, require
+from conference.web.auth import current_actor, or_404, require
 from conference.web.forms import show_refusal
 from conference.web.htmx import go, render, wants_partial
 
@@ -85,9 +85,8 @@ def _sections(items: list[AgendaItem]) -> list[tuple[Any, list[AgendaItem]]]:
 def _managed_item(conference_id: int, item_id: int) -> tuple[Conference, AgendaItem]:
     conference = load_conference(conference_id)
     require(manages(current_actor(), conference.marac_id), hide=True)
-    item = db.session.get(AgendaItem, item_id)
-    require(item is not None and item.conference_id == conference.id, hide=True)
-    assert item is not None
+    item = db.get_or_404(AgendaItem, item_id)
+    require(item.conference_id == conference.id, hide=True)
     return conference, item
 
 
@@ -188,9 +187,8 @@ def remove_item(conference_id: int, item_id: int) -> ResponseReturnValue:
 @login_required
 def list_case(case_id: int) -> ResponseReturnValue:
     """List a waiting case on a conference the coordinator chooses."""
-    case = db.session.get(Case, case_id)
-    require(case is not None and manages(current_actor(), case.marac_id), hide=True)
-    assert case is not None
+    case = db.get_or_404(Case, case_id)
+    require(manages(current_actor(), case.marac_id), hide=True)
 
     def list_it(target: Conference, form: PlaceForm) -> str:
         if case.status is not CaseStatus.OPEN:
@@ -219,9 +217,7 @@ def _place_page(
     form = _place_form(case.marac_id, exclude=conference.id if conference else None)
     if request.method == "POST" and form.validate():
         wanted = int(form.conference_id.data)
-        target = queries.conferences_by_id({wanted}).get(wanted)
-        require(target is not None, hide=True)
-        assert target is not None
+        target = or_404(queries.conferences_by_id({wanted}).get(wanted))
         try:
             message = place(target, form)
         except (ValidationFailed, InvalidTransition) as refused:

@@ -24,9 +24,8 @@ def load_driven(conference_id: int) -> Conference:
 
 
 def item_of(conference: Conference, item_id: int) -> AgendaItem:
-    item = db.session.get(AgendaItem, item_id)
-    require(item is not None and item.conference_id == conference.id, hide=True)
-    assert item is not None
+    item = db.get_or_404(AgendaItem, item_id)
+    require(item.conference_id == conference.id, hide=True)
     return item
 
 

@@ -58,9 +58,7 @@ def add_action(conference_id: int, item_id: int) -> ResponseReturnValue:
 def change_action(conference_id: int, action_id: int) -> ResponseReturnValue:
     """Change an action agreed earlier in the meeting (refused when someone changed it first)."""
     conference = load_driven(conference_id)
-    action = db.session.get(Action, action_id)
-    require(action is not None, hide=True)
-    assert action is not None
+    action = db.get_or_404(Action, action_id)
     item = item_of(conference, action.agenda_item_id)
     form = action_form_for(action, request.form)
     form.set_choices(queries.marac_agencies(conference.marac_id), planning.local_day(conference))
@@ -85,9 +83,7 @@ def change_action(conference_id: int, action_id: int) -> ResponseReturnValue:
 def withdraw_action(conference_id: int, action_id: int) -> ResponseReturnValue:
     """Take back an action entered by mistake, while this meeting runs."""
     conference = load_driven(conference_id)
-    action = db.session.get(Action, action_id)
-    require(action is not None, hide=True)
-    assert action is not None
+    action = db.get_or_404(Action, action_id)
     item = item_of(conference, action.agenda_item_id)
 
     def change() -> str:
@@ -156,9 +152,8 @@ def review(conference_id: int, item_id: int, action_id: int) -> ResponseReturnVa
     """Record the meeting's decision on one overdue action of a standing item."""
     conference = load_driven(conference_id)
     item = item_of(conference, item_id)
-    action = db.session.get(Action, action_id)
-    require(action is not None and action.case_id == item.case_id, hide=True)
-    assert action is not None
+    action = db.get_or_404(Action, action_id)
+    require(action.case_id == item.case_id, hide=True)
     form = review_form_for(action, request.form)
     status = 422
     if form.validate():
