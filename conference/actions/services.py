@@ -21,7 +21,7 @@ def review_at_meeting(
     action: Action,
     item: AgendaItem,
     *,
-    version: int,
+    version: int | None,
     status: ActionStatus,
     due_on: date | None,
     note: str,

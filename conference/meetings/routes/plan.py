@@ -112,6 +112,7 @@ def _action_change(
     change: Callable[[], str],
 ) -> ResponseReturnValue:
     """Run an action change; answer with the case's action plan (htmx) or the console."""
+    forms: dict[str, ActionForm | None]
     status, forms, conflict = 200, {}, None
     if form is not None and not form.validate():
         status, forms = 422, {key: form}
@@ -165,8 +166,8 @@ def review(conference_id: int, item_id: int, action_id: int) -> ResponseReturnVa
         else:
             db.session.commit()
             flash("The meeting's decision on the action is recorded.", "success")
-            form, status = None, 200
-    forms = {action.id: form} if form is not None else {}
+            status = 200
+    forms = {action.id: form} if status != 200 else {}
     return _overdue_answer(conference, item, forms, status)
 
 
