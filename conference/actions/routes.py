@@ -90,7 +90,11 @@ def _chosen(filters: FilterForm, today: Any) -> dict[str, Any]:
 
 def _grouped(rows: list[queries.AgencyAction], today: Any) -> list[tuple[str, list[Any]]]:
     week = today + timedelta(days=7)
-    groups = {"Overdue": [], "Due this week": [], "Later": []}
+    groups: dict[str, list[queries.AgencyAction]] = {
+        "Overdue": [],
+        "Due this week": [],
+        "Later": [],
+    }
     for row in rows:
         due = row.action.due_on
         key = "Overdue" if due < today else "Due this week" if due <= week else "Later"
