@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -199,7 +199,12 @@ def list_case(case_id: int) -> ResponseReturnValue:
     return _place_page(case, None, list_it, back_to=None)
 
 
-def _reasons(form: PlaceForm) -> dict[str, str]:
+class _Reasons(TypedDict):
+    reason: str
+    over_capacity_reason: str
+
+
+def _reasons(form: PlaceForm) -> _Reasons:
     return {
         "reason": form.reason.data or "",
         "over_capacity_reason": form.over_capacity_reason.data or "",
