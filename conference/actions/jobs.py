@@ -10,11 +10,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from conference.accounts.models import Marac, Role, RoleGrant, User
+from conference.accounts.queries import agency_rep_ids
 from conference.actions.choices import OPEN_STATUSES
 from conference.actions.models import Action
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
-from conference.minutes.queries import rep_ids
 from conference.notifications import services as notifications
 from conference.notifications.models import Notification
 from conference.referrals.choices import CaseStatus
@@ -137,7 +137,7 @@ class Recipients:
         if kind != ESCALATED:
             pair = (due.marac.id, due.owner_agency_id)
             if pair not in self._reps:
-                self._reps[pair] = rep_ids(due.marac.id, [due.owner_agency_id])
+                self._reps[pair] = agency_rep_ids(due.marac.id, [due.owner_agency_id])
             return [(set(self._reps[pair]), "/actions/")]
         if due.marac.id not in self._coordinators:
             self._coordinators[due.marac.id] = coordinator_ids(due.marac.id)

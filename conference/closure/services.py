@@ -13,7 +13,7 @@ from datetime import datetime
 from conference import audit
 from conference.accounts.models import User
 from conference.closure import queries
-from conference.conferences.planning import conference_label
+from conference.conferences.display import conference_label
 from conference.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from conference.extensions import db
 from conference.referrals import permissions

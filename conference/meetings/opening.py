@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from conference import audit
 from conference.accounts.models import Agency, AgencyKind, User
 from conference.accounts.permissions import roles_in
-from conference.conferences import planning
+from conference.conferences import display
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import Conference
 from conference.errors import InvalidTransition, ValidationFailed
@@ -43,7 +43,7 @@ def check_can_open(conference: Conference, now: datetime) -> None:
         raise InvalidTransition(
             f"The conference is {conference.status.label.lower()}: it cannot be opened"
         )
-    if planning.local_day(conference) > today_in(conference.marac, now):
+    if display.local_day(conference) > today_in(conference.marac, now):
         raise InvalidTransition("The meeting can be opened on its day")
 
 

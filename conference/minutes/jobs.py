@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from conference.conferences import planning, rules
+from conference.conferences import display, rules
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import Conference
 from conference.extensions import db
@@ -33,7 +33,7 @@ def send_reminders(now: datetime) -> dict[str, int]:
     due = [
         c
         for c in candidates
-        if rules.add_working_days(planning.local_day(c), WORKING_DAYS_TO_FINALISE)
+        if rules.add_working_days(display.local_day(c), WORKING_DAYS_TO_FINALISE)
         <= today_in(c.marac, now)
     ]
     coordinators: dict[int, list[int]] = {}
@@ -49,7 +49,7 @@ def send_reminders(now: datetime) -> dict[str, int]:
                 recipients,
                 "minutes.reminder",
                 key=f"minutes.reminder:{conference.id}",
-                reference=planning.reference(conference),
+                reference=display.reference(conference),
                 link=f"/conferences/{conference.id}/minutes",
                 now=now,
             )

@@ -16,9 +16,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conference import audit
 from conference.accounts.models import Agency, User
+from conference.accounts.queries import agency_rep_ids
 from conference.actions.choices import Priority
 from conference.actions.models import Action
-from conference.conferences import planning, rules
+from conference.conferences import display, rules
 from conference.conferences.choices import ConferenceStatus, ItemStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
@@ -26,7 +27,6 @@ from conference.extensions import db
 from conference.meetings import queries as meeting_queries
 from conference.meetings.console import RecordConflict, apply_record, check_action
 from conference.meetings.models import Discussion
-from conference.minutes import queries
 from conference.minutes.forms import REASON_LIMIT, RECORD_LABELS
 from conference.minutes.models import MINUTES_LIMITS, Minutes, MinutesRevision
 from conference.minutes.permissions import has_minutes
@@ -323,14 +323,14 @@ def finalise(minutes: Minutes, conference: Conference, *, actor: User, now: date
     conference.status = ConferenceStatus.MINUTES_FINAL
     db.session.flush()
     present = meeting_queries.present_agency_ids(conference.id)
-    recipients = set(queries.rep_ids(conference.marac_id, present))
+    recipients = set(agency_rep_ids(conference.marac_id, present))
     if conference.chair_id is not None:
         recipients.add(conference.chair_id)
     told = notifications.notify(
         recipients,
         "minutes.final",
         key=f"minutes.final:{conference.id}",
-        reference=planning.reference(conference),
+        reference=display.reference(conference),
         link=f"/conferences/{conference.id}/minutes",
         now=now,
     )

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import raiseload
 
 from conference.accounts.models import Role, RoleGrant, User
-from conference.conferences import planning
+from conference.conferences import display
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.rules import add_working_days
 from conference.extensions import db
@@ -66,7 +66,7 @@ def send_feedback_reminders(now: datetime) -> dict[str, int]:
     due = {
         conference: advocate_ids
         for conference, advocate_ids in feedback_candidates(now).items()
-        if add_working_days(planning.local_day(conference), FEEDBACK_WORKING_DAYS)
+        if add_working_days(display.local_day(conference), FEEDBACK_WORKING_DAYS)
         <= today_in(conference.marac, now)
     }
     nudged = 0
@@ -76,7 +76,7 @@ def send_feedback_reminders(now: datetime) -> dict[str, int]:
                 advocate_ids,
                 "voice.feedback_due",
                 key=f"voice.feedback_due:{conference.id}",
-                reference=planning.reference(conference),
+                reference=display.reference(conference),
                 link="/voice/",
                 now=now,
             )
