@@ -25,11 +25,11 @@ from conference.minutes import forms, queries, services
 from conference.minutes.forms import RECORD_LABELS, ActionForm, NotesForm, RecordForm
 from conference.minutes.models import Minutes
 from conference.minutes.permissions import has_minutes, reads_agency_copy, writes_minutes
-from conference.web.auth import current_actor, or_404, require
+from conference.web.auth import current_actor, require
 from conference.web.errors import error_response
 from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import go, render, wants_partial
-from conference.web.loaders import item_of, load_conference
+from conference.web.loaders import item_of, load_conference, or_404
 
 bp = Blueprint("minutes", __name__)
 

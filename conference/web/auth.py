@@ -12,7 +12,6 @@ from flask_login import current_user, login_required
 from conference.accounts.models import User
 
 F = TypeVar("F", bound=Callable[..., Any])
-T = TypeVar("T")
 
 
 def current_actor() -> User:
@@ -24,13 +23,6 @@ def require(allowed: bool, *, hide: bool = False) -> None:
     """Refuse with 403, or 404 when even the object's existence must not be revealed."""
     if not allowed:
         abort(404 if hide else 403)
-
-
-def or_404(found: T | None) -> T:
-    """What a lookup found, or a 404 when it found nothing (db.get_or_404 is the same by id)."""
-    if found is None:
-        abort(404)
-    return found
 
 
 def requires(predicate: Callable[[User], bool]) -> Callable[[F], F]:

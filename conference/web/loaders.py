@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from flask import abort
+
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
 from conference.web.auth import require
+
+T = TypeVar("T")
+
+
+def or_404(found: T | None) -> T:
+    """What a lookup found, or 404 when it found nothing; db.get_or_404 does this by id."""
+    if found is None:
+        abort(404)
+    return found
 
 
 def load_conference(conference_id: int) -> Conference:

@@ -26,10 +26,10 @@ from conference.referrals.models import Case
 from conference.research import services as research
 from conference.research.choices import RiskFlag
 from conference.research.queries import returns_grid
-from conference.web.auth import current_actor, or_404, require
+from conference.web.auth import current_actor, require
 from conference.web.forms import show_refusal
 from conference.web.htmx import go, render, wants_partial
-from conference.web.loaders import load_conference
+from conference.web.loaders import load_conference, or_404
 
 
 @bp.get("/conferences/<int:conference_id>")
