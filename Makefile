@@ -33,7 +33,7 @@ run: install
 	trap 'kill $$sched 2>/dev/null; wait $$sched 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/gunicorn --workers $(WORKERS) --bind $(HOST):$(PORT) 'conference:create_app()'
 
-## make test: lint, then the whole suite in parallel (browser tests when Chromium is present).
+## make test: lint (ruff, mypy), then the whole suite in parallel (browser tests when Chromium is present).
 test: install
 	@started=$$SECONDS; status=0; \
 	$(MAKE) --no-print-directory lint && $(BIN)/python -m pytest -n $(TEST_WORKERS) || status=$$?; \
@@ -43,6 +43,7 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 format: install
 	$(BIN)/ruff format .
@@ -53,4 +54,4 @@ hooks: install
 	$(BIN)/pre-commit install
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache

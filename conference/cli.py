@@ -30,7 +30,9 @@ def init_app(app: Flask) -> None:
 def seed_demo_command(if_empty: bool) -> None:
     """Load the synthetic demo data (idempotent) and print the demo logins."""
     with audit_context.bound(audit_context.Origin(source="cli")):
-        has_users = db.session.scalar(sa.select(sa.func.count()).select_from(User)) > 0
+        has_users = (
+            db.session.execute(sa.select(sa.func.count()).select_from(User)).scalar_one() > 0
+        )
         if if_empty and has_users:
             logins = demo_logins()
         else:
@@ -69,7 +71,7 @@ def create_user_command(email: str, name: str, agency_name: str, admin: bool) ->
             user = save_user(None, None, now=now, email=email, name=name, agency_id=agency.id)
             if admin:
                 db.session.refresh(user)
-                grant_role(_SYSTEM, user, Role.ADMIN, None, now=now)
+                grant_role(None, user, Role.ADMIN, None, now=now)
         except ValidationFailed as problem:
             db.session.rollback()
             raise click.ClickException(str(problem)) from problem
@@ -79,12 +81,3 @@ def create_user_command(email: str, name: str, agency_name: str, admin: bool) ->
         f"Created {user.email}. Send them this one-time link to set a password "
         f"(prefix it with this service's address):\n  /set-password/{token}"
     )
-
-
-class _System:
-    """Stands in for an actor when an operator acts from the command line."""
-
-    id = None
-
-
-_SYSTEM = _System()

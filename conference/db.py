@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -78,6 +80,16 @@ def max_lengths(limits: dict[str, int]) -> tuple[sa.CheckConstraint, ...]:
         sa.CheckConstraint(f"length({column}) <= {limit}", name=f"{column}_max")
         for column, limit in limits.items()
     )
+
+
+def affected_rows(result: Result[*tuple[Any, ...]]) -> int:
+    """How many rows a bulk UPDATE or DELETE matched.
+
+    Session.execute is typed to return a Result; for these statements it is a CursorResult.
+    """
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"not the result of an UPDATE or DELETE: {type(result).__name__}")
+    return result.rowcount
 
 
 def flush_or_conflict(message: str) -> None:

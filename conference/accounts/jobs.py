@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from conference.accounts.models import PasswordSetLink, WebSession
+from conference.db import affected_rows
 from conference.extensions import db
 
 
@@ -18,4 +19,4 @@ def purge_expired(now: datetime) -> dict[str, int]:
             sa.or_(PasswordSetLink.expires_at <= now, PasswordSetLink.used_at.is_not(None))
         )
     )
-    return {"sessions": sessions.rowcount or 0, "password_links": links.rowcount or 0}
+    return {"sessions": affected_rows(sessions), "password_links": affected_rows(links)}

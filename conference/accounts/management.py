@@ -146,8 +146,10 @@ def _check_no_roles_stranded(agency: Agency, keep_marac_ids: set[int]) -> None:
         )
 
 
-def save_user(actor: User, user: User | None, *, now: datetime, **values: Any) -> User:
-    """Create a user (user is None) or update one. A new user sets a password through a link."""
+def save_user(actor: User | None, user: User | None, *, now: datetime, **values: Any) -> User:
+    """Create a user (user is None) or update one. A new user sets a password through a link.
+
+    The actor is None for an operator at the command line."""
     values["email"] = normalise_email(values["email"])
     values["name"] = values["name"].strip()
     _require_unique(
@@ -205,9 +207,11 @@ def set_user_active(actor: User, user: User, active: bool, *, now: datetime) -> 
 
 
 def grant_role(
-    actor: User, user: User, role: Role, marac: Marac | None, *, now: datetime
+    actor: User | None, user: User, role: Role, marac: Marac | None, *, now: datetime
 ) -> RoleGrant:
-    """Grant a role: administrator install-wide, any other role in one MARAC."""
+    """Grant a role: administrator install-wide, any other role in one MARAC.
+
+    The actor is None for an operator at the command line."""
     if role is Role.ADMIN:
         marac = None
     elif marac is None:
@@ -224,7 +228,10 @@ def grant_role(
     marac_id = marac.id if marac else None
     if any(g.role == role and g.marac_id == marac_id for g in user.role_grants):
         raise ValidationFailed("The user already has this role", field="role")
-    grant = RoleGrant(user=user, role=role, marac=marac, granted_at=now, granted_by_id=actor.id)
+    granted_by_id = actor.id if actor else None
+    grant = RoleGrant(
+        user=user, role=role, marac=marac, granted_at=now, granted_by_id=granted_by_id
+    )
     db.session.add(grant)
     db.session.flush()
     audit.record(

@@ -10,7 +10,7 @@ from flask_login import UserMixin
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.db import TimestampMixin, UTCDateTime, enum_type, utcnow
-from conference.extensions import db
+from conference.extensions import Model, db
 
 
 class Role(StrEnum):
@@ -93,7 +93,7 @@ agency_maracs = sa.Table(
 )
 
 
-class Marac(TimestampMixin, db.Model):
+class Marac(TimestampMixin, Model):
     """One local MARAC (an area) of this install."""
 
     __tablename__ = "maracs"
@@ -154,7 +154,7 @@ class Marac(TimestampMixin, db.Model):
         return [AgencyKind(kind) for kind in self.core_agency_kinds.split(",") if kind]
 
 
-class Agency(TimestampMixin, db.Model):
+class Agency(TimestampMixin, Model):
     """An organisation whose practitioners use the app (police, health, an IDVA service...)."""
 
     __tablename__ = "agencies"
@@ -178,7 +178,7 @@ class Agency(TimestampMixin, db.Model):
         return f"<Agency {self.id}>"
 
 
-class User(UserMixin, TimestampMixin, db.Model):
+class User(UserMixin, TimestampMixin, Model):
     """A practitioner who signs in. Belongs to one agency; roles are granted per MARAC."""
 
     __tablename__ = "users"
@@ -231,7 +231,7 @@ class User(UserMixin, TimestampMixin, db.Model):
         return self.locked_until is not None and self.locked_until > now
 
 
-class RoleGrant(db.Model):
+class RoleGrant(Model):
     """A role held by a user: in one MARAC, or install-wide for administrators."""
 
     __tablename__ = "role_grants"
@@ -259,7 +259,7 @@ class RoleGrant(db.Model):
         return f"<RoleGrant {self.id} {self.role}>"
 
 
-class PasswordSetLink(db.Model):
+class PasswordSetLink(Model):
     """A one-time link an administrator issues so a user can set their password."""
 
     __tablename__ = "password_set_links"
@@ -279,7 +279,7 @@ class PasswordSetLink(db.Model):
         return f"<PasswordSetLink {self.id}>"
 
 
-class WebSession(db.Model):
+class WebSession(Model):
     """Server-side session data. The browser holds only an opaque id whose hash keys this row."""
 
     __tablename__ = "web_sessions"

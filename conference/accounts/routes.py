@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from flask import (
     Blueprint,
-    Response,
     current_app,
     flash,
     redirect,
@@ -15,8 +14,10 @@ from flask import (
     session,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_htmx import make_response
 from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.wrappers import Response
 
 from conference.accounts import services
 from conference.accounts import two_factor as totp
@@ -33,6 +34,7 @@ from conference.db import utcnow
 from conference.errors import ValidationFailed
 from conference.extensions import db, htmx, login_manager
 from conference.web.auth import current_actor
+from conference.web.sessions import current_session
 
 bp = Blueprint("accounts", __name__)
 
@@ -85,7 +87,7 @@ def _safe_next(target: str | None) -> str | None:
 def _finish_sign_in(user: User) -> Response:
     session.pop("pending_user_id", None)
     session.pop("pending_since", None)
-    session.regenerate()
+    current_session().regenerate()
     login_user(user)
     next_url = _safe_next(session.pop("next", None))
     if not user.has_two_factor and services.two_factor_required(user):
@@ -94,7 +96,7 @@ def _finish_sign_in(user: User) -> Response:
 
 
 @bp.route("/sign-in", methods=["GET", "POST"])
-def sign_in() -> Response | str:
+def sign_in() -> ResponseReturnValue:
     """Ask for email and password."""
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
@@ -106,9 +108,9 @@ def sign_in() -> Response | str:
         return render_template("accounts/sign_in.html", form=form), status
     result = services.check_password_sign_in(form.email.data, form.password.data, now=utcnow())
     db.session.commit()
-    if result.outcome is services.SignIn.SUCCEEDED:
+    if result.outcome is services.SignIn.SUCCEEDED and result.user:
         return _finish_sign_in(result.user)
-    if result.outcome is services.SignIn.NEEDS_SECOND_FACTOR:
+    if result.outcome is services.SignIn.NEEDS_SECOND_FACTOR and result.user:
         session["pending_user_id"] = result.user.id
         session["pending_since"] = utcnow().timestamp()
         return redirect(url_for("accounts.sign_in_code"), 303)
@@ -131,7 +133,7 @@ def _pending_user() -> User | None:
 
 
 @bp.route("/sign-in/code", methods=["GET", "POST"])
-def sign_in_code() -> Response | str:
+def sign_in_code() -> ResponseReturnValue:
     """Ask for the second factor after a correct password."""
     user = _pending_user()
     if user is None:
@@ -159,7 +161,7 @@ def sign_out() -> Response:
         services.record_sign_out(current_actor(), now=utcnow())
         db.session.commit()
     logout_user()
-    session.destroy()
+    current_session().destroy()
     flash("You have signed out.", "success")
     response = redirect(url_for(".sign_in"), 303)
     response.headers["Clear-Site-Data"] = '"cache", "storage"'
@@ -181,7 +183,7 @@ def account() -> str:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-def change_password() -> Response | str:
+def change_password() -> ResponseReturnValue:
     """Change the user's own password; other sessions are signed out."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
@@ -191,7 +193,7 @@ def change_password() -> Response | str:
                 current=form.current_password.data,
                 new=form.password.data,
                 now=utcnow(),
-                keep_session=session.id_hash,
+                keep_session=current_session().id_hash,
             )
         except ValidationFailed as problem:
             db.session.commit()  # keep the audit record of a refused attempt
@@ -208,7 +210,9 @@ def change_password() -> Response | str:
 @login_required
 def end_other_sessions() -> Response:
     """Sign out every other browser where this user is signed in."""
-    ended = services.end_other_sessions(current_actor(), keep_id_hash=session.id_hash, now=utcnow())
+    ended = services.end_other_sessions(
+        current_actor(), keep_id_hash=current_session().id_hash, now=utcnow()
+    )
     db.session.commit()
     flash(f"Signed out of {ended} other session{'s' if ended != 1 else ''}.", "success")
     return redirect(url_for(".account"), 303)
@@ -216,7 +220,7 @@ def end_other_sessions() -> Response:
 
 @bp.route("/account/two-factor", methods=["GET", "POST"])
 @login_required
-def two_factor() -> Response | str:
+def two_factor() -> ResponseReturnValue:
     """Enrol an authenticator app: scan the code (or type the key), then confirm with a code."""
     user = current_actor()
     if user.has_two_factor:
@@ -248,7 +252,7 @@ def two_factor() -> Response | str:
 
 @bp.post("/account/two-factor/disable")
 @login_required
-def disable_two_factor() -> Response | tuple[str, int]:
+def disable_two_factor() -> ResponseReturnValue:
     """Turn the second factor off, after the password, where no MARAC demands it."""
     user = current_actor()
     form = ConfirmPasswordForm()
@@ -271,7 +275,7 @@ def disable_two_factor() -> Response | tuple[str, int]:
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
-def set_password(token: str) -> Response | tuple[str, int] | str:
+def set_password(token: str) -> ResponseReturnValue:
     """Set a password through a one-time link an administrator issued."""
     link = services.find_password_link(token, now=utcnow())
     if link is None:
@@ -286,7 +290,7 @@ def set_password(token: str) -> Response | tuple[str, int] | str:
             db.session.commit()
             if current_user.is_authenticated:
                 logout_user()
-            session.destroy()
+            current_session().destroy()
             flash("Your password is set. Sign in with it now.", "success")
             return redirect(url_for(".sign_in"), 303)
     status = 422 if form.is_submitted() else 200

@@ -19,6 +19,7 @@ from conference import audit
 from conference.accounts import passwords, two_factor
 from conference.accounts.models import PasswordSetLink, User, WebSession
 from conference.audit.models import AuditEvent
+from conference.db import affected_rows
 from conference.errors import ValidationFailed
 from conference.extensions import db
 
@@ -139,7 +140,7 @@ def end_sessions(user: User, *, keep_id_hash: str | None = None) -> int:
     query = sa.delete(WebSession).where(WebSession.user_id == user.id)
     if keep_id_hash:
         query = query.where(WebSession.id_hash != keep_id_hash)
-    return db.session.execute(query).rowcount or 0
+    return affected_rows(db.session.execute(query))
 
 
 def end_other_sessions(user: User, *, keep_id_hash: str | None, now: datetime) -> int:

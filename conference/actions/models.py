@@ -14,13 +14,13 @@ from conference.accounts.models import Agency, User
 from conference.actions.choices import ActionStatus, Priority
 from conference.conferences.models import AgendaItem
 from conference.db import UTCDateTime, enum_type, max_lengths, utcnow
-from conference.extensions import db
+from conference.extensions import Model
 from conference.referrals.models import Case
 
 ACTION_LIMITS = {"description": 2000, "owner_name": 120}
 
 
-class Action(db.Model):
+class Action(Model):
     """One action of a case's safety plan."""
 
     __tablename__ = "actions"
@@ -64,7 +64,7 @@ class Action(db.Model):
         return not self.status.is_closed and self.due_on < today
 
 
-class ActionUpdate(db.Model):
+class ActionUpdate(Model):
     """A change to an action's status or due date, with who made it, when and why.
 
     Never edited or deleted: together they are the action's history.

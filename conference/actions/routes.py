@@ -90,7 +90,11 @@ def _chosen(filters: FilterForm, today: Any) -> dict[str, Any]:
 
 def _grouped(rows: list[queries.AgencyAction], today: Any) -> list[tuple[str, list[Any]]]:
     week = today + timedelta(days=7)
-    groups = {"Overdue": [], "Due this week": [], "Later": []}
+    groups: dict[str, list[queries.AgencyAction]] = {
+        "Overdue": [],
+        "Due this week": [],
+        "Later": [],
+    }
     for row in rows:
         due = row.action.due_on
         key = "Overdue" if due < today else "Due this week" if due <= week else "Later"
@@ -110,13 +114,9 @@ def _form(action: Action, data: Any = None) -> StatusForm:
 def report(action_id: int) -> ResponseReturnValue:
     """Report what happened with one of the agency's actions, with a note."""
     actor, now = current_actor(), utcnow()
-    action = db.session.get(Action, action_id)
-    case = db.session.get(Case, action.case_id) if action else None
-    require(
-        action is not None and case is not None and reports_on(actor, action, case.marac_id),
-        hide=True,
-    )
-    assert action is not None and case is not None
+    action = db.get_or_404(Action, action_id)
+    case = db.get_or_404(Case, action.case_id)
+    require(reports_on(actor, action, case.marac_id), hide=True)
     form = _form(action, request.form)
     status = 422
     if form.validate():

@@ -21,7 +21,7 @@ def review_at_meeting(
     action: Action,
     item: AgendaItem,
     *,
-    version: int,
+    version: int | None,
     status: ActionStatus,
     due_on: date | None,
     note: str,
@@ -122,7 +122,7 @@ def report_status(
         actor,
         "action.updated",
         action,
-        marac_id=db.session.get(Case, action.case_id).marac_id,
+        marac_id=db.session.get_one(Case, action.case_id).marac_id,
         now=now,
         detail={"case_id": action.case_id, "status": status.value},
     )

@@ -247,6 +247,6 @@ def chosen_statuses(text: str | None) -> Collection[ActionStatus] | None:
         return None
     if text == "closed":
         return [s for s in ActionStatus if s.is_closed]
-    if text in ActionStatus._value2member_map_:
+    if text is not None and text in ActionStatus._value2member_map_:
         return [ActionStatus(text)]
     return OPEN_STATUSES

@@ -52,7 +52,7 @@ def _shown(obj: object) -> object | None:
     return obj if request.method == "GET" else None
 
 
-def _done(message: str, endpoint: str, **values: int) -> ResponseReturnValue:
+def _done(message: str, endpoint: str, **values: Any) -> ResponseReturnValue:
     db.session.commit()
     flash(message, "success")
     return redirect(url_for(endpoint, **values), 303)

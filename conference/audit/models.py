@@ -9,10 +9,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.db import BigIntPK, UTCDateTime, utcnow
-from conference.extensions import db
+from conference.extensions import Model
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who did what to which object, when and from where. Never updated, never deleted."""
 
     __tablename__ = "audit_events"

@@ -22,14 +22,14 @@ from conference.conferences.choices import (
     Section,
 )
 from conference.db import TimestampMixin, UTCDateTime, enum_type, max_lengths, utcnow
-from conference.extensions import db
+from conference.extensions import Model, db
 from conference.referrals.models import Case, Referral
 
 PLACE_LIMITS = {"place": 200, "video_link": 300}
 REASON_LIMIT = 1000
 
 
-class MeetingRule(TimestampMixin, db.Model):
+class MeetingRule(TimestampMixin, Model):
     """When a MARAC meets, for how long and where, and the deadlines around each meeting."""
 
     __tablename__ = "meeting_rules"
@@ -84,7 +84,7 @@ class MeetingRule(TimestampMixin, db.Model):
         return f"<MeetingRule {self.id} marac={self.marac_id}>"
 
 
-class Conference(TimestampMixin, db.Model):
+class Conference(TimestampMixin, Model):
     """One meeting of a MARAC."""
 
     __tablename__ = "conferences"
@@ -160,7 +160,7 @@ class Conference(TimestampMixin, db.Model):
         return self.published_at is not None and self.status is not ConferenceStatus.CANCELLED
 
 
-class AgendaItem(db.Model):
+class AgendaItem(Model):
     """A case listed on a conference's agenda, in a section, at a position."""
 
     __tablename__ = "agenda_items"
@@ -222,7 +222,7 @@ class AgendaItem(db.Model):
         return f"<AgendaItem {self.id} {self.section}>"
 
 
-class AgendaChange(db.Model):
+class AgendaChange(Model):
     """A case added to or removed from an agenda after it was published, and why."""
 
     __tablename__ = "agenda_changes"
@@ -260,7 +260,7 @@ conference_invitations = sa.Table(
 )
 
 
-class CalendarFeed(db.Model):
+class CalendarFeed(Model):
     """A user's private calendar address. Only its hash is kept; the address is shown once."""
 
     __tablename__ = "calendar_feeds"

@@ -174,5 +174,6 @@ def victim_names(case_ids: Collection[int]) -> dict[int, str]:
     )
     names: dict[int, str] = {}
     for case_id, given, family in rows:
-        names[case_id] = f"{given} {family}".strip()  # later referrals overwrite earlier ones
+        if case_id is not None:  # as the query asks
+            names[case_id] = f"{given} {family}".strip()  # later referrals overwrite earlier ones
     return names

@@ -131,4 +131,5 @@ def _latest_accepted_ids(case_ids: Sequence[int]) -> dict[int, int]:
         .where(Referral.case_id.in_(case_ids), Referral.status == ReferralStatus.ACCEPTED)
         .order_by(Referral.decided_at, Referral.id)
     )
-    return {case_id: referral_id for case_id, referral_id in rows}  # the latest wins
+    # The latest wins; every row has a case, as the query asks.
+    return {case_id: referral_id for case_id, referral_id in rows if case_id is not None}

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
+from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from conference.dashboard.queries import home_sections
@@ -12,7 +13,7 @@ bp = Blueprint("dashboard", __name__)
 
 
 @bp.get("/")
-def index() -> Response | str:
+def index() -> ResponseReturnValue:
     """Show the home page, or send a visitor to sign in."""
     if not current_user.is_authenticated:
         return redirect(url_for("accounts.sign_in"))

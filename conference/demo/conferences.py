@@ -110,6 +110,7 @@ def seed_conferences(users: dict[str, User], maracs: dict[str, Marac], now: date
     cases = {}
     for story in sorted(STORIES, key=lambda s: -s.days_ago):
         referral = refer(story, users, maracs, now)
+        assert referral.case is not None and referral.decided_at is not None  # all accepted
         cases[story.victim.given_name] = (referral.case, referral.decided_at)
     names = _cases_by_name(northbridge)
     names.update({name: case for name, (case, _) in cases.items()})

@@ -54,7 +54,7 @@ AGENCIES = [
 ]
 
 # email local part, name, job title, agency, [(role, MARAC code or None)]
-USERS = [
+USERS: list[tuple[str, str, str, str, list[tuple[Role, str | None]]]] = [
     (
         "admin",
         "Morgan Ellis",
@@ -130,7 +130,9 @@ def seed_demo(*, now: datetime) -> list[DemoLogin]:
         )
     db.session.flush()
     users = {
-        local: db.session.scalar(sa.select(User).where(User.email == f"{local}@{DEMO_DOMAIN}"))
+        local: db.session.execute(
+            sa.select(User).where(User.email == f"{local}@{DEMO_DOMAIN}")
+        ).scalar_one()
         for local, *_ in USERS
     }
     seed_referrals(users, maracs, now)

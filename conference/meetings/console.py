@@ -70,7 +70,7 @@ def neighbour(items: Sequence[AgendaItem], current_id: int | None, step: int) ->
     """
     if current_id is None:
         waiting = [i for i in items if i.status in (ItemStatus.LISTED, ItemStatus.IN_DISCUSSION)]
-        return (waiting or list(items) or [None])[0] if step > 0 else None
+        return next(iter(waiting or items), None) if step > 0 else None
     ids = [i.id for i in items]
     if current_id not in ids:
         return None
@@ -229,7 +229,7 @@ def change_action(
     action: Action,
     item: AgendaItem,
     *,
-    version: int,
+    version: int | None,
     description: str,
     owner: Agency | None,
     owner_name: str,

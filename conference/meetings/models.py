@@ -15,7 +15,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from conference.accounts.models import Agency, User
 from conference.conferences.models import AgendaItem, Conference
 from conference.db import UTCDateTime, enum_type, max_lengths, utcnow
-from conference.extensions import db
+from conference.extensions import Model
 from conference.meetings.choices import Presence
 
 RECORD_LIMITS = {
@@ -31,7 +31,7 @@ RECORD_LIMITS = {
 ATTENDEE_LIMITS = {"name": 120, "job_title": 120}
 
 
-class Meeting(db.Model):
+class Meeting(Model):
     """The live state of one conference: started, the case on screen, concluded."""
 
     __tablename__ = "meetings"
@@ -61,7 +61,7 @@ class Meeting(db.Model):
         return f"<Meeting {self.id} conference={self.conference_id}>"
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     """Whether an agency was present or sent apologies (and whether it sent information)."""
 
     __tablename__ = "attendances"
@@ -91,7 +91,7 @@ class Attendance(db.Model):
         return f"<Attendance {self.id} {self.presence}>"
 
 
-class Attendee(db.Model):
+class Attendee(Model):
     """A person in the room or on the call, for an agency, and their confidentiality sign-off."""
 
     __tablename__ = "attendees"
@@ -122,7 +122,7 @@ class Attendee(db.Model):
         return f"<Attendee {self.id}>"
 
 
-class Discussion(db.Model):
+class Discussion(Model):
     """What the meeting recorded on one case: information shared, risks, decisions.
 
     One row per agenda item. Two people may edit it at once; ``version`` refuses a save made

@@ -14,12 +14,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.accounts.models import User
 from conference.db import UTCDateTime, max_lengths, utcnow
-from conference.extensions import db
+from conference.extensions import Model
 
 MINUTES_LIMITS = {"opening_notes": 4000, "other_business": 4000}
 
 
-class Minutes(db.Model):
+class Minutes(Model):
     """The minutes of one conference: the notes around the cases, and when they became final."""
 
     __tablename__ = "minutes"
@@ -46,7 +46,7 @@ class Minutes(db.Model):
         return f"<Minutes {self.id} final={self.finalised_at is not None}>"
 
 
-class MinutesRevision(db.Model):
+class MinutesRevision(Model):
     """A correction to final minutes: what changed, who changed it, when and why. Never edited."""
 
     __tablename__ = "minutes_revisions"

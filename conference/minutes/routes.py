@@ -29,7 +29,7 @@ from conference.web.auth import current_actor, require
 from conference.web.errors import error_response
 from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import go, render, wants_partial
-from conference.web.loaders import item_of, load_conference
+from conference.web.loaders import item_of, load_conference, or_404
 
 bp = Blueprint("minutes", __name__)
 
@@ -83,9 +83,7 @@ def print_agency(conference_id: int, agency_id: int) -> ResponseReturnValue:
     actor, conference = current_actor(), load_conference(conference_id)
     present = meeting_queries.present_agency_ids(conference.id)
     require(reads_agency_copy(actor, conference, agency_id, present), hide=True)
-    minutes = queries.minutes_of(conference.id)
-    require(minutes is not None, hide=True)
-    assert minutes is not None
+    minutes = or_404(queries.minutes_of(conference.id))
     content = queries.content(conference, minutes, agency_id=agency_id)
     agency = next(a.agency for a in content.present if a.agency_id == agency_id)
     verb = "minutes.agency_copy_printed"
@@ -153,9 +151,7 @@ def save_record(conference_id: int, item_id: int) -> ResponseReturnValue:
 def save_action(conference_id: int, action_id: int) -> ResponseReturnValue:
     """Change an action's task, owner, due date or priority (a correction, once final)."""
     conference, minutes = _writable(conference_id)
-    action = db.session.get(Action, action_id)
-    require(action is not None, hide=True)
-    assert action is not None
+    action = db.get_or_404(Action, action_id)
     item = item_of(conference, action.agenda_item_id)
     form = _action_form(conference, f"action-{action.id}")
     editing, key = Editing(actions={action.id: form}), f"action-{action.id}"
@@ -219,9 +215,7 @@ def _readable(conference_id: int) -> tuple[Conference, Minutes]:
     """The conference and its minutes, for whoever writes them; else 404."""
     conference = load_conference(conference_id)
     require(writes_minutes(current_actor(), conference), hide=True)
-    minutes = queries.minutes_of(conference.id)
-    require(minutes is not None, hide=True)
-    assert minutes is not None
+    minutes = or_404(queries.minutes_of(conference.id))
     return conference, minutes
 
 

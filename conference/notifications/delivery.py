@@ -22,6 +22,7 @@ from flask import current_app
 
 from conference.accounts.models import User
 from conference.config import ConfigError
+from conference.db import affected_rows
 from conference.extensions import db
 from conference.notifications.models import EmailTransport, OutboundEmail
 
@@ -215,7 +216,7 @@ def _claim(email_id: int, now: datetime) -> bool:
         )
         .values(claimed_at=now, attempts=OutboundEmail.attempts + 1)
     )
-    return result.rowcount == 1
+    return affected_rows(result) == 1
 
 
 def _record_failure(email: OutboundEmail, error: Exception, now: datetime) -> None:

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from flask import current_app
 
 from conference.accounts.models import User
+from conference.db import affected_rows
 from conference.errors import Conflict
 from conference.extensions import db
 from conference.notifications.models import Notification, OutboundEmail
@@ -177,5 +178,5 @@ def _mark_emailed(ids: list[int], now: datetime) -> None:
         .where(Notification.id.in_(ids), Notification.emailed_at.is_(None))
         .values(emailed_at=now)
     )
-    if result.rowcount != len(ids):
+    if affected_rows(result) != len(ids):
         raise Conflict("Another run emailed some of these notifications first.")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import url_for
 from werkzeug.routing import BuildError
@@ -43,7 +44,8 @@ class Link:
 def url_of(notification: Notification) -> str:
     """The URL of the page the notification leads to. Needs a request context."""
     try:
-        return url_for(notification.endpoint, **notification.endpoint_args)
+        ids: dict[str, Any] = dict(notification.endpoint_args)  # url_for's keywords are loose
+        return url_for(notification.endpoint, **ids)
     except BuildError:
         # Stored before an endpoint was renamed or removed: the list is better than a 500.
         log.warning(

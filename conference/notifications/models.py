@@ -12,10 +12,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from conference.db import UTCDateTime, enum_type, utcnow
-from conference.extensions import db
+from conference.extensions import Model
 
 
-class Notification(db.Model):
+class Notification(Model):
     """One message to one user. The text names no person and no detail: a kind, a reference
     (a case or referral number) and a link, kept as an endpoint and its ids so it follows the
     URL map. Shown in the app; an email says only how many."""
@@ -61,7 +61,7 @@ class EmailTransport(StrEnum):
     OUTBOX = "outbox"
 
 
-class OutboundEmail(db.Model):
+class OutboundEmail(Model):
     """One email to one user, saying how many things of each kind wait for them in the app.
 
     Composed in the same transaction that marks its notifications emailed, so nothing is

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.accounts.models import Agency, Marac, User
 from conference.db import TimestampMixin, UTCDateTime, enum_type, max_lengths, utcnow
-from conference.extensions import db
+from conference.extensions import Model
 from conference.referrals.choices import (
     CaseStatus,
     Consent,
@@ -59,7 +59,7 @@ INCIDENT_LIMITS = {"summary": 200}
 REASON_LIMIT = 2000
 
 
-class Case(TimestampMixin, db.Model):
+class Case(TimestampMixin, Model):
     """One victim in one MARAC, from the first accepted referral to closure."""
 
     __tablename__ = "cases"
@@ -105,7 +105,7 @@ class Case(TimestampMixin, db.Model):
         return f"<Case {self.id} {self.status}>"
 
 
-class Referral(TimestampMixin, db.Model):
+class Referral(TimestampMixin, Model):
     """A referral to a MARAC, from draft to the coordinator's decision."""
 
     __tablename__ = "referrals"
@@ -284,7 +284,7 @@ class NamedInReferral:
         return f"{self.given_name} {self.family_name}".strip()
 
 
-class Perpetrator(NamedInReferral, db.Model):
+class Perpetrator(NamedInReferral, Model):
     """A person she fears harm from, as named in one referral."""
 
     __tablename__ = "referral_perpetrators"
@@ -305,7 +305,7 @@ class Perpetrator(NamedInReferral, db.Model):
         return f"<Perpetrator {self.id}>"
 
 
-class Child(NamedInReferral, db.Model):
+class Child(NamedInReferral, Model):
     """A child in the household, as named in one referral."""
 
     __tablename__ = "referral_children"
@@ -324,7 +324,7 @@ class Child(NamedInReferral, db.Model):
         return f"<Child {self.id}>"
 
 
-class Incident(db.Model):
+class Incident(Model):
     """One incident of abuse within the escalation window, as listed in a referral."""
 
     __tablename__ = "referral_incidents"
@@ -342,7 +342,7 @@ class Incident(db.Model):
         return f"<Incident {self.id}>"
 
 
-class ChecklistAnswer(db.Model):
+class ChecklistAnswer(Model):
     """One answer on the referral's risk checklist."""
 
     __tablename__ = "checklist_answers"
@@ -357,7 +357,7 @@ class ChecklistAnswer(db.Model):
         return f"<ChecklistAnswer {self.referral_id} {self.question_id}>"
 
 
-class ReferralTransition(db.Model):
+class ReferralTransition(Model):
     """A change of a referral's status: who made it, when and why. Never edited."""
 
     __tablename__ = "referral_transitions"
@@ -384,7 +384,7 @@ class ReferralTransition(db.Model):
         return f"<ReferralTransition {self.id} {self.from_status}->{self.to_status}>"
 
 
-class AddressDisclosure(db.Model):
+class AddressDisclosure(Model):
     """A reason someone gave to see a confidential address. Kept for the audit trail."""
 
     __tablename__ = "address_disclosures"

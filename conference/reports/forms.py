@@ -81,7 +81,7 @@ class PeriodForm(Form):
             self.end.errors = ["The last day must be the same as or after the first day"]
         elif start is not None and (end - start).days + 1 > LONGEST_DAYS:
             self.end.errors = ["A return can cover at most five years"]
-        if self.start.errors or self.end.errors:
+        if start is None or end is None or self.start.errors or self.end.errors:
             return None
         return Period(start, end)
 
@@ -90,6 +90,7 @@ class PeriodForm(Form):
         query: dict[str, Any] = {"marac": self.marac.data, "quarter": self.quarter.data}
         if self.quarter.data == OTHER_DATES:
             for field in (self.start, self.end):
-                day: date = field.data
-                query[field.name] = [day.day, day.month, day.year]
+                day = field.data
+                if day is not None:  # always, after period() found a period
+                    query[field.name] = [day.day, day.month, day.year]
         return query

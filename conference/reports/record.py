@@ -211,7 +211,8 @@ def _accepted_referral_days(case_ids: Collection[int]) -> dict[int, list[tuple[i
             Referral.referred_on.is_not(None),
         )
     ):
-        found[case_id].append((referral_id, referred_on))
+        if case_id is not None and referred_on is not None:  # as the query asks
+            found[case_id].append((referral_id, referred_on))
     return found
 
 

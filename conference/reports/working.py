@@ -235,7 +235,7 @@ def _completion_table(
         }
         for agency in sorted((named[i] for i in tally), key=_by_name)
     ]
-    counts = [Column(key, heading, protected=False) for key, heading in COMPLETION_COLUMNS]
+    count_columns = [Column(key, heading, protected=False) for key, heading in COMPLETION_COLUMNS]
     return Table(
         key="completion",
         title="Actions completed on time by agency",
@@ -243,7 +243,7 @@ def _completion_table(
             Column("label", "Owner agency", Kind.TEXT),
             Column("due", "Actions due", protected=False),
             Column("share", "Percentage done on time", Kind.PERCENT, share_of="on_time"),
-            *counts,
+            *count_columns,
         ],
         rows=rows,
         chart=Chart("share"),

@@ -10,13 +10,13 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from conference.accounts.models import Agency, User
 from conference.conferences.models import AgendaItem
 from conference.db import TimestampMixin, UTCDateTime, enum_type
-from conference.extensions import db
+from conference.extensions import Model
 from conference.research.choices import Outcome
 
 SUMMARY_LIMIT = 4000
 
 
-class ResearchReturn(TimestampMixin, db.Model):
+class ResearchReturn(TimestampMixin, Model):
     """What one agency found on one agenda item, and what it will share at the meeting."""
 
     __tablename__ = "research_returns"

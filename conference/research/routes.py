@@ -49,9 +49,7 @@ def index() -> ResponseReturnValue:
 
 def _load(conference_id: int) -> Conference:
     """The conference, if the user's agency is invited and its agenda published; else 404."""
-    conference = db.session.get(Conference, conference_id)
-    require(conference is not None, hide=True)
-    assert conference is not None
+    conference = db.get_or_404(Conference, conference_id)
     invited = conference_queries.invited_agency_ids(conference.id)
     actor = current_actor()
     require(researches(actor, conference, invited), hide=True)
@@ -109,9 +107,8 @@ def _form_for(item: AgendaItem, saved: ResearchReturn | None) -> ReturnForm:
 def save(conference_id: int, item_id: int) -> ResponseReturnValue:
     """Save the agency's return on one case; htmx swaps just that case."""
     conference = _load(conference_id)
-    item = db.session.get(AgendaItem, item_id)
-    require(item is not None and item.conference_id == conference.id, hide=True)
-    assert item is not None
+    item = db.get_or_404(AgendaItem, item_id)
+    require(item.conference_id == conference.id, hide=True)
     actor, now = current_actor(), utcnow()
     form = ReturnForm(request.form, prefix=f"item-{item.id}")
     saved = queries.agency_returns(conference.id, actor.agency_id).get(item.id)

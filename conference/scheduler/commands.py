@@ -34,6 +34,7 @@ def scheduler_command() -> None:
         raise click.ClickException(
             "Another scheduler is already running for this database; this one will not start."
         )
+    # The jobs outlive this context; current_app is typed as the app, not the proxy it is.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     scheduler = BlockingScheduler(timezone=SCHEDULER_TIMEZONE)
     for job in JOBS.values():

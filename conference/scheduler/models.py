@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from conference.db import UTCDateTime, enum_type
-from conference.extensions import db
+from conference.extensions import Model
 
 
 class JobOutcome(StrEnum):
@@ -25,7 +25,7 @@ class JobTrigger(StrEnum):
     MANUAL = "manual"
 
 
-class JobRun(db.Model):
+class JobRun(Model):
     """One run of a job: when, for which 'now', how it ended and what it counted."""
 
     __tablename__ = "job_runs"

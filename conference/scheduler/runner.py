@@ -54,7 +54,7 @@ def run_job(
         error_id = uuid.uuid4().hex[:10]
         outcome, counts = JobOutcome.FAILED, {}
         log.exception("job failed", extra={"job": name, "error_id": error_id})
-    run = db.session.get(JobRun, run_id)
+    run = db.session.get_one(JobRun, run_id)
     run.outcome, run.counts, run.error_id = outcome, counts, error_id
     run.finished_at = utcnow()
     db.session.commit()

@@ -39,7 +39,7 @@ def feedback_candidates(now: datetime) -> dict[Conference, set[int]]:
         RoleGrant.role == Role.ADVOCATE,
     )
     rows = db.session.execute(
-        sa.select(Conference, Case.advocate_id)
+        sa.select(Conference, User.id)
         .join(AgendaItem, AgendaItem.conference_id == Conference.id)
         .join(Case, Case.id == AgendaItem.case_id)
         .join(User, User.id == Case.advocate_id)

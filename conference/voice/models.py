@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from conference.accounts.models import User
 from conference.conferences.models import AgendaItem
 from conference.db import UTCDateTime, enum_type, max_lengths, utcnow
-from conference.extensions import db
+from conference.extensions import Model
 from conference.voice.choices import ContactMethod
 
 VOICE_LIMITS = {
@@ -26,7 +26,7 @@ VOICE_LIMITS = {
 }
 
 
-class VictimVoice(db.Model):
+class VictimVoice(Model):
     """Her views, wishes and fears on one agenda item, as her advocate recorded them."""
 
     __tablename__ = "victim_voices"

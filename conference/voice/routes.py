@@ -54,9 +54,8 @@ def index() -> ResponseReturnValue:
 
 def _load(item_id: int) -> AgendaItem:
     """The item, if its case is assigned to the user as advocate; 404 otherwise."""
-    item = db.session.get(AgendaItem, item_id)
-    require(item is not None and advocates_for(current_actor(), item.case), hide=True)
-    assert item is not None
+    item = db.get_or_404(AgendaItem, item_id)
+    require(advocates_for(current_actor(), item.case), hide=True)
     return item
 
 
@@ -81,7 +80,7 @@ def save(item_id: int) -> ResponseReturnValue:
     existing = queries.voices_for([found.id]).get(found.id)
     status = 422
     if form.validate() or not services.is_open(found.conference):  # closed: 409, not 422
-        status = _attempt(
+        refusal = _attempt(
             form,
             lambda: services.save_voice(
                 found,
@@ -93,8 +92,9 @@ def save(item_id: int) -> ResponseReturnValue:
             ),
             default="contact_made",
         )
-        if status is None:
+        if refusal is None:
             return _saved(found, "before", "Her voice on case {} is saved.")
+        status = refusal
     return _answer(found, "before", form, status=status)
 
 
@@ -108,7 +108,7 @@ def outcome(item_id: int) -> ResponseReturnValue:
     existing = queries.voices_for([found.id]).get(found.id)
     status = 422
     if form.validate() or not services.outcome_open(found):  # not open: 409, not 422
-        status = _attempt(
+        refusal = _attempt(
             form,
             lambda: services.save_outcome(
                 found,
@@ -122,8 +122,9 @@ def outcome(item_id: int) -> ResponseReturnValue:
             ),
             default="told_on",
         )
-        if status is None:
+        if refusal is None:
             return _saved(found, "outcome", "When you told her the outcome on case {} is saved.")
+        status = refusal
     return _answer(found, "outcome", form, status=status)
 
 
@@ -166,7 +167,7 @@ def _answer(
     item: AgendaItem, part: str, form: Form | None, *, status: int, just_saved: bool = False
 ) -> ResponseReturnValue:
     """The part posted to for htmx (with any message out of band), else the whole page."""
-    forms = {"outcome_form" if part == "outcome" else "form": form}
+    forms: dict[str, Any] = {"outcome_form" if part == "outcome" else "form": form}
     if not wants_partial():
         return _page(item, status=status, **forms)
     context = _context(item, status=status, just_saved=just_saved, **forms)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import abort
 from flask_login import current_user, login_required
@@ -16,7 +16,7 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def current_actor() -> User:
     """The signed-in user (routes are behind login_required before calling this)."""
-    return current_user._get_current_object()  # type: ignore[no-any-return]
+    return current_user._get_current_object()
 
 
 def require(allowed: bool, *, hide: bool = False) -> None:
@@ -35,6 +35,6 @@ def requires(predicate: Callable[[User], bool]) -> Callable[[F], F]:
             require(predicate(current_actor()))
             return view(*args, **kwargs)
 
-        return wrapped  # type: ignore[return-value]
+        return cast(F, wrapped)
 
     return decorator

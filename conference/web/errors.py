@@ -5,13 +5,14 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import Flask, Response, flash, redirect, render_template, url_for
+from flask import Flask, flash, redirect, render_template, url_for
 from flask_htmx import make_response
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.wrappers import Response
 
 from conference.errors import Conflict, DomainError, NotFound, PermissionDenied
 from conference.extensions import db, htmx

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -51,6 +52,8 @@ class MemorableDateField(DateField):
 
     Blank boxes give no date; anything that is not a real date says so by the field.
     """
+
+    data: date | None
 
     def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("widget", GovMemorableDateInput())

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, redirect, render_template
+from flask import redirect, render_template
 from flask_htmx import make_response
+from werkzeug.wrappers import Response
 
 from conference.extensions import htmx
 

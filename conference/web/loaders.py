@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+from typing import TypeVar
+
+from flask import abort
+
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
 from conference.web.auth import require
 
+T = TypeVar("T")
+
+
+def or_404(found: T | None) -> T:
+    """What a lookup found, or 404 when it found nothing; db.get_or_404 does this by id."""
+    if found is None:
+        abort(404)
+    return found
+
 
 def load_conference(conference_id: int) -> Conference:
     """The conference, or 404."""
-    conference = db.session.get(Conference, conference_id)
-    require(conference is not None, hide=True)
-    assert conference is not None
-    return conference
+    return db.get_or_404(Conference, conference_id)
 
 
 def item_of(conference: Conference, item_id: int) -> AgendaItem:
     """The agenda item of that conference, or 404 (an item of another one is not found)."""
-    item = db.session.get(AgendaItem, item_id)
-    require(item is not None and item.conference_id == conference.id, hide=True)
-    assert item is not None
+    item = db.get_or_404(AgendaItem, item_id)
+    require(item.conference_id == conference.id, hide=True)
     return item

@@ -9,10 +9,11 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, TypedDict
 
 import sqlalchemy as sa
 from flask import Flask, Request, Response
+from flask import session as request_session
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
@@ -28,6 +29,14 @@ TOUCH_AFTER = timedelta(seconds=60)
 
 def hash_session_id(sid: str) -> str:
     return hashlib.sha256(sid.encode()).hexdigest()
+
+
+class _CookieOptions(TypedDict):
+    domain: str | None
+    path: str
+    secure: bool
+    httponly: bool
+    samesite: str | None
 
 
 class ServerSession(CallbackDict, SessionMixin):
@@ -67,6 +76,13 @@ class ServerSession(CallbackDict, SessionMixin):
         self.modified = True
 
 
+def current_session() -> ServerSession:
+    """The request's session; ServerSessionInterface always opens a ServerSession."""
+    if not isinstance(request_session, ServerSession):
+        raise RuntimeError("the app's session interface is not ServerSessionInterface")
+    return request_session
+
+
 class ServerSessionInterface(SessionInterface):
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         sid = request.cookies.get(self.get_cookie_name(app))
@@ -89,9 +105,10 @@ class ServerSessionInterface(SessionInterface):
         data = _serializer.loads(row.data) if row.data else {}
         return ServerSession(data, sid, created_at=row.created_at, last_seen_at=row.last_seen_at)
 
+    # Narrower than SessionInterface's SessionMixin: it only ever saves what open_session made.
     def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:  # type: ignore[override]
         name = self.get_cookie_name(app)
-        cookie = dict(
+        cookie = _CookieOptions(
             domain=self.get_cookie_domain(app),
             path=self.get_cookie_path(app),
             secure=self.get_cookie_secure(app),
@@ -105,18 +122,12 @@ class ServerSessionInterface(SessionInterface):
             if session.sid:
                 self._delete(session.id_hash)
             if session.modified or session.rotate:
-                response.delete_cookie(
-                    name,
-                    **{
-                        k: v
-                        for k, v in cookie.items()
-                        if k in ("domain", "path", "secure", "httponly", "samesite")
-                    },
-                )
+                response.delete_cookie(name, **cookie)
             return
         now = utcnow()
         idle = timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
-        is_new = session.sid is None
+        sid = session.sid
+        is_new = sid is None
         stale = session.last_seen_at is None or now - session.last_seen_at >= TOUCH_AFTER
         if not (is_new or session.modified or stale):
             return
@@ -126,19 +137,20 @@ class ServerSessionInterface(SessionInterface):
             "last_seen_at": now,
             "expires_at": now + idle,
         }
-        table = WebSession.__table__
         with db.engine.begin() as conn:
-            if is_new:
-                session.sid = secrets.token_urlsafe(32)
+            if sid is None:
+                sid = session.sid = secrets.token_urlsafe(32)
                 conn.execute(
-                    table.insert().values(id_hash=session.id_hash, created_at=now, **values)
+                    sa.insert(WebSession).values(id_hash=session.id_hash, created_at=now, **values)
                 )
             else:
                 conn.execute(
-                    table.update().where(table.c.id_hash == session.id_hash).values(**values)
+                    sa.update(WebSession)
+                    .where(WebSession.id_hash == session.id_hash)
+                    .values(**values)
                 )
         # The cookie itself ends with the browser; the server enforces the idle expiry.
-        response.set_cookie(name, session.sid, **cookie)
+        response.set_cookie(name, sid, **cookie)
 
     def _delete(self, id_hash: str | None) -> None:
         if id_hash:

@@ -34,7 +34,7 @@ class UnitOfWorkFlask(Flask):
     """Flask, with each view's work one unit: committed when the view answers, rolled back when
     it raises, its refusals answered as the view said (see on_refusal)."""
 
-    def dispatch_request(self) -> ResponseReturnValue:  # type: ignore[override]
+    def dispatch_request(self) -> ResponseReturnValue:
         try:
             response = super().dispatch_request()
         except REFUSALS as refused:

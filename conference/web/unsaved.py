@@ -21,6 +21,7 @@ SESSION_KEY = "unsaved_form"
 
 def keeps_typing(view: F) -> F:
     """Mark a view whose posts are kept when refused for an expired session."""
+    # A function takes attributes, but its declared type has none to set.
     view.keeps_typing = True  # type: ignore[attr-defined]
     return view
 

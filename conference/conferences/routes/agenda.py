@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypedDict
 
 from flask import flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -29,7 +29,7 @@ from conference.research.queries import returns_grid
 from conference.web.auth import current_actor, require
 from conference.web.forms import show_refusal
 from conference.web.htmx import go, render, wants_partial
-from conference.web.loaders import load_conference
+from conference.web.loaders import load_conference, or_404
 
 
 @bp.get("/conferences/<int:conference_id>")
@@ -86,9 +86,8 @@ def _sections(items: list[AgendaItem]) -> list[tuple[Any, list[AgendaItem]]]:
 def _managed_item(conference_id: int, item_id: int) -> tuple[Conference, AgendaItem]:
     conference = load_conference(conference_id)
     require(manages(current_actor(), conference.marac_id), hide=True)
-    item = db.session.get(AgendaItem, item_id)
-    require(item is not None and item.conference_id == conference.id, hide=True)
-    assert item is not None
+    item = db.get_or_404(AgendaItem, item_id)
+    require(item.conference_id == conference.id, hide=True)
     return conference, item
 
 
@@ -189,9 +188,8 @@ def remove_item(conference_id: int, item_id: int) -> ResponseReturnValue:
 @login_required
 def list_case(case_id: int) -> ResponseReturnValue:
     """List a waiting case on a conference the coordinator chooses."""
-    case = db.session.get(Case, case_id)
-    require(case is not None and manages(current_actor(), case.marac_id), hide=True)
-    assert case is not None
+    case = db.get_or_404(Case, case_id)
+    require(manages(current_actor(), case.marac_id), hide=True)
 
     def list_it(target: Conference, form: PlaceForm) -> str:
         if case.status is not CaseStatus.OPEN:
@@ -202,7 +200,12 @@ def list_case(case_id: int) -> ResponseReturnValue:
     return _place_page(case, None, list_it, back_to=None)
 
 
-def _reasons(form: PlaceForm) -> dict[str, str]:
+class _Reasons(TypedDict):
+    reason: str
+    over_capacity_reason: str
+
+
+def _reasons(form: PlaceForm) -> _Reasons:
     return {
         "reason": form.reason.data or "",
         "over_capacity_reason": form.over_capacity_reason.data or "",
@@ -220,9 +223,7 @@ def _place_page(
     form = _place_form(case.marac_id, exclude=conference.id if conference else None)
     if request.method == "POST" and form.validate():
         wanted = int(form.conference_id.data)
-        target = queries.conferences_by_id({wanted}).get(wanted)
-        require(target is not None, hide=True)
-        assert target is not None
+        target = or_404(queries.conferences_by_id({wanted}).get(wanted))
         try:
             message = place(target, form)
         except (ValidationFailed, InvalidTransition) as refused:

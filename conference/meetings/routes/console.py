@@ -119,7 +119,10 @@ def case_context_for(conference: Conference, item: AgendaItem, **forms: Any) -> 
 
 
 def actions_context_for(
-    conference: Conference, item: AgendaItem, actions: list[Action], forms: dict[str, ActionForm]
+    conference: Conference,
+    item: AgendaItem,
+    actions: list[Action],
+    forms: dict[str, ActionForm | None],
 ) -> dict[str, Any]:
     agencies = queries.marac_agencies(conference.marac_id)
     day = display.local_day(conference)

@@ -118,9 +118,7 @@ def _changed(
 def attendance(conference_id: int, agency_id: int) -> ResponseReturnValue:
     """Record an agency's apologies (or presence), saying whether it sent its information."""
     conference = load_driven(conference_id)
-    agency = db.session.get(Agency, agency_id)
-    require(agency is not None, hide=True)
-    assert agency is not None
+    agency = db.get_or_404(Agency, agency_id)
     form = AttendanceForm(request.form, prefix=f"agency-{agency.id}")
     if not form.validate():
         return opening_response(conference, status=422, attendance_forms={agency.id: form})
@@ -176,9 +174,8 @@ def _get(model: type, value: object) -> Any:
 
 
 def _attendee(conference, attendee_id: int) -> Attendee:
-    attendee = db.session.get(Attendee, attendee_id)
-    require(attendee is not None and attendee.conference_id == conference.id, hide=True)
-    assert attendee is not None
+    attendee = db.get_or_404(Attendee, attendee_id)
+    require(attendee.conference_id == conference.id, hide=True)
     return attendee
 
 

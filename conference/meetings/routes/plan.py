@@ -59,9 +59,7 @@ def add_action(conference_id: int, item_id: int) -> ResponseReturnValue:
 def change_action(conference_id: int, action_id: int) -> ResponseReturnValue:
     """Change an action agreed earlier in the meeting (refused when someone changed it first)."""
     conference = load_driven(conference_id)
-    action = db.session.get(Action, action_id)
-    require(action is not None, hide=True)
-    assert action is not None
+    action = db.get_or_404(Action, action_id)
     item = item_of(conference, action.agenda_item_id)
     form = action_form_for(action, request.form)
     form.set_choices(queries.marac_agencies(conference.marac_id), display.local_day(conference))
@@ -86,9 +84,7 @@ def change_action(conference_id: int, action_id: int) -> ResponseReturnValue:
 def withdraw_action(conference_id: int, action_id: int) -> ResponseReturnValue:
     """Take back an action entered by mistake, while this meeting runs."""
     conference = load_driven(conference_id)
-    action = db.session.get(Action, action_id)
-    require(action is not None, hide=True)
-    assert action is not None
+    action = db.get_or_404(Action, action_id)
     item = item_of(conference, action.agenda_item_id)
 
     def change() -> str:
@@ -117,6 +113,7 @@ def _action_change(
     change: Callable[[], str],
 ) -> ResponseReturnValue:
     """Run an action change; answer with the case's action plan (htmx) or the console."""
+    forms: dict[str, ActionForm | None]
     status, forms, conflict = 200, {}, None
     if form is not None and not form.validate():
         status, forms = 422, {key: form}
@@ -157,9 +154,8 @@ def review(conference_id: int, item_id: int, action_id: int) -> ResponseReturnVa
     """Record the meeting's decision on one overdue action of a standing item."""
     conference = load_driven(conference_id)
     item = item_of(conference, item_id)
-    action = db.session.get(Action, action_id)
-    require(action is not None and action.case_id == item.case_id, hide=True)
-    assert action is not None
+    action = db.get_or_404(Action, action_id)
+    require(action.case_id == item.case_id, hide=True)
     form = review_form_for(action, request.form)
     status = 422
     if form.validate():
@@ -171,8 +167,8 @@ def review(conference_id: int, item_id: int, action_id: int) -> ResponseReturnVa
         else:
             db.session.commit()
             flash("The meeting's decision on the action is recorded.", "success")
-            form, status = None, 200
-    forms = {action.id: form} if form is not None else {}
+            status = 200
+    forms = {action.id: form} if status != 200 else {}
     return _overdue_answer(conference, item, forms, status)
 
 

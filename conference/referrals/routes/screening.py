@@ -170,8 +170,8 @@ def _decide(referral: Referral, form: DecisionForm, actor: User) -> Any:
             if case is None:
                 raise ValidationFailed("Choose a case from the list", "case_id")
         if form.advocate_id.data:
-            wanted = parse_id(form.advocate_id.data)
-            advocate = db.session.get(User, wanted) if wanted else None
+            advocate_id = parse_id(form.advocate_id.data)
+            advocate = db.session.get(User, advocate_id) if advocate_id else None
             if advocate is None:
                 raise ValidationFailed("Choose an advocate from the list", "advocate_id")
     return services.decide(
