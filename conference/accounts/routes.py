@@ -30,9 +30,9 @@ from conference.accounts.forms import (
 from conference.accounts.models import User
 from conference.accounts.passwords import verify_password
 from conference.db import utcnow
-from conference.errors import ValidationFailed
 from conference.extensions import db, htmx, login_manager
 from conference.web.auth import current_actor
+from conference.web.unit import on_refusal, refusal_beside
 
 bp = Blueprint("accounts", __name__)
 
@@ -104,8 +104,8 @@ def sign_in() -> Response | str:
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("accounts/sign_in.html", form=form), status
+    # A failed attempt is an answer, not a refusal: it is kept with the page, for the lockout.
     result = services.check_password_sign_in(form.email.data, form.password.data, now=utcnow())
-    db.session.commit()
     if result.outcome is services.SignIn.SUCCEEDED:
         return _finish_sign_in(result.user)
     if result.outcome is services.SignIn.NEEDS_SECOND_FACTOR:
@@ -142,7 +142,6 @@ def sign_in_code() -> Response | str:
         status = 422 if form.is_submitted() else 200
         return render_template("accounts/sign_in_code.html", form=form), status
     result = services.check_second_factor(user, form.code.data, now=utcnow())
-    db.session.commit()
     if result.outcome is services.SignIn.SUCCEEDED:
         return _finish_sign_in(user)
     if result.outcome is services.SignIn.RATE_LIMITED:
@@ -157,7 +156,6 @@ def sign_out() -> Response:
     """End the session on the server and clear what the browser kept."""
     if current_user.is_authenticated:
         services.record_sign_out(current_actor(), now=utcnow())
-        db.session.commit()
     logout_user()
     session.destroy()
     flash("You have signed out.", "success")
@@ -181,26 +179,27 @@ def account() -> str:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-def change_password() -> Response | str:
+def change_password() -> Response | tuple[str, int]:
     """Change the user's own password; other sessions are signed out."""
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(
-                current_actor(),
-                current=form.current_password.data,
-                new=form.password.data,
-                now=utcnow(),
-                keep_session=session.id_hash,
-            )
-        except ValidationFailed as problem:
-            db.session.commit()  # keep the audit record of a refused attempt
-            getattr(form, problem.field or "password").errors = [str(problem)]
-        else:
-            db.session.commit()
-            flash("Your password has been changed. Any other sessions were signed out.", "success")
-            return redirect(url_for(".account"), 303)
-    status = 422 if form.is_submitted() else 200
+    if not form.validate_on_submit():
+        return _password_page(form, 422 if form.is_submitted() else 200)
+    on_refusal(refusal_beside(form, "password", lambda status: _password_page(form, status)))
+    changed = services.change_password(
+        current_actor(),
+        current=form.current_password.data,
+        new=form.password.data,
+        now=utcnow(),
+        keep_session=session.id_hash,
+    )
+    if not changed:  # the refused attempt is audited, and kept with this answer
+        form.current_password.errors = ["Your current password is not correct"]
+        return _password_page(form, 422)
+    flash("Your password has been changed. Any other sessions were signed out.", "success")
+    return redirect(url_for(".account"), 303)
+
+
+def _password_page(form: ChangePasswordForm, status: int) -> tuple[str, int]:
     return render_template("accounts/change_password.html", form=form), status
 
 
@@ -209,7 +208,6 @@ def change_password() -> Response | str:
 def end_other_sessions() -> Response:
     """Sign out every other browser where this user is signed in."""
     ended = services.end_other_sessions(current_actor(), keep_id_hash=session.id_hash, now=utcnow())
-    db.session.commit()
     flash(f"Signed out of {ended} other session{'s' if ended != 1 else ''}.", "success")
     return redirect(url_for(".account"), 303)
 
@@ -227,13 +225,12 @@ def two_factor() -> Response | str:
     if form.validate_on_submit():
         if services.enable_two_factor(user, secret, form.code.data, now=utcnow()):
             session.pop("pending_totp_secret", None)
-            db.session.commit()
             flash(
                 "Two-step verification is on. You will need your app each time you sign in.",
                 "success",
             )
             return redirect(url_for("dashboard.index"), 303)
-        db.session.commit()
+        # The failed code is audited, and kept with this answer.
         form.code.errors = ["That code does not match. Enter the code the app shows now"]
     uri = totp.provisioning_uri(secret, email=user.email, issuer=current_app.config["TOTP_ISSUER"])
     status = 422 if form.is_submitted() else 200
@@ -260,7 +257,6 @@ def disable_two_factor() -> Response | tuple[str, int]:
         return redirect(url_for(".account"), 303)
     if form.validate_on_submit() and verify_password(user.password_hash, form.password.data):
         services.disable_two_factor(user, actor=user, now=utcnow())
-        db.session.commit()
         flash("Two-step verification is off.", "success")
         return redirect(url_for(".account"), 303)
     if form.is_submitted() and not form.password.errors:
@@ -277,17 +273,16 @@ def set_password(token: str) -> Response | tuple[str, int] | str:
     if link is None:
         return render_template("accounts/link_expired.html"), 404
     form = NewPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.use_password_link(link, form.password.data, now=utcnow())
-        except ValidationFailed as problem:
-            form.password.errors = [str(problem)]
-        else:
-            db.session.commit()
-            if current_user.is_authenticated:
-                logout_user()
-            session.destroy()
-            flash("Your password is set. Sign in with it now.", "success")
-            return redirect(url_for(".sign_in"), 303)
-    status = 422 if form.is_submitted() else 200
-    return render_template("accounts/set_password.html", form=form, user=link.user), status
+
+    def page(status: int) -> tuple[str, int]:
+        return render_template("accounts/set_password.html", form=form, user=link.user), status
+
+    if not form.validate_on_submit():
+        return page(422 if form.is_submitted() else 200)
+    on_refusal(refusal_beside(form, "password", page))
+    services.use_password_link(link, form.password.data, now=utcnow())
+    if current_user.is_authenticated:
+        logout_user()
+    session.destroy()
+    flash("Your password is set. Sign in with it now.", "success")
+    return redirect(url_for(".sign_in"), 303)
