@@ -256,20 +256,22 @@ def _refused(
     """The answer to a refusal, with the user's text kept: by the field (422), or beside what
     someone else saved first (409), or with the reason the minutes cannot change (409)."""
 
+    first = next(f.short_name for f in form if f.short_name != "version")
+
     def answer(refused: Exception) -> ResponseReturnValue:
+        status = 409
         if isinstance(refused, ValidationFailed):
-            first = next(f.short_name for f in form if f.short_name != "version")
+            status = 422
             show_refusal(form, refused, first)
-            return _respond(
-                conference, minutes, partial=partial, status=422, editing=editing, **extra
-            )
-        if isinstance(refused, Conflict) and hasattr(refused, "current"):
+        elif isinstance(refused, Conflict) and hasattr(refused, "current"):
             editing.conflicts[key] = (str(refused), refused.current)
             # Saving again, after comparing, is meant to replace what they saved.
             form.version.data = str(refused.current.version)
         else:
             flash(str(refused), "error")
-        return _respond(conference, minutes, partial=partial, status=409, editing=editing, **extra)
+        return _respond(
+            conference, minutes, partial=partial, status=status, editing=editing, **extra
+        )
 
     return answer
 
