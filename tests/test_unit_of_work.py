@@ -115,6 +115,26 @@ def test_the_usual_answer_picks_field_or_message(app, kind, status, text):
     assert (response.status_code, response.text) == (status, text)
 
 
+def test_an_answer_can_leave_a_refusal_it_does_not_answer_to_the_error_handlers(own_app):
+    app = own_app()
+
+    @app.post("/partly")
+    def partly():
+        def answer(refused):
+            if isinstance(refused, ValidationFailed):
+                return "beside the field", 422
+            raise refused
+
+        on_refusal(answer)
+        add_marac("HALF")
+        raise Conflict("Someone saved first")
+
+    toast = app.test_client().post("/partly", headers=HTMX)
+    assert toast.status_code == 409 and "Someone saved first" in toast.text
+    assert toast.headers["HX-Retarget"] == "#flash"
+    assert maracs() == []
+
+
 @pytest.mark.parametrize(
     ("kind", "status", "message"),
     [

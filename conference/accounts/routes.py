@@ -31,10 +31,10 @@ from conference.accounts.forms import (
 from conference.accounts.models import User
 from conference.accounts.passwords import verify_password
 from conference.db import utcnow
-from conference.errors import ValidationFailed
 from conference.extensions import db, htmx, login_manager
 from conference.web.auth import current_actor
 from conference.web.sessions import current_session
+from conference.web.unit import on_refusal, refusal_beside
 
 bp = Blueprint("accounts", __name__)
 
@@ -106,8 +106,8 @@ def sign_in() -> ResponseReturnValue:
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("accounts/sign_in.html", form=form), status
+    # A failed attempt is an answer, not a refusal: it is kept with the page, for the lockout.
     result = services.check_password_sign_in(form.email.data, form.password.data, now=utcnow())
-    db.session.commit()
     if result.outcome is services.SignIn.SUCCEEDED and result.user:
         return _finish_sign_in(result.user)
     if result.outcome is services.SignIn.NEEDS_SECOND_FACTOR and result.user:
@@ -144,7 +144,6 @@ def sign_in_code() -> ResponseReturnValue:
         status = 422 if form.is_submitted() else 200
         return render_template("accounts/sign_in_code.html", form=form), status
     result = services.check_second_factor(user, form.code.data, now=utcnow())
-    db.session.commit()
     if result.outcome is services.SignIn.SUCCEEDED:
         return _finish_sign_in(user)
     if result.outcome is services.SignIn.RATE_LIMITED:
@@ -159,7 +158,6 @@ def sign_out() -> Response:
     """End the session on the server and clear what the browser kept."""
     if current_user.is_authenticated:
         services.record_sign_out(current_actor(), now=utcnow())
-        db.session.commit()
     logout_user()
     current_session().destroy()
     flash("You have signed out.", "success")
@@ -183,26 +181,27 @@ def account() -> str:
 
 @bp.route("/account/password", methods=["GET", "POST"])
 @login_required
-def change_password() -> ResponseReturnValue:
+def change_password() -> Response | tuple[str, int]:
     """Change the user's own password; other sessions are signed out."""
     form = ChangePasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.change_password(
-                current_actor(),
-                current=form.current_password.data,
-                new=form.password.data,
-                now=utcnow(),
-                keep_session=current_session().id_hash,
-            )
-        except ValidationFailed as problem:
-            db.session.commit()  # keep the audit record of a refused attempt
-            getattr(form, problem.field or "password").errors = [str(problem)]
-        else:
-            db.session.commit()
-            flash("Your password has been changed. Any other sessions were signed out.", "success")
-            return redirect(url_for(".account"), 303)
-    status = 422 if form.is_submitted() else 200
+    if not form.validate_on_submit():
+        return _password_page(form, 422 if form.is_submitted() else 200)
+    on_refusal(refusal_beside(form, "password", lambda status: _password_page(form, status)))
+    changed = services.change_password(
+        current_actor(),
+        current=form.current_password.data,
+        new=form.password.data,
+        now=utcnow(),
+        keep_session=current_session().id_hash,
+    )
+    if not changed:  # the refused attempt is audited, and kept with this answer
+        form.current_password.errors = ["Your current password is not correct"]
+        return _password_page(form, 422)
+    flash("Your password has been changed. Any other sessions were signed out.", "success")
+    return redirect(url_for(".account"), 303)
+
+
+def _password_page(form: ChangePasswordForm, status: int) -> tuple[str, int]:
     return render_template("accounts/change_password.html", form=form), status
 
 
@@ -213,7 +212,6 @@ def end_other_sessions() -> Response:
     ended = services.end_other_sessions(
         current_actor(), keep_id_hash=current_session().id_hash, now=utcnow()
     )
-    db.session.commit()
     flash(f"Signed out of {ended} other session{'s' if ended != 1 else ''}.", "success")
     return redirect(url_for(".account"), 303)
 
@@ -231,13 +229,12 @@ def two_factor() -> ResponseReturnValue:
     if form.validate_on_submit():
         if services.enable_two_factor(user, secret, form.code.data, now=utcnow()):
             session.pop("pending_totp_secret", None)
-            db.session.commit()
             flash(
                 "Two-step verification is on. You will need your app each time you sign in.",
                 "success",
             )
             return redirect(url_for("dashboard.index"), 303)
-        db.session.commit()
+        # The failed code is audited, and kept with this answer.
         form.code.errors = ["That code does not match. Enter the code the app shows now"]
     uri = totp.provisioning_uri(secret, email=user.email, issuer=current_app.config["TOTP_ISSUER"])
     status = 422 if form.is_submitted() else 200
@@ -264,7 +261,6 @@ def disable_two_factor() -> ResponseReturnValue:
         return redirect(url_for(".account"), 303)
     if form.validate_on_submit() and verify_password(user.password_hash, form.password.data):
         services.disable_two_factor(user, actor=user, now=utcnow())
-        db.session.commit()
         flash("Two-step verification is off.", "success")
         return redirect(url_for(".account"), 303)
     if form.is_submitted() and not form.password.errors:
@@ -281,17 +277,16 @@ def set_password(token: str) -> ResponseReturnValue:
     if link is None:
         return render_template("accounts/link_expired.html"), 404
     form = NewPasswordForm()
-    if form.validate_on_submit():
-        try:
-            services.use_password_link(link, form.password.data, now=utcnow())
-        except ValidationFailed as problem:
-            form.password.errors = [str(problem)]
-        else:
-            db.session.commit()
-            if current_user.is_authenticated:
-                logout_user()
-            current_session().destroy()
-            flash("Your password is set. Sign in with it now.", "success")
-            return redirect(url_for(".sign_in"), 303)
-    status = 422 if form.is_submitted() else 200
-    return render_template("accounts/set_password.html", form=form, user=link.user), status
+
+    def page(status: int) -> tuple[str, int]:
+        return render_template("accounts/set_password.html", form=form, user=link.user), status
+
+    if not form.validate_on_submit():
+        return page(422 if form.is_submitted() else 200)
+    on_refusal(refusal_beside(form, "password", page))
+    services.use_password_link(link, form.password.data, now=utcnow())
+    if current_user.is_authenticated:
+        logout_user()
+    current_session().destroy()
+    flash("Your password is set. Sign in with it now.", "success")
+    return redirect(url_for(".sign_in"), 303)

@@ -67,7 +67,8 @@ def address_is_rate_limited(ip: str | None, now: datetime) -> bool:
 def check_password_sign_in(email: str, password: str, *, now: datetime) -> SignInResult:
     """Check the first factor. Every refusal looks the same to the person signing in.
 
-    Flushes; the caller commits (failures must be committed too: they drive the lockout).
+    Flushes. A refusal is an answer, not an exception: failures must be kept too (they drive
+    the lockout), and the unit of work keeps only what a request that answers did.
     """
     if address_is_rate_limited(audit.context.current().ip, now):
         audit.record(None, "auth.rate_limited", now=now)
@@ -152,18 +153,22 @@ def end_other_sessions(user: User, *, keep_id_hash: str | None, now: datetime) -
 
 def change_password(
     user: User, *, current: str, new: str, now: datetime, keep_session: str | None
-) -> None:
+) -> bool:
     """Change the user's own password and sign out their other sessions.
 
-    Raises ValidationFailed naming the field at fault. Flushes.
+    False when the current password is wrong: like a failed sign-in, that attempt is audited
+    and kept, so it is an answer rather than a refusal (which would undo it). A new password
+    the policy refuses raises ValidationFailed naming the field. Flushes.
     """
     if not passwords.verify_password(user.password_hash, current):
         audit.record(user, "password.change_refused", user, now=now)
-        raise ValidationFailed("Your current password is not correct", field="current_password")
+        db.session.flush()
+        return False
     set_password(user, new, now=now)
     ended = end_sessions(user, keep_id_hash=keep_session)
     audit.record(user, "password.changed", user, detail={"other_sessions_ended": ended}, now=now)
     db.session.flush()
+    return True
 
 
 def set_password(user: User, password: str, *, now: datetime) -> None:

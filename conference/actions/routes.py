@@ -38,7 +38,8 @@ from conference.referrals.permissions import is_coordinator
 from conference.referrals.services import today_in
 from conference.web.auth import current_actor, require, requires
 from conference.web.forms import show_refusal, version_of
-from conference.web.htmx import wants_partial
+from conference.web.htmx import partial_response, wants_partial
+from conference.web.unit import Answer, on_refusal
 
 bp = Blueprint("actions", __name__)
 
@@ -62,7 +63,6 @@ def _page(forms: dict[int, StatusForm], status: int = 200) -> ResponseReturnValu
     found = queries.agency_actions(actor.agency_id, marac_ids, **_chosen(filters, today))
     case_ids = sorted({row.action.case_id for row in found})
     audit_record(actor, "actions.listed", None, now=now, detail={"case_ids": case_ids})
-    db.session.commit()
     for row in found:
         forms.setdefault(row.action.id, _form(row.action))
     return render_template(
@@ -118,28 +118,35 @@ def report(action_id: int) -> ResponseReturnValue:
     case = db.get_or_404(Case, action.case_id)
     require(reports_on(actor, action, case.marac_id), hide=True)
     form = _form(action, request.form)
-    status = 422
-    if form.validate():
-        try:
-            services.report_status(
-                action,
-                version=version_of(form.version),
-                status=ActionStatus(form.status.data),
-                note=form.note.data or "",
-                actor=actor,
-                now=now,
-            )
-        except (ValidationFailed, Conflict) as refused:
-            db.session.rollback()
-            status = 409 if isinstance(refused, Conflict) else 422
-            show_refusal(form, refused, "note")
-        else:
-            db.session.commit()
-            flash(f"Your update on the action for case {case.reference} is saved.", "success")
-            if not wants_partial():
-                return redirect(url_for(".index"), 303)
-            form, status = _form(action), 200
-    return _answer(action, case, form, status, today=today_in(case.marac, now))
+    if not form.validate():
+        return _answer(action, case, form, 422, today=today_in(case.marac, now))
+    on_refusal(_refused(action, case, form, now))
+    services.report_status(
+        action,
+        version=version_of(form.version),
+        status=ActionStatus(form.status.data),
+        note=form.note.data or "",
+        actor=actor,
+        now=now,
+    )
+    flash(f"Your update on the action for case {case.reference} is saved.", "success")
+    if not wants_partial():
+        return redirect(url_for(".index"), 303)
+    return _answer(action, case, _form(action), 200, today=today_in(case.marac, now))
+
+
+def _refused(action: Action, case: Case, form: StatusForm, now: datetime) -> Answer:
+    """The report again, with the refusal beside its field: a rule broken (422), or the action
+    changed by someone else meanwhile (409)."""
+
+    def answer(refused: Exception) -> ResponseReturnValue:
+        if not isinstance(refused, ValidationFailed | Conflict):
+            raise refused  # the action's state: the error message every page gives
+        show_refusal(form, refused, "note")
+        status = 409 if isinstance(refused, Conflict) else 422
+        return _answer(action, case, form, status, today=today_in(case.marac, now))
+
+    return answer
 
 
 def _answer(action: Action, case: Case, form: StatusForm, status: int, *, today: Any):
@@ -150,8 +157,7 @@ def _answer(action: Action, case: Case, form: StatusForm, status: int, *, today:
     assert item is not None
     name = victim_names([case.id]).get(case.id, "")
     row = queries.AgencyAction(action, case.reference, name, item.conference)
-    body = render_template("actions/_action.html", row=row, form=form, today=today)
-    return body + render_template("_layout/_flash.html", oob=True), status
+    return partial_response("actions/_action.html", status=status, row=row, form=form, today=today)
 
 
 # The coordinator's tracker
@@ -170,7 +176,6 @@ def tracker_page() -> ResponseReturnValue:
     )
     case_ids = sorted({row.action.case_id for row in found.rows})
     audit_record(actor, "actions.tracked", None, now=now, detail={"case_ids": case_ids})
-    db.session.commit()
     return render_template(
         "actions/tracker.html",
         found=found,
@@ -199,7 +204,6 @@ def tracker_csv() -> ResponseReturnValue:
             "filters": _query_of(form),
         },
     )
-    db.session.commit()
     name = f"marac-actions-{filters.today.isoformat()}.csv"
     return Response(
         tracker.as_csv(found.rows, filters.today),

@@ -1,11 +1,13 @@
 """Administration pages: MARACs, agencies, users and the roles they hold.
 
-Every page is for administrators only. Each change commits once, after the service returns;
-a rule the service enforces comes back as a message beside the field, with nothing saved.
+Every page is for administrators only. Each change is saved whole when the page answers (the
+request's unit of work); a rule the service enforces comes back as a message beside the field,
+with nothing saved.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -21,6 +23,7 @@ from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.web.auth import current_actor, requires
 from conference.web.htmx import render
+from conference.web.unit import Answer, on_refusal
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -32,14 +35,20 @@ def _form_page(template: str, form: FlaskForm, **context: Any) -> ResponseReturn
     return render_template(template, form=form, **context), 422 if form.is_submitted() else 200
 
 
-def _refused(form: FlaskForm, problem: ValidationFailed) -> str | None:
-    """Undo the request's changes; put the message beside its field, or return it for the top."""
-    db.session.rollback()
-    field = getattr(form, problem.field, None) if problem.field else None
-    if field is None:
-        return str(problem)
-    field.errors = [*field.errors, str(problem)]
-    return None
+def _refused(form: FlaskForm, page: Callable[[str | None], ResponseReturnValue]) -> Answer:
+    """The answer to a rule the service enforces, once the request's changes are undone: the
+    message beside its field, or page(message) shows it at the top of the page."""
+
+    def answer(refused: Exception) -> ResponseReturnValue:
+        if not isinstance(refused, ValidationFailed):
+            raise refused  # the error page every other request gets
+        field = getattr(form, refused.field, None) if refused.field else None
+        if field is None:
+            return page(str(refused))
+        field.errors = [*field.errors, str(refused)]
+        return page(None)
+
+    return answer
 
 
 def _require_confirmed() -> None:
@@ -53,7 +62,6 @@ def _shown(obj: object) -> object | None:
 
 
 def _done(message: str, endpoint: str, **values: Any) -> ResponseReturnValue:
-    db.session.commit()
     flash(message, "success")
     return redirect(url_for(endpoint, **values), 303)
 
@@ -91,16 +99,15 @@ def edit_marac(marac_id: int) -> ResponseReturnValue:
 
 
 def _save_marac(form: MaracForm, marac: Marac | None) -> ResponseReturnValue:
-    problem = None
-    if form.validate_on_submit():
-        try:
-            saved = management.save_marac(current_actor(), marac, now=utcnow(), **form.values())
-        except ValidationFailed as refused:
-            problem = _refused(form, refused)
-        else:
-            verb = "added" if marac is None else "saved"
-            return _done(f"{saved.name} {verb}.", ".maracs")
-    return _form_page("admin/marac_form.html", form, marac=marac, problem=problem)
+    def page(problem: str | None = None) -> ResponseReturnValue:
+        return _form_page("admin/marac_form.html", form, marac=marac, problem=problem)
+
+    if not form.validate_on_submit():
+        return page()
+    on_refusal(_refused(form, page))
+    saved = management.save_marac(current_actor(), marac, now=utcnow(), **form.values())
+    verb = "added" if marac is None else "saved"
+    return _done(f"{saved.name} {verb}.", ".maracs")
 
 
 # Agencies
@@ -134,19 +141,18 @@ def edit_agency(agency_id: int) -> ResponseReturnValue:
 def _save_agency(
     form: AgencyForm, agency: Agency | None, maracs: list[Marac]
 ) -> ResponseReturnValue:
-    problem = None
-    if form.validate_on_submit():
-        chosen = [m for m in maracs if m.id in set(form.marac_ids.data)]
-        try:
-            saved = management.save_agency(
-                current_actor(), agency, maracs=chosen, now=utcnow(), **form.values()
-            )
-        except ValidationFailed as refused:
-            problem = _refused(form, refused)
-        else:
-            verb = "added" if agency is None else "saved"
-            return _done(f"{saved.name} {verb}.", ".agencies")
-    return _form_page("admin/agency_form.html", form, agency=agency, problem=problem)
+    def page(problem: str | None = None) -> ResponseReturnValue:
+        return _form_page("admin/agency_form.html", form, agency=agency, problem=problem)
+
+    if not form.validate_on_submit():
+        return page()
+    chosen = [m for m in maracs if m.id in set(form.marac_ids.data)]
+    on_refusal(_refused(form, page))
+    saved = management.save_agency(
+        current_actor(), agency, maracs=chosen, now=utcnow(), **form.values()
+    )
+    verb = "added" if agency is None else "saved"
+    return _done(f"{saved.name} {verb}.", ".agencies")
 
 
 # Users
@@ -176,19 +182,19 @@ def users() -> ResponseReturnValue:
 def new_user() -> ResponseReturnValue:
     """Add a user; they get no role and no password until the administrator gives them."""
     form = UserForm(agencies=queries.agency_choices())
-    problem = None
-    if form.validate_on_submit():
-        try:
-            user = management.save_user(current_actor(), None, now=utcnow(), **form.values())
-        except ValidationFailed as refused:
-            problem = _refused(form, refused)
-        else:
-            message = (
-                f"{user.name} added. Now grant them a role, then issue a password-set link so "
-                "they can sign in."
-            )
-            return _done(message, ".user_detail", user_id=user.id)
-    return _form_page("admin/user_form.html", form, user=None, problem=problem)
+
+    def page(problem: str | None = None) -> ResponseReturnValue:
+        return _form_page("admin/user_form.html", form, user=None, problem=problem)
+
+    if not form.validate_on_submit():
+        return page()
+    on_refusal(_refused(form, page))
+    user = management.save_user(current_actor(), None, now=utcnow(), **form.values())
+    message = (
+        f"{user.name} added. Now grant them a role, then issue a password-set link so "
+        "they can sign in."
+    )
+    return _done(message, ".user_detail", user_id=user.id)
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -197,15 +203,15 @@ def edit_user(user_id: int) -> ResponseReturnValue:
     """Change a user's name, email address, job title or agency."""
     user = db.get_or_404(User, user_id)
     form = UserForm(obj=_shown(user), agencies=queries.agency_choices(user.agency_id))
-    problem = None
-    if form.validate_on_submit():
-        try:
-            management.save_user(current_actor(), user, now=utcnow(), **form.values())
-        except ValidationFailed as refused:
-            problem = _refused(form, refused)
-        else:
-            return _done(f"Details saved for {user.name}.", ".user_detail", user_id=user.id)
-    return _form_page("admin/user_form.html", form, user=user, problem=problem)
+
+    def page(problem: str | None = None) -> ResponseReturnValue:
+        return _form_page("admin/user_form.html", form, user=user, problem=problem)
+
+    if not form.validate_on_submit():
+        return page()
+    on_refusal(_refused(form, page))
+    management.save_user(current_actor(), user, now=utcnow(), **form.values())
+    return _done(f"Details saved for {user.name}.", ".user_detail", user_id=user.id)
 
 
 @bp.get("/users/<int:user_id>")
@@ -236,19 +242,15 @@ def grant_role(user_id: int) -> ResponseReturnValue:
     """Grant the user a role: in one MARAC, or install-wide for an administrator."""
     user = db.get_or_404(User, user_id)
     form = GrantRoleForm(maracs=user.agency.maracs)
-    problem = None
-    if form.validate_on_submit():
-        role = Role(form.role.data)
-        marac = db.session.get(Marac, form.marac_id.data) if form.marac_id.data else None
-        try:
-            management.grant_role(current_actor(), user, role, marac, now=utcnow())
-        except ValidationFailed as refused:
-            problem = _refused(form, refused)
-        else:
-            where = f" in {marac.name}" if marac and role is not Role.ADMIN else ""
-            message = f"{user.name} now has the {role.label} role{where}."
-            return _done(message, ".user_detail", user_id=user.id)
-    return _user_page(user, form, problem)
+    if not form.validate_on_submit():
+        return _user_page(user, form, None)
+    role = Role(form.role.data)
+    marac = db.session.get(Marac, form.marac_id.data) if form.marac_id.data else None
+    on_refusal(_refused(form, lambda problem: _user_page(user, form, problem)))
+    management.grant_role(current_actor(), user, role, marac, now=utcnow())
+    where = f" in {marac.name}" if marac and role is not Role.ADMIN else ""
+    message = f"{user.name} now has the {role.label} role{where}."
+    return _done(message, ".user_detail", user_id=user.id)
 
 
 @bp.post("/users/<int:user_id>/roles/<int:grant_id>/revoke")
@@ -261,10 +263,8 @@ def revoke_role(user_id: int, grant_id: int) -> ResponseReturnValue:
     _require_confirmed()
     user = grant.user
     what = f"the {grant.role.label} role" + (f" in {grant.marac.name}" if grant.marac else "")
-    try:
-        management.revoke_role(current_actor(), grant, now=utcnow())
-    except ValidationFailed as refused:
-        return _user_page(user, problem=_refused(ConfirmForm(), refused))
+    on_refusal(_refused(ConfirmForm(), lambda problem: _user_page(user, problem=problem)))
+    management.revoke_role(current_actor(), grant, now=utcnow())
     return _done(f"{user.name} no longer has {what}.", ".user_detail", user_id=user.id)
 
 
@@ -284,10 +284,8 @@ def reactivate_user(user_id: int) -> ResponseReturnValue:
 
 def _set_active(user: User, active: bool) -> ResponseReturnValue:
     _require_confirmed()
-    try:
-        management.set_user_active(current_actor(), user, active, now=utcnow())
-    except ValidationFailed as refused:
-        return _user_page(user, problem=_refused(ConfirmForm(), refused))
+    on_refusal(_refused(ConfirmForm(), lambda problem: _user_page(user, problem=problem)))
+    management.set_user_active(current_actor(), user, active, now=utcnow())
     if active:
         message = f"{user.name} can sign in again."
     else:
@@ -304,7 +302,6 @@ def issue_password_link(user_id: int) -> ResponseReturnValue:
     now = utcnow()
     token = services.issue_password_link(user, actor=current_actor(), now=now)
     link = services.find_password_link(token, now=now)
-    db.session.commit()
     # Shown in this response only, never redirected through the session: the token is kept
     # nowhere but on this page (the database holds its hash).
     return render_template(

@@ -14,13 +14,13 @@ from conference.closure import queries, services
 from conference.closure.forms import CloseForm, close_form
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
-from conference.extensions import db
 from conference.referrals import permissions
 from conference.referrals import queries as case_queries
 from conference.referrals import services as case_services
 from conference.referrals.models import Case
 from conference.web.auth import current_actor, require, requires
 from conference.web.forms import show_refusal
+from conference.web.unit import Answer, on_refusal
 
 bp = Blueprint("closure", __name__)
 
@@ -34,7 +34,6 @@ def twelve_months() -> ResponseReturnValue:
     maracs = [g.marac for g in actor.role_grants if g.role == Role.COORDINATOR and g.marac]
     found = queries.reaching_twelve_months(maracs, now)
     case_services.record_list_view(actor, "twelve_months", [r.case.id for r in found], now=now)
-    db.session.commit()
     return render_template(
         "closure/twelve_months.html",
         cases=found,
@@ -50,7 +49,6 @@ def close_page(case_id: int) -> ResponseReturnValue:
     """The case's open actions, and the form to close it."""
     case = _case_to_close(case_id)
     case_services.record_view(current_actor(), case, page="close", now=utcnow())
-    db.session.commit()
     return render_template("closure/close.html", **panel_context(case))
 
 
@@ -61,21 +59,30 @@ def close(case_id: int) -> ResponseReturnValue:
     case = _case_to_close(case_id)
     actor = current_actor()
     form = close_form(request.form)
-    problem = None
-    if form.validate():
-        try:
-            services.close_case(case, actor=actor, reason=form.reason.data or "", now=utcnow())
-        except ValidationFailed as refused:
-            db.session.rollback()
+    if not form.validate():
+        return _refused_page(case, form)
+    on_refusal(_refusal_answer(case, form))
+    services.close_case(case, actor=actor, reason=form.reason.data or "", now=utcnow())
+    flash(f"Case {case.reference} is closed.", "success")
+    return redirect(url_for("referrals.case", case_id=case.id), 303)
+
+
+def _refusal_answer(case: Case, form: CloseForm) -> Answer:
+    """A reason wanting goes beside it; a case that cannot close now at all is said above the
+    form, with no field to mark. Both are the form again, 422."""
+
+    def answer(refused: Exception) -> ResponseReturnValue:
+        if isinstance(refused, ValidationFailed):
             show_refusal(form, refused, "reason")
-        except InvalidTransition as refused:
-            # Not about the reason: the case cannot close now at all, so no field to mark.
-            db.session.rollback()
-            problem = str(refused)
-        else:
-            db.session.commit()
-            flash(f"Case {case.reference} is closed.", "success")
-            return redirect(url_for("referrals.case", case_id=case.id), 303)
+            return _refused_page(case, form)
+        if isinstance(refused, InvalidTransition):
+            return _refused_page(case, form, problem=str(refused))
+        raise refused  # someone else's change: the error message every page gives
+
+    return answer
+
+
+def _refused_page(case: Case, form: CloseForm, problem: str | None = None) -> ResponseReturnValue:
     context = panel_context(case, form)
     return render_template("closure/close.html", problem=problem, **context), 422
 

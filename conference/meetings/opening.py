@@ -37,14 +37,20 @@ def statement_for(conference: Conference) -> str:
 
 def check_can_open(conference: Conference, now: datetime) -> None:
     """Attendance opens on the meeting's day (in the MARAC's zone), once the agenda is out."""
+    reason = why_not_open(conference, now)
+    if reason:
+        raise InvalidTransition(reason)
+
+
+def why_not_open(conference: Conference, now: datetime) -> str:
+    """What keeps the meeting from opening now; empty when nothing does."""
     if conference.status is ConferenceStatus.SCHEDULED:
-        raise InvalidTransition("Publish the agenda before the meeting can open")
+        return "Publish the agenda before the meeting can open"
     if conference.status is not ConferenceStatus.AGENDA_PUBLISHED:
-        raise InvalidTransition(
-            f"The conference is {conference.status.label.lower()}: it cannot be opened"
-        )
+        return f"The conference is {conference.status.label.lower()}: it cannot be opened"
     if display.local_day(conference) > today_in(conference.marac, now):
-        raise InvalidTransition("The meeting can be opened on its day")
+        return "The meeting can be opened on its day"
+    return ""
 
 
 def _check_attendance_open(conference: Conference, now: datetime) -> Meeting:

@@ -15,7 +15,7 @@ from conference.actions.models import Action
 from conference.conferences import display, listing
 from conference.conferences.models import Conference
 from conference.db import utcnow
-from conference.errors import Conflict, DomainError, ValidationFailed
+from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
 from conference.meetings import queries as meeting_queries
 from conference.meetings.choices import RECORD_FIELDS
@@ -30,6 +30,7 @@ from conference.web.errors import error_response
 from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import go, render, wants_partial
 from conference.web.loaders import item_of, load_conference, or_404
+from conference.web.unit import Answer, on_refusal, refusal_flashed
 
 bp = Blueprint("minutes", __name__)
 
@@ -72,7 +73,6 @@ def print_full(conference_id: int) -> ResponseReturnValue:
     conference, minutes = _readable(conference_id)
     content = queries.content(conference, minutes)
     listing.record_view(current_actor(), "minutes.printed", conference, content.items, now=utcnow())
-    db.session.commit()
     return render_template("minutes/print.html", agency=None, **_heading(content))
 
 
@@ -88,7 +88,6 @@ def print_agency(conference_id: int, agency_id: int) -> ResponseReturnValue:
     agency = next(a.agency for a in content.present if a.agency_id == agency_id)
     verb = "minutes.agency_copy_printed"
     listing.record_view(actor, verb, conference, content.items, now=utcnow())
-    db.session.commit()
     return render_template("minutes/print.html", agency=agency, **_heading(content))
 
 
@@ -104,18 +103,16 @@ def save_notes(conference_id: int) -> ResponseReturnValue:
     editing = Editing(notes=form)
     if not form.validate():
         return _respond(conference, minutes, partial=NOTES, status=422, editing=editing)
-    try:
-        services.save_notes(
-            minutes,
-            conference,
-            values=form.data,
-            version=version_of(form.version),
-            reason=form.reason.data or "",
-            actor=current_actor(),
-            now=utcnow(),
-        )
-    except DomainError as refused:
-        return _refused(conference, minutes, refused, form, editing, NOTES, key="notes")
+    on_refusal(_refused(conference, minutes, form, editing, NOTES, key="notes"))
+    services.save_notes(
+        minutes,
+        conference,
+        values=form.data,
+        version=version_of(form.version),
+        reason=form.reason.data or "",
+        actor=current_actor(),
+        now=utcnow(),
+    )
     # Any other business is shown after the cases: the whole page is reloaded to show it.
     return _saved(conference, minutes, "The notes are saved.", None, anchor="minutes-notes")
 
@@ -130,18 +127,16 @@ def save_record(conference_id: int, item_id: int) -> ResponseReturnValue:
     editing, key = Editing(records={item.id: form}), f"record-{item.id}"
     if not form.validate():
         return _respond(conference, minutes, partial=RECORD, status=422, editing=editing, item=item)
-    try:
-        services.save_record(
-            item,
-            minutes,
-            values={name: form[name].data or "" for name in RECORD_FIELDS},
-            version=version_of(form.version),
-            reason=form.reason.data or "",
-            actor=current_actor(),
-            now=utcnow(),
-        )
-    except DomainError as refused:
-        return _refused(conference, minutes, refused, form, editing, RECORD, key=key, item=item)
+    on_refusal(_refused(conference, minutes, form, editing, RECORD, key=key, item=item))
+    services.save_record(
+        item,
+        minutes,
+        values={name: form[name].data or "" for name in RECORD_FIELDS},
+        version=version_of(form.version),
+        reason=form.reason.data or "",
+        actor=current_actor(),
+        now=utcnow(),
+    )
     message = f"The record on case {item.case.reference} is saved."
     return _saved(conference, minutes, message, RECORD, anchor=key, item=item)
 
@@ -159,12 +154,10 @@ def save_action(conference_id: int, action_id: int) -> ResponseReturnValue:
         return _respond(
             conference, minutes, partial=ACTIONS, status=422, editing=editing, item=item
         )
-    try:
-        services.change_action(
-            action, item, minutes, version=version_of(form.version), **_action_input(form)
-        )
-    except DomainError as refused:
-        return _refused(conference, minutes, refused, form, editing, ACTIONS, key=key, item=item)
+    on_refusal(_refused(conference, minutes, form, editing, ACTIONS, key=key, item=item))
+    services.change_action(
+        action, item, minutes, version=version_of(form.version), **_action_input(form)
+    )
     message = f"The action on case {item.case.reference} is saved."
     return _saved(conference, minutes, message, ACTIONS, anchor=f"actions-{item.id}", item=item)
 
@@ -181,10 +174,8 @@ def add_action(conference_id: int, item_id: int) -> ResponseReturnValue:
         return _respond(
             conference, minutes, partial=ACTIONS, status=422, editing=editing, item=item
         )
-    try:
-        services.add_action(item, minutes, **_action_input(form))
-    except DomainError as refused:
-        return _refused(conference, minutes, refused, form, editing, ACTIONS, key=key, item=item)
+    on_refusal(_refused(conference, minutes, form, editing, ACTIONS, key=key, item=item))
+    services.add_action(item, minutes, **_action_input(form))
     message = f"The action is added to case {item.case.reference}."
     return _saved(conference, minutes, message, ACTIONS, anchor=f"actions-{item.id}", item=item)
 
@@ -194,13 +185,8 @@ def add_action(conference_id: int, item_id: int) -> ResponseReturnValue:
 def finalise(conference_id: int) -> ResponseReturnValue:
     """Make the minutes final: locked from now on, and the attending agencies told."""
     conference, minutes = _writable(conference_id)
-    try:
-        told = services.finalise(minutes, conference, actor=current_actor(), now=utcnow())
-    except DomainError as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-        return _respond(conference, minutes, status=409)
-    db.session.commit()
+    on_refusal(refusal_flashed(lambda status: _respond(conference, minutes, status=status)))
+    told = services.finalise(minutes, conference, actor=current_actor(), now=utcnow())
     flash(
         f"The minutes are final. {told} people were told; any change now needs a reason.",
         "success",
@@ -253,27 +239,34 @@ def _action_input(form: ActionForm) -> dict[str, Any]:
 def _refused(
     conference: Conference,
     minutes: Minutes,
-    refused: DomainError,
     form: Form,
     editing: Editing,
     partial: str,
     *,
     key: str,
     **extra: Any,
-) -> ResponseReturnValue:
-    """Answer a refusal with the user's text kept: by the field (422), or beside what someone
-    else saved first (409), or with the reason the minutes cannot change (409)."""
-    db.session.rollback()
-    if isinstance(refused, ValidationFailed):
-        show_refusal(form, refused, next(f.short_name for f in form if f.short_name != "version"))
-        return _respond(conference, minutes, partial=partial, status=422, editing=editing, **extra)
-    if isinstance(refused, Conflict) and hasattr(refused, "current"):
-        editing.conflicts[key] = (str(refused), refused.current)
-        # Saving again, after comparing, is meant to replace what they saved.
-        form.version.data = str(refused.current.version)
-    else:
-        flash(str(refused), "error")
-    return _respond(conference, minutes, partial=partial, status=409, editing=editing, **extra)
+) -> Answer:
+    """The answer to a refusal, with the user's text kept: by the field (422), or beside what
+    someone else saved first (409), or with the reason the minutes cannot change (409)."""
+
+    first = next(f.short_name for f in form if f.short_name != "version")
+
+    def answer(refused: Exception) -> ResponseReturnValue:
+        status = 409
+        if isinstance(refused, ValidationFailed):
+            status = 422
+            show_refusal(form, refused, first)
+        elif isinstance(refused, Conflict) and hasattr(refused, "current"):
+            editing.conflicts[key] = (str(refused), refused.current)
+            # Saving again, after comparing, is meant to replace what they saved.
+            form.version.data = str(refused.current.version)
+        else:
+            flash(str(refused), "error")
+        return _respond(
+            conference, minutes, partial=partial, status=status, editing=editing, **extra
+        )
+
+    return answer
 
 
 def _saved(
@@ -285,11 +278,10 @@ def _saved(
     anchor: str,
     **extra: Any,
 ) -> ResponseReturnValue:
-    """Commit; swap the block in place for htmx, else back to the page (303).
+    """Swap the block in place for htmx, else back to the page (303).
 
     A correction to final minutes reloads the page, whose revision list has grown.
     """
-    db.session.commit()
     flash(message, "success")
     if partial and wants_partial() and minutes.finalised_at is None:
         return _respond(conference, minutes, partial=partial, **extra)
@@ -314,7 +306,6 @@ def _respond(
         return render("minutes/page.html", partial, status=status, **context, **extra)
     actor, items = current_actor(), context["content"].items
     listing.record_view(actor, "minutes.viewed", conference, items, now=utcnow())
-    db.session.commit()
     return render_template("minutes/page.html", **context, **extra), status
 
 

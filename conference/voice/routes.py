@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
-from sqlalchemy.orm.exc import StaleDataError
 
 from conference.conferences import display, listing
 from conference.conferences.models import AgendaItem
 from conference.conferences.queries import victim_names
 from conference.db import utcnow
-from conference.errors import Conflict, InvalidTransition, ValidationFailed
+from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.meetings.permissions import advocates_for, sees_safe_contact
 from conference.referrals.services import record_list_view, today_in
@@ -26,7 +24,8 @@ from conference.voice.permissions import voices_any
 from conference.web import unsaved
 from conference.web.auth import current_actor, require, requires
 from conference.web.forms import show_refusal, version_of
-from conference.web.htmx import wants_partial
+from conference.web.htmx import partial_response, wants_partial
+from conference.web.unit import Answer, on_refusal
 
 bp = Blueprint("voice", __name__)
 
@@ -42,7 +41,6 @@ def index() -> ResponseReturnValue:
     voices = queries.voices_for([i.id for i in items])
     groups = queries.by_conference(items)
     record_list_view(actor, "voice", sorted({i.case_id for i in items}), now=now)
-    db.session.commit()
     return render_template(
         "voice/index.html",
         groups=groups,
@@ -78,24 +76,18 @@ def save(item_id: int) -> ResponseReturnValue:
     actor, now = current_actor(), utcnow()
     form = VoiceForm(request.form, today=_today(found))
     existing = queries.voices_for([found.id]).get(found.id)
-    status = 422
-    if form.validate() or not services.is_open(found.conference):  # closed: 409, not 422
-        refusal = _attempt(
-            form,
-            lambda: services.save_voice(
-                found,
-                form.entry(),
-                actor=actor,
-                now=now,
-                version=version_of(form.version),
-                existing=existing,
-            ),
-            default="contact_made",
-        )
-        if refusal is None:
-            return _saved(found, "before", "Her voice on case {} is saved.")
-        status = refusal
-    return _answer(found, "before", form, status=status)
+    if not form.validate() and services.is_open(found.conference):  # closed: 409, not 422
+        return _answer(found, "before", form, status=422)
+    on_refusal(_refused(found, "before", form, default="contact_made"))
+    services.save_voice(
+        found,
+        form.entry(),
+        actor=actor,
+        now=now,
+        version=version_of(form.version),
+        existing=existing,
+    )
+    return _saved(found, "before", "Her voice on case {} is saved.")
 
 
 @bp.post("/voice/items/<int:item_id>/outcome")
@@ -106,50 +98,41 @@ def outcome(item_id: int) -> ResponseReturnValue:
     actor, now = current_actor(), utcnow()
     form = _outcome_form(found, request.form)
     existing = queries.voices_for([found.id]).get(found.id)
-    status = 422
-    if form.validate() or not services.outcome_open(found):  # not open: 409, not 422
-        refusal = _attempt(
-            form,
-            lambda: services.save_outcome(
-                found,
-                actor=actor,
-                now=now,
-                told_on=form.told_on.data,
-                told_how=form.method(),
-                notes=form.notes.data or "",
-                version=version_of(form.version),
-                existing=existing,
-            ),
-            default="told_on",
-        )
-        if refusal is None:
-            return _saved(found, "outcome", "When you told her the outcome on case {} is saved.")
-        status = refusal
-    return _answer(found, "outcome", form, status=status)
+    if not form.validate() and services.outcome_open(found):  # not open: 409, not 422
+        return _answer(found, "outcome", form, status=422)
+    on_refusal(_refused(found, "outcome", form, default="told_on"))
+    services.save_outcome(
+        found,
+        actor=actor,
+        now=now,
+        told_on=form.told_on.data,
+        told_how=form.method(),
+        notes=form.notes.data or "",
+        version=version_of(form.version),
+        existing=existing,
+    )
+    return _saved(found, "outcome", "When you told her the outcome on case {} is saved.")
 
 
 def _today(item: AgendaItem) -> date:
     return today_in(item.conference.marac, utcnow())
 
 
-def _attempt(form: Form, save: Callable[[], VictimVoice], *, default: str) -> int | None:
-    """Run the save and commit; on a refusal roll back, say why, and return the status."""
-    try:
-        save()
-    except ValidationFailed as refused:
-        db.session.rollback()
-        show_refusal(form, refused, default)
-        return 422
-    except InvalidTransition as refused:
-        db.session.rollback()
-        flash(f"{refused}: nothing was saved.", "error")
-        return 409
-    except (Conflict, StaleDataError):
-        db.session.rollback()
-        flash(f"{services.CHANGED_MEANWHILE}. {KEPT}", "error")
-        return 409
-    db.session.commit()
-    return None
+def _refused(item: AgendaItem, part: str, form: Form, *, default: str) -> Answer:
+    """The part again with what was typed, once nothing is saved: a rule broken beside its
+    field (422); the meeting's stage, or someone's save meanwhile, above it (409)."""
+
+    def answer(refused: Exception) -> ResponseReturnValue:
+        if isinstance(refused, ValidationFailed):
+            show_refusal(form, refused, default)
+            return _answer(item, part, form, status=422)
+        if isinstance(refused, InvalidTransition):
+            flash(f"{refused}: nothing was saved.", "error")
+        else:  # a Conflict: the record changed since the page was shown
+            flash(f"{services.CHANGED_MEANWHILE}. {KEPT}", "error")
+        return _answer(item, part, form, status=409)
+
+    return answer
 
 
 KEPT = "What you typed is below and is not saved yet: check it against the record, then save again."
@@ -171,8 +154,7 @@ def _answer(
     if not wants_partial():
         return _page(item, status=status, **forms)
     context = _context(item, status=status, just_saved=just_saved, **forms)
-    block = render_template(f"voice/_{part}.html", **context)
-    return block + render_template("_layout/_flash.html", oob=True), status
+    return partial_response(f"voice/_{part}.html", status=status, **context)
 
 
 def _page(
@@ -187,7 +169,6 @@ def _page(
     actor, now = current_actor(), utcnow()
     context = _context(item, form=form, outcome_form=outcome_form, status=status)
     listing.record_view(actor, "voice.viewed", item.conference, [item], now=now)
-    db.session.commit()
     return render_template(
         "voice/item.html",
         **context,

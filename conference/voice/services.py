@@ -15,6 +15,7 @@ from conference.accounts.models import User
 from conference.conferences import display
 from conference.conferences.choices import UPCOMING
 from conference.conferences.models import AgendaItem, Conference
+from conference.db import flush_or_conflict
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.referrals.services import today_in
@@ -141,7 +142,7 @@ def save_voice(
     for name in ("views", "wishes", "fears", "consent_to_share", "safe_contact"):
         setattr(voice, name, getattr(entry, name).strip())
     voice.updated_by_id, voice.updated_at = actor.id, now
-    db.session.flush()
+    flush_or_conflict(CHANGED_MEANWHILE)  # saved by someone else at the same moment
     audit.record(
         actor,
         "voice.saved",
@@ -182,7 +183,7 @@ def save_outcome(
     voice.outcome_told_on, voice.outcome_told_how = told_on, told_how
     voice.outcome_notes = notes.strip()
     voice.updated_by_id, voice.updated_at = actor.id, now
-    db.session.flush()
+    flush_or_conflict(CHANGED_MEANWHILE)  # saved by someone else at the same moment
     audit.record(
         actor,
         "voice.outcome_saved",

@@ -53,7 +53,9 @@ class UnitOfWorkFlask(Flask):
 def on_refusal(answer: Answer) -> None:
     """Answer a refusal raised later in this request with answer(refusal), after the rollback.
 
-    The answer may read the database afresh: it sees what was there before the request.
+    The answer may read the database afresh: it sees what was there before the request. An
+    answer for only some kinds of refusal raises the others again, and the error handlers answer
+    them as if the view had registered nothing.
     """
     g.refusal_answer = answer
 

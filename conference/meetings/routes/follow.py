@@ -13,7 +13,6 @@ from conference.conferences import display, listing
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import Conference
 from conference.db import utcnow
-from conference.extensions import db
 from conference.meetings import queries
 from conference.meetings.permissions import drives, follows
 from conference.meetings.routes import STOP_POLLING, bp
@@ -79,6 +78,5 @@ def _follow_context(conference: Conference) -> dict[str, Any]:
         key = f"followed-{conference.id}"
         if session.get(key) != current.id:
             listing.record_view(actor, "meeting.followed", conference, [current], now=now)
-            db.session.commit()
             session[key] = current.id
     return context

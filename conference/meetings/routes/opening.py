@@ -25,6 +25,7 @@ from conference.meetings.routes.console import console_response
 from conference.web.auth import current_actor, require
 from conference.web.forms import show_refusal
 from conference.web.htmx import go, render, wants_partial
+from conference.web.unit import Answer, on_refusal
 
 
 @bp.get("/conferences/<int:conference_id>/meeting")
@@ -46,15 +47,9 @@ def opening_response(
     attendee_form: AttendeeForm | None = None,
     attendance_forms: dict[int, AttendanceForm] | None = None,
 ) -> ResponseReturnValue:
-    now = utcnow()
     invited = queries.invited_agencies(conference.id)
     attendances = queries.attendances(conference.id)
     attendees = queries.attendees(conference.id)
-    try:
-        opening.check_can_open(conference, now)
-        not_yet = ""
-    except InvalidTransition as refused:
-        not_yet = str(refused)
     attendance_forms = attendance_forms or {}
     for agency in invited:
         attendance_forms.setdefault(agency.id, AttendanceForm(prefix=f"agency-{agency.id}"))
@@ -74,7 +69,7 @@ def opening_response(
         gaps=opening.core_gaps(
             conference, invited, attendances, queries.returned_agency_ids(conference.id)
         ),
-        not_yet=not_yet,
+        not_yet=opening.why_not_open(conference, utcnow()),
     )
 
 
@@ -95,10 +90,21 @@ def _changed(
     conference, change: Callable[[], str], *, navigate: bool = False, **forms
 ) -> ResponseReturnValue:
     """Run one attendance change; answer with the opening (htmx) or go back to it."""
-    try:
-        message = change()
-    except (ValidationFailed, InvalidTransition) as refused:
-        db.session.rollback()
+    on_refusal(_refusal_answer(conference, forms))
+    message = change()
+    flash(message, "success")
+    if wants_partial() and not navigate:
+        return opening_response(conference)
+    return go(url_for(".meeting", conference_id=conference.id), new_page=navigate)
+
+
+def _refusal_answer(conference, forms: dict[str, Any]) -> Answer:
+    """The opening again: a rule of input broken beside the form's field (or above the page
+    when no form was sent), 422; the meeting's state above the page, 409."""
+
+    def answer(refused: Exception) -> ResponseReturnValue:
+        if not isinstance(refused, ValidationFailed | InvalidTransition):
+            raise refused  # someone else's change: the error message every page gives
         if isinstance(refused, ValidationFailed) and forms:
             form = next(iter(forms.values()))
             show_refusal(form, refused, next(iter(form._fields)))
@@ -106,11 +112,8 @@ def _changed(
             flash(str(refused), "error")
         status = 422 if isinstance(refused, ValidationFailed) else 409
         return opening_response(conference, status=status, **forms)
-    db.session.commit()
-    flash(message, "success")
-    if wants_partial() and not navigate:
-        return opening_response(conference)
-    return go(url_for(".meeting", conference_id=conference.id), new_page=navigate)
+
+    return answer
 
 
 @bp.post("/conferences/<int:conference_id>/meeting/attendance/<int:agency_id>")

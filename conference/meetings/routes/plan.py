@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import flash, render_template, request, url_for
+from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
@@ -17,7 +17,7 @@ from conference.conferences import display
 from conference.conferences.choices import Section
 from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
-from conference.errors import Conflict, InvalidTransition, ValidationFailed
+from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.meetings import console, queries
 from conference.meetings.console import RecordConflict
@@ -32,8 +32,9 @@ from conference.meetings.routes.console import (
 )
 from conference.web.auth import current_actor, require
 from conference.web.forms import show_refusal, version_of
-from conference.web.htmx import go, wants_partial
+from conference.web.htmx import go, partial_response, wants_partial
 from conference.web.loaders import item_of
+from conference.web.unit import Answer, on_refusal, refusal_shown
 
 
 @bp.post("/conferences/<int:conference_id>/meeting/items/<int:item_id>/actions")
@@ -113,39 +114,54 @@ def _action_change(
     change: Callable[[], str],
 ) -> ResponseReturnValue:
     """Run an action change; answer with the case's action plan (htmx) or the console."""
-    forms: dict[str, ActionForm | None]
-    status, forms, conflict = 200, {}, None
     if form is not None and not form.validate():
-        status, forms = 422, {key: form}
-    else:
-        try:
-            message = change()
-        except RecordConflict as refused:
-            db.session.rollback()
-            status, forms, conflict = 409, {key: form}, refused
+        return _actions_answer(conference, item, {key: form}, 422)
+    on_refusal(_action_refusal(conference, item, form, key))
+    message = change()
+    flash(message, "success")
+    return _actions_answer(conference, item, {}, 200)
+
+
+def _action_refusal(
+    conference: Conference, item: AgendaItem, form: ActionForm | None, key: str
+) -> Answer:
+    """A change made on a stale copy shows both versions (409); a rule of input broken goes
+    beside its field (422); the meeting's state is said above the plan (409)."""
+
+    def answer(refused: Exception) -> ResponseReturnValue:
+        if isinstance(refused, RecordConflict):
             if form is not None:
                 form.version.data = str(refused.current.version)
-        except ValidationFailed as refused:
-            db.session.rollback()
+            return _actions_answer(conference, item, {key: form}, 409, conflict=refused)
+        if isinstance(refused, ValidationFailed):
             show_refusal(form, refused, "description")
-            status, forms = 422, {key: form}
-        except InvalidTransition as refused:
-            db.session.rollback()
+            return _actions_answer(conference, item, {key: form}, 422)
+        if isinstance(refused, InvalidTransition):
             flash(str(refused), "error")
-            status = 409
-        else:
-            db.session.commit()
-            flash(message, "success")
+            return _actions_answer(conference, item, {}, 409)
+        raise refused  # someone else's change: the error message every page gives
+
+    return answer
+
+
+def _actions_answer(
+    conference: Conference,
+    item: AgendaItem,
+    forms: dict[str, ActionForm | None],
+    status: int,
+    *,
+    conflict: RecordConflict | None = None,
+) -> ResponseReturnValue:
+    """The case's action plan (htmx), or the console (back to it when the change is saved)."""
     if not wants_partial():
         if status == 200:
             return go(url_for(".meeting", conference_id=conference.id, _anchor="actions"))
         return console_response(conference, status=status, action_forms=forms)
     actions = queries.actions_for([item.id]).get(item.id, [])
     context = actions_context_for(conference, item, actions, forms)
-    body = render_template(
-        "meetings/_actions.html", conference=conference, conflict=conflict, **context
+    return partial_response(
+        "meetings/_actions.html", status=status, conference=conference, conflict=conflict, **context
     )
-    return body + render_template("_layout/_flash.html", oob=True), status
 
 
 @bp.post("/conferences/<int:conference_id>/meeting/items/<int:item_id>/reviews/<int:action_id>")
@@ -157,19 +173,18 @@ def review(conference_id: int, item_id: int, action_id: int) -> ResponseReturnVa
     action = db.get_or_404(Action, action_id)
     require(action.case_id == item.case_id, hide=True)
     form = review_form_for(action, request.form)
-    status = 422
-    if form.validate():
-        try:
-            _review(conference, item, action, form)
-        except (ValidationFailed, Conflict, InvalidTransition) as refused:
-            db.session.rollback()
-            status = _refusal_status(form, refused)
-        else:
-            db.session.commit()
-            flash("The meeting's decision on the action is recorded.", "success")
-            status = 200
-    forms = {action.id: form} if status != 200 else {}
-    return _overdue_answer(conference, item, forms, status)
+    if not form.validate():
+        return _overdue_answer(conference, item, {action.id: form}, 422)
+    on_refusal(
+        refusal_shown(
+            form,
+            "note",
+            lambda status: _overdue_answer(conference, item, {action.id: form}, status),
+        )
+    )
+    _review(conference, item, action, form)
+    flash("The meeting's decision on the action is recorded.", "success")
+    return _overdue_answer(conference, item, {}, 200)
 
 
 def _review(conference: Conference, item: AgendaItem, action: Action, form: ReviewForm) -> None:
@@ -189,15 +204,6 @@ def _review(conference: Conference, item: AgendaItem, action: Action, form: Revi
     )
 
 
-def _refusal_status(form: ReviewForm, refused: Exception) -> int:
-    """Put a refusal by its field (422), or say what stopped it (409)."""
-    if isinstance(refused, ValidationFailed):
-        show_refusal(form, refused, "note")
-        return 422
-    flash(str(refused), "error")
-    return 409
-
-
 def _overdue_answer(
     conference: Conference, item: AgendaItem, forms: dict[int, ReviewForm], status: int
 ) -> ResponseReturnValue:
@@ -206,5 +212,6 @@ def _overdue_answer(
             return go(url_for(".meeting", conference_id=conference.id, _anchor="overdue"))
         return console_response(conference, status=status, review_forms=forms)
     context = case_context_for(conference, item, review_forms=forms)
-    body = render_template("meetings/_overdue.html", conference=conference, **context)
-    return body + render_template("_layout/_flash.html", oob=True), status
+    return partial_response(
+        "meetings/_overdue.html", status=status, conference=conference, **context
+    )

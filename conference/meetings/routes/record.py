@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import flash, render_template, request, url_for
+from flask import flash, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
-from conference.extensions import db
 from conference.meetings import console, queries
 from conference.meetings.choices import RECORD_FIELDS
 from conference.meetings.console import RecordConflict
@@ -21,8 +20,9 @@ from conference.meetings.routes.console import (
 )
 from conference.web.auth import current_actor
 from conference.web.forms import show_refusal, version_of
-from conference.web.htmx import go, wants_partial
+from conference.web.htmx import go, partial_response, wants_partial
 from conference.web.loaders import item_of
+from conference.web.unit import Answer, on_refusal
 
 
 @bp.post("/conferences/<int:conference_id>/meeting/items/<int:item_id>/record")
@@ -32,25 +32,30 @@ def save_record(conference_id: int, item_id: int) -> ResponseReturnValue:
     conference = load_driven(conference_id)
     item = item_of(conference, item_id)
     form = RecordForm(request.form)
-    conflict = None
-    status = 422
-    if form.validate():
-        values = {name: form[name].data or "" for name in RECORD_FIELDS}
-        version = version_of(form.version)
-        try:
-            console.save_record(item, values, version=version, actor=current_actor(), now=utcnow())
-        except RecordConflict as refused:
-            db.session.rollback()
-            conflict, status = refused, 409
-        except (ValidationFailed, InvalidTransition) as refused:
-            db.session.rollback()
-            show_refusal(form, refused, "information_shared")
-            status = 409 if isinstance(refused, InvalidTransition) else 422
-        else:
-            db.session.commit()
-            flash(f"The record of case {item.case.reference} is saved.", "success")
-            return _record_answer(conference, item, form=None, status=200)
-    return _record_answer(conference, item, form=form, status=status, conflict=conflict)
+    if not form.validate():
+        return _record_answer(conference, item, form=form, status=422)
+    values = {name: form[name].data or "" for name in RECORD_FIELDS}
+    version = version_of(form.version)
+    on_refusal(_record_refusal(conference, item, form))
+    console.save_record(item, values, version=version, actor=current_actor(), now=utcnow())
+    flash(f"The record of case {item.case.reference} is saved.", "success")
+    return _record_answer(conference, item, form=None, status=200)
+
+
+def _record_refusal(conference: Conference, item: AgendaItem, form: RecordForm) -> Answer:
+    """A save on a stale copy shows both texts (409); a rule of input broken (422) or the
+    meeting's state (409) is said beside the record, its text kept."""
+
+    def answer(refused: Exception) -> ResponseReturnValue:
+        if isinstance(refused, RecordConflict):
+            return _record_answer(conference, item, form=form, status=409, conflict=refused)
+        if not isinstance(refused, ValidationFailed | InvalidTransition):
+            raise refused  # someone else's change: the error message every page gives
+        show_refusal(form, refused, "information_shared")
+        status = 409 if isinstance(refused, InvalidTransition) else 422
+        return _record_answer(conference, item, form=form, status=status)
+
+    return answer
 
 
 def _record_answer(
@@ -68,8 +73,9 @@ def _record_answer(
     record = queries.records_for([item.id]).get(item.id)
     if conflict is not None and form is not None:
         form.version.data = str(record.version) if record else ""
-    body = render_template(
+    return partial_response(
         "meetings/_record.html",
+        status=status,
         conference=conference,
         item=item,
         record=record,
@@ -77,4 +83,3 @@ def _record_answer(
         conflict=conflict,
         RECORD_LABELS=RECORD_LABELS,
     )
-    return body + render_template("_layout/_flash.html", oob=True), status
