@@ -22,12 +22,11 @@ from conference.conferences.permissions import (
 )
 from conference.conferences.routes import bp, load_conference
 from conference.db import utcnow
-from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.referrals.services import record_list_view, today_in
 from conference.web.auth import current_actor, require, requires
-from conference.web.forms import show_refusal
 from conference.web.htmx import go
+from conference.web.unit import on_refusal, refusal_beside
 
 
 @bp.get("/conferences/")
@@ -42,7 +41,6 @@ def schedule() -> ResponseReturnValue:
     waiting = agenda.waiting_cases(sorted(managed))
     if waiting:
         record_list_view(actor, "conferences.waiting", [c.id for c in waiting], now=now)
-        db.session.commit()
     invited = queries.invitations_for(ids)
     rule_by_marac = queries.rules_for(marac_ids)
     return render_template(
@@ -75,27 +73,25 @@ def meeting_rule(marac_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         _fill_rule_defaults(form, rule)
     previewing = "preview" in request.form
-    if request.method == "POST" and form.validate() and not previewing:
-        try:
-            change = planning.save_rule(marac, actor=actor, now=utcnow(), **form.values())
-        except ValidationFailed as refused:
-            db.session.rollback()
-            show_refusal(form, refused, "frequency")
-        else:
-            db.session.commit()
-            flash(_rule_saved_message(change), "success")
-            for kept in change.kept:
-                flash(
-                    f"The conference on {planning.conference_label(kept)} no longer fits the "
-                    "rule but has cases listed, so it stays. Move its cases, then cancel it.",
-                    "warning",
-                )
-            back = ".schedule" if sees_schedule(actor) else "admin.maracs"
-            return go(url_for(back))
-    status = 422 if form.errors and not previewing else 200
-    return render_template(
-        "conferences/rule.html", form=form, marac=marac, rule=rule, preview=_preview(form, marac)
-    ), status
+
+    def page(status: int) -> ResponseReturnValue:
+        preview = _preview(form, marac)
+        return render_template(
+            "conferences/rule.html", form=form, marac=marac, rule=rule, preview=preview
+        ), status
+
+    if request.method != "POST" or not form.validate() or previewing:
+        return page(422 if form.errors and not previewing else 200)
+    on_refusal(refusal_beside(form, "frequency", page))
+    change = planning.save_rule(marac, actor=actor, now=utcnow(), **form.values())
+    flash(_rule_saved_message(change), "success")
+    for kept in change.kept:
+        flash(
+            f"The conference on {planning.conference_label(kept)} no longer fits the "
+            "rule but has cases listed, so it stays. Move its cases, then cancel it.",
+            "warning",
+        )
+    return go(url_for(".schedule" if sees_schedule(actor) else "admin.maracs"))
 
 
 @bp.post("/maracs/<int:marac_id>/meeting-rule/preview")
@@ -174,20 +170,18 @@ def new_conference(marac_id: int) -> ResponseReturnValue:
     if request.method == "GET" and rule is None:
         for name in ("duration_minutes", "capacity", "minutes_per_case"):
             getattr(form, name).data = planning.DEFAULTS[name]
-    if request.method == "POST" and form.validate():
-        try:
-            values = form.values()
-            conference = planning.add_extra(marac, actor=actor, now=utcnow(), **values)
-        except ValidationFailed as refused:
-            db.session.rollback()
-            show_refusal(form, refused, "day")
-        else:
-            db.session.commit()
-            flash(f"Extra conference added on {planning.conference_label(conference)}.", "success")
-            return go(url_for(".agenda_page", conference_id=conference.id))
-    return render_template(
-        "conferences/conference_form.html", form=form, marac=marac, conference=None
-    ), (422 if form.errors else 200)
+
+    def page(status: int) -> ResponseReturnValue:
+        return render_template(
+            "conferences/conference_form.html", form=form, marac=marac, conference=None
+        ), status
+
+    if request.method != "POST" or not form.validate():
+        return page(422 if form.errors else 200)
+    on_refusal(refusal_beside(form, "day", page))
+    conference = planning.add_extra(marac, actor=actor, now=utcnow(), **form.values())
+    flash(f"Extra conference added on {planning.conference_label(conference)}.", "success")
+    return go(url_for(".agenda_page", conference_id=conference.id))
 
 
 @bp.route("/conferences/<int:conference_id>/edit", methods=["GET", "POST"])
@@ -203,28 +197,22 @@ def edit_conference(conference_id: int) -> ResponseReturnValue:
         starts = rules.local(conference.starts_at, conference.marac.timezone)
         form.day.data, form.start_time.data = starts.date(), starts.time()
         form.chair_id.data = str(conference.chair_id or "")
-    if request.method == "POST" and form.validate():
-        try:
-            changed = planning.change_conference(
-                conference, actor=actor, now=utcnow(), **form.values()
-            )
-        except (ValidationFailed, InvalidTransition) as refused:
-            db.session.rollback()
-            show_refusal(form, refused, "day")
-        else:
-            db.session.commit()
-            if changed:
-                told = " The invited agencies are told." if conference.is_published else ""
-                flash(
-                    f"Conference changed: {planning.conference_label(conference)}.{told}", "success"
-                )
-            return go(url_for(".agenda_page", conference_id=conference.id))
-    return render_template(
-        "conferences/conference_form.html",
-        form=form,
-        marac=conference.marac,
-        conference=conference,
-    ), (422 if form.errors else 200)
+
+    def page(status: int) -> ResponseReturnValue:
+        return render_template(
+            "conferences/conference_form.html",
+            form=form,
+            marac=conference.marac,
+            conference=conference,
+        ), status
+
+    if request.method != "POST" or not form.validate():
+        return page(422 if form.errors else 200)
+    on_refusal(refusal_beside(form, "day", page))
+    if planning.change_conference(conference, actor=actor, now=utcnow(), **form.values()):
+        told = " The invited agencies are told." if conference.is_published else ""
+        flash(f"Conference changed: {planning.conference_label(conference)}.{told}", "success")
+    return go(url_for(".agenda_page", conference_id=conference.id))
 
 
 @bp.route("/conferences/<int:conference_id>/cancel", methods=["GET", "POST"])
@@ -236,32 +224,24 @@ def cancel_conference(conference_id: int) -> ResponseReturnValue:
     require(manages(actor, conference.marac_id), hide=True)
     items = queries.agenda_items(conference.id)
     form = CancelForm(request.form if request.method == "POST" else None)
-    if request.method == "POST" and form.validate():
-        now = utcnow()
-        try:
-            placements = agenda.cancel_and_relist(
-                conference, actor=actor, reason=form.reason.data, now=now
-            )
-        except (ValidationFailed, InvalidTransition) as refused:
-            db.session.rollback()
-            show_refusal(form, refused, "reason")
-        else:
-            db.session.commit()
-            flash(
-                f"The conference on {planning.conference_label(conference)} is cancelled.",
-                "success",
-            )
-            waiting = [p.case.reference for p in placements if p.conference is None]
-            if waiting:
-                flash(
-                    f"No conference had room for {', '.join(waiting)}: waiting to be listed.",
-                    "warning",
-                )
-            return go(url_for(".schedule"))
-    return render_template(
-        "conferences/cancel.html",
-        form=form,
-        conference=conference,
-        label=planning.conference_label(conference),
-        cases=[i for i in items if not i.section.is_standing],
-    ), (422 if form.errors else 200)
+
+    def page(status: int) -> ResponseReturnValue:
+        return render_template(
+            "conferences/cancel.html",
+            form=form,
+            conference=conference,
+            label=planning.conference_label(conference),
+            cases=[i for i in items if not i.section.is_standing],
+        ), status
+
+    if request.method != "POST" or not form.validate():
+        return page(422 if form.errors else 200)
+    on_refusal(refusal_beside(form, "reason", page))
+    placements = agenda.cancel_and_relist(
+        conference, actor=actor, reason=form.reason.data, now=utcnow()
+    )
+    flash(f"The conference on {planning.conference_label(conference)} is cancelled.", "success")
+    waiting = [p.case.reference for p in placements if p.conference is None]
+    if waiting:
+        flash(f"No conference had room for {', '.join(waiting)}: waiting to be listed.", "warning")
+    return go(url_for(".schedule"))
