@@ -16,7 +16,7 @@ from conference.closure import queries as closure
 from conference.conferences import agenda
 from conference.conferences.planning import conference_label
 from conference.db import utcnow
-from conference.errors import InvalidTransition, ValidationFailed
+from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.referrals import matching, permissions, queries, services
 from conference.referrals.choices import CaseStatus, Decision
@@ -25,6 +25,7 @@ from conference.referrals.models import Referral
 from conference.referrals.routes import bp, load_referral
 from conference.web.auth import current_actor, requires
 from conference.web.requests import parse_id
+from conference.web.unit import on_refusal, refusal_beside
 
 NEW_CASE = "new"
 
@@ -36,7 +37,6 @@ def queue() -> ResponseReturnValue:
     actor, now = current_actor(), utcnow()
     referrals = queries.screening_queue(marac_ids_with(actor, Role.COORDINATOR))
     services.record_list_view(actor, "screening", [r.id for r in referrals], now=now)
-    db.session.commit()
     return render_template("referrals/queue.html", referrals=referrals, now=now)
 
 
@@ -133,27 +133,24 @@ def decide(referral_id: int) -> ResponseReturnValue:
         abort(404)
     context = screening_context(referral, actor)
     form: DecisionForm = context["form"]
-    if form.validate():
-        try:
-            case = _decide(referral, form, actor)
-        except (ValidationFailed, InvalidTransition) as refused:
-            db.session.rollback()
-            field = getattr(form, getattr(refused, "field", None) or "decision")
-            field.errors = [*field.errors, str(refused)]
-        else:
-            placement = agenda.place_case(case, actor=actor, now=utcnow()) if case else None
-            db.session.commit()
-            decided = _decided_message(referral, case)
-            listing, category = listing_message(placement) if placement else ("", "success")
-            if category == "success":
-                flash(f"{decided} {listing}".strip(), "success")
-            else:
-                flash(decided, "success")
-                flash(listing, category)
-            return redirect(url_for(".queue"), 303)
-    services.record_view(actor, referral, page="decision", now=utcnow())
-    db.session.commit()
-    return render_template("referrals/detail.html", referral=referral, **context), 422
+
+    def page(status: int) -> ResponseReturnValue:
+        services.record_view(actor, referral, page="decision", now=utcnow())
+        return render_template("referrals/detail.html", referral=referral, **context), status
+
+    if not form.validate():
+        return page(422)
+    on_refusal(refusal_beside(form, "decision", page))
+    case = _decide(referral, form, actor)
+    placement = agenda.place_case(case, actor=actor, now=utcnow()) if case else None
+    decided = _decided_message(referral, case)
+    listing, category = listing_message(placement) if placement else ("", "success")
+    if category == "success":
+        flash(f"{decided} {listing}".strip(), "success")
+    else:
+        flash(decided, "success")
+        flash(listing, category)
+    return redirect(url_for(".queue"), 303)
 
 
 def _decide(referral: Referral, form: DecisionForm, actor: User) -> Any:
