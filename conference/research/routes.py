@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -119,20 +120,21 @@ def save(conference_id: int, item_id: int) -> ResponseReturnValue:
         return _answer(conference, item, form, existing, now, status=422)
     on_refusal(_refused(conference, item, form, existing, now))
     saved = services.save_return(
-        item,
-        actor.agency,
-        actor=actor,
-        now=now,
-        outcome=Outcome(form.outcome.data),
-        summary=form.summary.data or "",
-        risk_flags=[RiskFlag(flag) for flag in form.risk_flags.data or []],
-        existing=existing,
+        item, actor.agency, actor=actor, now=now, existing=existing, **_return_values(form)
     )
     if wants_partial():
         return _answer(conference, item, form, saved, now, status=200)
     flash(f"Your return on case {item.case.reference} is saved.", "success")
     anchor = f"case-{item.id}"
     return redirect(url_for(".conference", conference_id=conference.id, _anchor=anchor), 303)
+
+
+def _return_values(form: ReturnForm) -> dict[str, Any]:
+    return {
+        "outcome": Outcome(form.outcome.data),
+        "summary": form.summary.data or "",
+        "risk_flags": [RiskFlag(flag) for flag in form.risk_flags.data or []],
+    }
 
 
 def _refused(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
+from functools import partial
 from typing import Any
 
 from flask import flash, render_template, request, url_for
@@ -12,6 +13,7 @@ from flask_login import login_required
 from conference.accounts.models import Marac
 from conference.conferences import agenda, planning, queries, rules
 from conference.conferences.forms import CancelForm, ConferenceForm, MeetingRuleForm
+from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.permissions import (
     manages,
     may_edit_rule,
@@ -73,13 +75,7 @@ def meeting_rule(marac_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         _fill_rule_defaults(form, rule)
     previewing = "preview" in request.form
-
-    def page(status: int) -> ResponseReturnValue:
-        preview = _preview(form, marac)
-        return render_template(
-            "conferences/rule.html", form=form, marac=marac, rule=rule, preview=preview
-        ), status
-
+    page = partial(_rule_page, form, marac, rule)
     if request.method != "POST" or not form.validate() or previewing:
         return page(422 if form.errors and not previewing else 200)
     on_refusal(refusal_beside(form, "frequency", page))
@@ -92,6 +88,12 @@ def meeting_rule(marac_id: int) -> ResponseReturnValue:
             "warning",
         )
     return go(url_for(".schedule" if sees_schedule(actor) else "admin.maracs"))
+
+
+def _rule_page(form: MeetingRuleForm, marac: Marac, rule: Any, status: int) -> ResponseReturnValue:
+    return render_template(
+        "conferences/rule.html", form=form, marac=marac, rule=rule, preview=_preview(form, marac)
+    ), status
 
 
 @bp.post("/maracs/<int:marac_id>/meeting-rule/preview")
@@ -170,12 +172,7 @@ def new_conference(marac_id: int) -> ResponseReturnValue:
     if request.method == "GET" and rule is None:
         for name in ("duration_minutes", "capacity", "minutes_per_case"):
             getattr(form, name).data = planning.DEFAULTS[name]
-
-    def page(status: int) -> ResponseReturnValue:
-        return render_template(
-            "conferences/conference_form.html", form=form, marac=marac, conference=None
-        ), status
-
+    page = partial(_conference_form_page, form, marac, None)
     if request.method != "POST" or not form.validate():
         return page(422 if form.errors else 200)
     on_refusal(refusal_beside(form, "day", page))
@@ -197,15 +194,7 @@ def edit_conference(conference_id: int) -> ResponseReturnValue:
         starts = rules.local(conference.starts_at, conference.marac.timezone)
         form.day.data, form.start_time.data = starts.date(), starts.time()
         form.chair_id.data = str(conference.chair_id or "")
-
-    def page(status: int) -> ResponseReturnValue:
-        return render_template(
-            "conferences/conference_form.html",
-            form=form,
-            marac=conference.marac,
-            conference=conference,
-        ), status
-
+    page = partial(_conference_form_page, form, conference.marac, conference)
     if request.method != "POST" or not form.validate():
         return page(422 if form.errors else 200)
     on_refusal(refusal_beside(form, "day", page))
@@ -213,6 +202,14 @@ def edit_conference(conference_id: int) -> ResponseReturnValue:
         told = " The invited agencies are told." if conference.is_published else ""
         flash(f"Conference changed: {planning.conference_label(conference)}.{told}", "success")
     return go(url_for(".agenda_page", conference_id=conference.id))
+
+
+def _conference_form_page(
+    form: ConferenceForm, marac: Marac, conference: Conference | None, status: int
+) -> ResponseReturnValue:
+    return render_template(
+        "conferences/conference_form.html", form=form, marac=marac, conference=conference
+    ), status
 
 
 @bp.route("/conferences/<int:conference_id>/cancel", methods=["GET", "POST"])
@@ -224,16 +221,7 @@ def cancel_conference(conference_id: int) -> ResponseReturnValue:
     require(manages(actor, conference.marac_id), hide=True)
     items = queries.agenda_items(conference.id)
     form = CancelForm(request.form if request.method == "POST" else None)
-
-    def page(status: int) -> ResponseReturnValue:
-        return render_template(
-            "conferences/cancel.html",
-            form=form,
-            conference=conference,
-            label=planning.conference_label(conference),
-            cases=[i for i in items if not i.section.is_standing],
-        ), status
-
+    page = partial(_cancel_page, form, conference, items)
     if request.method != "POST" or not form.validate():
         return page(422 if form.errors else 200)
     on_refusal(refusal_beside(form, "reason", page))
@@ -245,3 +233,15 @@ def cancel_conference(conference_id: int) -> ResponseReturnValue:
     if waiting:
         flash(f"No conference had room for {', '.join(waiting)}: waiting to be listed.", "warning")
     return go(url_for(".schedule"))
+
+
+def _cancel_page(
+    form: CancelForm, conference: Conference, items: list[AgendaItem], status: int
+) -> ResponseReturnValue:
+    return render_template(
+        "conferences/cancel.html",
+        form=form,
+        conference=conference,
+        label=planning.conference_label(conference),
+        cases=[i for i in items if not i.section.is_standing],
+    ), status

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -176,21 +178,8 @@ def check(referral_id: int) -> ResponseReturnValue:
     """Every answer on one page, what is still missing, and the button that sends it."""
     referral, _ = _editable(referral_id)
     actor, now = current_actor(), utcnow()
-    today = services.today_in(referral.marac, now)
     answer_form = AnswerForm(request.form if request.method == "POST" else None)
-
-    def page(status: int, problem: ValidationFailed | None = None) -> ResponseReturnValue:
-        services.record_view(actor, referral, page="check", now=now)
-        context = _check_context(referral, today)
-        return render_template(
-            "referrals/check.html",
-            referral=referral,
-            live=services.live_assessment(referral, today),
-            answer_form=answer_form,
-            problem=problem,
-            **context,
-        ), status
-
+    page = partial(_check_page, referral, answer_form, now)
     if request.method != "POST":
         return page(200)
     needs_answer = referral.status is ReferralStatus.MORE_INFO_REQUESTED
@@ -206,6 +195,27 @@ def check(referral_id: int) -> ResponseReturnValue:
         "success",
     )
     return redirect(url_for(".detail", referral_id=referral.id), 303)
+
+
+def _check_page(
+    referral: Referral,
+    answer_form: AnswerForm,
+    now: datetime,
+    status: int,
+    problem: ValidationFailed | None = None,
+) -> ResponseReturnValue:
+    """The check page, its reading audited; problem says why it could not be sent."""
+    today = services.today_in(referral.marac, now)
+    services.record_view(current_actor(), referral, page="check", now=now)
+    context = _check_context(referral, today)
+    return render_template(
+        "referrals/check.html",
+        referral=referral,
+        live=services.live_assessment(referral, today),
+        answer_form=answer_form,
+        problem=problem,
+        **context,
+    ), status
 
 
 def _check_context(referral: Referral, today: Any) -> dict[str, Any]:

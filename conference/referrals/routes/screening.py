@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import partial
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -133,11 +134,7 @@ def decide(referral_id: int) -> ResponseReturnValue:
         abort(404)
     context = screening_context(referral, actor)
     form: DecisionForm = context["form"]
-
-    def page(status: int) -> ResponseReturnValue:
-        services.record_view(actor, referral, page="decision", now=utcnow())
-        return render_template("referrals/detail.html", referral=referral, **context), status
-
+    page = partial(_decision_page, referral, context)
     if not form.validate():
         return page(422)
     on_refusal(refusal_beside(form, "decision", page))
@@ -151,6 +148,12 @@ def decide(referral_id: int) -> ResponseReturnValue:
         flash(decided, "success")
         flash(listing, category)
     return redirect(url_for(".queue"), 303)
+
+
+def _decision_page(referral: Referral, context: dict[str, Any], status: int) -> ResponseReturnValue:
+    """The referral again with the decision form as sent, its reading audited."""
+    services.record_view(current_actor(), referral, page="decision", now=utcnow())
+    return render_template("referrals/detail.html", referral=referral, **context), status
 
 
 def _decide(referral: Referral, form: DecisionForm, actor: User) -> Any:
