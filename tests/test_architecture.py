@@ -297,3 +297,52 @@ def test_audit_imports_no_other_domain():
 def test_services_never_commit():
     for path in DOMAIN_LOGIC:
         assert "session.commit(" not in path.read_text(), path.name
+
+
+def _refusal_names() -> set[str]:
+    """DomainError and every subclass of it the package defines, by name."""
+    from conference import create_app
+    from conference.errors import DomainError
+
+    create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
+    found, todo = set(), [DomainError]
+    while todo:
+        kind = todo.pop()
+        found.add(kind.__name__)
+        todo += kind.__subclasses__()
+    return found
+
+
+REFUSAL_NAMES = _refusal_names()
+ROUTES = [m for m in MODULES if m.is_routes]
+
+
+@pytest.mark.parametrize("module", ROUTES, ids=[m.name for m in ROUTES])
+def test_routes_leave_the_unit_of_work_to_web(module):
+    """One unit of work per request (web/unit.py): a route never commits, rolls back or catches
+    a refusal of the domain; it says how a refusal is answered with on_refusal()."""
+    habits = []
+    for node in ast.walk(ast.parse(module.path.read_text())):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"commit", "rollback"}
+        ):
+            habits.append((node.lineno, f"calls {node.func.attr}()"))
+        elif isinstance(node, ast.ExceptHandler) and node.type is not None:
+            caught = {
+                n.id if isinstance(n, ast.Name) else n.attr
+                for n in ast.walk(node.type)
+                if isinstance(n, ast.Name | ast.Attribute)
+            }
+            for name in sorted(caught & REFUSAL_NAMES):
+                habits.append((node.lineno, f"catches {name}"))
+    assert not habits, "\n".join(
+        f"{_where(module, line)}: {module.name} {habit} (rule: the unit of work in web/unit.py "
+        "commits, rolls back and answers refusals; register an answer with on_refusal)"
+        for line, habit in habits
+    )
+
+
+def test_there_are_routes_to_check():
+    assert len(ROUTES) >= 20

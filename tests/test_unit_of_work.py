@@ -10,7 +10,13 @@ from flask import Flask, render_template_string
 from conference.accounts.models import Marac
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
-from conference.web.unit import on_refusal, refusal_beside, refusal_flashed, refusal_shown
+from conference.web.unit import (
+    discard,
+    on_refusal,
+    refusal_beside,
+    refusal_flashed,
+    refusal_shown,
+)
 from tests.conftest import HTMX
 
 
@@ -56,6 +62,13 @@ def app(own_app) -> Flask:
         add_marac("BAD")
         raise RuntimeError("a bug after the write")
 
+    @app.post("/writes-discards-writes")
+    def writes_discards_writes():
+        add_marac("DROPPED")
+        discard()
+        add_marac("KEPT")
+        return "saved"
+
     @app.post("/refused/<kind>/<answer>")
     def refused(kind: str, answer: str):
         answers = {
@@ -65,6 +78,8 @@ def app(own_app) -> Flask:
         }
         if answer in answers:
             on_refusal(answers[answer])
+        elif answer == "beside-if-validation":
+            on_refusal(answers["beside"], only=ValidationFailed)
         add_marac("HALF")
         problem = {
             "validation": ValidationFailed("Too long", field="other"),
@@ -149,4 +164,21 @@ def test_a_refusal_no_view_answers_is_an_error_message(app, kind, status, messag
     toast = app.test_client().post(f"/refused/{kind}/none", headers=HTMX)
     assert toast.status_code == status and message in toast.text and "<html" not in toast.text
     assert toast.headers["HX-Retarget"] == "#flash"
+    assert maracs() == []
+
+
+def test_a_view_that_discards_keeps_only_what_it_did_afterwards(app):
+    assert app.test_client().post("/writes-discards-writes").text == "saved"
+    assert maracs() == ["KEPT"]
+
+
+def test_an_answer_for_some_refusals_leaves_the_others_to_the_error_messages(app):
+    client = app.test_client()
+    beside = client.post("/refused/validation/beside-if-validation")
+    assert (beside.status_code, beside.text) == (422, "page: Too long")
+    page = client.post("/refused/transition/beside-if-validation")
+    assert page.status_code == 422 and "The meeting has ended" in page.text
+    assert "<html" in page.text
+    toast = client.post("/refused/conflict/beside-if-validation", headers=HTMX)
+    assert toast.status_code == 409 and toast.headers["HX-Retarget"] == "#flash"
     assert maracs() == []

@@ -63,7 +63,6 @@ def index() -> tuple[str, int]:
         per_page=current_app.config["AUDIT_PAGE_SIZE"],
     )
     audit.record(actor, "audit.searched", detail={"filters": filters.used(), "page": page.page})
-    db.session.commit()
     marac_names = {m.id: m.name for m in db.session.scalars(db.select(Marac))}
     args = {k: v for k, v in request.args.items() if k != "page" and v}
     return render_template(

@@ -45,7 +45,6 @@ def open_one(notification_id: int) -> ResponseReturnValue:
     if notification is None or notification.recipient_id != current_actor().id:
         abort(404)
     services.mark_read([notification], utcnow())
-    db.session.commit()
     return redirect(links.url_of(notification), 303)
 
 
@@ -54,7 +53,6 @@ def open_one(notification_id: int) -> ResponseReturnValue:
 def read_all() -> ResponseReturnValue:
     """Mark every notification read."""
     count = services.mark_read(queries.unread_for(current_actor().id), utcnow())
-    db.session.commit()
     flash(f"{count} notification{'s' if count != 1 else ''} marked as read.", "success")
     return redirect(url_for(".index"), 303)
 

@@ -13,7 +13,6 @@ from conference.accounts.permissions import marac_ids_with
 from conference.audit import record as audit_record
 from conference.conferences.queries import maracs_by_id
 from conference.db import utcnow
-from conference.extensions import db
 from conference.referrals.permissions import is_coordinator
 from conference.referrals.services import today_in
 from conference.reports import charts
@@ -39,7 +38,6 @@ def data_return_page() -> ResponseReturnValue:
     """The return for the MARAC and period chosen (the last full quarter unless asked)."""
     asked = _asked()
     found = _figures(asked, "reports.viewed")
-    db.session.commit()
     return render_template(
         "reports/return.html",
         form=asked.form,
@@ -60,7 +58,6 @@ def print_page() -> ResponseReturnValue:
     found = _figures(asked, "reports.printed")
     if found is None:
         abort(404)
-    db.session.commit()
     minimum = _minimum()
     return render_template(
         "reports/print.html",
@@ -82,7 +79,6 @@ def table_csv(key: str) -> ResponseReturnValue:
     if table is None:
         abort(404)
     _audit("reports.exported", asked.marac, asked.period, table=key)
-    db.session.commit()
     name = f"{asked.marac.code.lower()}-{_period_slug(asked.period)}-{key}.csv"
     return Response(
         table.as_csv(_minimum()),
@@ -111,7 +107,8 @@ def _asked() -> Asked:
 
 
 def _figures(asked: Asked, verb: str) -> DataReturn | None:
-    """The return asked for, its reading recorded in the audit log (not yet committed)."""
+    """The return asked for, its reading recorded in the audit log (kept when the view
+    answers)."""
     if asked.period is None:
         return None
     _audit(verb, asked.marac, asked.period)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -15,7 +16,7 @@ from conference.conferences.listing import CASE_SECTIONS, case_load
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.permissions import does_research, researches
 from conference.db import utcnow
-from conference.errors import InvalidTransition, ValidationFailed
+from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.meetings import queries as meeting_queries
 from conference.meetings.permissions import sees_held
@@ -25,7 +26,8 @@ from conference.research.forms import ReturnForm
 from conference.research.models import ResearchReturn
 from conference.web.auth import current_actor, require, requires
 from conference.web.forms import show_refusal
-from conference.web.htmx import wants_partial
+from conference.web.htmx import partial_response, wants_partial
+from conference.web.unit import Answer, Refusal, on_refusal
 
 bp = Blueprint("research", __name__)
 
@@ -80,7 +82,6 @@ def _page(
     for item in items:
         forms.setdefault(item.id, _form_for(item, returns.get(item.id)))
     listing.record_view(actor, "research.viewed", conference, items, now=now)
-    db.session.commit()
     return render_template(
         "research/conference.html",
         conference=conference,
@@ -111,35 +112,46 @@ def save(conference_id: int, item_id: int) -> ResponseReturnValue:
     require(item.conference_id == conference.id, hide=True)
     actor, now = current_actor(), utcnow()
     form = ReturnForm(request.form, prefix=f"item-{item.id}")
-    saved = queries.agency_returns(conference.id, actor.agency_id).get(item.id)
-    if form.validate():
-        try:
-            saved = services.save_return(
-                item,
-                actor.agency,
-                actor=actor,
-                now=now,
-                outcome=Outcome(form.outcome.data),
-                summary=form.summary.data or "",
-                risk_flags=[RiskFlag(flag) for flag in form.risk_flags.data or []],
-                existing=saved,
-            )
-        except ValidationFailed as refused:
-            db.session.rollback()
+    existing = queries.agency_returns(conference.id, actor.agency_id).get(item.id)
+    if not form.validate():
+        return _answer(conference, item, form, existing, now, status=422)
+    on_refusal(_refused(conference, item, form, existing, now))
+    saved = services.save_return(
+        item, actor.agency, actor=actor, now=now, existing=existing, **_return_values(form)
+    )
+    if wants_partial():
+        return _answer(conference, item, form, saved, now, status=200)
+    flash(f"Your return on case {item.case.reference} is saved.", "success")
+    anchor = f"case-{item.id}"
+    return redirect(url_for(".conference", conference_id=conference.id, _anchor=anchor), 303)
+
+
+def _return_values(form: ReturnForm) -> dict[str, Any]:
+    return {
+        "outcome": Outcome(form.outcome.data),
+        "summary": form.summary.data or "",
+        "risk_flags": [RiskFlag(flag) for flag in form.risk_flags.data or []],
+    }
+
+
+def _refused(
+    conference: Conference,
+    item: AgendaItem,
+    form: ReturnForm,
+    existing: ResearchReturn | None,
+    now: datetime,
+) -> Answer:
+    """How a refused return is answered: a rule of input broken beside its field (422); a
+    return that cannot be made (research closed, a standing item) as a message (409)."""
+
+    def answer(refused: Refusal) -> ResponseReturnValue:
+        if isinstance(refused, ValidationFailed):
             show_refusal(form, refused, "outcome")
-        except InvalidTransition as refused:
-            db.session.rollback()
-            flash(f"{refused}: your return on case {item.case.reference} was not saved.", "error")
-            return _answer(conference, item, form, saved, now, status=409)
-        else:
-            db.session.commit()
-            if not wants_partial():
-                flash(f"Your return on case {item.case.reference} is saved.", "success")
-                return redirect(
-                    url_for(".conference", conference_id=conference.id, _anchor=f"case-{item.id}"),
-                    303,
-                )
-    return _answer(conference, item, form, saved, now, status=422 if form.errors else 200)
+            return _answer(conference, item, form, existing, now, status=422)
+        flash(f"{refused}: your return on case {item.case.reference} was not saved.", "error")
+        return _answer(conference, item, form, existing, now, status=409)
+
+    return answer
 
 
 def _answer(
@@ -154,8 +166,9 @@ def _answer(
     """The case's block for htmx (with any message out of band), else the whole page."""
     if not wants_partial():
         return _page(conference, forms={item.id: form}, status=status)
-    block = render_template(
+    return partial_response(
         "research/_return.html",
+        status=status,
         item=item,
         form=form,
         saved=saved,
@@ -163,4 +176,3 @@ def _answer(
         is_open=services.is_open(conference, now),
         just_saved=status == 200,
     )
-    return block + render_template("_layout/_flash.html", oob=True), status

@@ -50,14 +50,23 @@ class UnitOfWorkFlask(Flask):
         return response
 
 
-def on_refusal(answer: Answer) -> None:
+def on_refusal(
+    answer: Answer, *, only: type[Exception] | tuple[type[Exception], ...] = REFUSALS
+) -> None:
     """Answer a refusal raised later in this request with answer(refusal), after the rollback.
 
-    The answer may read the database afresh: it sees what was there before the request. An
-    answer for only some kinds of refusal raises the others again, and the error handlers answer
-    them as if the view had registered nothing.
+    The answer may read the database afresh: it sees what was there before the request.
+    With ``only``, just the refusals of those kinds are answered so; any other one reaches the
+    error page or the htmx message, as if no answer had been given (and so does any refusal an
+    answer raises again).
     """
-    g.refusal_answer = answer
+
+    def answer_only(refused: Refusal) -> ResponseReturnValue:
+        if not isinstance(refused, only):
+            raise refused
+        return answer(refused)
+
+    g.refusal_answer = answer_only
 
 
 def refusal_beside(form: Any, default_field: str, page: Page, *, status: int = 422) -> Answer:
@@ -91,3 +100,13 @@ def refusal_shown(form: Any, default_field: str, page: Page) -> Answer:
         return beside(refused) if isinstance(refused, ValidationFailed) else flashed(refused)
 
     return answer
+
+
+def discard() -> None:
+    """Undo this request's changes so far, now, and go on with a clean session.
+
+    For a view that must answer normally without keeping what it did until then, such as one
+    that tries again after someone else's save got in first. What it changes afterwards is
+    committed as usual when it answers.
+    """
+    db.session.rollback()

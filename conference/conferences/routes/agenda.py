@@ -17,7 +17,7 @@ from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.permissions import manages, may_view_agenda, researches
 from conference.conferences.routes import bp
 from conference.db import utcnow
-from conference.errors import InvalidTransition, ValidationFailed
+from conference.errors import InvalidTransition
 from conference.extensions import db
 from conference.meetings import queries as meeting_queries
 from conference.meetings.permissions import drives, sees_held
@@ -27,9 +27,9 @@ from conference.research import services as research
 from conference.research.choices import RiskFlag
 from conference.research.queries import returns_grid
 from conference.web.auth import current_actor, require
-from conference.web.forms import show_refusal
 from conference.web.htmx import go, render, wants_partial
 from conference.web.loaders import load_conference, or_404
+from conference.web.unit import on_refusal, refusal_beside, refusal_flashed
 
 
 @bp.get("/conferences/<int:conference_id>")
@@ -49,7 +49,6 @@ def _agenda_response(conference_id: int, status: int = 200) -> ResponseReturnVal
         require(sees_held(actor, conference, present), hide=True)
     items = queries.agenda_items(conference.id)
     listing.record_view(actor, "agenda.viewed", conference, items, now=now)
-    db.session.commit()
     cases = [i for i in items if not i.section.is_standing]
     return render(
         "conferences/agenda.html",
@@ -107,13 +106,8 @@ def move_down(conference_id: int, item_id: int) -> ResponseReturnValue:
 
 def _shift(conference_id: int, item_id: int, step: int) -> ResponseReturnValue:
     _, item = _managed_item(conference_id, item_id)
-    try:
-        listing.shift(item, step, actor=current_actor(), now=utcnow())
-    except InvalidTransition as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-        return _agenda_response(conference_id, status=409)
-    db.session.commit()
+    on_refusal(refusal_flashed(lambda status: _agenda_response(conference_id, status=status)))
+    listing.shift(item, step, actor=current_actor(), now=utcnow())
     if wants_partial():
         return _agenda_response(conference_id)
     # Without JavaScript: back to the page, so reloading it cannot move the case again.
@@ -127,19 +121,16 @@ def publish(conference_id: int) -> ResponseReturnValue:
     actor = current_actor()
     conference = load_conference(conference_id)
     require(manages(actor, conference.marac_id), hide=True)
-    try:
-        invited = publishing.publish(conference, actor=actor, now=utcnow())
-    except InvalidTransition as refused:
-        db.session.rollback()
-        flash(str(refused), "error")
-    else:
-        db.session.commit()
-        flash(
-            f"Agenda published. {invited} agencies are invited and their representatives told; "
-            "research is open.",
-            "success",
-        )
-    return go(url_for(".agenda_page", conference_id=conference_id))
+    back = url_for(".agenda_page", conference_id=conference_id)
+    # Refused or not, the user goes back to the agenda, where the message is shown.
+    on_refusal(refusal_flashed(lambda _status: go(back)))
+    invited = publishing.publish(conference, actor=actor, now=utcnow())
+    flash(
+        f"Agenda published. {invited} agencies are invited and their representatives told; "
+        "research is open.",
+        "success",
+    )
+    return go(back)
 
 
 @bp.route("/conferences/<int:conference_id>/items/<int:item_id>/move", methods=["GET", "POST"])
@@ -161,27 +152,24 @@ def remove_item(conference_id: int, item_id: int) -> ResponseReturnValue:
     """Take a case off the agenda and back to the cases waiting for a conference."""
     conference, item = _managed_item(conference_id, item_id)
     form = RemoveForm(request.form if request.method == "POST" else None)
-    if request.method == "POST" and form.validate():
-        try:
-            case = listing.remove(
-                item, actor=current_actor(), reason=form.reason.data or "", now=utcnow()
-            )
-        except (ValidationFailed, InvalidTransition) as refused:
-            db.session.rollback()
-            show_refusal(form, refused, "reason")
-        else:
-            db.session.commit()
-            where = "" if item.section.is_standing else " It is waiting to be listed."
-            flash(f"Case {case.reference} is off this agenda.{where}", "success")
-            return go(url_for(".agenda_page", conference_id=conference.id))
-    return render_template(
-        "conferences/remove.html",
-        form=form,
-        item=item,
-        returns=queries.return_counts(conference.id).get(item.id, 0),
-        name=queries.victim_names([item.case_id]).get(item.case_id, ""),
-        conference=conference,
-    ), (422 if form.errors else 200)
+
+    def page(status: int) -> ResponseReturnValue:
+        return render_template(
+            "conferences/remove.html",
+            form=form,
+            item=item,
+            returns=queries.return_counts(conference.id).get(item.id, 0),
+            name=queries.victim_names([item.case_id]).get(item.case_id, ""),
+            conference=conference,
+        ), status
+
+    if request.method != "POST" or not form.validate():
+        return page(422 if form.errors else 200)
+    on_refusal(refusal_beside(form, "reason", page))
+    case = listing.remove(item, actor=current_actor(), reason=form.reason.data or "", now=utcnow())
+    where = "" if item.section.is_standing else " It is waiting to be listed."
+    flash(f"Case {case.reference} is off this agenda.{where}", "success")
+    return go(url_for(".agenda_page", conference_id=conference.id))
 
 
 @bp.route("/cases/<int:case_id>/list", methods=["GET", "POST"])
@@ -221,25 +209,24 @@ def _place_page(
 ) -> ResponseReturnValue:
     """The form choosing a conference for a case; on success, place() says what it did."""
     form = _place_form(case.marac_id, exclude=conference.id if conference else None)
-    if request.method == "POST" and form.validate():
-        wanted = int(form.conference_id.data)
-        target = or_404(queries.conferences_by_id({wanted}).get(wanted))
-        try:
-            message = place(target, form)
-        except (ValidationFailed, InvalidTransition) as refused:
-            db.session.rollback()
-            show_refusal(form, refused, "conference_id")
-        else:
-            db.session.commit()
-            flash(message, "success")
-            return go(url_for(".agenda_page", conference_id=(back_to or target).id))
-    return render_template(
-        "conferences/place.html",
-        form=form,
-        case=case,
-        name=queries.victim_names([case.id]).get(case.id, ""),
-        conference=conference,
-    ), (422 if form.errors else 200)
+
+    def page(status: int) -> ResponseReturnValue:
+        return render_template(
+            "conferences/place.html",
+            form=form,
+            case=case,
+            name=queries.victim_names([case.id]).get(case.id, ""),
+            conference=conference,
+        ), status
+
+    if request.method != "POST" or not form.validate():
+        return page(422 if form.errors else 200)
+    wanted = int(form.conference_id.data)
+    target = or_404(queries.conferences_by_id({wanted}).get(wanted))
+    on_refusal(refusal_beside(form, "conference_id", page))
+    message = place(target, form)
+    flash(message, "success")
+    return go(url_for(".agenda_page", conference_id=(back_to or target).id))
 
 
 def _place_form(marac_id: int, exclude: int | None = None) -> PlaceForm:
@@ -269,7 +256,6 @@ def research_grid(conference_id: int) -> ResponseReturnValue:
     items = [i for i in queries.agenda_items(conference.id) if not i.section.is_standing]
     grid = returns_grid(conference.id)
     listing.record_view(actor, "research.grid_viewed", conference, items, now=now)
-    db.session.commit()
     return render_template(
         "conferences/research_grid.html",
         conference=conference,

@@ -10,7 +10,6 @@ from conference.conferences import calendar as calendars
 from conference.conferences import display, permissions, queries
 from conference.conferences.routes import bp
 from conference.db import utcnow
-from conference.extensions import db
 from conference.web.auth import current_actor, require, requires
 from conference.web.htmx import go
 from conference.web.loaders import load_conference
@@ -53,7 +52,6 @@ def calendar() -> ResponseReturnValue:
 def new_feed() -> ResponseReturnValue:
     """Create or replace the user's private address and show it, this once."""
     token = calendars.issue_feed(current_actor(), now=utcnow())
-    db.session.commit()
     return calendar_page(feed_url=url_for(".feed", token=token, _external=True))
 
 
@@ -62,7 +60,6 @@ def new_feed() -> ResponseReturnValue:
 def stop_feed() -> ResponseReturnValue:
     """Stop the user's private address working."""
     if calendars.stop_feed(current_actor(), now=utcnow()):
-        db.session.commit()
         flash("Your calendar address has stopped working.", "success")
     return go(url_for(".calendar"))
 
@@ -77,7 +74,5 @@ def feed(token: str) -> ResponseReturnValue:
     conferences = queries.schedule(
         permissions.schedule_marac_ids(user), now, days_back=calendars.FEED_DAYS_BACK
     )
-    # Built before the commit, which would expire every conference and reload each one.
     body = calendars.ics_for(conferences, now=now, name="MARAC conferences")
-    db.session.commit()
     return ics_response(body, "marac-conferences.ics", attachment=False)

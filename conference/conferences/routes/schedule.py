@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import time
+from functools import partial
 from typing import Any
 
 from flask import flash, render_template, request, url_for
@@ -12,6 +13,7 @@ from flask_login import login_required
 from conference.accounts.models import Marac
 from conference.conferences import display, listing, planning, queries, rules
 from conference.conferences.forms import CancelForm, ConferenceForm, MeetingRuleForm
+from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.permissions import (
     manages,
     may_edit_rule,
@@ -22,13 +24,12 @@ from conference.conferences.permissions import (
 )
 from conference.conferences.routes import bp
 from conference.db import utcnow
-from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.referrals.services import record_list_view, today_in
 from conference.web.auth import current_actor, require, requires
-from conference.web.forms import show_refusal
 from conference.web.htmx import go
 from conference.web.loaders import load_conference
+from conference.web.unit import on_refusal, refusal_beside
 
 
 @bp.get("/conferences/")
@@ -43,7 +44,6 @@ def schedule() -> ResponseReturnValue:
     waiting = listing.waiting_cases(sorted(managed))
     if waiting:
         record_list_view(actor, "conferences.waiting", [c.id for c in waiting], now=now)
-        db.session.commit()
     invited = queries.invitations_for(ids)
     rule_by_marac = queries.rules_for(marac_ids)
     return render_template(
@@ -76,24 +76,22 @@ def meeting_rule(marac_id: int) -> ResponseReturnValue:
     if request.method == "GET":
         _fill_rule_defaults(form, rule)
     previewing = "preview" in request.form
-    if request.method == "POST" and form.validate() and not previewing:
-        try:
-            change = planning.save_rule(marac, actor=actor, now=utcnow(), **form.values())
-        except ValidationFailed as refused:
-            db.session.rollback()
-            show_refusal(form, refused, "frequency")
-        else:
-            db.session.commit()
-            flash(_rule_saved_message(change), "success")
-            for kept in change.kept:
-                flash(
-                    f"The conference on {display.conference_label(kept)} no longer fits the "
-                    "rule but has cases listed, so it stays. Move its cases, then cancel it.",
-                    "warning",
-                )
-            back = ".schedule" if sees_schedule(actor) else "admin.maracs"
-            return go(url_for(back))
-    status = 422 if form.errors and not previewing else 200
+    page = partial(_rule_page, form, marac, rule)
+    if request.method != "POST" or not form.validate() or previewing:
+        return page(422 if form.errors and not previewing else 200)
+    on_refusal(refusal_beside(form, "frequency", page))
+    change = planning.save_rule(marac, actor=actor, now=utcnow(), **form.values())
+    flash(_rule_saved_message(change), "success")
+    for kept in change.kept:
+        flash(
+            f"The conference on {display.conference_label(kept)} no longer fits the "
+            "rule but has cases listed, so it stays. Move its cases, then cancel it.",
+            "warning",
+        )
+    return go(url_for(".schedule" if sees_schedule(actor) else "admin.maracs"))
+
+
+def _rule_page(form: MeetingRuleForm, marac: Marac, rule: Any, status: int) -> ResponseReturnValue:
     return render_template(
         "conferences/rule.html", form=form, marac=marac, rule=rule, preview=_preview(form, marac)
     ), status
@@ -175,20 +173,13 @@ def new_conference(marac_id: int) -> ResponseReturnValue:
     if request.method == "GET" and rule is None:
         for name in ("duration_minutes", "capacity", "minutes_per_case"):
             getattr(form, name).data = planning.DEFAULTS[name]
-    if request.method == "POST" and form.validate():
-        try:
-            values = form.values()
-            conference = planning.add_extra(marac, actor=actor, now=utcnow(), **values)
-        except ValidationFailed as refused:
-            db.session.rollback()
-            show_refusal(form, refused, "day")
-        else:
-            db.session.commit()
-            flash(f"Extra conference added on {display.conference_label(conference)}.", "success")
-            return go(url_for(".agenda_page", conference_id=conference.id))
-    return render_template(
-        "conferences/conference_form.html", form=form, marac=marac, conference=None
-    ), (422 if form.errors else 200)
+    page = partial(_conference_form_page, form, marac, None)
+    if request.method != "POST" or not form.validate():
+        return page(422 if form.errors else 200)
+    on_refusal(refusal_beside(form, "day", page))
+    conference = planning.add_extra(marac, actor=actor, now=utcnow(), **form.values())
+    flash(f"Extra conference added on {display.conference_label(conference)}.", "success")
+    return go(url_for(".agenda_page", conference_id=conference.id))
 
 
 @bp.route("/conferences/<int:conference_id>/edit", methods=["GET", "POST"])
@@ -204,28 +195,22 @@ def edit_conference(conference_id: int) -> ResponseReturnValue:
         starts = rules.local(conference.starts_at, conference.marac.timezone)
         form.day.data, form.start_time.data = starts.date(), starts.time()
         form.chair_id.data = str(conference.chair_id or "")
-    if request.method == "POST" and form.validate():
-        try:
-            changed = planning.change_conference(
-                conference, actor=actor, now=utcnow(), **form.values()
-            )
-        except (ValidationFailed, InvalidTransition) as refused:
-            db.session.rollback()
-            show_refusal(form, refused, "day")
-        else:
-            db.session.commit()
-            if changed:
-                told = " The invited agencies are told." if conference.is_published else ""
-                flash(
-                    f"Conference changed: {display.conference_label(conference)}.{told}", "success"
-                )
-            return go(url_for(".agenda_page", conference_id=conference.id))
+    page = partial(_conference_form_page, form, conference.marac, conference)
+    if request.method != "POST" or not form.validate():
+        return page(422 if form.errors else 200)
+    on_refusal(refusal_beside(form, "day", page))
+    if planning.change_conference(conference, actor=actor, now=utcnow(), **form.values()):
+        told = " The invited agencies are told." if conference.is_published else ""
+        flash(f"Conference changed: {display.conference_label(conference)}.{told}", "success")
+    return go(url_for(".agenda_page", conference_id=conference.id))
+
+
+def _conference_form_page(
+    form: ConferenceForm, marac: Marac, conference: Conference | None, status: int
+) -> ResponseReturnValue:
     return render_template(
-        "conferences/conference_form.html",
-        form=form,
-        marac=conference.marac,
-        conference=conference,
-    ), (422 if form.errors else 200)
+        "conferences/conference_form.html", form=form, marac=marac, conference=conference
+    ), status
 
 
 @bp.route("/conferences/<int:conference_id>/cancel", methods=["GET", "POST"])
@@ -237,32 +222,27 @@ def cancel_conference(conference_id: int) -> ResponseReturnValue:
     require(manages(actor, conference.marac_id), hide=True)
     items = queries.agenda_items(conference.id)
     form = CancelForm(request.form if request.method == "POST" else None)
-    if request.method == "POST" and form.validate():
-        now = utcnow()
-        try:
-            placements = listing.cancel_and_relist(
-                conference, actor=actor, reason=form.reason.data, now=now
-            )
-        except (ValidationFailed, InvalidTransition) as refused:
-            db.session.rollback()
-            show_refusal(form, refused, "reason")
-        else:
-            db.session.commit()
-            flash(
-                f"The conference on {display.conference_label(conference)} is cancelled.",
-                "success",
-            )
-            waiting = [p.case.reference for p in placements if p.conference is None]
-            if waiting:
-                flash(
-                    f"No conference had room for {', '.join(waiting)}: waiting to be listed.",
-                    "warning",
-                )
-            return go(url_for(".schedule"))
+    page = partial(_cancel_page, form, conference, items)
+    if request.method != "POST" or not form.validate():
+        return page(422 if form.errors else 200)
+    on_refusal(refusal_beside(form, "reason", page))
+    placements = listing.cancel_and_relist(
+        conference, actor=actor, reason=form.reason.data, now=utcnow()
+    )
+    flash(f"The conference on {display.conference_label(conference)} is cancelled.", "success")
+    waiting = [p.case.reference for p in placements if p.conference is None]
+    if waiting:
+        flash(f"No conference had room for {', '.join(waiting)}: waiting to be listed.", "warning")
+    return go(url_for(".schedule"))
+
+
+def _cancel_page(
+    form: CancelForm, conference: Conference, items: list[AgendaItem], status: int
+) -> ResponseReturnValue:
     return render_template(
         "conferences/cancel.html",
         form=form,
         conference=conference,
         label=display.conference_label(conference),
         cases=[i for i in items if not i.section.is_standing],
-    ), (422 if form.errors else 200)
+    ), status

@@ -22,6 +22,7 @@ from conference.referrals.models import Case
 from conference.referrals.routes import bp
 from conference.web.auth import current_actor, require, requires
 from conference.web.requests import parse_id
+from conference.web.unit import on_refusal
 
 
 def load_case(case_id: int) -> Case:
@@ -42,7 +43,6 @@ def cases() -> ResponseReturnValue:
     actor = current_actor()
     found = queries.cases_in(marac_ids_with(actor, Role.COORDINATOR), include_closed=include_closed)
     services.record_list_view(actor, "cases", [c.id for c in found], now=utcnow())
-    db.session.commit()
     return render_template("referrals/cases.html", cases=found, include_closed=include_closed)
 
 
@@ -52,7 +52,6 @@ def case(case_id: int) -> ResponseReturnValue:
     """The case record. Every view is written to the audit trail."""
     found = load_case(case_id)
     services.record_view(current_actor(), found, page="case", now=utcnow())
-    db.session.commit()
     return render_template("referrals/case.html", **case_context(found))
 
 
@@ -103,7 +102,6 @@ def reveal_address(case_id: int) -> ResponseReturnValue:
         return render_template("referrals/case.html", **context), 422
     services.disclose_address(found, actor=actor, reason=form.reason.data, now=now)
     services.record_view(actor, found, page="case-address", now=now)
-    db.session.commit()
     context["revealed"] = True
     return render_template("referrals/case.html", **context)
 
@@ -117,17 +115,18 @@ def assign_advocate(case_id: int) -> ResponseReturnValue:
     require(permissions.can_manage_case(actor, found))
     wanted = parse_id(request.form.get("advocate_id"))
     advocate = db.session.get(User, wanted) if wanted else None
-    try:
-        if advocate is None:
-            raise ValidationFailed("Choose an advocate from the list", "advocate_id")
-        services.assign_advocate(found, advocate, actor=actor, now=utcnow())
-    except ValidationFailed as refused:
-        db.session.rollback()
-        context = case_context(found, advocate_error=str(refused))
-        return render_template("referrals/case.html", **context), 422
-    db.session.commit()
+    on_refusal(lambda refused: _advocate_refused(found, refused))
+    if advocate is None:
+        raise ValidationFailed("Choose an advocate from the list", "advocate_id")
+    services.assign_advocate(found, advocate, actor=actor, now=utcnow())
     flash(f"{advocate.name} is now the advocate for case {found.reference}.", "success")
     return redirect(url_for(".case", case_id=found.id), 303)
+
+
+def _advocate_refused(case: Case, refused: Exception) -> ResponseReturnValue:
+    """The case page again, with why the advocate was not assigned beside the list."""
+    context = case_context(case, advocate_error=str(refused))
+    return render_template("referrals/case.html", **context), 422
 
 
 @bp.post("/cases/<int:case_id>/confidential")
@@ -151,7 +150,6 @@ def set_confidential(case_id: int) -> ResponseReturnValue:
         services.lift_address_confidential(found, actor=actor, reason=form.reason.data, now=now)
     else:
         services.set_address_confidential(found, True, actor=actor, now=now)
-    db.session.commit()
     flash(
         "The address is now confidential: it is shown only with a recorded reason."
         if wanted == "yes"

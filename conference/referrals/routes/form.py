@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from datetime import datetime
+from functools import partial
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -12,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conference.accounts.models import Marac
 from conference.db import utcnow
-from conference.errors import Conflict, InvalidTransition, ValidationFailed
+from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db, htmx
 from conference.referrals import drafts, permissions, queries, services
 from conference.referrals.choices import ReferralStatus
@@ -23,6 +25,7 @@ from conference.referrals.routes.screening import screening_context
 from conference.web import unsaved
 from conference.web.auth import current_actor, require, requires
 from conference.web.htmx import wants_partial
+from conference.web.unit import discard, on_refusal, refusal_beside
 
 
 def _editable(referral_id: int, step_name: str | None = None) -> tuple[Referral, Any]:
@@ -70,7 +73,6 @@ def new() -> ResponseReturnValue:
     if marac is None:
         return render_template("referrals/new.html", maracs=maracs, problem=True), 422
     referral = services.start_referral(marac, actor=actor, now=utcnow())
-    db.session.commit()
     return redirect(url_for(".step", referral_id=referral.id, step_name=drafts.STEPS[0].name), 303)
 
 
@@ -89,7 +91,6 @@ def step(referral_id: int, step_name: str) -> ResponseReturnValue:
         values = drafts.step_values(source or {}, step_name)
         form = drafts.form_for(step, tool, values, today)
         services.record_view(actor, referral, page=f"step:{step.name}", now=now)
-        db.session.commit()
         return _step_page(referral, step, form, today, kept=kept is not None)
 
     action = request.form.get("action", "continue")
@@ -98,7 +99,7 @@ def step(referral_id: int, step_name: str) -> ResponseReturnValue:
     except StaleDataError:
         # Her own autosave, still in flight when she pressed the button, saved first. The
         # post holds the whole step, so it is applied again to the draft as now saved.
-        db.session.rollback()
+        discard()
         referral, step = _editable(referral_id, step_name)
         draft = _save_typed(referral, step, tool, action, actor, now)
     if action == "autosave":
@@ -121,14 +122,14 @@ def step(referral_id: int, step_name: str) -> ResponseReturnValue:
 def _save_typed(
     referral: Referral, step: Any, tool: Any, action: str, actor: Any, now: Any
 ) -> dict[str, Any]:
-    """Save what the step's post holds into the draft, and commit. Returns the draft."""
+    """Save what the step's post holds into the draft (kept when the view answers, whether
+    the step is complete or not). Returns the draft."""
     draft = drafts.with_step(referral.draft or {}, step, tool, request.form)
     if action == "add" and step.repeating:
         draft = drafts.add_entry(draft, step)
     elif (removed := REMOVE.fullmatch(action)) and step.repeating:
         draft = drafts.remove_entry(draft, step, int(removed.group(1)))
     services.save_draft(referral, draft, actor=actor, now=now)
-    db.session.commit()
     return draft
 
 
@@ -177,31 +178,36 @@ def check(referral_id: int) -> ResponseReturnValue:
     """Every answer on one page, what is still missing, and the button that sends it."""
     referral, _ = _editable(referral_id)
     actor, now = current_actor(), utcnow()
-    today = services.today_in(referral.marac, now)
     answer_form = AnswerForm(request.form if request.method == "POST" else None)
-    problem = None
-    if request.method == "POST":
-        needs_answer = referral.status is ReferralStatus.MORE_INFO_REQUESTED
-        if not needs_answer or answer_form.validate():
-            try:
-                services.submit(
-                    referral, actor=actor, now=now, answer=answer_form.answer.data or ""
-                )
-            except ValidationFailed as refused:
-                db.session.rollback()
-                problem = refused
-            else:
-                db.session.commit()
-                flash(
-                    f"Referral {referral.reference} is sent. The coordinator will screen it; "
-                    "you will see the decision here.",
-                    "success",
-                )
-                return redirect(url_for(".detail", referral_id=referral.id), 303)
-    services.record_view(actor, referral, page="check", now=now)
-    db.session.commit()
+    page = partial(_check_page, referral, answer_form, now)
+    if request.method != "POST":
+        return page(200)
+    needs_answer = referral.status is ReferralStatus.MORE_INFO_REQUESTED
+    if needs_answer and not answer_form.validate():
+        return page(422)
+    # Why it cannot be sent yet is shown on the page, by the button; any other refusal (it was
+    # sent meanwhile) gets the error page.
+    on_refusal(lambda refused: page(422, problem=refused), only=ValidationFailed)
+    services.submit(referral, actor=actor, now=now, answer=answer_form.answer.data or "")
+    flash(
+        f"Referral {referral.reference} is sent. The coordinator will screen it; "
+        "you will see the decision here.",
+        "success",
+    )
+    return redirect(url_for(".detail", referral_id=referral.id), 303)
+
+
+def _check_page(
+    referral: Referral,
+    answer_form: AnswerForm,
+    now: datetime,
+    status: int,
+    problem: ValidationFailed | None = None,
+) -> ResponseReturnValue:
+    """The check page, its reading audited; problem says why it could not be sent."""
+    today = services.today_in(referral.marac, now)
+    services.record_view(current_actor(), referral, page="check", now=now)
     context = _check_context(referral, today)
-    status = 422 if request.method == "POST" else 200
     return render_template(
         "referrals/check.html",
         referral=referral,
@@ -228,7 +234,6 @@ def detail(referral_id: int) -> ResponseReturnValue:
     referral = load_referral(referral_id)
     actor, now = current_actor(), utcnow()
     services.record_view(actor, referral, page="detail", now=now)
-    db.session.commit()
     if referral.status is ReferralStatus.DRAFT:
         today = services.today_in(referral.marac, now)
         return render_template(
@@ -246,17 +251,15 @@ def withdraw(referral_id: int) -> ResponseReturnValue:
     referral = load_referral(referral_id)
     require(permissions.can_withdraw(current_actor(), referral), hide=True)
     form = WithdrawForm(request.form if request.method == "POST" else None)
-    if request.method == "POST" and form.validate():
-        try:
-            services.withdraw(
-                referral, actor=current_actor(), reason=form.reason.data, now=utcnow()
-            )
-        except InvalidTransition as refused:
-            db.session.rollback()
-            form.reason.errors = [str(refused)]
-        else:
-            db.session.commit()
-            flash(f"Referral {referral.reference} is withdrawn.", "success")
-            return redirect(url_for(".index"), 303)
-    status = 422 if request.method == "POST" else 200
-    return render_template("referrals/withdraw.html", referral=referral, form=form), status
+
+    def page(status: int) -> ResponseReturnValue:
+        return render_template("referrals/withdraw.html", referral=referral, form=form), status
+
+    if request.method != "POST":
+        return page(200)
+    if not form.validate():
+        return page(422)
+    on_refusal(refusal_beside(form, "reason", page))
+    services.withdraw(referral, actor=current_actor(), reason=form.reason.data, now=utcnow())
+    flash(f"Referral {referral.reference} is withdrawn.", "success")
+    return redirect(url_for(".index"), 303)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from functools import partial
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -16,7 +17,7 @@ from conference.closure import queries as closure
 from conference.conferences import listing
 from conference.conferences.display import conference_label
 from conference.db import utcnow
-from conference.errors import InvalidTransition, ValidationFailed
+from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.referrals import matching, permissions, queries, services
 from conference.referrals.choices import CaseStatus, Decision
@@ -25,6 +26,7 @@ from conference.referrals.models import Referral
 from conference.referrals.routes import bp, load_referral
 from conference.web.auth import current_actor, requires
 from conference.web.requests import parse_id
+from conference.web.unit import on_refusal, refusal_beside
 
 NEW_CASE = "new"
 
@@ -36,7 +38,6 @@ def queue() -> ResponseReturnValue:
     actor, now = current_actor(), utcnow()
     referrals = queries.screening_queue(marac_ids_with(actor, Role.COORDINATOR))
     services.record_list_view(actor, "screening", [r.id for r in referrals], now=now)
-    db.session.commit()
     return render_template("referrals/queue.html", referrals=referrals, now=now)
 
 
@@ -133,27 +134,26 @@ def decide(referral_id: int) -> ResponseReturnValue:
         abort(404)
     context = screening_context(referral, actor)
     form: DecisionForm = context["form"]
-    if form.validate():
-        try:
-            case = _decide(referral, form, actor)
-        except (ValidationFailed, InvalidTransition) as refused:
-            db.session.rollback()
-            field = getattr(form, getattr(refused, "field", None) or "decision")
-            field.errors = [*field.errors, str(refused)]
-        else:
-            placement = listing.place_case(case, actor=actor, now=utcnow()) if case else None
-            db.session.commit()
-            decided = _decided_message(referral, case)
-            listed, category = listing_message(placement) if placement else ("", "success")
-            if category == "success":
-                flash(f"{decided} {listed}".strip(), "success")
-            else:
-                flash(decided, "success")
-                flash(listed, category)
-            return redirect(url_for(".queue"), 303)
-    services.record_view(actor, referral, page="decision", now=utcnow())
-    db.session.commit()
-    return render_template("referrals/detail.html", referral=referral, **context), 422
+    page = partial(_decision_page, referral, context)
+    if not form.validate():
+        return page(422)
+    on_refusal(refusal_beside(form, "decision", page))
+    case = _decide(referral, form, actor)
+    placement = listing.place_case(case, actor=actor, now=utcnow()) if case else None
+    decided = _decided_message(referral, case)
+    listed, category = listing_message(placement) if placement else ("", "success")
+    if category == "success":
+        flash(f"{decided} {listed}".strip(), "success")
+    else:
+        flash(decided, "success")
+        flash(listed, category)
+    return redirect(url_for(".queue"), 303)
+
+
+def _decision_page(referral: Referral, context: dict[str, Any], status: int) -> ResponseReturnValue:
+    """The referral again with the decision form as sent, its reading audited."""
+    services.record_view(current_actor(), referral, page="decision", now=utcnow())
+    return render_template("referrals/detail.html", referral=referral, **context), status
 
 
 def _decide(referral: Referral, form: DecisionForm, actor: User) -> Any:
