@@ -22,6 +22,7 @@ from conference.meetings.console import check_in_progress
 from conference.meetings.models import Meeting
 from conference.minutes.models import Minutes
 from conference.referrals.choices import CaseStatus
+from conference.referrals.lifecycle import CASE
 
 
 @dataclass
@@ -67,9 +68,10 @@ def conclude(meeting: Meeting, *, actor: User, now: datetime) -> Conclusion:
         if item.status is ItemStatus.DEFERRED and not item.section.is_standing:
             _carry(item, target, actor, now, result)
         elif not item.section.is_standing:
-            item.case.status = (
+            heard = (
                 CaseStatus.ACTIONS_OPEN if item.case_id in with_open_actions else CaseStatus.HEARD
             )
+            CASE.transition(item.case, heard, actor=actor, now=now)
     meeting.concluded_at = now
     meeting.concluded_by_id = actor.id
     meeting.current_item_id = None
@@ -97,7 +99,7 @@ def _carry(
     result: Conclusion,
 ) -> None:
     if target is None:
-        item.case.status = CaseStatus.OPEN
+        CASE.transition(item.case, CaseStatus.OPEN, actor=actor, now=now)
         result.waiting.append(item)
         return
     ahead = agenda.listed_on(item.case)

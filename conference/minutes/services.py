@@ -32,6 +32,7 @@ from conference.minutes.models import MINUTES_LIMITS, Minutes, MinutesRevision
 from conference.minutes.permissions import has_minutes
 from conference.notifications import services as notifications
 from conference.referrals.choices import CaseStatus
+from conference.referrals.lifecycle import CASE
 
 #: How a revision names what it changed.
 CHANGE_LABELS = {
@@ -297,7 +298,7 @@ def add_action(
     action.updated_at = now
     db.session.add(action)
     if item.case.status is CaseStatus.HEARD:
-        item.case.status = CaseStatus.ACTIONS_OPEN
+        CASE.transition(item.case, CaseStatus.ACTIONS_OPEN, actor=actor, now=now)
     db.session.flush()
     conference = item.conference
     detail = {"case_id": item.case_id, "owner_agency_id": owner.id, "through": "minutes"}
