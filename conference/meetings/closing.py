@@ -15,10 +15,9 @@ from conference.actions.choices import OPEN_STATUSES
 from conference.actions.models import Action
 from conference.conferences import agenda, planning, queries
 from conference.conferences.choices import UPCOMING, ConferenceStatus, ItemStatus
+from conference.conferences.lifecycle import CONFERENCE
 from conference.conferences.models import AgendaItem, Conference
-from conference.errors import InvalidTransition
 from conference.extensions import db
-from conference.meetings.console import check_in_progress
 from conference.meetings.models import Meeting
 from conference.minutes.models import Minutes
 from conference.referrals.choices import CaseStatus
@@ -53,14 +52,8 @@ def next_conference(conference: Conference) -> Conference | None:
 def conclude(meeting: Meeting, *, actor: User, now: datetime) -> Conclusion:
     """End the meeting. Refuses while any case is neither discussed nor deferred. Flushes."""
     conference = meeting.conference
-    check_in_progress(conference)
+    CONFERENCE.check(conference, ConferenceStatus.CONCLUDED, actor=actor, now=now)
     items = queries.agenda_items(conference.id)
-    waiting = still_open(items)
-    if waiting:
-        names = ", ".join(i.case.reference for i in waiting)
-        raise InvalidTransition(
-            f"Discuss or defer every case before concluding. Still open: {names}"
-        )
     result = Conclusion()
     target = next_conference(conference)
     with_open_actions = _cases_with_open_actions([i.case_id for i in items])
@@ -75,7 +68,7 @@ def conclude(meeting: Meeting, *, actor: User, now: datetime) -> Conclusion:
     meeting.concluded_at = now
     meeting.concluded_by_id = actor.id
     meeting.current_item_id = None
-    conference.status = ConferenceStatus.CONCLUDED
+    CONFERENCE.transition(conference, ConferenceStatus.CONCLUDED, actor=actor, now=now)
     has_minutes = sa.select(Minutes.id).where(Minutes.conference_id == conference.id)
     if db.session.scalar(has_minutes) is None:
         db.session.add(Minutes(conference_id=conference.id, updated_at=now))

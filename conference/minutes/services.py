@@ -20,6 +20,7 @@ from conference.actions.choices import Priority
 from conference.actions.models import Action
 from conference.conferences import planning, rules
 from conference.conferences.choices import ConferenceStatus, ItemStatus
+from conference.conferences.lifecycle import CONFERENCE
 from conference.conferences.models import AgendaItem, Conference
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
@@ -317,11 +318,8 @@ def finalise(minutes: Minutes, conference: Conference, *, actor: User, now: date
 
     Returns how many were told. Raises InvalidTransition unless the meeting has concluded.
     """
-    if conference.status is ConferenceStatus.MINUTES_FINAL:
-        raise InvalidTransition("The minutes are already final: correct them instead")
-    check_has_minutes(conference)
+    CONFERENCE.transition(conference, ConferenceStatus.MINUTES_FINAL, actor=actor, now=now)
     minutes.finalised_at, minutes.finalised_by_id = now, actor.id
-    conference.status = ConferenceStatus.MINUTES_FINAL
     db.session.flush()
     present = meeting_queries.present_agency_ids(conference.id)
     recipients = set(queries.rep_ids(conference.marac_id, present))
