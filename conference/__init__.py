@@ -39,9 +39,9 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
 
 
 def _init_extensions(app: Flask) -> None:
-    from conference import logs, models  # noqa: F401  (models: every table on the metadata)
+    from conference import models  # noqa: F401  (models: every table on the metadata)
     from conference.extensions import csrf, db, htmx, login_manager, migrate
-    from conference.web import errors, jinja, requests, security, sessions
+    from conference.web import errors, jinja, logs, requests, security, sessions
 
     logs.init_app(app)
     db.init_app(app)

@@ -282,7 +282,7 @@ def meeting_world(*, now: datetime | None = None, cases: int = 3):
     from datetime import timedelta
     from types import SimpleNamespace
 
-    from conference.conferences import agenda
+    from conference.conferences import listing, publishing
 
     now = now or utcnow()
     marac = make_marac(code=f"M{next(_seq):03d}"[:6])
@@ -313,8 +313,8 @@ def meeting_world(*, now: datetime | None = None, cases: int = 3):
         )
         case.advocate_id = advocate.id
         listed.append(case)
-        agenda.add_case(today, case, actor=None, now=now)
-    agenda.publish(today, actor=None, now=now)
+        listing.add_case(today, case, actor=None, now=now)
+    publishing.publish(today, actor=None, now=now)
     # It was planned three days ahead so it could be published; it is held this morning.
     today.starts_at = now - timedelta(minutes=5)
     db.session.commit()

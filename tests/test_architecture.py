@@ -1,6 +1,11 @@
-"""Layering rules the style guide sets, checked on the source."""
+"""Layering rules the style guide sets, checked on the source.
+
+Every module is parsed once; each rule is a test parametrized per module, so a failure names
+the module, what it imports and the rule it breaks.
+"""
 
 import ast
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -14,17 +19,266 @@ DOMAIN_LOGIC = sorted(
 )
 
 
-def imported_names(path: Path) -> set[str]:
-    names = set()
+@dataclass(frozen=True)
+class Layer:
+    """A domain and the domains it may import.
+
+    below: domains of earlier rows. above: domains of later rows it imports today, each with
+    the reason; these are debts to pay off, not a pattern to copy.
+    """
+
+    name: str
+    below: str = ""  # space-separated, so each row reads on one line
+    above: dict[str, str] = field(default_factory=dict)
+
+
+#: The dependency table, bottom layer first. Every module may import `core`; only a domain's
+#: routes and forms may import `web`, which sits above the domains' logic; `app` (create_app,
+#: the CLI, the model registry) assembles everything and may import anything.
+LAYERS = (
+    Layer("core"),  # db, errors, extensions, config, choices, spreadsheets
+    Layer("audit", above={"accounts": "the log viewer's routes find the users to filter by"}),
+    Layer("accounts", "audit"),
+    Layer("notifications", "accounts"),
+    Layer(
+        "referrals",
+        "accounts audit notifications",
+        above={
+            "conferences": "accepting a referral lists its case on a conference",
+            "closure": "the case and screening pages show a case's hearings and standing",
+        },
+    ),
+    Layer(
+        "conferences",
+        "accounts audit notifications referrals",
+        above={
+            "actions": "publishing lists cases with overdue actions as standing items",
+            "research": "the agenda counts and shows the research agencies returned",
+            "meetings": "the agenda page shows who attends and who runs the meeting",
+        },
+    ),
+    Layer(
+        "research",
+        "accounts audit conferences notifications referrals",
+        above={"meetings": "a held conference's research grid is shown to its attendees only"},
+    ),
+    Layer("actions", "accounts audit conferences notifications referrals"),
+    Layer(
+        "voice",
+        "accounts audit conferences notifications referrals",
+        above={"meetings": "the advocate's pages check who advocates for a case at a meeting"},
+    ),
+    Layer(
+        "meetings",
+        "accounts actions audit conferences referrals research voice",
+        above={"minutes": "closing a meeting begins its minutes"},
+    ),
+    Layer("minutes", "accounts actions audit conferences meetings notifications referrals"),
+    Layer("closure", "accounts actions audit conferences meetings referrals"),
+    Layer("admin", "accounts"),
+    Layer("dashboard", "accounts"),
+    Layer("reports", "accounts actions audit conferences minutes referrals research voice"),
+    Layer("scheduler", "accounts actions audit conferences minutes notifications research voice"),
+    Layer("demo", "accounts actions conferences meetings minutes referrals research voice"),
+    Layer("web", "accounts actions audit conferences notifications referrals voice"),
+)
+CORE = {"db", "errors", "extensions", "config", "choices", "spreadsheets"}
+APP = {"conference", "conference.cli", "conference.models"}
+WEB_FACING = {"routes", "forms"}
+TABLE = {layer.name: layer for layer in LAYERS}
+
+
+@dataclass(frozen=True)
+class Module:
+    name: str  # e.g. conference.meetings.routes.console
+    path: Path
+    imports: tuple[tuple[str, int], ...]  # (imported module, line)
+    flask_names: tuple[tuple[str, int], ...]  # names taken from flask or flask_login
+
+    @property
+    def parts(self) -> list[str]:
+        return self.name.split(".")
+
+    @property
+    def domain(self) -> str:
+        return domain_of(self.name)
+
+    @property
+    def is_routes(self) -> bool:
+        return "routes" in self.parts[2:]
+
+    @property
+    def is_web_facing(self) -> bool:
+        return self.is_routes or self.parts[-1] in WEB_FACING
+
+
+def domain_of(module: str) -> str:
+    parts = module.split(".")
+    if module in APP:
+        return "app"
+    if parts[1] in CORE:
+        return "core"
+    return parts[1] if (PACKAGE / parts[1]).is_dir() else f"unknown top-level module {module}"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _exists(module: str) -> bool:
+    path = PACKAGE.parent.joinpath(*module.split("."))
+    return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
+
+
+def _parse(path: Path) -> Module:
+    name = _module_name(path)
+    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
+    imports, flask_names = [], []
     for node in ast.walk(ast.parse(path.read_text())):
-        if isinstance(node, ast.ImportFrom) and node.module in {"flask", "flask_login"}:
-            names |= {alias.name for alias in node.names}
-    return names
+        if isinstance(node, ast.Import):
+            imports += [(alias.name, node.lineno) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                anchor = package.split(".")[: len(package.split(".")) - node.level + 1]
+                base = ".".join([*anchor, *([node.module] if node.module else [])])
+            if base in {"flask", "flask_login"}:
+                flask_names += [(alias.name, node.lineno) for alias in node.names]
+            for alias in node.names:
+                full = f"{base}.{alias.name}"
+                imports.append((full if _exists(full) else base, node.lineno))
+        elif (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id in {"flask", "flask_login"}
+        ):
+            flask_names.append((node.attr, node.lineno))
+    own = tuple((m, line) for m, line in imports if m.split(".")[0] == "conference")
+    return Module(name, path, own, tuple(flask_names))
+
+
+MODULES = [_parse(p) for p in sorted(PACKAGE.rglob("*.py"))]
+BY_NAME = {m.name: m for m in MODULES}
+IDS = [m.name.removeprefix("conference.") or "conference" for m in MODULES]
+
+
+def _where(module: Module, line: int) -> str:
+    return f"{module.path.relative_to(PACKAGE.parent)}:{line}"
+
+
+@pytest.mark.parametrize("module", MODULES, ids=IDS)
+def test_request_globals_stay_in_routes_and_web(module):
+    """Services take actor and now as arguments; only routes and web/ read the request."""
+    if module.is_routes or module.domain in {"web", "app"}:
+        return
+    used = [(name, line) for name, line in module.flask_names if name in REQUEST_GLOBALS]
+    assert not used, "\n".join(
+        f"{_where(module, line)}: {module.name} uses flask's {name}: request globals belong in "
+        "routes and web/ (rule: services take actor and now as arguments)"
+        for name, line in used
+    )
+
+
+@pytest.mark.parametrize("module", MODULES, ids=IDS)
+def test_no_module_imports_another_domains_routes(module):
+    """A route helper two domains share belongs in a non-route module or in web/."""
+    if module.domain == "app":
+        return  # create_app registers every blueprint
+    wrong = [
+        (target, line)
+        for target, line in module.imports
+        if "routes" in target.split(".")[2:] and domain_of(target) != module.domain
+    ]
+    assert not wrong, "\n".join(
+        f"{_where(module, line)}: {module.name} imports {target}: no domain imports another "
+        "domain's routes (rule: move the shared thing to a non-route module, or into web/)"
+        for target, line in wrong
+    )
+
+
+@pytest.mark.parametrize("module", MODULES, ids=IDS)
+def test_only_routes_and_forms_import_web(module):
+    """web/ sits above the domains' logic, which never reaches up into it."""
+    if module.is_web_facing or module.domain in {"web", "app"}:
+        return
+    wrong = [(t, line) for t, line in module.imports if domain_of(t) == "web"]
+    assert not wrong, "\n".join(
+        f"{_where(module, line)}: {module.name} imports {target}: only a domain's routes and "
+        "forms may import web/ (rule: web/ is above the domains' logic)"
+        for target, line in wrong
+    )
+
+
+@pytest.mark.parametrize("module", MODULES, ids=IDS)
+def test_imports_between_domains_follow_the_table(module):
+    """Each import of another domain is one the table in this file allows."""
+    if module.domain == "app":
+        return
+    assert module.domain in TABLE, (
+        f"{module.name}: {module.domain} has no row in LAYERS (rule: place each new domain "
+        "in the dependency table at the top of tests/test_architecture.py)"
+    )
+    layer = TABLE[module.domain]
+    allowed = {"core", module.domain, *layer.below.split(), *layer.above}
+    if module.is_web_facing:
+        allowed.add("web")
+    problems = []
+    for target, line in module.imports:
+        imported = domain_of(target)
+        if imported in allowed:
+            continue
+        direction = "upward" if _rank(imported) > _rank(module.domain) else "unlisted"
+        problems.append(
+            f"{_where(module, line)}: {module.name} imports {target}: an {direction} import; "
+            f"{module.domain} may import only {', '.join(sorted(allowed - {module.domain}))} "
+            "(rule: the dependency table LAYERS in tests/test_architecture.py)"
+        )
+    assert not problems, "\n".join(problems)
+
+
+def _rank(domain: str) -> int:
+    names = [layer.name for layer in LAYERS]
+    return names.index(domain) if domain in names else len(names)
+
+
+@pytest.mark.parametrize("layer", LAYERS, ids=[layer.name for layer in LAYERS])
+def test_the_table_reads_bottom_up(layer):
+    """`below` names earlier rows only, `above` later rows only, so the table is a layering."""
+    names = [other.name for other in LAYERS]
+    earlier, later = names[: names.index(layer.name)], names[names.index(layer.name) + 1 :]
+    below = set(layer.below.split())
+    assert below <= set(earlier), (layer.name, below - set(earlier))
+    assert set(layer.above) <= set(later), (layer.name, set(layer.above) - set(later))
+    assert not below & {"core", "web"}  # granted by the rules, not by the table
+
+
+@pytest.mark.parametrize("layer", LAYERS, ids=[layer.name for layer in LAYERS])
+def test_the_table_allows_only_what_the_code_does(layer):
+    """An entry nothing needs any more is removed, so paid-off debts stay paid."""
+    used = {
+        domain_of(target)
+        for module in MODULES
+        if module.domain == layer.name
+        for target, _ in module.imports
+    }
+    unused = (set(layer.below.split()) | set(layer.above)) - used
+    assert not unused, f"{layer.name} no longer imports {sorted(unused)}: remove it from LAYERS"
+
+
+def test_every_domain_has_a_row():
+    domains = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").exists()}
+    assert domains <= set(TABLE), domains - set(TABLE)
+    assert {m.domain for m in MODULES} <= set(TABLE) | {"app"}
+
+
+def test_core_and_audit_stay_at_the_bottom():
+    assert TABLE["core"].below == "" and TABLE["audit"].below == ""
 
 
 @pytest.mark.parametrize("path", DOMAIN_LOGIC, ids=lambda p: str(p.relative_to(PACKAGE)))
 def test_domain_logic_never_touches_request_globals(path):
-    assert not imported_names(path) & REQUEST_GLOBALS
+    assert not {name for name, _ in BY_NAME[_module_name(path)].flask_names} & REQUEST_GLOBALS
 
 
 def test_there_is_domain_logic_to_check():

@@ -1,5 +1,6 @@
 """The migrations build the schema the models describe, on SQLite and on PostgreSQL."""
 
+import json
 import secrets
 
 import pytest
@@ -61,5 +62,71 @@ def test_upgrade_matches_the_models_and_downgrades_cleanly(empty_database_url):
 
     downgrade = runner.invoke(args=["db", "downgrade", "base"])
     assert downgrade.exit_code == 0, downgrade.output
+    with app.app_context():
+        db.engine.dispose()
+
+
+#: Paths notifications were stored with before they kept endpoints, and what each becomes.
+OLD_LINKS = {
+    "/referrals/12": ("referrals.detail", {"referral_id": 12}),
+    "/cases/7": ("referrals.case", {"case_id": 7}),
+    "/conferences/3/minutes": ("minutes.page", {"conference_id": 3}),
+    "/conferences/3": ("conferences.agenda_page", {"conference_id": 3}),
+    "/research/3": ("research.conference", {"conference_id": 3}),
+    "/actions/": ("actions.index", {}),
+    "/voice/": ("voice.index", {}),
+    "/somewhere/gone": ("notifications.index", {}),
+}
+
+
+def test_stored_notification_paths_become_endpoints_and_back(empty_database_url):
+    app = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "test"}
+    )
+    runner = app.test_cli_runner()
+    before = runner.invoke(args=["db", "upgrade", "cdfcd286e395"])
+    assert before.exit_code == 0, before.output
+    stamp = {"created_at": "2026-01-05 10:00:00", "updated_at": "2026-01-05 10:00:00"}
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO agencies (id, name, kind, contact_name, contact_email, "
+                "contact_phone, is_active, created_at, updated_at) VALUES (1, 'Police', "
+                "'police', '', '', '', true, :created_at, :updated_at)"
+            ),
+            stamp,
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO users (id, email, name, job_title, agency_id, is_active, "
+                "failed_login_count, created_at, updated_at) VALUES (1, 'a@example.org', "
+                "'A', '', 1, true, 0, :created_at, :updated_at)"
+            ),
+            stamp,
+        )
+        for n, link in enumerate(OLD_LINKS):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO notifications (recipient_id, kind, key, reference, link, "
+                    "created_at) VALUES (1, 'referral.accepted', :key, '', :link, :created_at)"
+                ),
+                {"key": f"k{n}", "link": link, "created_at": stamp["created_at"]},
+            )
+    after = runner.invoke(args=["db", "upgrade"])
+    assert after.exit_code == 0, after.output
+    with app.app_context(), db.engine.connect() as conn:
+        rows = conn.execute(sa.text("SELECT key, endpoint, endpoint_args FROM notifications"))
+        converted = {
+            key: (endpoint, json.loads(args) if isinstance(args, str) else args)
+            for key, endpoint, args in rows
+        }
+    assert converted == {f"k{n}": target for n, target in enumerate(OLD_LINKS.values())}
+
+    back = runner.invoke(args=["db", "downgrade", "cdfcd286e395"])
+    assert back.exit_code == 0, back.output
+    with app.app_context(), db.engine.connect() as conn:
+        links = dict(conn.execute(sa.text("SELECT key, link FROM notifications")).all())
+    expected = {f"k{n}": link for n, link in enumerate(OLD_LINKS)}
+    assert links == {**expected, f"k{len(OLD_LINKS) - 1}": "/notifications/"}
     with app.app_context():
         db.engine.dispose()

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from conference.accounts.models import Role, User
 
+#: Roles whose holders speak for their agency at a meeting and receive its copy of the minutes.
+AGENCY_ROLES = (Role.AGENCY_REP, Role.ADVOCATE)
+
 
 def roles_in(user: User, marac_id: int) -> set[Role]:
     return {g.role for g in user.role_grants if g.marac_id == marac_id}

@@ -10,12 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
 from conference.accounts.models import Marac, Role, RoleGrant, User
+from conference.accounts.queries import agency_rep_ids
 from conference.actions.choices import OPEN_STATUSES
 from conference.actions.models import Action
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
-from conference.minutes.queries import rep_ids
 from conference.notifications import services as notifications
+from conference.notifications.links import Link
 from conference.notifications.models import Notification
 from conference.referrals.choices import CaseStatus
 from conference.referrals.models import Case
@@ -131,21 +132,21 @@ class Recipients:
         self._reps: dict[tuple[int, int], list[int]] = {}
         self._coordinators: dict[int, list[int]] = {}
 
-    def for_notice(self, kind: str, due: Due) -> list[tuple[set[int], str]]:
+    def for_notice(self, kind: str, due: Due) -> list[tuple[set[int], Link]]:
         """The recipients, each group with a link it can open: the agency's reps to their Our
         actions page; the coordinators to the case; the chair to the minutes that agreed it."""
         if kind != ESCALATED:
             pair = (due.marac.id, due.owner_agency_id)
             if pair not in self._reps:
-                self._reps[pair] = rep_ids(due.marac.id, [due.owner_agency_id])
-            return [(set(self._reps[pair]), "/actions/")]
+                self._reps[pair] = agency_rep_ids(due.marac.id, [due.owner_agency_id])
+            return [(set(self._reps[pair]), Link("actions.index"))]
         if due.marac.id not in self._coordinators:
             self._coordinators[due.marac.id] = coordinator_ids(due.marac.id)
         coordinators = set(self._coordinators[due.marac.id])
         chair = {due.chair_id} - coordinators if due.chair_id is not None else set()
         return [
-            (coordinators, f"/cases/{due.case_id}"),
-            (chair, f"/conferences/{due.conference_id}/minutes"),
+            (coordinators, Link("referrals.case", {"case_id": due.case_id})),
+            (chair, Link("minutes.page", {"conference_id": due.conference_id})),
         ]
 
 

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from conference.accounts.models import User
-from conference.accounts.permissions import roles_in
+from conference.accounts.permissions import AGENCY_ROLES, roles_in
 from conference.actions.models import Action
-from conference.meetings.permissions import AGENCY_ROLES
 
 
 def action_marac_ids(user: User) -> set[int]:

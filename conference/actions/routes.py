@@ -27,7 +27,7 @@ from conference.actions.forms import FilterForm, StatusForm, TrackerForm
 from conference.actions.models import Action
 from conference.actions.permissions import action_marac_ids, has_actions, reports_on
 from conference.audit import record as audit_record
-from conference.conferences import planning
+from conference.conferences import display
 from conference.conferences.models import AgendaItem
 from conference.conferences.queries import maracs_by_id, victim_names
 from conference.db import utcnow
@@ -56,7 +56,7 @@ def _page(forms: dict[int, StatusForm], status: int = 200) -> ResponseReturnValu
     conferences = queries.conferences_with_actions(actor.agency_id, marac_ids)
     filters = FilterForm(request.args)
     filters.conference.choices = [SelectChoice("", "Any conference")] + [
-        SelectChoice(str(c.id), planning.conference_label(c)) for c in conferences
+        SelectChoice(str(c.id), display.conference_label(c)) for c in conferences
     ]
     today = now.date()
     found = queries.agency_actions(actor.agency_id, marac_ids, **_chosen(filters, today))
@@ -222,7 +222,7 @@ def _tracker_filters(now: datetime) -> tuple[tracker.Filters, TrackerForm]:
         SelectChoice(str(a.id), a.name) for a in agencies
     ]
     form.conference.choices = [SelectChoice("", "Any conference")] + [
-        SelectChoice(str(c.id), planning.conference_label(c)) for c in conferences
+        SelectChoice(str(c.id), display.conference_label(c)) for c in conferences
     ]
     filters = tracker.Filters(
         marac_ids=marac_ids,

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from conference.accounts.models import Agency
 from conference.actions.choices import OPEN_STATUSES, ActionStatus
 from conference.actions.models import Action, ActionUpdate
-from conference.conferences import planning, rules
+from conference.conferences import display, rules
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.queries import victim_names
 from conference.extensions import db
@@ -224,7 +224,7 @@ def as_csv(rows: Iterable[TrackedAction], today: date) -> str:
                 row.reference,
                 str(action.id),
                 action.owner_agency.name,
-                planning.local_day(row.conference).isoformat(),
+                display.local_day(row.conference).isoformat(),
                 action.priority.label,
                 action.due_on.isoformat(),
                 action.status.label,

@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from conference.accounts.models import Marac, User
 from conference.actions.choices import OPEN_STATUSES
 from conference.actions.models import Action
-from conference.conferences import planning, rules
+from conference.conferences import display, rules
 from conference.conferences.choices import HELD, UPCOMING, ConferenceStatus, ItemStatus, Section
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.queries import victim_names
@@ -171,7 +171,7 @@ def hearings(case_id: int) -> list[EarlierHearing]:
     )
     plans = actions_for([i.id for i in items])
     return [
-        EarlierHearing(i, planning.conference_label(i.conference), plans.get(i.id, []))
+        EarlierHearing(i, display.conference_label(i.conference), plans.get(i.id, []))
         for i in items
     ]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from conference.conferences import rules
 from conference.conferences.choices import ConferenceStatus, ItemStatus
+from conference.conferences.display import local_day
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.permissions import chairs, manages
 from conference.extensions import db
@@ -38,8 +38,7 @@ def _has_agenda(conference: Conference, _: Context) -> str | None:
 
 def _on_its_day(conference: Conference, context: Context) -> str | None:
     assert context.now is not None
-    day = rules.local(conference.starts_at, conference.marac.timezone).date()
-    if day > today_in(conference.marac, context.now):
+    if local_day(conference) > today_in(conference.marac, context.now):
         return "The meeting can be opened on its day"
     return None
 

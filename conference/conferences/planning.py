@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from conference import audit
 from conference.accounts.models import Marac, Role, RoleGrant, User
-from conference.conferences import rules
+from conference.conferences import display, rules
 from conference.conferences.choices import ConferenceStatus, Frequency
 from conference.conferences.lifecycle import CONFERENCE
 from conference.conferences.models import (
@@ -26,6 +26,7 @@ from conference.conferences.models import (
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.notifications import services as notifications
+from conference.notifications.links import Link
 from conference.referrals.services import today_in
 
 #: Settings of a conference when its MARAC has no rule yet.
@@ -47,18 +48,6 @@ class RuleChange:
     #: Planned on a day the new rule drops, but with cases listed: left for the coordinator.
     kept: list[Conference] = field(default_factory=list)
     added: int = 0
-
-
-def rhythm_of(rule: MeetingRule) -> rules.Rhythm:
-    return rules.Rhythm(**{name: getattr(rule, name) for name in rules.RHYTHM_FIELDS})
-
-
-def rule_text(rule: MeetingRule) -> str:
-    """e.g. "Second Tuesday of every month, 10am for 4 hours, Civic Centre"."""
-    hours, minutes = divmod(rule.duration_minutes, 60)
-    length = f"{hours} hours" if not minutes else f"{hours} h {minutes} min"
-    where = rule.place or "by video call"
-    return f"{rhythm_of(rule).describe()}, {rules.clock(rule.start_time)} for {length}, {where}"
 
 
 def rule_for(marac_id: int) -> MeetingRule | None:
@@ -108,7 +97,7 @@ def _replan(marac: Marac, rule: MeetingRule, now: datetime) -> RuleChange:
     """Bring the planned, untouched, unpublished conferences into line with the rule."""
     change = RuleChange()
     today = today_in(marac, now)
-    wanted = set(rules.meeting_days(rhythm_of(rule), today, _horizon(today)))
+    wanted = set(rules.meeting_days(rules.rhythm_of(rule), today, _horizon(today)))
     has_items = sa.exists().where(AgendaItem.conference_id == Conference.id)
     planned = db.session.execute(
         sa.select(Conference, has_items).where(
@@ -164,7 +153,7 @@ def _horizon(today: date) -> date:
 def plan_marac(marac: Marac, rule: MeetingRule, now: datetime) -> int:
     """Plan every rule day of the next six months that has never had a conference."""
     today = today_in(marac, now)
-    days = rules.meeting_days(rhythm_of(rule), today, _horizon(today))
+    days = rules.meeting_days(rules.rhythm_of(rule), today, _horizon(today))
     used = set(
         db.session.scalars(
             sa.select(Conference.rule_date).where(
@@ -238,7 +227,7 @@ def change_conference(
     if not conference.is_upcoming:
         raise InvalidTransition(f"This conference is {conference.status.label.lower()}")
     starts = rules.starts_at(day, start_time, conference.marac.timezone)
-    old_day = local_day(conference)
+    old_day = display.local_day(conference)
     if starts != conference.starts_at:
         _check_future(starts, now)
         shift = day - old_day
@@ -290,21 +279,6 @@ def _check_future(starts: datetime, now: datetime) -> None:
         raise ValidationFailed("The conference must start in the future", "day")
 
 
-def reference(conference: Conference) -> str:
-    """How notifications name a conference: the MARAC's code and the day, never a case."""
-    return f"{conference.marac.code} {local_day(conference):%-d %b %Y}"
-
-
-def conference_label(conference: Conference) -> str:
-    """e.g. "Thursday 3 December 2026 at 10am", in the MARAC's time zone."""
-    when = rules.local(conference.starts_at, conference.marac.timezone)
-    return f"{when:%A %-d %B %Y} at {rules.clock(when)}"
-
-
-def local_day(conference: Conference) -> date:
-    return rules.local(conference.starts_at, conference.marac.timezone).date()
-
-
 def rep_ids_by_agency(conference: Conference) -> dict[int, list[int]]:
     """Agency id -> the active representatives in the MARAC of each invited agency."""
     invited = sa.select(conference_invitations.c.agency_id).where(
@@ -336,7 +310,7 @@ def tell_invited(conference: Conference, kind: str, *, key: str, now: datetime) 
         recipients,
         kind,
         key=f"{kind}:{conference.id}:{key}",
-        reference=reference(conference),
-        link=f"/conferences/{conference.id}",
+        reference=display.reference(conference),
+        link=Link("conferences.agenda_page", {"conference_id": conference.id}),
         now=now,
     )

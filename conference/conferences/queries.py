@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import defer, raiseload, selectinload
 
 from conference.accounts.models import Agency, Marac, Role, RoleGrant, User
-from conference.conferences import agenda
+from conference.conferences import listing
 from conference.conferences.choices import UPCOMING
 from conference.conferences.models import (
     AgendaChange,
@@ -108,7 +108,7 @@ def agenda_items(conference_id: int, *, with_people: bool = False) -> list[Agend
             raiseload(AgendaItem.overflowed_from),
         )
     ).all()
-    return agenda.ordered(items)
+    return listing.ordered(items)
 
 
 def return_counts(conference_id: int) -> dict[int, int]:

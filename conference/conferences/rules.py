@@ -8,9 +8,13 @@ from __future__ import annotations
 import calendar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from conference.conferences.choices import WEEK_OF_MONTH, WEEKDAYS, Frequency
+
+if TYPE_CHECKING:
+    from conference.conferences.models import MeetingRule
 
 #: How far ahead conferences are kept planned.
 HORIZON_MONTHS = 6
@@ -37,6 +41,11 @@ class Rhythm:
         weeks = self.interval_weeks or 1
         every = "Every week" if weeks == 1 else f"Every {weeks} weeks"
         return f"{every} on {day}, from {self.first_date:%-d %B %Y}"
+
+
+def rhythm_of(rule: MeetingRule) -> Rhythm:
+    """The rhythm a saved meeting rule describes."""
+    return Rhythm(**{name: getattr(rule, name) for name in RHYTHM_FIELDS})
 
 
 def add_months(day: date, months: int) -> date:

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from conference.accounts.models import Agency, Marac, User
-from conference.conferences import agenda, planning, rules
+from conference.conferences import listing, planning, publishing, rules
 from conference.conferences.choices import ConferenceStatus, Frequency, ItemStatus
 from conference.conferences.models import AgendaItem, Conference, conference_invitations
 from conference.conferences.queries import agenda_items, upcoming_in, victim_names
@@ -141,9 +141,9 @@ def seed_conferences(users: dict[str, User], maracs: dict[str, Marac], now: date
     )
     for case, decided_at in sorted(cases.values(), key=lambda pair: pair[1]):
         if case.status is CaseStatus.OPEN:
-            agenda.place_case(case, actor=users["coordinator"], now=decided_at)
+            listing.place_case(case, actor=users["coordinator"], now=decided_at)
     published = upcoming_in(northbridge.id, now)[0]
-    agenda.publish(published, actor=None, now=now - timedelta(hours=30))
+    publishing.publish(published, actor=None, now=now - timedelta(hours=30))
     _research(published, users, now - timedelta(hours=6))
 
     planning.save_rule(
@@ -167,7 +167,7 @@ def seed_conferences(users: dict[str, User], maracs: dict[str, Marac], now: date
     )
     marisa = names.get("Marisa") or _cases_by_name(eastmoor).get("Marisa")
     if marisa is not None and marisa.status is CaseStatus.OPEN:
-        agenda.place_case(marisa, actor=users["eastmoor"], now=now)
+        listing.place_case(marisa, actor=users["eastmoor"], now=now)
     db.session.flush()
     return db.session.scalar(sa.select(sa.func.count(Conference.id))) or 0
 
@@ -206,13 +206,13 @@ def _past_meeting(marac: Marac, cases: list[Case], chair: User, day: date) -> Co
         ],
     )
     for position, case in enumerate(cases, start=1):
-        referral = agenda.latest_accepted(case)
+        referral = listing.latest_accepted(case)
         db.session.add(
             AgendaItem(
                 conference=conference,
                 case=case,
                 referral_id=referral.id if referral else None,
-                section=agenda.section_for(referral),
+                section=listing.section_for(referral),
                 position=position,
                 status=ItemStatus.DISCUSSED,
                 added_at=starts - timedelta(days=10),

@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from conference.accounts.models import Agency, AgencyKind, Marac, User
 from conference.actions.choices import ActionStatus, Priority
 from conference.actions.models import Action, ActionUpdate
-from conference.conferences import planning, rules
-from conference.conferences.agenda import ordered
+from conference.conferences import display, planning, rules
 from conference.conferences.choices import HELD, ChangeKind, ConferenceStatus, ItemStatus, Section
+from conference.conferences.listing import ordered
 from conference.conferences.models import (
     AgendaChange,
     AgendaItem,
@@ -139,11 +139,11 @@ def seed_history(users: dict[str, User], maracs: dict[str, Marac], now: datetime
     today = today_in(marac, now)
     quarter = date(today.year, (today.month - 1) // 3 * 3 + 1, 1)
     start = rules.add_months(quarter, -13)
-    held = {planning.local_day(c): c for c in _held(marac, start, today)}
+    held = {display.local_day(c): c for c in _held(marac, start, today)}
     months = {(day.year, day.month) for day in held}
     new_days = [
         day
-        for day in rules.meeting_days(planning.rhythm_of(rule), start, today - timedelta(days=1))
+        for day in rules.meeting_days(rules.rhythm_of(rule), start, today - timedelta(days=1))
         if (day.year, day.month) not in months
     ]
     written = sa.select(Conference.id).where(
@@ -463,7 +463,7 @@ class _Writer:
     ) -> list[tuple[AgendaItem, Listing]]:
         """Refer, accept and list each case, as screening and the agenda would have. Flushes."""
         rng = self.rng
-        day = planning.local_day(conference)
+        day = display.local_day(conference)
         times = []
         for listing in listings:
             submitted = self._moment(listing.referred_on)
@@ -868,7 +868,7 @@ class _Writer:
     ) -> None:
         """Her advocate reached most victims before the meeting; some not, a few unrecorded."""
         rng = self.rng
-        day = planning.local_day(conference)
+        day = display.local_day(conference)
         heard = set(
             db.session.scalars(
                 sa.select(VictimVoice.agenda_item_id).where(
@@ -927,7 +927,7 @@ class _Writer:
     ) -> None:
         """Two or three actions per case, each as its owner reported on it since. Flushes."""
         rng = self.rng
-        day = planning.local_day(conference)
+        day = display.local_day(conference)
         plans = [(item, listing, kind) for item, listing in items for kind in self._owners(item)]
         still_open = set(rng.sample(range(len(plans)), min(self.overdue.get(index, 0), len(plans))))
         made = []

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from conference.accounts.models import Agency, Marac, User
 from conference.actions.choices import ActionStatus, Priority
 from conference.actions.models import Action
-from conference.conferences import agenda, queries, rules
+from conference.conferences import listing, publishing, queries, rules
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.demo.actions import close_when_done, seed_action_plans
@@ -110,8 +110,8 @@ def _meeting_under_way(marac: Marac, users: dict[str, User], now: datetime) -> N
     for story in TODAY:
         case = refer(story, users, {"NB": marac}, now).case
         if case is not None:
-            agenda.add_case(conference, case, actor=coordinator, now=now - timedelta(days=8))
-    agenda.publish(conference, actor=coordinator, now=now - timedelta(days=7))
+            listing.add_case(conference, case, actor=coordinator, now=now - timedelta(days=8))
+    publishing.publish(conference, actor=coordinator, now=now - timedelta(days=7))
     conference.starts_at = starts
     items = queries.agenda_items(conference.id)
     _voice(items[0], users["idva"], today - timedelta(days=3))

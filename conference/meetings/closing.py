@@ -13,7 +13,7 @@ from conference import audit
 from conference.accounts.models import User
 from conference.actions.choices import OPEN_STATUSES
 from conference.actions.models import Action
-from conference.conferences import agenda, planning, queries
+from conference.conferences import display, listing, queries
 from conference.conferences.choices import UPCOMING, ConferenceStatus, ItemStatus
 from conference.conferences.lifecycle import CONFERENCE
 from conference.conferences.models import AgendaItem, Conference
@@ -95,15 +95,15 @@ def _carry(
         CASE.transition(item.case, CaseStatus.OPEN, actor=actor, now=now)
         result.waiting.append(item)
         return
-    ahead = agenda.listed_on(item.case)
+    ahead = listing.listed_on(item.case)
     if ahead is not None:
         # Already listed ahead (a new referral, say): it is heard there, once.
         item.carried_to_id = ahead.conference_id
         result.carried.append((item, ahead.conference))
         return
-    why = f"Deferred by the meeting of {planning.conference_label(item.conference)}"
-    full = agenda.case_load([target.id]).get(target.id, 0) >= target.capacity
-    agenda.add_case(
+    why = f"Deferred by the meeting of {display.conference_label(item.conference)}"
+    full = listing.case_load([target.id]).get(target.id, 0) >= target.capacity
+    listing.add_case(
         target,
         item.case,
         actor=actor,

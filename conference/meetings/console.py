@@ -17,7 +17,7 @@ from conference.accounts.models import Agency, User
 from conference.actions.choices import Priority
 from conference.actions.models import ACTION_LIMITS, Action
 from conference.actions.queries import overdue_review
-from conference.conferences import planning
+from conference.conferences import display, planning
 from conference.conferences.choices import ConferenceStatus, ItemStatus, Section
 from conference.conferences.models import AgendaItem, Conference
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
@@ -179,7 +179,7 @@ def check_action(
         raise ValidationFailed("Choose an agency that sits on this MARAC", "owner_agency_id")
     if due_on is None:
         raise ValidationFailed("Enter the date the action is due", "due_on")
-    if due_on < planning.local_day(conference):
+    if due_on < display.local_day(conference):
         raise ValidationFailed("The due date cannot be before the meeting", "due_on")
 
 
@@ -313,7 +313,7 @@ def mark_discussed(item: AgendaItem, *, actor: User, now: datetime) -> None:
     )
     unreviewed = 0
     if item.section is Section.OVERDUE_ACTIONS:
-        day = planning.local_day(item.conference)
+        day = display.local_day(item.conference)
         unreviewed = sum(1 for _, decision in overdue_review(item, day) if decision is None)
     missing = missing_for_discussed(item, record_of(item), actions or 0, unreviewed)
     if missing:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from conference.accounts.models import Role, User
-from conference.accounts.permissions import roles_in
+from conference.accounts.permissions import AGENCY_ROLES, roles_in
 from conference.conferences.choices import HELD
 from conference.conferences.models import Conference
 from conference.conferences.permissions import chairs, manages
@@ -15,10 +15,6 @@ from conference.referrals.models import Case
 def drives(user: User, conference: Conference) -> bool:
     """Run the console and write the minutes: the conference's chair and the coordinators."""
     return chairs(user, conference) or manages(user, conference.marac_id)
-
-
-#: Roles whose holders speak for their agency at a meeting and receive its copy of the minutes.
-AGENCY_ROLES = (Role.AGENCY_REP, Role.ADVOCATE)
 
 
 def follows(user: User, conference: Conference, attendee_user_ids: Collection[int]) -> bool:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import raiseload
 
 from conference.accounts.models import Agency, RoleGrant, User, agency_maracs
 from conference.actions.models import Action
-from conference.conferences import agenda, planning, queries
+from conference.conferences import display, listing, queries
 from conference.conferences.choices import ItemStatus
 from conference.conferences.models import AgendaItem, Conference, conference_invitations
 from conference.extensions import db
@@ -173,7 +173,7 @@ def earlier_hearings(item: AgendaItem) -> list[EarlierHearing]:
     )
     plans = actions_for([e.id for e in earlier])
     return [
-        EarlierHearing(e, planning.conference_label(e.conference), plans.get(e.id, []))
+        EarlierHearing(e, display.conference_label(e.conference), plans.get(e.id, []))
         for e in earlier
     ]
 
@@ -203,7 +203,7 @@ def predicted_finish(
         if i.status in (ItemStatus.LISTED, ItemStatus.IN_DISCUSSION)
         and (current is None or i.id != current.id)
     ]
-    left = agenda.predicted_minutes(conference, len(waiting))
+    left = listing.predicted_minutes(conference, len(waiting))
     if current is not None and current.status is ItemStatus.IN_DISCUSSION:
         left += max(0, per_case - elapsed_minutes(current, now))
     return now + timedelta(minutes=left)

@@ -6,11 +6,12 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
-from conference.conferences import planning, rules
+from conference.conferences import display, rules
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import Conference
 from conference.extensions import db
 from conference.notifications import services as notifications
+from conference.notifications.links import Link
 from conference.referrals.services import coordinator_ids, today_in
 
 #: Minutes should be final this many working days after the meeting.
@@ -33,7 +34,7 @@ def send_reminders(now: datetime) -> dict[str, int]:
     due = [
         c
         for c in candidates
-        if rules.add_working_days(planning.local_day(c), WORKING_DAYS_TO_FINALISE)
+        if rules.add_working_days(display.local_day(c), WORKING_DAYS_TO_FINALISE)
         <= today_in(c.marac, now)
     ]
     coordinators: dict[int, list[int]] = {}
@@ -49,8 +50,8 @@ def send_reminders(now: datetime) -> dict[str, int]:
                 recipients,
                 "minutes.reminder",
                 key=f"minutes.reminder:{conference.id}",
-                reference=planning.reference(conference),
-                link=f"/conferences/{conference.id}/minutes",
+                reference=display.reference(conference),
+                link=Link("minutes.page", {"conference_id": conference.id}),
                 now=now,
             )
         )

@@ -4,21 +4,18 @@ queries however many cases the meeting heard.
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from conference.accounts.models import RoleGrant, User
 from conference.actions.models import Action
-from conference.conferences import planning
+from conference.conferences import display
 from conference.conferences import queries as conference_queries
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
 from conference.meetings import queries as meeting_queries
 from conference.meetings.choices import Presence
 from conference.meetings.models import Attendance, Attendee, Discussion
-from conference.meetings.permissions import AGENCY_ROLES
 from conference.minutes.models import Minutes, MinutesRevision
 
 
@@ -61,7 +58,7 @@ class MinutesContent:
     def carried_label(self, item: AgendaItem) -> str | None:
         """When a deferred case goes next, e.g. "Thursday 3 December 2026 at 10am"."""
         target = self.carried_to.get(item.carried_to_id) if item.carried_to_id else None
-        return planning.conference_label(target) if target else None
+        return display.conference_label(target) if target else None
 
     def victim(self, item: AgendaItem) -> str:
         if item.referral is not None:
@@ -120,25 +117,5 @@ def revisions(minutes_id: int) -> list[MinutesRevision]:
             sa.select(MinutesRevision)
             .where(MinutesRevision.minutes_id == minutes_id)
             .order_by(MinutesRevision.number)
-        )
-    )
-
-
-def rep_ids(marac_id: int, agency_ids: Collection[int]) -> list[int]:
-    """The active representatives in the MARAC of these agencies."""
-    if not agency_ids:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(User.id)
-            .distinct()
-            .join(RoleGrant, RoleGrant.user_id == User.id)
-            .where(
-                RoleGrant.marac_id == marac_id,
-                RoleGrant.role.in_(AGENCY_ROLES),
-                User.agency_id.in_(agency_ids),
-                User.is_active_account.is_(True),
-            )
-            .order_by(User.id)
         )
     )

@@ -12,9 +12,8 @@ from wtforms import Form
 
 from conference.accounts.models import Agency
 from conference.actions.models import Action
-from conference.conferences import agenda, planning
+from conference.conferences import display, listing
 from conference.conferences.models import Conference
-from conference.conferences.routes import load_conference
 from conference.db import utcnow
 from conference.errors import Conflict, DomainError, ValidationFailed
 from conference.extensions import db
@@ -22,7 +21,6 @@ from conference.meetings import queries as meeting_queries
 from conference.meetings.choices import RECORD_FIELDS
 from conference.meetings.opening import statement_for
 from conference.meetings.permissions import drives
-from conference.meetings.routes import item_of
 from conference.minutes import forms, queries, services
 from conference.minutes.forms import RECORD_LABELS, ActionForm, NotesForm, RecordForm
 from conference.minutes.models import Minutes
@@ -31,6 +29,7 @@ from conference.web.auth import current_actor, require
 from conference.web.errors import error_response
 from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import go, render, wants_partial
+from conference.web.loaders import item_of, load_conference
 
 bp = Blueprint("minutes", __name__)
 
@@ -72,7 +71,7 @@ def print_full(conference_id: int) -> ResponseReturnValue:
     """The whole minutes, laid out for printing."""
     conference, minutes = _readable(conference_id)
     content = queries.content(conference, minutes)
-    agenda.record_view(current_actor(), "minutes.printed", conference, content.items, now=utcnow())
+    listing.record_view(current_actor(), "minutes.printed", conference, content.items, now=utcnow())
     db.session.commit()
     return render_template("minutes/print.html", agency=None, **_heading(content))
 
@@ -90,7 +89,7 @@ def print_agency(conference_id: int, agency_id: int) -> ResponseReturnValue:
     content = queries.content(conference, minutes, agency_id=agency_id)
     agency = next(a.agency for a in content.present if a.agency_id == agency_id)
     verb = "minutes.agency_copy_printed"
-    agenda.record_view(actor, verb, conference, content.items, now=utcnow())
+    listing.record_view(actor, verb, conference, content.items, now=utcnow())
     db.session.commit()
     return render_template("minutes/print.html", agency=agency, **_heading(content))
 
@@ -320,7 +319,7 @@ def _respond(
     if partial and wants_partial():
         return render("minutes/page.html", partial, status=status, **context, **extra)
     actor, items = current_actor(), context["content"].items
-    agenda.record_view(actor, "minutes.viewed", conference, items, now=utcnow())
+    listing.record_view(actor, "minutes.viewed", conference, items, now=utcnow())
     db.session.commit()
     return render_template("minutes/page.html", **context, **extra), status
 
@@ -358,7 +357,7 @@ def _heading(content: queries.MinutesContent) -> dict[str, Any]:
         "conference": conference,
         "minutes": content.minutes,
         "final": content.minutes.finalised_at is not None,
-        "label": planning.conference_label(conference),
+        "label": display.conference_label(conference),
         "statement": statement_for(conference),
         "record_labels": RECORD_LABELS,
         "summary": services.revision_summary,

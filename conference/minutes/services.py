@@ -16,9 +16,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conference import audit
 from conference.accounts.models import Agency, User
+from conference.accounts.queries import agency_rep_ids
 from conference.actions.choices import Priority
 from conference.actions.models import Action
-from conference.conferences import planning, rules
+from conference.conferences import display, rules
 from conference.conferences.choices import ConferenceStatus, ItemStatus
 from conference.conferences.lifecycle import CONFERENCE
 from conference.conferences.models import AgendaItem, Conference
@@ -27,11 +28,11 @@ from conference.extensions import db
 from conference.meetings import queries as meeting_queries
 from conference.meetings.console import RecordConflict, apply_record, check_action
 from conference.meetings.models import Discussion
-from conference.minutes import queries
 from conference.minutes.forms import REASON_LIMIT, RECORD_LABELS
 from conference.minutes.models import MINUTES_LIMITS, Minutes, MinutesRevision
 from conference.minutes.permissions import has_minutes
 from conference.notifications import services as notifications
+from conference.notifications.links import Link
 from conference.referrals.choices import CaseStatus
 from conference.referrals.lifecycle import CASE
 
@@ -322,15 +323,15 @@ def finalise(minutes: Minutes, conference: Conference, *, actor: User, now: date
     minutes.finalised_at, minutes.finalised_by_id = now, actor.id
     db.session.flush()
     present = meeting_queries.present_agency_ids(conference.id)
-    recipients = set(queries.rep_ids(conference.marac_id, present))
+    recipients = set(agency_rep_ids(conference.marac_id, present))
     if conference.chair_id is not None:
         recipients.add(conference.chair_id)
     told = notifications.notify(
         recipients,
         "minutes.final",
         key=f"minutes.final:{conference.id}",
-        reference=planning.reference(conference),
-        link=f"/conferences/{conference.id}/minutes",
+        reference=display.reference(conference),
+        link=Link("minutes.page", {"conference_id": conference.id}),
         now=now,
     )
     audit.record(

@@ -17,7 +17,8 @@ from conference.extensions import db
 
 class Notification(db.Model):
     """One message to one user. The text names no person and no detail: a kind, a reference
-    (a case or referral number) and a link. Shown in the app; an email says only how many."""
+    (a case or referral number) and a link, kept as an endpoint and its ids so it follows the
+    URL map. Shown in the app; an email says only how many."""
 
     __tablename__ = "notifications"
 
@@ -31,15 +32,21 @@ class Notification(db.Model):
     key: Mapped[str] = mapped_column(sa.String(120), unique=True)
     #: A case or referral reference, never a name.
     reference: Mapped[str] = mapped_column(sa.String(24), default="")
-    #: A path inside the app.
-    link: Mapped[str] = mapped_column(sa.String(200))
+    #: The page it leads to, e.g. "referrals.detail"; the URL is built when it is opened.
+    endpoint: Mapped[str] = mapped_column(sa.String(80))
+    #: That endpoint's arguments: ids only, e.g. {"referral_id": 12}, never a case detail.
+    endpoint_args: Mapped[dict[str, int]] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: When it was counted into an OutboundEmail (the email's own row says when it went).
     emailed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
-        sa.CheckConstraint("link LIKE '/%'", name="link_is_local"),
+        # An endpoint is a name, never a URL: a link cannot lead outside the app.
+        sa.CheckConstraint(
+            "endpoint <> '' AND endpoint NOT LIKE '%/%' AND endpoint NOT LIKE '%:%'",
+            name="endpoint_is_a_name",
+        ),
         sa.Index("ix_notifications_unread", "recipient_id", "read_at"),
     )
 

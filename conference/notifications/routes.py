@@ -18,7 +18,7 @@ from flask_login import login_required
 from conference.accounts import permissions
 from conference.db import utcnow
 from conference.extensions import db
-from conference.notifications import queries, services
+from conference.notifications import links, queries, services
 from conference.notifications.models import Notification
 from conference.web.auth import current_actor, requires
 
@@ -46,7 +46,7 @@ def open_one(notification_id: int) -> ResponseReturnValue:
         abort(404)
     services.mark_read([notification], utcnow())
     db.session.commit()
-    return redirect(notification.link, 303)
+    return redirect(links.url_of(notification), 303)
 
 
 @bp.post("/read")

@@ -6,8 +6,10 @@ from collections.abc import Iterable
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 
 from conference.extensions import db
+from conference.notifications.links import Link
 from conference.notifications.models import Notification
 
 #: The words for each kind. Only a reference fills them: no names, no case details.
@@ -43,16 +45,18 @@ def notify(
     *,
     key: str,
     reference: str,
-    link: str,
+    link: Link,
     now: datetime,
 ) -> list[Notification]:
     """Queue one notification per recipient, once: a key already used is skipped.
 
     ``key`` names the event (e.g. "referral.accepted:12:40"); the recipient is added to it.
-    Adds to the session; the caller commits.
+    Adds to the session; the caller commits. Raises ValueError for an unknown kind or page.
     """
     if kind not in MESSAGES:
         raise ValueError(f"unknown notification kind {kind!r}")
+    if link.endpoint not in current_app.view_functions:
+        raise ValueError(f"no page has the endpoint {link.endpoint!r}")
     wanted = {f"{key}:{recipient}": recipient for recipient in set(recipient_ids)}
     if not wanted:
         return []
@@ -65,7 +69,8 @@ def notify(
             kind=kind,
             key=full_key,
             reference=reference,
-            link=link,
+            endpoint=link.endpoint,
+            endpoint_args=dict(link.args),
             created_at=now,
         )
         for full_key, recipient in sorted(wanted.items())

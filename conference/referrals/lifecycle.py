@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from conference.accounts.models import Role
 from conference.accounts.permissions import roles_in
+from conference.conferences.display import conference_label
 from conference.referrals.choices import CaseStatus, ReferralStatus
 from conference.referrals.models import Case, Referral
 from conference.referrals.permissions import coordinates, is_referrer
@@ -43,9 +44,8 @@ REFERRAL: Machine[Referral, ReferralStatus] = Machine(
 
 
 def _not_on_an_agenda_ahead(case: Case, _: Context) -> str | None:
-    # Imported here: closure and planning import the referral services, which import this.
+    # Imported here: closure imports the referral services, which import this module.
     from conference.closure.queries import item_not_yet_held
-    from conference.conferences.planning import conference_label
 
     ahead = item_not_yet_held(case.id)
     if ahead is None:

@@ -19,6 +19,7 @@ from conference.accounts.models import Marac, Role, RoleGrant, User
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.notifications import services as notifications
+from conference.notifications.links import Link
 from conference.referrals import drafts, matching
 from conference.referrals.checklists import RiskTool, ScreeningRules
 from conference.referrals.choices import CaseStatus, Decision, ReferralStatus, YesNoNotKnown
@@ -182,7 +183,7 @@ def submit(referral: Referral, *, actor: User, now: datetime, answer: str = "") 
         "referral.answered" if resubmitted else "referral.submitted",
         key=f"referral.submitted:{referral.id}:{transition.id}",
         reference=referral.reference,
-        link=f"/referrals/{referral.id}",
+        link=Link("referrals.detail", {"referral_id": referral.id}),
         now=now,
     )
     return live.assessment
@@ -279,7 +280,7 @@ def withdraw(referral: Referral, *, actor: User, reason: str, now: datetime) -> 
             "referral.withdrawn",
             key=f"referral.withdrawn:{referral.id}:{transition.id}",
             reference=referral.reference,
-            link=f"/referrals/{referral.id}",
+            link=Link("referrals.detail", {"referral_id": referral.id}),
             now=now,
         )
 
@@ -334,7 +335,7 @@ def decide(
         f"referral.{target.value}",
         key=f"referral.decided:{referral.id}:{transition.id}",
         reference=referral.reference,
-        link=f"/referrals/{referral.id}",
+        link=Link("referrals.detail", {"referral_id": referral.id}),
         now=now,
     )
     db.session.flush()
@@ -377,7 +378,7 @@ def assign_advocate(case: Case, advocate: User, *, actor: User, now: datetime) -
         "case.advocate_assigned",
         key=f"case.advocate_assigned:{case.id}:{now.isoformat()}",
         reference=case.reference,
-        link=f"/cases/{case.id}",
+        link=Link("referrals.case", {"case_id": case.id}),
         now=now,
     )
     db.session.flush()

@@ -24,8 +24,8 @@ from conference.accounts.models import Agency, AgencyKind, Marac, agency_maracs
 from conference.actions.choices import OPEN_STATUSES, ActionStatus
 from conference.actions.models import Action, ActionUpdate
 from conference.conferences import rules
-from conference.conferences.agenda import CASE_SECTIONS
 from conference.conferences.choices import HELD, ItemStatus
+from conference.conferences.listing import CASE_SECTIONS
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
 from conference.referrals.choices import (

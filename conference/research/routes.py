@@ -8,10 +8,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
-from conference.conferences import agenda, planning
+from conference.conferences import display, listing
 from conference.conferences import queries as conference_queries
-from conference.conferences.agenda import CASE_SECTIONS, case_load
 from conference.conferences.choices import HELD
+from conference.conferences.listing import CASE_SECTIONS, case_load
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.permissions import does_research, researches
 from conference.db import utcnow
@@ -42,7 +42,7 @@ def index() -> ResponseReturnValue:
         conferences=conferences,
         done=queries.returned_counts(ids, actor.agency_id),
         cases=case_load(ids),
-        labels={c.id: planning.conference_label(c) for c in conferences},
+        labels={c.id: display.conference_label(c) for c in conferences},
         open={c.id: services.is_open(c, now) for c in conferences},
     )
 
@@ -81,7 +81,7 @@ def _page(
     forms = forms or {}
     for item in items:
         forms.setdefault(item.id, _form_for(item, returns.get(item.id)))
-    agenda.record_view(actor, "research.viewed", conference, items, now=now)
+    listing.record_view(actor, "research.viewed", conference, items, now=now)
     db.session.commit()
     return render_template(
         "research/conference.html",
@@ -89,7 +89,7 @@ def _page(
         items=items,
         returns=returns,
         forms=forms,
-        label=planning.conference_label(conference),
+        label=display.conference_label(conference),
         is_open=services.is_open(conference, now),
         agency=actor.agency,
     ), status

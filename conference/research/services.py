@@ -9,13 +9,14 @@ import sqlalchemy as sa
 
 from conference import audit
 from conference.accounts.models import Agency, User
-from conference.conferences import planning
-from conference.conferences.agenda import CASE_SECTIONS
+from conference.conferences import display, planning
 from conference.conferences.choices import ConferenceStatus
+from conference.conferences.listing import CASE_SECTIONS
 from conference.conferences.models import AgendaItem, Conference, conference_invitations
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.notifications import services as notifications
+from conference.notifications.links import Link
 from conference.referrals.services import today_in
 from conference.research.choices import Outcome, RiskFlag
 from conference.research.models import ResearchReturn
@@ -104,7 +105,7 @@ def send_reminders(now: datetime) -> dict[str, int]:
     due = [
         c
         for c in conferences
-        if today_in(c.marac, now) >= planning.local_day(c) - timedelta(days=REMINDER_DAYS_BEFORE)
+        if today_in(c.marac, now) >= display.local_day(c) - timedelta(days=REMINDER_DAYS_BEFORE)
     ]
     missing = missing_by_agency([c.id for c in due])
     sent = 0
@@ -118,8 +119,8 @@ def send_reminders(now: datetime) -> dict[str, int]:
                     rep_ids,
                     "research.reminder",
                     key=f"research.reminder:{conference.id}:{agency_id}",
-                    reference=planning.reference(conference),
-                    link=f"/research/{conference.id}",
+                    reference=display.reference(conference),
+                    link=Link("research.conference", {"conference_id": conference.id}),
                     now=now,
                 )
             )

@@ -9,8 +9,8 @@ from typing import Any
 
 from conference.accounts.jobs import purge_expired
 from conference.actions.jobs import send_action_reminders
-from conference.conferences.agenda import publish_due
 from conference.conferences.planning import plan_conferences
+from conference.conferences.publishing import publish_due
 from conference.minutes.jobs import send_reminders as send_minutes_reminders
 from conference.notifications.jobs import send_emails
 from conference.research.services import send_reminders

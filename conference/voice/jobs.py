@@ -8,11 +8,12 @@ import sqlalchemy as sa
 from sqlalchemy.orm import raiseload
 
 from conference.accounts.models import Role, RoleGrant, User
-from conference.conferences import planning
+from conference.conferences import display
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.rules import add_working_days
 from conference.extensions import db
 from conference.notifications import services as notifications
+from conference.notifications.links import Link
 from conference.referrals.models import Case
 from conference.referrals.services import today_in
 from conference.voice.models import VictimVoice
@@ -66,7 +67,7 @@ def send_feedback_reminders(now: datetime) -> dict[str, int]:
     due = {
         conference: advocate_ids
         for conference, advocate_ids in feedback_candidates(now).items()
-        if add_working_days(planning.local_day(conference), FEEDBACK_WORKING_DAYS)
+        if add_working_days(display.local_day(conference), FEEDBACK_WORKING_DAYS)
         <= today_in(conference.marac, now)
     }
     nudged = 0
@@ -76,8 +77,8 @@ def send_feedback_reminders(now: datetime) -> dict[str, int]:
                 advocate_ids,
                 "voice.feedback_due",
                 key=f"voice.feedback_due:{conference.id}",
-                reference=planning.reference(conference),
-                link="/voice/",
+                reference=display.reference(conference),
+                link=Link("voice.index"),
                 now=now,
             )
         )

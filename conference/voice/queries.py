@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, joinedload, raiseload
 
 from conference.accounts.models import User
-from conference.conferences import agenda
+from conference.conferences import listing
 from conference.conferences.choices import ConferenceStatus, ItemStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
@@ -84,7 +84,7 @@ def by_conference(items: Sequence[AgendaItem]) -> list[tuple[Conference, list[Ag
     groups: dict[int, tuple[Conference, list[AgendaItem]]] = {}
     for item in items:
         groups.setdefault(item.conference_id, (item.conference, []))[1].append(item)
-    return [(conference, agenda.ordered(group)) for conference, group in groups.values()]
+    return [(conference, listing.ordered(group)) for conference, group in groups.values()]
 
 
 def is_over(item: AgendaItem) -> bool:

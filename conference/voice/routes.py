@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from sqlalchemy.orm.exc import StaleDataError
 
-from conference.conferences import agenda, planning
+from conference.conferences import display, listing
 from conference.conferences.models import AgendaItem
 from conference.conferences.queries import victim_names
 from conference.db import utcnow
@@ -46,7 +46,7 @@ def index() -> ResponseReturnValue:
     return render_template(
         "voice/index.html",
         groups=groups,
-        labels={c.id: planning.conference_label(c) for c, _ in groups},
+        labels={c.id: display.conference_label(c) for c, _ in groups},
         names=victim_names({i.case_id for i in items}),
         states={i.id: queries.state_of(i, voices.get(i.id)) for i in items},
     )
@@ -185,12 +185,12 @@ def _page(
     """The whole page; each view is written to the audit trail with the case shown."""
     actor, now = current_actor(), utcnow()
     context = _context(item, form=form, outcome_form=outcome_form, status=status)
-    agenda.record_view(actor, "voice.viewed", item.conference, [item], now=now)
+    listing.record_view(actor, "voice.viewed", item.conference, [item], now=now)
     db.session.commit()
     return render_template(
         "voice/item.html",
         **context,
-        label=planning.conference_label(item.conference),
+        label=display.conference_label(item.conference),
         victim=victim_names([item.case_id]).get(item.case_id, ""),
         kept=kept,
     ), status
@@ -217,7 +217,7 @@ def _context(
         "outcome_form": outcome_form or _outcome_form(item, None, voice),
         "editable": services.is_open(item.conference),
         "outcome_open": services.outcome_open(item),
-        "meeting_day": planning.local_day(item.conference),
+        "meeting_day": display.local_day(item.conference),
         "show_safe_contact": sees_safe_contact(current_actor(), item.case),
         "state": queries.state_of(item, voice),
         "conflict": status == 409,

@@ -12,7 +12,7 @@ from datetime import date, datetime
 
 from conference import audit
 from conference.accounts.models import User
-from conference.conferences import planning
+from conference.conferences import display
 from conference.conferences.choices import UPCOMING
 from conference.conferences.models import AgendaItem, Conference
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
@@ -97,7 +97,7 @@ def outcome_problems(
 def outcome_bounds(item: AgendaItem, now: datetime) -> dict[str, date]:
     """The first and last days she can have been told: the meeting's day and today."""
     marac = item.conference.marac
-    return {"meeting_day": planning.local_day(item.conference), "today": today_in(marac, now)}
+    return {"meeting_day": display.local_day(item.conference), "today": today_in(marac, now)}
 
 
 def _refuse(problems: dict[str, str]) -> None:

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 import pytest
 
 from conference.accounts.models import AgencyKind
-from conference.conferences import agenda
+from conference.conferences import listing, publishing
 from conference.db import utcnow
 from conference.extensions import db
 from tests import factories
@@ -36,13 +36,13 @@ def world(app):
         factories.accepted_case(marac, given_name="Quinn"),
     ]
     for case in published_cases:
-        agenda.add_case(first, case, actor=None, now=now)
-    agenda.publish(first, actor=None, now=now)
+        listing.add_case(first, case, actor=None, now=now)
+    publishing.publish(first, actor=None, now=now)
     scheduled_cases = [
         factories.accepted_case(marac, given_name=name) for name in ("Rosa", "Sian", "Tova")
     ]
     for case in scheduled_cases:
-        agenda.add_case(second, case, actor=None, now=now)
+        listing.add_case(second, case, actor=None, now=now)
     db.session.commit()
     return SimpleNamespace(
         marac=marac,

@@ -7,11 +7,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from conference.conferences import agenda, queries
+from conference.conferences import listing, publishing, queries
 from conference.conferences.choices import ConferenceStatus, ItemStatus, Section
 from conference.conferences.models import AgendaChange, AgendaItem, Conference
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
+from conference.notifications.links import url_of
 from conference.notifications.models import Notification
 from conference.referrals.choices import CaseStatus
 from conference.scheduler.runner import run_job
@@ -38,7 +39,7 @@ def planned(marac) -> list[Conference]:
 
 
 def items_of(conference) -> list[AgendaItem]:
-    return agenda.ordered(
+    return listing.ordered(
         db.session.scalars(
             sa.select(AgendaItem).where(AgendaItem.conference_id == conference.id)
         ).all()
@@ -68,7 +69,7 @@ def notices(user) -> list[str]:
 def test_a_case_accepted_on_the_cut_off_day_goes_on_that_conference(marac):
     december = planned(marac)[0]
     on_cut_off = datetime(2026, 11, 30, 18, 0, tzinfo=UTC)
-    placement = agenda.place_case(factories.accepted_case(marac), actor=None, now=on_cut_off)
+    placement = listing.place_case(factories.accepted_case(marac), actor=None, now=on_cut_off)
     assert placement.conference.id == december.id and placement.full is None
     assert placement.case.status is CaseStatus.LISTED
 
@@ -76,7 +77,7 @@ def test_a_case_accepted_on_the_cut_off_day_goes_on_that_conference(marac):
 def test_a_case_accepted_the_day_after_the_cut_off_goes_on_the_next(marac):
     january = planned(marac)[1]
     after = datetime(2026, 12, 1, 0, 30, tzinfo=UTC)
-    placement = agenda.place_case(factories.accepted_case(marac), actor=None, now=after)
+    placement = listing.place_case(factories.accepted_case(marac), actor=None, now=after)
     assert placement.conference.id == january.id
 
 
@@ -84,7 +85,7 @@ def test_the_cut_off_is_counted_in_the_marac_time_zone(app):
     marac = factories.make_marac(timezone="Pacific/Auckland")
     factories.make_rule(marac, now=NOW)
     # 30 Nov 12:00 UTC is already 1 December in Auckland: past the 30 November cut-off.
-    placement = agenda.place_case(
+    placement = listing.place_case(
         factories.accepted_case(marac), actor=None, now=datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
     )
     assert planned(marac).index(placement.conference) == 1
@@ -94,8 +95,8 @@ def test_a_full_conference_sends_the_case_to_the_next_and_says_so(marac):
     december, january = planned(marac)[:2]
     december.capacity = 2
     for _ in range(2):
-        agenda.place_case(factories.accepted_case(marac), actor=None, now=NOW)
-    placement = agenda.place_case(factories.accepted_case(marac), actor=None, now=NOW)
+        listing.place_case(factories.accepted_case(marac), actor=None, now=NOW)
+    placement = listing.place_case(factories.accepted_case(marac), actor=None, now=NOW)
     assert placement.conference.id == january.id and placement.full.id == december.id
     item = items_of(january)[0]
     assert item.overflowed_from_id == december.id
@@ -105,12 +106,12 @@ def test_a_full_conference_sends_the_case_to_the_next_and_says_so(marac):
 def test_a_full_conference_takes_a_case_only_with_a_reason(marac):
     december = planned(marac)[0]
     december.capacity = 1
-    agenda.place_case(factories.accepted_case(marac), actor=None, now=NOW)
+    listing.place_case(factories.accepted_case(marac), actor=None, now=NOW)
     case = factories.accepted_case(marac)
     with pytest.raises(ValidationFailed, match="full") as refused:
-        agenda.add_case(december, case, actor=None, now=NOW)
+        listing.add_case(december, case, actor=None, now=NOW)
     assert refused.value.field == "over_capacity_reason"
-    item = agenda.add_case(
+    item = listing.add_case(
         december, case, actor=None, now=NOW, over_capacity_reason="Risk of homicide this month"
     )
     assert item.over_capacity_reason == "Risk of homicide this month"
@@ -124,7 +125,7 @@ def test_standing_items_do_not_use_up_capacity(marac):
     db.session.add(
         AgendaItem(conference=december, case=heard, section=Section.TWELVE_MONTHS, position=1)
     )
-    placement = agenda.place_case(factories.accepted_case(marac), actor=None, now=NOW)
+    placement = listing.place_case(factories.accepted_case(marac), actor=None, now=NOW)
     assert placement.conference.id == december.id
 
 
@@ -134,7 +135,7 @@ def test_cases_with_children_come_first(marac):
     with_child = factories.accepted_case(marac, given_name="Bryony", children=2)
     second_adult = factories.accepted_case(marac, given_name="Cora")
     for case in (adult, with_child, second_adult):
-        agenda.place_case(case, actor=None, now=NOW)
+        listing.place_case(case, actor=None, now=NOW)
     listed = items_of(december)
     assert [i.case_id for i in listed] == [with_child.id, adult.id, second_adult.id]
     assert [i.section for i in listed] == [Section.CHILDREN, Section.ADULTS, Section.ADULTS]
@@ -142,8 +143,8 @@ def test_cases_with_children_come_first(marac):
 
 def test_a_case_already_listed_is_not_listed_twice(marac):
     case = factories.accepted_case(marac)
-    first = agenda.place_case(case, actor=None, now=NOW)
-    again = agenda.place_case(case, actor=None, now=NOW)
+    first = listing.place_case(case, actor=None, now=NOW)
+    again = listing.place_case(case, actor=None, now=NOW)
     assert again.already_listed and again.conference.id == first.conference.id
     assert len(items_of(first.conference)) == 1
 
@@ -151,22 +152,22 @@ def test_a_case_already_listed_is_not_listed_twice(marac):
 def test_with_no_conference_planned_the_case_waits(app):
     marac = factories.make_marac()
     case = factories.accepted_case(marac)
-    placement = agenda.place_case(case, actor=None, now=NOW)
+    placement = listing.place_case(case, actor=None, now=NOW)
     assert placement.conference is None and case.status is CaseStatus.OPEN
-    assert agenda.waiting_cases([marac.id]) == [case]
+    assert listing.waiting_cases([marac.id]) == [case]
 
 
 def test_reordering_swaps_neighbours_within_a_section(marac):
     december = planned(marac)[0]
     cases = [factories.accepted_case(marac) for _ in range(3)]
     for case in cases:
-        agenda.place_case(case, actor=None, now=NOW)
+        listing.place_case(case, actor=None, now=NOW)
     last = items_of(december)[2]
     coordinator = factories.coordinator_of(marac)
-    assert agenda.shift(last, -1, actor=coordinator, now=NOW)
+    assert listing.shift(last, -1, actor=coordinator, now=NOW)
     assert [i.case_id for i in items_of(december)] == [cases[0].id, cases[2].id, cases[1].id]
     top = items_of(december)[0]
-    assert not agenda.shift(top, -1, actor=coordinator, now=NOW)
+    assert not listing.shift(top, -1, actor=coordinator, now=NOW)
 
 
 def test_moving_a_case_to_another_conference_and_back_to_the_queue(marac):
@@ -174,25 +175,25 @@ def test_moving_a_case_to_another_conference_and_back_to_the_queue(marac):
     coordinator = factories.coordinator_of(marac)
     cases = [factories.accepted_case(marac) for _ in range(2)]
     for case in cases:
-        agenda.place_case(case, actor=None, now=NOW)
+        listing.place_case(case, actor=None, now=NOW)
     first = items_of(december)[0]
-    agenda.move(first, january, actor=coordinator, now=NOW)
+    listing.move(first, january, actor=coordinator, now=NOW)
     assert [i.case_id for i in items_of(january)] == [cases[0].id]
     # The remaining item closes the gap.
     assert [i.position for i in items_of(december)] == [1]
-    agenda.remove(items_of(january)[0], actor=coordinator, reason="", now=NOW)
+    listing.remove(items_of(january)[0], actor=coordinator, reason="", now=NOW)
     assert cases[0].status is CaseStatus.OPEN
-    assert agenda.waiting_cases([marac.id]) == [cases[0]]
+    assert listing.waiting_cases([marac.id]) == [cases[0]]
 
 
-def test_publishing_invites_the_agencies_and_tells_their_reps_once(marac):
+def test_publishing_invites_the_agencies_and_tells_their_reps_once(app, marac):
     december = planned(marac)[0]
     police = factories.make_agency(maracs=[marac])
     rep = factories.make_user("agency_rep", marac=marac, agency=police)
     chair = factories.make_user("chair", marac=marac)
     december.chair_id = chair.id
     other_marac_rep = factories.make_user("agency_rep")
-    agenda.place_case(factories.accepted_case(marac), actor=None, now=NOW)
+    listing.place_case(factories.accepted_case(marac), actor=None, now=NOW)
     publish_day = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
     assert run_job("publish-agendas", now=NOW).counts["published"] == 0  # too early
     assert run_job("publish-agendas", now=publish_day).counts["published"] == 1
@@ -203,7 +204,9 @@ def test_publishing_invites_the_agencies_and_tells_their_reps_once(marac):
     assert notices(rep) == ["agenda.published"] and notices(chair) == ["agenda.published"]
     assert notices(other_marac_rep) == []
     text = db.session.scalar(sa.select(Notification).where(Notification.recipient_id == rep.id))
-    assert text.reference.startswith(marac.code) and "/conferences/" in text.link
+    with app.test_request_context():
+        link = url_of(text)
+    assert text.reference.startswith(marac.code) and "/conferences/" in link
 
 
 def test_the_job_leaves_an_empty_agenda_unpublished(marac):
@@ -217,17 +220,17 @@ def test_after_publication_changes_need_a_reason_and_tell_the_agencies(marac):
     december, january = planned(marac)[:2]
     rep = factories.make_user("agency_rep", marac=marac)
     coordinator = factories.coordinator_of(marac)
-    agenda.place_case(factories.accepted_case(marac), actor=None, now=NOW)
-    agenda.publish(december, actor=coordinator, now=NOW)
+    listing.place_case(factories.accepted_case(marac), actor=None, now=NOW)
+    publishing.publish(december, actor=coordinator, now=NOW)
     late = factories.accepted_case(marac)
     with pytest.raises(ValidationFailed, match="give a reason") as refused:
-        agenda.add_case(december, late, actor=coordinator, now=NOW)
+        listing.add_case(december, late, actor=coordinator, now=NOW)
     assert refused.value.field == "reason"
-    agenda.add_case(december, late, actor=coordinator, now=NOW, reason="Escalated last night")
+    listing.add_case(december, late, actor=coordinator, now=NOW, reason="Escalated last night")
     item = items_of(december)[0]
     with pytest.raises(ValidationFailed, match="give a reason"):
-        agenda.move(item, january, actor=coordinator, now=NOW)
-    agenda.move(item, january, actor=coordinator, now=NOW, reason="Victim in hospital")
+        listing.move(item, january, actor=coordinator, now=NOW)
+    listing.move(item, january, actor=coordinator, now=NOW, reason="Victim in hospital")
     changes = db.session.scalars(sa.select(AgendaChange).order_by(AgendaChange.id)).all()
     assert [(c.kind.value, c.reason) for c in changes] == [
         ("added", "Escalated last night"),
@@ -246,8 +249,8 @@ def test_publishing_adds_cases_reaching_twelve_months(marac):
     for conference, case in ((last_year, due), (older, noticed_before)):
         heard_at(conference, case)
     previous.status = ConferenceStatus.MINUTES_FINAL
-    agenda.place_case(factories.accepted_case(marac), actor=None, now=NOW)
-    agenda.publish(december, actor=coordinator, now=NOW)
+    listing.place_case(factories.accepted_case(marac), actor=None, now=NOW)
+    publishing.publish(december, actor=coordinator, now=NOW)
     standing = [i for i in items_of(december) if i.section is Section.TWELVE_MONTHS]
     # Heard 2 Dec 2025: its anniversary falls after 10 Nov 2026 and by 8 Dec 2026.
     assert [i.case_id for i in standing] == [due.id]
@@ -255,15 +258,15 @@ def test_publishing_adds_cases_reaching_twelve_months(marac):
 
 def test_an_empty_agenda_cannot_be_published(marac):
     with pytest.raises(InvalidTransition, match="nothing on this agenda"):
-        agenda.publish(planned(marac)[0], actor=None, now=NOW)
+        publishing.publish(planned(marac)[0], actor=None, now=NOW)
 
 
 def test_a_conference_under_way_cannot_change_its_agenda(marac):
     december = planned(marac)[0]
-    agenda.place_case(factories.accepted_case(marac), actor=None, now=NOW)
+    listing.place_case(factories.accepted_case(marac), actor=None, now=NOW)
     december.status = ConferenceStatus.IN_PROGRESS
     with pytest.raises(InvalidTransition):
-        agenda.add_case(december, factories.accepted_case(marac), actor=None, now=NOW)
+        listing.add_case(december, factories.accepted_case(marac), actor=None, now=NOW)
 
 
 def test_the_twelve_month_window_runs_from_after_the_previous_conference_to_this_one(marac):
@@ -275,8 +278,8 @@ def test_the_twelve_month_window_runs_from_after_the_previous_conference_to_this
         case = factories.accepted_case(marac, given_name=name)
         heard_at(past, case)
         heard[name] = case
-    agenda.place_case(factories.accepted_case(marac), actor=None, now=NOW)
-    agenda.publish(december, actor=None, now=NOW)
+    listing.place_case(factories.accepted_case(marac), actor=None, now=NOW)
+    publishing.publish(december, actor=None, now=NOW)
     standing = [i for i in items_of(december) if i.section is Section.TWELVE_MONTHS]
     # A year to the day is noticed now; a year before the previous conference was noticed then.
     assert [i.case_id for i in standing] == [heard["Edge"].id]
@@ -301,6 +304,6 @@ def test_a_twelve_month_review_is_not_a_hearing_so_the_case_is_not_back_next_yea
         )
     )
     review.status = ConferenceStatus.MINUTES_FINAL
-    agenda.place_case(factories.accepted_case(marac), actor=None, now=NOW)
-    agenda.publish(december, actor=None, now=NOW)
+    listing.place_case(factories.accepted_case(marac), actor=None, now=NOW)
+    publishing.publish(december, actor=None, now=NOW)
     assert [i for i in items_of(december) if i.section is Section.TWELVE_MONTHS] == []

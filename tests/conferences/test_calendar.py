@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from conference.audit.models import AuditEvent
-from conference.conferences import agenda, calendar, planning
+from conference.conferences import calendar, display, listing, planning
 from conference.conferences.models import CalendarFeed, Conference
 from conference.db import utcnow
 from conference.extensions import db
@@ -94,7 +94,7 @@ def test_the_calendar_has_the_header_and_one_event_per_conference(marac):
 
 def test_times_are_utc_across_the_clock_change(marac):
     """10:00 in London is 10:00Z in March (GMT) and 09:00Z in April (BST)."""
-    by_day = {planning.local_day(c): c for c in planned(marac)}
+    by_day = {display.local_day(c): c for c in planned(marac)}
     march, april = by_day[date(2027, 3, 9)], by_day[date(2027, 4, 13)]
     found = events(calendar.ics_for([march, april], now=NOW, name="x"))
     assert [e["DTSTART"] for e in found] == ["20270309T100000Z", "20270413T090000Z"]
@@ -143,7 +143,7 @@ def test_a_cancelled_conference_is_sent_as_cancelled_with_a_higher_sequence(mara
 
 def test_no_case_data_reaches_the_calendar(app, marac, client_as):
     case = factories.accepted_case(marac, now=NOW, given_name="Zelda", family_name="Quarrington")
-    placement = agenda.place_case(case, actor=None, now=NOW)
+    placement = listing.place_case(case, actor=None, now=NOW)
     db.session.commit()
     december = planned(marac)[0]
     assert placement.conference.id == december.id

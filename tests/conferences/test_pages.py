@@ -8,7 +8,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from conference.audit.models import AuditEvent
-from conference.conferences import agenda, queries
+from conference.conferences import listing, queries
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import AgendaChange, Conference
 from conference.db import utcnow
@@ -324,7 +324,7 @@ def test_the_agenda_page_runs_a_fixed_number_of_queries(world, as_user, count_qu
     few = agenda_queries()
     for n in range(6):
         case = factories.accepted_case(world.marac, given_name=f"More{n}", children=n % 2)
-        agenda.add_case(world.scheduled, case, actor=None, now=utcnow())
+        listing.add_case(world.scheduled, case, actor=None, now=utcnow())
     db.session.commit()
     assert agenda_queries() == few
 

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time
 import pytest
 import sqlalchemy as sa
 
-from conference.conferences import agenda, planning
+from conference.conferences import listing, planning, publishing
 from conference.conferences.choices import ConferenceStatus, Frequency
 from conference.conferences.models import Conference
 from conference.errors import ValidationFailed
@@ -117,7 +117,7 @@ def test_editing_the_rule_moves_untouched_conferences_and_keeps_those_with_cases
     conferences = conferences_of(marac)
     busy, moved_by_hand = conferences[0], conferences[1]
     case = factories.accepted_case(marac, now=NOW)
-    agenda.add_case(busy, case, actor=None, now=NOW)
+    listing.add_case(busy, case, actor=None, now=NOW)
     planning.change_conference(
         moved_by_hand, actor=None, now=NOW, day=date(2027, 1, 14), start_time=time(10, 0)
     )
@@ -182,8 +182,8 @@ def test_moving_a_published_conference_tells_the_invited_agencies_once(app):
     rep = factories.make_user("agency_rep", marac=marac)
     factories.make_rule(marac, now=NOW)
     conference = conferences_of(marac)[0]
-    agenda.add_case(conference, factories.accepted_case(marac, now=NOW), actor=None, now=NOW)
-    agenda.publish(conference, actor=None, now=NOW)
+    listing.add_case(conference, factories.accepted_case(marac, now=NOW), actor=None, now=NOW)
+    publishing.publish(conference, actor=None, now=NOW)
     planning.change_conference(
         conference, actor=None, now=NOW, day=date(2026, 12, 9), start_time=time(10, 0)
     )

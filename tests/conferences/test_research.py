@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from conference.conferences import agenda, queries
+from conference.conferences import listing, queries
 from conference.db import utcnow
 from conference.extensions import db
 from conference.notifications.models import Notification
@@ -168,7 +168,7 @@ def test_the_research_page_runs_a_fixed_number_of_queries(world, as_user, count_
     few = page_queries()
     for n in range(5):
         case = factories.accepted_case(world.marac, given_name=f"Late{n}", children=n % 3)
-        agenda.add_case(world.published, case, actor=None, now=utcnow(), reason="Escalated")
+        listing.add_case(world.published, case, actor=None, now=utcnow(), reason="Escalated")
     db.session.commit()
     assert page_queries() == few
 
@@ -185,7 +185,7 @@ def test_the_grid_runs_a_fixed_number_of_queries(world, as_user, count_queries):
     few = grid_queries()
     for n in range(5):
         case = factories.accepted_case(world.marac, given_name=f"Late{n}")
-        agenda.add_case(world.published, case, actor=None, now=utcnow(), reason="Escalated")
+        listing.add_case(world.published, case, actor=None, now=utcnow(), reason="Escalated")
     db.session.commit()
     assert grid_queries() == few
 

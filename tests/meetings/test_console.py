@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from conference.audit.models import AuditEvent
-from conference.conferences import agenda, queries
+from conference.conferences import listing, queries
 from conference.conferences.choices import ItemStatus
 from conference.db import utcnow
 from conference.extensions import db
@@ -456,7 +456,7 @@ def test_a_second_console_is_told_when_the_other_driver_moves(world, as_user):
 
 def test_a_deferred_case_already_listed_ahead_is_carried_to_that_listing(world):
     deferred_case = world.cases[-1]
-    agenda.add_case(world.following, deferred_case, actor=None, now=utcnow())
+    listing.add_case(world.following, deferred_case, actor=None, now=utcnow())
     # Its own item here is the one on today's agenda: concluding must not list it twice.
     db.session.commit()
     factories.hold_meeting(world)

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from conference.actions.choices import ActionStatus
 from conference.actions.models import ActionUpdate
-from conference.conferences import agenda, queries
+from conference.conferences import listing, publishing, queries, standing
 from conference.conferences.choices import ItemStatus, Section
 from conference.db import utcnow
 from conference.extensions import db
@@ -31,7 +31,7 @@ def _overdue_world(world):
         description="Already done",
     )
     factories.past_action(world, case, due_on=today + timedelta(days=5), description="Not due yet")
-    assert agenda.add_overdue_action_items(world.conference, now=utcnow()) == 1
+    assert standing.add_overdue_action_items(world.conference, now=utcnow()) == 1
     db.session.commit()
     [item] = [
         i for i in queries.agenda_items(world.conference.id) if i.section is Section.OVERDUE_ACTIONS
@@ -43,14 +43,16 @@ def test_a_case_with_overdue_actions_becomes_a_standing_item_once(world):
     item, _ = _overdue_world(world)
     assert item.case.status is not None
     # Listed cases and cases already standing are not added again.
-    assert agenda.add_overdue_action_items(world.conference, now=utcnow()) == 0
+    assert standing.add_overdue_action_items(world.conference, now=utcnow()) == 0
 
 
 def test_publishing_lists_overdue_actions_as_standing_items(world):
     case = factories.accepted_case(world.marac, given_name="Wyn")
     factories.past_action(world, case, due_on=utcnow().date() - timedelta(days=3))
-    agenda.add_case(world.following, factories.accepted_case(world.marac), actor=None, now=utcnow())
-    agenda.publish(world.following, actor=None, now=utcnow())
+    listing.add_case(
+        world.following, factories.accepted_case(world.marac), actor=None, now=utcnow()
+    )
+    publishing.publish(world.following, actor=None, now=utcnow())
     sections = [i.section for i in queries.agenda_items(world.following.id)]
     assert Section.OVERDUE_ACTIONS in sections
 
@@ -131,4 +133,4 @@ def test_a_case_closed_early_does_not_come_back_for_its_overdue_actions(world):
     case = factories.accepted_case(world.marac, given_name="Wyn")
     factories.past_action(world, case, due_on=utcnow().date() - timedelta(days=3))
     case.status = CaseStatus.CLOSED  # closed with a reason while the action was open
-    assert agenda.add_overdue_action_items(world.conference, now=utcnow()) == 0
+    assert standing.add_overdue_action_items(world.conference, now=utcnow()) == 0

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from conference.actions.choices import Priority
-from conference.conferences import agenda, queries
+from conference.conferences import listing, queries
 from conference.conferences.choices import ConferenceStatus, ItemStatus
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
@@ -173,7 +173,7 @@ def test_deferred_cases_go_onto_the_next_conference_and_heard_cases_are_marked(w
 def test_a_deferred_case_goes_over_capacity_on_a_full_next_conference(world):
     world.following.capacity = 1
     filler = factories.accepted_case(world.marac, given_name="Uma")
-    agenda.add_case(world.following, filler, actor=None, now=utcnow())
+    listing.add_case(world.following, filler, actor=None, now=utcnow())
     db.session.commit()
     factories.hold_meeting(world)
     carried = [i for i in queries.agenda_items(world.following.id) if i.case_id != filler.id]
@@ -188,7 +188,7 @@ def test_a_deferred_case_waits_when_no_conference_is_ahead(world):
     deferred = queries.agenda_items(world.conference.id)[-1]
     assert deferred.carried_to_id is None
     assert deferred.case.status is CaseStatus.OPEN
-    assert deferred.case in agenda.waiting_cases([world.marac.id])
+    assert deferred.case in listing.waiting_cases([world.marac.id])
 
 
 def test_defer_needs_a_reason_and_a_discussed_case_must_be_reopened_first(world):

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from conference.extensions import db
 from conference.notifications import delivery
+from conference.notifications.links import Link
 from conference.notifications.models import EmailTransport, OutboundEmail
 from conference.notifications.services import notify
 from conference.scheduler.registry import JOBS
@@ -22,7 +23,7 @@ MINUTE = timedelta(minutes=1)
 def _notify(user, kind: str, n: int = 1, *, at: datetime = T0, reference: str = "NB-26-0042"):
     for i in range(n):
         notify([user.id], kind, key=f"{kind}:{i}:{at.isoformat()}", reference=reference,
-               link="/notifications/", now=at)  # fmt: skip
+               link=Link("notifications.index"), now=at)  # fmt: skip
     db.session.commit()
 
 

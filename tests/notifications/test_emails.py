@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from conference.extensions import db
 from conference.notifications import emails
+from conference.notifications.links import Link
 from conference.notifications.models import Notification, OutboundEmail
 from conference.notifications.services import MESSAGES, notify
 from tests import factories
@@ -20,7 +21,7 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 def _notify(user, kind: str, n: int = 1, *, at: datetime = T0, reference: str = "NB-26-0001"):
     for i in range(n):
         notify([user.id], kind, key=f"{kind}:{i}:{at.isoformat()}", reference=reference,
-               link="/notifications/", now=at)  # fmt: skip
+               link=Link("notifications.index"), now=at)  # fmt: skip
     db.session.commit()
 
 

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from conference.extensions import db
+from conference.notifications.links import Link
 from conference.notifications.models import EmailTransport, OutboundEmail
 from conference.notifications.services import notify
 from tests import factories
@@ -19,7 +20,7 @@ OUTBOX = "/notifications/outbox"
 
 def _notify(user, kind: str, *, at: datetime = T0) -> None:
     notify([user.id], kind, key=f"{kind}:{at.isoformat()}", reference="NB-26-0077",
-           link="/notifications/", now=at)  # fmt: skip
+           link=Link("notifications.index"), now=at)  # fmt: skip
     db.session.commit()
 
 

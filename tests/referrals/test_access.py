@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from conference.notifications.links import url_of
 from tests import factories
 from tests.conftest import sign_in
 
@@ -159,4 +160,7 @@ def test_a_notification_of_someone_else_is_not_found(app, world):
     assert stranger.post(f"/notifications/{theirs.id}/open").status_code == 404
     owner = _client(app, db.session.get(type(world["referrer"]), theirs.recipient_id))
     resp = owner.post(f"/notifications/{theirs.id}/open")
-    assert resp.status_code == 303 and resp.headers["Location"] == theirs.link
+    with app.test_request_context():
+        link = url_of(theirs)
+    assert link == f"/referrals/{theirs.endpoint_args['referral_id']}"
+    assert resp.status_code == 303 and resp.headers["Location"] == link

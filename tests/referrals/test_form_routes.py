@@ -190,8 +190,11 @@ def test_a_complete_draft_is_sent_and_the_coordinator_told(client_as):
     note = db.session.scalar(
         sa.select(Notification).where(Notification.recipient_id == coordinator.id)
     )
-    assert note.kind == "referral.submitted" and note.link == f"/referrals/{referral.id}"
-    assert "Alicia" not in json.dumps([note.kind, note.reference, note.link])
+    assert note.kind == "referral.submitted" and note.endpoint == "referrals.detail"
+    assert note.endpoint_args == {"referral_id": referral.id}
+    assert "Alicia" not in json.dumps(
+        [note.kind, note.reference, note.endpoint, note.endpoint_args]
+    )
 
 
 def test_no_criterion_met_stops_the_referral_and_says_why(client_as):

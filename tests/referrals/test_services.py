@@ -9,6 +9,7 @@ from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.notifications import services as notifications
+from conference.notifications.links import Link
 from conference.notifications.models import Notification
 from conference.referrals import services
 from conference.referrals.choices import Decision, ReferralStatus
@@ -91,7 +92,7 @@ def test_a_notification_is_queued_once_per_key(app):
             "referral.accepted",
             key="k:1",
             reference="R-00001",
-            link="/referrals/1",
+            link=Link("referrals.detail", {"referral_id": 1}),
             now=now,
         )
         db.session.commit()
@@ -101,7 +102,9 @@ def test_a_notification_is_queued_once_per_key(app):
 
 def test_an_unknown_notification_kind_is_a_programming_error(app):
     with pytest.raises(ValueError):
-        notifications.notify([1], "case.gossip", key="x", reference="", link="/", now=utcnow())
+        notifications.notify(
+            [1], "case.gossip", key="x", reference="", link=Link("dashboard.index"), now=utcnow()
+        )
 
 
 def test_the_database_refuses_a_link_outside_the_app(app):
@@ -113,7 +116,7 @@ def test_the_database_refuses_a_link_outside_the_app(app):
             recipient_id=user.id,
             kind="referral.accepted",
             key="k",
-            link="https://elsewhere.example/",
+            endpoint="https://elsewhere.example/",
         )
     )
     with pytest.raises(IntegrityError):

@@ -356,7 +356,7 @@ def test_the_outcome_can_be_recorded_when_nothing_was_before(world, as_user, ite
 
 
 def test_the_list_runs_a_fixed_number_of_queries(world, as_user, items, count_queries):
-    from conference.conferences import agenda
+    from conference.conferences import listing
 
     advocate = as_user(world.advocate)
     advocate.post(f"/voice/items/{items[0].id}", data=_made(world))
@@ -372,7 +372,7 @@ def test_the_list_runs_a_fixed_number_of_queries(world, as_user, items, count_qu
         case = factories.accepted_case(world.marac, given_name=f"More{n}", children=n % 2)
         case.advocate_id = world.advocate.id
         target = world.conference if n % 2 else world.following
-        agenda.add_case(target, case, actor=None, now=utcnow(), reason="Escalated")
+        listing.add_case(target, case, actor=None, now=utcnow(), reason="Escalated")
     db.session.commit()
     advocate.post(f"/voice/items/{items[1].id}", data=_made(world))
     assert list_queries() == few

@@ -10,12 +10,12 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
-from conference.conferences import agenda, planning, queries
+from conference.conferences import display, listing, publishing, queries
 from conference.conferences.choices import HELD, ConferenceStatus
 from conference.conferences.forms import PlaceForm, RemoveForm
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.permissions import manages, may_view_agenda, researches
-from conference.conferences.routes import bp, load_conference
+from conference.conferences.routes import bp
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
@@ -29,6 +29,7 @@ from conference.research.queries import returns_grid
 from conference.web.auth import current_actor, require
 from conference.web.forms import show_refusal
 from conference.web.htmx import go, render, wants_partial
+from conference.web.loaders import load_conference
 
 
 @bp.get("/conferences/<int:conference_id>")
@@ -47,7 +48,7 @@ def _agenda_response(conference_id: int, status: int = 200) -> ResponseReturnVal
         present = meeting_queries.present_agency_ids(conference.id)
         require(sees_held(actor, conference, present), hide=True)
     items = queries.agenda_items(conference.id)
-    agenda.record_view(actor, "agenda.viewed", conference, items, now=now)
+    listing.record_view(actor, "agenda.viewed", conference, items, now=now)
     db.session.commit()
     cases = [i for i in items if not i.section.is_standing]
     return render(
@@ -58,7 +59,7 @@ def _agenda_response(conference_id: int, status: int = 200) -> ResponseReturnVal
         items=items,
         sections=_sections(items),
         case_count=len(cases),
-        predicted=agenda.predicted_minutes(conference, len(cases)),
+        predicted=listing.predicted_minutes(conference, len(cases)),
         returns=queries.return_counts(conference.id),
         invited_count=len(invited),
         managing=manages(actor, conference.marac_id) and conference.is_upcoming,
@@ -66,7 +67,7 @@ def _agenda_response(conference_id: int, status: int = 200) -> ResponseReturnVal
         researching=researches(actor, conference, invited),
         research_open=research.is_open(conference, now),
         changes=queries.changes(conference.id) if conference.is_published else [],
-        label=planning.conference_label(conference),
+        label=display.conference_label(conference),
         now=now,
         running=running,
         following=actor.id in meeting_queries.following_user_ids(conference.id)
@@ -108,7 +109,7 @@ def move_down(conference_id: int, item_id: int) -> ResponseReturnValue:
 def _shift(conference_id: int, item_id: int, step: int) -> ResponseReturnValue:
     _, item = _managed_item(conference_id, item_id)
     try:
-        agenda.shift(item, step, actor=current_actor(), now=utcnow())
+        listing.shift(item, step, actor=current_actor(), now=utcnow())
     except InvalidTransition as refused:
         db.session.rollback()
         flash(str(refused), "error")
@@ -128,7 +129,7 @@ def publish(conference_id: int) -> ResponseReturnValue:
     conference = load_conference(conference_id)
     require(manages(actor, conference.marac_id), hide=True)
     try:
-        invited = agenda.publish(conference, actor=actor, now=utcnow())
+        invited = publishing.publish(conference, actor=actor, now=utcnow())
     except InvalidTransition as refused:
         db.session.rollback()
         flash(str(refused), "error")
@@ -149,8 +150,8 @@ def move_item(conference_id: int, item_id: int) -> ResponseReturnValue:
     conference, item = _managed_item(conference_id, item_id)
 
     def move(target: Conference, form: PlaceForm) -> str:
-        agenda.move(item, target, actor=current_actor(), now=utcnow(), **_reasons(form))
-        return f"Case {item.case.reference} moved to {planning.conference_label(target)}."
+        listing.move(item, target, actor=current_actor(), now=utcnow(), **_reasons(form))
+        return f"Case {item.case.reference} moved to {display.conference_label(target)}."
 
     return _place_page(item.case, conference, move, back_to=conference)
 
@@ -163,7 +164,7 @@ def remove_item(conference_id: int, item_id: int) -> ResponseReturnValue:
     form = RemoveForm(request.form if request.method == "POST" else None)
     if request.method == "POST" and form.validate():
         try:
-            case = agenda.remove(
+            case = listing.remove(
                 item, actor=current_actor(), reason=form.reason.data or "", now=utcnow()
             )
         except (ValidationFailed, InvalidTransition) as refused:
@@ -195,8 +196,8 @@ def list_case(case_id: int) -> ResponseReturnValue:
     def list_it(target: Conference, form: PlaceForm) -> str:
         if case.status is not CaseStatus.OPEN:
             raise InvalidTransition(f"Case {case.reference} is already listed")
-        agenda.add_case(target, case, actor=current_actor(), now=utcnow(), **_reasons(form))
-        return f"Case {case.reference} is listed on {planning.conference_label(target)}."
+        listing.add_case(target, case, actor=current_actor(), now=utcnow(), **_reasons(form))
+        return f"Case {case.reference} is listed on {display.conference_label(target)}."
 
     return _place_page(case, None, list_it, back_to=None)
 
@@ -244,11 +245,11 @@ def _place_form(marac_id: int, exclude: int | None = None) -> PlaceForm:
     form = PlaceForm(request.form if request.method == "POST" else None)
     now = utcnow()
     upcoming = [c for c in queries.upcoming_in(marac_id, now) if c.id != exclude]
-    load = agenda.case_load([c.id for c in upcoming])
+    load = listing.case_load([c.id for c in upcoming])
     form.conference_id.choices = [
         SelectChoice(
             str(c.id),
-            f"{planning.conference_label(c)}: {load.get(c.id, 0)} of {c.capacity} cases"
+            f"{display.conference_label(c)}: {load.get(c.id, 0)} of {c.capacity} cases"
             + (", agenda published" if c.is_published else "")
             + (", full" if load.get(c.id, 0) >= c.capacity else ""),
         )
@@ -266,7 +267,7 @@ def research_grid(conference_id: int) -> ResponseReturnValue:
     require(manages(actor, conference.marac_id), hide=True)
     items = [i for i in queries.agenda_items(conference.id) if not i.section.is_standing]
     grid = returns_grid(conference.id)
-    agenda.record_view(actor, "research.grid_viewed", conference, items, now=now)
+    listing.record_view(actor, "research.grid_viewed", conference, items, now=now)
     db.session.commit()
     return render_template(
         "conferences/research_grid.html",
@@ -274,7 +275,7 @@ def research_grid(conference_id: int) -> ResponseReturnValue:
         items=items,
         agencies=grid.agencies,
         returns=grid.returns,
-        label=planning.conference_label(conference),
+        label=display.conference_label(conference),
         research_open=research.is_open(conference, now),
         flag_labels={flag.value: flag.label for flag in RiskFlag},
     )

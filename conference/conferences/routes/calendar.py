@@ -7,12 +7,13 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from conference.conferences import calendar as calendars
-from conference.conferences import permissions, planning, queries
-from conference.conferences.routes import bp, load_conference
+from conference.conferences import display, permissions, queries
+from conference.conferences.routes import bp
 from conference.db import utcnow
 from conference.extensions import db
 from conference.web.auth import current_actor, require, requires
 from conference.web.htmx import go
+from conference.web.loaders import load_conference
 
 
 def ics_response(body: str, filename: str, *, attachment: bool = True) -> Response:
@@ -31,7 +32,7 @@ def conference_ics(conference_id: int) -> ResponseReturnValue:
     conference = load_conference(conference_id)
     require(conference.marac_id in permissions.schedule_marac_ids(current_actor()), hide=True)
     body = calendars.ics_for([conference], now=utcnow(), name=f"{conference.marac.name} conference")
-    day = planning.local_day(conference)
+    day = display.local_day(conference)
     return ics_response(body, f"marac-conference-{day:%Y-%m-%d}.ics")
 
 

@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
 from conference.accounts.models import Marac
-from conference.conferences import agenda, planning, queries, rules
+from conference.conferences import display, listing, planning, queries, rules
 from conference.conferences.forms import CancelForm, ConferenceForm, MeetingRuleForm
 from conference.conferences.permissions import (
     manages,
@@ -20,7 +20,7 @@ from conference.conferences.permissions import (
     schedule_marac_ids,
     sees_schedule,
 )
-from conference.conferences.routes import bp, load_conference
+from conference.conferences.routes import bp
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
@@ -28,6 +28,7 @@ from conference.referrals.services import record_list_view, today_in
 from conference.web.auth import current_actor, require, requires
 from conference.web.forms import show_refusal
 from conference.web.htmx import go
+from conference.web.loaders import load_conference
 
 
 @bp.get("/conferences/")
@@ -39,7 +40,7 @@ def schedule() -> ResponseReturnValue:
     conferences = queries.schedule(marac_ids, now)
     ids = [c.id for c in conferences]
     managed = {m for m in marac_ids if manages(actor, m)}
-    waiting = agenda.waiting_cases(sorted(managed))
+    waiting = listing.waiting_cases(sorted(managed))
     if waiting:
         record_list_view(actor, "conferences.waiting", [c.id for c in waiting], now=now)
         db.session.commit()
@@ -50,9 +51,9 @@ def schedule() -> ResponseReturnValue:
         maracs=queries.maracs_by_id(marac_ids),
         conferences=conferences,
         rules=rule_by_marac,
-        rule_text={m: planning.rule_text(rule) for m, rule in rule_by_marac.items()},
-        load=agenda.case_load(ids),
-        labels={c.id: planning.conference_label(c) for c in conferences},
+        rule_text={m: display.rule_text(rule) for m, rule in rule_by_marac.items()},
+        load=listing.case_load(ids),
+        labels={c.id: display.conference_label(c) for c in conferences},
         can_open={c.id: may_view_agenda(actor, c, invited.get(c.id, ())) for c in conferences},
         researching={c.id: researches(actor, c, invited.get(c.id, ())) for c in conferences},
         managed=managed,
@@ -86,7 +87,7 @@ def meeting_rule(marac_id: int) -> ResponseReturnValue:
             flash(_rule_saved_message(change), "success")
             for kept in change.kept:
                 flash(
-                    f"The conference on {planning.conference_label(kept)} no longer fits the "
+                    f"The conference on {display.conference_label(kept)} no longer fits the "
                     "rule but has cases listed, so it stays. Move its cases, then cancel it.",
                     "warning",
                 )
@@ -183,7 +184,7 @@ def new_conference(marac_id: int) -> ResponseReturnValue:
             show_refusal(form, refused, "day")
         else:
             db.session.commit()
-            flash(f"Extra conference added on {planning.conference_label(conference)}.", "success")
+            flash(f"Extra conference added on {display.conference_label(conference)}.", "success")
             return go(url_for(".agenda_page", conference_id=conference.id))
     return render_template(
         "conferences/conference_form.html", form=form, marac=marac, conference=None
@@ -216,7 +217,7 @@ def edit_conference(conference_id: int) -> ResponseReturnValue:
             if changed:
                 told = " The invited agencies are told." if conference.is_published else ""
                 flash(
-                    f"Conference changed: {planning.conference_label(conference)}.{told}", "success"
+                    f"Conference changed: {display.conference_label(conference)}.{told}", "success"
                 )
             return go(url_for(".agenda_page", conference_id=conference.id))
     return render_template(
@@ -239,7 +240,7 @@ def cancel_conference(conference_id: int) -> ResponseReturnValue:
     if request.method == "POST" and form.validate():
         now = utcnow()
         try:
-            placements = agenda.cancel_and_relist(
+            placements = listing.cancel_and_relist(
                 conference, actor=actor, reason=form.reason.data, now=now
             )
         except (ValidationFailed, InvalidTransition) as refused:
@@ -248,7 +249,7 @@ def cancel_conference(conference_id: int) -> ResponseReturnValue:
         else:
             db.session.commit()
             flash(
-                f"The conference on {planning.conference_label(conference)} is cancelled.",
+                f"The conference on {display.conference_label(conference)} is cancelled.",
                 "success",
             )
             waiting = [p.case.reference for p in placements if p.conference is None]
@@ -262,6 +263,6 @@ def cancel_conference(conference_id: int) -> ResponseReturnValue:
         "conferences/cancel.html",
         form=form,
         conference=conference,
-        label=planning.conference_label(conference),
+        label=display.conference_label(conference),
         cases=[i for i in items if not i.section.is_standing],
     ), (422 if form.errors else 200)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from conference.conferences.models import AgendaItem, Conference
-from conference.conferences.routes import load_conference
-from conference.extensions import db
+from conference.conferences.models import Conference
 from conference.meetings.permissions import drives
 from conference.web.auth import current_actor, require
+from conference.web.loaders import load_conference
 
 bp = Blueprint("meetings", __name__)
 
@@ -21,13 +20,6 @@ def load_driven(conference_id: int) -> Conference:
     conference = load_conference(conference_id)
     require(drives(current_actor(), conference), hide=True)
     return conference
-
-
-def item_of(conference: Conference, item_id: int) -> AgendaItem:
-    item = db.session.get(AgendaItem, item_id)
-    require(item is not None and item.conference_id == conference.id, hide=True)
-    assert item is not None
-    return item
 
 
 from conference.meetings.routes import console, follow, opening, plan, record  # noqa: E402, F401

@@ -12,7 +12,7 @@ from flask_login import login_required
 
 from conference.actions.models import Action
 from conference.actions.queries import overdue_review
-from conference.conferences import agenda, planning
+from conference.conferences import display, listing, planning
 from conference.conferences.choices import ConferenceStatus, Section
 from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
@@ -28,12 +28,13 @@ from conference.meetings.forms import (
 )
 from conference.meetings.models import Discussion
 from conference.meetings.permissions import sees_safe_contact
-from conference.meetings.routes import STOP_POLLING, bp, item_of, load_driven
+from conference.meetings.routes import STOP_POLLING, bp, load_driven
 from conference.research.choices import RiskFlag
 from conference.voice.queries import voices_for
 from conference.web.auth import current_actor
 from conference.web.forms import show_refusal
 from conference.web.htmx import go, render, wants_partial
+from conference.web.loaders import item_of
 
 
 def console_response(
@@ -63,7 +64,7 @@ def _console_context(conference: Conference, **forms: Any) -> dict[str, Any]:
     invited = queries.invited_agencies(conference.id)
     context: dict[str, Any] = {
         "conference": conference,
-        "label": planning.conference_label(conference),
+        "label": display.conference_label(conference),
         "items": items,
         "current": current,
         "previous_item": console.neighbour(items, meeting.current_item_id, -1),
@@ -84,7 +85,7 @@ def _console_context(conference: Conference, **forms: Any) -> dict[str, Any]:
     if current is not None:
         context.update(case_context_for(conference, current, **forms))
     # The agenda column names every victim: the view is audited with all of them.
-    agenda.record_view(actor, "meeting.console_viewed", conference, items, now=now)
+    listing.record_view(actor, "meeting.console_viewed", conference, items, now=now)
     db.session.commit()
     return context
 
@@ -95,7 +96,7 @@ def case_context_for(conference: Conference, item: AgendaItem, **forms: Any) -> 
     actions = queries.actions_for([item.id]).get(item.id, [])
     overdue = []
     if item.section is Section.OVERDUE_ACTIONS:
-        overdue = overdue_review(item, planning.local_day(conference))
+        overdue = overdue_review(item, display.local_day(conference))
     review_forms = forms.get("review_forms") or {}
     for action, _ in overdue:
         review_forms.setdefault(action.id, review_form_for(action))
@@ -123,7 +124,7 @@ def actions_context_for(
     conference: Conference, item: AgendaItem, actions: list[Action], forms: dict[str, ActionForm]
 ) -> dict[str, Any]:
     agencies = queries.marac_agencies(conference.marac_id)
-    day = planning.local_day(conference)
+    day = display.local_day(conference)
     new = forms.get("new") or ActionForm(prefix=f"new-{item.id}", data={"priority": "medium"})
     new.set_choices(agencies, day)
     edits = {}
@@ -292,7 +293,7 @@ def conclude(conference_id: int) -> ResponseReturnValue:
 def _concluded_message(result: closing.Conclusion) -> str:
     parts = ["The meeting has concluded. The minutes are drafted from what was recorded."]
     for item, target in result.carried:
-        label = planning.conference_label(target)
+        label = display.conference_label(target)
         parts.append(f"Case {item.case.reference} is on the agenda of {label}.")
     for item in result.waiting:
         parts.append(

@@ -9,16 +9,16 @@ from flask.typing import ResponseReturnValue
 from flask_htmx import make_response
 from flask_login import login_required
 
-from conference.conferences import agenda, planning
+from conference.conferences import display, listing
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import Conference
-from conference.conferences.routes import load_conference
 from conference.db import utcnow
 from conference.extensions import db
 from conference.meetings import queries
 from conference.meetings.permissions import drives, follows
 from conference.meetings.routes import STOP_POLLING, bp
 from conference.web.auth import current_actor, require
+from conference.web.loaders import load_conference
 
 POLL_SECONDS = 4
 
@@ -60,7 +60,7 @@ def _follow_context(conference: Conference) -> dict[str, Any]:
     current = next((i for i in items if i.id == current_id), None)
     context: dict[str, Any] = {
         "conference": conference,
-        "label": planning.conference_label(conference),
+        "label": display.conference_label(conference),
         "items": items,
         "current": current,
         "live": conference.status
@@ -78,7 +78,7 @@ def _follow_context(conference: Conference) -> dict[str, Any]:
         # Polled every few seconds: audited when the case on screen changes, not every poll.
         key = f"followed-{conference.id}"
         if session.get(key) != current.id:
-            agenda.record_view(actor, "meeting.followed", conference, [current], now=now)
+            listing.record_view(actor, "meeting.followed", conference, [current], now=now)
             db.session.commit()
             session[key] = current.id
     return context

@@ -11,7 +11,7 @@ from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
 from conference.accounts.models import Agency, User
-from conference.conferences import planning
+from conference.conferences import display
 from conference.conferences.choices import ConferenceStatus
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
@@ -63,7 +63,7 @@ def opening_response(
         "meetings/_opening.html",
         status=status,
         conference=conference,
-        label=planning.conference_label(conference),
+        label=display.conference_label(conference),
         statement=opening.statement_for(conference),
         invited=invited,
         by_agency={a.agency_id: a for a in attendances},

@@ -13,7 +13,7 @@ from conference.accounts.models import Agency
 from conference.actions import services as action_services
 from conference.actions.choices import ActionStatus, Priority
 from conference.actions.models import Action
-from conference.conferences import planning
+from conference.conferences import display
 from conference.conferences.choices import Section
 from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
@@ -22,7 +22,7 @@ from conference.extensions import db
 from conference.meetings import console, queries
 from conference.meetings.console import RecordConflict
 from conference.meetings.forms import ActionForm, ReviewForm
-from conference.meetings.routes import bp, item_of, load_driven
+from conference.meetings.routes import bp, load_driven
 from conference.meetings.routes.console import (
     action_form_for,
     actions_context_for,
@@ -33,6 +33,7 @@ from conference.meetings.routes.console import (
 from conference.web.auth import current_actor, require
 from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import go, wants_partial
+from conference.web.loaders import item_of
 
 
 @bp.post("/conferences/<int:conference_id>/meeting/items/<int:item_id>/actions")
@@ -42,7 +43,7 @@ def add_action(conference_id: int, item_id: int) -> ResponseReturnValue:
     conference = load_driven(conference_id)
     item = item_of(conference, item_id)
     form = ActionForm(request.form, prefix=f"new-{item.id}")
-    form.set_choices(queries.marac_agencies(conference.marac_id), planning.local_day(conference))
+    form.set_choices(queries.marac_agencies(conference.marac_id), display.local_day(conference))
 
     def change() -> str:
         action = console.add_action(
@@ -63,7 +64,7 @@ def change_action(conference_id: int, action_id: int) -> ResponseReturnValue:
     assert action is not None
     item = item_of(conference, action.agenda_item_id)
     form = action_form_for(action, request.form)
-    form.set_choices(queries.marac_agencies(conference.marac_id), planning.local_day(conference))
+    form.set_choices(queries.marac_agencies(conference.marac_id), display.local_day(conference))
     version = version_of(form.version)
 
     def change() -> str:
@@ -103,7 +104,7 @@ def _action_values(form: ActionForm, conference: Conference) -> dict[str, Any]:
         "description": form.description.data or "",
         "owner": db.session.get(Agency, int(owner_id)) if (owner_id or "").isdigit() else None,
         "owner_name": form.owner_name.data or "",
-        "due_on": form.chosen_due_on(planning.local_day(conference)),
+        "due_on": form.chosen_due_on(display.local_day(conference)),
         "priority": Priority(form.priority.data or Priority.MEDIUM.value),
     }
 

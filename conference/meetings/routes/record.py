@@ -14,7 +14,7 @@ from conference.meetings import console, queries
 from conference.meetings.choices import RECORD_FIELDS
 from conference.meetings.console import RecordConflict
 from conference.meetings.forms import RECORD_LABELS, RecordForm
-from conference.meetings.routes import bp, item_of, load_driven
+from conference.meetings.routes import bp, load_driven
 from conference.meetings.routes.console import (
     console_response,
     record_form_for,
@@ -22,6 +22,7 @@ from conference.meetings.routes.console import (
 from conference.web.auth import current_actor
 from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import go, wants_partial
+from conference.web.loaders import item_of
 
 
 @bp.post("/conferences/<int:conference_id>/meeting/items/<int:item_id>/record")

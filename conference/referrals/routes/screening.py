@@ -13,8 +13,8 @@ from wtforms.fields.choices import SelectChoice
 from conference.accounts.models import Role, User
 from conference.accounts.permissions import marac_ids_with
 from conference.closure import queries as closure
-from conference.conferences import agenda
-from conference.conferences.planning import conference_label
+from conference.conferences import listing
+from conference.conferences.display import conference_label
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
@@ -141,15 +141,15 @@ def decide(referral_id: int) -> ResponseReturnValue:
             field = getattr(form, getattr(refused, "field", None) or "decision")
             field.errors = [*field.errors, str(refused)]
         else:
-            placement = agenda.place_case(case, actor=actor, now=utcnow()) if case else None
+            placement = listing.place_case(case, actor=actor, now=utcnow()) if case else None
             db.session.commit()
             decided = _decided_message(referral, case)
-            listing, category = listing_message(placement) if placement else ("", "success")
+            listed, category = listing_message(placement) if placement else ("", "success")
             if category == "success":
-                flash(f"{decided} {listing}".strip(), "success")
+                flash(f"{decided} {listed}".strip(), "success")
             else:
                 flash(decided, "success")
-                flash(listing, category)
+                flash(listed, category)
             return redirect(url_for(".queue"), 303)
     services.record_view(actor, referral, page="decision", now=utcnow())
     db.session.commit()
@@ -185,7 +185,7 @@ def _decide(referral: Referral, form: DecisionForm, actor: User) -> Any:
     )
 
 
-def listing_message(placement: agenda.Placement) -> tuple[str, str]:
+def listing_message(placement: listing.Placement) -> tuple[str, str]:
     """Where an accepted case was listed, with a warning when it could not go where expected."""
     case = placement.case.reference
     if placement.already_listed and placement.conference is not None:

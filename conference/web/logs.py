@@ -1,4 +1,7 @@
-"""Structured JSON logs. Messages and extras carry ids and outcomes, never case content."""
+"""Structured JSON logs. Messages and extras carry ids and outcomes, never case content.
+
+It lives in web/ because, inside a request, each entry also names the request and the user.
+"""
 
 from __future__ import annotations
 

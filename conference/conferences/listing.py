@@ -1,4 +1,4 @@
-"""Building an agenda: placing accepted cases, ordering them, moving them, publishing.
+"""Listing cases on agendas: placing accepted cases, ordering them, moving and removing them.
 
 Cases go on the next conference whose referral cut-off has not passed and which has room.
 Cases with children in the household come first, then adults, then the standing items.
@@ -10,28 +10,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 
 from conference import audit
-from conference.accounts.models import Agency, Marac, User
-from conference.actions.choices import OPEN_STATUSES
-from conference.actions.models import Action
-from conference.conferences import planning, rules
-from conference.conferences.choices import (
-    UPCOMING,
-    ChangeKind,
-    ConferenceStatus,
-    ItemStatus,
-    Section,
-)
-from conference.conferences.models import (
-    AgendaChange,
-    AgendaItem,
-    Conference,
-    conference_invitations,
-)
+from conference.accounts.models import Marac, User
+from conference.conferences import planning
+from conference.conferences.choices import UPCOMING, ChangeKind, ConferenceStatus, Section
+from conference.conferences.models import AgendaChange, AgendaItem, Conference
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.referrals.choices import CaseStatus, ReferralStatus
@@ -159,7 +146,7 @@ def add_case(
         case=case,
         referral_id=referral.id if referral else None,
         section=section,
-        position=_next_position(conference, section),
+        position=next_position(conference, section),
         over_capacity_reason=over_capacity_reason.strip() if full else "",
         overflowed_from_id=overflowed_from.id if overflowed_from else None,
         added_at=now,
@@ -230,7 +217,7 @@ def move(
             "The agenda is published: give a reason for moving this case", "reason"
         )
     item.conference = target
-    item.position = _next_position(target, item.section)
+    item.position = next_position(target, item.section)
     item.over_capacity_reason = over_capacity_reason.strip() if full else ""
     item.overflowed_from_id = None
     db.session.flush()
@@ -301,182 +288,6 @@ def cancel_and_relist(
     return placements
 
 
-# Publishing ------------------------------------------------------------------------------------
-
-
-def publish(conference: Conference, *, actor: User | None, now: datetime) -> int:
-    """Publish the agenda: add the standing items, invite the MARAC's agencies, open research,
-    and tell each invited agency's representatives and the chair. Returns agencies invited."""
-    if conference.status is not ConferenceStatus.SCHEDULED:
-        raise InvalidTransition(f"This conference is {conference.status.label.lower()}")
-    if conference.starts_at <= now:
-        raise InvalidTransition("This conference has already started")
-    add_twelve_month_items(conference, now=now)
-    add_overdue_action_items(conference, now=now)
-    if not _has_any_item(conference):
-        raise InvalidTransition("There is nothing on this agenda to publish")
-    agencies = list(
-        db.session.scalars(
-            sa.select(Agency)
-            .where(Agency.maracs.any(id=conference.marac_id), Agency.is_active.is_(True))
-            .order_by(Agency.name)
-        )
-    )
-    if agencies:
-        db.session.execute(
-            sa.insert(conference_invitations),
-            [
-                {"conference_id": conference.id, "agency_id": agency.id, "invited_at": now}
-                for agency in agencies
-            ],
-        )
-    conference.status = ConferenceStatus.AGENDA_PUBLISHED
-    conference.published_at = now
-    db.session.flush()
-    audit.record(
-        actor,
-        "agenda.published",
-        conference,
-        marac_id=conference.marac_id,
-        now=now,
-        detail={"agencies": len(agencies)},
-    )
-    planning.tell_invited(conference, "agenda.published", key="published", now=now)
-    return len(agencies)
-
-
-def publish_due(now: datetime) -> dict[str, int]:
-    """The job: publish each agenda whose research window has opened. Empty agendas wait."""
-    published = empty = 0
-    candidates = db.session.scalars(
-        sa.select(Conference)
-        .where(Conference.status == ConferenceStatus.SCHEDULED, Conference.starts_at > now)
-        .order_by(Conference.starts_at)
-    ).all()
-    for conference in candidates:
-        if conference.publish_on > today_in(conference.marac, now):
-            continue
-        try:
-            # Refusals come before any write (an empty agenda gains no standing item either).
-            publish(conference, actor=None, now=now)
-        except InvalidTransition:
-            empty += 1
-        else:
-            published += 1
-    return {"published": published, "empty": empty}
-
-
-def add_twelve_month_items(conference: Conference, *, now: datetime) -> int:
-    """Standing items for cases whose last conference was about 12 months before this one.
-
-    "About": the anniversary falls after the MARAC's previous conference and by this one, so
-    every case is noticed exactly once.
-    """
-    timezone = conference.marac.timezone
-    this_day = rules.local(conference.starts_at, timezone).date()
-    previous = db.session.scalar(
-        sa.select(sa.func.max(Conference.starts_at)).where(
-            Conference.marac_id == conference.marac_id,
-            Conference.status != ConferenceStatus.CANCELLED,
-            Conference.starts_at < conference.starts_at,
-        )
-    )
-    previous_day = (
-        rules.local(previous, timezone).date() if previous else this_day - timedelta(days=31)
-    )
-    # Last heard after the day a year before the previous conference, up to the day a year
-    # before this one; as instants, from the midnights that follow each of those days.
-    heard_after = rules.starts_at(
-        rules.add_months(previous_day, -12) + timedelta(days=1), time(0), timezone
-    )
-    heard_before = rules.starts_at(
-        rules.add_months(this_day, -12) + timedelta(days=1), time(0), timezone
-    )
-    last_heard = (
-        sa.select(AgendaItem.case_id, sa.func.max(Conference.starts_at).label("heard_at"))
-        .join(AgendaItem.conference)
-        .where(
-            Conference.marac_id == conference.marac_id,
-            AgendaItem.status == ItemStatus.DISCUSSED,
-            # Noting the year has passed is not a hearing: counting it would bring the case
-            # back every year.
-            AgendaItem.section != Section.TWELVE_MONTHS,
-        )
-        .group_by(AgendaItem.case_id)
-        .subquery()
-    )
-    already = sa.select(AgendaItem.case_id).where(AgendaItem.conference_id == conference.id)
-    case_ids = list(
-        db.session.scalars(
-            sa.select(last_heard.c.case_id)
-            .where(
-                last_heard.c.heard_at >= heard_after,
-                last_heard.c.heard_at < heard_before,
-                last_heard.c.case_id.not_in(already),
-            )
-            .order_by(last_heard.c.heard_at, last_heard.c.case_id)
-        )
-    )
-    return _add_standing(conference, Section.TWELVE_MONTHS, case_ids, now)
-
-
-def add_overdue_action_items(conference: Conference, *, now: datetime) -> int:
-    """Standing items for cases (not otherwise on this agenda) with actions still open past
-    their due date on the meeting's day, so the meeting reviews each one."""
-    day = rules.local(conference.starts_at, conference.marac.timezone).date()
-    already = sa.select(AgendaItem.case_id).where(AgendaItem.conference_id == conference.id)
-    case_ids = list(
-        db.session.scalars(
-            sa.select(Action.case_id)
-            .join(Case, Case.id == Action.case_id)
-            .where(
-                Case.marac_id == conference.marac_id,
-                # Closed early with a reason: the coordinator has already decided on them.
-                Case.status != CaseStatus.CLOSED,
-                Action.status.in_(OPEN_STATUSES),
-                Action.due_on < day,
-                Action.case_id.not_in(already),
-            )
-            .group_by(Action.case_id)
-            .order_by(sa.func.min(Action.due_on), Action.case_id)
-        )
-    )
-    return _add_standing(conference, Section.OVERDUE_ACTIONS, case_ids, now)
-
-
-def _add_standing(
-    conference: Conference, section: Section, case_ids: Sequence[int], now: datetime
-) -> int:
-    """List each case as a standing item of the section, in the order given."""
-    referrals = _latest_accepted_ids(case_ids)
-    position = _next_position(conference, section)
-    for offset, case_id in enumerate(case_ids):
-        db.session.add(
-            AgendaItem(
-                conference=conference,
-                case_id=case_id,
-                referral_id=referrals.get(case_id),
-                section=section,
-                position=position + offset,
-                added_at=now,
-            )
-        )
-    db.session.flush()
-    return len(case_ids)
-
-
-def _latest_accepted_ids(case_ids: Sequence[int]) -> dict[int, int]:
-    """Case id -> id of its latest accepted referral, for many cases in one query."""
-    if not case_ids:
-        return {}
-    rows = db.session.execute(
-        sa.select(Referral.case_id, Referral.id)
-        .where(Referral.case_id.in_(case_ids), Referral.status == ReferralStatus.ACCEPTED)
-        .order_by(Referral.decided_at, Referral.id)
-    )
-    return {case_id: referral_id for case_id, referral_id in rows}  # the latest wins
-
-
 def record_view(
     actor: User, verb: str, conference: Conference, items: Sequence[AgendaItem], *, now: datetime
 ) -> None:
@@ -486,9 +297,6 @@ def record_view(
 
 def predicted_minutes(conference: Conference, case_count: int) -> int:
     return case_count * conference.minutes_per_case
-
-
-# Helpers ---------------------------------------------------------------------------------------
 
 
 def _check_can_change(conference: Conference) -> None:
@@ -533,12 +341,6 @@ def _has_item(conference: Conference, case: Case) -> bool:
     )
 
 
-def _has_any_item(conference: Conference) -> bool:
-    return bool(
-        db.session.scalar(sa.select(sa.exists().where(AgendaItem.conference_id == conference.id)))
-    )
-
-
 def _section_items(conference_id: int, section: Section) -> list[AgendaItem]:
     return list(
         db.session.scalars(
@@ -557,7 +359,8 @@ def _all_items(conference_id: int) -> list[AgendaItem]:
     )
 
 
-def _next_position(conference: Conference, section: Section) -> int:
+def next_position(conference: Conference, section: Section) -> int:
+    """The position after the last item of the section."""
     last = db.session.scalar(
         sa.select(sa.func.max(AgendaItem.position)).where(
             AgendaItem.conference_id == conference.id, AgendaItem.section == section

@@ -1,0 +1,89 @@
+"""Publishing agendas: by the coordinator, or by the daily job once the research window opens.
+
+Publishing adds the standing items, invites the MARAC's agencies and tells them (without any
+case detail). Functions flush; the caller commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from conference import audit
+from conference.accounts.models import Agency, User
+from conference.conferences import planning
+from conference.conferences.choices import ConferenceStatus
+from conference.conferences.models import AgendaItem, Conference, conference_invitations
+from conference.conferences.standing import add_overdue_action_items, add_twelve_month_items
+from conference.errors import InvalidTransition
+from conference.extensions import db
+from conference.referrals.services import today_in
+
+
+def publish(conference: Conference, *, actor: User | None, now: datetime) -> int:
+    """Publish the agenda: add the standing items, invite the MARAC's agencies, open research,
+    and tell each invited agency's representatives and the chair. Returns agencies invited."""
+    if conference.status is not ConferenceStatus.SCHEDULED:
+        raise InvalidTransition(f"This conference is {conference.status.label.lower()}")
+    if conference.starts_at <= now:
+        raise InvalidTransition("This conference has already started")
+    add_twelve_month_items(conference, now=now)
+    add_overdue_action_items(conference, now=now)
+    if not _has_any_item(conference):
+        raise InvalidTransition("There is nothing on this agenda to publish")
+    agencies = list(
+        db.session.scalars(
+            sa.select(Agency)
+            .where(Agency.maracs.any(id=conference.marac_id), Agency.is_active.is_(True))
+            .order_by(Agency.name)
+        )
+    )
+    if agencies:
+        db.session.execute(
+            sa.insert(conference_invitations),
+            [
+                {"conference_id": conference.id, "agency_id": agency.id, "invited_at": now}
+                for agency in agencies
+            ],
+        )
+    conference.status = ConferenceStatus.AGENDA_PUBLISHED
+    conference.published_at = now
+    db.session.flush()
+    audit.record(
+        actor,
+        "agenda.published",
+        conference,
+        marac_id=conference.marac_id,
+        now=now,
+        detail={"agencies": len(agencies)},
+    )
+    planning.tell_invited(conference, "agenda.published", key="published", now=now)
+    return len(agencies)
+
+
+def publish_due(now: datetime) -> dict[str, int]:
+    """The job: publish each agenda whose research window has opened. Empty agendas wait."""
+    published = empty = 0
+    candidates = db.session.scalars(
+        sa.select(Conference)
+        .where(Conference.status == ConferenceStatus.SCHEDULED, Conference.starts_at > now)
+        .order_by(Conference.starts_at)
+    ).all()
+    for conference in candidates:
+        if conference.publish_on > today_in(conference.marac, now):
+            continue
+        try:
+            # Refusals come before any write (an empty agenda gains no standing item either).
+            publish(conference, actor=None, now=now)
+        except InvalidTransition:
+            empty += 1
+        else:
+            published += 1
+    return {"published": published, "empty": empty}
+
+
+def _has_any_item(conference: Conference) -> bool:
+    return bool(
+        db.session.scalar(sa.select(sa.exists().where(AgendaItem.conference_id == conference.id)))
+    )
