@@ -83,7 +83,7 @@ EVERY_CASE_SETTLED: Guard[Conference] = Guard(
     "every case on its agenda discussed or deferred", _every_case_settled
 )
 
-SCHEDULED, PUBLISHED = ConferenceStatus.SCHEDULED, ConferenceStatus.AGENDA_PUBLISHED
+SCHEDULED, AGENDA_PUBLISHED = ConferenceStatus.SCHEDULED, ConferenceStatus.AGENDA_PUBLISHED
 IN_PROGRESS, CONCLUDED = ConferenceStatus.IN_PROGRESS, ConferenceStatus.CONCLUDED
 MINUTES_FINAL, CANCELLED = ConferenceStatus.MINUTES_FINAL, ConferenceStatus.CANCELLED
 MEETING = {CHAIR, COORDINATOR}
@@ -95,14 +95,19 @@ CONFERENCE: Machine[Conference, ConferenceStatus] = Machine(
     [
         move(
             SCHEDULED,
-            PUBLISHED,
+            AGENDA_PUBLISHED,
             "publish the agenda",
             by={COORDINATOR, SYSTEM},
             guards=[STARTS_AHEAD, HAS_AGENDA],
         ),
-        move((SCHEDULED, PUBLISHED), CANCELLED, "cancel the conference", by={COORDINATOR, SYSTEM}),
         move(
-            PUBLISHED,
+            (SCHEDULED, AGENDA_PUBLISHED),
+            CANCELLED,
+            "cancel the conference",
+            by={COORDINATOR, SYSTEM},
+        ),
+        move(
+            AGENDA_PUBLISHED,
             IN_PROGRESS,
             "start the meeting",
             by=MEETING,
@@ -118,7 +123,7 @@ CONFERENCE: Machine[Conference, ConferenceStatus] = Machine(
         CHAIR: chairs,
     },
     refusals={
-        (None, PUBLISHED): "This conference is {status}",
+        (None, AGENDA_PUBLISHED): "This conference is {status}",
         (None, CANCELLED): "This conference is {status}",
         (SCHEDULED, IN_PROGRESS): "Publish the agenda before the meeting can open",
         (IN_PROGRESS, IN_PROGRESS): "The meeting has already started",
