@@ -35,7 +35,7 @@ add_labels(
         (Actor.CHAIR, "the chair"),
         (Actor.REFERRER, "the referrer"),
         (Actor.OWNER_AGENCY, "the owner agency"),
-        (Actor.SYSTEM, "a scheduled job or set-up step (no user)"),
+        (Actor.SYSTEM, "a scheduled job"),
     ]
 )
 

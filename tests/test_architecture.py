@@ -34,7 +34,8 @@ class Layer:
 
 #: The dependency table, bottom layer first. Every module may import `core`; only a domain's
 #: routes and forms may import `web`, which sits above the domains' logic; `app` (create_app,
-#: the CLI, the model registry) assembles everything and may import anything.
+#: the CLI, the model registry, the catalogue of status machines) assembles everything and may
+#: import anything.
 LAYERS = (
     Layer("core"),  # db, errors, extensions, config, choices, spreadsheets, states
     Layer("audit", above={"accounts": "the log viewer's routes find the users to filter by"}),
@@ -85,7 +86,7 @@ LAYERS = (
     Layer("web", "accounts actions audit conferences notifications referrals voice"),
 )
 CORE = {"db", "errors", "extensions", "config", "choices", "spreadsheets", "states"}
-APP = {"conference", "conference.cli", "conference.models"}
+APP = {"conference", "conference.cli", "conference.models", "conference.lifecycles"}
 WEB_FACING = {"routes", "forms"}
 TABLE = {layer.name: layer for layer in LAYERS}
 
