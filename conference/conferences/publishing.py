@@ -67,9 +67,10 @@ def publish(conference: Conference, *, actor: User | None, now: datetime) -> int
 def publish_due(now: datetime) -> dict[str, int]:
     """The job: publish each agenda whose research window has opened. Empty agendas wait."""
     published = empty = 0
+    publishable = CONFERENCE.sources(ConferenceStatus.AGENDA_PUBLISHED)
     candidates = db.session.scalars(
         sa.select(Conference)
-        .where(Conference.status == ConferenceStatus.SCHEDULED, Conference.starts_at > now)
+        .where(Conference.status.in_(publishable), Conference.starts_at > now)
         .order_by(Conference.starts_at)
     ).all()
     for conference in candidates:

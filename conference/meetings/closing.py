@@ -15,7 +15,7 @@ from conference.actions.choices import OPEN_STATUSES
 from conference.actions.models import Action
 from conference.conferences import display, listing, queries
 from conference.conferences.choices import UPCOMING, ConferenceStatus, ItemStatus
-from conference.conferences.lifecycle import CONFERENCE
+from conference.conferences.lifecycle import CONFERENCE, SETTLED
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
 from conference.meetings.models import Meeting
@@ -32,7 +32,8 @@ class Conclusion:
 
 
 def still_open(items: list[AgendaItem]) -> list[AgendaItem]:
-    return [i for i in items if i.status not in (ItemStatus.DISCUSSED, ItemStatus.DEFERRED)]
+    """The items neither discussed nor deferred: the conclusion's guard waits for them."""
+    return [i for i in items if i.status not in SETTLED]
 
 
 def next_conference(conference: Conference) -> Conference | None:
