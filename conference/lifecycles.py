@@ -81,12 +81,12 @@ def _section(path: str, machine: Machine[Any, Any]) -> str:
                 "; ".join(guard.name for guard in row.guards) or "—",
             )
         )
-    allowed = machine.pairs()
+    allowed, statuses = machine.pairs(), [status for status in machine.states]
     lines += ["", "Every pair at a glance (rows from, columns to; ✓ allowed, · refused):", ""]
-    lines.append(cells("from \\ to", *(s.label for s in machine.states)))
-    lines.append(cells(*["---"] * (len(machine.states) + 1)))
-    for source in machine.states:
-        marks = ("✓" if (source, target) in allowed else "·" for target in machine.states)
+    lines.append(cells("from \\ to", *(s.label for s in statuses)))
+    lines.append(cells(*["---"] * (len(statuses) + 1)))
+    for source in statuses:
+        marks = ("✓" if (source, target) in allowed else "·" for target in statuses)
         lines.append(cells(source.label, *marks))
     return "\n".join([*lines, ""])
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from conference.choices import Labelled, add_labels
 from conference.errors import DomainError, InvalidTransition, PermissionDenied
@@ -43,9 +43,14 @@ add_labels(
 #: core module needs no domain.
 User = Any
 
+
+class HasStatus(Protocol):
+    status: Any
+
+
 #: The object a machine moves (a Referral, Case, Conference, AgendaItem or Action) and its
 #: status enum.
-T = TypeVar("T")
+T = TypeVar("T", bound=HasStatus)
 S = TypeVar("S", bound=Labelled)
 
 
@@ -196,8 +201,8 @@ class Machine(Generic[T, S]):
         The caller flushes. Raises PermissionDenied, InvalidTransition (see ``check``).
         """
         self.check(obj, target, actor=actor, now=now, by=by, via=via, **facts)
-        previous: S = obj.status  # type: ignore[attr-defined]
-        obj.status = target  # type: ignore[attr-defined]
+        previous: S = obj.status
+        obj.status = target
         return previous
 
     def _refusal(
@@ -224,7 +229,7 @@ class Machine(Generic[T, S]):
             allowed = sorted({kind for m in into for kind in m.by}, key=list(Actor).index)
             who = " or ".join(kind.label for kind in allowed)
             return PermissionDenied(f"Only {who} may {into[0].name}")
-        source: S = obj.status  # type: ignore[attr-defined]
+        source: S = obj.status
         usable = [m for m in mine if source in m.sources]
         if not usable:
             return InvalidTransition(self.refused(obj, source, target))

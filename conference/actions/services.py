@@ -52,11 +52,11 @@ def review_at_meeting(
             raise ValidationFailed("The new due date cannot be in the past", "due_on")
         # Still open: it keeps the open status it had (open, or in progress).
         status = action.status if action.status in OPEN_STATUSES else status
-    ACTION.transition(action, status, actor=actor, now=now, by=MEETING)
-    if status in OPEN_STATUSES:
-        action.due_on = due_on
     else:
         due_on = None
+    ACTION.transition(action, status, actor=actor, now=now, by=MEETING)
+    if due_on is not None:
+        action.due_on = due_on
     action.updated_at = now
     action.updated_by_id = actor.id
     update = ActionUpdate(
