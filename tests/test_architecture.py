@@ -185,7 +185,7 @@ def test_request_globals_stay_in_routes_and_web(module):
 
 @pytest.mark.parametrize("module", MODULES, ids=IDS)
 def test_no_module_imports_another_domains_routes(module):
-    """A route helper two domains share belongs in a non-route module or in web/."""
+    """A route function two domains share belongs in a non-route module or in web/."""
     if module.domain == "app":
         return  # create_app registers every blueprint
     wrong = [
