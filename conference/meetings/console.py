@@ -49,10 +49,10 @@ def open_item(meeting: Meeting, item: AgendaItem, *, actor: User, now: datetime)
     check_in_progress(meeting.conference)
     if item.conference_id != meeting.conference_id:
         raise InvalidTransition("That case is not on this agenda")
-    meeting.current_item_id = item.id
     if item.status is ItemStatus.LISTED:
         ITEM.transition(item, ItemStatus.IN_DISCUSSION, actor=actor, now=now)
         item.opened_at = now
+    meeting.current_item_id = item.id
     db.session.flush()
     audit.record(
         actor,
