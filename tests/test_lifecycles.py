@@ -181,14 +181,15 @@ def test_every_referral_transition(app):
     assert walked == 36
 
 
-def _people(marac, **extra):
-    """One user of each kind a role makes: a coordinator, a chair, and an agency rep."""
+def _people(marac, extra=None):
+    """One actor of each kind a role makes (a coordinator, a chair), no user (a job), and an
+    agency representative who is none of them; ``extra`` adds kinds by relation."""
     return {
         COORDINATOR: factories.make_user(Role.COORDINATOR, marac=marac),
         CHAIR: factories.make_user(Role.CHAIR, marac=marac),
         SYSTEM: None,
         NOBODY: factories.make_user(Role.AGENCY_REP, marac=marac),
-        **extra,
+        **(extra or {}),
     }
 
 
@@ -295,7 +296,7 @@ def test_every_agenda_item_transition(app):
 def test_every_action_transition(app):
     marac = factories.make_marac()
     police = factories.make_agency(maracs=[marac])
-    people = _people(marac, **{OWNER: factories.make_user(Role.AGENCY_REP, agency=police)})
+    people = _people(marac, {OWNER: factories.make_user(Role.AGENCY_REP, agency=police)})
     chair = factories.make_user(Role.CHAIR, marac=marac)
     item = _item(_conference(marac, chair, status=K.MINUTES_FINAL), status=ItemStatus.DISCUSSED)
     action = Action(
