@@ -34,9 +34,10 @@ class Layer:
 
 #: The dependency table, bottom layer first. Every module may import `core`; only a domain's
 #: routes and forms may import `web`, which sits above the domains' logic; `app` (create_app,
-#: the CLI, the model registry) assembles everything and may import anything.
+#: the CLI, the model registry, the catalogue of status machines) assembles everything and may
+#: import anything.
 LAYERS = (
-    Layer("core"),  # db, errors, extensions, config, choices, spreadsheets
+    Layer("core"),  # db, errors, extensions, config, choices, spreadsheets, states
     Layer("audit", above={"accounts": "the log viewer's routes find the users to filter by"}),
     Layer("accounts", "audit"),
     Layer("notifications", "accounts"),
@@ -45,7 +46,8 @@ LAYERS = (
         "accounts audit notifications",
         above={
             "conferences": "accepting a referral lists its case on a conference",
-            "closure": "the case and screening pages show a case's hearings and standing",
+            "closure": "the case and screening pages show a case's hearings and standing; a "
+            "case closes only when no agenda still to be held lists it",
         },
     ),
     Layer(
@@ -54,7 +56,8 @@ LAYERS = (
         above={
             "actions": "publishing lists cases with overdue actions as standing items",
             "research": "the agenda counts and shows the research agencies returned",
-            "meetings": "the agenda page shows who attends and who runs the meeting",
+            "meetings": "the agenda page shows who attends and who runs the meeting; a "
+            "meeting starts only once its attendance is done",
         },
     ),
     Layer(
@@ -82,8 +85,8 @@ LAYERS = (
     Layer("demo", "accounts actions conferences meetings minutes referrals research voice"),
     Layer("web", "accounts actions audit conferences notifications referrals voice"),
 )
-CORE = {"db", "errors", "extensions", "config", "choices", "spreadsheets"}
-APP = {"conference", "conference.cli", "conference.models"}
+CORE = {"db", "errors", "extensions", "config", "choices", "spreadsheets", "states"}
+APP = {"conference", "conference.cli", "conference.models", "conference.lifecycles"}
 WEB_FACING = {"routes", "forms"}
 TABLE = {layer.name: layer for layer in LAYERS}
 

@@ -7,12 +7,14 @@ from datetime import date, datetime
 from conference import audit
 from conference.accounts.models import User
 from conference.actions.choices import OPEN_STATUSES, ActionStatus
+from conference.actions.lifecycle import ACTION, MEETING
 from conference.actions.models import Action, ActionUpdate
 from conference.conferences.models import AgendaItem
 from conference.db import flush_or_conflict
-from conference.errors import Conflict, ValidationFailed
+from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.referrals.models import Case
+from conference.states import Actor
 
 NOTE_LIMIT = 2000
 
@@ -50,10 +52,11 @@ def review_at_meeting(
             raise ValidationFailed("The new due date cannot be in the past", "due_on")
         # Still open: it keeps the open status it had (open, or in progress).
         status = action.status if action.status in OPEN_STATUSES else status
-        action.due_on = due_on
     else:
         due_on = None
-    action.status = status
+    ACTION.transition(action, status, actor=actor, now=now, by=MEETING)
+    if due_on is not None:
+        action.due_on = due_on
     action.updated_at = now
     action.updated_by_id = actor.id
     update = ActionUpdate(
@@ -79,12 +82,7 @@ def review_at_meeting(
 
 
 #: What an agency can report on its own action outside a meeting.
-REPORTABLE = (
-    ActionStatus.IN_PROGRESS,
-    ActionStatus.DONE,
-    ActionStatus.NOT_DONE_CIRCUMSTANCES,
-    ActionStatus.NOT_DONE_AGENCY,
-)
+REPORTABLE = ACTION.targets(by=Actor.OWNER_AGENCY)
 
 
 def report_status(
@@ -103,16 +101,19 @@ def report_status(
     """
     if version != action.version:
         raise Conflict("Someone updated this action while you were writing: check it, then save")
-    if action.status.is_closed:
-        raise ValidationFailed("This action is already closed", "status")
     if status not in REPORTABLE:
         raise ValidationFailed("Choose what has happened with the action", "status")
+    try:
+        ACTION.check(action, status, actor=actor, now=now, by=Actor.OWNER_AGENCY)
+    except InvalidTransition as refused:
+        # The agency's form shows why beside the status it chose ("already closed").
+        raise ValidationFailed(str(refused), "status") from refused
     note = note.strip()
     if not note:
         raise ValidationFailed("Add a note: what was done, or why not", "note")
     if len(note) > NOTE_LIMIT:
         raise ValidationFailed(f"Must be {NOTE_LIMIT} characters or fewer", "note")
-    action.status = status
+    ACTION.transition(action, status, actor=actor, now=now, by=Actor.OWNER_AGENCY)
     action.updated_at = now
     action.updated_by_id = actor.id
     update = ActionUpdate(action_id=action.id, status=status, note=note, actor_id=actor.id, at=now)

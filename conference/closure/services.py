@@ -13,11 +13,10 @@ from datetime import datetime
 from conference import audit
 from conference.accounts.models import User
 from conference.closure import queries
-from conference.conferences.display import conference_label
-from conference.errors import InvalidTransition, PermissionDenied, ValidationFailed
+from conference.errors import ValidationFailed
 from conference.extensions import db
-from conference.referrals import permissions
 from conference.referrals.choices import CaseStatus
+from conference.referrals.lifecycle import CASE
 from conference.referrals.models import REASON_LIMIT, Case
 
 
@@ -25,27 +24,18 @@ def close_case(case: Case, *, actor: User, reason: str, now: datetime) -> None:
     """Close the case; a reason is needed while actions are open or if it was never heard.
 
     Flushes; the caller commits. Raises PermissionDenied unless the actor coordinates the
-    case's MARAC, InvalidTransition when it is closed already or on an agenda not yet held,
-    and ValidationFailed (on ``reason``) when the reason is missing or too long.
+    case's MARAC, InvalidTransition when it is closed already or on an agenda not yet held
+    (the case's table, ``referrals.lifecycle.CASE``), and ValidationFailed (on ``reason``)
+    when the reason is missing or too long.
     """
-    if not permissions.can_manage_case(actor, case):
-        raise PermissionDenied("Only the MARAC's coordinators close its cases")
-    if case.status is CaseStatus.CLOSED:
-        raise InvalidTransition(f"Case {case.reference} is already closed")
-    ahead = queries.item_not_yet_held(case.id)
-    if ahead is not None:
-        raise InvalidTransition(
-            f"Case {case.reference} is on the agenda for {conference_label(ahead.conference)}: "
-            "close it after that meeting, or take it off the agenda first"
-        )
+    CASE.check(case, CaseStatus.CLOSED, actor=actor, now=now)
     reason = reason.strip()
     still_open = [action.id for action in queries.open_actions(case.id)]
     if not reason:
         _check_needs_no_reason(case, len(still_open))
     if len(reason) > REASON_LIMIT:
         raise ValidationFailed(f"The reason must be {REASON_LIMIT} characters or fewer", "reason")
-    previous = case.status
-    case.status = CaseStatus.CLOSED
+    previous = CASE.transition(case, CaseStatus.CLOSED, actor=actor, now=now)
     case.closed_at = now
     case.closed_by_id = actor.id
     case.close_reason = reason

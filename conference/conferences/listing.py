@@ -22,6 +22,7 @@ from conference.conferences.models import AgendaChange, AgendaItem, Conference
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.referrals.choices import CaseStatus, ReferralStatus
+from conference.referrals.lifecycle import CASE
 from conference.referrals.models import Case, Child, Referral
 from conference.referrals.services import today_in
 
@@ -136,9 +137,10 @@ def add_case(
     """Put a case on a conference's agenda, at the end of its section.
 
     Refuses a full conference unless over_capacity_reason is given, and a published one
-    unless reason is given.
+    unless reason is given. Raises InvalidTransition for a closed case (its table).
     """
     full = _check_addable(conference, case, reason, over_capacity_reason)
+    CASE.transition(case, CaseStatus.LISTED, actor=actor, now=now)
     referral = latest_accepted(case)
     section = section_for(referral)
     item = AgendaItem(
@@ -153,7 +155,6 @@ def add_case(
         added_by_id=actor.id if actor else None,
     )
     db.session.add(item)
-    case.status = CaseStatus.LISTED
     db.session.flush()
     audit.record(
         actor,
@@ -176,9 +177,9 @@ def remove(item: AgendaItem, *, actor: User, reason: str, now: datetime) -> Case
         raise ValidationFailed(
             "The agenda is published: give a reason for removing this case", "reason"
         )
-    db.session.delete(item)
     if not item.section.is_standing:
-        case.status = CaseStatus.OPEN
+        CASE.transition(case, CaseStatus.OPEN, actor=actor, now=now)
+    db.session.delete(item)
     db.session.flush()
     _close_gaps(conference, item.section)
     audit.record(
@@ -283,7 +284,7 @@ def cancel_and_relist(
     planning.cancel(conference, actor=actor, reason=reason, now=now)
     placements = []
     for case in cases:
-        case.status = CaseStatus.OPEN
+        CASE.transition(case, CaseStatus.OPEN, actor=actor, now=now)
         placements.append(place_case(case, actor=actor, now=now))
     return placements
 

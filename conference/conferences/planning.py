@@ -16,6 +16,7 @@ from conference import audit
 from conference.accounts.models import Marac, Role, RoleGrant, User
 from conference.conferences import display, rules
 from conference.conferences.choices import ConferenceStatus, Frequency
+from conference.conferences.lifecycle import CONFERENCE
 from conference.conferences.models import (
     AgendaItem,
     Conference,
@@ -258,13 +259,12 @@ def change_conference(
 
 def cancel(conference: Conference, *, actor: User | None, reason: str, now: datetime) -> None:
     """Cancel a conference with a reason. Its cases are the caller's to list elsewhere first:
-    agenda.cancel_and_relist does both."""
-    if not conference.is_upcoming:
-        raise InvalidTransition(f"This conference is {conference.status.label.lower()}")
+    agenda.cancel_and_relist does both. Raises InvalidTransition once the meeting has started."""
+    CONFERENCE.check(conference, ConferenceStatus.CANCELLED, actor=actor, now=now)
     if not reason.strip():
         raise ValidationFailed("Enter why the conference is cancelled", "reason")
     was_published = conference.is_published
-    conference.status = ConferenceStatus.CANCELLED
+    CONFERENCE.transition(conference, ConferenceStatus.CANCELLED, actor=actor, now=now)
     conference.cancelled_at = now
     conference.cancel_reason = reason.strip()
     conference.sequence += 1

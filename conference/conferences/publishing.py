@@ -14,7 +14,8 @@ from conference import audit
 from conference.accounts.models import Agency, User
 from conference.conferences import planning
 from conference.conferences.choices import ConferenceStatus
-from conference.conferences.models import AgendaItem, Conference, conference_invitations
+from conference.conferences.lifecycle import CONFERENCE, HAS_AGENDA
+from conference.conferences.models import Conference, conference_invitations
 from conference.conferences.standing import add_overdue_action_items, add_twelve_month_items
 from conference.errors import InvalidTransition
 from conference.extensions import db
@@ -23,15 +24,18 @@ from conference.referrals.services import today_in
 
 def publish(conference: Conference, *, actor: User | None, now: datetime) -> int:
     """Publish the agenda: add the standing items, invite the MARAC's agencies, open research,
-    and tell each invited agency's representatives and the chair. Returns agencies invited."""
-    if conference.status is not ConferenceStatus.SCHEDULED:
-        raise InvalidTransition(f"This conference is {conference.status.label.lower()}")
-    if conference.starts_at <= now:
-        raise InvalidTransition("This conference has already started")
+    and tell each invited agency's representatives and the chair. Returns agencies invited.
+
+    Raises InvalidTransition (the conferences' table) before writing anything when it is not
+    scheduled, has started, or has nothing on its agenda once the standing items are added.
+    """
+    CONFERENCE.check(
+        conference, ConferenceStatus.AGENDA_PUBLISHED, actor=actor, now=now, skip=[HAS_AGENDA]
+    )
     add_twelve_month_items(conference, now=now)
     add_overdue_action_items(conference, now=now)
-    if not _has_any_item(conference):
-        raise InvalidTransition("There is nothing on this agenda to publish")
+    CONFERENCE.transition(conference, ConferenceStatus.AGENDA_PUBLISHED, actor=actor, now=now)
+    conference.published_at = now
     agencies = list(
         db.session.scalars(
             sa.select(Agency)
@@ -47,8 +51,6 @@ def publish(conference: Conference, *, actor: User | None, now: datetime) -> int
                 for agency in agencies
             ],
         )
-    conference.status = ConferenceStatus.AGENDA_PUBLISHED
-    conference.published_at = now
     db.session.flush()
     audit.record(
         actor,
@@ -65,9 +67,10 @@ def publish(conference: Conference, *, actor: User | None, now: datetime) -> int
 def publish_due(now: datetime) -> dict[str, int]:
     """The job: publish each agenda whose research window has opened. Empty agendas wait."""
     published = empty = 0
+    publishable = CONFERENCE.sources(ConferenceStatus.AGENDA_PUBLISHED)
     candidates = db.session.scalars(
         sa.select(Conference)
-        .where(Conference.status == ConferenceStatus.SCHEDULED, Conference.starts_at > now)
+        .where(Conference.status.in_(publishable), Conference.starts_at > now)
         .order_by(Conference.starts_at)
     ).all()
     for conference in candidates:
@@ -81,9 +84,3 @@ def publish_due(now: datetime) -> dict[str, int]:
         else:
             published += 1
     return {"published": published, "empty": empty}
-
-
-def _has_any_item(conference: Conference) -> bool:
-    return bool(
-        db.session.scalar(sa.select(sa.exists().where(AgendaItem.conference_id == conference.id)))
-    )

@@ -15,13 +15,13 @@ from conference.actions.choices import OPEN_STATUSES
 from conference.actions.models import Action
 from conference.conferences import display, listing, queries
 from conference.conferences.choices import UPCOMING, ConferenceStatus, ItemStatus
+from conference.conferences.lifecycle import CONFERENCE, SETTLED
 from conference.conferences.models import AgendaItem, Conference
-from conference.errors import InvalidTransition
 from conference.extensions import db
-from conference.meetings.console import check_in_progress
 from conference.meetings.models import Meeting
 from conference.minutes.models import Minutes
 from conference.referrals.choices import CaseStatus
+from conference.referrals.lifecycle import CASE
 
 
 @dataclass
@@ -32,7 +32,8 @@ class Conclusion:
 
 
 def still_open(items: list[AgendaItem]) -> list[AgendaItem]:
-    return [i for i in items if i.status not in (ItemStatus.DISCUSSED, ItemStatus.DEFERRED)]
+    """The items neither discussed nor deferred: the conclusion's guard waits for them."""
+    return [i for i in items if i.status not in SETTLED]
 
 
 def next_conference(conference: Conference) -> Conference | None:
@@ -52,14 +53,8 @@ def next_conference(conference: Conference) -> Conference | None:
 def conclude(meeting: Meeting, *, actor: User, now: datetime) -> Conclusion:
     """End the meeting. Refuses while any case is neither discussed nor deferred. Flushes."""
     conference = meeting.conference
-    check_in_progress(conference)
+    CONFERENCE.check(conference, ConferenceStatus.CONCLUDED, actor=actor, now=now)
     items = queries.agenda_items(conference.id)
-    waiting = still_open(items)
-    if waiting:
-        names = ", ".join(i.case.reference for i in waiting)
-        raise InvalidTransition(
-            f"Discuss or defer every case before concluding. Still open: {names}"
-        )
     result = Conclusion()
     target = next_conference(conference)
     with_open_actions = _cases_with_open_actions([i.case_id for i in items])
@@ -67,13 +62,14 @@ def conclude(meeting: Meeting, *, actor: User, now: datetime) -> Conclusion:
         if item.status is ItemStatus.DEFERRED and not item.section.is_standing:
             _carry(item, target, actor, now, result)
         elif not item.section.is_standing:
-            item.case.status = (
+            heard = (
                 CaseStatus.ACTIONS_OPEN if item.case_id in with_open_actions else CaseStatus.HEARD
             )
+            CASE.transition(item.case, heard, actor=actor, now=now)
     meeting.concluded_at = now
     meeting.concluded_by_id = actor.id
     meeting.current_item_id = None
-    conference.status = ConferenceStatus.CONCLUDED
+    CONFERENCE.transition(conference, ConferenceStatus.CONCLUDED, actor=actor, now=now)
     has_minutes = sa.select(Minutes.id).where(Minutes.conference_id == conference.id)
     if db.session.scalar(has_minutes) is None:
         db.session.add(Minutes(conference_id=conference.id, updated_at=now))
@@ -97,7 +93,7 @@ def _carry(
     result: Conclusion,
 ) -> None:
     if target is None:
-        item.case.status = CaseStatus.OPEN
+        CASE.transition(item.case, CaseStatus.OPEN, actor=actor, now=now)
         result.waiting.append(item)
         return
     ahead = listing.listed_on(item.case)

@@ -16,13 +16,17 @@ from conference import audit
 from conference.accounts.models import Agency, User
 from conference.actions.choices import Priority
 from conference.actions.models import ACTION_LIMITS, Action
-from conference.actions.queries import overdue_review
 from conference.conferences import display, planning
-from conference.conferences.choices import ConferenceStatus, ItemStatus, Section
+from conference.conferences.choices import ItemStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
-from conference.meetings.choices import RECORD_FIELDS, RISK_FIELDS
+from conference.meetings.choices import RECORD_FIELDS
+from conference.meetings.lifecycle import ITEM, REOPEN, meeting_refusal
+
+# The console page lists what is missing before a case can be marked discussed; the guard of
+# the items' table (meetings/lifecycle.py) is the one place that says it.
+from conference.meetings.lifecycle import missing_for_discussed as missing_for_discussed
 from conference.meetings.models import RECORD_LIMITS, Discussion, Meeting
 
 
@@ -35,12 +39,9 @@ class RecordConflict(Conflict):
 
 
 def check_in_progress(conference: Conference) -> None:
-    if conference.status is not ConferenceStatus.IN_PROGRESS:
-        if conference.status in (ConferenceStatus.CONCLUDED, ConferenceStatus.MINUTES_FINAL):
-            raise InvalidTransition(
-                "The meeting has concluded: change its record through the minutes"
-            )
-        raise InvalidTransition("The meeting has not started: record attendance first")
+    """Raise InvalidTransition unless the meeting is running (the items' table asks the same)."""
+    if refusal := meeting_refusal(conference):
+        raise InvalidTransition(refusal)
 
 
 def open_item(meeting: Meeting, item: AgendaItem, *, actor: User, now: datetime) -> None:
@@ -48,10 +49,10 @@ def open_item(meeting: Meeting, item: AgendaItem, *, actor: User, now: datetime)
     check_in_progress(meeting.conference)
     if item.conference_id != meeting.conference_id:
         raise InvalidTransition("That case is not on this agenda")
-    meeting.current_item_id = item.id
     if item.status is ItemStatus.LISTED:
-        item.status = ItemStatus.IN_DISCUSSION
+        ITEM.transition(item, ItemStatus.IN_DISCUSSION, actor=actor, now=now)
         item.opened_at = now
+    meeting.current_item_id = item.id
     db.session.flush()
     audit.record(
         actor,
@@ -283,42 +284,10 @@ def withdraw_action(action: Action, item: AgendaItem, *, actor: User, now: datet
     )
 
 
-def missing_for_discussed(
-    item: AgendaItem, record: Discussion | None, actions: int, unreviewed: int = 0
-) -> list[str]:
-    """What the meeting must still record before the case can be marked discussed."""
-    missing = []
-    if item.section is Section.OVERDUE_ACTIONS:
-        if unreviewed:
-            missing.append(f"Record a decision on each overdue action ({unreviewed} to go)")
-        return missing
-    if item.section.is_standing:
-        if record is None or not record.decisions.strip():
-            missing.append("Record the meeting's decision on this item")
-        return missing
-    if record is None or not any(getattr(record, f).strip() for f in RISK_FIELDS):
-        missing.append("Record at least one risk identified")
-    if actions == 0 and (record is None or not record.no_action_reason.strip()):
-        missing.append("Agree at least one action, or record why no action is needed")
-    return missing
-
-
 def mark_discussed(item: AgendaItem, *, actor: User, now: datetime) -> None:
     """Close the case's discussion. Raises InvalidTransition naming what is still missing."""
     check_in_progress(item.conference)
-    if item.status is not ItemStatus.IN_DISCUSSION:
-        raise InvalidTransition("Open the case before marking it discussed")
-    actions = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Action).where(Action.agenda_item_id == item.id)
-    )
-    unreviewed = 0
-    if item.section is Section.OVERDUE_ACTIONS:
-        day = display.local_day(item.conference)
-        unreviewed = sum(1 for _, decision in overdue_review(item, day) if decision is None)
-    missing = missing_for_discussed(item, record_of(item), actions or 0, unreviewed)
-    if missing:
-        raise InvalidTransition(". ".join(missing))
-    item.status = ItemStatus.DISCUSSED
+    ITEM.transition(item, ItemStatus.DISCUSSED, actor=actor, now=now)
     item.closed_at = now
     db.session.flush()
     audit.record(
@@ -334,16 +303,13 @@ def mark_discussed(item: AgendaItem, *, actor: User, now: datetime) -> None:
 def defer(item: AgendaItem, *, reason: str, actor: User, now: datetime) -> None:
     """Defer the case to the next conference (it is carried there when the meeting ends)."""
     check_in_progress(item.conference)
-    if item.section.is_standing:
-        raise InvalidTransition("A standing item is not deferred: record the meeting's decision")
-    if item.status is ItemStatus.DISCUSSED:
-        raise InvalidTransition("The case has been discussed: reopen it before deferring")
+    ITEM.check(item, ItemStatus.DEFERRED, actor=actor, now=now)
     reason = reason.strip()
     if not reason:
         raise ValidationFailed("Give the reason for deferring this case", "reason")
     if len(reason) > 1000:
         raise ValidationFailed("Must be 1000 characters or fewer", "reason")
-    item.status = ItemStatus.DEFERRED
+    ITEM.transition(item, ItemStatus.DEFERRED, actor=actor, now=now)
     item.defer_reason = reason
     item.opened_at = item.opened_at or now
     item.closed_at = now
@@ -361,9 +327,7 @@ def defer(item: AgendaItem, *, reason: str, actor: User, now: datetime) -> None:
 def reopen(item: AgendaItem, *, actor: User, now: datetime) -> None:
     """Take a discussed or deferred case back into discussion."""
     check_in_progress(item.conference)
-    if item.status not in (ItemStatus.DISCUSSED, ItemStatus.DEFERRED):
-        raise InvalidTransition("The case is still open")
-    item.status = ItemStatus.IN_DISCUSSION
+    ITEM.transition(item, ItemStatus.IN_DISCUSSION, actor=actor, now=now, via=REOPEN)
     item.defer_reason = ""
     item.closed_at = None
     db.session.flush()

@@ -12,15 +12,14 @@ import sqlalchemy as sa
 from conference import audit
 from conference.accounts.models import Agency, AgencyKind, User
 from conference.accounts.permissions import roles_in
-from conference.conferences import display
 from conference.conferences.choices import ConferenceStatus
+from conference.conferences.lifecycle import ATTENDANCE_DONE, CONFERENCE
 from conference.conferences.models import Conference
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.meetings import queries
 from conference.meetings.choices import Presence
 from conference.meetings.models import Attendance, Attendee, Meeting
-from conference.referrals.services import today_in
 
 #: Read out when a MARAC has not written its own.
 STANDARD_STATEMENT = (
@@ -36,21 +35,16 @@ def statement_for(conference: Conference) -> str:
 
 
 def check_can_open(conference: Conference, now: datetime) -> None:
-    """Attendance opens on the meeting's day (in the MARAC's zone), once the agenda is out."""
-    reason = why_not_open(conference, now)
-    if reason:
-        raise InvalidTransition(reason)
+    """Attendance opens on the meeting's day (in the MARAC's zone), once the agenda is out:
+    when the meeting could start but for the attendance itself. Raises InvalidTransition."""
+    CONFERENCE.check(conference, ConferenceStatus.IN_PROGRESS, now=now, skip=[ATTENDANCE_DONE])
 
 
 def why_not_open(conference: Conference, now: datetime) -> str:
     """What keeps the meeting from opening now; empty when nothing does."""
-    if conference.status is ConferenceStatus.SCHEDULED:
-        return "Publish the agenda before the meeting can open"
-    if conference.status is not ConferenceStatus.AGENDA_PUBLISHED:
-        return f"The conference is {conference.status.label.lower()}: it cannot be opened"
-    if display.local_day(conference) > today_in(conference.marac, now):
-        return "The meeting can be opened on its day"
-    return ""
+    return CONFERENCE.why_not(
+        conference, ConferenceStatus.IN_PROGRESS, now=now, skip=[ATTENDANCE_DONE]
+    )
 
 
 def _check_attendance_open(conference: Conference, now: datetime) -> Meeting:
@@ -271,14 +265,11 @@ def start(
     Raises InvalidTransition naming what is missing.
     """
     meeting = _check_attendance_open(conference, now)
-    if conference.status is ConferenceStatus.IN_PROGRESS:
-        raise InvalidTransition("The meeting has already started")
-    state = readiness(invited, queries.attendances(conference.id), queries.attendees(conference.id))
-    if not state.ready:
-        raise InvalidTransition(". ".join(state.problems()))
+    CONFERENCE.transition(
+        conference, ConferenceStatus.IN_PROGRESS, actor=actor, now=now, invited=invited
+    )
     meeting.started_at = now
     meeting.started_by_id = actor.id
-    conference.status = ConferenceStatus.IN_PROGRESS
     db.session.flush()
     audit.record(actor, "meeting.started", conference, marac_id=conference.marac_id, now=now)
     return meeting

@@ -21,6 +21,7 @@ from conference.actions.choices import Priority
 from conference.actions.models import Action
 from conference.conferences import display, rules
 from conference.conferences.choices import ConferenceStatus, ItemStatus
+from conference.conferences.lifecycle import CONFERENCE
 from conference.conferences.models import AgendaItem, Conference
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
@@ -33,6 +34,7 @@ from conference.minutes.permissions import has_minutes
 from conference.notifications import services as notifications
 from conference.notifications.links import Link
 from conference.referrals.choices import CaseStatus
+from conference.referrals.lifecycle import CASE
 
 #: How a revision names what it changed.
 CHANGE_LABELS = {
@@ -298,7 +300,7 @@ def add_action(
     action.updated_at = now
     db.session.add(action)
     if item.case.status is CaseStatus.HEARD:
-        item.case.status = CaseStatus.ACTIONS_OPEN
+        CASE.transition(item.case, CaseStatus.ACTIONS_OPEN, actor=actor, now=now)
     db.session.flush()
     conference = item.conference
     detail = {"case_id": item.case_id, "owner_agency_id": owner.id, "through": "minutes"}
@@ -317,11 +319,8 @@ def finalise(minutes: Minutes, conference: Conference, *, actor: User, now: date
 
     Returns how many were told. Raises InvalidTransition unless the meeting has concluded.
     """
-    if conference.status is ConferenceStatus.MINUTES_FINAL:
-        raise InvalidTransition("The minutes are already final: correct them instead")
-    check_has_minutes(conference)
+    CONFERENCE.transition(conference, ConferenceStatus.MINUTES_FINAL, actor=actor, now=now)
     minutes.finalised_at, minutes.finalised_by_id = now, actor.id
-    conference.status = ConferenceStatus.MINUTES_FINAL
     db.session.flush()
     present = meeting_queries.present_agency_ids(conference.id)
     recipients = set(agency_rep_ids(conference.marac_id, present))

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import TYPE_CHECKING
 
 from conference.accounts.models import Role, User
 from conference.accounts.permissions import marac_ids_with, roles_in
 from conference.referrals.choices import ReferralStatus
 from conference.referrals.models import Case, Referral
+
+if TYPE_CHECKING:
+    from conference.states import Machine
 
 REFERRING_ROLES = {Role.ADVOCATE, Role.AGENCY_REP, Role.COORDINATOR}
 
@@ -66,22 +70,18 @@ def can_view_referral(user: User, referral: Referral, case: Case | None = None) 
 
 
 def can_edit_referral(user: User, referral: Referral) -> bool:
-    return is_referrer(user, referral) and referral.status in (
-        ReferralStatus.DRAFT,
-        ReferralStatus.MORE_INFO_REQUESTED,
-    )
+    """The referrer, while the referral can still be sent (again)."""
+    return _referrals().can(referral, ReferralStatus.SUBMITTED, actor=user)
 
 
 def can_withdraw(user: User, referral: Referral) -> bool:
-    return is_referrer(user, referral) and referral.status in (
-        ReferralStatus.DRAFT,
-        ReferralStatus.SUBMITTED,
-        ReferralStatus.MORE_INFO_REQUESTED,
-    )
+    return _referrals().can(referral, ReferralStatus.WITHDRAWN, actor=user)
 
 
 def can_screen(user: User, referral: Referral) -> bool:
-    return referral.status is ReferralStatus.SUBMITTED and coordinates(user, referral.marac_id)
+    """The MARAC's coordinators, while it waits for a decision (every decision leaves from the
+    same status, so asking about accepting asks about all three)."""
+    return _referrals().can(referral, ReferralStatus.ACCEPTED, actor=user)
 
 
 def can_view_case(user: User, case: Case, referrer_ids: Collection[int] = ()) -> bool:
@@ -106,3 +106,10 @@ def may_see_contact_details(user: User, referral: Referral, case: Case | None) -
         or coordinates(user, referral.marac_id)
         or is_case_advocate(user, case)
     )
+
+
+def _referrals() -> Machine[Referral, ReferralStatus]:
+    # Imported here: the table imports this module to tell who is the referrer.
+    from conference.referrals.lifecycle import REFERRAL
+
+    return REFERRAL

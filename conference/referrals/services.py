@@ -24,6 +24,7 @@ from conference.referrals import drafts, matching
 from conference.referrals.checklists import RiskTool, ScreeningRules
 from conference.referrals.choices import CaseStatus, Decision, ReferralStatus, YesNoNotKnown
 from conference.referrals.criteria import Assessment, Criterion, ReferralFacts, assess
+from conference.referrals.lifecycle import CASE, REFERRAL
 from conference.referrals.models import (
     AddressDisclosure,
     Case,
@@ -35,18 +36,9 @@ from conference.referrals.models import (
     ReferralTransition,
 )
 
-ALLOWED: dict[ReferralStatus, set[ReferralStatus]] = {
-    ReferralStatus.DRAFT: {ReferralStatus.SUBMITTED, ReferralStatus.WITHDRAWN},
-    ReferralStatus.SUBMITTED: {
-        ReferralStatus.ACCEPTED,
-        ReferralStatus.DECLINED,
-        ReferralStatus.MORE_INFO_REQUESTED,
-        ReferralStatus.WITHDRAWN,
-    },
-    ReferralStatus.MORE_INFO_REQUESTED: {ReferralStatus.SUBMITTED, ReferralStatus.WITHDRAWN},
-}
-#: Statuses in which the referrer may still change what the referral says.
-EDITABLE = {ReferralStatus.DRAFT, ReferralStatus.MORE_INFO_REQUESTED}
+#: Statuses in which the referrer may still change what the referral says: those it can still
+#: be sent (again) from.
+EDITABLE = REFERRAL.sources(ReferralStatus.SUBMITTED)
 
 #: Autosaves come every few seconds while someone types; the audit trail notes a draft being
 #: edited once per this gap rather than once per keystroke pause.
@@ -154,7 +146,7 @@ def submit(referral: Referral, *, actor: User, now: datetime, answer: str = "") 
     Flushes; the caller commits. Raises ValidationFailed when a step is incomplete or no
     criterion is met, InvalidTransition when it was already submitted.
     """
-    _check_transition(referral, ReferralStatus.SUBMITTED)
+    REFERRAL.check(referral, ReferralStatus.SUBMITTED, actor=actor, now=now)
     today = today_in(referral.marac, now)
     steps = check_steps(referral, today)
     incomplete = [name for name, form in steps.items() if form.errors]
@@ -312,7 +304,7 @@ def decide(
         Decision.DECLINE: ReferralStatus.DECLINED,
         Decision.MORE_INFO: ReferralStatus.MORE_INFO_REQUESTED,
     }[decision]
-    _check_transition(referral, target)
+    REFERRAL.check(referral, target, actor=actor, now=now)
     if case is not None and case.marac_id != referral.marac_id:
         raise ValidationFailed("Choose a case of this MARAC", "case_id")
     transition = _transition(referral, target, actor, reason, now)
@@ -325,7 +317,7 @@ def decide(
         if case.status is CaseStatus.CLOSED:
             # A repeat: the case comes back with its history. Who closed it and why stay on
             # it, so the review of the previous plan can read them.
-            case.status = CaseStatus.OPEN
+            CASE.transition(case, CaseStatus.OPEN, actor=actor, now=now)
             case.closed_at = None
             case.reopened_at = now
             audit.record(actor, "case.reopened", case, now=now, detail={"referral_id": referral.id})
@@ -449,23 +441,15 @@ def _holders(marac_id: int, role: Role) -> list[int]:
     )
 
 
-def _check_transition(referral: Referral, target: ReferralStatus) -> None:
-    if target not in ALLOWED.get(referral.status, set()):
-        raise InvalidTransition(
-            f"This referral is {referral.status.label.lower()}: it cannot be "
-            f"{target.label.lower()} now"
-        )
-
-
 def _transition(
     referral: Referral, target: ReferralStatus, actor: User, reason: str, now: datetime
 ) -> ReferralTransition:
-    _check_transition(referral, target)
+    """Move the referral through its table and keep the move in its history."""
+    previous = REFERRAL.transition(referral, target, actor=actor, now=now)
     transition = ReferralTransition(
-        from_status=referral.status, to_status=target, actor=actor, at=now, reason=reason
+        from_status=previous, to_status=target, actor=actor, at=now, reason=reason
     )
     referral.transitions.append(transition)
-    referral.status = target
     db.session.flush()
     return transition
 
