@@ -18,6 +18,7 @@ import dataclasses
 import os
 import shutil
 import sqlite3
+from abc import ABC, abstractmethod
 from collections.abc import Callable
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -51,7 +52,7 @@ class Ref:
 SCALARS = (str, int, float, bool, date, datetime, time, timedelta, Decimal, Enum, Ref)
 
 
-class TestDatabase:
+class TestDatabase(ABC):
     """One database for a run's tests: reset to empty, snapshot and restore."""
 
     __test__ = False  # not a test class, whatever its name
@@ -76,14 +77,17 @@ class TestDatabase:
 
     # Per test -----------------------------------------------------------------------------
 
+    @abstractmethod
     def reset(self) -> None:
-        raise NotImplementedError
+        """Empty every table."""
 
+    @abstractmethod
     def snapshot(self) -> Any:
-        raise NotImplementedError
+        """Everything the database holds now, to restore later."""
 
+    @abstractmethod
     def restore(self, snapshot: Any) -> None:
-        raise NotImplementedError
+        """Make the database hold what it held when snapshot was taken."""
 
     def world(self, key: str, build: Callable[[], Any]) -> Any:
         """The world build() makes, built once per run and day, restored for each later test.
