@@ -64,7 +64,7 @@ def app(own_app) -> Flask:
 
     @app.post("/writes-discards-writes")
     def writes_discards_writes():
-        add_marac("DROPPED")
+        add_marac("GONE")
         discard()
         add_marac("KEPT")
         return "saved"
