@@ -33,6 +33,7 @@ from conference.accounts.passwords import verify_password
 from conference.db import utcnow
 from conference.extensions import db, htmx, login_manager
 from conference.web.auth import current_actor
+from conference.web.redirects import same_site_path
 from conference.web.sessions import current_session
 from conference.web.unit import on_refusal, refusal_beside
 
@@ -57,7 +58,7 @@ def load_user(user_id: str) -> User | None:
 @login_manager.unauthorized_handler
 def unauthorized() -> Response:
     """Send the browser to sign in; an htmx request needs a full-page redirect."""
-    target = url_for("accounts.sign_in", next=_safe_next(request.full_path))
+    target = url_for("accounts.sign_in", next=same_site_path(request.full_path))
     if htmx:
         return make_response("", 401, redirect=target)
     flash("Sign in to continue.", "info")
@@ -77,19 +78,12 @@ def enforce_compulsory_two_factor() -> Response | None:
     return None
 
 
-def _safe_next(target: str | None) -> str | None:
-    """Only same-site paths; anything else could send the user to another site."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return None
-    return target.rstrip("?") or None
-
-
 def _finish_sign_in(user: User) -> Response:
     session.pop("pending_user_id", None)
     session.pop("pending_since", None)
     current_session().regenerate()
     login_user(user)
-    next_url = _safe_next(session.pop("next", None))
+    next_url = same_site_path(session.pop("next", None))
     if not user.has_two_factor and services.two_factor_required(user):
         return redirect(url_for("accounts.two_factor"), 303)
     return redirect(next_url or url_for("dashboard.index"), 303)
@@ -101,8 +95,8 @@ def sign_in() -> ResponseReturnValue:
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = SignInForm()
-    if request.method == "GET" and _safe_next(request.args.get("next")):
-        session["next"] = _safe_next(request.args.get("next"))
+    if request.method == "GET" and same_site_path(request.args.get("next")):
+        session["next"] = same_site_path(request.args.get("next"))
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return render_template("accounts/sign_in.html", form=form), status

@@ -109,12 +109,47 @@ def test_signed_in_user_visiting_sign_in_goes_home(client_as):
     assert client.get("/sign-in").status_code == 302
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/x", "/\\evil"])
+OFF_SITE = [
+    "https://evil.example/",
+    "//evil.example/x",
+    "/\\evil",
+    "/\t/evil.example",  # a browser drops the tab: //evil.example
+    "/\n/evil.example",
+    "/\r/evil.example",
+    "\t//evil.example",
+    "/\x00/evil.example",
+    "/%09/evil.example",  # the same, percent-encoded once more
+    "/%0a/evil.example",
+    "/%5Cevil.example",
+    "/%2F/evil.example",
+    "/%2f%2fevil.example",
+    "javascript:alert(1)",
+    "evil.example",
+]
+
+
+@pytest.mark.parametrize("target", OFF_SITE)
 def test_next_never_leads_off_site(client, target):
     user = make_user("chair")
     client.get("/sign-in", query_string={"next": target})
     resp = sign_in(client, user.email)
-    assert resp.headers["Location"] == "/"
+    assert resp.status_code == 303 and resp.headers["Location"] == "/"
+
+
+def test_next_sent_raw_in_the_address_never_leads_off_site_nor_fails(client):
+    """As a hostile link would send it: %09 and %0a straight in the query string."""
+    for raw in ("/%09/evil.example", "/%0a/x", "/%0d%0aSet-Cookie:x=y"):
+        user = make_user("chair")
+        client.get(f"/sign-in?next={raw}")
+        resp = sign_in(client, user.email)
+        assert resp.status_code == 303 and resp.headers["Location"] == "/"
+        client.post("/sign-out")
+
+
+def test_next_keeps_a_query_of_this_site(client):
+    user = make_user("coordinator")
+    client.get("/sign-in", query_string={"next": "/audit/?verb=case.viewed"})
+    assert sign_in(client, user.email).headers["Location"] == "/audit/?verb=case.viewed"
 
 
 def test_next_returns_to_the_page_asked_for(client):
