@@ -7,6 +7,7 @@ import secrets
 import tomllib
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
@@ -43,6 +44,7 @@ def load_config(app: Flask, env: str, overrides: dict[str, Any] | None = None) -
     check_data_return(app.config)
     if env == "production":
         check_production_mail(app.config)
+        trust_only_the_base_url_host(app.config)
 
 
 def check_data_return(config: dict[str, Any]) -> None:
@@ -61,6 +63,13 @@ def check_production_mail(config: dict[str, Any]) -> None:
         raise ConfigError("Set CONFERENCE_BASE_URL to the app's https:// address for email links.")
     if config.get("MAIL_SMTP_USERNAME") and config.get("MAIL_SMTP_TLS") == "none":
         raise ConfigError("MAIL_SMTP_TLS is none: the SMTP password would travel unencrypted.")
+
+
+def trust_only_the_base_url_host(config: dict[str, Any]) -> None:
+    """In production a request naming another Host is refused (400), so nothing the app
+    builds from the request can point elsewhere; TRUSTED_HOSTS may list more hosts."""
+    if not config.get("TRUSTED_HOSTS"):
+        config["TRUSTED_HOSTS"] = [urlsplit(config["BASE_URL"]).hostname]
 
 
 def normalise_database_url(url: str) -> str:

@@ -141,3 +141,14 @@ def test_environment_variables_override_the_files(monkeypatch, database_url):
 
 def test_sql_parameters_never_reach_error_messages(app):
     assert app.config["SQLALCHEMY_ENGINE_OPTIONS"]["hide_parameters"] is True
+
+
+def test_production_refuses_a_host_other_than_the_base_urls():
+    app = create_app("production", PRODUCTION_CONFIG)
+    assert app.config["TRUSTED_HOSTS"] == ["marac.example.org"]
+    client = app.test_client()
+    assert client.get("/healthz", headers={"Host": "evil.example"}).status_code == 400
+    good = client.get(
+        "/sign-in", headers={"Host": "marac.example.org"}, base_url="https://marac.example.org"
+    )
+    assert good.status_code != 400

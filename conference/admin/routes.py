@@ -24,6 +24,7 @@ from conference.extensions import db
 from conference.web.auth import current_actor, requires
 from conference.web.htmx import render
 from conference.web.unit import Answer, on_refusal
+from conference.web.urls import absolute_url
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -307,7 +308,7 @@ def issue_password_link(user_id: int) -> ResponseReturnValue:
     return render_template(
         "admin/password_link.html",
         user=user,
-        url=url_for("accounts.set_password", token=token, _external=True),
+        url=absolute_url("accounts.set_password", token=token),
         expires_at=link.expires_at if link else None,
     )
 

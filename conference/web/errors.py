@@ -11,7 +11,7 @@ from flask_login import current_user
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
 from werkzeug.wrappers import Response
 
 from conference.errors import Conflict, DomainError, NotFound, PermissionDenied
@@ -34,6 +34,7 @@ TITLES = {
 
 
 def init_app(app: Flask) -> None:
+    app.register_error_handler(SecurityError, handle_untrusted_host)
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, handle_http_error)
     app.register_error_handler(DomainError, handle_domain_error)
@@ -51,6 +52,12 @@ def error_response(
         body = render_template("errors/_toast.html", **context)
         return make_response(body, status, retarget="#flash", reswap="outerHTML")
     return make_response(render_template("errors/error.html", **context), status)
+
+
+def handle_untrusted_host(error: SecurityError) -> Response:
+    """A Host the app does not serve: no page can be built for it (no links), so plain text."""
+    log.warning("untrusted host refused")
+    return Response("Bad request: this address is not served here.\n", 400, mimetype="text/plain")
 
 
 def handle_csrf_error(error: CSRFError) -> Response:

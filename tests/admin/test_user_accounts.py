@@ -200,12 +200,14 @@ def test_a_password_link_is_shown_once_and_works_once(app, admin, police):
     assert "This is the only time the link is shown" in resp.text
     assert "expires on" in resp.text
     link = re.search(r'id="password-link">\s*([^\s<]+)', resp.text).group(1)
-    assert link.startswith("http://localhost/set-password/")
+    # From the configured address, whatever Host the request named.
+    base = app.config["BASE_URL"]
+    assert link.startswith(f"{base}/set-password/")
     [event] = _events("password.link_issued")
     assert event.object_id == user.id and event.user_id == admin.user.id
     assert link not in admin.get(f"/admin/users/{user.id}").text
 
-    path = link.removeprefix("http://localhost")
+    path = link.removeprefix(base)
     stranger = app.test_client()
     assert stranger.get(path).status_code == 200
     new_password = {"password": "lantern-orchard-velvet-42", "confirm": "lantern-orchard-velvet-42"}
@@ -218,7 +220,8 @@ def test_a_new_link_stops_the_earlier_one_working(app, admin, police):
 
     def issue() -> str:
         html = admin.post(f"/admin/users/{user.id}/password-link").text
-        return re.search(r"http://localhost(/set-password/[^\s<]+)", html).group(1)
+        base = re.escape(app.config["BASE_URL"])
+        return re.search(rf"{base}(/set-password/[^\s<]+)", html).group(1)
 
     first, second = issue(), issue()
     assert app.test_client().get(first).status_code == 404

@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 
 from conference.audit.models import AuditEvent
 from conference.conferences import calendar, display, listing, planning
@@ -48,7 +49,8 @@ def events(text: str) -> list[dict[str, str]]:
 
 
 def feed_path(page_text: str) -> str:
-    match = re.search(r'value="http://localhost(/calendar/feed/[A-Za-z0-9_-]+\.ics)"', page_text)
+    base = re.escape(current_app.config["BASE_URL"])
+    match = re.search(rf'value="{base}(/calendar/feed/[A-Za-z0-9_-]+\.ics)"', page_text)
     assert match, "the page shows the subscription address"
     return match.group(1)
 

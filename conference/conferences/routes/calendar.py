@@ -13,6 +13,7 @@ from conference.db import utcnow
 from conference.web.auth import current_actor, require, requires
 from conference.web.htmx import go
 from conference.web.loaders import load_conference
+from conference.web.urls import absolute_url
 
 
 def ics_response(body: str, filename: str, *, attachment: bool = True) -> Response:
@@ -52,7 +53,7 @@ def calendar() -> ResponseReturnValue:
 def new_feed() -> ResponseReturnValue:
     """Create or replace the user's private address and show it, this once."""
     token = calendars.issue_feed(current_actor(), now=utcnow())
-    return calendar_page(feed_url=url_for(".feed", token=token, _external=True))
+    return calendar_page(feed_url=absolute_url("conferences.feed", token=token))
 
 
 @bp.post("/calendar/feed/stop")
