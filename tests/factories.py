@@ -105,6 +105,7 @@ def complete_draft(
     incidents: tuple[tuple[str, str, str], ...] = (),
     judgement: str = "",
     perpetrators: list[dict] | None = None,
+    address: str = "1 Example Row, Testtown",
 ) -> dict:
     """A draft with every section filled in validly: yes 'yes' answers, the rest 'no'.
 
@@ -143,7 +144,7 @@ def complete_draft(
             "sexuality": ["heterosexual"],
         },
         "contact": {
-            "address": ["1 Example Row, Testtown"],
+            "address": [address],
             "phone": ["07700 900123"],
             "safe_to_call": ["yes"],
             "who_she_fears": ["Her partner"],
