@@ -356,6 +356,10 @@ def _window_start(marac: Marac, today: date) -> date:
         return today.replace(year=today.year - marac.serial_window_years, day=28)
 
 
+#: What a flag is worked out for: its own victim, its MARAC, the identities it names.
+Owner = tuple[tuple[str, int], Marac, set[int]]
+
+
 def serial_flags(referrals: Collection[Referral], *, today: date) -> dict[int, SerialFlag]:
     """For each referral whose perpetrator is a serial perpetrator by its MARAC's settings, the
     flag to show beside it. Counts victims in every MARAC; says nothing of who they are.
@@ -364,34 +368,61 @@ def serial_flags(referrals: Collection[Referral], *, today: date) -> dict[int, S
     if not by_id:
         return {}
     rows = db.session.execute(
-        sa.select(Perpetrator.id, Perpetrator.referral_id, PerpetratorLink.identity_id)
+        sa.select(Perpetrator.referral_id, PerpetratorLink.identity_id)
         .join(PerpetratorLink, PerpetratorLink.perpetrator_id == Perpetrator.id)
         .where(Perpetrator.referral_id.in_(by_id))
     ).all()
-    by_perpetrator = {pid: by_id[rid] for pid, rid, _ in rows}
-    identity = {pid: iid for pid, _, iid in rows}
-    links = linked_referrals(set(identity.values()))
+    owners: dict[int, Owner] = {}
+    for rid, iid in rows:
+        r = by_id[rid]
+        own = ("case", r.case_id) if r.case_id else ("referral", r.id)
+        owners.setdefault(rid, (own, r.marac, set()))[2].add(iid)
+    return _flags(owners, today)
+
+
+def case_flags(cases: Collection[Case], *, today: date) -> dict[int, SerialFlag]:
+    """serial_flags for cases: a man named in any of the case's referrals. Two queries."""
+    by_id = {c.id: c for c in cases}
+    if not by_id:
+        return {}
+    rows = db.session.execute(
+        sa.select(Referral.case_id, PerpetratorLink.identity_id)
+        .join(Perpetrator, Perpetrator.referral_id == Referral.id)
+        .join(PerpetratorLink, PerpetratorLink.perpetrator_id == Perpetrator.id)
+        .where(Referral.case_id.in_(by_id))
+    ).all()
+    owners: dict[int, Owner] = {}
+    for cid, iid in rows:
+        if cid is not None:
+            owners.setdefault(cid, (("case", cid), by_id[cid].marac, set()))[2].add(iid)
+    return _flags(owners, today)
+
+
+def _flags(owners: dict[int, Owner], today: date) -> dict[int, SerialFlag]:
+    """For each owner (its own victim, its MARAC, the identities named), the largest flag."""
+    identity_ids = {i for _, _, ids in owners.values() for i in ids}
     by_identity: dict[int, list[LinkedReferral]] = defaultdict(list)
-    for link in links:
+    for link in linked_referrals(identity_ids):
         if link.status in MATCHABLE:
             by_identity[link.identity_id].append(link)
     flags: dict[int, SerialFlag] = {}
-    for perpetrator_id, identity_id in identity.items():
-        referral = by_perpetrator[perpetrator_id]
-        own = ("case", referral.case_id) if referral.case_id else ("referral", referral.id)
-        start = _window_start(referral.marac, today)
-        others: dict[tuple[str, int], date] = {}
-        for link in by_identity[identity_id]:
-            if link.victim_key == own or link.referred_on is None or link.referred_on < start:
+    for key, (own, marac, ids) in owners.items():
+        start = _window_start(marac, today)
+        for identity_id in ids:
+            others: dict[tuple[str, int], date] = {}
+            for link in by_identity[identity_id]:
+                if link.victim_key == own or link.referred_on is None or link.referred_on < start:
+                    continue
+                first = others.get(link.victim_key)
+                others[link.victim_key] = (
+                    min(first, link.referred_on) if first else link.referred_on
+                )
+            if len(others) + 1 < marac.serial_victims:
                 continue
-            first = others.get(link.victim_key)
-            others[link.victim_key] = min(first, link.referred_on) if first else link.referred_on
-        if len(others) + 1 < referral.marac.serial_victims:
-            continue
-        flag = SerialFlag(len(others), min(others.values()).year)
-        current = flags.get(referral.id)
-        if current is None or flag.other_victims > current.other_victims:
-            flags[referral.id] = flag
+            flag = SerialFlag(len(others), min(others.values()).year)
+            current = flags.get(key)
+            if current is None or flag.other_victims > current.other_victims:
+                flags[key] = flag
     return flags
 
 
