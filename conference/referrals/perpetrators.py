@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import defer, raiseload
 
 from conference import audit
 from conference.accounts.models import Marac, User
@@ -317,6 +318,7 @@ class LinkedReferral:
 class SerialFlag:
     """'Linked to N other victims since YEAR': all a flag may say."""
 
+    label = "Serial perpetrator"
     other_victims: int
     since_year: int
 
@@ -424,6 +426,159 @@ def _flags(owners: dict[int, Owner], today: date) -> dict[int, SerialFlag]:
             if current is None or flag.other_victims > current.other_victims:
                 flags[key] = flag
     return flags
+
+
+# Counter-allegations.
+
+
+@dataclass(frozen=True)
+class CounterFlag:
+    """Another referral names the two the other way round: only how many and since when."""
+
+    label = "Counter-allegation"
+    referrals: int
+    since_year: int
+
+    @property
+    def text(self) -> str:
+        named = "referral names" if self.referrals == 1 else "referrals name"
+        return f"{self.referrals} other {named} them the other way round, since {self.since_year}"
+
+
+def counter_allegations(referrals: Collection[Referral], *, today: date) -> dict[int, CounterFlag]:
+    """Referrals whose victim is named as the perpetrator, and whose perpetrator as the victim,
+    in another referral of any MARAC (the same fuzzy names and dates as a link suggestion).
+    Three queries, however many referrals."""
+    by_id = {r.id: r for r in referrals if r.victim_dob is not None}
+    if not by_id:
+        return {}
+    theirs: dict[int, list[Described]] = defaultdict(list)
+    clauses: list[sa.ColumnElement[bool]] = []
+    for p in _perpetrators_of(set(by_id)):
+        theirs[p.referral_id].append(describe(p, by_id[p.referral_id].referred_on))
+    for described in theirs.values():
+        for d in described:
+            if d.dob:
+                clauses.append(Referral.victim_dob == d.dob)
+            elif d.approximate_age is not None and d.referred_on:
+                born = d.referred_on.year - d.approximate_age
+                clauses.append(
+                    Referral.victim_dob.between(
+                        date(born - AGE_TOLERANCE_YEARS - 1, 1, 1),
+                        date(born + AGE_TOLERANCE_YEARS, 12, 31),
+                    )
+                )
+    if not clauses:
+        return {}
+    others = db.session.execute(
+        sa.select(
+            Referral.id,
+            Referral.case_id,
+            Referral.referred_on,
+            Referral.victim_given_name,
+            Referral.victim_family_name,
+            Referral.victim_aliases,
+            Referral.victim_dob,
+        ).where(Referral.status.in_(MATCHABLE), sa.or_(*clauses))
+    ).all()
+    their_perpetrators: dict[int, list[Described]] = defaultdict(list)
+    sent_on = {o.id: o.referred_on for o in others}
+    for p in _perpetrators_of(set(sent_on)):
+        their_perpetrators[p.referral_id].append(describe(p, sent_on[p.referral_id]))
+    flags: dict[int, CounterFlag] = {}
+    for referral in by_id.values():
+        start = _window_start(referral.marac, today)
+        victim = Described(
+            (referral.victim_name, *referral.alias_list), referral.victim_dob, None, None
+        )
+        found: list[date] = []
+        for other in others:
+            if other.id == referral.id or (other.case_id and other.case_id == referral.case_id):
+                continue
+            if other.referred_on is None or other.referred_on < start:
+                continue
+            other_victim = Described(
+                (
+                    f"{other.victim_given_name} {other.victim_family_name}",
+                    *[a.strip() for a in other.victim_aliases.splitlines() if a.strip()],
+                ),
+                other.victim_dob,
+                None,
+                None,
+            )
+            if _same(theirs[referral.id], other_victim) and _same(
+                their_perpetrators[other.id], victim
+            ):
+                found.append(other.referred_on)
+        if found:
+            flags[referral.id] = CounterFlag(len(found), min(found).year)
+    return flags
+
+
+def _same(people: Iterable[Described], person: Described) -> bool:
+    """Any of people may be person: the dates agree and the names are alike."""
+    return any(
+        dates_agree(p, person) and name_similarity(p.names, person.names) >= NAME_THRESHOLD
+        for p in people
+    )
+
+
+def _perpetrators_of(referral_ids: Collection[int]) -> list[Perpetrator]:
+    if not referral_ids:
+        return []
+    return list(
+        db.session.scalars(sa.select(Perpetrator).where(Perpetrator.referral_id.in_(referral_ids)))
+    )
+
+
+# Every flag a page shows beside a referral or a case.
+
+Flag = SerialFlag | CounterFlag
+
+
+def flags_for(referrals: Collection[Referral], *, today: date) -> dict[int, list[Flag]]:
+    """The serial perpetrator and counter-allegation flags of each referral that has any."""
+    found: dict[int, list[Flag]] = defaultdict(list)
+    for rid, serial in serial_flags(referrals, today=today).items():
+        found[rid].append(serial)
+    for rid, counter in counter_allegations(referrals, today=today).items():
+        found[rid].append(counter)
+    return dict(found)
+
+
+def case_flags_for(cases: Collection[Case], *, today: date) -> dict[int, list[Flag]]:
+    """The same for cases: the serial flag counted per case, a counter-allegation found from
+    any of the case's referrals."""
+    found: dict[int, list[Flag]] = defaultdict(list)
+    for cid, serial in case_flags(cases, today=today).items():
+        found[cid].append(serial)
+    by_id = {c.id: c for c in cases}
+    if by_id:
+        referrals = db.session.scalars(
+            sa.select(Referral)
+            .where(Referral.case_id.in_(by_id), Referral.status.in_(MATCHABLE))
+            .options(
+                raiseload(Referral.perpetrators),
+                raiseload(Referral.children),
+                raiseload(Referral.incidents),
+                raiseload(Referral.answers),
+                raiseload(Referral.transitions),
+                raiseload(Referral.case),
+                defer(Referral.draft),
+            )
+        ).all()
+        case_of: dict[int, int | None] = {r.id: r.case_id for r in referrals}
+        per_case: dict[int, CounterFlag] = {}
+        for rid, counter in counter_allegations(referrals, today=today).items():
+            case_id = case_of[rid]
+            if case_id is None:
+                continue
+            current = per_case.get(case_id)
+            if current is None or counter.referrals > current.referrals:
+                per_case[case_id] = counter
+        for case_id, counter in per_case.items():
+            found[case_id].append(counter)
+    return dict(found)
 
 
 # The perpetrator page.

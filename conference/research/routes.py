@@ -92,7 +92,7 @@ def _page(
         label=display.conference_label(conference),
         is_open=services.is_open(conference, now),
         agency=actor.agency,
-        serial_flags=perpetrators.case_flags([i.case for i in items], today=now.date()),
+        person_flags=perpetrators.case_flags_for([i.case for i in items], today=now.date()),
     ), status
 
 

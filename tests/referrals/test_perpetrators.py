@@ -538,3 +538,55 @@ def test_the_perpetrator_page_and_queue_run_a_fixed_number_of_queries(
     grow(6, 10)
     assert queries(f"/perpetrators/{identity}") == page
     assert queries("/screening/") == queue
+
+
+# Counter-allegations ---------------------------------------------------------------------------
+
+DANA = {"given_name": "Dana", "family_name": "Crossfield", "dob": ("2", "2", "1985")}
+EVAN = {"given_name": "Evan", "family_name": "Mutualson", "dob": ("3", "3", "1982")}
+
+
+def _as_victim(person: dict) -> dict:
+    return {
+        "given_name": person["given_name"],
+        "family_name": person["family_name"],
+        "dob": person["dob"],
+    }
+
+
+def test_two_people_each_named_as_victim_and_perpetrator_are_flagged(marac, other_marac, client_as):
+    first = _referral(
+        other_marac, perp=EVAN, address="7 Far Away Road, Eastvale", **_as_victim(DANA)
+    )
+    second = _referral(
+        marac, status="submitted", perp=_perp(**DANA, aliases=""), **_as_victim(EVAN)
+    )
+    unrelated = _referral(marac, status="submitted", **_as_victim(EVAN))  # Craig named
+    today = utcnow().date()
+    flags = perpetrators.counter_allegations([first, second, unrelated], today=today)
+    assert set(flags) == {first.id, second.id}
+    text = f"1 other referral names them the other way round, since {first.referred_on.year}"
+    assert flags[second.id].text == text
+    coordinator = client_as("coordinator", marac=marac)
+    for path in ("/screening/", f"/referrals/{second.id}"):
+        html = coordinator.get(path).text
+        assert "Counter-allegation" in html and text in html
+        # Her name and date of birth are on this referral already, as its perpetrator's.
+        for secret in _secrets(first)[3:]:  # her address and references
+            assert secret not in html, (path, secret)
+    assert "Counter-allegation" not in coordinator.get(f"/referrals/{unrelated.id}").text
+
+
+def test_a_counter_allegation_needs_both_names_the_other_way_round(marac):
+    _referral(
+        marac, perp=_perp(given_name="Someone", family_name="Else", aliases=""), **_as_victim(DANA)
+    )
+    later = _referral(marac, status="submitted", perp=_perp(**DANA, aliases=""), **_as_victim(EVAN))
+    assert perpetrators.counter_allegations([later], today=utcnow().date()) == {}
+
+
+def test_a_case_carries_the_counter_allegation_of_its_referrals(marac, other_marac):
+    _referral(other_marac, perp=EVAN, **_as_victim(DANA))
+    later = _referral(marac, perp=_perp(**DANA, aliases=""), **_as_victim(EVAN))
+    flags = perpetrators.case_flags_for([later.case], today=utcnow().date())
+    assert [flag.label for flag in flags[later.case.id]] == ["Counter-allegation"]

@@ -120,4 +120,4 @@ def test_the_console_shows_the_flag(flagged, as_user):
     response = chair.get(url)
     assert response.status_code == 200
     _shows_flag_only(response.text, f)
-    assert 'id="case-serial-flag"' in response.text  # the first case is on screen
+    assert 'id="case-person-flags"' in response.text  # the first case is on screen

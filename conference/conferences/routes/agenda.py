@@ -59,7 +59,7 @@ def _agenda_response(conference_id: int, status: int = 200) -> ResponseReturnVal
         items=items,
         sections=_sections(items),
         case_count=len(cases),
-        serial_flags=perpetrators.case_flags([i.case for i in cases], today=now.date()),
+        person_flags=perpetrators.case_flags_for([i.case for i in cases], today=now.date()),
         predicted=listing.predicted_minutes(conference, len(cases)),
         returns=queries.return_counts(conference.id),
         invited_count=len(invited),

@@ -81,7 +81,7 @@ def _console_context(conference: Conference, **forms: Any) -> dict[str, Any]:
         ),
         "waiting": closing.still_open(items),
         "now": now,
-        "serial_flags": perpetrators.case_flags(
+        "person_flags": perpetrators.case_flags_for(
             [i.case for i in items if not i.section.is_standing], today=now.date()
         ),
     }

@@ -64,7 +64,7 @@ def case_context(case: Case, **extra: Any) -> dict[str, Any]:
     standing = closure.standings([case.id])[case.id]
     today = services.today_in(case.marac, utcnow())
     return {
-        "serial_flag": perpetrators.case_flags([case], today=today).get(case.id),
+        "person_flags": perpetrators.case_flags_for([case], today=today).get(case.id, []),
         "standing": standing,
         "hearings": closure.hearings(case.id),
         "today": services.today_in(case.marac, utcnow()),

@@ -38,10 +38,8 @@ def queue() -> ResponseReturnValue:
     actor, now = current_actor(), utcnow()
     referrals = queries.screening_queue(marac_ids_with(actor, Role.COORDINATOR))
     services.record_list_view(actor, "screening", [r.id for r in referrals], now=now)
-    serial = perpetrators.serial_flags(referrals, today=now.date())
-    return render_template(
-        "referrals/queue.html", referrals=referrals, now=now, serial_flags=serial
-    )
+    found = perpetrators.flags_for(referrals, today=now.date())
+    return render_template("referrals/queue.html", referrals=referrals, now=now, person_flags=found)
 
 
 def screening_context(
@@ -69,7 +67,7 @@ def screening_context(
     tool, rules = services.risk_tool_for(referral.marac)
     today = services.today_in(referral.marac, utcnow())
     return {
-        "serial_flag": perpetrators.serial_flags([referral], today=today).get(referral.id),
+        "person_flags": perpetrators.flags_for([referral], today=today).get(referral.id, []),
         "link_suggestions": perpetrators.suggestions_for(referral)
         if coordinator and referral.status in matching.MATCHABLE
         else [],
