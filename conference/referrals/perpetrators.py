@@ -688,6 +688,15 @@ def perpetrator_page(identity_id: int, marac_ids: Collection[int]) -> Perpetrato
     return page
 
 
+def known_in(referrals: Iterable[Referral]) -> list[tuple[str, int]]:
+    """The linked men named in these referrals: (a name given, his identity), each man once."""
+    named = {p.id: p.name for r in referrals for p in r.perpetrators}
+    known: dict[int, str] = {}
+    for pid, identity_id in identities_of(set(named)).items():
+        known.setdefault(identity_id, named[pid])
+    return [(name, identity_id) for identity_id, name in sorted(known.items())]
+
+
 def linked_identities(referral: Referral) -> dict[int, int]:
     """The identity of each of this referral's perpetrators that is linked: for the page link."""
     return identities_of({p.id for p in referral.perpetrators})

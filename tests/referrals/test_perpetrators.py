@@ -590,3 +590,10 @@ def test_a_case_carries_the_counter_allegation_of_its_referrals(marac, other_mar
     later = _referral(marac, perp=_perp(**DANA, aliases=""), **_as_victim(EVAN))
     flags = perpetrators.case_flags_for([later.case], today=utcnow().date())
     assert [flag.label for flag in flags[later.case.id]] == ["Counter-allegation"]
+
+
+def test_the_case_page_leads_its_coordinator_to_the_perpetrator_page(linked_world, as_user):
+    w = linked_world
+    case = w["second"].case
+    link = f"/perpetrators/{w['identity']}"
+    assert link in as_user(w["coordinator"]).get(f"/cases/{case.id}").text

@@ -65,6 +65,7 @@ def case_context(case: Case, **extra: Any) -> dict[str, Any]:
     today = services.today_in(case.marac, utcnow())
     return {
         "person_flags": perpetrators.case_flags_for([case], today=today).get(case.id, []),
+        "known_perpetrators": perpetrators.known_in(accepted) if manage else [],
         "standing": standing,
         "hearings": closure.hearings(case.id),
         "today": services.today_in(case.marac, utcnow()),
