@@ -15,6 +15,7 @@ from conference.referrals import perpetrators
 from conference.referrals.models import Referral
 from conference.web.jinja import format_date
 from tests import factories
+from tests.conftest import HTMX
 
 MARCUS = {"given_name": "Marcus", "family_name": "Testwood", "dob": ("1", "1", "1984")}
 
@@ -121,3 +122,18 @@ def test_the_console_shows_the_flag(flagged, as_user):
     assert response.status_code == 200
     _shows_flag_only(response.text, f)
     assert 'id="case-person-flags"' in response.text  # the first case is on screen
+
+
+def test_the_agenda_and_console_partials_show_the_flag_only(flagged, as_user):
+    f = flagged
+    url = f"/conferences/{f.world.conference.id}"
+    for user in (f.world.coordinator, f.world.police_rep):
+        response = as_user(user).get(url, headers=HTMX)
+        assert response.status_code == 200
+        assert "<html" not in response.text
+        _shows_flag_only(response.text, f)
+    factories.open_meeting(f.world)
+    chair = as_user(f.world.chair)
+    response = chair.post(f"{url}/meeting/next", headers=HTMX)
+    assert response.status_code == 200 and "<html" not in response.text
+    _shows_flag_only(response.text, f)
