@@ -702,6 +702,20 @@ def linked_identities(referral: Referral) -> dict[int, int]:
     return identities_of({p.id for p in referral.perpetrators})
 
 
+def record_suggestions_view(
+    actor: User, referral: Referral, suggestions: Collection[Suggestion], *, now: datetime
+) -> None:
+    """Note that the coordinator saw perpetrators named in other referrals, and which."""
+    if suggestions:
+        audit.record(
+            actor,
+            "perpetrator.suggestions_viewed",
+            referral,
+            now=now,
+            detail={"referrals": sorted({s.referral_id for s in suggestions})[:1000]},
+        )
+
+
 def record_page_view(actor: User, page: PerpetratorPage, *, now: datetime) -> None:
     """Note in the audit trail that a coordinator read a perpetrator page, and which referrals."""
     for marac_id in sorted(page.marac_ids):

@@ -224,6 +224,11 @@ def test_the_coordinator_confirms_and_rejects_suggestions_at_screening(marac, cl
     later = _referral(marac, status="submitted")
     page = client.get(f"/referrals/{later.id}").text
     assert "The perpetrator elsewhere" in page and "Same person" in page
+    seen = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.verb == "perpetrator.suggestions_viewed")
+    ).one()
+    assert seen.object_id == later.id
+    assert seen.detail["referrals"] == sorted([earlier.id, wrong.id])
     mine = later.perpetrators[0].id
     for other, answer in ((earlier, "confirm"), (wrong, "reject")):
         response = client.post(

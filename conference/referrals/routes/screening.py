@@ -159,7 +159,9 @@ def decide(referral_id: int) -> ResponseReturnValue:
 
 def _decision_page(referral: Referral, context: dict[str, Any], status: int) -> ResponseReturnValue:
     """The referral again with the decision form as sent, its reading audited."""
-    services.record_view(current_actor(), referral, page="decision", now=utcnow())
+    actor, now = current_actor(), utcnow()
+    services.record_view(actor, referral, page="decision", now=now)
+    perpetrators.record_suggestions_view(actor, referral, context["link_suggestions"], now=now)
     return render_template("referrals/detail.html", referral=referral, **context), status
 
 
