@@ -33,6 +33,9 @@ from conference.referrals.models import (  # noqa: F401
     Child,
     Incident,
     Perpetrator,
+    PerpetratorIdentity,
+    PerpetratorLink,
+    PerpetratorLinkDecision,
     Referral,
     ReferralTransition,
 )

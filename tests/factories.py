@@ -104,14 +104,22 @@ def complete_draft(
     children: int = 0,
     incidents: tuple[tuple[str, str, str], ...] = (),
     judgement: str = "",
+    perpetrators: list[dict] | None = None,
+    address: str = "1 Example Row, Testtown",
 ) -> dict:
-    """A draft with every section filled in validly: yes 'yes' answers, the rest 'no'."""
-    perpetrators = {
-        "perpetrators-0-given_name": ["Marcus"],
-        "perpetrators-0-family_name": ["Testwood"],
-        "perpetrators-0-dob": ["", "", ""],
-        "perpetrators-0-relationship": ["partner"],
-    }
+    """A draft with every section filled in validly: yes 'yes' answers, the rest 'no'.
+
+    perpetrators: each a dict of given_name, family_name, aliases, dob (day, month, year),
+    age and relationship, all optional; one Marcus Testwood, date of birth not known, if none.
+    """
+    named: dict[str, list[str]] = {}
+    for n, p in enumerate(perpetrators or [{}]):
+        named[f"perpetrators-{n}-given_name"] = [p.get("given_name", "Marcus")]
+        named[f"perpetrators-{n}-family_name"] = [p.get("family_name", "Testwood")]
+        named[f"perpetrators-{n}-aliases"] = [p.get("aliases", "")]
+        named[f"perpetrators-{n}-dob"] = list(p.get("dob", ("", "", "")))
+        named[f"perpetrators-{n}-approximate_age"] = [str(p.get("age", ""))]
+        named[f"perpetrators-{n}-relationship"] = [p.get("relationship", "partner")]
     kids: dict[str, list[str]] = {"has_children": ["yes" if children else "no"]}
     for n in range(children):
         kids[f"children-{n}-given_name"] = [f"Child{n + 1}"]
@@ -136,14 +144,14 @@ def complete_draft(
             "sexuality": ["heterosexual"],
         },
         "contact": {
-            "address": ["1 Example Row, Testtown"],
+            "address": [address],
             "phone": ["07700 900123"],
             "safe_to_call": ["yes"],
             "who_she_fears": ["Her partner"],
             "safe_contacts": ["Her sister"],
             "unsafe_contacts": ["His mother"],
         },
-        "perpetrators": perpetrators,
+        "perpetrators": named,
         "children": kids,
         "checklist": {q: ["yes" if i < yes else "no"] for i, q in enumerate(question_ids())},
         "criteria": criteria,

@@ -124,6 +124,10 @@ class Marac(TimestampMixin, Model):
     #: Women aged 18 or over living in the area: the data return measures volume against it
     #: (SafeLives recommends 40 cases a year per 10,000). Empty until someone enters it.
     adult_female_population: Mapped[int | None] = mapped_column()
+    #: A perpetrator linked to this many different victims within serial_window_years is
+    #: flagged as a serial perpetrator on this MARAC's pages.
+    serial_victims: Mapped[int] = mapped_column(default=2, server_default="2")
+    serial_window_years: Mapped[int] = mapped_column(default=3, server_default="3")
 
     agencies: Mapped[list[Agency]] = relationship(
         secondary=agency_maracs, back_populates="maracs", order_by="Agency.name"
@@ -139,6 +143,10 @@ class Marac(TimestampMixin, Model):
         ),
         sa.CheckConstraint(
             "repeat_window_days BETWEEN 1 AND 3660", name="repeat_window_days_range"
+        ),
+        sa.CheckConstraint("serial_victims BETWEEN 2 AND 20", name="serial_victims_range"),
+        sa.CheckConstraint(
+            "serial_window_years BETWEEN 1 AND 20", name="serial_window_years_range"
         ),
         sa.CheckConstraint(
             f"adult_female_population BETWEEN 1 AND {MAX_POPULATION}",

@@ -88,6 +88,10 @@ SCREENING_FIELDS = (
 )
 
 
+#: The serial perpetrator settings when none is entered.
+SERIAL_DEFAULTS = {"serial_victims": 2, "serial_window_years": 3}
+
+
 def threshold(label: str, name: str, *, maximum: int) -> WholeNumberField:
     """An optional whole number overriding the risk checklist's screening rule."""
     return WholeNumberField(
@@ -179,6 +183,20 @@ class MaracForm(FlaskForm):
             ),
         ],
     )
+    serial_victims = WholeNumberField(
+        "Victims that make a serial perpetrator",
+        description=f"A man linked to this many different victims is flagged as a serial "
+        f"perpetrator. Leave empty for {SERIAL_DEFAULTS['serial_victims']}.",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(2, 20, message="Enter a whole number from 2 to 20")],
+    )
+    serial_window_years = WholeNumberField(
+        "Serial perpetrator window, in years",
+        description=f"Only victims referred within this many years count. Leave empty for "
+        f"{SERIAL_DEFAULTS['serial_window_years']}.",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(1, 20, message="Enter a whole number from 1 to 20")],
+    )
     submit = SubmitField("Save MARAC", widget=GovSubmitInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -208,6 +226,7 @@ class MaracForm(FlaskForm):
             "confidentiality_statement": self.confidentiality_statement.data or "",
             "core_agency_kinds": ",".join(str(kind) for kind in self.core_kinds.data or []),
             "adult_female_population": self.adult_female_population.data,
+            **{name: getattr(self, name).data or SERIAL_DEFAULTS[name] for name in SERIAL_DEFAULTS},
         }
 
 

@@ -27,6 +27,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import (
     InputRequired,
+    NumberRange,
     Optional,
     Regexp,
     ValidationError,
@@ -53,6 +54,7 @@ from conference.web.forms import (
     GovRadios,
     GovSingleCheckbox,
     MemorableDateField,
+    WholeNumberField,
     long_text,
     radios,
     strip,
@@ -182,6 +184,12 @@ class PerpetratorEntry(Form):
     family_name = text("Last name", PERPETRATOR_LIMITS["family_name"])
     aliases = long_text("Other names", PERPETRATOR_LIMITS["aliases"], hint="One per line")
     dob = MemorableDateField("Date of birth", validators=[Optional()])
+    approximate_age = WholeNumberField(
+        "Approximate age, if the date of birth is not known",
+        description="In years, for example 40",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(10, 120, message="Enter an age from 10 to 120")],
+    )
     relationship = radios(
         "Relationship to the victim", Relationship.choices(), "Select the relationship"
     )

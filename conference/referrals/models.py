@@ -295,10 +295,13 @@ class Perpetrator(NamedInReferral, Model):
         enum_type(Relationship, "perpetrator_relationship")
     )
     address: Mapped[str] = mapped_column(sa.String(400), default="")
+    #: His age as the referrer guessed it, when his date of birth is not known.
+    approximate_age: Mapped[int | None] = mapped_column()
 
     __table_args__ = (
         *max_lengths(PERPETRATOR_LIMITS),
         sa.CheckConstraint("length(trim(given_name)) > 0", name="given_name_not_blank"),
+        sa.CheckConstraint("approximate_age BETWEEN 10 AND 120", name="approximate_age_range"),
     )
 
     def __repr__(self) -> str:
@@ -403,3 +406,66 @@ class AddressDisclosure(Model):
 
     def __repr__(self) -> str:
         return f"<AddressDisclosure {self.id}>"
+
+
+class PerpetratorIdentity(Model):
+    """One person the app knows, named as a perpetrator in one or more referrals.
+
+    Made when a coordinator first confirms that two named perpetrators are the same man; each
+    named perpetrator belongs to at most one identity (see PerpetratorLink).
+    """
+
+    __tablename__ = "perpetrator_identities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PerpetratorIdentity {self.id}>"
+
+
+class PerpetratorLink(Model):
+    """A perpetrator named in a referral, known to be the identity's person: who said so, when."""
+
+    __tablename__ = "perpetrator_links"
+
+    perpetrator_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("referral_perpetrators.id", ondelete="CASCADE"), primary_key=True
+    )
+    identity_id: Mapped[int] = mapped_column(sa.ForeignKey("perpetrator_identities.id"), index=True)
+    linked_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    linked_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<PerpetratorLink {self.perpetrator_id}->{self.identity_id}>"
+
+
+class PerpetratorLinkDecision(Model):
+    """A coordinator's answer to a suggested link between two named perpetrators. Never edited.
+
+    The pair is kept in order (lower id first), so a rejected pair is never suggested again
+    whichever referral it is seen from.
+    """
+
+    __tablename__ = "perpetrator_link_decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    perpetrator_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("referral_perpetrators.id", ondelete="CASCADE"), index=True
+    )
+    other_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("referral_perpetrators.id", ondelete="CASCADE"), index=True
+    )
+    confirmed: Mapped[bool] = mapped_column()
+    decided_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    decided_by: Mapped[User] = relationship(lazy="joined")
+
+    __table_args__ = (
+        sa.UniqueConstraint("perpetrator_id", "other_id"),
+        sa.CheckConstraint("perpetrator_id < other_id", name="pair_in_order"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<PerpetratorLinkDecision {self.perpetrator_id}-{self.other_id}>"

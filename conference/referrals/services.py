@@ -219,6 +219,7 @@ def _write_from_forms(referral: Referral, steps: dict[str, Any], tool: RiskTool)
             family_name=p["family_name"] or "",
             aliases=p["aliases"] or "",
             dob=p["dob"],
+            approximate_age=None if p["dob"] else p.get("approximate_age"),
             relationship=p["relationship"],
             address=p["address"] or "",
         )

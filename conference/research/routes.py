@@ -20,6 +20,7 @@ from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.meetings import queries as meeting_queries
 from conference.meetings.permissions import sees_held
+from conference.referrals import perpetrators
 from conference.research import queries, services
 from conference.research.choices import Outcome, RiskFlag
 from conference.research.forms import ReturnForm
@@ -91,6 +92,7 @@ def _page(
         label=display.conference_label(conference),
         is_open=services.is_open(conference, now),
         agency=actor.agency,
+        person_flags=perpetrators.case_flags_for([i.case for i in items], today=now.date()),
     ), status
 
 

@@ -209,3 +209,37 @@ def test_the_adult_female_population_is_set_for_the_data_return(admin):
     admin.post(f"/admin/maracs/{marac.id}/edit", data={**data, "adult_female_population": ""})
     db.session.refresh(marac)
     assert marac.adult_female_population is None
+
+
+def test_the_serial_perpetrator_settings_are_set_per_marac(admin):
+    marac = factories.make_marac(name="Eastmoor MARAC", code="EM")
+    assert (marac.serial_victims, marac.serial_window_years) == (2, 3)
+    data = {"name": "Eastmoor MARAC", "code": "EM", "timezone": "Europe/London", "is_active": "y"}
+    resp = admin.post(
+        f"/admin/maracs/{marac.id}/edit",
+        data={**data, "serial_victims": "3", "serial_window_years": "5"},
+    )
+    assert resp.status_code == 303
+    db.session.refresh(marac)
+    assert (marac.serial_victims, marac.serial_window_years) == (3, 5)
+    [event] = _events("marac.updated")
+    assert {"serial_victims", "serial_window_years"} <= set(event.detail["fields"])
+    # Emptied, they go back to the standard two victims within three years.
+    admin.post(f"/admin/maracs/{marac.id}/edit", data=data)
+    db.session.refresh(marac)
+    assert (marac.serial_victims, marac.serial_window_years) == (2, 3)
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("serial_victims", "1", "Enter a whole number from 2 to 20"),
+        ("serial_window_years", "0", "Enter a whole number from 1 to 20"),
+        ("serial_window_years", "three", "Enter a whole number, like 3"),
+    ],
+)
+def test_bad_serial_perpetrator_settings_are_refused_beside_the_field(admin, field, value, message):
+    resp = admin.post("/admin/maracs/new", data={**NEW, field: value})
+    assert resp.status_code == 422
+    assert message in resp.text
+    assert db.session.scalar(sa.select(Marac).where(Marac.name == "Westvale MARAC")) is None

@@ -21,6 +21,7 @@ from conference.errors import InvalidTransition
 from conference.extensions import db
 from conference.meetings import queries as meeting_queries
 from conference.meetings.permissions import drives, sees_held
+from conference.referrals import perpetrators
 from conference.referrals.choices import CaseStatus
 from conference.referrals.models import Case
 from conference.research import services as research
@@ -58,6 +59,7 @@ def _agenda_response(conference_id: int, status: int = 200) -> ResponseReturnVal
         items=items,
         sections=_sections(items),
         case_count=len(cases),
+        person_flags=perpetrators.case_flags_for([i.case for i in cases], today=now.date()),
         predicted=listing.predicted_minutes(conference, len(cases)),
         returns=queries.return_counts(conference.id),
         invited_count=len(invited),

@@ -28,6 +28,7 @@ from conference.meetings.forms import (
 from conference.meetings.models import Discussion
 from conference.meetings.permissions import sees_safe_contact
 from conference.meetings.routes import STOP_POLLING, bp, load_driven
+from conference.referrals import perpetrators
 from conference.research.choices import RiskFlag
 from conference.voice.queries import voices_for
 from conference.web.auth import current_actor
@@ -80,6 +81,9 @@ def _console_context(conference: Conference, **forms: Any) -> dict[str, Any]:
         ),
         "waiting": closing.still_open(items),
         "now": now,
+        "person_flags": perpetrators.case_flags_for(
+            [i.case for i in items if not i.section.is_standing], today=now.date()
+        ),
     }
     if current is not None:
         context.update(case_context_for(conference, current, **forms))

@@ -20,4 +20,4 @@ def load_referral(referral_id: int) -> Referral:
     return referral
 
 
-from conference.referrals.routes import cases, form, screening  # noqa: E402, F401
+from conference.referrals.routes import cases, form, perpetrators, screening  # noqa: E402, F401

@@ -15,7 +15,7 @@ from conference.closure.forms import close_form
 from conference.db import utcnow
 from conference.errors import ValidationFailed
 from conference.extensions import db
-from conference.referrals import permissions, queries, services
+from conference.referrals import permissions, perpetrators, queries, services
 from conference.referrals.choices import CaseStatus
 from conference.referrals.forms import AddressReasonForm
 from conference.referrals.models import Case
@@ -62,7 +62,10 @@ def case_context(case: Case, **extra: Any) -> dict[str, Any]:
     latest = accepted[-1] if accepted else None
     tool, rules = services.risk_tool_for(case.marac)
     standing = closure.standings([case.id])[case.id]
+    today = services.today_in(case.marac, utcnow())
     return {
+        "person_flags": perpetrators.case_flags_for([case], today=today).get(case.id, []),
+        "known_perpetrators": perpetrators.known_in(accepted) if manage else [],
         "standing": standing,
         "hearings": closure.hearings(case.id),
         "today": services.today_in(case.marac, utcnow()),

@@ -16,7 +16,7 @@ from conference.accounts.models import Marac
 from conference.db import utcnow
 from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db, htmx
-from conference.referrals import drafts, permissions, queries, services
+from conference.referrals import drafts, permissions, perpetrators, queries, services
 from conference.referrals.choices import ReferralStatus
 from conference.referrals.forms import AnswerForm, WithdrawForm
 from conference.referrals.models import Referral
@@ -239,9 +239,9 @@ def detail(referral_id: int) -> ResponseReturnValue:
         return render_template(
             "referrals/overview.html", referral=referral, **_check_context(referral, today)
         )
-    return render_template(
-        "referrals/detail.html", referral=referral, **screening_context(referral, actor)
-    )
+    context = screening_context(referral, actor)
+    perpetrators.record_suggestions_view(actor, referral, context["link_suggestions"], now=now)
+    return render_template("referrals/detail.html", referral=referral, **context)
 
 
 @bp.route("/referrals/<int:referral_id>/withdraw", methods=["GET", "POST"])

@@ -19,7 +19,7 @@ from conference.conferences.display import conference_label
 from conference.db import utcnow
 from conference.errors import ValidationFailed
 from conference.extensions import db
-from conference.referrals import matching, permissions, queries, services
+from conference.referrals import matching, permissions, perpetrators, queries, services
 from conference.referrals.choices import CaseStatus, Decision
 from conference.referrals.forms import DecisionForm
 from conference.referrals.models import Referral
@@ -38,7 +38,8 @@ def queue() -> ResponseReturnValue:
     actor, now = current_actor(), utcnow()
     referrals = queries.screening_queue(marac_ids_with(actor, Role.COORDINATOR))
     services.record_list_view(actor, "screening", [r.id for r in referrals], now=now)
-    return render_template("referrals/queue.html", referrals=referrals, now=now)
+    found = perpetrators.flags_for(referrals, today=now.date())
+    return render_template("referrals/queue.html", referrals=referrals, now=now, person_flags=found)
 
 
 def screening_context(
@@ -64,11 +65,17 @@ def screening_context(
         lapsed = {i for i in closed if not standings[i].is_flagged(today)}
         form = decision_form(referral, matches, closed, lapsed)
     tool, rules = services.risk_tool_for(referral.marac)
+    today = services.today_in(referral.marac, utcnow())
     return {
+        "person_flags": perpetrators.flags_for([referral], today=today).get(referral.id, []),
+        "link_suggestions": perpetrators.suggestions_for(referral)
+        if coordinator and referral.status in matching.MATCHABLE
+        else [],
+        "perpetrator_identities": perpetrators.linked_identities(referral) if coordinator else {},
         "coordinator": coordinator,
         "matches": matches,
         "standings": standings,
-        "today": services.today_in(referral.marac, utcnow()),
+        "today": today,
         "can_screen": can_screen,
         "form": form,
         "tool": tool,
@@ -152,7 +159,9 @@ def decide(referral_id: int) -> ResponseReturnValue:
 
 def _decision_page(referral: Referral, context: dict[str, Any], status: int) -> ResponseReturnValue:
     """The referral again with the decision form as sent, its reading audited."""
-    services.record_view(current_actor(), referral, page="decision", now=utcnow())
+    actor, now = current_actor(), utcnow()
+    services.record_view(actor, referral, page="decision", now=now)
+    perpetrators.record_suggestions_view(actor, referral, context["link_suggestions"], now=now)
     return render_template("referrals/detail.html", referral=referral, **context), status
 
 
