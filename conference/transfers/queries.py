@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import date, datetime
 
 import sqlalchemy as sa
 
-from conference.accounts.models import Marac
-from conference.actions.models import Action
+from conference.accounts.models import Agency, Marac
+from conference.actions.choices import ActionStatus
+from conference.actions.models import Action, ActionUpdate
 from conference.closure import queries as closure
 from conference.conferences import listing
 from conference.extensions import db
@@ -84,10 +86,55 @@ def decided_actions(transfer: CaseTransfer) -> list[Action]:
     return list(db.session.scalars(sa.select(Action).where(Action.id.in_(ids))))
 
 
-def hearings_up_to(transfer: CaseTransfer) -> list[EarlierHearing]:
-    """The case's conferences and plans up to the transfer: what the sending MARAC keeps to
-    read once it is accepted (a later conference of the receiving MARAC is not theirs)."""
-    hearings = closure.hearings(transfer.case_id)
-    if transfer.status is not TransferStatus.ACCEPTED or transfer.decided_at is None:
-        return hearings
-    return [h for h in hearings if h.item.conference.starts_at <= transfer.decided_at]
+def as_it_stood(transfer: CaseTransfer) -> list[HearingAsItStood]:
+    """The case's conferences and plans up to an accepted transfer, each action as it stood
+    then: what the sending MARAC keeps to read (what the receiving MARAC did since is not
+    theirs to read)."""
+    at = transfer.decided_at
+    assert at is not None
+    kept = [h for h in closure.hearings(transfer.case_id) if h.item.conference.starts_at <= at]
+    stood = _as_it_stood([a for h in kept for a in h.actions if a.agreed_at <= at], at)
+    return [
+        HearingAsItStood(h.label, [stood[a.id] for a in h.actions if a.id in stood]) for h in kept
+    ]
+
+
+@dataclass(frozen=True)
+class ActionAsItStood:
+    """An action as the sending MARAC last knew it: its status then, and its due date then
+    (None when it was moved since, as the date agreed is not kept apart from the moves)."""
+
+    description: str
+    owner_agency: Agency
+    due_on: date | None
+    status: ActionStatus
+
+
+@dataclass(frozen=True)
+class HearingAsItStood:
+    label: str
+    actions: list[ActionAsItStood]
+
+
+def _as_it_stood(actions: list[Action], at: datetime) -> dict[int, ActionAsItStood]:
+    """Each action at that moment, from its updates (open, and as agreed, before any)."""
+    status = {a.id: ActionStatus.OPEN for a in actions}
+    due: dict[int, date | None] = {a.id: a.due_on for a in actions}
+    rows = db.session.execute(
+        sa.select(ActionUpdate.action_id, ActionUpdate.status, ActionUpdate.due_on, ActionUpdate.at)
+        .where(ActionUpdate.action_id.in_(list(status)))
+        .order_by(ActionUpdate.at, ActionUpdate.id)
+    ).all()
+    moved_at: dict[int, date] = {}
+    for action_id, new_status, due_on, when in rows:
+        if when <= at:
+            status[action_id] = new_status
+            if due_on is not None:
+                moved_at[action_id] = due_on
+        elif due_on is not None:
+            # Moved after the transfer: the date it had then is the last move before, if any.
+            due[action_id] = moved_at.get(action_id)
+    return {
+        a.id: ActionAsItStood(a.description, a.owner_agency, due[a.id], status[a.id])
+        for a in actions
+    }

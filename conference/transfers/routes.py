@@ -17,6 +17,7 @@ from conference.referrals import permissions as case_permissions
 from conference.referrals import queries as case_queries
 from conference.referrals import services as case_services
 from conference.referrals.models import Case
+from conference.referrals.permissions import coordinates
 from conference.transfers import permissions, queries, services
 from conference.transfers.choices import ActionFate, TransferStatus
 from conference.transfers.forms import DeclineForm, TransferForm, fates_from, transfer_form
@@ -193,6 +194,7 @@ def _form_page(
         "fates": ActionFate,
         "chosen": request.form,
         "action_errors": action_errors or {},
+        "pending": queries.pending_for(case.id),
     }
     return render_template("transfers/new.html", **context), status
 
@@ -202,10 +204,14 @@ def _detail_page(
 ) -> ResponseReturnValue:
     actor = current_actor()
     waiting = transfer.status is TransferStatus.REQUESTED
+    sending = coordinates(actor, transfer.from_marac_id)
     context = {
         "transfer": transfer,
         "actions": {a.id: a for a in queries.decided_actions(transfer)},
-        "hearings": queries.hearings_up_to(transfer),
+        "hearings": closure.hearings(transfer.case_id),
+        "as_it_stood": queries.as_it_stood(transfer)
+        if sending and transfer.status is TransferStatus.ACCEPTED
+        else None,
         "can_decide": waiting and permissions.can_decide(actor, transfer),
         "can_withdraw": waiting and permissions.can_withdraw(actor, transfer),
         "decline_form": decline_form or DeclineForm(),

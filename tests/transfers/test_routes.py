@@ -152,6 +152,14 @@ def test_the_receiving_coordinator_sees_the_transfer_and_nothing_else_of_the_cas
     assert _victim(case) not in page.text
     listing = client.get("/transfers/")
     assert listing.status_code == 200 and transfer.from_reference in listing.text
+    assert transfer.from_reference not in client.get("/cases/").text
+
+
+def test_a_case_waiting_on_a_transfer_shows_it_instead_of_the_form(world, as_user):
+    transfer = _sent(world)
+    page = as_user(world.coordinator).get(f"/cases/{transfer.case_id}/transfer").text
+    assert "already waiting on" in page and f"/transfers/{transfer.id}" in page
+    assert "Send the transfer" not in page
 
 
 @pytest.mark.parametrize(
@@ -210,8 +218,12 @@ def test_accepting_brings_the_case_with_its_history_and_the_agenda_says_where_fr
     assert "Flag the address for an urgent response" in page  # the plan, as it ended
     agenda = client.get(f"/conferences/{world.receiving_conference.id}").text
     assert f"Transferred from {world.marac.name}" in agenda
-    # The receiving MARAC's chair now reads it where it is listed; its rep still does not.
+    # Its rep still does not read the case record, nor do the sending MARAC's advocate and
+    # coordinator any more.
     assert as_user(world.receiving_rep).get(f"/cases/{case.id}").status_code == 404
+    assert as_user(world.advocate).get(f"/cases/{case.id}").status_code == 404
+    assert as_user(world.coordinator).get(f"/cases/{case.id}").status_code == 404
+    assert case.reference not in as_user(world.coordinator).get("/cases/").text
 
 
 def test_declining_needs_a_reason_and_tells_the_sender(world, as_user):
@@ -293,3 +305,26 @@ def test_no_one_else_prints_the_pack(world, as_user, who, status):
     resp = as_user(user).get(f"/cases/{world.cases[0].id}/transfer-pack")
     assert resp.status_code == status
     assert not _verbs(user, "case.transfer_pack_printed")
+
+
+def test_the_sending_marac_reads_each_action_as_it_stood_when_the_case_left(world, as_user):
+    from conference.actions import services as action_services
+
+    transfer = _accepted(world)
+    action = _action(world.cases[0])
+    action_services.report_status(
+        action,
+        version=action.version,
+        status=ActionStatus.DONE,
+        note="Done in Northbridge after the move",
+        actor=world.receiving_rep,
+        now=utcnow(),
+    )
+    db.session.commit()
+    mine = as_user(world.coordinator).get(f"/transfers/{transfer.id}").text
+    assert "as they stood when it left" in mine
+    assert action.description in mine
+    assert "<strong>Open</strong>" in mine and "<strong>Done</strong>" not in mine
+    assert "Done in Northbridge" not in mine
+    theirs = as_user(world.receiver).get(f"/transfers/{transfer.id}").text
+    assert "<strong>Done</strong>" in theirs

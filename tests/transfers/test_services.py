@@ -228,3 +228,19 @@ def test_withdrawing_tells_the_receiving_coordinators(world):
     notes = _notes("transfer.withdrawn")
     assert [n.recipient_id for n in notes] == [world.receiver.id]
     _no_names(world, notes)
+
+
+def test_a_case_listed_on_an_agenda_meanwhile_cannot_be_accepted(world):
+    from conference.conferences import listing
+
+    transfer = _send(world)
+    listing.add_case(
+        world.following,
+        world.cases[0],
+        actor=world.coordinator,
+        now=utcnow(),
+        reason="Listed before the transfer was decided",
+    )
+    db.session.commit()
+    with pytest.raises(InvalidTransition, match="on an agenda"):
+        services.accept(transfer, actor=world.receiver, now=utcnow())
