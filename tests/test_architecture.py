@@ -79,7 +79,8 @@ LAYERS = (
     Layer("minutes", "accounts actions audit conferences meetings notifications referrals"),
     Layer("closure", "accounts actions audit conferences meetings referrals"),
     Layer(
-        "transfers", "accounts actions audit closure conferences meetings notifications referrals"
+        "transfers",
+        "accounts actions audit closure conferences meetings notifications referrals voice",
     ),
     Layer("admin", "accounts"),
     Layer("dashboard", "accounts"),

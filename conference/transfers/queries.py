@@ -95,7 +95,8 @@ def as_it_stood(transfer: CaseTransfer) -> list[HearingAsItStood]:
     kept = [h for h in closure.hearings(transfer.case_id) if h.item.conference.starts_at <= at]
     stood = _as_it_stood([a for h in kept for a in h.actions if a.agreed_at <= at], at)
     return [
-        HearingAsItStood(h.label, [stood[a.id] for a in h.actions if a.id in stood]) for h in kept
+        HearingAsItStood(h.item.id, h.label, [stood[a.id] for a in h.actions if a.id in stood])
+        for h in kept
     ]
 
 
@@ -112,6 +113,7 @@ class ActionAsItStood:
 
 @dataclass(frozen=True)
 class HearingAsItStood:
+    item_id: int
     label: str
     actions: list[ActionAsItStood]
 

@@ -22,6 +22,7 @@ from conference.transfers import permissions, queries, services
 from conference.transfers.choices import ActionFate, TransferStatus
 from conference.transfers.forms import DeclineForm, TransferForm, fates_from, transfer_form
 from conference.transfers.models import CaseTransfer
+from conference.voice import queries as voice_queries
 from conference.web.auth import current_actor, require, requires
 from conference.web.unit import Answer, on_refusal, refusal_flashed, refusal_shown
 
@@ -205,13 +206,24 @@ def _detail_page(
     actor = current_actor()
     waiting = transfer.status is TransferStatus.REQUESTED
     sending = coordinates(actor, transfer.from_marac_id)
+    hearings = closure.hearings(transfer.case_id)
+    as_it_stood = None
+    if sending and transfer.status is TransferStatus.ACCEPTED:
+        as_it_stood = queries.as_it_stood(transfer)
+    # Her voice comes with the case: shown once it is accepted (up to the transfer for the
+    # sending MARAC, which no longer needs how to reach her).
+    labels = {h.item.id: h.label for h in hearings}
+    if as_it_stood is not None:
+        labels = {h.item_id: h.label for h in as_it_stood}
+    accepted = transfer.status is TransferStatus.ACCEPTED
+    voices = voice_queries.voices_for(list(labels)) if accepted else {}
     context = {
         "transfer": transfer,
         "actions": {a.id: a for a in queries.decided_actions(transfer)},
-        "hearings": closure.hearings(transfer.case_id),
-        "as_it_stood": queries.as_it_stood(transfer)
-        if sending and transfer.status is TransferStatus.ACCEPTED
-        else None,
+        "hearings": hearings,
+        "as_it_stood": as_it_stood,
+        "voices": voices,
+        "labels": labels,
         "can_decide": waiting and permissions.can_decide(actor, transfer),
         "can_withdraw": waiting and permissions.can_withdraw(actor, transfer),
         "decline_form": decline_form or DeclineForm(),

@@ -328,3 +328,44 @@ def test_the_sending_marac_reads_each_action_as_it_stood_when_the_case_left(worl
     assert "Done in Northbridge" not in mine
     theirs = as_user(world.receiver).get(f"/transfers/{transfer.id}").text
     assert "<strong>Done</strong>" in theirs
+
+
+def _voice(world):
+    from conference.conferences.models import AgendaItem
+    from conference.voice.models import VictimVoice
+
+    item = db.session.scalar(
+        sa.select(AgendaItem).where(
+            AgendaItem.case_id == world.cases[0].id,
+            AgendaItem.conference_id == world.conference.id,
+        )
+    )
+    voice = db.session.scalar(sa.select(VictimVoice).where(VictimVoice.agenda_item_id == item.id))
+    if voice is None:
+        voice = VictimVoice(
+            agenda_item_id=item.id,
+            contact_made=False,
+            no_contact_reason="Not safe to call this week",
+            updated_by_id=world.advocate.id,
+        )
+        db.session.add(voice)
+    voice.views = "She wants the move kept from him"
+    voice.safe_contact = "Only through the refuge office"
+    db.session.commit()
+    return voice
+
+
+def test_her_voice_comes_with_the_case_once_accepted(world, as_user):
+    _voice(world)
+    transfer = _sent(world)
+    before = as_user(world.receiver).get(f"/transfers/{transfer.id}").text
+    assert "She wants the move kept from him" not in before
+    assert "Only through the refuge office" not in before
+    services.accept(transfer, actor=world.receiver, now=utcnow())
+    db.session.commit()
+    theirs = as_user(world.receiver).get(f"/transfers/{transfer.id}").text
+    assert "She wants the move kept from him" in theirs
+    assert "Only through the refuge office" in theirs
+    mine = as_user(world.coordinator).get(f"/transfers/{transfer.id}").text
+    assert "She wants the move kept from him" in mine
+    assert "Only through the refuge office" not in mine  # she has moved: not theirs to reach
