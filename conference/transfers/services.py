@@ -29,6 +29,7 @@ from conference.extensions import db
 from conference.notifications import services as notifications
 from conference.notifications.links import Link
 from conference.referrals.choices import CaseStatus
+from conference.referrals.lifecycle import CASE
 from conference.referrals.models import REASON_LIMIT, Case
 from conference.referrals.permissions import coordinates
 from conference.referrals.services import coordinator_ids, today_in
@@ -37,6 +38,9 @@ from conference.transfers import queries
 from conference.transfers.choices import ActionFate, TransferStatus
 from conference.transfers.lifecycle import TRANSFER
 from conference.transfers.models import ActionDecision, CaseTransfer
+
+#: The case's move into the receiving MARAC's waiting list (``referrals.lifecycle.CASE``).
+TAKE_IN = "take in a case transferred from another MARAC (it waits for an agenda)"
 
 
 @dataclass(frozen=True)
@@ -123,6 +127,9 @@ def accept(transfer: CaseTransfer, *, actor: User, now: datetime) -> listing.Pla
         detail={"case_id": case.id, "from_marac_id": transfer.from_marac_id, **_fates(transfer)},
     )
     _tell(coordinator_ids(transfer.from_marac_id), "transfer.accepted", transfer, now)
+    if case.status in (CaseStatus.HEARD, CaseStatus.ACTIONS_OPEN):
+        # Heard in the MARAC it left; here it waits for an agenda, as a new case does.
+        CASE.transition(case, CaseStatus.OPEN, actor=actor, now=now, via=TAKE_IN)
     db.session.flush()
     return listing.place_case(case, actor=actor, now=now)
 
@@ -188,7 +195,12 @@ def record_pack_printed(actor: User, case: Case, *, now: datetime) -> None:
 
 
 def _check_can_leave(case: Case, *, waiting: CaseTransfer | None = None) -> None:
+    """Refuse a case that cannot move now. ``waiting`` is the transfer being accepted: then
+    the sending MARAC changed the case since it asked, and the words say so."""
+    sender = "The sending MARAC has " if waiting is not None else ""
     if case.status is CaseStatus.CLOSED:
+        if waiting is not None:
+            raise InvalidTransition(f"{sender}closed case {case.reference} since it asked")
         raise InvalidTransition(f"Case {case.reference} is closed: reopen it before a transfer")
     pending = queries.pending_for(case.id)
     if pending is not None and pending is not waiting:
@@ -196,6 +208,11 @@ def _check_can_leave(case: Case, *, waiting: CaseTransfer | None = None) -> None
             f"Case {case.reference} is already waiting on a transfer to {pending.to_marac.name}"
         )
     if (item := closure.item_not_yet_held(case.id)) is not None:
+        if waiting is not None:
+            raise InvalidTransition(
+                f"{sender}listed case {case.reference} on an agenda still to be held since it "
+                "asked: accept it once that meeting is over"
+            )
         raise InvalidTransition(
             f"Case {case.reference} is on an agenda of {item.conference.marac.name} still to be "
             "held: take it off the agenda first"

@@ -242,5 +242,26 @@ def test_a_case_listed_on_an_agenda_meanwhile_cannot_be_accepted(world):
         reason="Listed before the transfer was decided",
     )
     db.session.commit()
-    with pytest.raises(InvalidTransition, match="on an agenda"):
+    with pytest.raises(InvalidTransition, match="sending MARAC has listed case .* on an agenda"):
         services.accept(transfer, actor=world.receiver, now=utcnow())
+
+
+def test_with_no_conference_to_go_on_the_case_waits_for_an_agenda_there(world):
+    from conference.conferences import listing
+
+    case = world.cases[0]
+    assert case.status is CaseStatus.ACTIONS_OPEN
+    (action,) = _open_actions(case)
+    transfer = services.request_transfer(
+        case,
+        world.other,  # a MARAC with no conference planned
+        reason=REASON,
+        fates={action.id: Fate(ActionFate.CLOSE, None, "No such service there")},
+        actor=world.coordinator,
+        now=utcnow(),
+    )
+    placement = services.accept(transfer, actor=world.other_coordinator, now=utcnow())
+    db.session.commit()
+    assert placement.conference is None
+    assert case.status is CaseStatus.OPEN
+    assert case in listing.waiting_cases([world.other.id])
