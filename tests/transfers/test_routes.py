@@ -82,6 +82,7 @@ def test_the_sending_coordinator_sends_a_transfer(world, as_user):
     form = client.get(f"/cases/{case.id}/transfer")
     assert form.status_code == 200
     assert world.receiving.name in form.text and world.receiving_housing.name in form.text
+    assert "Which MARAC is she moving to?" in form.text  # the radios' legend
     assert world.marac.name not in [
         line.strip() for line in form.text.splitlines() if "govuk-radios__label" in line
     ]
