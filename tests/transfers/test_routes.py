@@ -370,3 +370,53 @@ def test_her_voice_comes_with_the_case_once_accepted(world, as_user):
     mine = as_user(world.coordinator).get(f"/transfers/{transfer.id}").text
     assert "She wants the move kept from him" in mine
     assert "Only through the refuge office" not in mine  # she has moved: not theirs to reach
+
+
+def test_the_transfer_page_runs_a_fixed_number_of_queries(world, as_user, count_queries):
+    from tests import factories
+
+    def page_queries(transfer, user) -> int:
+        client = as_user(user)
+        client.get(f"/transfers/{transfer.id}")
+        with count_queries() as statements:
+            assert client.get(f"/transfers/{transfer.id}").status_code == 200
+        return len(statements)
+
+    def sent(case):
+        actions = db.session.scalars(
+            sa.select(Action).where(Action.case_id == case.id, Action.status == ActionStatus.OPEN)
+        ).all()
+        fates = {a.id: Fate(ActionFate.CARRY_OVER, world.receiving_housing.id) for a in actions}
+        fates[actions[0].id] = Fate(ActionFate.CLOSE, None, "Not needed there")
+        transfer = services.request_transfer(
+            case,
+            world.receiving,
+            reason=REASON,
+            fates=fates,
+            actor=world.coordinator,
+            now=utcnow(),
+        )
+        db.session.commit()
+        return transfer, len(actions)
+
+    def counts(case):
+        transfer, actions = sent(case)
+        waiting = page_queries(transfer, world.receiver)
+        services.accept(transfer, actor=world.receiver, now=utcnow())
+        db.session.commit()
+        return actions, (
+            waiting,
+            page_queries(transfer, world.receiver),
+            page_queries(transfer, world.coordinator),
+        )
+
+    one, few = counts(world.cases[1])
+    case = world.cases[0]
+    for n in range(4):
+        world.past_conference = None  # a conference of its own for each
+        for m in range(3):
+            factories.past_action(world, case, due_on=utcnow().date(), description=f"Old {n}.{m}")
+    db.session.commit()
+    many, more = counts(case)
+    assert (one, many) == (1, 13)
+    assert more == few
