@@ -112,6 +112,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.reports.routes import bp as reports_bp
     from conference.research.routes import bp as research_bp
     from conference.scheduler.routes import bp as scheduler_bp
+    from conference.transfers.routes import bp as transfers_bp
     from conference.voice.routes import bp as voice_bp
 
     for bp in (
@@ -129,6 +130,7 @@ def _register_blueprints(app: Flask) -> None:
         reports_bp,
         research_bp,
         scheduler_bp,
+        transfers_bp,
         voice_bp,
     ):
         app.register_blueprint(bp)

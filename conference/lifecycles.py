@@ -14,6 +14,7 @@ from conference.conferences.lifecycle import CONFERENCE
 from conference.meetings.lifecycle import ITEM
 from conference.referrals.lifecycle import CASE, REFERRAL
 from conference.states import Actor, Machine
+from conference.transfers.lifecycle import TRANSFER
 
 #: Each machine with the name it has in its module, in the order of the MARAC cycle.
 MACHINES: tuple[tuple[str, Machine[Any, Any]], ...] = (
@@ -22,6 +23,7 @@ MACHINES: tuple[tuple[str, Machine[Any, Any]], ...] = (
     ("conference/conferences/lifecycle.py", CONFERENCE),
     ("conference/meetings/lifecycle.py", ITEM),
     ("conference/actions/lifecycle.py", ACTION),
+    ("conference/transfers/lifecycle.py", TRANSFER),
 )
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "lifecycles.md"
 
@@ -30,13 +32,14 @@ INTRO = """\
 
 <!-- Written by `python -m conference.lifecycles` from the tables; a test checks they match. -->
 
-Five things in the app have a status: a referral, a case, a conference, an agenda item and an
-action. Each has one transition table, in its domain's `lifecycle.py`, and every service that
-changes a status goes through it (`Machine.transition` in `conference/states.py`); pages that ask
-"can this happen now?" ask the same table. A row says from which statuses to which, what the
-move is, who may make it and what must hold (its guards). A move that is not in the table, or
-whose guard does not hold, is refused with `InvalidTransition` and a message saying why; someone
-who may make no move into that status at all is refused with `PermissionDenied`.
+Six things in the app have a status: a referral, a case, a conference, an agenda item, an
+action and a case's transfer to another MARAC. Each has one transition table, in its domain's
+`lifecycle.py`, and every service that changes a status goes through it (`Machine.transition` in
+`conference/states.py`); pages that ask "can this happen now?" ask the same table. A row says
+from which statuses to which, what the move is, who may make it and what must hold (its
+guards). A move that is not in the table, or whose guard does not hold, is refused with
+`InvalidTransition` and a message saying why; someone who may make no move into that status at
+all is refused with `PermissionDenied`.
 
 Who may:
 """
@@ -48,6 +51,8 @@ WHO = {
     "action, anyone holding the chair role in its MARAC",
     Actor.REFERRER: "the user who referred, while still in that agency with a referring role",
     Actor.OWNER_AGENCY: "the representatives and advocates of the agency that owns the action",
+    Actor.SENDER: "for a transfer, a coordinator of the MARAC the case leaves (a coordinator, "
+    "for a transfer, is one of the MARAC it goes to)",
     Actor.SYSTEM: "called with no user: the publishing job, and set-up code such as the demo",
 }
 

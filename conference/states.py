@@ -26,6 +26,7 @@ class Actor(Labelled):
     CHAIR = "chair"
     REFERRER = "referrer"
     OWNER_AGENCY = "owner_agency"
+    SENDER = "sender"
     SYSTEM = "system"
 
 
@@ -35,6 +36,7 @@ add_labels(
         (Actor.CHAIR, "the chair"),
         (Actor.REFERRER, "the referrer"),
         (Actor.OWNER_AGENCY, "the owner agency"),
+        (Actor.SENDER, "a coordinator of the sending MARAC"),
         (Actor.SYSTEM, "a scheduled job"),
     ]
 )

@@ -78,6 +78,10 @@ LAYERS = (
     ),
     Layer("minutes", "accounts actions audit conferences meetings notifications referrals"),
     Layer("closure", "accounts actions audit conferences meetings referrals"),
+    Layer(
+        "transfers",
+        "accounts actions audit closure conferences meetings notifications referrals voice",
+    ),
     Layer("admin", "accounts"),
     Layer("dashboard", "accounts"),
     Layer("reports", "accounts actions audit conferences minutes referrals research voice"),

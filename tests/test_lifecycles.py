@@ -1,4 +1,4 @@
-"""The five status machines: every (from, to) pair of each status, walked with every kind of
+"""The six status machines: every (from, to) pair of each status, walked with every kind of
 actor, against the tables written out again here; each guard refusing; the docs page matching
 the tables; and no status changed except through a machine."""
 
@@ -33,11 +33,14 @@ from conference.meetings.models import Attendee, Discussion
 from conference.referrals.choices import CaseStatus, ReferralStatus
 from conference.referrals.lifecycle import CASE, NOT_ON_AN_AGENDA_AHEAD, REFERRAL
 from conference.states import Actor
+from conference.transfers.choices import TransferStatus
+from conference.transfers.lifecycle import STILL_IN_SENDING_MARAC, TRANSFER
+from conference.transfers.models import CaseTransfer
 from tests import factories
 
 ROOT = Path(__file__).resolve().parent.parent
 COORDINATOR, CHAIR, REFERRER = Actor.COORDINATOR, Actor.CHAIR, Actor.REFERRER
-OWNER, SYSTEM = Actor.OWNER_AGENCY, Actor.SYSTEM
+OWNER, SYSTEM, SENDER = Actor.OWNER_AGENCY, Actor.SYSTEM, Actor.SENDER
 #: A user who is none of the kinds a machine knows (an agency representative, say).
 NOBODY = "nobody"
 
@@ -103,6 +106,14 @@ ACTION_SPEC = _spec(
         ([A.IN_PROGRESS], A.IN_PROGRESS, {COORDINATOR, CHAIR}),
         (CLOSED, A.OPEN, {COORDINATOR, CHAIR}),
         *((STILL_OPEN + CLOSED, closed, {COORDINATOR, CHAIR}) for closed in CLOSED),
+    ]
+)
+T = TransferStatus
+TRANSFER_SPEC = _spec(
+    [
+        ([T.REQUESTED], T.ACCEPTED, {COORDINATOR}),
+        ([T.REQUESTED], T.DECLINED, {COORDINATOR}),
+        ([T.REQUESTED], T.WITHDRAWN, {SENDER}),
     ]
 )
 
@@ -318,6 +329,52 @@ def test_every_action_transition(app):
     assert walked == 25
 
 
+def _transfer():
+    sending, receiving = factories.make_marac(), factories.make_marac()
+    case = factories.accepted_case(sending)
+    transfer = CaseTransfer(
+        case=case,
+        from_marac_id=sending.id,
+        to_marac_id=receiving.id,
+        from_reference=case.reference,
+        reason="Moved to the receiving area",
+        requested_by_id=factories.coordinator_of(sending).id,
+    )
+    db.session.add(transfer)
+    db.session.commit()
+    return transfer, sending, receiving
+
+
+def test_every_transfer_transition(app):
+    transfer, sending, receiving = _transfer()
+    # A coordinator of both MARACs may make every move.
+    anyone = _also(
+        factories.make_user(Role.COORDINATOR, marac=sending), Role.COORDINATOR, receiving
+    )
+    walked = _walk(
+        TRANSFER,
+        transfer,
+        TRANSFER_SPEC,
+        anyone=anyone,
+        actors={
+            COORDINATOR: factories.make_user(Role.COORDINATOR, marac=receiving),
+            SENDER: factories.make_user(Role.COORDINATOR, marac=sending),
+            SYSTEM: None,
+            NOBODY: factories.make_user(Role.CHAIR, marac=receiving),
+        },
+        now_for=lambda _: utcnow(),
+    )
+    assert walked == 16
+
+
+def test_a_transfer_of_a_case_that_left_already_cannot_be_accepted(app):
+    transfer, _, receiving = _transfer()
+    coordinator = factories.make_user(Role.COORDINATOR, marac=receiving)
+    assert TRANSFER.can(transfer, T.ACCEPTED, actor=coordinator, now=utcnow())
+    transfer.case.marac_id = factories.make_marac().id
+    _refused(TRANSFER, transfer, T.ACCEPTED, "no longer with", actor=coordinator, now=utcnow())
+
+
 # Guards ----------------------------------------------------------------------------------------
 
 
@@ -391,6 +448,7 @@ def test_every_guard_of_every_table_is_tried_here():
         MEETING_IN_PROGRESS,
         RECORD_COMPLETE,
         NOT_STANDING,
+        STILL_IN_SENDING_MARAC,
     }
     guards = {g for _, machine in lifecycles.MACHINES for row in machine.moves for g in row.guards}
     assert guards == tried

@@ -94,6 +94,22 @@ WORDING: dict[str, tuple[str, str]] = {
         "The minutes of 1 conference are final",
         "The minutes of {n} conferences are final",
     ),
+    "transfer.requested": (
+        "1 case transfer from another MARAC waits for your decision",
+        "{n} case transfers from other MARACs wait for your decision",
+    ),
+    "transfer.accepted": (
+        "1 case transfer you sent was accepted",
+        "{n} case transfers you sent were accepted",
+    ),
+    "transfer.declined": (
+        "1 case transfer you sent was declined",
+        "{n} case transfers you sent were declined",
+    ),
+    "transfer.withdrawn": (
+        "1 case transfer to your MARAC was withdrawn",
+        "{n} case transfers to your MARAC were withdrawn",
+    ),
 }
 #: A kind added without wording still gets counted, rather than stopping every email.
 OTHER = ("1 other notification", "{n} other notifications")

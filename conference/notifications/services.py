@@ -32,6 +32,10 @@ MESSAGES = {
     "action.due_soon": "An action your agency owns on case {reference} is due within three days",
     "action.overdue": "An action your agency owns on case {reference} is overdue",
     "action.escalated": "An action on case {reference} is seven days or more overdue",
+    "transfer.requested": "Another MARAC asks you to take case {reference}: it waits for you",
+    "transfer.accepted": "The transfer of case {reference} was accepted",
+    "transfer.declined": "The transfer of case {reference} was declined",
+    "transfer.withdrawn": "The transfer of case {reference} was withdrawn",
 }
 
 

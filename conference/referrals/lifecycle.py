@@ -77,6 +77,12 @@ CASE: Machine[Case, CaseStatus] = Machine(
             "take the case off an agenda (it waits for the next)",
             by={COORDINATOR, CHAIR},
         ),
+        move(
+            (HEARD, ACTIONS_OPEN),
+            OPEN,
+            "take in a case transferred from another MARAC (it waits for an agenda)",
+            by={COORDINATOR},
+        ),
         move(NOT_CLOSED, LISTED, "list the case on an agenda", by={COORDINATOR, CHAIR, SYSTEM}),
         move(NOT_CLOSED, HEARD, "record the case heard, no action open", by={CHAIR, COORDINATOR}),
         move(

@@ -86,9 +86,14 @@ class Case(TimestampMixin, Model):
     close_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     #: When a repeat referral last reopened it: the page then puts the previous plan first.
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The MARAC it last came from by an accepted transfer; the agenda says so.
+    transferred_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("maracs.id"))
     version: Mapped[int] = mapped_column(default=1)
 
-    marac: Mapped[Marac] = relationship(lazy="joined", innerjoin=True)
+    marac: Mapped[Marac] = relationship(foreign_keys=[marac_id], lazy="joined", innerjoin=True)
+    transferred_from: Mapped[Marac | None] = relationship(
+        foreign_keys=[transferred_from_id], lazy="joined"
+    )
     advocate: Mapped[User | None] = relationship(foreign_keys=[advocate_id], lazy="joined")
     referrals: Mapped[list[Referral]] = relationship(
         back_populates="case", order_by="Referral.submitted_at", lazy="raise"

@@ -1,0 +1,1 @@
+"""Transfers between MARACs: a case follows its victim when she moves."""
