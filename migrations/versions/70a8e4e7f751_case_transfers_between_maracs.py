@@ -2,7 +2,7 @@
 open action, and the MARAC a case last came from (the agenda says so)
 
 Revision ID: 70a8e4e7f751
-Revises: bd982bf0d46a
+Revises: e0daa5ee213f
 Create Date: 2026-12-03 14:29:10.217403
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '70a8e4e7f751'
-down_revision = 'bd982bf0d46a'
+down_revision = 'e0daa5ee213f'
 branch_labels = None
 depends_on = None
 
