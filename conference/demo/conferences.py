@@ -16,7 +16,7 @@ from conference.conferences import listing, planning, publishing, rules
 from conference.conferences.choices import ConferenceStatus, Frequency, ItemStatus
 from conference.conferences.models import AgendaItem, Conference, conference_invitations
 from conference.conferences.queries import agenda_items, upcoming_in, victim_names
-from conference.demo.referrals import Story, Victim, refer
+from conference.demo.referrals import JEROME_NAMED, WAYNE, Named, Story, Victim, refer
 from conference.extensions import db
 from conference.referrals.choices import CaseStatus
 from conference.referrals.models import Case
@@ -33,6 +33,7 @@ STORIES = [
         "police",
         "NB",
         YVONNE,
+        perpetrator=WAYNE,
         days_ago=395,
         outcome="accepted",
         reason="Visible high risk.",
@@ -43,6 +44,7 @@ STORIES = [
         "police",
         "NB",
         Victim("Bethan", "Morley", (21, 10, 1990)),
+        perpetrator=Named("Ryan", "Walsh", (11, 6, 1990), "ex_partner"),
         days_ago=12,
         yes=16,
         children=(("Ava", (2, 3, 2018), "Daughter"), ("Noah", (9, 9, 2021), "Son")),
@@ -55,6 +57,7 @@ STORIES = [
         "health",
         "NB",
         Victim("Imani", "Osei", (15, 4, 1995), ethnicity="black"),
+        perpetrator=JEROME_NAMED,
         days_ago=10,
         yes=14,
         outcome="accepted",
@@ -66,6 +69,7 @@ STORIES = [
         "childrens",
         "NB",
         Victim("Sofia", "Reyes", (30, 12, 1988), language="Spanish"),
+        perpetrator=Named("Rian", "Walsh", looks_born=(11, 6, 1990)),
         days_ago=9,
         yes=15,
         children=(("Mateo", (11, 11, 2014), "Son"),),
@@ -77,6 +81,7 @@ STORIES = [
         "police",
         "NB",
         Victim("Harriet", "Coles", (4, 8, 1972)),
+        perpetrator=Named("Neil", "Ashdown", (30, 9, 1970), "ex_partner"),
         days_ago=2,
         yes=14,
         outcome="accepted",
@@ -88,6 +93,7 @@ STORIES = [
         "idva",
         "NB",
         Victim("Nadia", "Haddad", (19, 2, 1993), ethnicity="arab", language="Arabic"),
+        perpetrator=Named("Samir", "Aziz", (12, 12, 1988)),
         days_ago=1,
         yes=15,
         children=(("Layla", (1, 7, 2020), "Daughter"),),
@@ -166,9 +172,11 @@ def seed_conferences(users: dict[str, User], maracs: dict[str, Marac], now: date
         research_days=7,
         chair_id=None,
     )
-    marisa = names.get("Marisa") or _cases_by_name(eastmoor).get("Marisa")
-    if marisa is not None and marisa.status is CaseStatus.OPEN:
-        listing.place_case(marisa, actor=users["eastmoor"], now=now)
+    in_eastmoor = _cases_by_name(eastmoor)
+    for name in ("Marisa", "Shannon"):
+        waiting = in_eastmoor.get(name)
+        if waiting is not None and waiting.status is CaseStatus.OPEN:
+            listing.place_case(waiting, actor=users["eastmoor"], now=now)
     db.session.flush()
     return db.session.scalar(sa.select(sa.func.count(Conference.id))) or 0
 
