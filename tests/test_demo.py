@@ -10,9 +10,10 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
-from conference.accounts.models import Marac, Role
+from conference.accounts.models import Marac, Role, User
 from conference.actions.choices import ActionStatus
 from conference.actions.models import Action, ActionUpdate
+from conference.closure import queries as closure
 from conference.conferences import rules
 from conference.conferences.choices import (
     HELD,
@@ -25,6 +26,7 @@ from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
 from conference.demo.seed import seed_demo
 from conference.extensions import db
+from conference.notifications.models import Notification
 from conference.referrals import perpetrators
 from conference.referrals.choices import CaseStatus, Gender, ReferralStatus
 from conference.referrals.models import (
@@ -36,6 +38,8 @@ from conference.referrals.models import (
 )
 from conference.referrals.services import today_in
 from conference.research.models import ResearchReturn
+from conference.transfers.choices import ActionFate, TransferStatus
+from conference.transfers.models import CaseTransfer
 
 
 def test_the_demo_has_actions_in_every_state(app):
@@ -207,3 +211,33 @@ def test_the_demo_has_a_counter_allegation(demo):
     assert jerome.status is ReferralStatus.SUBMITTED  # in the screening queue
     flags = perpetrators.counter_allegations([jerome, imani], today=utcnow().date())
     assert set(flags) == {jerome.id, imani.id}
+
+
+def test_the_demo_has_a_transfer_from_eastmoor_waiting_for_northbridge(demo):
+    [transfer] = db.session.scalars(sa.select(CaseTransfer)).all()
+    assert transfer.status is TransferStatus.REQUESTED
+    assert (transfer.from_marac.code, transfer.to_marac.code) == ("EM", "NB")
+    assert transfer.case.marac.code == "EM"  # nothing moves until Northbridge accepts
+    # Eastmoor heard her case before it sent it, and decided each action still open.
+    heard = db.session.scalars(
+        sa.select(AgendaItem).where(
+            AgendaItem.case_id == transfer.case_id, AgendaItem.status == ItemStatus.DISCUSSED
+        )
+    ).all()
+    assert [i.conference.marac.code for i in heard] == ["EM"]
+    assert heard[0].conference.starts_at < transfer.requested_at
+    fates = {d.fate for d in transfer.decisions}
+    assert fates == {ActionFate.CARRY_OVER, ActionFate.CLOSE}
+    still_open = {a.id for a in closure.open_actions(transfer.case_id)}
+    assert {d.action_id for d in transfer.decisions} == still_open
+    for decision in transfer.decisions:
+        if decision.fate is ActionFate.CARRY_OVER:
+            assert decision.new_owner_agency in transfer.to_marac.agencies
+        else:
+            assert decision.close_reason
+    # Northbridge's coordinator is told, by a notice that opens the transfer.
+    told = db.session.scalars(
+        sa.select(Notification).where(Notification.kind == "transfer.requested")
+    ).all()
+    assert [n.endpoint_args for n in told] == [{"transfer_id": transfer.id}]
+    assert db.session.get(User, told[0].recipient_id).email == "coordinator@northbridge.example"

@@ -14,7 +14,12 @@ import sqlalchemy as sa
 from conference.accounts.models import Agency, Marac, User
 from conference.conferences import listing, planning, publishing, rules
 from conference.conferences.choices import ConferenceStatus, Frequency, ItemStatus
-from conference.conferences.models import AgendaItem, Conference, conference_invitations
+from conference.conferences.models import (
+    AgendaItem,
+    Conference,
+    MeetingRule,
+    conference_invitations,
+)
 from conference.conferences.queries import agenda_items, upcoming_in, victim_names
 from conference.demo.referrals import JEROME_NAMED, WAYNE, Named, Story, Victim, refer
 from conference.extensions import db
@@ -173,10 +178,10 @@ def seed_conferences(users: dict[str, User], maracs: dict[str, Marac], now: date
         chair_id=None,
     )
     in_eastmoor = _cases_by_name(eastmoor)
-    for name in ("Marisa", "Shannon"):
-        waiting = in_eastmoor.get(name)
-        if waiting is not None and waiting.status is CaseStatus.OPEN:
-            listing.place_case(waiting, actor=users["eastmoor"], now=now)
+    # Marisa's case was heard in Eastmoor before she moved (see transfers.py).
+    waiting = in_eastmoor.get("Shannon")
+    if waiting is not None and waiting.status is CaseStatus.OPEN:
+        listing.place_case(waiting, actor=users["eastmoor"], now=now)
     db.session.flush()
     return db.session.scalar(sa.select(sa.func.count(Conference.id))) or 0
 
@@ -187,22 +192,26 @@ def _cases_by_name(marac: Marac) -> dict[str, Case]:
     return {names[c.id].split()[0]: c for c in cases if c.id in names}
 
 
-def _past_meeting(marac: Marac, cases: list[Case], chair: User, day: date) -> Conference:
-    """A finished meeting as its record stands: every case discussed, minutes final."""
-    starts = rules.starts_at(day, time(10, 0), marac.timezone)
+def _past_meeting(
+    marac: Marac, cases: list[Case], chair: User | None, day: date, rule: MeetingRule | None = None
+) -> Conference:
+    """A finished meeting as its record stands: every case discussed, minutes final. Without
+    a rule, Northbridge's as the demo sets it below."""
+    starts = rules.starts_at(day, rule.start_time if rule else time(10, 0), marac.timezone)
+    cutoff, research = (rule.cutoff_days, rule.research_days) if rule else (8, 7)
     conference = Conference(
         marac=marac,
         rule_date=day,
         starts_at=starts,
-        duration_minutes=240,
-        place="Northbridge Civic Centre, Committee Room 2",
-        capacity=16,
+        duration_minutes=rule.duration_minutes if rule else 240,
+        place=rule.place if rule else "Northbridge Civic Centre, Committee Room 2",
+        capacity=rule.capacity if rule else 16,
         minutes_per_case=15,
-        cutoff_on=day - timedelta(days=8),
-        publish_on=day - timedelta(days=7),
-        chair_id=chair.id,
+        cutoff_on=day - timedelta(days=cutoff),
+        publish_on=day - timedelta(days=research),
+        chair_id=chair.id if chair else None,
         status=ConferenceStatus.MINUTES_FINAL,
-        published_at=starts - timedelta(days=7),
+        published_at=starts - timedelta(days=research),
     )
     db.session.add(conference)
     db.session.flush()
@@ -224,7 +233,7 @@ def _past_meeting(marac: Marac, cases: list[Case], chair: User, day: date) -> Co
                 section=listing.section_for(referral),
                 position=position,
                 status=ItemStatus.DISCUSSED,
-                added_at=starts - timedelta(days=10),
+                added_at=starts - timedelta(days=cutoff + 2),
             )
         )
         case.status = CaseStatus.HEARD
