@@ -86,7 +86,9 @@ LAYERS = (
     Layer("dashboard", "accounts"),
     Layer("reports", "accounts actions audit conferences minutes referrals research voice"),
     Layer("scheduler", "accounts actions audit conferences minutes notifications research voice"),
-    Layer("demo", "accounts actions conferences meetings minutes referrals research voice"),
+    Layer(
+        "demo", "accounts actions conferences meetings minutes referrals research transfers voice"
+    ),
     Layer("web", "accounts actions audit conferences notifications referrals voice"),
 )
 CORE = {"db", "errors", "extensions", "config", "choices", "spreadsheets", "states"}

@@ -4,24 +4,42 @@ for the quarterly data return."""
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
-from conference.accounts.models import Marac
+from conference.accounts.models import Marac, Role, User
 from conference.actions.choices import ActionStatus
 from conference.actions.models import Action, ActionUpdate
+from conference.closure import queries as closure
 from conference.conferences import rules
-from conference.conferences.choices import HELD, ItemStatus, Section
+from conference.conferences.choices import (
+    HELD,
+    UPCOMING,
+    ConferenceStatus,
+    ItemStatus,
+    Section,
+)
 from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
 from conference.demo.seed import seed_demo
 from conference.extensions import db
-from conference.referrals.choices import CaseStatus, Gender
-from conference.referrals.models import Case, Child, Referral
+from conference.notifications.models import Notification
+from conference.referrals import perpetrators
+from conference.referrals.choices import CaseStatus, Gender, ReferralStatus
+from conference.referrals.models import (
+    Case,
+    Child,
+    Perpetrator,
+    PerpetratorLinkDecision,
+    Referral,
+)
 from conference.referrals.services import today_in
 from conference.research.models import ResearchReturn
+from conference.transfers.choices import ActionFate, TransferStatus
+from conference.transfers.models import CaseTransfer
 
 
 def test_the_demo_has_actions_in_every_state(app):
@@ -99,3 +117,127 @@ def test_the_demo_has_a_year_of_northbridge_conferences_for_the_data_return(app)
         assert any(row[3] is Gender.MALE for row in cases)
         assert any(row[4] for row in cases)  # children
         assert any(row[5] for row in cases)  # research returned
+
+
+# The person who causes the harm ----------------------------------------------------------------
+
+
+def _seeded() -> None:
+    seed_demo(now=utcnow())
+    db.session.commit()
+
+
+@pytest.fixture
+def demo(cached_world):
+    cached_world("demo data", _seeded)
+
+
+def _referral_of(given: str, family: str) -> Referral:
+    return db.session.scalars(
+        sa.select(Referral).where(
+            Referral.victim_given_name == given, Referral.victim_family_name == family
+        )
+    ).one()
+
+
+def test_the_demo_names_many_perpetrators_none_on_more_than_a_handful_of_referrals(demo):
+    named = db.session.execute(
+        sa.select(Perpetrator.given_name, Perpetrator.family_name, Perpetrator.dob)
+        .join(Referral, Referral.id == Perpetrator.referral_id)
+        .where(Referral.status != ReferralStatus.DRAFT)
+    ).all()
+    per_man = Counter((given, dob) for given, _, dob in named)
+    assert len(per_man) >= 100
+    assert max(per_man.values()) <= 3, per_man.most_common(3)
+    assert not any(family == "Demoson" for _, family, _ in named)
+
+
+def test_the_demo_has_a_serial_perpetrator_flagged_in_both_maracs(demo):
+    victims = [("Yvonne", "Castell"), ("Shannon", "Kerrigan"), ("Mina", "Farouk")]
+    referrals = [_referral_of(*v) for v in victims]
+    ids = perpetrators.identities_of({r.perpetrators[0].id for r in referrals})
+    assert len(ids) == 3 and len(set(ids.values())) == 1  # one man, confirmed at screening
+    assert {r.marac.code for r in referrals} == {"NB", "EM"}
+    today = utcnow().date()
+    flags = perpetrators.case_flags([r.case for r in referrals if r.case is not None], today=today)
+    assert len(flags) == 3
+    assert all(flag.other_victims == 2 for flag in flags.values())
+    # Shown where each MARAC looks: Eastmoor's next agenda and this morning's meeting here.
+    shannon, mina = referrals[1].case, referrals[2].case
+    for case in (shannon, mina):
+        item = db.session.scalars(
+            sa.select(AgendaItem).where(AgendaItem.case_id == case.id)
+        ).first()
+        assert item is not None and item.conference.status in UPCOMING + (
+            ConferenceStatus.IN_PROGRESS,
+        )
+
+
+def test_the_demo_links_were_decided_by_the_screening_coordinator_before_acceptance(demo):
+    decisions = db.session.scalars(sa.select(PerpetratorLinkDecision)).all()
+    assert {d.confirmed for d in decisions} == {True, False}
+    for decision in decisions:
+        pair = [
+            db.session.get(Referral, db.session.get(Perpetrator, pid).referral_id)
+            for pid in (decision.perpetrator_id, decision.other_id)
+        ]
+        later = max(pair, key=lambda r: r.submitted_at)
+        assert decision.decided_by.role_grants[0].role is Role.COORDINATOR
+        assert decision.decided_by.role_grants[0].marac_id == later.marac_id
+        assert later.submitted_at < decision.decided_at < later.decided_at
+    rejected = [d for d in decisions if not d.confirmed]
+    assert len(rejected) == 1
+    # A rejected pair is never suggested again.
+    sofia = _referral_of("Sofia", "Reyes")
+    assert perpetrators.suggestions_for(sofia) == []
+
+
+def test_the_demo_leaves_suggested_links_for_the_coordinator_at_screening(demo):
+    waiting = {}
+    for r in db.session.scalars(
+        sa.select(Referral).where(Referral.status == ReferralStatus.SUBMITTED)
+    ):
+        found = perpetrators.suggestions_for(r)
+        if found:
+            waiting[r.victim_name] = {s.marac_name for s in found}
+    assert waiting == {
+        "Dawne Hartigan": {"Northbridge MARAC"},
+        "Marissa Okonjo": {"Eastmoor MARAC"},
+    }
+
+
+def test_the_demo_has_a_counter_allegation(demo):
+    jerome, imani = _referral_of("Jerome", "Baptiste"), _referral_of("Imani", "Osei")
+    assert jerome.status is ReferralStatus.SUBMITTED  # in the screening queue
+    flags = perpetrators.counter_allegations([jerome, imani], today=utcnow().date())
+    assert set(flags) == {jerome.id, imani.id}
+
+
+def test_the_demo_has_a_transfer_from_eastmoor_waiting_for_northbridge(demo):
+    [transfer] = db.session.scalars(sa.select(CaseTransfer)).all()
+    assert transfer.status is TransferStatus.REQUESTED
+    assert (transfer.from_marac.code, transfer.to_marac.code) == ("EM", "NB")
+    assert transfer.case.marac.code == "EM"  # nothing moves until Northbridge accepts
+    # Eastmoor heard her case before it sent it, and decided each action still open.
+    heard = db.session.scalars(
+        sa.select(AgendaItem).where(
+            AgendaItem.case_id == transfer.case_id, AgendaItem.status == ItemStatus.DISCUSSED
+        )
+    ).all()
+    assert [i.conference.marac.code for i in heard] == ["EM"]
+    assert heard[0].conference.starts_at < transfer.requested_at
+    fates = {d.fate for d in transfer.decisions}
+    assert fates == {ActionFate.CARRY_OVER, ActionFate.CLOSE}
+    still_open = {a.id for a in closure.open_actions(transfer.case_id)}
+    assert {d.action_id for d in transfer.decisions} == still_open
+    for decision in transfer.decisions:
+        if decision.fate is ActionFate.CARRY_OVER:
+            assert decision.new_owner_agency in transfer.to_marac.agencies
+        else:
+            assert decision.close_reason
+    # Northbridge's coordinator is told, by a notice that opens the transfer.
+    told = db.session.scalars(
+        sa.select(Notification).where(Notification.kind == "transfer.requested")
+    ).all()
+    assert [n.endpoint_args for n in told] == [{"transfer_id": transfer.id}]
+    assert db.session.get(User, told[0].recipient_id).email == "coordinator@northbridge.example"

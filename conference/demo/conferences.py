@@ -14,9 +14,14 @@ import sqlalchemy as sa
 from conference.accounts.models import Agency, Marac, User
 from conference.conferences import listing, planning, publishing, rules
 from conference.conferences.choices import ConferenceStatus, Frequency, ItemStatus
-from conference.conferences.models import AgendaItem, Conference, conference_invitations
+from conference.conferences.models import (
+    AgendaItem,
+    Conference,
+    MeetingRule,
+    conference_invitations,
+)
 from conference.conferences.queries import agenda_items, upcoming_in, victim_names
-from conference.demo.referrals import Story, Victim, refer
+from conference.demo.referrals import JEROME_NAMED, WAYNE, Named, Story, Victim, refer
 from conference.extensions import db
 from conference.referrals.choices import CaseStatus
 from conference.referrals.models import Case
@@ -33,6 +38,7 @@ STORIES = [
         "police",
         "NB",
         YVONNE,
+        perpetrator=WAYNE,
         days_ago=395,
         outcome="accepted",
         reason="Visible high risk.",
@@ -43,6 +49,7 @@ STORIES = [
         "police",
         "NB",
         Victim("Bethan", "Morley", (21, 10, 1990)),
+        perpetrator=Named("Ryan", "Walsh", (11, 6, 1990), "ex_partner"),
         days_ago=12,
         yes=16,
         children=(("Ava", (2, 3, 2018), "Daughter"), ("Noah", (9, 9, 2021), "Son")),
@@ -55,6 +62,7 @@ STORIES = [
         "health",
         "NB",
         Victim("Imani", "Osei", (15, 4, 1995), ethnicity="black"),
+        perpetrator=JEROME_NAMED,
         days_ago=10,
         yes=14,
         outcome="accepted",
@@ -66,6 +74,7 @@ STORIES = [
         "childrens",
         "NB",
         Victim("Sofia", "Reyes", (30, 12, 1988), language="Spanish"),
+        perpetrator=Named("Rian", "Walsh", looks_born=(11, 6, 1990)),
         days_ago=9,
         yes=15,
         children=(("Mateo", (11, 11, 2014), "Son"),),
@@ -77,6 +86,7 @@ STORIES = [
         "police",
         "NB",
         Victim("Harriet", "Coles", (4, 8, 1972)),
+        perpetrator=Named("Neil", "Ashdown", (30, 9, 1970), "ex_partner"),
         days_ago=2,
         yes=14,
         outcome="accepted",
@@ -88,6 +98,7 @@ STORIES = [
         "idva",
         "NB",
         Victim("Nadia", "Haddad", (19, 2, 1993), ethnicity="arab", language="Arabic"),
+        perpetrator=Named("Samir", "Aziz", (12, 12, 1988)),
         days_ago=1,
         yes=15,
         children=(("Layla", (1, 7, 2020), "Daughter"),),
@@ -166,9 +177,11 @@ def seed_conferences(users: dict[str, User], maracs: dict[str, Marac], now: date
         research_days=7,
         chair_id=None,
     )
-    marisa = names.get("Marisa") or _cases_by_name(eastmoor).get("Marisa")
-    if marisa is not None and marisa.status is CaseStatus.OPEN:
-        listing.place_case(marisa, actor=users["eastmoor"], now=now)
+    in_eastmoor = _cases_by_name(eastmoor)
+    # Marisa's case was heard in Eastmoor before she moved (see transfers.py).
+    waiting = in_eastmoor.get("Shannon")
+    if waiting is not None and waiting.status is CaseStatus.OPEN:
+        listing.place_case(waiting, actor=users["eastmoor"], now=now)
     db.session.flush()
     return db.session.scalar(sa.select(sa.func.count(Conference.id))) or 0
 
@@ -179,22 +192,26 @@ def _cases_by_name(marac: Marac) -> dict[str, Case]:
     return {names[c.id].split()[0]: c for c in cases if c.id in names}
 
 
-def _past_meeting(marac: Marac, cases: list[Case], chair: User, day: date) -> Conference:
-    """A finished meeting as its record stands: every case discussed, minutes final."""
-    starts = rules.starts_at(day, time(10, 0), marac.timezone)
+def _past_meeting(
+    marac: Marac, cases: list[Case], chair: User | None, day: date, rule: MeetingRule | None = None
+) -> Conference:
+    """A finished meeting as its record stands: every case discussed, minutes final. Without
+    a rule, Northbridge's as the demo sets it below."""
+    starts = rules.starts_at(day, rule.start_time if rule else time(10, 0), marac.timezone)
+    cutoff, research = (rule.cutoff_days, rule.research_days) if rule else (8, 7)
     conference = Conference(
         marac=marac,
         rule_date=day,
         starts_at=starts,
-        duration_minutes=240,
-        place="Northbridge Civic Centre, Committee Room 2",
-        capacity=16,
+        duration_minutes=rule.duration_minutes if rule else 240,
+        place=rule.place if rule else "Northbridge Civic Centre, Committee Room 2",
+        capacity=rule.capacity if rule else 16,
         minutes_per_case=15,
-        cutoff_on=day - timedelta(days=8),
-        publish_on=day - timedelta(days=7),
-        chair_id=chair.id,
+        cutoff_on=day - timedelta(days=cutoff),
+        publish_on=day - timedelta(days=research),
+        chair_id=chair.id if chair else None,
         status=ConferenceStatus.MINUTES_FINAL,
-        published_at=starts - timedelta(days=7),
+        published_at=starts - timedelta(days=research),
     )
     db.session.add(conference)
     db.session.flush()
@@ -216,7 +233,7 @@ def _past_meeting(marac: Marac, cases: list[Case], chair: User, day: date) -> Co
                 section=listing.section_for(referral),
                 position=position,
                 status=ItemStatus.DISCUSSED,
-                added_at=starts - timedelta(days=10),
+                added_at=starts - timedelta(days=cutoff + 2),
             )
         )
         case.status = CaseStatus.HEARD

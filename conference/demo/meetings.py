@@ -18,7 +18,7 @@ from conference.conferences import listing, publishing, queries, rules
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.demo.actions import close_when_done, seed_action_plans
-from conference.demo.referrals import Story, Victim, refer
+from conference.demo.referrals import Named, Story, Victim, refer
 from conference.extensions import db
 from conference.meetings import console, opening
 from conference.meetings.choices import Presence
@@ -34,6 +34,7 @@ TODAY = [
         "police",
         "NB",
         Victim("Grace", "Ellery", (3, 6, 1986)),
+        perpetrator=Named("Callum", "Rix", (4, 4, 1985), "ex_partner"),
         days_ago=16,
         yes=17,
         children=(("Ruby", (14, 1, 2017), "Daughter"),),
@@ -46,6 +47,7 @@ TODAY = [
         "health",
         "NB",
         Victim("Leah", "Brandt", (22, 9, 1979)),
+        perpetrator=Named("Martin", "Oakes", (16, 8, 1977)),
         days_ago=15,
         yes=14,
         outcome="accepted",
@@ -57,6 +59,7 @@ TODAY = [
         "housing",
         "NB",
         Victim("Mina", "Farouk", (9, 12, 1991), ethnicity="arab"),
+        perpetrator=Named("Wayne", "Tillotson", (14, 3, 1980)),
         days_ago=14,
         yes=15,
         outcome="accepted",

@@ -6,7 +6,7 @@ Every name, date and story is invented. Loaded once: nothing is added if any ref
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -15,6 +15,7 @@ from conference.extensions import db
 from conference.referrals import services
 from conference.referrals.checklists import RiskTool
 from conference.referrals.choices import Decision
+from conference.referrals.forms import age_on
 from conference.referrals.models import Referral
 
 
@@ -29,6 +30,20 @@ class Victim:
     disability: str = "no"
     gender: str = "female"
     language: str = ""
+
+
+@dataclass(frozen=True)
+class Named:
+    """The perpetrator as the referrer names him: a date of birth, or only an approximate age
+    (``age``, or the age on the day of the referral of a man born on ``looks_born``)."""
+
+    given_name: str
+    family_name: str
+    dob: tuple[int, int, int] | None = None
+    relationship: str = "partner"
+    aliases: str = ""
+    age: int | None = None
+    looks_born: tuple[int, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +66,7 @@ class Story:
     advocate: str = ""
     confidential: bool = False
     narrative: str = ""
+    perpetrator: Named | None = None
 
 
 DAWN = Victim("Dawn", "Hartigan", (12, 4, 1987), aliases="Dawn Kell")
@@ -63,12 +79,27 @@ ROXANNE = Victim("Roxanne", "Pryce", (22, 6, 1985))
 FARAH = Victim("Farah", "Qureshi", (5, 5, 1994), ethnicity="asian", language="Urdu")
 GEMMA = Victim("Gemma", "Lowther", (14, 7, 1983))
 OWEN = Victim("Owen", "Sadler", (2, 3, 1976), gender="male", sexuality="gay_lesbian")
+SHANNON = Victim("Shannon", "Kerrigan", (2, 10, 1991))
+JEROME = Victim("Jerome", "Baptiste", (23, 1, 1993), gender="male", ethnicity="black")
+
+#: Dawn's ex-partner, named again (spelt another way) in the new referral of her: a link the
+#: coordinator has still to confirm or reject at screening.
+DARREN = Named("Darren", "Kell", (9, 11, 1984), "ex_partner", aliases="Daz Kell")
+#: Marisa's ex-partner, named by Eastmoor and again by the Northbridge hospital: another.
+TOBIAS = Named("Tobias", "Adeyemi", (27, 2, 1989), "ex_partner", aliases="Toby Adeyemi")
+#: The serial perpetrator: Yvonne Castell's in Northbridge a year ago, then Shannon Kerrigan's in
+#: Eastmoor and Mina Farouk's in Northbridge (demo/perpetrators.py confirms the links).
+WAYNE = Named("Wayne", "Tillotson", (14, 3, 1980), "ex_partner")
+#: Imani Osei's partner, who is referred as a victim naming her: a counter-allegation.
+JEROME_NAMED = Named("Jerome", "Baptiste", (23, 1, 1993))
+IMANI_NAMED = Named("Imani", "Osei", (15, 4, 1995))
 
 STORIES = [
     Story(
         "idva",
         "NB",
         DAWN,
+        perpetrator=DARREN,
         days_ago=150,
         children=(("Mia", (4, 6, 2016), "Daughter"), ("Rhys", (17, 1, 2019), "Son")),
         incidents=(170, 120),
@@ -82,6 +113,7 @@ STORIES = [
         "eastmoor",
         "EM",
         MARISA,
+        perpetrator=TOBIAS,
         days_ago=140,
         yes=14,
         outcome="accepted",
@@ -92,6 +124,7 @@ STORIES = [
         "housing",
         "NB",
         TESSA,
+        perpetrator=Named("Gareth", "Pilling", (5, 5, 1975), "ex_partner"),
         days_ago=60,
         yes=17,
         outcome="accepted",
@@ -104,6 +137,7 @@ STORIES = [
         "probation",
         "NB",
         ROXANNE,
+        perpetrator=Named("Dean", "Whitcombe", (18, 10, 1983), "ex_partner"),
         days_ago=12,
         yes=6,
         judgement="She is worried he will turn up at her work.",
@@ -117,6 +151,7 @@ STORIES = [
         "police",
         "NB",
         GEMMA,
+        perpetrator=Named("Liam", "Cartwright", (2, 2, 1982)),
         days_ago=9,
         outcome="withdrawn",
         reason="Sent in error: already referred by the IDVA service.",
@@ -126,6 +161,7 @@ STORIES = [
         "housing",
         "NB",
         FARAH,
+        perpetrator=Named("Asif", "Qureshi", age=33),
         days_ago=6,
         yes=8,
         incidents=(20, 60, 110, 300),
@@ -138,6 +174,7 @@ STORIES = [
         "police",
         "NB",
         KAMILA,
+        perpetrator=Named("Marek", "Zielinski", (7, 7, 1986)),
         days_ago=3,
         yes=16,
         children=(("Zofia", (9, 9, 2021), "Daughter"),),
@@ -148,6 +185,7 @@ STORIES = [
         "idva",
         "NB",
         LEAH,
+        perpetrator=Named("Jordan", "Pask", age=24),
         days_ago=1,
         yes=9,
         judgement="She is 17 and isolated from her family. Her partner is 24 and controls her "
@@ -159,6 +197,7 @@ STORIES = [
         "health",
         "NB",
         Victim("Marissa", "Okonjo", (3, 9, 1992), ethnicity="black"),
+        perpetrator=Named("Toby", "Adeyemi", (27, 2, 1989), "ex_partner"),
         days_ago=0.1,
         yes=7,
         narrative="Seen at the emergency department with a head injury. She says she moved "
@@ -168,6 +207,7 @@ STORIES = [
         "police",
         "NB",
         Victim("Dawne", "Hartigan", (12, 4, 1987)),
+        perpetrator=Named("Daren", "Kell", (9, 11, 1984), "ex_partner"),
         days_ago=0.5,
         yes=5,
         incidents=(2,),
@@ -177,9 +217,34 @@ STORIES = [
         "police",
         "NB",
         OWEN,
+        perpetrator=Named("Stefan", "Lisle", (30, 8, 1980)),
         days_ago=0.05,
         outcome="draft",
         narrative="",
+    ),
+    Story(
+        "eastmoor",
+        "EM",
+        SHANNON,
+        perpetrator=Named("Wayne", "Tillotsen", (14, 3, 1980)),
+        days_ago=30,
+        yes=15,
+        outcome="accepted",
+        reason="Visible high risk.",
+        narrative="He moved to Eastmoor last year; he assaulted her when she tried to end it and "
+        "tracks her car.",
+    ),
+    Story(
+        "police",
+        "NB",
+        JEROME,
+        perpetrator=IMANI_NAMED,
+        days_ago=4,
+        yes=8,
+        incidents=(4, 15, 30),
+        judgement="Three call-outs in a month; each of them says the other started it.",
+        narrative="He says she hit him with a mug during an argument; she has been referred "
+        "as the victim of him.",
     ),
 ]
 
@@ -233,6 +298,23 @@ def _date(parts: tuple[int, int, int]) -> list[str]:
     return [str(p) for p in parts]
 
 
+def _perpetrator(story: Story, when: datetime) -> dict[str, list[str]]:
+    p = story.perpetrator
+    assert p is not None, story.victim
+    age = p.age
+    if p.looks_born is not None:
+        day, month, year = p.looks_born
+        age = age_on(date(year, month, day), when.date())
+    return {
+        "perpetrators-0-given_name": [p.given_name],
+        "perpetrators-0-family_name": [p.family_name],
+        "perpetrators-0-aliases": [p.aliases],
+        "perpetrators-0-dob": _date(p.dob) if p.dob else ["", "", ""],
+        "perpetrators-0-approximate_age": [str(age) if age is not None else ""],
+        "perpetrators-0-relationship": [p.relationship],
+    }
+
+
 def _draft(story: Story, tool: RiskTool, when: datetime) -> dict[str, dict[str, list[str]]]:
     v = story.victim
     born = v.dob
@@ -282,12 +364,7 @@ def _draft(story: Story, tool: RiskTool, when: datetime) -> dict[str, dict[str, 
             "safe_contacts": ["Her sister, and the health visitor."],
             "unsafe_contacts": ["His mother, who passes everything on."],
         },
-        "perpetrators": {
-            "perpetrators-0-given_name": ["Craig" if v.gender == "female" else "Damian"],
-            "perpetrators-0-family_name": ["Demoson"],
-            "perpetrators-0-dob": ["1", "1", "1984"],
-            "perpetrators-0-relationship": ["ex_partner" if story.children else "partner"],
-        },
+        "perpetrators": _perpetrator(story, when),
         "children": children,
         "checklist": {
             q.id: ["yes" if i < story.yes else "no"] for i, q in enumerate(tool.questions)

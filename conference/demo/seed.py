@@ -16,7 +16,9 @@ from conference.actions.jobs import send_action_reminders
 from conference.demo.conferences import seed_conferences
 from conference.demo.history import seed_history
 from conference.demo.meetings import seed_meetings
+from conference.demo.perpetrators import seed_perpetrator_links
 from conference.demo.referrals import seed_referrals
+from conference.demo.transfers import seed_transfer
 from conference.extensions import db
 
 DEMO_PASSWORD = "northbridge-demo-2026"
@@ -138,6 +140,10 @@ def seed_demo(*, now: datetime) -> list[DemoLogin]:
     seed_referrals(users, maracs, now)
     if seed_conferences(users, maracs, now):
         seed_meetings(users, maracs, now)
+        # Once every story's referral is in: the coordinators' decisions on perpetrator links.
+        seed_perpetrator_links(users, maracs)
+        # Marisa's case, heard in Eastmoor, waits for Northbridge to take it.
+        seed_transfer(users, maracs, now)
         # After the meetings above, which take the latest past conferences as theirs; before
         # the reminders, so the history's few overdue actions are chased too.
         seed_history(users, maracs, now)
