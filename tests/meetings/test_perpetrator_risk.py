@@ -273,3 +273,34 @@ def test_an_ordinary_action_is_still_about_no_one(world, live, as_user):
     assert response.status_code == 200
     action = db.session.scalar(db.select(Action))
     assert action.perpetrator_id is None and action.onward_to is None
+
+
+def test_the_console_and_the_follow_view_show_research_on_him(world, live, as_user):
+    from conference.db import utcnow
+    from conference.research.choices import Outcome
+    from conference.research.models import PerpetratorFinding, ResearchReturn
+
+    item = live[0]
+    [perpetrator] = perpetrators_of(item)
+    for agency, user, words in (
+        (world.police, world.police_rep, "Police hold two bail breaches on him"),
+        (world.health, world.health_rep, "Health hold nothing to share on him"),
+    ):
+        db.session.add(
+            ResearchReturn(
+                agenda_item_id=item.id,
+                agency_id=agency.id,
+                outcome=Outcome.NOT_KNOWN,
+                updated_by_id=user.id,
+                submitted_at=utcnow(),
+                findings=[PerpetratorFinding(perpetrator_id=perpetrator.id, summary=words)],
+            )
+        )
+    db.session.commit()
+    console_page = as_user(world.chair).get(_url(world)).text
+    assert "On Rowan Ashdown:" in console_page
+    assert "Police hold two bail breaches" in console_page
+    assert "Health hold nothing to share" in console_page
+    follow = as_user(world.police_rep).get(f"/conferences/{world.conference.id}/follow").text
+    assert "Police hold two bail breaches" in follow
+    assert "Health hold nothing to share" not in follow  # only the viewer's own agency
