@@ -28,6 +28,15 @@ class Priority(Labelled):
     LOW = "low"
 
 
+class OnwardReferral(Labelled):
+    """Where a meeting may refer a perpetrator on; the referral is kept as an action."""
+
+    MATAC = "matac"
+    OFFENDER_MANAGEMENT = "offender_management"
+    PERPETRATOR_PROGRAMME = "perpetrator_programme"
+    OTHER = "other"
+
+
 #: Quick picks for a due date, in days from the meeting.
 DUE_IN_DAYS = (7, 14, 28)
 
@@ -41,5 +50,9 @@ LABELS: list[tuple[StrEnum, str]] = [
     (Priority.HIGH, "High"),
     (Priority.MEDIUM, "Medium"),
     (Priority.LOW, "Low"),
+    (OnwardReferral.MATAC, "Perpetrator-focused tasking meeting (MATAC)"),
+    (OnwardReferral.OFFENDER_MANAGEMENT, "Offender management (MAPPA, probation)"),
+    (OnwardReferral.PERPETRATOR_PROGRAMME, "Perpetrator programme"),
+    (OnwardReferral.OTHER, "Another onward referral"),
 ]
 add_labels(LABELS)

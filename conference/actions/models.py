@@ -11,11 +11,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.accounts.models import Agency, User
-from conference.actions.choices import ActionStatus, Priority
+from conference.actions.choices import ActionStatus, OnwardReferral, Priority
 from conference.conferences.models import AgendaItem
 from conference.db import UTCDateTime, enum_type, max_lengths, utcnow
 from conference.extensions import Model
-from conference.referrals.models import Case
+from conference.referrals.models import Case, Perpetrator
 
 ACTION_LIMITS = {"description": 2000, "owner_name": 120}
 
@@ -45,8 +45,17 @@ class Action(Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(default=1)
+    #: The perpetrator of the case's referral this action is about, if it is about one.
+    perpetrator_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("referral_perpetrators.id"), index=True
+    )
+    #: Where the meeting referred him on, when the action is an onward referral.
+    onward_to: Mapped[OnwardReferral | None] = mapped_column(
+        enum_type(OnwardReferral, "onward_referral")
+    )
 
     case: Mapped[Case] = relationship(lazy="raise")
+    perpetrator: Mapped[Perpetrator | None] = relationship(lazy="joined")
     item: Mapped[AgendaItem] = relationship(lazy="raise")
     owner_agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
     agreed_by: Mapped[User] = relationship(foreign_keys=[agreed_by_id], lazy="joined")
@@ -54,6 +63,9 @@ class Action(Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         sa.CheckConstraint("length(trim(description)) > 0", name="description_not_blank"),
+        sa.CheckConstraint(
+            "onward_to IS NULL OR perpetrator_id IS NOT NULL", name="onward_names_perpetrator"
+        ),
         *max_lengths(ACTION_LIMITS),
     )
 

@@ -25,6 +25,15 @@ RISK_FIELDS = (
 #: Every field of a case's record at the meeting, as the minutes show them.
 RECORD_FIELDS = ("information_shared", *RISK_FIELDS, "decisions", "no_action_reason")
 
+#: The meeting's view of one perpetrator's risk to others, in the order the chair asks.
+PERPETRATOR_RISK_FIELDS = (
+    "risk_to_new_partner",
+    "risk_to_children",
+    "risk_to_family",
+    "risk_to_public",
+    "risk_to_staff",
+)
+
 #: A list, not a dict: members of different enums with equal values would share a key.
 LABELS: list[tuple[StrEnum, str]] = [
     (Presence.PRESENT, "Present"),

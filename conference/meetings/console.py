@@ -14,7 +14,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conference import audit
 from conference.accounts.models import Agency, User
-from conference.actions.choices import Priority
+from conference.actions.choices import OnwardReferral, Priority
 from conference.actions.models import ACTION_LIMITS, Action
 from conference.conferences import display, planning
 from conference.conferences.choices import ItemStatus
@@ -27,13 +27,14 @@ from conference.meetings.lifecycle import ITEM, REOPEN, meeting_refusal
 # The console page lists what is missing before a case can be marked discussed; the guard of
 # the items' table (meetings/lifecycle.py) is the one place that says it.
 from conference.meetings.lifecycle import missing_for_discussed as missing_for_discussed
-from conference.meetings.models import RECORD_LIMITS, Discussion, Meeting
+from conference.meetings.models import RECORD_LIMITS, Discussion, Meeting, PerpetratorRisk
+from conference.referrals.models import Perpetrator
 
 
 class RecordConflict(Conflict):
     """Someone saved the record after this copy was read; ``current`` is what they saved."""
 
-    def __init__(self, message: str, current: Discussion | Action) -> None:
+    def __init__(self, message: str, current: Discussion | Action | PerpetratorRisk) -> None:
         super().__init__(message)
         self.current = current
 
@@ -194,12 +195,20 @@ def add_action(
     priority: Priority,
     actor: User,
     now: datetime,
+    perpetrator: Perpetrator | None = None,
+    onward_to: OnwardReferral | None = None,
 ) -> Action:
-    """Agree an action on the case under discussion. Raises ValidationFailed by field."""
+    """Agree an action on the case under discussion, about one of its perpetrators if given
+    (an onward referral, such as to MATAC, is always about one). Raises ValidationFailed by
+    field."""
     conference = item.conference
     check_in_progress(conference)
     check_action(conference, description=description, owner=owner, due_on=due_on)
     assert owner is not None and due_on is not None
+    if perpetrator is not None and perpetrator.referral_id != item.referral_id:
+        raise ValidationFailed("Choose a perpetrator of this case", "perpetrator_id")
+    if onward_to is not None and perpetrator is None:
+        raise ValidationFailed("Choose the perpetrator the referral is about", "perpetrator_id")
     action = Action(
         case_id=item.case_id,
         agenda_item_id=item.id,
@@ -212,6 +221,8 @@ def add_action(
         agreed_by_id=actor.id,
         updated_at=now,
         updated_by_id=actor.id,
+        perpetrator_id=perpetrator.id if perpetrator else None,
+        onward_to=onward_to,
     )
     db.session.add(action)
     db.session.flush()
@@ -221,7 +232,12 @@ def add_action(
         action,
         marac_id=conference.marac_id,
         now=now,
-        detail={"case_id": item.case_id, "owner_agency_id": owner.id},
+        detail={
+            "case_id": item.case_id,
+            "owner_agency_id": owner.id,
+            **({"perpetrator_id": perpetrator.id} if perpetrator else {}),
+            **({"onward_to": onward_to.value} if onward_to else {}),
+        },
     )
     return action
 

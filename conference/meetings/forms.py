@@ -9,10 +9,10 @@ from wtforms import Form, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from conference.actions.choices import DUE_IN_DAYS, Priority
+from conference.actions.choices import DUE_IN_DAYS, OnwardReferral, Priority
 from conference.actions.models import ACTION_LIMITS
 from conference.meetings.choices import Presence
-from conference.meetings.models import ATTENDEE_LIMITS, RECORD_LIMITS
+from conference.meetings.models import ATTENDEE_LIMITS, PERPETRATOR_RISK_LIMITS, RECORD_LIMITS
 from conference.web.forms import MemorableDateField, long_text, radios, text
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
@@ -89,6 +89,37 @@ class RecordForm(Form):
     )
 
 
+PERPETRATOR_RISK_LABELS = {
+    "risk_to_new_partner": "Risk to a new partner",
+    "risk_to_children": "Risk to children",
+    "risk_to_family": "Risk to family",
+    "risk_to_public": "Risk to the public",
+    "risk_to_staff": "Risk to staff",
+}
+
+
+class PerpetratorRiskForm(Form):
+    """The meeting's view of one perpetrator's risk; prefixed with the perpetrator."""
+
+    version = HiddenField()
+    risk_to_new_partner = long_text(
+        PERPETRATOR_RISK_LABELS["risk_to_new_partner"],
+        PERPETRATOR_RISK_LIMITS["risk_to_new_partner"],
+    )
+    risk_to_children = long_text(
+        PERPETRATOR_RISK_LABELS["risk_to_children"], PERPETRATOR_RISK_LIMITS["risk_to_children"]
+    )
+    risk_to_family = long_text(
+        PERPETRATOR_RISK_LABELS["risk_to_family"], PERPETRATOR_RISK_LIMITS["risk_to_family"]
+    )
+    risk_to_public = long_text(
+        PERPETRATOR_RISK_LABELS["risk_to_public"], PERPETRATOR_RISK_LIMITS["risk_to_public"]
+    )
+    risk_to_staff = long_text(
+        PERPETRATOR_RISK_LABELS["risk_to_staff"], PERPETRATOR_RISK_LIMITS["risk_to_staff"]
+    )
+
+
 class ActionForm(Form):
     """Prefixed ("new" or the action's id), so several action forms share a page."""
 
@@ -110,6 +141,24 @@ class ActionForm(Form):
     due_in.kwargs["validators"] = [Optional()]
     due_on = MemorableDateField("Or another due date", description="For example, 27 3 2027")
     priority = radios("Priority", Priority.choices(), "Choose a priority")
+    perpetrator_id = SelectField(
+        "About a perpetrator (optional)",
+        choices=[],
+        widget=GovSelect(),
+        validate_choice=False,
+    )
+    onward_to = SelectField(
+        "Onward referral (optional)",
+        description="An onward referral is about one perpetrator: choose him above.",
+        choices=[SelectChoice("", "Not an onward referral"), *OnwardReferral.choices()],
+        widget=GovSelect(),
+        validate_choice=False,
+    )
+
+    def set_perpetrators(self, perpetrators: list[tuple[int, str]]) -> None:
+        self.perpetrator_id.choices = [SelectChoice("", "Not about a perpetrator")] + [
+            SelectChoice(str(perpetrator_id), name) for perpetrator_id, name in perpetrators
+        ]
 
     def set_choices(self, agencies: list[tuple[int, str]], meeting_day: date) -> None:
         self.owner_agency_id.choices = [SelectChoice("", "Choose an agency")] + [

@@ -16,7 +16,7 @@ from conference.accounts.models import Agency, User
 from conference.conferences.models import AgendaItem, Conference
 from conference.db import UTCDateTime, enum_type, max_lengths, utcnow
 from conference.extensions import Model
-from conference.meetings.choices import Presence
+from conference.meetings.choices import PERPETRATOR_RISK_FIELDS, Presence
 
 RECORD_LIMITS = {
     "information_shared": 8000,
@@ -28,6 +28,7 @@ RECORD_LIMITS = {
     "decisions": 4000,
     "no_action_reason": 1000,
 }
+PERPETRATOR_RISK_LIMITS = {name: 4000 for name in PERPETRATOR_RISK_FIELDS}
 ATTENDEE_LIMITS = {"name": 120, "job_title": 120}
 
 
@@ -155,3 +156,44 @@ class Discussion(Model):
 
     def __repr__(self) -> str:
         return f"<Discussion {self.id} item={self.agenda_item_id}>"
+
+
+class PerpetratorRisk(Model):
+    """The meeting's view of one perpetrator's risk to others, on one agenda item.
+
+    One row per perpetrator of the item's referral. Versioned like the case's record, so a
+    save made on a stale copy is refused rather than overwriting the other person's words.
+    """
+
+    __tablename__ = "perpetrator_risks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agenda_item_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True
+    )
+    perpetrator_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("referral_perpetrators.id", ondelete="CASCADE"), index=True
+    )
+    risk_to_new_partner: Mapped[str] = mapped_column(sa.Text, default="")
+    risk_to_children: Mapped[str] = mapped_column(sa.Text, default="")
+    risk_to_family: Mapped[str] = mapped_column(sa.Text, default="")
+    risk_to_public: Mapped[str] = mapped_column(sa.Text, default="")
+    risk_to_staff: Mapped[str] = mapped_column(sa.Text, default="")
+    updated_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    version: Mapped[int] = mapped_column(default=1)
+
+    updated_by: Mapped[User | None] = relationship(lazy="joined")
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        sa.UniqueConstraint("agenda_item_id", "perpetrator_id"),
+        *max_lengths(PERPETRATOR_RISK_LIMITS),
+    )
+
+    def __repr__(self) -> str:
+        return f"<PerpetratorRisk {self.id} item={self.agenda_item_id}>"
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(getattr(self, name) for name in PERPETRATOR_RISK_FIELDS)

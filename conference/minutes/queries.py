@@ -14,9 +14,11 @@ from conference.conferences import queries as conference_queries
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
 from conference.meetings import queries as meeting_queries
+from conference.meetings import risks
 from conference.meetings.choices import Presence
-from conference.meetings.models import Attendance, Attendee, Discussion
+from conference.meetings.models import Attendance, Attendee, Discussion, PerpetratorRisk
 from conference.minutes.models import Minutes, MinutesRevision
+from conference.referrals.models import Perpetrator
 
 
 @dataclass
@@ -28,6 +30,10 @@ class MinutesContent:
     items: list[AgendaItem]
     #: Agenda item id -> what the meeting recorded on it.
     records: dict[int, Discussion] = field(default_factory=dict)
+    #: Agenda item id -> each perpetrator with the meeting's view of his risk to others.
+    perpetrator_risks: dict[int, list[tuple[Perpetrator, PerpetratorRisk]]] = field(
+        default_factory=dict
+    )
     #: Agenda item id -> the actions agreed on it (only one agency's, in an agency copy).
     actions: dict[int, list[Action]] = field(default_factory=dict)
     attendances: list[Attendance] = field(default_factory=list)
@@ -86,6 +92,7 @@ def content(
         minutes=minutes,
         items=items,
         records=meeting_queries.records_for([i.id for i in items]),
+        perpetrator_risks=risks.risks_with_perpetrators([i.id for i in items]),
         actions=actions,
         attendances=attendances,
         attendees=attendees,

@@ -19,6 +19,7 @@ from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
 from conference.meetings import queries as meeting_queries
 from conference.meetings.choices import RECORD_FIELDS
+from conference.meetings.forms import PERPETRATOR_RISK_LABELS
 from conference.meetings.opening import statement_for
 from conference.meetings.permissions import drives
 from conference.minutes import forms, queries, services
@@ -345,6 +346,7 @@ def _heading(content: queries.MinutesContent) -> dict[str, Any]:
         "label": display.conference_label(conference),
         "statement": statement_for(conference),
         "record_labels": RECORD_LABELS,
+        "perpetrator_risk_labels": PERPETRATOR_RISK_LABELS,
         "summary": services.revision_summary,
         "change_labels": services.CHANGE_LABELS,
     }

@@ -70,7 +70,10 @@ def conference(conference_id: int) -> ResponseReturnValue:
 
 
 def _page(
-    conference: Conference, forms: dict[int, ReturnForm] | None = None, status: int = 200
+    conference: Conference,
+    forms: dict[int, ReturnForm] | None = None,
+    status: int = 200,
+    typed: dict[int, dict[int, str]] | None = None,
 ) -> ResponseReturnValue:
     actor, now = current_actor(), utcnow()
     items = [
@@ -80,8 +83,10 @@ def _page(
     ]
     returns = queries.agency_returns(conference.id, actor.agency_id)
     forms = forms or {}
+    typed = typed or {}
     for item in items:
         forms.setdefault(item.id, _form_for(item, returns.get(item.id)))
+        typed.setdefault(item.id, _saved_findings(returns.get(item.id)))
     listing.record_view(actor, "research.viewed", conference, items, now=now)
     return render_template(
         "research/conference.html",
@@ -89,11 +94,28 @@ def _page(
         items=items,
         returns=returns,
         forms=forms,
+        perpetrators={i.id: list(i.referral.perpetrators) if i.referral else [] for i in items},
+        findings=typed,
         label=display.conference_label(conference),
         is_open=services.is_open(conference, now),
         agency=actor.agency,
         person_flags=perpetrators.case_flags_for([i.case for i in items], today=now.date()),
     ), status
+
+
+def _saved_findings(saved: ResearchReturn | None) -> dict[int, str]:
+    """Perpetrator id -> what the saved return says on him."""
+    return {f.perpetrator_id: f.summary for f in saved.findings} if saved else {}
+
+
+def _typed_findings(item: AgendaItem) -> dict[int, str]:
+    """Perpetrator id -> what was typed on him, from the posted form."""
+    prefix = f"item-{item.id}-perpetrator-"
+    return {
+        int(key.removeprefix(prefix)): value
+        for key, value in request.form.items()
+        if key.startswith(prefix) and key.removeprefix(prefix).isdigit()
+    }
 
 
 def _form_for(item: AgendaItem, saved: ResearchReturn | None) -> ReturnForm:
@@ -119,7 +141,13 @@ def save(conference_id: int, item_id: int) -> ResponseReturnValue:
         return _answer(conference, item, form, existing, now, status=422)
     on_refusal(_refused(conference, item, form, existing, now))
     saved = services.save_return(
-        item, actor.agency, actor=actor, now=now, existing=existing, **_return_values(form)
+        item,
+        actor.agency,
+        actor=actor,
+        now=now,
+        existing=existing,
+        findings=_typed_findings(item),
+        **_return_values(form),
     )
     if wants_partial():
         return _answer(conference, item, form, saved, now, status=200)
@@ -166,8 +194,9 @@ def _answer(
     status: int,
 ) -> ResponseReturnValue:
     """The case's block for htmx (with any message out of band), else the whole page."""
+    typed = _saved_findings(saved) if status == 200 else _typed_findings(item)
     if not wants_partial():
-        return _page(conference, forms={item.id: form}, status=status)
+        return _page(conference, forms={item.id: form}, status=status, typed={item.id: typed})
     return partial_response(
         "research/_return.html",
         status=status,
@@ -177,4 +206,6 @@ def _answer(
         conference=conference,
         is_open=services.is_open(conference, now),
         just_saved=status == 200,
+        perpetrators={item.id: services.perpetrators_of(item)},
+        findings={item.id: typed},
     )

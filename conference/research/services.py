@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -17,9 +17,10 @@ from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.notifications import services as notifications
 from conference.notifications.links import Link
+from conference.referrals.models import Perpetrator
 from conference.referrals.services import today_in
 from conference.research.choices import Outcome, RiskFlag
-from conference.research.models import ResearchReturn
+from conference.research.models import SUMMARY_LIMIT, PerpetratorFinding, ResearchReturn
 
 #: Agencies with returns still missing are reminded this many days before the meeting.
 REMINDER_DAYS_BEFORE = 2
@@ -40,8 +41,11 @@ def save_return(
     summary: str,
     risk_flags: Iterable[RiskFlag],
     existing: ResearchReturn | None,
+    findings: Mapping[int, str] | None = None,
 ) -> ResearchReturn:
-    """Record or change the agency's return on an item. Flushes; the caller commits."""
+    """Record or change the agency's return on an item, with what its records show on each
+    perpetrator of the case (``findings``: perpetrator id -> text; blank for nothing).
+    Flushes; the caller commits. Raises ValidationFailed and InvalidTransition."""
     if not is_open(item.conference, now):
         raise InvalidTransition("Research for this conference has closed")
     if item.section not in CASE_SECTIONS:
@@ -50,9 +54,11 @@ def save_return(
     if outcome is Outcome.KNOWN and not summary:
         raise ValidationFailed("Enter what your agency will share at the meeting", "summary")
     flags = sorted({flag.value for flag in risk_flags})
+    findings = _checked_findings(item, findings or {})
     if existing is None:
         existing = ResearchReturn(agenda_item_id=item.id, agency_id=agency.id)
         db.session.add(existing)
+    existing.findings = _merged_findings(existing, findings)
     existing.outcome = outcome
     existing.summary = summary
     existing.risk_flags = flags
@@ -65,9 +71,54 @@ def save_return(
         existing,
         marac_id=item.conference.marac_id,
         now=now,
-        detail={"agenda_item_id": item.id, "outcome": outcome.value},
+        detail={
+            "agenda_item_id": item.id,
+            "outcome": outcome.value,
+            "perpetrator_ids": sorted(findings),
+        },
     )
     return existing
+
+
+def perpetrators_of(item: AgendaItem) -> list[Perpetrator]:
+    """The perpetrators named in the referral that listed the item, in the referral's order."""
+    if item.referral_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Perpetrator)
+            .where(Perpetrator.referral_id == item.referral_id)
+            .order_by(Perpetrator.position, Perpetrator.id)
+        )
+    )
+
+
+def _checked_findings(item: AgendaItem, findings: Mapping[int, str]) -> dict[int, str]:
+    """The non-blank findings, each on a perpetrator of this case. Raises ValidationFailed."""
+    known = {p.id for p in perpetrators_of(item)}
+    checked = {}
+    for perpetrator_id, text in findings.items():
+        if perpetrator_id not in known:
+            raise ValidationFailed("Answer only on the perpetrators of this case", "summary")
+        text = (text or "").strip()
+        if len(text) > SUMMARY_LIMIT:
+            raise ValidationFailed(f"Must be {SUMMARY_LIMIT} characters or fewer", "summary")
+        if text:
+            checked[perpetrator_id] = text
+    return checked
+
+
+def _merged_findings(saved: ResearchReturn, findings: dict[int, str]) -> list[PerpetratorFinding]:
+    """The return's findings as given: kept rows changed in place, blank ones dropped."""
+    by_perpetrator = {f.perpetrator_id: f for f in saved.findings} if saved.id else {}
+    merged = []
+    for perpetrator_id, text in findings.items():
+        finding = by_perpetrator.get(perpetrator_id) or PerpetratorFinding(
+            perpetrator_id=perpetrator_id
+        )
+        finding.summary = text
+        merged.append(finding)
+    return merged
 
 
 def missing_by_agency(conference_ids: list[int]) -> dict[tuple[int, int], int]:

@@ -17,15 +17,17 @@ from conference.conferences.choices import ConferenceStatus, Section
 from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
 from conference.errors import InvalidTransition
-from conference.meetings import closing, console, opening, queries
+from conference.meetings import closing, console, opening, queries, risks
 from conference.meetings.forms import (
+    PERPETRATOR_RISK_LABELS,
     RECORD_LABELS,
     ActionForm,
     DeferForm,
+    PerpetratorRiskForm,
     RecordForm,
     ReviewForm,
 )
-from conference.meetings.models import Discussion
+from conference.meetings.models import Discussion, PerpetratorRisk
 from conference.meetings.permissions import sees_safe_contact
 from conference.meetings.routes import STOP_POLLING, bp, load_driven
 from conference.referrals import perpetrators
@@ -108,6 +110,8 @@ def case_context_for(conference: Conference, item: AgendaItem, **forms: Any) -> 
         "record": record,
         "record_form": forms.get("record_form") or record_form_for(record),
         "conflict": forms.get("conflict"),
+        "risk_conflict": forms.get("risk_conflict"),
+        **perpetrators_context_for(item, actions, forms.get("perpetrator_forms") or {}),
         **actions_context_for(conference, item, actions, forms.get("action_forms") or {}),
         "defer_form": forms.get("defer_form") or DeferForm(),
         "returns": queries.returns_for(item.id),
@@ -122,6 +126,37 @@ def case_context_for(conference: Conference, item: AgendaItem, **forms: Any) -> 
     }
 
 
+def perpetrators_context_for(
+    item: AgendaItem, actions: list[Action], forms: dict[int, PerpetratorRiskForm]
+) -> dict[str, Any]:
+    """Each perpetrator of the case with the meeting's view of his risk, its form, and the
+    onward referrals agreed for him."""
+    perpetrators = risks.perpetrators_of(item)
+    saved = risks.risks_for([item.id]).get(item.id, {})
+    return {
+        "perpetrators": perpetrators,
+        "perpetrator_risks": saved,
+        "perpetrator_forms": {
+            p.id: forms.get(p.id) or risk_form_for(p.id, saved.get(p.id)) for p in perpetrators
+        },
+        "perpetrator_actions": {
+            p.id: [a for a in actions if a.perpetrator_id == p.id] for p in perpetrators
+        },
+        "PERPETRATOR_RISK_LABELS": PERPETRATOR_RISK_LABELS,
+    }
+
+
+def risk_form_for(
+    perpetrator_id: int, risk: PerpetratorRisk | None, data: Any = None
+) -> PerpetratorRiskForm:
+    prefix = f"perpetrator-{perpetrator_id}"
+    if data is not None:
+        return PerpetratorRiskForm(data, prefix=prefix)
+    form = PerpetratorRiskForm(obj=risk, prefix=prefix)
+    form.version.data = str(risk.version) if risk else ""
+    return form
+
+
 def actions_context_for(
     conference: Conference,
     item: AgendaItem,
@@ -132,6 +167,7 @@ def actions_context_for(
     day = display.local_day(conference)
     new = forms.get("new") or ActionForm(prefix=f"new-{item.id}", data={"priority": "medium"})
     new.set_choices(agencies, day)
+    new.set_perpetrators([(p.id, p.name) for p in risks.perpetrators_of(item)])
     edits = {}
     for action in actions:
         form = forms.get(str(action.id)) or action_form_for(action)

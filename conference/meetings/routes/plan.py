@@ -11,7 +11,7 @@ from flask_login import login_required
 
 from conference.accounts.models import Agency
 from conference.actions import services as action_services
-from conference.actions.choices import ActionStatus, Priority
+from conference.actions.choices import ActionStatus, OnwardReferral, Priority
 from conference.actions.models import Action
 from conference.conferences import display
 from conference.conferences.choices import Section
@@ -19,7 +19,7 @@ from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
-from conference.meetings import console, queries
+from conference.meetings import console, queries, risks
 from conference.meetings.console import RecordConflict
 from conference.meetings.forms import ActionForm, ReviewForm
 from conference.meetings.routes import bp, load_driven
@@ -48,7 +48,11 @@ def add_action(conference_id: int, item_id: int) -> ResponseReturnValue:
 
     def change() -> str:
         action = console.add_action(
-            item, actor=current_actor(), now=utcnow(), **_action_values(form, conference)
+            item,
+            actor=current_actor(),
+            now=utcnow(),
+            **_action_values(form, conference),
+            **_perpetrator_values(form, item),
         )
         return f"Action agreed for {action.owner_agency.name}, due {action.due_on:%-d %B %Y}."
 
@@ -103,6 +107,18 @@ def _action_values(form: ActionForm, conference: Conference) -> dict[str, Any]:
         "owner_name": form.owner_name.data or "",
         "due_on": form.chosen_due_on(display.local_day(conference)),
         "priority": Priority(form.priority.data or Priority.MEDIUM.value),
+    }
+
+
+def _perpetrator_values(form: ActionForm, item: AgendaItem) -> dict[str, Any]:
+    """The perpetrator the action is about and where he is referred on, if anywhere."""
+    chosen = form.perpetrator_id.data or ""
+    onward = form.onward_to.data or ""
+    if onward and onward not in {o.value for o in OnwardReferral}:
+        raise ValidationFailed("Choose where he is referred on", "onward_to")
+    return {
+        "perpetrator": risks.perpetrator_of(item, int(chosen)) if chosen.isdigit() else None,
+        "onward_to": OnwardReferral(onward) if onward else None,
     }
 
 

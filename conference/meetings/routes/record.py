@@ -1,4 +1,5 @@
-"""The console's case record, saved in place; a stale save is refused with both texts."""
+"""The console's case record and each perpetrator's risk, saved in place; a stale save is
+refused with both texts."""
 
 from __future__ import annotations
 
@@ -9,15 +10,18 @@ from flask_login import login_required
 from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
-from conference.meetings import console, queries
-from conference.meetings.choices import RECORD_FIELDS
+from conference.meetings import console, queries, risks
+from conference.meetings.choices import PERPETRATOR_RISK_FIELDS, RECORD_FIELDS
 from conference.meetings.console import RecordConflict
-from conference.meetings.forms import RECORD_LABELS, RecordForm
+from conference.meetings.forms import RECORD_LABELS, PerpetratorRiskForm, RecordForm
 from conference.meetings.routes import bp, load_driven
 from conference.meetings.routes.console import (
     console_response,
+    perpetrators_context_for,
     record_form_for,
+    risk_form_for,
 )
+from conference.referrals.models import Perpetrator
 from conference.web.auth import current_actor
 from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import go, partial_response, wants_partial
@@ -82,4 +86,79 @@ def _record_answer(
         record_form=form or record_form_for(record),
         conflict=conflict,
         RECORD_LABELS=RECORD_LABELS,
+    )
+
+
+@bp.post(
+    "/conferences/<int:conference_id>/meeting/items/<int:item_id>"
+    "/perpetrators/<int:perpetrator_id>/risk"
+)
+@login_required
+def save_perpetrator_risk(
+    conference_id: int, item_id: int, perpetrator_id: int
+) -> ResponseReturnValue:
+    """Save the meeting's view of one perpetrator's risk to others; a stale save is refused."""
+    conference = load_driven(conference_id)
+    item = item_of(conference, item_id)
+    perpetrator = risks.perpetrator_of(item, perpetrator_id)
+    form = risk_form_for(perpetrator.id, None, request.form)
+    if not form.validate():
+        return _risk_answer(conference, item, perpetrator, form=form, status=422)
+    values = {name: form[name].data or "" for name in PERPETRATOR_RISK_FIELDS}
+    version = version_of(form.version)
+    on_refusal(_risk_refusal(conference, item, perpetrator, form))
+    risks.save_risk(item, perpetrator, values, version=version, actor=current_actor(), now=utcnow())
+    flash(f"The meeting's view of {perpetrator.name}'s risk is saved.", "success")
+    return _risk_answer(conference, item, perpetrator, form=None, status=200)
+
+
+def _risk_refusal(
+    conference: Conference, item: AgendaItem, perpetrator: Perpetrator, form: PerpetratorRiskForm
+) -> Answer:
+    """As for the record: a stale save shows both texts (409), the typed text kept."""
+
+    def answer(refused: Exception) -> ResponseReturnValue:
+        if isinstance(refused, RecordConflict):
+            return _risk_answer(
+                conference, item, perpetrator, form=form, status=409, conflict=refused
+            )
+        if not isinstance(refused, ValidationFailed | InvalidTransition):
+            raise refused  # someone else's change: the error message every page gives
+        show_refusal(form, refused, "risk_to_new_partner")
+        status = 409 if isinstance(refused, InvalidTransition) else 422
+        return _risk_answer(conference, item, perpetrator, form=form, status=status)
+
+    return answer
+
+
+def _risk_answer(
+    conference: Conference,
+    item: AgendaItem,
+    perpetrator: Perpetrator,
+    *,
+    form: PerpetratorRiskForm | None,
+    status: int,
+    conflict: RecordConflict | None = None,
+) -> ResponseReturnValue:
+    forms = {perpetrator.id: form} if form is not None else {}
+    if not wants_partial():
+        if status == 200:
+            anchor = f"perpetrator-risk-{item.id}-{perpetrator.id}"
+            return go(url_for(".meeting", conference_id=conference.id, _anchor=anchor))
+        return console_response(
+            conference, status=status, perpetrator_forms=forms, risk_conflict=conflict
+        )
+    risk = risks.risks_for([item.id]).get(item.id, {}).get(perpetrator.id)
+    if conflict is not None and form is not None:
+        form.version.data = str(risk.version) if risk else ""
+    actions = queries.actions_for([item.id]).get(item.id, [])
+    context = perpetrators_context_for(item, actions, forms)
+    return partial_response(
+        "meetings/_perpetrator_risk.html",
+        status=status,
+        conference=conference,
+        item=item,
+        perpetrator=perpetrator,
+        risk_conflict=conflict,
+        **context,
     )

@@ -1,0 +1,141 @@
+"""The meeting's view of each perpetrator's risk to others (a new partner, children, family,
+the public, staff), recorded at the console beside the case's record.
+
+Every function here flushes and leaves the commit to its caller.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
+
+from conference import audit
+from conference.accounts.models import User
+from conference.conferences import planning
+from conference.conferences.models import AgendaItem
+from conference.errors import NotFound, ValidationFailed
+from conference.extensions import db
+from conference.meetings.choices import PERPETRATOR_RISK_FIELDS
+from conference.meetings.console import SAME_MOMENT, RecordConflict, check_in_progress
+from conference.meetings.models import PERPETRATOR_RISK_LIMITS, PerpetratorRisk
+from conference.referrals.models import Perpetrator
+
+
+def perpetrators_of(item: AgendaItem) -> list[Perpetrator]:
+    """The perpetrators named in the referral that listed the item (none for a standing item)."""
+    if item.referral_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Perpetrator)
+            .where(Perpetrator.referral_id == item.referral_id)
+            .order_by(Perpetrator.position, Perpetrator.id)
+        )
+    )
+
+
+def perpetrator_of(item: AgendaItem, perpetrator_id: int) -> Perpetrator:
+    """One perpetrator of the item's referral. Raises NotFound for anyone else's."""
+    for perpetrator in perpetrators_of(item):
+        if perpetrator.id == perpetrator_id:
+            return perpetrator
+    raise NotFound("No such perpetrator on this case")
+
+
+def risks_for(item_ids: Collection[int]) -> dict[int, dict[int, PerpetratorRisk]]:
+    """Agenda item id -> perpetrator id -> what the meeting recorded on his risk."""
+    if not item_ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(PerpetratorRisk).where(PerpetratorRisk.agenda_item_id.in_(item_ids))
+    )
+    found: dict[int, dict[int, PerpetratorRisk]] = {}
+    for row in rows:
+        found.setdefault(row.agenda_item_id, {})[row.perpetrator_id] = row
+    return found
+
+
+def save_risk(
+    item: AgendaItem,
+    perpetrator: Perpetrator,
+    values: Mapping[str, str],
+    *,
+    version: int | None,
+    actor: User,
+    now: datetime,
+) -> PerpetratorRisk:
+    """Save the meeting's view of one perpetrator's risk, refusing a save on a stale copy.
+
+    ``version`` is the version the user's copy was read at (None before anything is saved).
+    Raises RecordConflict, ValidationFailed and InvalidTransition.
+    """
+    check_in_progress(item.conference)
+    if perpetrator.referral_id != item.referral_id:
+        raise NotFound("No such perpetrator on this case")
+    risk = risks_for([item.id]).get(item.id, {}).get(perpetrator.id)
+    if risk is None and version is not None:
+        raise ValidationFailed("This record was removed; reload the page")
+    if risk is not None and version != risk.version:
+        raise RecordConflict(_conflict_message(risk, perpetrator), risk)
+    for name in PERPETRATOR_RISK_FIELDS:
+        limit = PERPETRATOR_RISK_LIMITS[name]
+        if len((values.get(name) or "").strip()) > limit:
+            raise ValidationFailed(f"Must be {limit} characters or fewer", name)
+    if risk is None:
+        risk = PerpetratorRisk(agenda_item_id=item.id, perpetrator_id=perpetrator.id)
+        db.session.add(risk)
+    changed = []
+    for name in PERPETRATOR_RISK_FIELDS:
+        after = (values.get(name) or "").strip()
+        if (getattr(risk, name) or "") != after:
+            changed.append(name)
+            setattr(risk, name, after)
+    if changed or risk.id is None:
+        risk.updated_by_id = actor.id
+        risk.updated_at = now
+    try:
+        db.session.flush()
+    except (StaleDataError, sa.exc.IntegrityError) as stale:
+        # Saved by someone else between our read and our write (or both began the record).
+        raise RecordConflict(SAME_MOMENT, risk) from stale
+    audit.record(
+        actor,
+        "meeting.perpetrator_risk_saved",
+        item.conference,
+        marac_id=item.conference.marac_id,
+        now=now,
+        detail={"case_id": item.case_id, "perpetrator_id": perpetrator.id, "fields": changed},
+    )
+    return risk
+
+
+def _conflict_message(risk: PerpetratorRisk, perpetrator: Perpetrator) -> str:
+    who = risk.updated_by.name if risk.updated_by else "Someone"
+    return (
+        f"{who} saved the meeting's view of {perpetrator.name}'s risk at "
+        f"{planning.rules.clock(risk.updated_at)} while you were typing. Your text is kept "
+        "below: compare it with theirs, then save again."
+    )
+
+
+def risks_with_perpetrators(
+    item_ids: Collection[int],
+) -> dict[int, list[tuple[Perpetrator, PerpetratorRisk]]]:
+    """Agenda item id -> each perpetrator with what the meeting recorded on his risk, in the
+    referral's order; one query however many items."""
+    if not item_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Perpetrator, PerpetratorRisk)
+        .join(PerpetratorRisk, PerpetratorRisk.perpetrator_id == Perpetrator.id)
+        .where(PerpetratorRisk.agenda_item_id.in_(item_ids))
+        .order_by(Perpetrator.position, Perpetrator.id)
+    )
+    found: dict[int, list[tuple[Perpetrator, PerpetratorRisk]]] = {}
+    for perpetrator, risk in rows:
+        if not risk.is_empty:
+            found.setdefault(risk.agenda_item_id, []).append((perpetrator, risk))
+    return found
