@@ -94,6 +94,10 @@ def question_ids() -> list[str]:
     return QUESTION_IDS
 
 
+#: The default perpetrator's date of birth.
+DEFAULT_PERPETRATOR_DOB = ("2", "2", "1982")
+
+
 def complete_draft(
     *,
     yes: int = 14,
@@ -110,14 +114,17 @@ def complete_draft(
     """A draft with every section filled in validly: yes 'yes' answers, the rest 'no'.
 
     perpetrators: each a dict of given_name, family_name, aliases, dob (day, month, year),
-    age and relationship, all optional; one Marcus Testwood, date of birth not known, if none.
+    age and relationship, all optional; one Marcus Testwood, born 2 February 1982, if none.
+    A perpetrator left without a date of birth takes that one unless age is given: the repeat
+    rule needs the records to tell that two referrals of hers name the same man.
     """
     named: dict[str, list[str]] = {}
     for n, p in enumerate(perpetrators or [{}]):
         named[f"perpetrators-{n}-given_name"] = [p.get("given_name", "Marcus")]
         named[f"perpetrators-{n}-family_name"] = [p.get("family_name", "Testwood")]
         named[f"perpetrators-{n}-aliases"] = [p.get("aliases", "")]
-        named[f"perpetrators-{n}-dob"] = list(p.get("dob", ("", "", "")))
+        born = ("", "", "") if "age" in p else DEFAULT_PERPETRATOR_DOB
+        named[f"perpetrators-{n}-dob"] = list(p.get("dob", born))
         named[f"perpetrators-{n}-approximate_age"] = [str(p.get("age", ""))]
         named[f"perpetrators-{n}-relationship"] = [p.get("relationship", "partner")]
     kids: dict[str, list[str]] = {"has_children": ["yes" if children else "no"]}

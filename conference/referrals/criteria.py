@@ -2,8 +2,9 @@
 
 Visible high risk: enough 'yes' answers. Professional judgement: allowed at any score, with
 reasons; it raises the risk level to the top band and never lowers it. Potential escalation:
-enough incidents within the window. Repeat: a new incident within the repeat window of the
-victim's last MARAC referral, found from the records rather than typed.
+enough incidents within the window. Repeat: a new incident with the same perpetrator within
+the repeat window of the victim's last MARAC referral, found from the records rather than typed
+(repeats.py).
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ class ReferralFacts:
     incident_dates: Sequence[date] = ()
     #: The victim's last MARAC referral before this one, from the records.
     last_referral_on: date | None = None
+    #: A man named now is (or may be: a link not yet decided) named in one of her earlier
+    #: MARAC referrals. Without him, a known victim's new referral is not a repeat.
+    same_perpetrator: bool = False
 
 
 @dataclass(frozen=True)
@@ -86,9 +90,14 @@ def incidents_within_window(
     return sum(within_days(d, referred_on, rules.escalation_window_days) for d in incident_dates)
 
 
-def is_repeat(last_referral_on: date | None, referred_on: date, rules: ScreeningRules) -> bool:
-    return last_referral_on is not None and within_days(
-        last_referral_on, referred_on, rules.repeat_window_days
+def is_repeat(
+    last_referral_on: date | None, referred_on: date, rules: ScreeningRules, same_perpetrator: bool
+) -> bool:
+    """A new incident with the same perpetrator within the window of her last MARAC referral."""
+    return (
+        same_perpetrator
+        and last_referral_on is not None
+        and within_days(last_referral_on, referred_on, rules.repeat_window_days)
     )
 
 
@@ -112,7 +121,10 @@ def assess(tool: RiskTool, rules: ScreeningRules, facts: ReferralFacts) -> Asses
             (Criterion.VISIBLE_HIGH_RISK, visible_high_risk(facts.yes_count, rules)),
             (Criterion.PROFESSIONAL_JUDGEMENT, judgement_given),
             (Criterion.POTENTIAL_ESCALATION, incidents >= rules.escalation_incidents),
-            (Criterion.REPEAT, is_repeat(facts.last_referral_on, facts.referred_on, rules)),
+            (
+                Criterion.REPEAT,
+                is_repeat(facts.last_referral_on, facts.referred_on, rules, facts.same_perpetrator),
+            ),
         )
         if is_met
     )
@@ -129,6 +141,6 @@ def _why_not_met(yes_count: int, incidents: int, rules: ScreeningRules) -> str:
         f"({rules.high_risk_threshold} needed for visible high risk), {incidents} "
         f"incident{'s' if incidents != 1 else ''} in the last {rules.escalation_window_days} "
         f"days ({rules.escalation_incidents} needed for potential escalation), and no MARAC "
-        "referral for her within the repeat window. If you are seriously concerned, choose "
-        "professional judgement and give your reasons."
+        "referral for her with the same perpetrator within the repeat window. If you are "
+        "seriously concerned, choose professional judgement and give your reasons."
     )

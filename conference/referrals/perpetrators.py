@@ -78,7 +78,7 @@ def dates_agree(a: Described, b: Described) -> bool:
     return False
 
 
-def _ordered(a: int, b: int) -> tuple[int, int]:
+def ordered(a: int, b: int) -> tuple[int, int]:
     return (a, b) if a < b else (b, a)
 
 
@@ -158,12 +158,12 @@ def suggestions_for(referral: Referral) -> list[Suggestion]:
     if not candidates:
         return []
     ids = set(mine) | {row.Perpetrator.id for _, row, _ in candidates}
-    decided = _decided_pairs(ids)
+    decided = decided_pairs(ids)
     identity = identities_of(ids)
     suggestions = []
     for mine_id, row, similarity in candidates:
         other = row.Perpetrator
-        if _ordered(mine_id, other.id) in decided:
+        if ordered(mine_id, other.id) in decided:
             continue
         if mine_id in identity and identity.get(other.id) == identity[mine_id]:
             continue
@@ -186,7 +186,7 @@ def suggestions_for(referral: Referral) -> list[Suggestion]:
     return suggestions
 
 
-def _decided_pairs(ids: Collection[int]) -> set[tuple[int, int]]:
+def decided_pairs(ids: Collection[int]) -> set[tuple[int, int]]:
     rows = db.session.execute(
         sa.select(PerpetratorLinkDecision.perpetrator_id, PerpetratorLinkDecision.other_id).where(
             PerpetratorLinkDecision.perpetrator_id.in_(ids),
@@ -279,7 +279,7 @@ def reject_link(
 def _decide(a: int, b: int, confirmed: bool, actor: User, now: datetime) -> None:
     if a == b:
         raise ValidationFailed("A perpetrator cannot be linked to himself")
-    low, high = _ordered(a, b)
+    low, high = ordered(a, b)
     db.session.add(
         PerpetratorLinkDecision(
             perpetrator_id=low,

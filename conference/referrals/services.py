@@ -20,7 +20,7 @@ from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.notifications import services as notifications
 from conference.notifications.links import Link
-from conference.referrals import drafts, matching
+from conference.referrals import drafts, matching, repeats
 from conference.referrals.checklists import RiskTool, ScreeningRules
 from conference.referrals.choices import CaseStatus, Decision, ReferralStatus, YesNoNotKnown
 from conference.referrals.criteria import Assessment, Criterion, ReferralFacts, assess
@@ -52,6 +52,8 @@ class LiveAssessment:
     assessment: Assessment
     matches: list[matching.PossibleMatch]
     rules: ScreeningRules
+    #: The earlier referral and perpetrator that make it a repeat, if any.
+    repeat: repeats.Repeat | None = None
 
     @property
     def has_possible_match(self) -> bool:
@@ -114,6 +116,9 @@ def live_assessment(referral: Referral, today: date) -> LiveAssessment:
     names, dob = drafts.victim_identity(draft, tool, today)
     matches = matching.find_possible_matches(names, dob, excluding=referral.id)
     criteria = drafts.parsed(draft, "criteria", tool, today)
+    repeat = repeats.find_repeat(
+        repeats.named_in_draft(draft, tool, today), matches, today, rules.repeat_window_days
+    )
     facts = ReferralFacts(
         referred_on=today,
         yes_count=drafts.yes_count(draft, tool),
@@ -123,8 +128,9 @@ def live_assessment(referral: Referral, today: date) -> LiveAssessment:
             i["occurred_on"] for i in criteria.get("incidents") or [] if i.get("occurred_on")
         ],
         last_referral_on=matching.last_marac_referral_on(matches),
+        same_perpetrator=repeat is not None,
     )
-    return LiveAssessment(assess(tool, rules, facts), matches, rules)
+    return LiveAssessment(assess(tool, rules, facts), matches, rules, repeat)
 
 
 def check_steps(referral: Referral, today: date) -> dict[str, Any]:

@@ -198,9 +198,9 @@ def _repeats_table(marac: Marac, cases: list[Discussed]) -> Table:
         else [],
         chart=Chart("share", marker="national", marker_label=NATIONAL_LABEL),
         notes=[
-            f"A repeat is a case referred again within {window} days of an earlier accepted "
-            "referral of the same case. The repeat rate is repeats as a share of the cases "
-            "discussed."
+            "A repeat is a new incident between the same victim and the same perpetrator "
+            f"within {window} days of her last MARAC referral, in any MARAC. The repeat rate "
+            "is repeats as a share of the cases discussed."
         ],
         empty=NO_CASES,
     )

@@ -4,9 +4,10 @@
 - A *case discussed* is an agenda item of a held conference, in the children's or adults'
   section, marked discussed: a case heard at two meetings counts twice, as the national return
   counts. Each is described by the referral that listed it.
-- A *repeat* is a case discussed whose referral came within the repeat window (12 months unless
-  the MARAC says otherwise) of an earlier accepted referral of the same case. It is worked out
-  from the cases, not from the referral's own flag, which a possible match elsewhere can set.
+- A *repeat* is a case discussed whose referral is a repeat by the published rule: a new
+  incident between the same victim and the same perpetrator within the repeat window of her
+  last MARAC referral, in any MARAC (referrals/repeats.py). The referral's is_repeat holds it,
+  worked out when the referral was sent and revised when screening decided a perpetrator link.
 - An action's status on any day is rebuilt from its updates, so a return for a past quarter
   says what was true then, even if the action was reopened or closed since.
 """
@@ -35,9 +36,7 @@ from conference.referrals.choices import (
     Sexuality,
     YesNoNotKnown,
 )
-from conference.referrals.criteria import within_days
 from conference.referrals.models import Case, Child, Referral, ReferralTransition
-from conference.referrals.services import risk_tool_for
 from conference.reports.periods import Period
 from conference.voice.models import VictimVoice
 
@@ -151,6 +150,7 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
             Referral.victim_disability,
             Referral.is_aged_16_17,
             Referral.victim_dob,
+            Referral.is_repeat,
             VictimVoice.contact_made,
         )
         .select_from(AgendaItem)
@@ -164,8 +164,6 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
         )
         .order_by(AgendaItem.conference_id, AgendaItem.position)
     ).all()
-    earlier = _accepted_referral_days({row.case_id for row in rows})
-    window = risk_tool_for(marac)[1].repeat_window_days
     found = []
     for row in rows:
         sent = row.referred_on
@@ -178,13 +176,7 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
                 referred_on=sent,
                 agency_id=row.agency_id,
                 agency_kind=row.agency_kind,
-                is_repeat=row.referred_on is not None
-                and any(
-                    other_id != row.referral_id
-                    and other_on < row.referred_on
-                    and within_days(other_on, row.referred_on, window)
-                    for other_id, other_on in earlier.get(row.case_id, [])
-                ),
+                is_repeat=bool(row.is_repeat),
                 children=row.children or 0,
                 gender=row.victim_gender,
                 ethnicity=row.victim_ethnicity,
@@ -196,23 +188,6 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
                 contact_made=row.contact_made,
             )
         )
-    return found
-
-
-def _accepted_referral_days(case_ids: Collection[int]) -> dict[int, list[tuple[int, date]]]:
-    """Case id -> (referral id, day referred) of each of its accepted referrals."""
-    found: dict[int, list[tuple[int, date]]] = defaultdict(list)
-    if not case_ids:
-        return found
-    for case_id, referral_id, referred_on in db.session.execute(
-        sa.select(Referral.case_id, Referral.id, Referral.referred_on).where(
-            Referral.case_id.in_(case_ids),
-            Referral.status == ReferralStatus.ACCEPTED,
-            Referral.referred_on.is_not(None),
-        )
-    ):
-        if case_id is not None and referred_on is not None:  # as the query asks
-            found[case_id].append((referral_id, referred_on))
     return found
 
 

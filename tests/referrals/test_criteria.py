@@ -48,9 +48,26 @@ def days_ago(*days: int) -> tuple[date, ...]:
             (Criterion.POTENTIAL_ESCALATION,),
         ),
         ("3 incidents, the oldest 366 days ago", {"incident_dates": days_ago(1, 30, 366)}, ()),
-        ("last referral 364 days ago", {"last_referral_on": days_ago(364)[0]}, (Criterion.REPEAT,)),
-        ("last referral 365 days ago", {"last_referral_on": days_ago(365)[0]}, (Criterion.REPEAT,)),
-        ("last referral 366 days ago: a new referral", {"last_referral_on": days_ago(366)[0]}, ()),
+        (
+            "last referral 364 days ago, same perpetrator",
+            {"last_referral_on": days_ago(364)[0], "same_perpetrator": True},
+            (Criterion.REPEAT,),
+        ),
+        (
+            "last referral 365 days ago, same perpetrator",
+            {"last_referral_on": days_ago(365)[0], "same_perpetrator": True},
+            (Criterion.REPEAT,),
+        ),
+        (
+            "last referral 366 days ago: a new referral",
+            {"last_referral_on": days_ago(366)[0], "same_perpetrator": True},
+            (),
+        ),
+        (
+            "last referral 40 days ago, a new perpetrator: not a repeat",
+            {"last_referral_on": days_ago(40)[0]},
+            (),
+        ),
         (
             "everything at once",
             {
@@ -59,6 +76,7 @@ def days_ago(*days: int) -> tuple[date, ...]:
                 "judgement_reasons": "Stalking",
                 "incident_dates": days_ago(1, 2, 3),
                 "last_referral_on": days_ago(40)[0],
+                "same_perpetrator": True,
             },
             tuple(Criterion),
         ),

@@ -94,10 +94,10 @@ def build_record(population: int | None = 10_000) -> Record:
          Sexuality.NOT_KNOWN, None, YesNoNotKnown.NO, False, False, False),
     ):  # fmt: skip
         discussed(record, *case)
-    # Case b was referred before, but more than 12 months ago: not a repeat, whatever the
-    # flag a possible match set when it was sent.
-    earlier_referral(record, record.cases["b"], date(2025, 5, 1))
-    db.session.get(Referral, record.items["b"].referral_id).is_repeat = True
+    # Case b was referred before, within 12 months, but the perpetrator named now is another
+    # man: not a repeat by the published rule, so its referral's flag says no and the return
+    # counts what the flag says.
+    earlier_referral(record, record.cases["b"], date(2026, 1, 10))
     # Listed but not discussed, and a standing item: neither is a case discussed.
     listed(record, "deferred", "august", Section.ADULTS, ItemStatus.DEFERRED)
     listed(record, "standing", "august", Section.OVERDUE_ACTIONS, ItemStatus.DISCUSSED)

@@ -55,8 +55,8 @@ def test_conferences_held_and_cases_discussed(report):
 
 
 def test_repeat_rate_and_referral_sources(report, record):
-    # a, d and f were referred within 12 months of an earlier accepted referral of their case;
-    # b's earlier one was 14 months before, though its own flag says repeat.
+    # a, d and f are repeats by the published rule (their referrals' flags); b was referred
+    # within 12 months before too, but with another perpetrator: not a repeat.
     [repeats] = report.table("repeats").rows
     assert (repeats["count"], repeats["share"], repeats["national"]) == (3, 50.0, 32.0)
     sources = by_label(report, "sources")

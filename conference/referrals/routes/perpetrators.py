@@ -9,7 +9,7 @@ from flask_login import login_required
 from conference.accounts.models import Role
 from conference.accounts.permissions import marac_ids_with
 from conference.db import utcnow
-from conference.referrals import permissions, perpetrators
+from conference.referrals import permissions, perpetrators, repeats
 from conference.referrals.routes import bp, load_referral
 from conference.web.auth import current_actor, require, requires
 from conference.web.requests import parse_id
@@ -37,13 +37,23 @@ def decide_link(referral_id: int) -> ResponseReturnValue:
         return back
 
     on_refusal(refused)
-    if answer == "confirm":
-        perpetrators.confirm_link(referral, mine, other, actor=actor, now=now)
-        flash("The link is confirmed: both are now the same person.", "success")
-    else:
-        perpetrators.reject_link(referral, mine, other, actor=actor, now=now)
-        flash("The link is rejected: it will not be suggested again.", "success")
+    same = answer == "confirm"
+    repeat = repeats.decide_link(referral, mine, other, same=same, actor=actor, now=now)
+    decided = (
+        "The link is confirmed: both are now the same person."
+        if same
+        else "The link is rejected: it will not be suggested again."
+    )
+    flash(f"{decided} {_repeat_note(repeat)}", "success")
     return back
+
+
+def _repeat_note(repeat: repeats.Repeat | None) -> str:
+    if repeat is None:
+        return "The referral is not a repeat."
+    if repeat.confirmed:
+        return "The referral is a repeat."
+    return "The referral may be a repeat: another suggested link decides it."
 
 
 @bp.get("/perpetrators/<int:identity_id>")

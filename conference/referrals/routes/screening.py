@@ -19,7 +19,7 @@ from conference.conferences.display import conference_label
 from conference.db import utcnow
 from conference.errors import ValidationFailed
 from conference.extensions import db
-from conference.referrals import matching, permissions, perpetrators, queries, services
+from conference.referrals import matching, permissions, perpetrators, queries, repeats, services
 from conference.referrals.choices import CaseStatus, Decision
 from conference.referrals.forms import DecisionForm
 from conference.referrals.models import Referral
@@ -72,6 +72,7 @@ def screening_context(
         if coordinator and referral.status in matching.MATCHABLE
         else [],
         "perpetrator_identities": perpetrators.linked_identities(referral) if coordinator else {},
+        "repeat": repeats.repeat_of(referral) if coordinator else None,
         "coordinator": coordinator,
         "matches": matches,
         "standings": standings,
