@@ -289,7 +289,12 @@ def _decide(a: int, b: int, confirmed: bool, actor: User, now: datetime) -> None
             decided_at=now,
         )
     )
-    db.session.flush()
+    try:
+        db.session.flush()
+    except sa.exc.IntegrityError as clash:  # the pair's decision is unique: someone got in first
+        raise Conflict(
+            "Someone else decided this link at the same moment: see what they decided below."
+        ) from clash
 
 
 # The serial perpetrator flag.

@@ -602,3 +602,41 @@ def test_the_case_page_leads_its_coordinator_to_the_perpetrator_page(linked_worl
     case = w["second"].case
     link = f"/perpetrators/{w['identity']}"
     assert link in as_user(w["coordinator"]).get(f"/cases/{case.id}").text
+
+
+def test_two_coordinators_deciding_the_same_link_at_once_get_a_message_not_an_error(
+    marac, client_as, monkeypatch
+):
+    """The second decision meets the first one's row: refused with a message, nothing half-kept."""
+    client = client_as("coordinator", marac=marac)
+    earlier = _referral(marac)
+    later = _referral(marac, status="submitted")
+    mine, theirs = later.perpetrators[0].id, earlier.perpetrators[0].id
+    colleague = factories.make_user("coordinator", marac=marac)
+    checked = perpetrators._pair
+
+    def colleague_decides_meanwhile(*args, **kwargs):
+        found = checked(*args, **kwargs)  # the pair was still undecided when this post looked
+        with db.engine.begin() as conn:
+            conn.execute(
+                sa.insert(PerpetratorLinkDecision).values(
+                    perpetrator_id=min(mine, theirs),
+                    other_id=max(mine, theirs),
+                    confirmed=False,
+                    decided_by_id=colleague.id,
+                    decided_at=utcnow(),
+                )
+            )
+        return found
+
+    monkeypatch.setattr(perpetrators, "_pair", colleague_decides_meanwhile)
+    response = client.post(
+        f"/referrals/{later.id}/perpetrator-links",
+        data={"perpetrator_id": mine, "other_id": theirs, "answer": "confirm"},
+    )
+    assert response.status_code in (303, 409)
+    assert db.session.scalars(sa.select(PerpetratorLink)).all() == []
+    [decision] = db.session.scalars(sa.select(PerpetratorLinkDecision)).all()
+    assert decision.decided_by_id == colleague.id and decision.confirmed is False
+    page = client.get(response.location).text if response.status_code == 303 else response.text
+    assert "Someone else decided this link at the same moment" in page
