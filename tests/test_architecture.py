@@ -314,11 +314,11 @@ def _refusal_names() -> set[str]:
     from conference.errors import DomainError
 
     create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
-    found, todo = set(), [DomainError]
-    while todo:
-        kind = todo.pop()
+    found, pending = set(), [DomainError]
+    while pending:
+        kind = pending.pop()
         found.add(kind.__name__)
-        todo += kind.__subclasses__()
+        pending += kind.__subclasses__()
     return found
 
 
