@@ -6,8 +6,9 @@ meeting to be in progress; after it concludes, the minutes are the only way to c
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm.exc import StaleDataError
@@ -111,8 +112,17 @@ def apply_record(
     if record is None:
         record = Discussion(agenda_item_id=item.id)
         db.session.add(record)
+    return record, write_texts(record, RECORD_FIELDS, values, actor=actor, now=now)
+
+
+def write_texts(
+    record: Any, fields: Iterable[str], values: Mapping[str, Any], *, actor: User, now: datetime
+) -> dict[str, list[str]]:
+    """Set each text field of a versioned record from values (trimmed), say who and when, and
+    flush. Returns field -> [before, after] for what changed. Raises RecordConflict when
+    someone else's save got in between our read and our write (or both began the record)."""
     changes: dict[str, list[str]] = {}
-    for name in RECORD_FIELDS:
+    for name in fields:
         before = getattr(record, name) or ""
         after = (values.get(name, "") or "").strip()
         if before != after:
@@ -124,9 +134,8 @@ def apply_record(
     try:
         db.session.flush()
     except (StaleDataError, sa.exc.IntegrityError) as stale:
-        # Saved by someone else between our read and our write (or both began the record).
         raise RecordConflict(SAME_MOMENT, record) from stale
-    return record, changes
+    return changes
 
 
 SAME_MOMENT = (

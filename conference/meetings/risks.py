@@ -10,7 +10,6 @@ from collections.abc import Collection, Mapping
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm.exc import StaleDataError
 
 from conference import audit
 from conference.accounts.models import User
@@ -19,7 +18,7 @@ from conference.conferences.models import AgendaItem
 from conference.errors import NotFound, ValidationFailed
 from conference.extensions import db
 from conference.meetings.choices import PERPETRATOR_RISK_FIELDS
-from conference.meetings.console import SAME_MOMENT, RecordConflict, check_in_progress
+from conference.meetings.console import RecordConflict, check_in_progress, write_texts
 from conference.meetings.models import PERPETRATOR_RISK_LIMITS, PerpetratorRisk
 from conference.referrals.models import Perpetrator
 
@@ -87,20 +86,7 @@ def save_risk(
     if risk is None:
         risk = PerpetratorRisk(agenda_item_id=item.id, perpetrator_id=perpetrator.id)
         db.session.add(risk)
-    changed = []
-    for name in PERPETRATOR_RISK_FIELDS:
-        after = (values.get(name) or "").strip()
-        if (getattr(risk, name) or "") != after:
-            changed.append(name)
-            setattr(risk, name, after)
-    if changed or risk.id is None:
-        risk.updated_by_id = actor.id
-        risk.updated_at = now
-    try:
-        db.session.flush()
-    except (StaleDataError, sa.exc.IntegrityError) as stale:
-        # Saved by someone else between our read and our write (or both began the record).
-        raise RecordConflict(SAME_MOMENT, risk) from stale
+    changed = list(write_texts(risk, PERPETRATOR_RISK_FIELDS, values, actor=actor, now=now))
     audit.record(
         actor,
         "meeting.perpetrator_risk_saved",
