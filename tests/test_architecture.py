@@ -77,7 +77,9 @@ LAYERS = (
         above={"minutes": "closing a meeting begins its minutes"},
     ),
     Layer("minutes", "accounts actions audit conferences meetings notifications referrals"),
-    Layer("closure", "accounts actions audit conferences meetings referrals"),
+    Layer(
+        "closure", "accounts actions audit conferences meetings notifications referrals research"
+    ),
     Layer(
         "transfers",
         "accounts actions audit closure conferences meetings notifications referrals voice",
@@ -87,7 +89,8 @@ LAYERS = (
     Layer("reports", "accounts actions audit conferences minutes referrals research voice"),
     Layer("scheduler", "accounts actions audit conferences minutes notifications research voice"),
     Layer(
-        "demo", "accounts actions conferences meetings minutes referrals research transfers voice"
+        "demo",
+        "accounts actions closure conferences meetings minutes referrals research transfers voice",
     ),
     Layer("web", "accounts actions audit conferences notifications referrals voice"),
 )

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from conference.accounts.models import Marac, Role, User
 from conference.actions.choices import ActionStatus
 from conference.actions.models import Action, ActionUpdate
+from conference.closure import notices
 from conference.closure import queries as closure
 from conference.conferences import rules
 from conference.conferences.choices import (
@@ -200,9 +201,14 @@ def test_the_demo_leaves_suggested_links_for_the_coordinator_at_screening(demo):
         found = perpetrators.suggestions_for(r)
         if found:
             waiting[r.victim_name] = {s.marac_name for s in found}
+    notice = db.session.scalars(
+        sa.select(Referral).where(Referral.about_case_id.is_not(None))
+    ).one()
     assert waiting == {
         "Dawne Hartigan": {"Northbridge MARAC"},
         "Marissa Okonjo": {"Eastmoor MARAC"},
+        # The man a notice names is linked by the coordinator, as any referral's is.
+        notice.victim_name: {"Northbridge MARAC"},
     }
 
 
@@ -241,3 +247,28 @@ def test_the_demo_has_a_transfer_from_eastmoor_waiting_for_northbridge(demo):
     ).all()
     assert [n.endpoint_args for n in told] == [{"transfer_id": transfer.id}]
     assert db.session.get(User, told[0].recipient_id).email == "coordinator@northbridge.example"
+
+
+def test_the_demo_has_a_repeat_incident_notice_waiting_for_screening(demo):
+    [notice] = db.session.scalars(sa.select(Referral).where(Referral.about_case_id.is_not(None)))
+    assert notice.status is ReferralStatus.SUBMITTED and notice.is_repeat
+    assert notice.referrer.email.startswith("police@")
+    case = notice.about_case
+    standing = closure.standings([case.id])[case.id]
+    today = today_in(case.marac, utcnow())
+    assert standing.is_flagged(today)
+    # Told after the event, about an incident since her last referral, never in the future.
+    assert standing.last_referred_on <= notice.incidents[0].occurred_on <= today
+    # Its coordinator was told, by reference only.
+    told = db.session.scalars(
+        sa.select(Notification).where(Notification.kind == "referral.repeat_notice")
+    ).all()
+    assert told and {n.reference for n in told} == {notice.reference}
+
+
+def test_the_demo_gives_the_police_a_list_of_flagged_cases(demo):
+    police = db.session.scalars(sa.select(User).where(User.email.startswith("police@"))).one()
+    maracs = notices.notice_maracs(police)
+    listing, rows = notices.flagged_cases(police.agency_id, maracs, utcnow(), page=1, per_page=50)
+    assert listing.total >= 5
+    assert all(r.flag_ends_on >= today_in(r.case.marac, utcnow()) for r in rows)

@@ -31,7 +31,12 @@ from conference.extensions import db
 from conference.meetings.lifecycle import ITEM, MEETING_IN_PROGRESS, NOT_STANDING, RECORD_COMPLETE
 from conference.meetings.models import Attendee, Discussion
 from conference.referrals.choices import CaseStatus, ReferralStatus
-from conference.referrals.lifecycle import CASE, NOT_ON_AN_AGENDA_AHEAD, REFERRAL
+from conference.referrals.lifecycle import (
+    A_FULL_REFERRAL,
+    CASE,
+    NOT_ON_AN_AGENDA_AHEAD,
+    REFERRAL,
+)
 from conference.states import Actor
 from conference.transfers.choices import TransferStatus
 from conference.transfers.lifecycle import STILL_IN_SENDING_MARAC, TRANSFER
@@ -396,6 +401,23 @@ def test_a_case_on_an_agenda_still_to_be_held_cannot_close(app):
     assert CASE.can(case, C.CLOSED, actor=coordinator, now=utcnow())
 
 
+def test_a_repeat_incident_notice_is_never_sent_back_for_more(app):
+    marac = factories.make_marac()
+    coordinator = factories.make_user(Role.COORDINATOR, marac=marac)
+    referral = factories.make_referral(marac=marac, status="submitted")
+    assert REFERRAL.can(referral, ReferralStatus.MORE_INFO_REQUESTED, actor=coordinator)
+    referral.about_case_id = factories.accepted_case(marac).id
+    _refused(
+        REFERRAL,
+        referral,
+        ReferralStatus.MORE_INFO_REQUESTED,
+        "is a repeat-incident notice",
+        actor=coordinator,
+        now=utcnow(),
+    )
+    assert REFERRAL.can(referral, ReferralStatus.ACCEPTED, actor=coordinator)
+
+
 def test_each_conference_guard_refuses(app):
     marac = factories.make_marac()
     people = _people(marac)
@@ -439,6 +461,7 @@ def test_each_agenda_item_guard_refuses(app):
 
 def test_every_guard_of_every_table_is_tried_here():
     tried = {
+        A_FULL_REFERRAL,
         NOT_ON_AN_AGENDA_AHEAD,
         STARTS_AHEAD,
         HAS_AGENDA,

@@ -12,6 +12,11 @@ def roles_in(user: User, marac_id: int) -> set[Role]:
     return {g.role for g in user.role_grants if g.marac_id == marac_id}
 
 
+def speaks_for_an_agency(user: User) -> bool:
+    """Holds an agency role somewhere, with an agency: sees the agency's flagged cases."""
+    return user.agency_id is not None and any(g.role in AGENCY_ROLES for g in user.role_grants)
+
+
 def marac_ids_with(user: User, role: Role) -> set[int]:
     """The MARACs in which the user holds role."""
     return {g.marac_id for g in user.role_grants if g.role == role and g.marac_id is not None}

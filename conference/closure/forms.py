@@ -1,13 +1,15 @@
-"""The form for closing a case."""
+"""The forms for closing a case and for telling the MARAC of a repeat incident."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from wtforms import Form
+from wtforms.validators import DataRequired
 
+from conference.closure.notices import REPORTED_BY_LIMIT, WHAT_HAPPENED_LIMIT
 from conference.referrals.models import REASON_LIMIT
-from conference.web.forms import long_text
+from conference.web.forms import MemorableDateField, long_text, radios, text
 
 
 class CloseForm(Form):
@@ -24,3 +26,34 @@ class CloseForm(Form):
 def close_form(formdata: Any = None) -> CloseForm:
     """The form, prefixed: the case page holds other reason boxes."""
     return CloseForm(formdata, prefix="close")
+
+
+class NoticeForm(Form):
+    """A repeat-incident notice: the short form an agency sends instead of a new checklist."""
+
+    occurred_on = MemorableDateField(
+        "When did it happen?",
+        validators=[DataRequired("Enter the date of the incident")],
+        description="For example, 27 11 2026",
+    )
+    what_happened = long_text(
+        "What happened?",
+        WHAT_HAPPENED_LIMIT,
+        required="Say what happened",
+        hint="Any new incident counts, criminal or not: unwanted contact, a breach of bail or of "
+        "an order, threats, a dispute over contact or property. Facts only, as you would "
+        "write them in your own records.",
+    )
+    perpetrator_id = radios(
+        "Who caused the harm?",
+        [],
+        "Choose the person who caused the harm",
+        hint="The people named in the case's referrals. Someone new is not a repeat: make a "
+        "full referral with a risk checklist instead.",
+    )
+    reported_by = text(
+        "Who reported it?",
+        REPORTED_BY_LIMIT,
+        required="Say who reported the incident",
+        hint="For example: she told her GP; a neighbour called the police; our officer saw it.",
+    )

@@ -1,5 +1,8 @@
 """Reading for closure: a case's open actions and plans, when it was last heard, how long it
-stays flagged for repeats, and the cases reaching 12 months since their last conference.
+stays flagged for repeats, and the cases reaching 12 months since their last MARAC referral.
+
+The flag counts from the same day as the repeat criterion: her last accepted MARAC referral
+of the case (a repeat-incident notice included), plus the MARAC's repeat window.
 
 Each function runs a fixed number of queries however many cases, conferences or actions.
 """
@@ -8,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -22,7 +25,8 @@ from conference.conferences.queries import victim_names
 from conference.extensions import db
 from conference.meetings.queries import EarlierHearing, actions_for
 from conference.referrals.choices import CaseStatus
-from conference.referrals.models import Case
+from conference.referrals.models import Case, Referral
+from conference.referrals.queries import last_referred
 from conference.referrals.services import risk_tool_for, today_in
 
 #: Conferences a case cannot be closed while on: still ahead, or being held now.
@@ -61,11 +65,10 @@ def repeat_window_days(marac: Marac) -> int:
     return risk_tool_for(marac)[1].repeat_window_days
 
 
-def flag_ends_on(marac: Marac, heard_at: datetime) -> date:
-    """The last day a case heard at heard_at is flagged for repeats: the repeat window counted
-    from the day of its last conference, as the criteria count it (both days included)."""
-    day = rules.local(heard_at, marac.timezone).date()
-    return day + timedelta(days=repeat_window_days(marac))
+def flag_ends_on(marac: Marac, referred_on: date) -> date:
+    """The last day a case last referred on referred_on is flagged for repeats: the repeat
+    window counted from that referral, as the criteria count it (both days included)."""
+    return referred_on + timedelta(days=repeat_window_days(marac))
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,8 @@ class Standing:
     case: Case
     #: When its last conference started; None if no conference has heard it yet.
     heard_at: datetime | None
+    #: The day of its last accepted referral; None only for a case that has none.
+    last_referred_on: date | None
     #: The last day a new referral of her is a repeat of this case.
     flag_ends_on: date | None
     #: The name of whoever closed it last ("" if nobody has).
@@ -100,9 +105,11 @@ def standings(case_ids: Collection[int]) -> dict[int, Standing]:
     if not case_ids:
         return {}
     heard = last_heard(AgendaItem.case_id.in_(case_ids))
+    referred = last_referred(Referral.case_id.in_(case_ids))
     rows = db.session.execute(
-        sa.select(Case, heard.c.heard_at, User.name)
+        sa.select(Case, heard.c.heard_at, referred.c.referred_on, User.name)
         .outerjoin(heard, heard.c.case_id == Case.id)
+        .outerjoin(referred, referred.c.case_id == Case.id)
         .outerjoin(User, User.id == Case.closed_by_id)
         .where(Case.id.in_(case_ids))
     ).all()
@@ -110,10 +117,11 @@ def standings(case_ids: Collection[int]) -> dict[int, Standing]:
         case.id: Standing(
             case,
             heard_at,
-            flag_ends_on(case.marac, heard_at) if heard_at else None,
+            referred_on,
+            flag_ends_on(case.marac, referred_on) if referred_on else None,
             closer or "",
         )
-        for case, heard_at, closer in rows
+        for case, heard_at, referred_on, closer in rows
     }
 
 
@@ -182,7 +190,9 @@ class TwelveMonthCase:
 
     case: Case
     victim: str
-    heard_at: datetime
+    #: When its last conference started; None if no conference has heard it.
+    heard_at: datetime | None
+    last_referred_on: date
     flag_ends_on: date
     #: The flag has ended (in the MARAC's today): a new referral of her would be a new one.
     has_ended: bool
@@ -191,12 +201,18 @@ class TwelveMonthCase:
 
 def reaching_twelve_months(maracs: Collection[Marac], now: datetime) -> list[TwelveMonthCase]:
     """Cases of these MARACs whose repeat flag ends within a month either side of today, in
-    each MARAC's time zone (with the usual 365-day window: last conference about 11 to 13
-    months ago), longest since heard first. Two queries, however many cases or actions.
+    each MARAC's time zone (with the usual 365-day window: last referred about 11 to 13 months
+    ago), longest since referred first. Two queries, however many cases or actions.
     """
     if not maracs:
         return []
-    heard = last_heard(Conference.marac_id.in_([m.id for m in maracs]))
+    marac_ids = [m.id for m in maracs]
+    # By the case's MARAC, not the referral's: a transferred case keeps the referrals made
+    # where it came from, and its flag counts from them.
+    referred = last_referred(
+        Referral.case_id.in_(sa.select(Case.id).where(Case.marac_id.in_(marac_ids)))
+    )
+    heard = last_heard(Conference.marac_id.in_(marac_ids))
     # Counted per listed case (by the case_id index), not over every action of the install.
     still_open = (
         sa.select(sa.func.count())
@@ -204,35 +220,39 @@ def reaching_twelve_months(maracs: Collection[Marac], now: datetime) -> list[Twe
         .correlate(Case)
         .scalar_subquery()
     )
-    windows = {marac.id: _window(marac, now) for marac in maracs}
     in_window = [
-        sa.and_(Case.marac_id == marac_id, heard.c.heard_at >= start, heard.c.heard_at < end)
-        for marac_id, (start, end) in windows.items()
+        sa.and_(
+            Case.marac_id == marac.id,
+            referred.c.referred_on.between(*_referred_between(marac, now)),
+        )
+        for marac in maracs
     ]
     rows = db.session.execute(
-        sa.select(Case, heard.c.heard_at, still_open)
-        .join(heard, heard.c.case_id == Case.id)
+        sa.select(Case, referred.c.referred_on, heard.c.heard_at, still_open)
+        .join(referred, referred.c.case_id == Case.id)
+        .outerjoin(heard, heard.c.case_id == Case.id)
         .where(sa.or_(*in_window))
-        .order_by(heard.c.heard_at, Case.id)
+        .order_by(referred.c.referred_on, Case.id)
     ).all()
-    names = victim_names({case.id for case, _, _ in rows})
+    names = victim_names({row[0].id for row in rows})
     found = []
-    for case, heard_at, count in rows:
-        ends_on = flag_ends_on(case.marac, heard_at)
+    for case, referred_on, heard_at, count in rows:
+        ends_on = flag_ends_on(case.marac, referred_on)
         ended = ends_on < today_in(case.marac, now)
-        found.append(TwelveMonthCase(case, names.get(case.id, ""), heard_at, ends_on, ended, count))
+        found.append(
+            TwelveMonthCase(
+                case, names.get(case.id, ""), heard_at, referred_on, ends_on, ended, count
+            )
+        )
     return found
 
 
-def _window(marac: Marac, now: datetime) -> tuple[datetime, datetime]:
-    """The instants between which a last conference puts the end of the flag within the
-    margin of the MARAC's today: from the local midnight starting the first such day to the
-    one ending the last."""
+def _referred_between(marac: Marac, now: datetime) -> tuple[date, date]:
+    """The first and last day of a last referral whose flag ends within the margin of the
+    MARAC's today."""
     today = today_in(marac, now)
     window = timedelta(days=repeat_window_days(marac))
-    first = rules.add_months(today, -TWELVE_MONTH_MARGIN) - window
-    last = rules.add_months(today, TWELVE_MONTH_MARGIN) - window
     return (
-        rules.starts_at(first, time(0), marac.timezone),
-        rules.starts_at(last + timedelta(days=1), time(0), marac.timezone),
+        rules.add_months(today, -TWELVE_MONTH_MARGIN) - window,
+        rules.add_months(today, TWELVE_MONTH_MARGIN) - window,
     )

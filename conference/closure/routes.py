@@ -1,26 +1,31 @@
 """Closing a case, and the coordinator's list of cases reaching 12 months since their last
-conference."""
+MARAC referral."""
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
+from wtforms.fields.choices import SelectChoice
 
 from conference.accounts.models import Role
-from conference.closure import queries, services
-from conference.closure.forms import CloseForm, close_form
+from conference.accounts.permissions import speaks_for_an_agency
+from conference.closure import notices, queries, services
+from conference.closure.forms import CloseForm, NoticeForm, close_form
+from conference.conferences.queries import victim_names
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.referrals import permissions
 from conference.referrals import queries as case_queries
 from conference.referrals import services as case_services
-from conference.referrals.models import Case
+from conference.referrals.models import Case, Perpetrator
 from conference.web.auth import current_actor, require, requires
 from conference.web.forms import show_refusal
-from conference.web.unit import Answer, on_refusal
+from conference.web.requests import parse_id
+from conference.web.unit import Answer, on_refusal, refusal_beside
 
 bp = Blueprint("closure", __name__)
 
@@ -29,7 +34,7 @@ bp = Blueprint("closure", __name__)
 @requires(permissions.is_coordinator)
 def twelve_months() -> ResponseReturnValue:
     """Cases whose repeat flag ends within a month either side of today (about 12 months
-    since their last conference), for the coordinator to review."""
+    since their last MARAC referral), for the coordinator to review."""
     actor, now = current_actor(), utcnow()
     maracs = [g.marac for g in actor.role_grants if g.role == Role.COORDINATOR and g.marac]
     found = queries.reaching_twelve_months(maracs, now)
@@ -108,3 +113,83 @@ def panel_context(case: Case, form: CloseForm | None = None) -> dict[str, Any]:
         "closing": queries.closing(case, standing),
         "close_form": form or close_form(),
     }
+
+
+@bp.get("/flagged-cases")
+@requires(speaks_for_an_agency)
+def flagged() -> ResponseReturnValue:
+    """The cases the user's agency knows that are still flagged for repeats: to flag and tag
+    in its own files, and to tell the MARAC of a new incident on one."""
+    actor, now = current_actor(), utcnow()
+    assert actor.agency_id is not None
+    maracs = notices.notice_maracs(actor)
+    listing, rows = notices.flagged_cases(
+        actor.agency_id,
+        maracs,
+        now,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ADMIN_PAGE_SIZE"],
+    )
+    case_services.record_list_view(actor, "flagged_cases", [r.case.id for r in rows], now=now)
+    return render_template(
+        "closure/flagged.html",
+        listing=listing,
+        rows=rows,
+        maracs=maracs,
+        windows={m.id: queries.repeat_window_days(m) for m in maracs},
+    )
+
+
+@bp.route("/cases/<int:case_id>/repeat-incident", methods=["GET", "POST"])
+@login_required
+def notice(case_id: int) -> ResponseReturnValue:
+    """The short form telling the MARAC of a new incident on a flagged case."""
+    actor, now = current_actor(), utcnow()
+    case = case_queries.get_case(case_id)
+    # Anyone who may not file one learns nothing of the case: the same 404 as no case at all.
+    if case is None or not notices.may_file_notice(actor, case, now):
+        abort(404)
+    form = NoticeForm(request.form if request.method == "POST" else None)
+    men = notices.perpetrators_of(case)
+    form.perpetrator_id.choices = [SelectChoice(str(p.id), _described(p)) for p in men]
+    page = partial(_notice_page, case, form)
+    if request.method == "GET":
+        case_services.record_view(actor, case, page="repeat_notice", now=now)
+        return page(200)
+    if not form.validate():
+        return page(422)
+    on_refusal(refusal_beside(form, "what_happened", page))
+    filed = notices.file_notice(
+        case,
+        notices.NoticeFacts(
+            occurred_on=form.occurred_on.data,
+            what_happened=form.what_happened.data or "",
+            perpetrator_id=parse_id(form.perpetrator_id.data or ""),
+            reported_by=form.reported_by.data or "",
+        ),
+        actor=actor,
+        now=now,
+    )
+    flash(
+        f"Notice {filed.reference} is sent to the coordinator as a repeat on case "
+        f"{case.reference}. Once accepted, the case is listed for the next conference.",
+        "success",
+    )
+    return redirect(url_for("referrals.detail", referral_id=filed.id), 303)
+
+
+def _notice_page(case: Case, form: NoticeForm, status: int) -> ResponseReturnValue:
+    actor, now = current_actor(), utcnow()
+    case_services.record_view(actor, case, page="repeat_notice", now=now)
+    standing = queries.standings([case.id])[case.id]
+    names = victim_names([case.id])
+    return render_template(
+        "closure/notice.html", case=case, form=form, standing=standing, victim=names.get(case.id)
+    ), status
+
+
+def _described(p: Perpetrator) -> str:
+    """A man as the choice shows him: name, and his date of birth or age if known."""
+    born = f", born {p.dob:%-d %B %Y}" if p.dob else ""
+    age = f", about {p.approximate_age}" if p.approximate_age and not p.dob else ""
+    return f"{p.name}{born}{age} ({p.relationship.label.lower()})"

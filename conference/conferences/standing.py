@@ -1,6 +1,7 @@
 """Standing items: cases an agenda gains at publication without a new referral.
 
-A case comes back about twelve months after it was last heard, and a case with actions still
+A case comes back when its repeat flag ends, about twelve months after her last MARAC
+referral, and a case with actions still
 open past their due date comes back so the meeting reviews them. Functions flush; the caller
 commits.
 """
@@ -8,26 +9,30 @@ commits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
 from conference.actions.choices import OPEN_STATUSES
 from conference.actions.models import Action
 from conference.conferences import rules
-from conference.conferences.choices import ConferenceStatus, ItemStatus, Section
+from conference.conferences.choices import ConferenceStatus, Section
 from conference.conferences.listing import next_position
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
+from conference.referrals import queries as case_queries
 from conference.referrals.choices import CaseStatus, ReferralStatus
 from conference.referrals.models import Case, Referral
+from conference.referrals.services import risk_tool_for
 
 
 def add_twelve_month_items(conference: Conference, *, now: datetime) -> int:
-    """Standing items for cases whose last conference was about 12 months before this one.
+    """Standing items for cases whose repeat flag ended since the MARAC's previous conference:
+    12 months (the MARAC's repeat window) after their last accepted referral, the day the
+    repeat criterion counts from.
 
-    "About": the anniversary falls after the MARAC's previous conference and by this one, so
-    every case is noticed exactly once.
+    The flag's last day falls on or after the previous conference's day and before this one's,
+    so every case is noticed exactly once.
     """
     timezone = conference.marac.timezone
     this_day = rules.local(conference.starts_at, timezone).date()
@@ -41,37 +46,20 @@ def add_twelve_month_items(conference: Conference, *, now: datetime) -> int:
     previous_day = (
         rules.local(previous, timezone).date() if previous else this_day - timedelta(days=31)
     )
-    # Last heard after the day a year before the previous conference, up to the day a year
-    # before this one; as instants, from the midnights that follow each of those days.
-    heard_after = rules.starts_at(
-        rules.add_months(previous_day, -12) + timedelta(days=1), time(0), timezone
-    )
-    heard_before = rules.starts_at(
-        rules.add_months(this_day, -12) + timedelta(days=1), time(0), timezone
-    )
-    last_heard = (
-        sa.select(AgendaItem.case_id, sa.func.max(Conference.starts_at).label("heard_at"))
-        .join(AgendaItem.conference)
-        .where(
-            Conference.marac_id == conference.marac_id,
-            AgendaItem.status == ItemStatus.DISCUSSED,
-            # Noting the year has passed is not a hearing: counting it would bring the case
-            # back every year.
-            AgendaItem.section != Section.TWELVE_MONTHS,
-        )
-        .group_by(AgendaItem.case_id)
-        .subquery()
+    window = timedelta(days=risk_tool_for(conference.marac)[1].repeat_window_days)
+    last_referred = case_queries.last_referred(
+        Referral.case_id.in_(sa.select(Case.id).where(Case.marac_id == conference.marac_id))
     )
     already = sa.select(AgendaItem.case_id).where(AgendaItem.conference_id == conference.id)
     case_ids = list(
         db.session.scalars(
-            sa.select(last_heard.c.case_id)
+            sa.select(last_referred.c.case_id)
             .where(
-                last_heard.c.heard_at >= heard_after,
-                last_heard.c.heard_at < heard_before,
-                last_heard.c.case_id.not_in(already),
+                last_referred.c.referred_on >= previous_day - window,
+                last_referred.c.referred_on < this_day - window,
+                last_referred.c.case_id.not_in(already),
             )
-            .order_by(last_heard.c.heard_at, last_heard.c.case_id)
+            .order_by(last_referred.c.referred_on, last_referred.c.case_id)
         )
     )
     return _add_standing(conference, Section.TWELVE_MONTHS, case_ids, now)

@@ -54,6 +54,10 @@ WORDING: dict[str, tuple[str, str]] = {
         "1 of your referrals was declined",
         "{n} of your referrals were declined",
     ),
+    "referral.repeat_notice": (
+        "1 repeat-incident notice is waiting for screening",
+        "{n} repeat-incident notices are waiting for screening",
+    ),
     "referral.withdrawn": (
         "1 referral was withdrawn",
         "{n} referrals were withdrawn",

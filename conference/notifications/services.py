@@ -20,6 +20,7 @@ MESSAGES = {
     "referral.declined": "Your referral {reference} was declined",
     "referral.more_info_requested": "More information is needed on your referral {reference}",
     "referral.withdrawn": "Referral {reference} was withdrawn",
+    "referral.repeat_notice": "A repeat-incident notice is waiting for screening: {reference}",
     "case.advocate_assigned": "You are now the advocate for case {reference}",
     "agenda.published": "The agenda for the {reference} conference is published: research is open",
     "agenda.changed": "The agenda for the {reference} conference has changed",

@@ -20,6 +20,20 @@ COORDINATOR, CHAIR, REFERRER, SYSTEM = Actor.COORDINATOR, Actor.CHAIR, Actor.REF
 DRAFT, SUBMITTED = ReferralStatus.DRAFT, ReferralStatus.SUBMITTED
 MORE_INFO = ReferralStatus.MORE_INFO_REQUESTED
 
+
+def _a_full_referral(referral: Referral, _: Context) -> str | None:
+    if referral.is_notice:
+        return (
+            f"{referral.reference} is a repeat-incident notice: accept it or decline it with "
+            "your reason, which its sender sees"
+        )
+    return None
+
+
+A_FULL_REFERRAL: Guard[Referral] = Guard(
+    "a full referral (a repeat-incident notice has no form to send back)", _a_full_referral
+)
+
 REFERRAL: Machine[Referral, ReferralStatus] = Machine(
     "referral",
     ReferralStatus,
@@ -34,7 +48,13 @@ REFERRAL: Machine[Referral, ReferralStatus] = Machine(
         ),
         move(SUBMITTED, ReferralStatus.ACCEPTED, "accept the referral", by={COORDINATOR}),
         move(SUBMITTED, ReferralStatus.DECLINED, "decline the referral", by={COORDINATOR}),
-        move(SUBMITTED, MORE_INFO, "ask the referrer for more information", by={COORDINATOR}),
+        move(
+            SUBMITTED,
+            MORE_INFO,
+            "ask the referrer for more information",
+            by={COORDINATOR},
+            guards=[A_FULL_REFERRAL],
+        ),
     ],
     who={
         REFERRER: is_referrer,

@@ -46,6 +46,7 @@ REFERRAL_LIMITS = {
     "narrative": 6000,
     "key_worker": 120,
     "exploitation_notes": 1000,
+    "reported_by": 200,
 }
 PERPETRATOR_LIMITS = {"given_name": 80, "family_name": 80, "aliases": 300, "address": 400}
 CHILD_LIMITS = {
@@ -96,7 +97,10 @@ class Case(TimestampMixin, Model):
     )
     advocate: Mapped[User | None] = relationship(foreign_keys=[advocate_id], lazy="joined")
     referrals: Mapped[list[Referral]] = relationship(
-        back_populates="case", order_by="Referral.submitted_at", lazy="raise"
+        back_populates="case",
+        order_by="Referral.submitted_at",
+        lazy="raise",
+        foreign_keys="Referral.case_id",
     )
 
     __mapper_args__ = {"version_id_col": version}
@@ -190,13 +194,20 @@ class Referral(TimestampMixin, Model):
         enum_type(YesNoNotKnown, "childrens_services_involved")
     )
     exploitation_notes: Mapped[str] = mapped_column(sa.Text, default="")
+
+    # A repeat-incident notice: a new incident on a case still flagged for repeats, told in a
+    # short form without a new checklist. Empty for a full referral.
+    about_case_id: Mapped[int | None] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    #: Who reported the incident to the agency (her, a neighbour, a police call-out...).
+    reported_by: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
     #: Bumped on every change: a decision or save made on a stale copy is refused, not merged.
     version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     marac: Mapped[Marac] = relationship(lazy="joined", innerjoin=True)
     agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
     referrer: Mapped[User] = relationship(foreign_keys=[referrer_id], lazy="joined")
-    case: Mapped[Case | None] = relationship(back_populates="referrals")
+    case: Mapped[Case | None] = relationship(back_populates="referrals", foreign_keys=[case_id])
+    about_case: Mapped[Case | None] = relationship(foreign_keys=[about_case_id], lazy="joined")
     perpetrators: Mapped[list[Perpetrator]] = relationship(
         cascade="all, delete-orphan", order_by="Perpetrator.position", lazy="selectin"
     )
@@ -230,6 +241,9 @@ class Referral(TimestampMixin, Model):
             "consent IS NULL OR consent = 'given' OR length(trim(consent_reason)) > 0",
             name="consent_reason_given",
         ),
+        sa.CheckConstraint(
+            "about_case_id IS NULL OR length(trim(reported_by)) > 0", name="notice_says_who"
+        ),
     )
 
     def __repr__(self) -> str:
@@ -239,6 +253,11 @@ class Referral(TimestampMixin, Model):
     def reference(self) -> str:
         """How a referral is named before (and besides) its case: R- and its number."""
         return f"R-{self.id:05d}"
+
+    @property
+    def is_notice(self) -> bool:
+        """A repeat-incident notice rather than a full referral with a checklist."""
+        return self.about_case_id is not None
 
     @property
     def victim_name(self) -> str:

@@ -19,6 +19,18 @@ _LIST_OPTIONS = (
 )
 
 
+def last_referred(*where: sa.ColumnElement[bool]) -> sa.Subquery:
+    """Case id -> ``referred_on``, the day of its last accepted referral (a repeat-incident
+    notice included): a case's repeat flag and its 12-month notice count from it, as the
+    repeat criterion does. ``where`` narrows the referrals looked at."""
+    return (
+        sa.select(Referral.case_id, sa.func.max(Referral.referred_on).label("referred_on"))
+        .where(Referral.status == ReferralStatus.ACCEPTED, Referral.case_id.is_not(None), *where)
+        .group_by(Referral.case_id)
+        .subquery()
+    )
+
+
 def referrals_by(user: User) -> list[Referral]:
     """The user's own referrals, most recently changed first."""
     return list(

@@ -312,6 +312,8 @@ def decide(
         Decision.MORE_INFO: ReferralStatus.MORE_INFO_REQUESTED,
     }[decision]
     REFERRAL.check(referral, target, actor=actor, now=now)
+    if referral.is_notice:
+        case = referral.about_case  # a notice joins the case it is about, whatever was chosen
     if case is not None and case.marac_id != referral.marac_id:
         raise ValidationFailed("Choose a case of this MARAC", "case_id")
     transition = _transition(referral, target, actor, reason, now)

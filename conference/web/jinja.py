@@ -38,6 +38,7 @@ def init_app(app: Flask, template_folder: str) -> None:
     app.add_template_filter(format_datetime, "datetime")
     app.add_template_filter(format_date, "date")
     app.add_template_global(permissions.is_admin, "is_admin")
+    app.add_template_global(permissions.speaks_for_an_agency, "speaks_for_an_agency")
     app.add_template_global(permissions.can_view_audit, "can_view_audit")
     app.add_template_global(permissions.can_manage_accounts, "can_manage_accounts")
     app.add_template_global(referral_permissions.can_refer, "can_refer")

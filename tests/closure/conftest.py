@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+import sqlalchemy as sa
 
 from conference.actions.choices import ActionStatus, Priority
 from conference.actions.models import Action
@@ -13,7 +14,11 @@ from conference.conferences.choices import ConferenceStatus, ItemStatus, Section
 from conference.conferences.models import AgendaItem
 from conference.db import utcnow
 from conference.extensions import db
+from conference.referrals.models import Referral
 from tests import factories
+
+#: How long before the conference that heard it a heard_case was referred.
+REFERRED_BEFORE = 14
 
 
 @pytest.fixture
@@ -30,9 +35,11 @@ def heard_case(
     actions: int = 0,
     **options,
 ):
-    """A case (new unless given) discussed at a conference held days_ago, minutes final,
-    which agreed ``actions`` police actions, still open."""
+    """A case discussed at a conference held days_ago (minutes final) that agreed ``actions``
+    police actions, still open. A new case is referred REFERRED_BEFORE days before that
+    conference: its repeat flag counts from that referral."""
     now = utcnow()
+    new = case is None
     case = case or factories.accepted_case(world.marac, **options)
     conference = factories.make_conference(world.marac, now.date() + timedelta(days=60))
     conference.starts_at = now - timedelta(days=days_ago)
@@ -45,6 +52,11 @@ def heard_case(
         status=ItemStatus.DISCUSSED,
     )
     db.session.add(item)
+    if new:
+        referred_on = (conference.starts_at - timedelta(days=REFERRED_BEFORE)).date()
+        db.session.execute(
+            sa.update(Referral).where(Referral.case_id == case.id).values(referred_on=referred_on)
+        )
     db.session.flush()
     for n in range(actions):
         db.session.add(

@@ -16,7 +16,8 @@ from conference.conferences.choices import Section
 from conference.db import utcnow
 from conference.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from conference.extensions import db
-from conference.referrals.choices import CaseStatus
+from conference.referrals.choices import CaseStatus, ReferralStatus
+from conference.referrals.models import Referral
 from tests import factories
 from tests.closure.conftest import heard_case
 
@@ -104,21 +105,41 @@ def test_only_a_coordinator_of_the_marac_may_close(world):
             services.close_case(world.cases[0], actor=actor, reason="x", now=utcnow())
 
 
-def test_the_flag_runs_the_repeat_window_from_the_last_conference(world):
+def _referred_on(case):
+    return db.session.scalar(
+        sa.select(sa.func.max(Referral.referred_on)).where(
+            Referral.case_id == case.id, Referral.status == ReferralStatus.ACCEPTED
+        )
+    )
+
+
+def test_the_flag_runs_the_repeat_window_from_her_last_referral_as_the_criterion_does(world):
     case = world.cases[0]
-    heard_case(world, 200, case=case)  # an older hearing does not move it back
+    heard_case(world, 200, case=case)  # a hearing does not move it
+    referred_on = _referred_on(case)
     standing = queries.standings([case.id])[case.id]
     assert standing.heard_at == world.conference.starts_at
-    assert standing.flag_ends_on == _local_day(world) + timedelta(days=365)
+    assert standing.last_referred_on == referred_on
+    assert standing.flag_ends_on == referred_on + timedelta(days=365)
     assert standing.is_flagged(standing.flag_ends_on)  # the last day is included
     assert not standing.is_flagged(standing.flag_ends_on + timedelta(days=1))
+
+
+def test_a_later_referral_moves_the_flag_on(world):
+    case = heard_case(world, 300)
+    first = _referred_on(case)
+    later = factories.make_referral(marac=world.marac, status="accepted", given_name="Fern")
+    later.case_id, later.referred_on = case.id, first + timedelta(days=100)
+    db.session.commit()
+    standing = queries.standings([case.id])[case.id]
+    assert standing.flag_ends_on == first + timedelta(days=100 + 365)
 
 
 def test_the_flag_follows_the_marac_s_own_repeat_window(world):
     world.marac.repeat_window_days = 180
     db.session.commit()
     standing = queries.standings([world.cases[0].id])[world.cases[0].id]
-    assert standing.flag_ends_on == _local_day(world) + timedelta(days=180)
+    assert standing.flag_ends_on == _referred_on(world.cases[0]) + timedelta(days=180)
 
 
 def test_the_12_month_notice_is_not_a_hearing(world):

@@ -15,6 +15,7 @@ from conference.extensions import db
 from conference.notifications.links import url_of
 from conference.notifications.models import Notification
 from conference.referrals.choices import CaseStatus
+from conference.referrals.models import Referral
 from conference.scheduler.runner import run_job
 from tests import factories
 
@@ -239,20 +240,29 @@ def test_after_publication_changes_need_a_reason_and_tell_the_agencies(marac):
     assert notices(rep) == ["agenda.changed", "agenda.changed", "agenda.published"]
 
 
+def referred(case, day: date):
+    """Date the case's referral day: the repeat flag counts from it."""
+    db.session.execute(
+        sa.update(Referral).where(Referral.case_id == case.id).values(referred_on=day)
+    )
+    return case
+
+
 def test_publishing_adds_cases_reaching_twelve_months(marac):
-    december = planned(marac)[0]
+    december = planned(marac)[0]  # 8 December 2026
     coordinator = factories.coordinator_of(marac)
     last_year = factories.make_conference(marac, date(2025, 12, 2), now=NOW - timedelta(days=400))
     older = factories.make_conference(marac, date(2025, 11, 4), now=NOW - timedelta(days=400))
     previous = factories.make_conference(marac, date(2026, 11, 10), now=NOW - timedelta(days=20))
-    due, noticed_before = factories.accepted_case(marac), factories.accepted_case(marac)
+    due = referred(factories.accepted_case(marac), date(2025, 11, 20))
+    noticed_before = referred(factories.accepted_case(marac), date(2025, 10, 20))
     for conference, case in ((last_year, due), (older, noticed_before)):
         heard_at(conference, case)
     previous.status = ConferenceStatus.MINUTES_FINAL
     listing.place_case(factories.accepted_case(marac), actor=None, now=NOW)
     publishing.publish(december, actor=coordinator, now=NOW)
     standing = [i for i in items_of(december) if i.section is Section.TWELVE_MONTHS]
-    # Heard 2 Dec 2025: its anniversary falls after 10 Nov 2026 and by 8 Dec 2026.
+    # Referred 20 Nov 2025: its flag ended on 20 Nov 2026, after 10 Nov and before 8 Dec.
     assert [i.case_id for i in standing] == [due.id]
 
 
@@ -272,18 +282,21 @@ def test_a_conference_under_way_cannot_change_its_agenda(marac):
 def test_the_twelve_month_window_runs_from_after_the_previous_conference_to_this_one(marac):
     december = planned(marac)[0]  # 8 December 2026
     factories.make_conference(marac, date(2026, 11, 10), now=NOW - timedelta(days=20))
-    heard = {}
-    for day, name in ((date(2025, 12, 8), "Edge"), (date(2025, 11, 10), "Early")):
-        past = factories.make_conference(marac, day, now=NOW - timedelta(days=400))
-        case = factories.accepted_case(marac, given_name=name)
-        heard_at(past, case)
-        heard[name] = case
+    # The flag's last day is the referral day + 365: noticed at the first conference after it.
+    cases = {
+        name: referred(factories.accepted_case(marac, given_name=name), day)
+        for day, name in (
+            (date(2025, 12, 7), "Edge"),  # flag ended 7 Dec 2026: noticed now
+            (date(2025, 12, 8), "Live"),  # flagged still on 8 Dec 2026: noticed next time
+            (date(2025, 11, 10), "First"),  # ended on the previous conference's day: now
+            (date(2025, 11, 9), "Early"),  # ended before it: noticed then
+        )
+    }
     listing.place_case(factories.accepted_case(marac), actor=None, now=NOW)
     publishing.publish(december, actor=None, now=NOW)
     standing = [i for i in items_of(december) if i.section is Section.TWELVE_MONTHS]
-    # A year to the day is noticed now; a year before the previous conference was noticed then.
-    assert [i.case_id for i in standing] == [heard["Edge"].id]
-    assert standing[0].referral_id is not None
+    assert sorted(i.case_id for i in standing) == sorted([cases["Edge"].id, cases["First"].id])
+    assert all(i.referral_id is not None for i in standing)
 
 
 def test_a_twelve_month_review_is_not_a_hearing_so_the_case_is_not_back_next_year(marac):

@@ -67,6 +67,10 @@ def screening_context(
     tool, rules = services.risk_tool_for(referral.marac)
     today = services.today_in(referral.marac, utcnow())
     return {
+        # A notice's case: its previous plan and how each action ended, for the screening.
+        "hearings": closure.hearings(referral.about_case_id)
+        if coordinator and referral.about_case_id
+        else [],
         "person_flags": perpetrators.flags_for([referral], today=today).get(referral.id, []),
         "link_suggestions": perpetrators.suggestions_for(referral)
         if coordinator and referral.status in matching.MATCHABLE
@@ -97,6 +101,16 @@ def decision_form(
     """The decision form; an earlier case of hers is offered first, unless it is closed and its
     repeat flag has ended: then a new case is the default and joining it is a choice."""
     form = DecisionForm(request.form if request.method == "POST" else None)
+    if referral.is_notice and referral.about_case is not None:
+        # A notice joins its own case, and has no form to send back for more.
+        form.decision.choices = [
+            c for c in form.decision.choices if c.value != Decision.MORE_INFO.value
+        ]
+        form.case_id.choices = [
+            SelectChoice(str(referral.about_case.id), referral.about_case.reference)
+        ]
+        form.case_id.data = str(referral.about_case.id)
+        return _with_advocates(form, referral)
     same_marac = {
         m.case_id: m.case_reference
         for m in matches
@@ -119,6 +133,10 @@ def decision_form(
     current = [i for i in same_marac if i not in lapsed]
     if request.method == "GET" and current:
         form.case_id.data = str(current[0])
+    return _with_advocates(form, referral)
+
+
+def _with_advocates(form: DecisionForm, referral: Referral) -> DecisionForm:
     form.advocate_id.choices = [
         ("", "Assign later"),
         *[
