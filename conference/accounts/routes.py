@@ -109,12 +109,15 @@ def sign_in() -> ResponseReturnValue:
         session["pending_since"] = utcnow().timestamp()
         return redirect(url_for("accounts.sign_in_code"), 303)
     if result.outcome is services.SignIn.RATE_LIMITED:
-        form.email.errors = [
-            "Too many failed sign-ins from your network. Wait 15 minutes, then try again."
-        ]
+        form.email.errors = [_too_many("sign-ins")]
         return render_template("accounts/sign_in.html", form=form), 429
     form.password.errors = [SIGN_IN_REFUSED]
     return render_template("accounts/sign_in.html", form=form), 422
+
+
+def _too_many(what: str) -> str:
+    minutes = current_app.config["LOGIN_IP_WINDOW_MINUTES"]
+    return f"Too many failed {what} from your network. Wait {minutes} minutes, then try again."
 
 
 def _pending_user() -> User | None:
@@ -141,7 +144,7 @@ def sign_in_code() -> ResponseReturnValue:
     if result.outcome is services.SignIn.SUCCEEDED:
         return _finish_sign_in(user)
     if result.outcome is services.SignIn.RATE_LIMITED:
-        form.code.errors = ["Too many failed attempts from your network. Wait 15 minutes."]
+        form.code.errors = [_too_many("attempts")]
         return render_template("accounts/sign_in_code.html", form=form), 429
     form.code.errors = ["Enter the current code from your authenticator app (each code works once)"]
     return render_template("accounts/sign_in_code.html", form=form), 422

@@ -7,6 +7,7 @@ request globals: the client address for rate limiting comes from the audit origi
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,8 +24,10 @@ from conference.db import affected_rows
 from conference.errors import ValidationFailed
 from conference.extensions import db
 
-#: Verbs that count towards the per-address limit on sign-in attempts.
-FAILED_SIGN_IN_VERBS = ("auth.login_failed", "auth.two_factor_failed")
+#: Verbs that count towards the per-address limits on sign-in attempts.
+FAILED_SIGN_IN_VERBS = ("auth.login_failed", "auth.two_factor_failed", "auth.reauth_failed")
+#: At most this many recent failures from one address are read to apply the limits.
+FAILURES_READ = 1000
 
 
 class SignIn(StrEnum):
@@ -48,20 +51,51 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def address_is_rate_limited(ip: str | None, now: datetime) -> bool:
-    """True when this client address has failed to sign in too often within the window."""
+def account_key(email: str) -> str:
+    """A keyed digest of the email: tells one account's failures from another's in the audit
+    trail without storing what was typed (an email often holds a name)."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(secret, normalise_email(email).encode(), hashlib.sha256)
+    return digest.hexdigest()[:16]
+
+
+def sign_in_throttle(ip: str | None, key: str, now: datetime) -> str | None:
+    """Why sign-ins to this account from this address are held back just now, or None.
+
+    "account": this account has failed too often from this address (LOGIN_IP_LIMIT), which
+    never holds back a colleague behind the same address; "many_accounts": failures for too
+    many different accounts came from it (LOGIN_IP_ACCOUNTS_LIMIT), a password spray, which
+    holds back every sign-in from it until the window passes.
+    """
     if not ip:
-        return False
+        return None
     cfg = current_app.config
     since = now - timedelta(minutes=cfg["LOGIN_IP_WINDOW_MINUTES"])
-    failures = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(AuditEvent)
+    details = db.session.scalars(
+        sa.select(AuditEvent.detail)
         .where(
             AuditEvent.ip == ip, AuditEvent.verb.in_(FAILED_SIGN_IN_VERBS), AuditEvent.at >= since
         )
+        .order_by(AuditEvent.at.desc())
+        .limit(FAILURES_READ)
+    ).all()
+    keys = [d.get("account") for d in details if isinstance(d, dict) and d.get("account")]
+    if keys.count(key) >= cfg["LOGIN_IP_LIMIT"]:
+        return "account"
+    if len(set(keys)) >= cfg["LOGIN_IP_ACCOUNTS_LIMIT"]:
+        return "many_accounts"
+    return None
+
+
+def _throttled(user: User | None, key: str, now: datetime) -> bool:
+    """Apply the per-address limits, auditing a refusal (by reason and key, never the email)."""
+    reason = sign_in_throttle(audit.context.current().ip, key, now)
+    if reason is None:
+        return False
+    audit.record(
+        user, "auth.rate_limited", user, detail={"reason": reason, "account": key}, now=now
     )
-    return failures >= cfg["LOGIN_IP_LIMIT"]
+    return True
 
 
 def check_password_sign_in(email: str, password: str, *, now: datetime) -> SignInResult:
@@ -70,18 +104,19 @@ def check_password_sign_in(email: str, password: str, *, now: datetime) -> SignI
     Flushes. A refusal is an answer, not an exception: failures must be kept too (they drive
     the lockout), and the unit of work keeps only what a request that answers did.
     """
-    if address_is_rate_limited(audit.context.current().ip, now):
-        audit.record(None, "auth.rate_limited", now=now)
+    key = account_key(email)
+    if _throttled(None, key, now):
         return SignInResult(SignIn.RATE_LIMITED)
     user = find_user_by_email(email)
     if user is None:
         passwords.verify_password(None, password)
-        audit.record(None, "auth.login_failed", detail={"reason": "unknown_account"}, now=now)
+        detail = {"reason": "unknown_account", "account": key}
+        audit.record(None, "auth.login_failed", detail=detail, now=now)
         return SignInResult(SignIn.FAILED)
     if not user.is_active_account or user.is_locked(now):
         passwords.verify_password(None, password)
-        reason = "locked" if user.is_active_account else "inactive"
-        audit.record(user, "auth.login_failed", user, detail={"reason": reason}, now=now)
+        detail = {"reason": "locked" if user.is_active_account else "inactive", "account": key}
+        audit.record(user, "auth.login_failed", user, detail=detail, now=now)
         return SignInResult(SignIn.FAILED)
     if not passwords.verify_password(user.password_hash, password):
         _count_failure(user, "auth.login_failed", now)
@@ -96,11 +131,12 @@ def check_password_sign_in(email: str, password: str, *, now: datetime) -> SignI
 
 def check_second_factor(user: User, code: str, *, now: datetime) -> SignInResult:
     """Check a TOTP code for a user who has passed the password step; each code works once."""
-    if address_is_rate_limited(audit.context.current().ip, now):
-        audit.record(user, "auth.rate_limited", user, now=now)
+    key = account_key(user.email)
+    if _throttled(user, key, now):
         return SignInResult(SignIn.RATE_LIMITED)
     if not user.is_active_account or user.is_locked(now) or not user.totp_secret:
-        audit.record(user, "auth.two_factor_failed", user, detail={"reason": "locked"}, now=now)
+        detail = {"reason": "locked", "account": key}
+        audit.record(user, "auth.two_factor_failed", user, detail=detail, now=now)
         return SignInResult(SignIn.FAILED)
     step = two_factor.matching_step(user.totp_secret, code, now)
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
@@ -112,10 +148,14 @@ def check_second_factor(user: User, code: str, *, now: datetime) -> SignInResult
     return SignInResult(SignIn.SUCCEEDED, user)
 
 
-def _count_failure(user: User, verb: str, now: datetime, *, reason: str = "wrong_password") -> None:
+def _count_failure(
+    user: User, verb: str, now: datetime, *, reason: str = "wrong_password", **detail: str
+) -> None:
+    """Count a failure towards the account's lockout; audited with the account's key."""
     cfg = current_app.config
     user.failed_login_count += 1
-    audit.record(user, verb, user, detail={"reason": reason}, now=now)
+    detail = {"reason": reason, "account": account_key(user.email), **detail}
+    audit.record(user, verb, user, detail=detail, now=now)
     if user.failed_login_count >= cfg["LOGIN_LOCKOUT_THRESHOLD"]:
         user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
         user.failed_login_count = 0
