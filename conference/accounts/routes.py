@@ -29,7 +29,6 @@ from conference.accounts.forms import (
     SignInForm,
 )
 from conference.accounts.models import User
-from conference.accounts.passwords import verify_password
 from conference.db import utcnow
 from conference.extensions import db, htmx, login_manager
 from conference.web.auth import current_actor
@@ -184,18 +183,34 @@ def change_password() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _password_page(form, 422 if form.is_submitted() else 200)
     on_refusal(refusal_beside(form, "password", lambda status: _password_page(form, status)))
-    changed = services.change_password(
+    confirmed = services.change_password(
         current_actor(),
         current=form.current_password.data,
         new=form.password.data,
         now=utcnow(),
         keep_session=current_session().id_hash,
     )
-    if not changed:  # the refused attempt is audited, and kept with this answer
-        form.current_password.errors = ["Your current password is not correct"]
-        return _password_page(form, 422)
+    if confirmed is not services.Reauth.CONFIRMED:  # audited and counted, kept with this answer
+        form.current_password.errors = [_reauth_refused(confirmed)]
+        return _password_page(form, _reauth_status(confirmed))
     flash("Your password has been changed. Any other sessions were signed out.", "success")
     return redirect(url_for(".account"), 303)
+
+
+def _reauth_refused(
+    outcome: services.Reauth, wrong: str = "Your current password is not correct"
+) -> str:
+    if outcome is services.Reauth.THROTTLED:
+        minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
+        return (
+            "Too many wrong passwords. For your safety, wait "
+            f"{minutes} minutes, then enter your current password again."
+        )
+    return wrong
+
+
+def _reauth_status(outcome: services.Reauth) -> int:
+    return 429 if outcome is services.Reauth.THROTTLED else 422
 
 
 def _password_page(form: ChangePasswordForm, status: int) -> tuple[str, int]:
@@ -256,15 +271,21 @@ def disable_two_factor() -> ResponseReturnValue:
             "error",
         )
         return redirect(url_for(".account"), 303)
-    if form.validate_on_submit() and verify_password(user.password_hash, form.password.data):
-        services.disable_two_factor(user, actor=user, now=utcnow())
-        flash("Two-step verification is off.", "success")
-        return redirect(url_for(".account"), 303)
-    if form.is_submitted() and not form.password.errors:
-        form.password.errors = ["Your password is not correct"]
+    status = 422
+    if form.validate_on_submit():
+        confirmed = services.confirm_password(
+            user, form.password.data, purpose="disable_two_factor", now=utcnow()
+        )
+        if confirmed is services.Reauth.CONFIRMED:
+            services.disable_two_factor(user, actor=user, now=utcnow())
+            flash("Two-step verification is off.", "success")
+            return redirect(url_for(".account"), 303)
+        # Audited and counted, and kept with this answer.
+        form.password.errors = [_reauth_refused(confirmed, "Your password is not correct")]
+        status = _reauth_status(confirmed)
     return render_template(
         "accounts/account.html", user=user, two_factor_required=False, disable_form=form
-    ), 422
+    ), status
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])

@@ -191,29 +191,65 @@ def end_other_sessions(user: User, *, keep_id_hash: str | None, now: datetime) -
     return ended
 
 
+class Reauth(StrEnum):
+    """The answer to re-entering the current password before a sensitive change."""
+
+    CONFIRMED = "confirmed"
+    WRONG = "wrong"
+    THROTTLED = "throttled"
+
+
+def confirm_password(user: User, password: str, *, purpose: str, now: datetime) -> Reauth:
+    """Check the current password again before a sensitive change, throttled like sign-in.
+
+    A wrong one counts towards the account's lockout and the per-address limits and is audited
+    (``auth.reauth_failed`` with the purpose); while either holds, nothing is checked. An answer,
+    not a refusal: the failure must be kept. Flushes.
+    """
+    key = account_key(user.email)
+    if _throttled(user, key, now):
+        return Reauth.THROTTLED
+    if user.is_locked(now):
+        detail = {"reason": "locked", "purpose": purpose, "account": key}
+        audit.record(user, "auth.reauth_failed", user, detail=detail, now=now)
+        db.session.flush()
+        return Reauth.THROTTLED
+    if not passwords.verify_password(user.password_hash, password):
+        _count_failure(user, "auth.reauth_failed", now, purpose=purpose)
+        return Reauth.WRONG
+    user.failed_login_count = 0
+    db.session.flush()
+    return Reauth.CONFIRMED
+
+
 def change_password(
     user: User, *, current: str, new: str, now: datetime, keep_session: str | None
-) -> bool:
-    """Change the user's own password and sign out their other sessions.
+) -> Reauth:
+    """Change the user's own password, after the current one, and sign out their other sessions.
 
-    False when the current password is wrong: like a failed sign-in, that attempt is audited
-    and kept, so it is an answer rather than a refusal (which would undo it). A new password
-    the policy refuses raises ValidationFailed naming the field. Flushes.
+    Anything but CONFIRMED changes nothing but the failure count and the audit trail (see
+    confirm_password). A new password the policy refuses, the current one included, raises
+    ValidationFailed naming the field. Flushes.
     """
-    if not passwords.verify_password(user.password_hash, current):
-        audit.record(user, "password.change_refused", user, now=now)
-        db.session.flush()
-        return False
+    confirmed = confirm_password(user, current, purpose="change_password", now=now)
+    if confirmed is not Reauth.CONFIRMED:
+        return confirmed
     set_password(user, new, now=now)
     ended = end_sessions(user, keep_id_hash=keep_session)
     audit.record(user, "password.changed", user, detail={"other_sessions_ended": ended}, now=now)
     db.session.flush()
-    return True
+    return confirmed
 
 
 def set_password(user: User, password: str, *, now: datetime) -> None:
-    """Set a new password after checking the policy. Raises ValidationFailed."""
+    """Set a new password after checking the policy; never the current one again.
+
+    Raises ValidationFailed.
+    """
     problem = passwords.password_problem(password, email=user.email, name=user.name)
+    current = user.password_hash
+    if problem is None and current and passwords.verify_password(current, password):
+        problem = passwords.SAME_AS_CURRENT
     if problem:
         raise ValidationFailed(problem, field="password")
     user.password_hash = passwords.hash_password(password)

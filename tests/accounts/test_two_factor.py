@@ -121,3 +121,18 @@ def test_optional_two_factor_is_turned_off_with_the_password(client_as):
     )
     db.session.refresh(client.user)
     assert client.user.totp_secret is None
+
+
+def test_wrong_passwords_to_turn_two_factor_off_are_counted_and_throttled(client_as):
+    client = client_as("chair", totp_secret=pyotp.random_base32(), totp_enabled_at=utcnow())
+    for _ in range(5):
+        resp = client.post("/account/two-factor/disable", data={"password": "not-it-at-all"})
+        assert resp.status_code == 422 and "Your password is not correct" in resp.text
+    resp = client.post("/account/two-factor/disable", data={"password": PASSWORD})
+    assert resp.status_code == 429 and "Too many wrong passwords" in resp.text
+    db.session.refresh(client.user)
+    assert client.user.totp_secret is not None
+    failed = db.session.scalars(
+        sa.select(AuditEvent.detail).where(AuditEvent.verb == "auth.reauth_failed")
+    ).all()
+    assert len(failed) == 6 and {d["purpose"] for d in failed} == {"disable_two_factor"}
