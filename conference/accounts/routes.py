@@ -235,8 +235,7 @@ def two_factor() -> ResponseReturnValue:
     user = current_actor()
     if user.has_two_factor:
         return redirect(url_for(".account"))
-    secret = session.get("pending_totp_secret") or totp.new_secret()
-    session["pending_totp_secret"] = secret
+    secret = _pending_totp_secret()
     form = CodeForm()
     if form.validate_on_submit():
         if services.enable_two_factor(user, secret, form.code.data, now=utcnow()):
@@ -257,6 +256,21 @@ def two_factor() -> ResponseReturnValue:
         secret=totp.format_secret(secret),
         compulsory=services.two_factor_required(user),
     ), status
+
+
+def _pending_totp_secret() -> str:
+    """The secret being enrolled, kept encrypted in the server-side session until confirmed."""
+    sealed = session.get("pending_totp_secret")
+    try:
+        return totp.unseal(sealed) if sealed else _new_pending_totp_secret()
+    except totp.UnreadableSecret:
+        return _new_pending_totp_secret()
+
+
+def _new_pending_totp_secret() -> str:
+    secret = totp.new_secret()
+    session["pending_totp_secret"] = totp.seal(secret)
+    return secret
 
 
 @bp.post("/account/two-factor/disable")

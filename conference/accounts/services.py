@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,6 +24,8 @@ from conference.audit.models import AuditEvent
 from conference.db import affected_rows
 from conference.errors import ValidationFailed
 from conference.extensions import db
+
+log = logging.getLogger(__name__)
 
 #: Verbs that count towards the per-address limits on sign-in attempts.
 FAILED_SIGN_IN_VERBS = ("auth.login_failed", "auth.two_factor_failed", "auth.reauth_failed")
@@ -138,7 +141,15 @@ def check_second_factor(user: User, code: str, *, now: datetime) -> SignInResult
         detail = {"reason": "locked", "account": key}
         audit.record(user, "auth.two_factor_failed", user, detail=detail, now=now)
         return SignInResult(SignIn.FAILED)
-    step = two_factor.matching_step(user.totp_secret, code, now)
+    try:
+        secret = two_factor.unseal(user.totp_secret)
+    except two_factor.UnreadableSecret:
+        # A wrong key in the configuration, not the person's mistake: nothing is counted.
+        log.error("A second-factor secret cannot be decrypted: check TOTP_ENCRYPTION_KEY")
+        detail = {"reason": "unreadable_secret", "account": key}
+        audit.record(user, "auth.two_factor_failed", user, detail=detail, now=now)
+        return SignInResult(SignIn.FAILED)
+    step = two_factor.matching_step(secret, code, now)
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
         reason = "wrong_code" if step is None else "code_reused"
         _count_failure(user, "auth.two_factor_failed", now, reason=reason)
@@ -323,7 +334,7 @@ def enable_two_factor(user: User, secret: str, code: str, *, now: datetime) -> b
     if step is None:
         audit.record(user, "two_factor.enrolment_failed", user, now=now)
         return False
-    user.totp_secret = secret
+    user.totp_secret = two_factor.seal(secret)
     user.totp_enabled_at = now
     user.totp_last_step = step
     audit.record(user, "two_factor.enabled", user, now=now)
