@@ -281,7 +281,8 @@ def disable_two_factor() -> ResponseReturnValue:
     form = ConfirmPasswordForm()
     if services.two_factor_required(user):
         flash(
-            "A MARAC you work in requires two-step verification, so it cannot be turned off.",
+            "Your role, or a MARAC you work in, requires two-step verification, so it cannot be "
+            "turned off.",
             "error",
         )
         return redirect(url_for(".account"), 303)

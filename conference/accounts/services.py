@@ -324,8 +324,14 @@ def use_password_link(link: PasswordSetLink, password: str, *, now: datetime) ->
 
 
 def two_factor_required(user: User) -> bool:
-    """True when any MARAC the user holds a role in makes a second factor compulsory."""
-    return any(g.marac is not None and g.marac.requires_two_factor for g in user.role_grants)
+    """True when the user holds a role that always needs a second factor (TWO_FACTOR_ROLES:
+    administrators and coordinators in production, ASVS 4.3.1), or a role in a MARAC that makes
+    it compulsory."""
+    roles = set(current_app.config.get("TWO_FACTOR_ROLES") or ())
+    return any(
+        g.role.value in roles or (g.marac is not None and g.marac.requires_two_factor)
+        for g in user.role_grants
+    )
 
 
 def enable_two_factor(user: User, secret: str, code: str, *, now: datetime) -> bool:

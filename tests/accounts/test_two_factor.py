@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pyotp
+import pytest
 import sqlalchemy as sa
 from cryptography.fernet import Fernet
 
@@ -148,6 +149,40 @@ def test_a_marac_can_make_two_factor_compulsory(client_as):
     page = client.get("/account/two-factor")
     assert "requires two-step verification" in page.text
     assert client.post("/sign-out").status_code == 303  # signing out is always possible
+
+
+@pytest.mark.parametrize(
+    ("role", "must_enrol"),
+    [("admin", True), ("coordinator", True), ("chair", False), ("agency_rep", False)],
+)
+def test_administrators_and_coordinators_must_set_up_two_factor(app, client_as, role, must_enrol):
+    app.config["TWO_FACTOR_ROLES"] = ["admin", "coordinator"]  # as production.toml sets it
+    client = client_as(role)
+    resp = client.get("/")
+    if not must_enrol:
+        assert resp.status_code == 200
+        return
+    assert resp.status_code == 303 and resp.headers["Location"] == "/account/two-factor"
+    assert "requires two-step verification" in client.get("/account/two-factor").text
+    # Once enrolled they get on with their work, and cannot turn it off.
+    page = client.get("/account/two-factor").text
+    key = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', page).group(1).replace(" ", "")
+    assert (
+        client.post("/account/two-factor", data={"code": pyotp.TOTP(key).now()}).status_code == 303
+    )
+    assert client.get("/").status_code == 200
+    resp = client.post("/account/two-factor/disable", data={"password": PASSWORD})
+    assert resp.status_code == 303
+    db.session.refresh(client.user)
+    assert client.user.has_two_factor
+
+
+def test_production_requires_two_factor_of_administrators_and_coordinators():
+    from conference import create_app
+    from tests.factories import PRODUCTION_CONFIG
+
+    app = create_app("production", PRODUCTION_CONFIG)
+    assert sorted(app.config["TWO_FACTOR_ROLES"]) == ["admin", "coordinator"]
 
 
 def test_compulsory_two_factor_cannot_be_turned_off(client_as):
