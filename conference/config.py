@@ -5,10 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 import tomllib
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from cryptography.fernet import Fernet
 from flask import Flask
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,6 +44,7 @@ def load_config(app: Flask, env: str, overrides: dict[str, Any] | None = None) -
     )
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or local_secret(app, env)
     check_data_return(app.config)
+    check_totp_key(app.config, env)
     if env == "production":
         check_production_mail(app.config)
         trust_only_the_base_url_host(app.config)
@@ -52,6 +55,37 @@ def check_data_return(config: dict[str, Any]) -> None:
     minimum = config.get("DATA_RETURN_MINIMUM")
     if isinstance(minimum, bool) or not isinstance(minimum, int) or not 1 <= minimum <= 100:
         raise ConfigError("DATA_RETURN_MINIMUM must be a whole number from 1 to 100.")
+
+
+def check_totp_key(config: dict[str, Any], env: str) -> None:
+    """Second-factor secrets are encrypted with this key: every environment needs a valid one
+    (development and testing ship a public one), and production must be given its own."""
+    keys = encryption_keys(config.get("TOTP_ENCRYPTION_KEY"))
+    try:
+        for key in keys or [""]:
+            Fernet(key)
+    except ValueError:
+        raise ConfigError(
+            'Set CONFERENCE_TOTP_ENCRYPTION_KEY to a Fernet key (python -c "from '
+            'cryptography.fernet import Fernet; print(Fernet.generate_key().decode())"): '
+            "it encrypts second-factor secrets."
+        ) from None
+    if env == "production":
+        with (CONFIG_DIR / "development.toml").open("rb") as public:
+            public_key = tomllib.load(public)["TOTP_ENCRYPTION_KEY"]
+        if public_key in keys:
+            raise ConfigError(
+                "CONFERENCE_TOTP_ENCRYPTION_KEY is the public development key: set your own."
+            )
+
+
+def encryption_keys(setting: str | Sequence[str] | None) -> list[str]:
+    """The Fernet keys of TOTP_ENCRYPTION_KEY: one key, or several separated by commas (the
+    first encrypts; the others still decrypt, while secrets are moved to a new key)."""
+    if not setting:
+        return []
+    keys = setting.split(",") if isinstance(setting, str) else list(setting)
+    return [key.strip() for key in keys if key.strip()]
 
 
 def check_production_mail(config: dict[str, Any]) -> None:

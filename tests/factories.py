@@ -14,9 +14,11 @@ PASSWORD = "correct-horse-battery-staple"
 _seq = itertools.count(1)
 
 
-#: The least a production app needs to start (secret, database, mail), for tests that build one.
+#: The least a production app needs to start (secret, database, mail, the key for second-factor
+#: secrets), for tests that build one.
 PRODUCTION_CONFIG = {
     "SECRET_KEY": "x" * 32,
+    "TOTP_ENCRYPTION_KEY": "EC2XlWrPFCAP2mTnvgAXECofIw_SMAT33bfr-jUS7bA=",
     "SQLALCHEMY_DATABASE_URI": "sqlite://",
     "MAIL_SMTP_HOST": "smtp.example.org",
     "BASE_URL": "https://marac.example.org",

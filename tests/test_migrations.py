@@ -130,3 +130,51 @@ def test_stored_notification_paths_become_endpoints_and_back(empty_database_url)
     assert links == {**expected, f"k{len(OLD_LINKS) - 1}": "/notifications/"}
     with app.app_context():
         db.engine.dispose()
+
+
+def test_second_factor_secrets_are_encrypted_and_decrypted_back(empty_database_url):
+    from conference.accounts import two_factor
+
+    app = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "test"}
+    )
+    runner = app.test_cli_runner()
+    before = runner.invoke(args=["db", "upgrade", "545aaf4e6a88"])
+    assert before.exit_code == 0, before.output
+    secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+    stamp = {"created_at": "2026-01-05 10:00:00", "updated_at": "2026-01-05 10:00:00"}
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO agencies (id, name, kind, contact_name, contact_email, "
+                "contact_phone, is_active, created_at, updated_at) VALUES (1, 'Police', "
+                "'police', '', '', '', true, :created_at, :updated_at)"
+            ),
+            stamp,
+        )
+        for user_id, totp_secret in ((1, secret), (2, None)):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO users (id, email, name, job_title, agency_id, is_active, "
+                    "failed_login_count, totp_secret, created_at, updated_at) VALUES (:id, "
+                    ":email, 'A', '', 1, true, 0, :secret, :created_at, :updated_at)"
+                ),
+                {"id": user_id, "email": f"u{user_id}@example.org", "secret": totp_secret} | stamp,
+            )
+
+    def stored(column: str = "totp_secret") -> dict:
+        with app.app_context(), db.engine.connect() as conn:
+            return dict(conn.execute(sa.text(f"SELECT id, {column} FROM users")).all())
+
+    after = runner.invoke(args=["db", "upgrade"])
+    assert after.exit_code == 0, after.output
+    sealed = stored("totp_secret_sealed")
+    assert sealed[2] is None and secret not in sealed[1]
+    with app.app_context():
+        assert two_factor.unseal(sealed[1]) == secret
+
+    back = runner.invoke(args=["db", "downgrade", "545aaf4e6a88"])
+    assert back.exit_code == 0, back.output
+    assert stored() == {1: secret, 2: None}
+    with app.app_context():
+        db.engine.dispose()

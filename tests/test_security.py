@@ -133,6 +133,23 @@ def test_production_refuses_to_start_without_safe_email(change, complaint):
     assert create_app("production", PRODUCTION_CONFIG).config["ENV_NAME"] == "production"
 
 
+@pytest.mark.parametrize(
+    ("key", "complaint"),
+    [
+        (None, "Set CONFERENCE_TOTP_ENCRYPTION_KEY"),
+        ("", "Set CONFERENCE_TOTP_ENCRYPTION_KEY"),
+        ("not-a-fernet-key", "Set CONFERENCE_TOTP_ENCRYPTION_KEY"),
+        ("R7tU9WELkVwxakjocvClNp-EuRyUISI4YaCrwPVhbJQ=", "public development key"),
+    ],
+)
+def test_production_refuses_to_start_without_its_own_second_factor_key(key, complaint):
+    config = {k: v for k, v in PRODUCTION_CONFIG.items() if k != "TOTP_ENCRYPTION_KEY"}
+    if key is not None:
+        config["TOTP_ENCRYPTION_KEY"] = key
+    with pytest.raises(ConfigError, match=complaint):
+        create_app("production", config)
+
+
 def test_environment_variables_override_the_files(monkeypatch, database_url):
     monkeypatch.setenv("CONFERENCE_LOGIN_LOCKOUT_MINUTES", "20")
     app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": database_url})

@@ -35,8 +35,8 @@ class CodeForm(FlaskForm):
 class NewPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",
-        description="12 characters or more. A few unrelated words are easy to remember and hard "
-        "to guess.",
+        description="12 characters or more, without your name or email address. A few unrelated "
+        "words are easy to remember and hard to guess.",
         widget=GovPasswordInput(),
         validators=[DataRequired("Enter a new password")],
     )

@@ -205,8 +205,9 @@ class User(UserMixin, TimestampMixin, Model):
     failed_login_count: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    #: Base32 TOTP secret once enrolment is confirmed.
-    totp_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    #: The base32 TOTP secret once enrolment is confirmed, encrypted (two_factor.seal): a Fernet
+    #: token under TOTP_ENCRYPTION_KEY, never the secret itself.
+    totp_secret: Mapped[str | None] = mapped_column("totp_secret_sealed", sa.String(255))
     totp_enabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The last accepted TOTP time step: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(sa.BigInteger)

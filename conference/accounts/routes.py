@@ -29,7 +29,6 @@ from conference.accounts.forms import (
     SignInForm,
 )
 from conference.accounts.models import User
-from conference.accounts.passwords import verify_password
 from conference.db import utcnow
 from conference.extensions import db, htmx, login_manager
 from conference.web.auth import current_actor
@@ -109,12 +108,15 @@ def sign_in() -> ResponseReturnValue:
         session["pending_since"] = utcnow().timestamp()
         return redirect(url_for("accounts.sign_in_code"), 303)
     if result.outcome is services.SignIn.RATE_LIMITED:
-        form.email.errors = [
-            "Too many failed sign-ins from your network. Wait 15 minutes, then try again."
-        ]
+        form.email.errors = [_too_many("sign-ins")]
         return render_template("accounts/sign_in.html", form=form), 429
     form.password.errors = [SIGN_IN_REFUSED]
     return render_template("accounts/sign_in.html", form=form), 422
+
+
+def _too_many(what: str) -> str:
+    minutes = current_app.config["LOGIN_IP_WINDOW_MINUTES"]
+    return f"Too many failed {what} from your network. Wait {minutes} minutes, then try again."
 
 
 def _pending_user() -> User | None:
@@ -141,7 +143,7 @@ def sign_in_code() -> ResponseReturnValue:
     if result.outcome is services.SignIn.SUCCEEDED:
         return _finish_sign_in(user)
     if result.outcome is services.SignIn.RATE_LIMITED:
-        form.code.errors = ["Too many failed attempts from your network. Wait 15 minutes."]
+        form.code.errors = [_too_many("attempts")]
         return render_template("accounts/sign_in_code.html", form=form), 429
     form.code.errors = ["Enter the current code from your authenticator app (each code works once)"]
     return render_template("accounts/sign_in_code.html", form=form), 422
@@ -181,18 +183,34 @@ def change_password() -> Response | tuple[str, int]:
     if not form.validate_on_submit():
         return _password_page(form, 422 if form.is_submitted() else 200)
     on_refusal(refusal_beside(form, "password", lambda status: _password_page(form, status)))
-    changed = services.change_password(
+    confirmed = services.change_password(
         current_actor(),
         current=form.current_password.data,
         new=form.password.data,
         now=utcnow(),
         keep_session=current_session().id_hash,
     )
-    if not changed:  # the refused attempt is audited, and kept with this answer
-        form.current_password.errors = ["Your current password is not correct"]
-        return _password_page(form, 422)
+    if confirmed is not services.Reauth.CONFIRMED:  # audited and counted, kept with this answer
+        form.current_password.errors = [_reauth_refused(confirmed)]
+        return _password_page(form, _reauth_status(confirmed))
     flash("Your password has been changed. Any other sessions were signed out.", "success")
     return redirect(url_for(".account"), 303)
+
+
+def _reauth_refused(
+    outcome: services.Reauth, wrong: str = "Your current password is not correct"
+) -> str:
+    if outcome is services.Reauth.THROTTLED:
+        minutes = current_app.config["LOGIN_LOCKOUT_MINUTES"]
+        return (
+            "Too many wrong passwords. For your safety, wait "
+            f"{minutes} minutes, then enter your current password again."
+        )
+    return wrong
+
+
+def _reauth_status(outcome: services.Reauth) -> int:
+    return 429 if outcome is services.Reauth.THROTTLED else 422
 
 
 def _password_page(form: ChangePasswordForm, status: int) -> tuple[str, int]:
@@ -217,8 +235,7 @@ def two_factor() -> ResponseReturnValue:
     user = current_actor()
     if user.has_two_factor:
         return redirect(url_for(".account"))
-    secret = session.get("pending_totp_secret") or totp.new_secret()
-    session["pending_totp_secret"] = secret
+    secret = _pending_totp_secret()
     form = CodeForm()
     if form.validate_on_submit():
         if services.enable_two_factor(user, secret, form.code.data, now=utcnow()):
@@ -241,6 +258,21 @@ def two_factor() -> ResponseReturnValue:
     ), status
 
 
+def _pending_totp_secret() -> str:
+    """The secret being enrolled, kept encrypted in the server-side session until confirmed."""
+    sealed = session.get("pending_totp_secret")
+    try:
+        return totp.unseal(sealed) if sealed else _new_pending_totp_secret()
+    except totp.UnreadableSecret:
+        return _new_pending_totp_secret()
+
+
+def _new_pending_totp_secret() -> str:
+    secret = totp.new_secret()
+    session["pending_totp_secret"] = totp.seal(secret)
+    return secret
+
+
 @bp.post("/account/two-factor/disable")
 @login_required
 def disable_two_factor() -> ResponseReturnValue:
@@ -249,19 +281,26 @@ def disable_two_factor() -> ResponseReturnValue:
     form = ConfirmPasswordForm()
     if services.two_factor_required(user):
         flash(
-            "A MARAC you work in requires two-step verification, so it cannot be turned off.",
+            "Your role, or a MARAC you work in, requires two-step verification, so it cannot be "
+            "turned off.",
             "error",
         )
         return redirect(url_for(".account"), 303)
-    if form.validate_on_submit() and verify_password(user.password_hash, form.password.data):
-        services.disable_two_factor(user, actor=user, now=utcnow())
-        flash("Two-step verification is off.", "success")
-        return redirect(url_for(".account"), 303)
-    if form.is_submitted() and not form.password.errors:
-        form.password.errors = ["Your password is not correct"]
+    status = 422
+    if form.validate_on_submit():
+        confirmed = services.confirm_password(
+            user, form.password.data, purpose="disable_two_factor", now=utcnow()
+        )
+        if confirmed is services.Reauth.CONFIRMED:
+            services.disable_two_factor(user, actor=user, now=utcnow())
+            flash("Two-step verification is off.", "success")
+            return redirect(url_for(".account"), 303)
+        # Audited and counted, and kept with this answer.
+        form.password.errors = [_reauth_refused(confirmed, "Your password is not correct")]
+        status = _reauth_status(confirmed)
     return render_template(
         "accounts/account.html", user=user, two_factor_required=False, disable_form=form
-    ), 422
+    ), status
 
 
 @bp.route("/set-password/<token>", methods=["GET", "POST"])

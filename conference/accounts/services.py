@@ -7,6 +7,8 @@ request globals: the client address for rate limiting comes from the audit origi
 from __future__ import annotations
 
 import hashlib
+import hmac
+import logging
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,8 +25,12 @@ from conference.db import affected_rows
 from conference.errors import ValidationFailed
 from conference.extensions import db
 
-#: Verbs that count towards the per-address limit on sign-in attempts.
-FAILED_SIGN_IN_VERBS = ("auth.login_failed", "auth.two_factor_failed")
+log = logging.getLogger(__name__)
+
+#: Verbs that count towards the per-address limits on sign-in attempts.
+FAILED_SIGN_IN_VERBS = ("auth.login_failed", "auth.two_factor_failed", "auth.reauth_failed")
+#: At most this many recent failures from one address are read to apply the limits.
+FAILURES_READ = 1000
 
 
 class SignIn(StrEnum):
@@ -48,20 +54,51 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
 
 
-def address_is_rate_limited(ip: str | None, now: datetime) -> bool:
-    """True when this client address has failed to sign in too often within the window."""
+def account_key(email: str) -> str:
+    """A keyed digest of the email: tells one account's failures from another's in the audit
+    trail without storing what was typed (an email often holds a name)."""
+    secret = str(current_app.config["SECRET_KEY"]).encode()
+    digest = hmac.new(secret, normalise_email(email).encode(), hashlib.sha256)
+    return digest.hexdigest()[:16]
+
+
+def sign_in_throttle(ip: str | None, key: str, now: datetime) -> str | None:
+    """Why sign-ins to this account from this address are held back just now, or None.
+
+    "account": this account has failed too often from this address (LOGIN_IP_LIMIT), which
+    never holds back a colleague behind the same address; "many_accounts": failures for too
+    many different accounts came from it (LOGIN_IP_ACCOUNTS_LIMIT), a password spray, which
+    holds back every sign-in from it until the window passes.
+    """
     if not ip:
-        return False
+        return None
     cfg = current_app.config
     since = now - timedelta(minutes=cfg["LOGIN_IP_WINDOW_MINUTES"])
-    failures = db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(AuditEvent)
+    details = db.session.scalars(
+        sa.select(AuditEvent.detail)
         .where(
             AuditEvent.ip == ip, AuditEvent.verb.in_(FAILED_SIGN_IN_VERBS), AuditEvent.at >= since
         )
+        .order_by(AuditEvent.at.desc())
+        .limit(FAILURES_READ)
+    ).all()
+    keys = [d.get("account") for d in details if isinstance(d, dict) and d.get("account")]
+    if keys.count(key) >= cfg["LOGIN_IP_LIMIT"]:
+        return "account"
+    if len(set(keys)) >= cfg["LOGIN_IP_ACCOUNTS_LIMIT"]:
+        return "many_accounts"
+    return None
+
+
+def _throttled(user: User | None, key: str, now: datetime) -> bool:
+    """Apply the per-address limits, auditing a refusal (by reason and key, never the email)."""
+    reason = sign_in_throttle(audit.context.current().ip, key, now)
+    if reason is None:
+        return False
+    audit.record(
+        user, "auth.rate_limited", user, detail={"reason": reason, "account": key}, now=now
     )
-    return failures >= cfg["LOGIN_IP_LIMIT"]
+    return True
 
 
 def check_password_sign_in(email: str, password: str, *, now: datetime) -> SignInResult:
@@ -70,18 +107,19 @@ def check_password_sign_in(email: str, password: str, *, now: datetime) -> SignI
     Flushes. A refusal is an answer, not an exception: failures must be kept too (they drive
     the lockout), and the unit of work keeps only what a request that answers did.
     """
-    if address_is_rate_limited(audit.context.current().ip, now):
-        audit.record(None, "auth.rate_limited", now=now)
+    key = account_key(email)
+    if _throttled(None, key, now):
         return SignInResult(SignIn.RATE_LIMITED)
     user = find_user_by_email(email)
     if user is None:
         passwords.verify_password(None, password)
-        audit.record(None, "auth.login_failed", detail={"reason": "unknown_account"}, now=now)
+        detail = {"reason": "unknown_account", "account": key}
+        audit.record(None, "auth.login_failed", detail=detail, now=now)
         return SignInResult(SignIn.FAILED)
     if not user.is_active_account or user.is_locked(now):
         passwords.verify_password(None, password)
-        reason = "locked" if user.is_active_account else "inactive"
-        audit.record(user, "auth.login_failed", user, detail={"reason": reason}, now=now)
+        detail = {"reason": "locked" if user.is_active_account else "inactive", "account": key}
+        audit.record(user, "auth.login_failed", user, detail=detail, now=now)
         return SignInResult(SignIn.FAILED)
     if not passwords.verify_password(user.password_hash, password):
         _count_failure(user, "auth.login_failed", now)
@@ -96,13 +134,22 @@ def check_password_sign_in(email: str, password: str, *, now: datetime) -> SignI
 
 def check_second_factor(user: User, code: str, *, now: datetime) -> SignInResult:
     """Check a TOTP code for a user who has passed the password step; each code works once."""
-    if address_is_rate_limited(audit.context.current().ip, now):
-        audit.record(user, "auth.rate_limited", user, now=now)
+    key = account_key(user.email)
+    if _throttled(user, key, now):
         return SignInResult(SignIn.RATE_LIMITED)
     if not user.is_active_account or user.is_locked(now) or not user.totp_secret:
-        audit.record(user, "auth.two_factor_failed", user, detail={"reason": "locked"}, now=now)
+        detail = {"reason": "locked", "account": key}
+        audit.record(user, "auth.two_factor_failed", user, detail=detail, now=now)
         return SignInResult(SignIn.FAILED)
-    step = two_factor.matching_step(user.totp_secret, code, now)
+    try:
+        secret = two_factor.unseal(user.totp_secret)
+    except two_factor.UnreadableSecret:
+        # A wrong key in the configuration, not the person's mistake: nothing is counted.
+        log.error("A second-factor secret cannot be decrypted: check TOTP_ENCRYPTION_KEY")
+        detail = {"reason": "unreadable_secret", "account": key}
+        audit.record(user, "auth.two_factor_failed", user, detail=detail, now=now)
+        return SignInResult(SignIn.FAILED)
+    step = two_factor.matching_step(secret, code, now)
     if step is None or (user.totp_last_step is not None and step <= user.totp_last_step):
         reason = "wrong_code" if step is None else "code_reused"
         _count_failure(user, "auth.two_factor_failed", now, reason=reason)
@@ -112,10 +159,14 @@ def check_second_factor(user: User, code: str, *, now: datetime) -> SignInResult
     return SignInResult(SignIn.SUCCEEDED, user)
 
 
-def _count_failure(user: User, verb: str, now: datetime, *, reason: str = "wrong_password") -> None:
+def _count_failure(
+    user: User, verb: str, now: datetime, *, reason: str = "wrong_password", **detail: str
+) -> None:
+    """Count a failure towards the account's lockout; audited with the account's key."""
     cfg = current_app.config
     user.failed_login_count += 1
-    audit.record(user, verb, user, detail={"reason": reason}, now=now)
+    detail = {"reason": reason, "account": account_key(user.email), **detail}
+    audit.record(user, verb, user, detail=detail, now=now)
     if user.failed_login_count >= cfg["LOGIN_LOCKOUT_THRESHOLD"]:
         user.locked_until = now + timedelta(minutes=cfg["LOGIN_LOCKOUT_MINUTES"])
         user.failed_login_count = 0
@@ -151,29 +202,65 @@ def end_other_sessions(user: User, *, keep_id_hash: str | None, now: datetime) -
     return ended
 
 
+class Reauth(StrEnum):
+    """The answer to re-entering the current password before a sensitive change."""
+
+    CONFIRMED = "confirmed"
+    WRONG = "wrong"
+    THROTTLED = "throttled"
+
+
+def confirm_password(user: User, password: str, *, purpose: str, now: datetime) -> Reauth:
+    """Check the current password again before a sensitive change, throttled like sign-in.
+
+    A wrong one counts towards the account's lockout and the per-address limits and is audited
+    (``auth.reauth_failed`` with the purpose); while either holds, nothing is checked. An answer,
+    not a refusal: the failure must be kept. Flushes.
+    """
+    key = account_key(user.email)
+    if _throttled(user, key, now):
+        return Reauth.THROTTLED
+    if user.is_locked(now):
+        detail = {"reason": "locked", "purpose": purpose, "account": key}
+        audit.record(user, "auth.reauth_failed", user, detail=detail, now=now)
+        db.session.flush()
+        return Reauth.THROTTLED
+    if not passwords.verify_password(user.password_hash, password):
+        _count_failure(user, "auth.reauth_failed", now, purpose=purpose)
+        return Reauth.WRONG
+    user.failed_login_count = 0
+    db.session.flush()
+    return Reauth.CONFIRMED
+
+
 def change_password(
     user: User, *, current: str, new: str, now: datetime, keep_session: str | None
-) -> bool:
-    """Change the user's own password and sign out their other sessions.
+) -> Reauth:
+    """Change the user's own password, after the current one, and sign out their other sessions.
 
-    False when the current password is wrong: like a failed sign-in, that attempt is audited
-    and kept, so it is an answer rather than a refusal (which would undo it). A new password
-    the policy refuses raises ValidationFailed naming the field. Flushes.
+    Anything but CONFIRMED changes nothing but the failure count and the audit trail (see
+    confirm_password). A new password the policy refuses, the current one included, raises
+    ValidationFailed naming the field. Flushes.
     """
-    if not passwords.verify_password(user.password_hash, current):
-        audit.record(user, "password.change_refused", user, now=now)
-        db.session.flush()
-        return False
+    confirmed = confirm_password(user, current, purpose="change_password", now=now)
+    if confirmed is not Reauth.CONFIRMED:
+        return confirmed
     set_password(user, new, now=now)
     ended = end_sessions(user, keep_id_hash=keep_session)
     audit.record(user, "password.changed", user, detail={"other_sessions_ended": ended}, now=now)
     db.session.flush()
-    return True
+    return confirmed
 
 
 def set_password(user: User, password: str, *, now: datetime) -> None:
-    """Set a new password after checking the policy. Raises ValidationFailed."""
+    """Set a new password after checking the policy; never the current one again.
+
+    Raises ValidationFailed.
+    """
     problem = passwords.password_problem(password, email=user.email, name=user.name)
+    current = user.password_hash
+    if problem is None and current and passwords.verify_password(current, password):
+        problem = passwords.SAME_AS_CURRENT
     if problem:
         raise ValidationFailed(problem, field="password")
     user.password_hash = passwords.hash_password(password)
@@ -237,8 +324,14 @@ def use_password_link(link: PasswordSetLink, password: str, *, now: datetime) ->
 
 
 def two_factor_required(user: User) -> bool:
-    """True when any MARAC the user holds a role in makes a second factor compulsory."""
-    return any(g.marac is not None and g.marac.requires_two_factor for g in user.role_grants)
+    """True when the user holds a role that always needs a second factor (TWO_FACTOR_ROLES:
+    administrators and coordinators in production, ASVS 4.3.1), or a role in a MARAC that makes
+    it compulsory."""
+    roles = set(current_app.config.get("TWO_FACTOR_ROLES") or ())
+    return any(
+        g.role.value in roles or (g.marac is not None and g.marac.requires_two_factor)
+        for g in user.role_grants
+    )
 
 
 def enable_two_factor(user: User, secret: str, code: str, *, now: datetime) -> bool:
@@ -247,7 +340,7 @@ def enable_two_factor(user: User, secret: str, code: str, *, now: datetime) -> b
     if step is None:
         audit.record(user, "two_factor.enrolment_failed", user, now=now)
         return False
-    user.totp_secret = secret
+    user.totp_secret = two_factor.seal(secret)
     user.totp_enabled_at = now
     user.totp_last_step = step
     audit.record(user, "two_factor.enabled", user, now=now)

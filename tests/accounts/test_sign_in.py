@@ -91,17 +91,62 @@ def test_user_without_a_password_yet_cannot_sign_in(client):
     assert sign_in(client, user.email, "anything-at-all-12").status_code == 422
 
 
-def test_too_many_failures_from_one_address_are_refused_with_429(client, app):
+OFFICE = "198.51.100.7"
+
+
+def test_one_persons_failures_never_lock_out_a_colleague_behind_the_same_address(client, app):
     app.config["LOGIN_IP_LIMIT"] = 3
+    app.config["LOGIN_LOCKOUT_THRESHOLD"] = 50  # the per-address limit alone, not the lockout
+    clumsy, colleague = make_user("agency_rep"), make_user("agency_rep")
+    for _ in range(3):
+        assert (
+            sign_in(client, clumsy.email, "wrong-password-again", REMOTE_ADDR=OFFICE).status_code
+            == 422
+        )
+    # The fourth try for that account from that address is held back, even the right password.
+    resp = sign_in(client, clumsy.email, REMOTE_ADDR=OFFICE)
+    assert resp.status_code == 429 and "Too many failed sign-ins" in resp.text
+    assert f'value="{clumsy.email}"' in resp.text
+    # A colleague in the same office signs in as usual.
+    assert sign_in(app.test_client(), colleague.email, REMOTE_ADDR=OFFICE).status_code == 303
+    # The same account from another address is unaffected too.
+    assert sign_in(app.test_client(), clumsy.email, REMOTE_ADDR="203.0.113.9").status_code == 303
+    [limited] = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.verb == "auth.rate_limited")
+    ).all()
+    assert limited.detail["reason"] == "account" and limited.ip == OFFICE
+    assert clumsy.email not in str(limited.detail)
+
+
+def test_mistyped_unknown_emails_count_per_email_typed(client, app):
+    app.config["LOGIN_IP_LIMIT"] = 2
+    for _ in range(2):
+        sign_in(client, "nobdy@testshire.example", "wrong-password-again", REMOTE_ADDR=OFFICE)
+    assert sign_in(client, "NOBDY@testshire.example", REMOTE_ADDR=OFFICE).status_code == 429
+    user = make_user("chair")
+    assert sign_in(client, user.email, REMOTE_ADDR=OFFICE).status_code == 303
+    details = db.session.scalars(sa.select(AuditEvent.detail)).all()
+    assert "nobdy" not in str(details).lower()
+
+
+def test_a_spray_over_many_accounts_from_one_address_is_slowed_and_audited(client, app):
+    app.config["LOGIN_IP_ACCOUNTS_LIMIT"] = 4
     users = [make_user("agency_rep") for _ in range(3)]
-    for user in users:  # spread over accounts, so no single account locks
-        sign_in(client, user.email, "wrong-password-again", REMOTE_ADDR="198.51.100.7")
-    resp = sign_in(client, users[0].email, REMOTE_ADDR="198.51.100.7")
-    assert resp.status_code == 429
-    assert "Too many failed sign-ins" in resp.text
-    assert "auth.rate_limited" in verbs()
-    # Another address is unaffected.
-    assert sign_in(client, users[0].email, REMOTE_ADDR="203.0.113.9").status_code == 303
+    targets = [u.email for u in users] + ["guess@testshire.example"]
+    for email in targets:  # one try each: no account locks, no pair reaches its limit
+        assert sign_in(client, email, "Summer2026!!", REMOTE_ADDR=OFFICE).status_code == 422
+    # Every sign-in from that address now waits, even a right password for a fresh account.
+    newcomer = make_user("chair")
+    resp = sign_in(client, newcomer.email, REMOTE_ADDR=OFFICE)
+    assert resp.status_code == 429 and "Too many failed sign-ins" in resp.text
+    reasons = db.session.scalars(
+        sa.select(AuditEvent.detail).where(AuditEvent.verb == "auth.rate_limited")
+    ).all()
+    assert [r["reason"] for r in reasons] == ["many_accounts"]
+    # Other addresses are not held back, and the window passing lifts it.
+    assert sign_in(app.test_client(), newcomer.email, REMOTE_ADDR="203.0.113.9").status_code == 303
+    app.config["LOGIN_IP_WINDOW_MINUTES"] = 0
+    assert sign_in(app.test_client(), users[0].email, REMOTE_ADDR=OFFICE).status_code == 303
 
 
 def test_signed_in_user_visiting_sign_in_goes_home(client_as):
