@@ -20,7 +20,7 @@ from conference.conferences.models import (
 )
 from conference.extensions import db
 from conference.referrals.choices import ReferralStatus
-from conference.referrals.models import Referral
+from conference.referrals.models import Perpetrator, Referral
 from conference.research.models import ResearchReturn
 
 
@@ -177,3 +177,17 @@ def victim_names(case_ids: Collection[int]) -> dict[int, str]:
         if case_id is not None:  # as the query asks
             names[case_id] = f"{given} {family}".strip()  # later referrals overwrite earlier ones
     return names
+
+
+def item_perpetrators(item: AgendaItem) -> list[Perpetrator]:
+    """The perpetrators named in the referral that listed the item, in the referral's order
+    (none for a standing item): the men research and the meeting speak of, per perpetrator."""
+    if item.referral_id is None:
+        return []
+    return list(
+        db.session.scalars(
+            sa.select(Perpetrator)
+            .where(Perpetrator.referral_id == item.referral_id)
+            .order_by(Perpetrator.position, Perpetrator.id)
+        )
+    )

@@ -15,6 +15,7 @@ from conference import audit
 from conference.accounts.models import User
 from conference.conferences import planning
 from conference.conferences.models import AgendaItem
+from conference.conferences.queries import item_perpetrators
 from conference.errors import NotFound, ValidationFailed
 from conference.extensions import db
 from conference.meetings.choices import PERPETRATOR_RISK_FIELDS
@@ -23,22 +24,9 @@ from conference.meetings.models import PERPETRATOR_RISK_LIMITS, PerpetratorRisk
 from conference.referrals.models import Perpetrator
 
 
-def perpetrators_of(item: AgendaItem) -> list[Perpetrator]:
-    """The perpetrators named in the referral that listed the item (none for a standing item)."""
-    if item.referral_id is None:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(Perpetrator)
-            .where(Perpetrator.referral_id == item.referral_id)
-            .order_by(Perpetrator.position, Perpetrator.id)
-        )
-    )
-
-
 def perpetrator_of(item: AgendaItem, perpetrator_id: int) -> Perpetrator:
     """One perpetrator of the item's referral. Raises NotFound for anyone else's."""
-    for perpetrator in perpetrators_of(item):
+    for perpetrator in item_perpetrators(item):
         if perpetrator.id == perpetrator_id:
             return perpetrator
     raise NotFound("No such perpetrator on this case")

@@ -58,13 +58,22 @@ def is_case_advocate(user: User, case: Case | None) -> bool:
     )
 
 
+def coordinates_referral(user: User, referral: Referral, case: Case | None) -> bool:
+    """A coordinator of the MARAC it was sent to, or of the MARAC its case is with now (a
+    transferred case brings its earlier referrals with it)."""
+    return coordinates(user, referral.marac_id) or (
+        case is not None and coordinates(user, case.marac_id)
+    )
+
+
 def can_view_referral(user: User, referral: Referral, case: Case | None = None) -> bool:
-    """The referrer; the MARAC's coordinators once submitted; the case's advocate."""
+    """The referrer; the coordinators once submitted (see coordinates_referral); the case's
+    advocate."""
     if is_referrer(user, referral):
         return True
     if referral.submitted_at is None:  # a draft, or one discarded before it was ever sent
         return False
-    if coordinates(user, referral.marac_id):
+    if coordinates_referral(user, referral, case):
         return True
     return is_case_advocate(user, case)
 
@@ -103,7 +112,7 @@ def may_see_contact_details(user: User, referral: Referral, case: Case | None) -
     """Address, phone and safe-contact notes: the coordinator, her advocate and the referrer."""
     return (
         is_referrer(user, referral)
-        or coordinates(user, referral.marac_id)
+        or coordinates_referral(user, referral, case)
         or is_case_advocate(user, case)
     )
 

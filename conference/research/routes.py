@@ -206,6 +206,6 @@ def _answer(
         conference=conference,
         is_open=services.is_open(conference, now),
         just_saved=status == 200,
-        perpetrators={item.id: services.perpetrators_of(item)},
+        perpetrators={item.id: conference_queries.item_perpetrators(item)},
         findings={item.id: typed},
     )

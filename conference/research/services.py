@@ -13,11 +13,11 @@ from conference.conferences import display, planning
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.listing import CASE_SECTIONS
 from conference.conferences.models import AgendaItem, Conference, conference_invitations
+from conference.conferences.queries import item_perpetrators
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.notifications import services as notifications
 from conference.notifications.links import Link
-from conference.referrals.models import Perpetrator
 from conference.referrals.services import today_in
 from conference.research.choices import Outcome, RiskFlag
 from conference.research.models import SUMMARY_LIMIT, PerpetratorFinding, ResearchReturn
@@ -80,22 +80,9 @@ def save_return(
     return existing
 
 
-def perpetrators_of(item: AgendaItem) -> list[Perpetrator]:
-    """The perpetrators named in the referral that listed the item, in the referral's order."""
-    if item.referral_id is None:
-        return []
-    return list(
-        db.session.scalars(
-            sa.select(Perpetrator)
-            .where(Perpetrator.referral_id == item.referral_id)
-            .order_by(Perpetrator.position, Perpetrator.id)
-        )
-    )
-
-
 def _checked_findings(item: AgendaItem, findings: Mapping[int, str]) -> dict[int, str]:
     """The non-blank findings, each on a perpetrator of this case. Raises ValidationFailed."""
-    known = {p.id for p in perpetrators_of(item)}
+    known = {p.id for p in item_perpetrators(item)}
     checked = {}
     for perpetrator_id, text in findings.items():
         if perpetrator_id not in known:

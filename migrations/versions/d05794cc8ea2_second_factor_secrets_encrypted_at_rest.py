@@ -2,7 +2,7 @@
 under TOTP_ENCRYPTION_KEY, in users.totp_secret_sealed instead of users.totp_secret
 
 Revision ID: d05794cc8ea2
-Revises: 545aaf4e6a88
+Revises: f92844f188fe
 Create Date: 2026-12-03 18:20:00.000000
 
 """
@@ -16,7 +16,7 @@ from flask import current_app
 
 # revision identifiers, used by Alembic.
 revision = 'd05794cc8ea2'
-down_revision = '545aaf4e6a88'
+down_revision = 'f92844f188fe'
 branch_labels = None
 depends_on = None
 

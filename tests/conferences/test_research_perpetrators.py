@@ -8,9 +8,9 @@ import sqlalchemy as sa
 from conference.accounts.models import AgencyKind
 from conference.audit.models import AuditEvent
 from conference.conferences import queries
+from conference.conferences.queries import item_perpetrators as perpetrators_of
 from conference.extensions import db
 from conference.research.models import PerpetratorFinding, ResearchReturn
-from conference.research.services import perpetrators_of
 from tests import factories
 from tests.conftest import HTMX
 

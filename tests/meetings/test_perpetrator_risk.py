@@ -13,9 +13,9 @@ from conference.actions.choices import OnwardReferral
 from conference.actions.models import Action
 from conference.audit.models import AuditEvent
 from conference.conferences import queries
+from conference.conferences.queries import item_perpetrators as perpetrators_of
 from conference.extensions import db
 from conference.meetings.models import PerpetratorRisk
-from conference.meetings.risks import perpetrators_of
 from tests import factories
 from tests.conftest import HTMX
 

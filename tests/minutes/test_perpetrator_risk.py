@@ -3,10 +3,10 @@ on the cases that copy holds."""
 
 from __future__ import annotations
 
+from conference.conferences.queries import item_perpetrators as perpetrators_of
 from conference.db import utcnow
 from conference.extensions import db
 from conference.meetings.models import PerpetratorRisk
-from conference.meetings.risks import perpetrators_of
 from tests.minutes.conftest import finalise, url
 from tests.minutes.test_copies import add_health_action
 

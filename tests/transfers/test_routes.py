@@ -227,6 +227,20 @@ def test_accepting_brings_the_case_with_its_history_and_the_agenda_says_where_fr
     assert case.reference not in as_user(world.coordinator).get("/cases/").text
 
 
+def test_the_receiving_coordinator_reads_the_referrals_the_case_brought(world, as_user):
+    case = world.cases[0]
+    referral = db.session.scalar(sa.select(Referral).where(Referral.case_id == case.id))
+    receiver = as_user(world.receiver)
+    assert receiver.get(f"/referrals/{referral.id}").status_code == 404  # not theirs yet
+    _accepted(world)
+    page = receiver.get(f"/referrals/{referral.id}")
+    assert page.status_code == 200
+    assert _victim(case) in page.text
+    assert "Screening decision" not in page.text  # read, never decided again
+    # Someone else of the receiving MARAC still learns nothing of it.
+    assert as_user(world.receiving_rep).get(f"/referrals/{referral.id}").status_code == 404
+
+
 def test_declining_needs_a_reason_and_tells_the_sender(world, as_user):
     transfer = _sent(world)
     client = as_user(world.receiver)

@@ -15,6 +15,7 @@ from conference.actions.queries import overdue_review
 from conference.conferences import display, listing, planning
 from conference.conferences.choices import ConferenceStatus, Section
 from conference.conferences.models import AgendaItem, Conference
+from conference.conferences.queries import item_perpetrators
 from conference.db import utcnow
 from conference.errors import InvalidTransition
 from conference.meetings import closing, console, opening, queries, risks
@@ -131,7 +132,7 @@ def perpetrators_context_for(
 ) -> dict[str, Any]:
     """Each perpetrator of the case with the meeting's view of his risk, its form, and the
     onward referrals agreed for him."""
-    perpetrators = risks.perpetrators_of(item)
+    perpetrators = item_perpetrators(item)
     saved = risks.risks_for([item.id]).get(item.id, {})
     return {
         "perpetrators": perpetrators,
@@ -167,7 +168,7 @@ def actions_context_for(
     day = display.local_day(conference)
     new = forms.get("new") or ActionForm(prefix=f"new-{item.id}", data={"priority": "medium"})
     new.set_choices(agencies, day)
-    new.set_perpetrators([(p.id, p.name) for p in risks.perpetrators_of(item)])
+    new.set_perpetrators([(p.id, p.name) for p in item_perpetrators(item)])
     edits = {}
     for action in actions:
         form = forms.get(str(action.id)) or action_form_for(action)
