@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+import sqlalchemy as sa
+
 from conference import audit
 from conference.accounts.models import User
 from conference.actions.choices import OPEN_STATUSES, ActionStatus
@@ -13,6 +15,8 @@ from conference.conferences.models import AgendaItem
 from conference.db import flush_or_conflict
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
+from conference.referrals.choices import CaseStatus
+from conference.referrals.lifecycle import CASE
 from conference.referrals.models import Case
 from conference.states import Actor
 
@@ -119,12 +123,32 @@ def report_status(
     update = ActionUpdate(action_id=action.id, status=status, note=note, actor_id=actor.id, at=now)
     db.session.add(update)
     flush_or_conflict("Someone updated this action at the same moment: check it, then save")
+    case = db.session.get_one(Case, action.case_id)
     audit.record(
         actor,
         "action.updated",
         action,
-        marac_id=db.session.get_one(Case, action.case_id).marac_id,
+        marac_id=case.marac_id,
         now=now,
         detail={"case_id": action.case_id, "status": status.value},
     )
+    follow_plan(case, now=now)
     return update
+
+
+def follow_plan(case: Case, *, now: datetime) -> None:
+    """After its conference a case's status follows its actions: actions open while any is
+    open, plan complete once each is done or closed as not done. Flushes; the caller commits.
+    A case still waiting for a conference, on an agenda or closed is left as it is."""
+    if case.status not in (CaseStatus.PLAN_COMPLETE, CaseStatus.ACTIONS_OPEN):
+        return
+    still_open = db.session.scalar(
+        sa.select(sa.exists().where(Action.case_id == case.id, Action.status.in_(OPEN_STATUSES)))
+    )
+    target = CaseStatus.ACTIONS_OPEN if still_open else CaseStatus.PLAN_COMPLETE
+    if case.status is target:
+        return
+    CASE.transition(case, target, actor=None, now=now)
+    verb = "case.plan_complete" if target is CaseStatus.PLAN_COMPLETE else "case.actions_reopened"
+    audit.record(None, verb, case, now=now)
+    flush_or_conflict("Someone changed this case at the same moment: check it, then save")

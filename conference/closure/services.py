@@ -17,7 +17,7 @@ from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.referrals.choices import CaseStatus
 from conference.referrals.lifecycle import CASE
-from conference.referrals.models import REASON_LIMIT, Case
+from conference.referrals.models import REASON_LIMIT, Case, CaseClosure
 
 
 def close_case(case: Case, *, actor: User, reason: str, now: datetime) -> None:
@@ -39,6 +39,9 @@ def close_case(case: Case, *, actor: User, reason: str, now: datetime) -> None:
     case.closed_at = now
     case.closed_by_id = actor.id
     case.close_reason = reason
+    db.session.add(
+        CaseClosure(case_id=case.id, closed_at=now, closed_by_id=actor.id, reason=reason)
+    )
     # The reason may hold case detail, so the audit event keeps only that one was given.
     audit.record(
         actor,

@@ -15,7 +15,7 @@ from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
 from conference.referrals.choices import CaseStatus
-from conference.referrals.models import Case
+from conference.referrals.models import Case, CaseClosure
 from conference.referrals.services import today_in
 
 
@@ -161,5 +161,8 @@ def close_when_done(actions: list[Action], users: dict[str, User]) -> Case | Non
     case.status = CaseStatus.CLOSED
     case.closed_at = max(action.updated_at for action in actions) + timedelta(days=2)
     case.closed_by_id = users["coordinator"].id
+    db.session.add(
+        CaseClosure(case_id=case.id, closed_at=case.closed_at, closed_by_id=case.closed_by_id)
+    )
     db.session.flush()
     return case

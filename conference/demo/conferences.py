@@ -236,7 +236,7 @@ def _past_meeting(
                 added_at=starts - timedelta(days=cutoff + 2),
             )
         )
-        case.status = CaseStatus.HEARD
+        case.status = CaseStatus.PLAN_COMPLETE
     db.session.flush()
     return conference
 

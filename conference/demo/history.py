@@ -546,7 +546,7 @@ class _Writer:
             year=year,
             number=number,
             reference=f"{self.marac.code}-{year}-{number:04d}",
-            status=CaseStatus.HEARD,
+            status=CaseStatus.PLAN_COMPLETE,
             advocate_id=self.idva.id if self.rng.random() < 0.85 else None,
             is_address_confidential=self.rng.random() < 0.04,
             opened_at=decided,

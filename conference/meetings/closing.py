@@ -63,7 +63,9 @@ def conclude(meeting: Meeting, *, actor: User, now: datetime) -> Conclusion:
             _carry(item, target, actor, now, result)
         elif not item.section.is_standing:
             heard = (
-                CaseStatus.ACTIONS_OPEN if item.case_id in with_open_actions else CaseStatus.HEARD
+                CaseStatus.ACTIONS_OPEN
+                if item.case_id in with_open_actions
+                else CaseStatus.PLAN_COMPLETE
             )
             CASE.transition(item.case, heard, actor=actor, now=now)
     meeting.concluded_at = now

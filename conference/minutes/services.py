@@ -299,7 +299,7 @@ def add_action(
     action.agreed_by_id = action.updated_by_id = actor.id
     action.updated_at = now
     db.session.add(action)
-    if item.case.status is CaseStatus.HEARD:
+    if item.case.status is CaseStatus.PLAN_COMPLETE:
         CASE.transition(item.case, CaseStatus.ACTIONS_OPEN, actor=actor, now=now)
     db.session.flush()
     conference = item.conference

@@ -19,7 +19,9 @@ class ReferralStatus(Labelled):
 class CaseStatus(Labelled):
     OPEN = "open"
     LISTED = "listed"
-    HEARD = "heard"
+    #: Heard, and every action of its plan done or closed as not done (or none agreed).
+    #: Stored as "heard", its name before plans were followed to completion.
+    PLAN_COMPLETE = "heard"
     ACTIONS_OPEN = "actions_open"
     CLOSED = "closed"
 
@@ -91,7 +93,7 @@ LABELS: list[tuple[StrEnum, str]] = [
     (ReferralStatus.WITHDRAWN, "Withdrawn"),
     (CaseStatus.OPEN, "Open"),
     (CaseStatus.LISTED, "Listed"),
-    (CaseStatus.HEARD, "Heard"),
+    (CaseStatus.PLAN_COMPLETE, "Plan complete"),
     (CaseStatus.ACTIONS_OPEN, "Actions open"),
     (CaseStatus.CLOSED, "Closed"),
     (YesNoNotKnown.YES, "Yes"),

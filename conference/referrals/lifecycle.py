@@ -2,7 +2,8 @@
 
 A referral goes draft -> submitted -> accepted, declined or back to the referrer for more
 information, or is withdrawn before a decision. A case waits (open) until listed on an agenda,
-is heard there (with its actions open or not), and closes; a repeat referral reopens it.
+is heard there, has actions open until each is done or closed as not done (its plan is then
+complete, and the status follows the actions by itself), and closes; a repeat reopens it.
 """
 
 from __future__ import annotations
@@ -80,11 +81,11 @@ NOT_ON_AN_AGENDA_AHEAD: Guard[Case] = Guard(
     "not on the agenda of a conference still to be held (or under way)", _not_on_an_agenda_ahead
 )
 
-OPEN, LISTED, HEARD = CaseStatus.OPEN, CaseStatus.LISTED, CaseStatus.HEARD
+OPEN, LISTED, PLAN_COMPLETE = CaseStatus.OPEN, CaseStatus.LISTED, CaseStatus.PLAN_COMPLETE
 ACTIONS_OPEN, CLOSED = CaseStatus.ACTIONS_OPEN, CaseStatus.CLOSED
 #: Every status but closed. A case can be listed on a second agenda while a meeting that has it
 #: is under way (a new referral that day), so each of these moves can start from any of them.
-NOT_CLOSED = (OPEN, LISTED, HEARD, ACTIONS_OPEN)
+NOT_CLOSED = (OPEN, LISTED, PLAN_COMPLETE, ACTIONS_OPEN)
 
 CASE: Machine[Case, CaseStatus] = Machine(
     "case",
@@ -92,24 +93,29 @@ CASE: Machine[Case, CaseStatus] = Machine(
     [
         move(CLOSED, OPEN, "reopen the case for a repeat referral", by={COORDINATOR}),
         move(
-            (LISTED, HEARD, ACTIONS_OPEN),
+            (LISTED, PLAN_COMPLETE, ACTIONS_OPEN),
             OPEN,
             "take the case off an agenda (it waits for the next)",
             by={COORDINATOR, CHAIR},
         ),
         move(
-            (HEARD, ACTIONS_OPEN),
+            (PLAN_COMPLETE, ACTIONS_OPEN),
             OPEN,
             "take in a case transferred from another MARAC (it waits for an agenda)",
             by={COORDINATOR},
         ),
         move(NOT_CLOSED, LISTED, "list the case on an agenda", by={COORDINATOR, CHAIR, SYSTEM}),
-        move(NOT_CLOSED, HEARD, "record the case heard, no action open", by={CHAIR, COORDINATOR}),
+        move(
+            NOT_CLOSED,
+            PLAN_COMPLETE,
+            "record the case heard with no action open, or its last open action closed",
+            by={CHAIR, COORDINATOR, SYSTEM},
+        ),
         move(
             NOT_CLOSED,
             ACTIONS_OPEN,
-            "record the case heard with actions open, or an action added to its minutes",
-            by={CHAIR, COORDINATOR},
+            "record the case heard with actions open, or an action added or reopened",
+            by={CHAIR, COORDINATOR, SYSTEM},
         ),
         move(
             NOT_CLOSED, CLOSED, "close the case", by={COORDINATOR}, guards=[NOT_ON_AN_AGENDA_AHEAD]

@@ -411,6 +411,34 @@ class ReferralTransition(Model):
         return f"<ReferralTransition {self.id} {self.from_status}->{self.to_status}>"
 
 
+class CaseClosure(Model):
+    """One closing of a case, and its reopening if a repeat brought it back. Never deleted:
+    what a past period's figures counted as closed stays so after a reopen."""
+
+    __tablename__ = "case_closures"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
+    closed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    #: Empty only for a closing from before this history was kept whose closer was not noted.
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(sa.Text, default="")
+    reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    reopened_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: The referral (or repeat-incident notice) whose acceptance reopened it.
+    reopened_for_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referrals.id"))
+
+    __table_args__ = (
+        sa.CheckConstraint(f"length(reason) <= {REASON_LIMIT}", name="reason_max"),
+        sa.CheckConstraint(
+            "reopened_at IS NULL OR reopened_at >= closed_at", name="reopened_after"
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<CaseClosure {self.id} case {self.case_id}>"
+
+
 class AddressDisclosure(Model):
     """A reason someone gave to see a confidential address. Kept for the audit trail."""
 

@@ -28,6 +28,7 @@ from conference.referrals.lifecycle import CASE, REFERRAL
 from conference.referrals.models import (
     AddressDisclosure,
     Case,
+    CaseClosure,
     ChecklistAnswer,
     Child,
     Incident,
@@ -329,6 +330,11 @@ def decide(
             CASE.transition(case, CaseStatus.OPEN, actor=actor, now=now)
             case.closed_at = None
             case.reopened_at = now
+            db.session.execute(
+                sa.update(CaseClosure)
+                .where(CaseClosure.case_id == case.id, CaseClosure.reopened_at.is_(None))
+                .values(reopened_at=now, reopened_by_id=actor.id, reopened_for_id=referral.id)
+            )
             audit.record(actor, "case.reopened", case, now=now, detail={"referral_id": referral.id})
         if advocate is not None and case.advocate_id != advocate.id:
             assign_advocate(case, advocate, actor=actor, now=now)

@@ -36,7 +36,7 @@ from conference.referrals.choices import (
     Sexuality,
     YesNoNotKnown,
 )
-from conference.referrals.models import Case, Child, Referral, ReferralTransition
+from conference.referrals.models import Case, CaseClosure, Child, Referral, ReferralTransition
 from conference.reports.periods import Period
 from conference.voice.models import VictimVoice
 
@@ -74,8 +74,16 @@ class ActionRecord:
     due_on: date
     status: ActionStatus
     agreed_at: datetime
-    case_closed_at: datetime | None
+    #: Each closing of its case: when, and when a repeat reopened it (None: still closed).
+    case_closures: list[tuple[datetime, datetime | None]] = field(default_factory=list)
     changes: list[tuple[datetime, ActionStatus]] = field(default_factory=list)
+
+    def case_closed_at(self, moment: datetime) -> bool:
+        """Its case was closed just before moment: a later reopening changes nothing here."""
+        return any(
+            closed < moment and (reopened is None or reopened >= moment)
+            for closed, reopened in self.case_closures
+        )
 
     def status_at(self, moment: datetime) -> ActionStatus:
         """Its status just before moment: open until its first update."""
@@ -235,7 +243,7 @@ def actions_due_by(marac: Marac, period: Period) -> list[ActionRecord]:
             Action.status,
             Action.agreed_at,
             Action.updated_at,
-            Case.closed_at,
+            Action.case_id,
         )
         .join(Case, Case.id == Action.case_id)
         .where(relevant)
@@ -249,6 +257,13 @@ def actions_due_by(marac: Marac, period: Period) -> list[ActionRecord]:
         .order_by(ActionUpdate.at, ActionUpdate.id)
     ):
         changes[action_id].append((at, status))
+    closures: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
+    for case_id, closed_at, reopened_at in db.session.execute(
+        sa.select(CaseClosure.case_id, CaseClosure.closed_at, CaseClosure.reopened_at)
+        .join(Case, Case.id == CaseClosure.case_id)
+        .where(Case.marac_id == marac.id)
+    ):
+        closures[case_id].append((closed_at, reopened_at))
     found = []
     for row in rows:
         history = changes.get(row.id, [])
@@ -261,7 +276,7 @@ def actions_due_by(marac: Marac, period: Period) -> list[ActionRecord]:
                 due_on=row.due_on,
                 status=row.status,
                 agreed_at=row.agreed_at,
-                case_closed_at=row.closed_at,
+                case_closures=closures.get(row.case_id, []),
                 changes=history,
             )
         )

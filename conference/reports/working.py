@@ -207,6 +207,9 @@ def _completion_table(
 ) -> Table:
     """Actions whose due date fell in the period and has passed: done by then, or not."""
     last_due = min(period.end, today - timedelta(days=1))
+    # Whether a case was closed is read as it stood at the period's end: reopening it later
+    # leaves this period's figures as they were.
+    end = period.utc_bounds(marac.timezone)[1]
     tally: dict[int, Counter[str]] = defaultdict(Counter)
     for action in actions:
         if not period.start <= action.due_on <= last_due:
@@ -221,7 +224,7 @@ def _completion_table(
             counts["circumstances"] += 1
         elif action.status is ActionStatus.NOT_DONE_AGENCY:
             counts["did_not_act"] += 1
-        elif action.case_closed_at is not None:
+        elif action.case_closed_at(end):
             counts["case_closed"] += 1
         else:
             counts["open"] += 1
@@ -264,7 +267,7 @@ def _overdue_table(
     moment = Period(day, day).utc_bounds(marac.timezone)[1]
     tally: dict[int, Counter[str]] = defaultdict(Counter)
     for action in actions:
-        closed_case = action.case_closed_at is not None and action.case_closed_at < moment
+        closed_case = action.case_closed_at(moment)
         if (
             action.due_on < day
             and action.agreed_at < moment

@@ -127,7 +127,7 @@ def accept(transfer: CaseTransfer, *, actor: User, now: datetime) -> listing.Pla
         detail={"case_id": case.id, "from_marac_id": transfer.from_marac_id, **_fates(transfer)},
     )
     _tell(coordinator_ids(transfer.from_marac_id), "transfer.accepted", transfer, now)
-    if case.status in (CaseStatus.HEARD, CaseStatus.ACTIONS_OPEN):
+    if case.status in (CaseStatus.PLAN_COMPLETE, CaseStatus.ACTIONS_OPEN):
         # Heard in the MARAC it left; here it waits for an agenda, as a new case does.
         CASE.transition(case, CaseStatus.OPEN, actor=actor, now=now, via=TAKE_IN)
     db.session.flush()

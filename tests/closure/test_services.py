@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
+from conference.actions import services as action_services
 from conference.actions.choices import ActionStatus
 from conference.actions.models import Action
 from conference.audit.models import AuditEvent
@@ -16,8 +17,9 @@ from conference.conferences.choices import Section
 from conference.db import utcnow
 from conference.errors import InvalidTransition, PermissionDenied, ValidationFailed
 from conference.extensions import db
-from conference.referrals.choices import CaseStatus, ReferralStatus
-from conference.referrals.models import Referral
+from conference.referrals import services as referral_services
+from conference.referrals.choices import CaseStatus, Decision, ReferralStatus
+from conference.referrals.models import CaseClosure, Referral
 from tests import factories
 from tests.closure.conftest import heard_case
 
@@ -147,3 +149,50 @@ def test_the_12_month_notice_is_not_a_hearing(world):
     heard_case(world, 10, case=case, section=Section.TWELVE_MONTHS)
     standing = queries.standings([case.id])[case.id]
     assert (utcnow() - standing.heard_at).days == 380
+
+
+def test_closing_and_reopening_are_kept_with_who_when_and_why(world):
+    case = world.cases[0]
+    services.close_case(case, actor=world.coordinator, reason="She moved away.", now=utcnow())
+    db.session.commit()
+    repeat = factories.make_referral(marac=world.marac, status="submitted", given_name="Nell")
+    referral_services.decide(
+        repeat, Decision.ACCEPT, actor=world.coordinator, reason="Repeat", now=utcnow(), case=case
+    )
+    db.session.commit()
+    [closure] = db.session.scalars(sa.select(CaseClosure).where(CaseClosure.case_id == case.id))
+    assert (closure.closed_by_id, closure.reason) == (world.coordinator.id, "She moved away.")
+    assert closure.reopened_at is not None and closure.reopened_for_id == repeat.id
+    assert closure.reopened_by_id == world.coordinator.id
+
+
+def test_the_case_status_follows_its_plan(world):
+    case, [action] = world.cases[0], _actions(world.cases[0])
+    case.status = CaseStatus.ACTIONS_OPEN
+    db.session.commit()
+    action_services.report_status(
+        action,
+        version=action.version,
+        status=ActionStatus.DONE,
+        note="Done.",
+        actor=world.police_rep,
+        now=utcnow(),
+    )
+    db.session.commit()
+    assert case.status is CaseStatus.PLAN_COMPLETE
+    assert db.session.scalar(
+        sa.select(AuditEvent.verb).where(AuditEvent.verb == "case.plan_complete")
+    )
+    # Still on an agenda not yet heard: the status is the agenda's, not the plan's.
+    other, [second] = world.cases[1], _actions(world.cases[1])
+    other.status = CaseStatus.LISTED
+    db.session.commit()
+    action_services.report_status(
+        second,
+        version=second.version,
+        status=ActionStatus.DONE,
+        note="Done.",
+        actor=world.police_rep,
+        now=utcnow(),
+    )
+    assert other.status is CaseStatus.LISTED

@@ -29,7 +29,7 @@ from conference.referrals.choices import (
     Sexuality,
     YesNoNotKnown,
 )
-from conference.referrals.models import Case, Child, Referral
+from conference.referrals.models import Case, CaseClosure, Child, Referral
 from conference.research.choices import Outcome
 from conference.research.models import ResearchReturn
 from conference.voice.choices import ContactMethod
@@ -134,6 +134,7 @@ def build_record(population: int | None = 10_000) -> Record:
     # Case f was closed early on 28 September: its open action is overdue on no list after.
     record.cases["f"].status = CaseStatus.CLOSED
     record.cases["f"].closed_at = at(date(2026, 9, 28))
+    db.session.add(CaseClosure(case_id=record.cases["f"].id, closed_at=at(date(2026, 9, 28))))
     db.session.commit()
     return record
 
@@ -168,7 +169,7 @@ def new_case(record: Record, key: str) -> Case:
         reference=f"{record.marac.code}-2026-{record.numbers[0]:04d}",
         year=2026,
         number=record.numbers[0],
-        status=CaseStatus.HEARD,
+        status=CaseStatus.PLAN_COMPLETE,
     )
     db.session.add(case)
     db.session.flush()

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from conference.actions.choices import ActionStatus
 from conference.actions.models import ActionUpdate
 from conference.extensions import db
-from conference.referrals.choices import ReferralStatus
-from conference.referrals.models import Referral, ReferralTransition
+from conference.referrals.choices import CaseStatus, ReferralStatus
+from conference.referrals.models import CaseClosure, Referral, ReferralTransition
 from conference.reports.figures import data_return
 from conference.reports.periods import Period, parse_quarter
 from conference.reports.tables import Table, share_columns, share_row
@@ -309,3 +310,17 @@ def test_another_marac_sees_none_of_it(record):
     other = build_record()
     found = data_return(other.marac, Q3, TODAY)
     assert found.table("conferences").rows[-1]["cases"] == 6  # its own, not 12
+
+
+def test_reopening_a_case_later_leaves_a_past_return_as_it_was(record):
+    before = agency_rows(data_return(record.marac, Q3, TODAY), record, "completion")["police"]
+    case = record.cases["f"]  # closed early on 28 September with a police action open
+    db.session.execute(
+        sa.update(CaseClosure)
+        .where(CaseClosure.case_id == case.id)
+        .values(reopened_at=at(date(2026, 10, 20)))
+    )
+    case.status, case.closed_at = CaseStatus.OPEN, None
+    db.session.commit()
+    after = agency_rows(data_return(record.marac, Q3, TODAY), record, "completion")["police"]
+    assert after == before and after["case_closed"] == 1
