@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import Form
+from wtforms import Form, SelectMultipleField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from conference.closure.notices import REPORTED_BY_LIMIT, WHAT_HAPPENED_LIMIT
+from conference.closure.services import PLAN_DONE_REASON
 from conference.referrals.models import REASON_LIMIT
 from conference.web.forms import MemorableDateField, long_text, radios, text
 
@@ -57,3 +59,35 @@ class NoticeForm(Form):
         required="Say who reported the incident",
         hint="For example: she told her GP; a neighbour called the police; our officer saw it.",
     )
+
+
+class CloseManyForm(Form):
+    """Closing the cases chosen on the ready-to-close list, with one reason."""
+
+    #: The page draws the boxes itself, one per row; the service checks each case.
+    case_ids = SelectMultipleField("Cases to close", choices=[], validate_choice=False)
+
+    reason_kind = radios(
+        "Reason for closing",
+        [
+            SelectChoice("standard", PLAN_DONE_REASON),
+            SelectChoice("typed", "Another reason"),
+        ],
+        "Choose the reason for closing",
+    )
+    reason = long_text("Your reason", REASON_LIMIT, hint="Kept with each case closed.")
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        # Asked for only with "Another reason": the field alone cannot know.
+        if self.reason_kind.data == "typed" and not (self.reason.data or "").strip():
+            self.reason.errors = [
+                *self.reason.errors,
+                "Write your reason, or choose the standard one",
+            ]
+            return False
+        return valid
+
+    @property
+    def chosen_reason(self) -> str:
+        return PLAN_DONE_REASON if self.reason_kind.data == "standard" else self.reason.data or ""

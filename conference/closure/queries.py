@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 
 from conference.accounts.models import Marac, User
 from conference.actions.choices import OPEN_STATUSES
@@ -256,3 +257,61 @@ def _referred_between(marac: Marac, now: datetime) -> tuple[date, date]:
         rules.add_months(today, -TWELVE_MONTH_MARGIN) - window,
         rules.add_months(today, TWELVE_MONTH_MARGIN) - window,
     )
+
+
+@dataclass(frozen=True)
+class ReadyToClose:
+    """One row of the ready-to-close list."""
+
+    case: Case
+    victim: str
+    heard_at: datetime | None
+    #: How many actions its plan had (each now done or closed as not done).
+    actions: int
+
+
+def ready_to_close(
+    marac_ids: Collection[int], *, page: int, per_page: int
+) -> tuple[Pagination, list[ReadyToClose]]:
+    """The cases of these MARACs whose plan is complete and that wait for no conference,
+    longest since heard first, a page at a time. Four queries a page, however many cases."""
+    heard = last_heard(Conference.marac_id.in_(marac_ids))
+    ahead = (
+        sa.select(AgendaItem.case_id)
+        .join(Conference, Conference.id == AgendaItem.conference_id)
+        .where(Conference.status.in_(NOT_YET_HELD))
+    )
+    listing = db.paginate(
+        sa.select(Case)
+        .outerjoin(heard, heard.c.case_id == Case.id)
+        .where(
+            Case.marac_id.in_(marac_ids),
+            Case.status == CaseStatus.PLAN_COMPLETE,
+            Case.id.not_in(ahead),
+        )
+        .order_by(heard.c.heard_at.is_(None), heard.c.heard_at, Case.id),
+        page=min(max(page, 1), 10_000),
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+        count=True,
+    )
+    cases: list[Case] = list(listing.items)
+    ids = [c.id for c in cases]
+    names = victim_names(ids)
+    when = dict(
+        db.session.execute(
+            sa.select(heard.c.case_id, heard.c.heard_at).where(heard.c.case_id.in_(ids))
+        ).all()
+    )
+    counts = dict(
+        db.session.execute(
+            sa.select(Action.case_id, sa.func.count())
+            .where(Action.case_id.in_(ids))
+            .group_by(Action.case_id)
+        ).all()
+    )
+    rows = [
+        ReadyToClose(c, names.get(c.id, ""), when.get(c.id), counts.get(c.id, 0)) for c in cases
+    ]
+    return listing, rows

@@ -12,9 +12,9 @@ from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
 from conference.accounts.models import Role
-from conference.accounts.permissions import speaks_for_an_agency
+from conference.accounts.permissions import marac_ids_with, speaks_for_an_agency
 from conference.closure import notices, queries, services
-from conference.closure.forms import CloseForm, NoticeForm, close_form
+from conference.closure.forms import CloseForm, CloseManyForm, NoticeForm, close_form
 from conference.conferences.queries import victim_names
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
@@ -193,3 +193,44 @@ def _described(p: Perpetrator) -> str:
     born = f", born {p.dob:%-d %B %Y}" if p.dob else ""
     age = f", about {p.approximate_age}" if p.approximate_age and not p.dob else ""
     return f"{p.name}{born}{age} ({p.relationship.label.lower()})"
+
+
+@bp.route("/cases/ready-to-close", methods=["GET", "POST"])
+@requires(permissions.is_coordinator)
+def ready() -> ResponseReturnValue:
+    """Cases whose plan is complete, oldest first; the coordinator closes one or many."""
+    actor, now = current_actor(), utcnow()
+    marac_ids = sorted(marac_ids_with(actor, Role.COORDINATOR))
+    form = CloseManyForm(request.form if request.method == "POST" else None)
+    chosen = [i for i in (parse_id(v) for v in form.case_ids.data or []) if i]
+    page = partial(_ready_page, marac_ids, form, chosen)
+    if request.method == "GET":
+        return page(200)
+    if not form.validate():
+        return page(422)
+    on_refusal(refusal_beside(form, "case_ids", page))
+    cases = [c for c in case_queries.cases_by_id(set(chosen)).values() if c.marac_id in marac_ids]
+    services.close_many(cases, actor=actor, reason=form.chosen_reason, now=now)
+    closed = ", ".join(sorted(c.reference for c in cases))
+    flash(f"Closed {len(cases)} case{'' if len(cases) == 1 else 's'}: {closed}.", "success")
+    return redirect(url_for(".ready"), 303)
+
+
+def _ready_page(
+    marac_ids: list[int], form: CloseManyForm, chosen: list[int], status: int
+) -> ResponseReturnValue:
+    actor, now = current_actor(), utcnow()
+    listing, rows = queries.ready_to_close(
+        marac_ids,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ADMIN_PAGE_SIZE"],
+    )
+    case_services.record_list_view(actor, "ready_to_close", [r.case.id for r in rows], now=now)
+    return render_template(
+        "closure/ready.html",
+        listing=listing,
+        rows=rows,
+        form=form,
+        chosen=set(chosen),
+        case_error=form.errors.get("case_ids"),
+    ), status

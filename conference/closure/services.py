@@ -8,6 +8,7 @@ closed case reopens it (``referrals.services.decide``).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from conference import audit
@@ -68,3 +69,31 @@ def _check_needs_no_reason(case: Case, open_count: int) -> None:
         raise ValidationFailed(
             "No conference has heard this case: give the reason for closing it", "reason"
         )
+
+
+#: The reason the ready-to-close list offers: the plan was carried out.
+PLAN_DONE_REASON = "The plan is complete: every action was done or closed as not done."
+
+
+def close_many(cases: Sequence[Case], *, actor: User, reason: str, now: datetime) -> None:
+    """Close each case whose plan is complete, with one reason; all of them or none.
+
+    Flushes; the caller commits. Raises ValidationFailed (on ``case_ids``) naming each case
+    that cannot close now (its plan is not complete, or it is on an agenda still to be held),
+    and as close_case does.
+    """
+    if not cases:
+        raise ValidationFailed("Choose at least one case to close", "case_ids")
+    stuck = [
+        c.reference
+        for c in cases
+        if c.status is not CaseStatus.PLAN_COMPLETE or queries.item_not_yet_held(c.id)
+    ]
+    if stuck:
+        raise ValidationFailed(
+            f"{', '.join(stuck)}: no longer ready to close (an action was reopened, or the case "
+            "is on an agenda still to be held). Nothing was closed: check the list again",
+            "case_ids",
+        )
+    for case in cases:
+        close_case(case, actor=actor, reason=reason, now=now)
