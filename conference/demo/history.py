@@ -84,12 +84,34 @@ from conference.referrals.models import (
 from conference.referrals.services import risk_tool_for, today_in
 from conference.research.choices import Outcome
 from conference.research.models import ResearchReturn
-from conference.voice.choices import ContactMethod
+from conference.voice.choices import ContactMethod, OutcomeResult
 from conference.voice.models import VictimVoice
 
 SEED = 4117
 #: The demo's email domain (seed.py imports this module, so it is not imported from there).
 DOMAIN = "northbridge.example"
+
+
+#: What a few victims told their advocate after the meeting, in their words.
+FEELS_SAFER = "Safer since the locks were changed, but she still checks the window at night."
+
+
+def _not_told(item_id: int, due: bool) -> dict[str, object]:
+    """Of the outcomes not told, once due: some not safe to give, some not reached (three
+    calls on different days), the rest still to do. Chosen by the item's number, so the
+    demo's random draws stay as they were."""
+    if not due or item_id % 4 > 1:
+        return {}
+    if item_id % 4 == 0:
+        return {
+            "outcome_result": OutcomeResult.NOT_SAFE,
+            "outcome_not_told_reason": "He has been checking her phone since the meeting; "
+            "she asked for no calls until she moves.",
+        }
+    return {
+        "outcome_result": OutcomeResult.NOT_REACHED,
+        "outcome_attempts": 3,
+    }
 
 
 @dataclass
@@ -915,6 +937,14 @@ class _Writer:
                     outcome_notes="Told her the plan; she agreed to the sanctuary visit."
                     if tell
                     else "",
+                    **(
+                        {
+                            "outcome_result": OutcomeResult.TOLD,
+                            "feels_safer": FEELS_SAFER if item.id % 3 == 0 else "",
+                        }
+                        if tell
+                        else _not_told(item.id, told < self.today)
+                    ),
                     updated_by_id=self.idva.id,
                     updated_at=self._moment(told) if tell else before,
                 )

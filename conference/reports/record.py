@@ -38,6 +38,7 @@ from conference.referrals.choices import (
 )
 from conference.referrals.models import Case, CaseClosure, Child, Referral, ReferralTransition
 from conference.reports.periods import Period
+from conference.voice.choices import OutcomeResult
 from conference.voice.models import VictimVoice
 
 #: What a table says when the period discussed no case.
@@ -64,6 +65,8 @@ class Discussed:
     is_aged_16_17: bool
     has_dob: bool
     contact_made: bool | None
+    #: What came of telling her the outcome after the meeting; None while not recorded.
+    outcome_result: OutcomeResult | None = None
 
 
 @dataclass
@@ -160,6 +163,7 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
             Referral.victim_dob,
             Referral.is_repeat,
             VictimVoice.contact_made,
+            VictimVoice.outcome_result,
         )
         .select_from(AgendaItem)
         .outerjoin(Referral, Referral.id == AgendaItem.referral_id)
@@ -194,6 +198,7 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
                 is_aged_16_17=bool(row.is_aged_16_17),
                 has_dob=row.victim_dob is not None,
                 contact_made=row.contact_made,
+                outcome_result=row.outcome_result,
             )
         )
     return found

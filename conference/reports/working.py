@@ -36,6 +36,7 @@ from conference.reports.tables import (
     share_row,
 )
 from conference.research.models import ResearchReturn
+from conference.voice.choices import OutcomeResult
 
 #: Days from referral to conference, in weekly bands.
 DAY_BANDS = ((0, 7), (8, 14), (15, 21), (22, 28), (29, None))
@@ -58,6 +59,7 @@ def tables(
         _completion_table(marac, period, today, actions, agencies),
         _overdue_table(marac, overdue_on, actions, agencies),
         _voice_table(cases),
+        _told_table(cases),
         _minutes_table(marac, conferences, days, today),
     ]
 
@@ -321,6 +323,31 @@ def _voice_table(cases: list[Discussed]) -> Table:
         rows=rows if cases else [],
         chart=Chart("share"),
         notes=["Whether her advocate recorded her views for the meeting that discussed her."],
+        empty=NO_CASES,
+        adds_up=True,
+    )
+
+
+def _told_table(cases: list[Discussed]) -> Table:
+    """What came of telling each victim the outcome of the meeting that discussed her."""
+    whole = len(cases)
+    rows = [
+        *[
+            share_row(result.label, sum(c.outcome_result is result for c in cases), whole)
+            for result in OutcomeResult
+        ],
+        share_row("Not recorded yet", sum(c.outcome_result is None for c in cases), whole),
+    ]
+    return Table(
+        key="told",
+        title="Telling her the outcome",
+        columns=share_columns(label="After the meeting"),
+        rows=rows if cases else [],
+        chart=Chart("share"),
+        notes=[
+            "What her advocate recorded after the meeting that discussed her: told her (when "
+            "and how), not safe to contact her (why), or could not reach her (how many tries)."
+        ],
         empty=NO_CASES,
         adds_up=True,
     )

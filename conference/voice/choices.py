@@ -18,6 +18,14 @@ class ContactMethod(Labelled):
     OTHER = "other"
 
 
+class OutcomeResult(Labelled):
+    """What came of telling her the meeting's outcome."""
+
+    TOLD = "told"
+    NOT_SAFE = "not_safe"
+    NOT_REACHED = "not_reached"
+
+
 #: A list, not a dict: members of different enums with equal values would share a key.
 LABELS: list[tuple[StrEnum, str]] = [
     (ContactMethod.IN_PERSON, "In person"),
@@ -26,5 +34,8 @@ LABELS: list[tuple[StrEnum, str]] = [
     (ContactMethod.TEXT_OR_EMAIL, "Text message or email"),
     (ContactMethod.THROUGH_PROFESSIONAL, "Through another professional she trusts"),
     (ContactMethod.OTHER, "Another way"),
+    (OutcomeResult.TOLD, "Told her"),
+    (OutcomeResult.NOT_SAFE, "Not safe to contact her"),
+    (OutcomeResult.NOT_REACHED, "Could not reach her"),
 ]
 add_labels(LABELS)

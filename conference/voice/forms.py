@@ -9,14 +9,21 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import Form, HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
-from conference.voice.choices import ContactMethod
+from conference.voice.choices import ContactMethod, OutcomeResult
 from conference.voice.models import VOICE_LIMITS
-from conference.voice.services import VoiceEntry, outcome_problems, voice_problems
-from conference.web.forms import GovRadios, MemorableDateField, long_text, radios
+from conference.voice.services import OutcomeEntry, VoiceEntry, outcome_problems, voice_problems
+from conference.web.forms import (
+    GovRadios,
+    MemorableDateField,
+    WholeNumberField,
+    long_text,
+    radios,
+)
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 #: Fields that matter only when contact was made, and only when it was not.
@@ -121,25 +128,51 @@ class OutcomeForm(_DatedForm):
     """Prefixed "outcome", so its ids never meet the voice form's on the same page."""
 
     version = HiddenField()
+    result = RadioField(
+        "What happened when you tried to tell her?",
+        choices=OutcomeResult.choices(),
+        widget=GovRadios(),
+        validators=[Optional()],
+        validate_choice=True,
+    )
     told_on = MemorableDateField("Date you told her", description="For example, 27 3 2026")
     told_how = method_field("How you told her")
+    feels_safer = long_text(
+        "Does she feel safer? (optional)",
+        VOICE_LIMITS["feels_safer"],
+        hint="In her words, if she said.",
+    )
+    not_told_reason = long_text(
+        "Why is it not safe to contact her?",
+        VOICE_LIMITS["outcome_not_told_reason"],
+        hint="For example: he checks her phone; she asked for no contact until she has moved.",
+    )
+    attempts = WholeNumberField(
+        "How many times did you try to reach her?",
+        validators=[Optional()],
+        widget=GovTextInput(),
+    )
     notes = long_text(
         "Notes (optional)",
         VOICE_LIMITS["outcome_notes"],
-        hint="For example, what she said, or anything she asked to happen next.",
+        hint="For example, what she said, what else you tried, or anything she asked for next.",
     )
 
     def validate(self, extra_validators: Any = None) -> bool:
         super().validate(extra_validators)
-        problems = outcome_problems(
-            self.told_on.data,
-            self.method(),
-            meeting_day=self.meta.meeting_day,
-            today=self.meta.today,
+        self._add_problems(
+            outcome_problems(self.entry(), meeting_day=self.meta.meeting_day, today=self.meta.today)
         )
-        self._add_problems(problems)
         return not self.errors
 
-    def method(self) -> ContactMethod | None:
-        value = self.told_how.data
-        return ContactMethod(value) if value in set(ContactMethod) else None
+    def entry(self) -> OutcomeEntry:
+        result, method = self.result.data, self.told_how.data
+        return OutcomeEntry(
+            result=OutcomeResult(result) if result in set(OutcomeResult) else None,
+            told_on=self.told_on.data,
+            told_how=ContactMethod(method) if method in set(ContactMethod) else None,
+            not_told_reason=self.not_told_reason.data or "",
+            attempts=self.attempts.data,
+            feels_safer=self.feels_safer.data or "",
+            notes=self.notes.data or "",
+        )

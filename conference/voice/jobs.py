@@ -30,8 +30,9 @@ def feedback_candidates(now: datetime) -> dict[Conference, set[int]]:
     Only advocates who still hold the role in the case's MARAC and can sign in: the page the
     nudge links to is theirs alone.
     """
+    # Told, not safe to contact, or not reached: each ends the reminders.
     told = sa.exists().where(
-        VictimVoice.agenda_item_id == AgendaItem.id, VictimVoice.outcome_told_on.is_not(None)
+        VictimVoice.agenda_item_id == AgendaItem.id, VictimVoice.outcome_result.is_not(None)
     )
     still_advocate = sa.exists().where(
         RoleGrant.user_id == Case.advocate_id,

@@ -13,7 +13,7 @@ from conference.accounts.models import User
 from conference.conferences.models import AgendaItem
 from conference.db import UTCDateTime, enum_type, max_lengths, utcnow
 from conference.extensions import Model
-from conference.voice.choices import ContactMethod
+from conference.voice.choices import ContactMethod, OutcomeResult
 
 VOICE_LIMITS = {
     "no_contact_reason": 1000,
@@ -23,6 +23,8 @@ VOICE_LIMITS = {
     "consent_to_share": 2000,
     "safe_contact": 1000,
     "outcome_notes": 2000,
+    "outcome_not_told_reason": 1000,
+    "feels_safer": 2000,
 }
 
 
@@ -48,7 +50,15 @@ class VictimVoice(Model):
     consent_to_share: Mapped[str] = mapped_column(sa.Text, default="")
     #: How she can be reached safely: seen only by her advocate and the coordinator.
     safe_contact: Mapped[str] = mapped_column(sa.Text, default="")
-    # After the meeting.
+    # After the meeting: told her (when, how), not safe to contact her (why), or could not
+    # reach her (how many tries). Any of them ends the reminders.
+    outcome_result: Mapped[OutcomeResult | None] = mapped_column(
+        enum_type(OutcomeResult, "voice_outcome_result")
+    )
+    outcome_not_told_reason: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
+    outcome_attempts: Mapped[int | None] = mapped_column()
+    #: Whether she feels safer now, in her words, if she said.
+    feels_safer: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     outcome_told_on: Mapped[date | None] = mapped_column(sa.Date)
     outcome_told_how: Mapped[ContactMethod | None] = mapped_column(
         enum_type(ContactMethod, "voice_outcome_method")
@@ -75,6 +85,19 @@ class VictimVoice(Model):
             "(outcome_told_on IS NULL) = (outcome_told_how IS NULL)",
             name="outcome_has_date_and_method",
         ),
+        sa.CheckConstraint(
+            "(outcome_result = 'told') = (outcome_told_on IS NOT NULL)", name="told_has_date"
+        ),
+        sa.CheckConstraint(
+            "outcome_result IS NULL OR outcome_result <> 'not_safe' "
+            "OR length(trim(outcome_not_told_reason)) > 0",
+            name="not_safe_has_reason",
+        ),
+        sa.CheckConstraint(
+            "(outcome_result = 'not_reached') = (outcome_attempts IS NOT NULL)",
+            name="not_reached_has_attempts",
+        ),
+        sa.CheckConstraint("outcome_attempts BETWEEN 1 AND 99", name="attempts_range"),
         *max_lengths(VOICE_LIMITS),
     )
 

@@ -14,6 +14,7 @@ from conference.conferences.choices import ConferenceStatus, ItemStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
 from conference.referrals.models import Case
+from conference.voice.choices import OutcomeResult
 from conference.voice.models import VictimVoice
 from conference.voice.permissions import voice_marac_ids
 
@@ -34,6 +35,12 @@ NOT_RECORDED = "Not recorded"
 RECORDED = "Recorded"
 OUTCOME_DUE = "Outcome to tell her"
 OUTCOME_TOLD = "Outcome told"
+#: What the list says once the outcome is recorded, by what came of it.
+OUTCOME_STATES = {
+    OutcomeResult.TOLD: OUTCOME_TOLD,
+    OutcomeResult.NOT_SAFE: "Not safe to contact her",
+    OutcomeResult.NOT_REACHED: "Could not reach her",
+}
 
 
 def voices_for(item_ids: Collection[int]) -> dict[int, VictimVoice]:
@@ -95,5 +102,7 @@ def is_over(item: AgendaItem) -> bool:
 def state_of(item: AgendaItem, voice: VictimVoice | None) -> str:
     """What the advocate has still to do on the item, in her list's words."""
     if is_over(item):
-        return OUTCOME_TOLD if voice and voice.outcome_told_on else OUTCOME_DUE
+        if voice is None or voice.outcome_result is None:
+            return OUTCOME_DUE
+        return OUTCOME_STATES[voice.outcome_result]
     return RECORDED if voice else NOT_RECORDED

@@ -100,18 +100,16 @@ def outcome(item_id: int) -> ResponseReturnValue:
     existing = queries.voices_for([found.id]).get(found.id)
     if not form.validate() and services.outcome_open(found):  # not open: 409, not 422
         return _answer(found, "outcome", form, status=422)
-    on_refusal(_refused(found, "outcome", form, default="told_on"))
+    on_refusal(_refused(found, "outcome", form, default="result"))
     services.save_outcome(
         found,
+        form.entry(),
         actor=actor,
         now=now,
-        told_on=form.told_on.data,
-        told_how=form.method(),
-        notes=form.notes.data or "",
         version=version_of(form.version),
         existing=existing,
     )
-    return _saved(found, "outcome", "When you told her the outcome on case {} is saved.")
+    return _saved(found, "outcome", "What came of telling her the outcome on case {} is saved.")
 
 
 def _today(item: AgendaItem) -> date:
@@ -232,8 +230,12 @@ def _outcome_form(item: AgendaItem, formdata: Any, voice: VictimVoice | None = N
         return OutcomeForm(formdata, prefix="outcome", **bounds)
     data = {
         "version": str(voice.version),
+        "result": voice.outcome_result.value if voice.outcome_result else None,
         "told_on": voice.outcome_told_on,
         "told_how": voice.outcome_told_how.value if voice.outcome_told_how else None,
+        "not_told_reason": voice.outcome_not_told_reason,
+        "attempts": voice.outcome_attempts,
+        "feels_safer": voice.feels_safer,
         "notes": voice.outcome_notes,
     }
     return OutcomeForm(prefix="outcome", data=data, **bounds)

@@ -19,7 +19,7 @@ from conference.db import flush_or_conflict
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.referrals.services import today_in
-from conference.voice.choices import ContactMethod
+from conference.voice.choices import ContactMethod, OutcomeResult
 from conference.voice.models import VictimVoice
 from conference.voice.queries import is_over
 
@@ -76,22 +76,49 @@ def voice_problems(entry: VoiceEntry, today: date) -> dict[str, str]:
     return problems
 
 
-def outcome_problems(
-    told_on: date | None, told_how: ContactMethod | None, *, meeting_day: date, today: date
-) -> dict[str, str]:
-    """Field name -> what is wrong with when and how she was told the outcome."""
+@dataclass(frozen=True)
+class OutcomeEntry:
+    """What came of telling her the meeting's outcome, as the advocate's form gives it."""
+
+    result: OutcomeResult | None
+    told_on: date | None = None
+    told_how: ContactMethod | None = None
+    not_told_reason: str = ""
+    attempts: int | None = None
+    feels_safer: str = ""
+    notes: str = ""
+
+
+#: Most tries an advocate records before she says what else was done, in the notes.
+MAX_ATTEMPTS = 99
+
+
+def outcome_problems(entry: OutcomeEntry, *, meeting_day: date, today: date) -> dict[str, str]:
+    """Field name -> what is wrong with what came of telling her the outcome."""
     problems: dict[str, str] = {}
-    if told_on is None:
-        problems["told_on"] = "Enter the date you told her the outcome"
-    elif told_on < meeting_day:
-        problems["told_on"] = (
-            f"The date you told her must be on or after the meeting, "
-            f"{meeting_day.day} {meeting_day:%B %Y}"
+    if entry.result is None:
+        problems["result"] = (
+            "Choose whether you told her, it was not safe, or you could not reach her"
         )
-    elif told_on > today:
-        problems["told_on"] = "The date you told her must be today or in the past"
-    if told_how is None:
-        problems["told_how"] = "Select how you told her"
+    elif entry.result is OutcomeResult.TOLD:
+        if entry.told_on is None:
+            problems["told_on"] = "Enter the date you told her the outcome"
+        elif entry.told_on < meeting_day:
+            problems["told_on"] = (
+                f"The date you told her must be on or after the meeting, "
+                f"{meeting_day.day} {meeting_day:%B %Y}"
+            )
+        elif entry.told_on > today:
+            problems["told_on"] = "The date you told her must be today or in the past"
+        if entry.told_how is None:
+            problems["told_how"] = "Select how you told her"
+    elif entry.result is OutcomeResult.NOT_SAFE:
+        if not entry.not_told_reason.strip():
+            problems["not_told_reason"] = "Say why it is not safe to contact her"
+    elif entry.attempts is None or not 1 <= entry.attempts <= MAX_ATTEMPTS:
+        problems["attempts"] = (
+            f"Enter how many times you tried to reach her, from 1 to {MAX_ATTEMPTS}"
+        )
     return problems
 
 
@@ -156,16 +183,16 @@ def save_voice(
 
 def save_outcome(
     item: AgendaItem,
+    entry: OutcomeEntry,
     *,
     actor: User,
     now: datetime,
-    told_on: date | None,
-    told_how: ContactMethod | None,
-    notes: str,
     version: int | None,
     existing: VictimVoice | None,
 ) -> VictimVoice:
-    """Record when and how she was told what the meeting agreed. Flushes; the caller commits.
+    """Record what came of telling her what the meeting agreed: told (when, how), not safe to
+    contact her (why), or not reached (how many tries). Any of them ends the reminders.
+    Flushes; the caller commits.
 
     Raises InvalidTransition before the meeting has dealt with the case, Conflict if the
     record changed since the page was shown, ValidationFailed naming the field.
@@ -173,23 +200,32 @@ def save_outcome(
     if not outcome_open(item):
         raise InvalidTransition("The meeting has not dealt with this case yet")
     _check_version(existing, version)
-    _refuse(outcome_problems(told_on, told_how, **outcome_bounds(item, now)))
+    _refuse(outcome_problems(entry, **outcome_bounds(item, now)))
     voice = existing
     if voice is None:
         voice = VictimVoice(
             agenda_item_id=item.id, contact_made=False, no_contact_reason=NOTHING_BEFORE
         )
         db.session.add(voice)
-    voice.outcome_told_on, voice.outcome_told_how = told_on, told_how
-    voice.outcome_notes = notes.strip()
+    told = entry.result is OutcomeResult.TOLD
+    voice.outcome_result = entry.result
+    voice.outcome_told_on = entry.told_on if told else None
+    voice.outcome_told_how = entry.told_how if told else None
+    voice.outcome_not_told_reason = (
+        entry.not_told_reason.strip() if entry.result is OutcomeResult.NOT_SAFE else ""
+    )
+    voice.outcome_attempts = entry.attempts if entry.result is OutcomeResult.NOT_REACHED else None
+    voice.feels_safer = entry.feels_safer.strip() if told else ""
+    voice.outcome_notes = entry.notes.strip()
     voice.updated_by_id, voice.updated_at = actor.id, now
     flush_or_conflict(CHANGED_MEANWHILE)  # saved by someone else at the same moment
+    assert entry.result is not None
     audit.record(
         actor,
         "voice.outcome_saved",
         voice,
         marac_id=item.conference.marac_id,
         now=now,
-        detail={"agenda_item_id": item.id, "case_id": item.case_id},
+        detail={"agenda_item_id": item.id, "case_id": item.case_id, "result": entry.result.value},
     )
     return voice

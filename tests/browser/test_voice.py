@@ -15,6 +15,7 @@ from conference.accounts.models import Marac
 from conference.db import utcnow
 from conference.extensions import db
 from conference.referrals.services import today_in
+from tests import factories
 from tests.browser.steps import (
     expect_done,
     expect_heading,
@@ -102,3 +103,30 @@ def test_without_javascript_saving_reloads_the_page_with_the_message(demo, new_p
     expect(page.get_by_label("Her fears")).to_have_value(
         "That he will find her through her family."
     )
+
+
+def test_the_advocate_records_that_it_is_not_safe_to_tell_her(app, new_page, console_log):
+    world = factories.held_meeting_world()
+    case = world.cases[0]
+    page = new_page()
+    sign_in(page, world.advocate.email, factories.PASSWORD)
+    menu(page, "Victim's voice")
+    row = page.get_by_role("row").filter(has_text=case.reference)
+    expect(row).to_contain_text("Outcome to tell her")
+    row.get_by_role("link").first.click()
+    expect_heading(page, re.compile(r"^Her voice: case "))
+    page.get_by_role("radio", name="Not safe to contact her").check()
+    page.get_by_role("button", name=re.compile("^Save the outcome")).click()
+    reason = page.get_by_label("Why is it not safe to contact her?")
+    expect(reason).to_have_accessible_description(
+        re.compile("Say why it is not safe to contact her")
+    )
+    expect(page.get_by_role("radio", name="Not safe to contact her")).to_be_checked()
+    reason.fill("He moved back in on Friday; she asked us not to call.")
+    page.get_by_role("button", name=re.compile("^Save the outcome")).click()
+    expect(page.get_by_text("Not safe to contact her: no reminders.")).to_be_visible()
+    menu(page, "Victim's voice")
+    expect(page.get_by_role("row").filter(has_text=case.reference)).to_contain_text(
+        "Not safe to contact her"
+    )
+    assert without_refusals(console_log) == []

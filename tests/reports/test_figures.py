@@ -9,12 +9,15 @@ import sqlalchemy as sa
 
 from conference.actions.choices import ActionStatus
 from conference.actions.models import ActionUpdate
+from conference.conferences.models import AgendaItem
 from conference.extensions import db
 from conference.referrals.choices import CaseStatus, ReferralStatus
 from conference.referrals.models import CaseClosure, Referral, ReferralTransition
 from conference.reports.figures import data_return
 from conference.reports.periods import Period, parse_quarter
 from conference.reports.tables import Table, share_columns, share_row
+from conference.voice.choices import ContactMethod, OutcomeResult
+from conference.voice.models import VictimVoice
 from tests.reports.conftest import TODAY, action, at, build_record
 
 Q3 = Period(date(2026, 7, 1), date(2026, 9, 30))
@@ -324,3 +327,26 @@ def test_reopening_a_case_later_leaves_a_past_return_as_it_was(record):
     db.session.commit()
     after = agency_rows(data_return(record.marac, Q3, TODAY), record, "completion")["police"]
     assert after == before and after["case_closed"] == 1
+
+
+def test_what_came_of_telling_her_the_outcome(record):
+    voices = db.session.scalars(
+        sa.select(VictimVoice)
+        .join(AgendaItem, AgendaItem.id == VictimVoice.agenda_item_id)
+        .where(AgendaItem.id.in_([i.id for i in record.items.values()]))
+        .order_by(VictimVoice.id)
+    ).all()
+    assert len(voices) == 5  # six cases discussed in the quarter, five with a voice record
+    told, not_safe, not_reached = voices[0], voices[1], voices[2]
+    told.outcome_result, told.outcome_told_on = OutcomeResult.TOLD, date(2026, 9, 1)
+    told.outcome_told_how = ContactMethod.PHONE
+    not_safe.outcome_result, not_safe.outcome_not_told_reason = OutcomeResult.NOT_SAFE, "Why"
+    not_reached.outcome_result, not_reached.outcome_attempts = OutcomeResult.NOT_REACHED, 2
+    db.session.commit()
+    found = by_label(data_return(record.marac, Q3, TODAY), "told")
+    assert {label: (r["count"], r["share"]) for label, r in found.items()} == {
+        "Told her": (1, 16.7),
+        "Not safe to contact her": (1, 16.7),
+        "Could not reach her": (1, 16.7),
+        "Not recorded yet": (3, 50.0),
+    }

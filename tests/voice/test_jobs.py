@@ -11,7 +11,7 @@ from conference.conferences.rules import starts_at
 from conference.extensions import db
 from conference.notifications.models import Notification
 from conference.scheduler.runner import run_job
-from conference.voice.choices import ContactMethod
+from conference.voice.choices import ContactMethod, OutcomeResult
 from conference.voice.models import VictimVoice
 from tests import factories
 
@@ -82,6 +82,7 @@ def test_nothing_when_every_outcome_is_recorded(world, items):
                 agenda_item_id=item.id,
                 contact_made=False,
                 no_contact_reason="No safe way.",
+                outcome_result=OutcomeResult.TOLD,
                 outcome_told_on=THURSDAY,
                 outcome_told_how=ContactMethod.PHONE,
                 updated_by_id=world.advocate.id,
@@ -123,3 +124,25 @@ def test_one_query_finds_the_candidates(world, items, count_queries):
         assert [c.marac.code for c in found] == [world.marac.code]
     assert len(statements) == 1
     assert list(found.values()) == [{world.advocate.id}]
+
+
+def test_not_safe_or_not_reached_ends_the_reminders_too(world, items):
+    _held_on_a_thursday(
+        world, items, (ItemStatus.DISCUSSED, ItemStatus.DEFERRED, ItemStatus.LISTED)
+    )
+    outcomes = (
+        {"outcome_result": OutcomeResult.NOT_SAFE, "outcome_not_told_reason": "He reads her mail."},
+        {"outcome_result": OutcomeResult.NOT_REACHED, "outcome_attempts": 4},
+    )
+    for item, outcome in zip(items[:2], outcomes, strict=True):
+        db.session.add(
+            VictimVoice(
+                agenda_item_id=item.id,
+                contact_made=False,
+                no_contact_reason="No safe way.",
+                updated_by_id=world.advocate.id,
+                **outcome,
+            )
+        )
+    db.session.commit()
+    assert _run(_at(date(2026, 11, 10)))["advocates_nudged"] == 0

@@ -13,6 +13,7 @@ from conference.conferences.choices import ConferenceStatus, ItemStatus
 from conference.db import utcnow
 from conference.extensions import db
 from conference.referrals.services import today_in
+from conference.voice.choices import OutcomeResult
 from conference.voice.models import VictimVoice
 from conference.voice.services import NOTHING_BEFORE
 from tests import factories
@@ -47,7 +48,11 @@ def _made(world, **values) -> dict:
 
 
 def _told(world, days: int = 0, **values) -> dict:
-    form = {"outcome-told_on": _day(world, days), "outcome-told_how": "in_person"}
+    form = {
+        "outcome-result": "told",
+        "outcome-told_on": _day(world, days),
+        "outcome-told_how": "in_person",
+    }
     return {"outcome-version": "", **form, **{f"outcome-{k}": v for k, v in values.items()}}
 
 
@@ -335,8 +340,12 @@ def test_the_outcome_date_is_between_the_meeting_and_today(world, as_user, items
     assert ahead.status_code == 422
     assert "The date you told her must be today or in the past" in ahead.text
     missing = client.post(url, data={"outcome-version": ""}, headers=HTMX)
-    assert "Enter the date you told her the outcome" in missing.text
-    assert "Select how you told her" in missing.text
+    assert "Choose whether you told her, it was not safe, or you could not reach her" in (
+        missing.text
+    )
+    told = client.post(url, data={"outcome-version": "", "outcome-result": "told"}, headers=HTMX)
+    assert "Enter the date you told her the outcome" in told.text
+    assert "Select how you told her" in told.text
     assert _voices() == []
 
 
@@ -348,7 +357,9 @@ def test_the_outcome_can_be_recorded_when_nothing_was_before(world, as_user, ite
     [voice] = _voices()
     assert (voice.contact_made, voice.no_contact_reason) == (False, NOTHING_BEFORE)
     page = client.get(f"/voice/items/{items[2].id}").get_data(as_text=True)
-    assert f"When you told her the outcome on case {items[2].case.reference} is saved." in page
+    assert f"What came of telling her the outcome on case {items[2].case.reference} is saved." in (
+        page
+    )
     assert NOTHING_BEFORE in page
 
 
@@ -414,3 +425,44 @@ def test_typing_sent_after_the_session_ended_comes_back_unsaved(csrf_app):  # no
     text = client.get(url).text
     assert "She wants to stay near her mother." in text and "Not saved yet." in text
     assert _voices() == []
+
+
+def test_not_safe_to_contact_her_needs_why_and_ends_the_reminders(world, as_user, items):
+    client = as_user(world.advocate)
+    _conclude(world, items[0])
+    url = f"/voice/items/{items[0].id}/outcome"
+    data = {"outcome-version": "", "outcome-result": "not_safe", "outcome-notes": "Kept"}
+    refused = client.post(url, data=data, headers=HTMX)
+    assert refused.status_code == 422
+    assert "Say why it is not safe to contact her" in refused.text and "Kept" in refused.text
+    data["outcome-not_told_reason"] = "He is staying at the address this week."
+    assert client.post(url, data=data).status_code == 303
+    [voice] = _voices()
+    assert voice.outcome_result is OutcomeResult.NOT_SAFE and voice.outcome_told_on is None
+    page = client.get(f"/voice/items/{items[0].id}").text
+    assert "Not safe to contact her" in page and "He is staying at the address" in page
+
+
+def test_could_not_reach_her_needs_the_tries(world, as_user, items):
+    client = as_user(world.advocate)
+    _conclude(world, items[0])
+    url = f"/voice/items/{items[0].id}/outcome"
+    data = {"outcome-version": "", "outcome-result": "not_reached", "outcome-attempts": "0"}
+    refused = client.post(url, data=data, headers=HTMX)
+    assert refused.status_code == 422
+    assert "Enter how many times you tried to reach her, from 1 to 99" in refused.text
+    data["outcome-attempts"] = "3"
+    assert client.post(url, data=data).status_code == 303
+    [voice] = _voices()
+    assert (voice.outcome_result, voice.outcome_attempts) == (OutcomeResult.NOT_REACHED, 3)
+
+
+def test_told_her_keeps_whether_she_feels_safer_in_her_words(world, as_user, items):
+    client = as_user(world.advocate)
+    _conclude(world, items[0])
+    url = f"/voice/items/{items[0].id}/outcome"
+    words = "A bit safer now the order is served."
+    assert client.post(url, data=_told(world, feels_safer=words)).status_code == 303
+    [voice] = _voices()
+    assert voice.outcome_result is OutcomeResult.TOLD and voice.feels_safer == words
+    assert words in client.get(f"/voice/items/{items[0].id}").text

@@ -9,7 +9,7 @@ from flask import render_template
 from conference.db import utcnow
 from conference.extensions import db
 from conference.voice import queries
-from conference.voice.choices import ContactMethod
+from conference.voice.choices import ContactMethod, OutcomeResult
 from conference.voice.models import VictimVoice
 
 
@@ -63,6 +63,7 @@ def test_no_contact_and_the_outcome(world, items):
     voice = _voice(
         items[1],
         world.advocate,
+        outcome_result=OutcomeResult.TOLD,
         outcome_told_on=date(2026, 3, 10),
         outcome_told_how=ContactMethod.PHONE,
         outcome_notes="She agreed to the plan.",
@@ -72,7 +73,7 @@ def test_no_contact_and_the_outcome(world, items):
     db.session.commit()
     html = _render(items[1], voice, show_safe_contact=False)
     assert "Not made" in html and "Her phone is monitored." in html
-    assert "On 10 March 2026: phone call" in html and "She agreed to the plan." in html
+    assert "Told on 10 March 2026: phone call" in html and "She agreed to the plan." in html
 
 
 def test_voices_for_reads_every_item_in_one_query(world, items, count_queries):
