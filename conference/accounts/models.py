@@ -128,6 +128,9 @@ class Marac(TimestampMixin, Model):
     #: flagged as a serial perpetrator on this MARAC's pages.
     serial_victims: Mapped[int] = mapped_column(default=2, server_default="2")
     serial_window_years: Mapped[int] = mapped_column(default=3, server_default="3")
+    #: Days after a conference's minutes are final that the agencies invited to it still read
+    #: its cases' details (research, agenda); after that only their own actions.
+    agency_access_days: Mapped[int] = mapped_column(default=28, server_default="28")
 
     agencies: Mapped[list[Agency]] = relationship(
         secondary=agency_maracs, back_populates="maracs", order_by="Agency.name"
@@ -152,6 +155,7 @@ class Marac(TimestampMixin, Model):
             f"adult_female_population BETWEEN 1 AND {MAX_POPULATION}",
             name="adult_female_population_range",
         ),
+        sa.CheckConstraint("agency_access_days BETWEEN 0 AND 365", name="agency_access_days_range"),
     )
 
     def __repr__(self) -> str:

@@ -89,7 +89,8 @@ SCREENING_FIELDS = (
 
 
 #: The serial perpetrator settings when none is entered.
-SERIAL_DEFAULTS = {"serial_victims": 2, "serial_window_years": 3}
+#: Settings a blank field leaves at their default.
+SETTING_DEFAULTS = {"serial_victims": 2, "serial_window_years": 3, "agency_access_days": 28}
 
 
 def threshold(label: str, name: str, *, maximum: int) -> WholeNumberField:
@@ -186,16 +187,24 @@ class MaracForm(FlaskForm):
     serial_victims = WholeNumberField(
         "Victims that make a serial perpetrator",
         description=f"A man linked to this many different victims is flagged as a serial "
-        f"perpetrator. Leave empty for {SERIAL_DEFAULTS['serial_victims']}.",
+        f"perpetrator. Leave empty for {SETTING_DEFAULTS['serial_victims']}.",
         widget=GovTextInput(),
         validators=[Optional(), NumberRange(2, 20, message="Enter a whole number from 2 to 20")],
     )
     serial_window_years = WholeNumberField(
         "Serial perpetrator window, in years",
         description=f"Only victims referred within this many years count. Leave empty for "
-        f"{SERIAL_DEFAULTS['serial_window_years']}.",
+        f"{SETTING_DEFAULTS['serial_window_years']}.",
         widget=GovTextInput(),
         validators=[Optional(), NumberRange(1, 20, message="Enter a whole number from 1 to 20")],
+    )
+    agency_access_days = WholeNumberField(
+        "Days agencies keep sight of a conference's cases after its minutes are final",
+        description="From publication, the invited agencies read each case's details for "
+        "their research; this many days after the minutes are final they keep only their own "
+        f"actions. Leave empty for {SETTING_DEFAULTS['agency_access_days']}.",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(0, 365, message="Enter a whole number from 0 to 365")],
     )
     submit = SubmitField("Save MARAC", widget=GovSubmitInput())
 
@@ -226,7 +235,10 @@ class MaracForm(FlaskForm):
             "confidentiality_statement": self.confidentiality_statement.data or "",
             "core_agency_kinds": ",".join(str(kind) for kind in self.core_kinds.data or []),
             "adult_female_population": self.adult_female_population.data,
-            **{name: getattr(self, name).data or SERIAL_DEFAULTS[name] for name in SERIAL_DEFAULTS},
+            **{
+                name: default if getattr(self, name).data is None else getattr(self, name).data
+                for name, default in SETTING_DEFAULTS.items()
+            },
         }
 
 

@@ -115,6 +115,9 @@ class Conference(TimestampMixin, Model):
     cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     cancel_reason: Mapped[str] = mapped_column(sa.String(REASON_LIMIT), default="")
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Set when the minutes are final: the invited agencies read its cases' details until then
+    #: (the MARAC's agency_access_days later).
+    agency_access_ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: Calendar revision: raised whenever the time, place or status changes.
     sequence: Mapped[int] = mapped_column(default=0)
     version: Mapped[int] = mapped_column(default=1)

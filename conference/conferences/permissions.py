@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 
 from conference.accounts.models import Role, User
 from conference.accounts.permissions import is_admin, marac_ids_with, roles_in
-from conference.conferences.choices import PUBLISHED
+from conference.conferences.choices import PUBLISHED, ConferenceStatus
 from conference.conferences.models import Conference
+from conference.db import utcnow
 
 
 def schedule_marac_ids(user: User) -> set[int]:
@@ -38,12 +40,22 @@ def chairs(user: User, conference: Conference) -> bool:
 
 
 def researches(user: User, conference: Conference, invited_ids: Collection[int]) -> bool:
-    """An agency representative whose agency is invited, once the agenda is published."""
+    """An agency representative whose agency is invited, from publication until its access
+    ends (agency_access_days after the minutes are final)."""
     return (
-        conference.status in PUBLISHED
+        agency_access_open(conference, utcnow())
         and user.agency_id in invited_ids
         and Role.AGENCY_REP in roles_in(user, conference.marac_id)
     )
+
+
+def agency_access_open(conference: Conference, now: datetime) -> bool:
+    """The invited agencies read its cases' details: published, held, minutes drafted, and
+    for the MARAC's agency_access_days once the minutes are final."""
+    if conference.status in PUBLISHED:
+        return True
+    ends = conference.agency_access_ends_at
+    return conference.status is ConferenceStatus.MINUTES_FINAL and ends is not None and now < ends
 
 
 def may_view_agenda(user: User, conference: Conference, invited_ids: Collection[int]) -> bool:

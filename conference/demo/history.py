@@ -747,6 +747,10 @@ class _Writer:
             )
         if not _has(Attendance, conference):
             self._attendance(conference)
+        if final_at is not None:
+            conference.agency_access_ends_at = final_at + timedelta(
+                days=conference.marac.agency_access_days
+            )
         if not _has(Minutes, conference):
             db.session.add(
                 Minutes(

@@ -276,6 +276,7 @@ def _past_record(conference: Conference, users: dict[str, User]) -> None:
                     updated_at=at + timedelta(minutes=10),
                 )
             )
+    conference.agency_access_ends_at = at + timedelta(days=2 + conference.marac.agency_access_days)
     db.session.add(
         Minutes(
             conference_id=conference.id,

@@ -165,6 +165,7 @@ def seed_transfer(users: dict[str, User], maracs: dict[str, Marac], now: datetim
                 at=action.updated_at,
             )
         )
+    conference.agency_access_ends_at = at + timedelta(days=2 + conference.marac.agency_access_days)
     db.session.add(
         Minutes(
             conference_id=conference.id,

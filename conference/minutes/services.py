@@ -8,7 +8,7 @@ the same transaction. Every function flushes and leaves the commit to its caller
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -321,6 +321,7 @@ def finalise(minutes: Minutes, conference: Conference, *, actor: User, now: date
     """
     CONFERENCE.transition(conference, ConferenceStatus.MINUTES_FINAL, actor=actor, now=now)
     minutes.finalised_at, minutes.finalised_by_id = now, actor.id
+    conference.agency_access_ends_at = now + timedelta(days=conference.marac.agency_access_days)
     db.session.flush()
     present = meeting_queries.present_agency_ids(conference.id)
     recipients = set(agency_rep_ids(conference.marac_id, present))

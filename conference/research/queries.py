@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from conference.accounts.models import Agency, Role, User
 from conference.accounts.permissions import marac_ids_with
-from conference.conferences.choices import PUBLISHED
+from conference.conferences.choices import PUBLISHED, ConferenceStatus
 from conference.conferences.models import AgendaItem, Conference, conference_invitations
 from conference.extensions import db
 from conference.research.models import ResearchReturn
@@ -53,7 +53,8 @@ def agency_returns(conference_id: int, agency_id: int) -> dict[int, ResearchRetu
 
 def conferences_to_research(user: User, now: datetime) -> list[Conference]:
     """Published conferences of the user's MARACs (as a representative) their agency is
-    invited to, from a week ago onwards, soonest first."""
+    invited to, from a week ago onwards, and those whose minutes are final while the agency
+    still has access to them; soonest first."""
     marac_ids = marac_ids_with(user, Role.AGENCY_REP)
     if not marac_ids:
         return []
@@ -67,9 +68,17 @@ def conferences_to_research(user: User, now: datetime) -> list[Conference]:
             )
             .where(
                 Conference.marac_id.in_(marac_ids),
-                Conference.status.in_(PUBLISHED),
+                sa.or_(
+                    sa.and_(
+                        Conference.status.in_(PUBLISHED),
+                        Conference.starts_at >= now - timedelta(days=7),
+                    ),
+                    sa.and_(
+                        Conference.status == ConferenceStatus.MINUTES_FINAL,
+                        Conference.agency_access_ends_at > now,
+                    ),
+                ),
                 conference_invitations.c.agency_id == user.agency_id,
-                Conference.starts_at >= now - timedelta(days=7),
             )
             .order_by(Conference.starts_at)
         )

@@ -243,3 +243,24 @@ def test_bad_serial_perpetrator_settings_are_refused_beside_the_field(admin, fie
     assert resp.status_code == 422
     assert message in resp.text
     assert db.session.scalar(sa.select(Marac).where(Marac.name == "Westvale MARAC")) is None
+
+
+def test_how_long_agencies_keep_sight_of_a_conference_is_set_per_marac(admin):
+    marac = factories.make_marac(name="Eastmoor MARAC", code="EM")
+    assert marac.agency_access_days == 28
+    data = {"name": "Eastmoor MARAC", "code": "EM", "timezone": "Europe/London", "is_active": "y"}
+    assert (
+        admin.post(
+            f"/admin/maracs/{marac.id}/edit", data={**data, "agency_access_days": "0"}
+        ).status_code
+        == 303
+    )
+    db.session.refresh(marac)
+    assert marac.agency_access_days == 0  # none: access ends with the final minutes
+    refused = admin.post(
+        f"/admin/maracs/{marac.id}/edit", data={**data, "agency_access_days": "400"}
+    )
+    assert refused.status_code == 422 and "Enter a whole number from 0 to 365" in refused.text
+    admin.post(f"/admin/maracs/{marac.id}/edit", data=data)
+    db.session.refresh(marac)
+    assert marac.agency_access_days == 28
