@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -103,3 +105,47 @@ def flush_or_conflict(message: str) -> None:
         db.session.flush()
     except StaleDataError as stale:
         raise Conflict(message) from stale
+
+
+#: Characters no one types: every control character but tab, line feed and the carriage return
+#: of a CRLF line break (browsers send a text area's line breaks so). NUL above all: PostgreSQL
+#: refuses it in text, so it would fail a save instead of being shown back beside its field.
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
+
+
+class ControlCharacterRefused(ValueError):
+    """A text about to be stored holds a control character that an input rule should have
+    refused beside its field: a bug, never a user's mistake."""
+
+
+def refuse_control_characters(engine: sa.Engine) -> None:
+    """Refuse, on every database, an INSERT or UPDATE of text holding a control character.
+
+    The forms refuse them beside the field (conference.web.forms); this is the backstop, so no
+    path (a form that forgets, a job, the CLI) can store one. PostgreSQL refuses only NUL and
+    SQLite nothing, so the check is ours rather than the database's: a CHECK on every text
+    column would rebuild every SQLite table and be forgotten on the next column; one listener on
+    the engine covers ORM and Core writes alike. JSON columns are stored escaped and pass.
+    """
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def check(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
+        if statement.lstrip()[:6].upper() not in ("INSERT", "UPDATE"):
+            return
+        if any(CONTROL_CHARACTER.search(v) for v in _texts(parameters)):
+            raise ControlCharacterRefused("a control character in text to be stored")
+
+
+def _texts(parameters: Any) -> Iterator[str]:
+    """Every text among a statement's parameters: a dict, a tuple, or (executemany or batched
+    inserts) a sequence of either."""
+    if isinstance(parameters, str):
+        yield parameters
+    elif isinstance(parameters, dict):
+        for value in parameters.values():
+            yield from _texts(value)
+    elif isinstance(parameters, list | tuple):
+        for value in parameters:
+            yield from _texts(value)

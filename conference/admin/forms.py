@@ -6,7 +6,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovSelect,
@@ -39,7 +38,7 @@ from conference.accounts.models import (
     Marac,
     Role,
 )
-from conference.web.forms import GovSingleCheckbox, WholeNumberField, long_text
+from conference.web.forms import FlaskForm, GovSingleCheckbox, WholeNumberField, long_text
 
 #: Offered in the time zone list; any other valid IANA zone is accepted too.
 COMMON_ZONES = {

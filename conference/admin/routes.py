@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 
 from conference.accounts import management, permissions, services
 from conference.accounts.models import Agency, Marac, Role, RoleGrant, User
@@ -22,6 +21,7 @@ from conference.db import utcnow
 from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.web.auth import current_actor, requires
+from conference.web.forms import FlaskForm
 from conference.web.htmx import render
 from conference.web.unit import Answer, on_refusal
 from conference.web.urls import absolute_url

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, IPAddress, Length, NumberRange, Optional, ValidationError
 
-from conference.web.forms import DateFieldUK
+from conference.web.forms import DateFieldUK, FlaskForm
 
 
 class AuditFilterForm(FlaskForm):

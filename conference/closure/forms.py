@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import Form
-
 from conference.referrals.models import REASON_LIMIT
-from conference.web.forms import long_text
+from conference.web.forms import Form, long_text
 
 
 class CloseForm(Form):

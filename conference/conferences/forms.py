@@ -7,13 +7,13 @@ from datetime import time
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
-from wtforms import Form, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from conference.conferences.choices import WEEK_OF_MONTH, WEEKDAYS, Frequency
 from conference.conferences.models import PLACE_LIMITS, REASON_LIMIT
-from conference.web.forms import MemorableDateField, WholeNumberField, long_text, radios, text
+from conference.web.forms import Form, MemorableDateField, WholeNumberField, long_text, radios, text
 
 TIME_FORMAT = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 

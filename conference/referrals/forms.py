@@ -17,7 +17,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     RadioField,
     SelectField,
@@ -51,6 +50,7 @@ from conference.referrals.models import (
     REFERRAL_LIMITS,
 )
 from conference.web.forms import (
+    Form,
     GovRadios,
     GovSingleCheckbox,
     MemorableDateField,

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import Form
-
 from conference.referrals.models import REASON_LIMIT
 from conference.transfers.choices import ActionFate
 from conference.transfers.services import Fate
-from conference.web.forms import long_text, radios
+from conference.web.forms import Form, long_text, radios
 
 
 class TransferForm(Form):

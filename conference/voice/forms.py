@@ -9,14 +9,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from wtforms import Form, HiddenField, RadioField
+from wtforms import HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from conference.voice.choices import ContactMethod
 from conference.voice.models import VOICE_LIMITS
 from conference.voice.services import VoiceEntry, outcome_problems, voice_problems
-from conference.web.forms import GovRadios, MemorableDateField, long_text, radios
+from conference.web.forms import Form, GovRadios, MemorableDateField, long_text, radios
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 #: Fields that matter only when contact was made, and only when it was not.

@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import flask_wtf
+import wtforms
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxInput,
@@ -21,7 +23,52 @@ from wtforms.fields import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.meta import DefaultMeta
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
+
+from conference.db import CONTROL_CHARACTER
+
+CONTROL_CHARACTER_MESSAGE = (
+    "Remove the hidden control character from this answer (it can come with pasted text)"
+)
+
+
+def has_control_character(values: Any) -> bool:
+    """Whether any of the texts sent holds a character the input rule refuses."""
+    return any(isinstance(v, str) and CONTROL_CHARACTER.search(v) for v in values or ())
+
+
+def no_control_characters(form: Any, field: Any) -> None:
+    """The input rule of every field: refuse control characters, keeping what was typed."""
+    if has_control_character(field.raw_data):
+        raise StopValidation(CONTROL_CHARACTER_MESSAGE)
+
+
+class InputRules:
+    """Meta for every form of the app: each field checks no_control_characters first.
+
+    One rule for every field of every form, whatever its kind, instead of a copy per form:
+    forms derive from Form or FlaskForm below (tests/test_hostile_input.py checks they do).
+    """
+
+    def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+        field = super().bind_field(form, unbound_field, options)  # type: ignore[misc]
+        field.validators = [no_control_characters, *field.validators]
+        return field
+
+
+class Form(wtforms.Form):
+    """A plain WTForms form (CSRF is checked for every POST by the app) with the input rules."""
+
+    class Meta(InputRules, DefaultMeta):
+        pass
+
+
+class FlaskForm(flask_wtf.FlaskForm):
+    """A Flask-WTF form (its own CSRF token) with the input rules."""
+
+    class Meta(InputRules):
+        pass
 
 
 class DateFieldUK(DateField):
