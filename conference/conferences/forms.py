@@ -14,6 +14,7 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 from conference.conferences.choices import WEEK_OF_MONTH, WEEKDAYS, Frequency
 from conference.conferences.models import PLACE_LIMITS, REASON_LIMIT
 from conference.web.forms import Form, MemorableDateField, WholeNumberField, long_text, radios, text
+from conference.web.requests import parse_id
 
 TIME_FORMAT = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 
@@ -162,7 +163,8 @@ class MeetingRuleForm(MeetingSettings):
             "minutes_per_case": self.minutes_per_case.data,
             "cutoff_days": self.cutoff_days.data,
             "research_days": self.research_days.data,
-            "chair_id": int(self.chair_id.data) if self.chair_id.data else None,
+            # The preview reads values before the chair is checked: a garbled one is no chair.
+            "chair_id": parse_id(self.chair_id.data),
         }
 
 
@@ -182,7 +184,8 @@ class ConferenceForm(MeetingSettings):
             "video_link": self.video_link.data or "",
             "capacity": self.capacity.data,
             "minutes_per_case": self.minutes_per_case.data,
-            "chair_id": int(self.chair_id.data) if self.chair_id.data else None,
+            # The preview reads values before the chair is checked: a garbled one is no chair.
+            "chair_id": parse_id(self.chair_id.data),
         }
 
 

@@ -176,7 +176,11 @@ def _actions_answer(
     actions = queries.actions_for([item.id]).get(item.id, [])
     context = actions_context_for(conference, item, actions, forms)
     return partial_response(
-        "meetings/_actions.html", status=status, conference=conference, conflict=conflict, **context
+        "meetings/_actions.html",
+        status=status,
+        conference=conference,
+        action_conflict=conflict,
+        **context,
     )
 
 

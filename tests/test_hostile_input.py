@@ -1,0 +1,747 @@
+"""Hostile input on every form-handling route: no server error, and nothing typed lost.
+
+Each POST route of the url map is posted to, on the demo data, by a user allowed to use it:
+NUL and other control characters, 10,000-character strings, wrong types, unknown choices,
+duplicated fields, ids of other records and dates in years 1 and 9999, in every field. Any
+5xx fails; so does a form shown again (422) without the text that was typed in it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from flask import url_for
+
+from conference import create_app
+from conference.accounts.models import Agency, Marac, RoleGrant, User
+from conference.actions.models import Action
+from conference.conferences.choices import ConferenceStatus
+from conference.conferences.models import AgendaItem, Conference
+from conference.db import utcnow
+from conference.demo.seed import seed_demo
+from conference.extensions import db
+from conference.meetings.models import Attendee, Meeting
+from conference.notifications.models import Notification
+from conference.referrals.choices import CaseStatus, ReferralStatus
+from conference.referrals.models import Case, Perpetrator, Referral
+from conference.transfers.choices import TransferStatus
+from conference.transfers.models import CaseTransfer
+from conference.web.forms import CONTROL_CHARACTER_MESSAGE
+from tests.conftest import HTMX, sign_in
+
+DOMAIN = "northbridge.example"
+
+Ids = dict[str, int | str]
+Fields = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Route:
+    """Who posts, to which records, and a plausible post (field -> value) to spoil."""
+
+    user: str | None  # the demo user's name before @, or None for a visitor
+    ids: Callable[[], Ids] = dict
+    fields: Callable[[Ids], Fields] = lambda ids: {}
+    #: Free-text fields: a form shown again must hold what was typed in them.
+    texts: tuple[str, ...] = ()
+    #: Fields typed as day, month and year boxes.
+    dates: tuple[str, ...] = ()
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+# The demo's records --------------------------------------------------------------------------
+
+
+def _one(statement: Any) -> Any:
+    found = db.session.scalars(statement.limit(1)).first()
+    assert found is not None, "the demo has no such record"
+    return found
+
+
+def _marac(code: str = "NB") -> Marac:
+    return _one(sa.select(Marac).where(Marac.code == code))
+
+
+def _user(name: str) -> User:
+    return _one(sa.select(User).where(User.email == f"{name}@{DOMAIN}"))
+
+
+def _conference(status: ConferenceStatus, *, latest: bool = False) -> Conference:
+    order = Conference.starts_at.desc() if latest else Conference.starts_at
+    return _one(
+        sa.select(Conference)
+        .where(Conference.marac_id == _marac().id, Conference.status == status)
+        .where(Conference.items.any())
+        .order_by(order)
+    )
+
+
+def _item(conference: Conference) -> AgendaItem:
+    return _one(
+        sa.select(AgendaItem)
+        .where(AgendaItem.conference_id == conference.id)
+        .order_by(AgendaItem.id)
+    )
+
+
+def _live() -> Ids:
+    conference = _conference(ConferenceStatus.IN_PROGRESS)
+    meeting = _one(sa.select(Meeting).where(Meeting.conference_id == conference.id))
+    item = db.session.get(AgendaItem, meeting.current_item_id) or _item(conference)
+    return {"conference_id": conference.id, "item_id": item.id}
+
+
+def _live_action() -> Ids:
+    ids = _live()
+    action = _one(
+        sa.select(Action)
+        .join(AgendaItem, Action.agenda_item_id == AgendaItem.id)
+        .where(AgendaItem.conference_id == ids["conference_id"])
+    )
+    return {**ids, "action_id": action.id}
+
+
+def _review() -> Ids:
+    ids = _live()
+    item = db.session.get(AgendaItem, ids["item_id"])
+    action = db.session.scalars(
+        sa.select(Action).where(Action.case_id == item.case_id, Action.agenda_item_id != item.id)
+    ).first() or _one(sa.select(Action))
+    return {**ids, "action_id": action.id}
+
+
+def _live_perpetrator() -> Ids:
+    ids = _live()
+    item = db.session.get(AgendaItem, ids["item_id"])
+    referral_id = item.referral_id or _one(
+        sa.select(Referral.id).where(Referral.case_id == item.case_id)
+    )
+    perpetrator = _one(sa.select(Perpetrator).where(Perpetrator.referral_id == referral_id))
+    return {**ids, "perpetrator_id": perpetrator.id}
+
+
+def _attendee() -> Ids:
+    ids = _live()
+    attendee = _one(sa.select(Attendee).where(Attendee.conference_id == ids["conference_id"]))
+    return {"conference_id": ids["conference_id"], "attendee_id": attendee.id}
+
+
+def _agency(kind: str = "police") -> Agency:
+    return _one(sa.select(Agency).where(Agency.kind == kind))
+
+
+def _scheduled() -> Ids:
+    conference = _conference(ConferenceStatus.SCHEDULED)
+    return {"conference_id": conference.id, "item_id": _item(conference).id}
+
+
+def _published() -> Ids:
+    conference = _conference(ConferenceStatus.AGENDA_PUBLISHED)
+    return {"conference_id": conference.id, "item_id": _item(conference).id}
+
+
+def _past() -> Ids:
+    conference = _conference(ConferenceStatus.MINUTES_FINAL, latest=True)
+    item = _item(conference)
+    action = _one(sa.select(Action).where(Action.agenda_item_id == item.id))
+    return {"conference_id": conference.id, "item_id": item.id, "action_id": action.id}
+
+
+def _case() -> Ids:
+    case = _one(
+        sa.select(Case)
+        .where(Case.marac_id == _marac().id, Case.status == CaseStatus.ACTIONS_OPEN)
+        .order_by(Case.id)
+    )
+    return {"case_id": case.id}
+
+
+def _police_action() -> Ids:
+    police = _user("police")
+    action = _one(
+        sa.select(Action).where(Action.owner_agency_id == police.agency_id).order_by(Action.due_on)
+    )
+    return {"action_id": action.id}
+
+
+def _referral(status: ReferralStatus, referrer: str | None = None) -> Ids:
+    statement = sa.select(Referral).where(
+        Referral.status == status, Referral.marac_id == _marac().id
+    )
+    if referrer:
+        statement = statement.where(Referral.referrer_id == _user(referrer).id)
+    return {"referral_id": _one(statement.order_by(Referral.id)).id}
+
+
+def _link() -> Ids:
+    ids = _referral(ReferralStatus.SUBMITTED)
+    mine = _one(sa.select(Perpetrator).where(Perpetrator.referral_id == ids["referral_id"]))
+    other = _one(sa.select(Perpetrator).where(Perpetrator.id != mine.id))
+    return {**ids, "mine": mine.id, "other": other.id}
+
+
+def _transfer() -> Ids:
+    return {
+        "transfer_id": _one(
+            sa.select(CaseTransfer).where(CaseTransfer.status == TransferStatus.REQUESTED)
+        ).id
+    }
+
+
+def _voice_item() -> Ids:
+    idva = _user("idva")
+    item = _one(
+        sa.select(AgendaItem)
+        .join(Case, AgendaItem.case_id == Case.id)
+        .join(Conference, AgendaItem.conference_id == Conference.id)
+        .where(Case.advocate_id == idva.id, Conference.status == ConferenceStatus.AGENDA_PUBLISHED)
+    )
+    return {"item_id": item.id}
+
+
+def _user_ids() -> Ids:
+    user = _user("housing")
+    grant = _one(sa.select(RoleGrant).where(RoleGrant.user_id == user.id))
+    return {"user_id": user.id, "grant_id": grant.id}
+
+
+def _notification() -> Ids:
+    coordinator = _user("coordinator")
+    note = _one(sa.select(Notification).where(Notification.recipient_id == coordinator.id))
+    return {"notification_id": note.id}
+
+
+# What each route posts -----------------------------------------------------------------------
+
+PASSWORD = "northbridge-demo-2026"
+NEW_PASSWORD = "a-new-long-password-2026"
+SETTINGS = {
+    "start_time": "10:00",
+    "duration_minutes": "240",
+    "place": "Town hall",
+    "video_link": "",
+    "capacity": "16",
+    "minutes_per_case": "15",
+    "chair_id": "",
+}
+DAY = ["5", "6", "2027"]
+RECORD = {
+    "version": "",
+    "information_shared": "Shared",
+    "risk_to_victim": "High",
+    "risk_to_children": "",
+    "risk_to_others": "",
+    "risk_to_staff": "",
+    "perpetrator_risk_factors": "",
+    "decisions": "Decided",
+    "no_action_reason": "",
+}
+RECORD_TEXTS = ("information_shared", "risk_to_victim", "decisions")
+
+
+def _action(prefix: str, *, due: bool = True) -> Fields:
+    fields = {
+        f"{prefix}-version": "",
+        f"{prefix}-description": "Check on her",
+        f"{prefix}-owner_agency_id": str(_agency().id),
+        f"{prefix}-owner_name": "",
+        f"{prefix}-due_on": DAY,
+        f"{prefix}-priority": "medium",
+        f"{prefix}-perpetrator_id": "",
+        f"{prefix}-onward_to": "",
+    }
+    if due:
+        fields[f"{prefix}-due_in"] = "7"
+    return fields
+
+
+def _prefixed(prefix: str, fields: Fields) -> Fields:
+    return {f"{prefix}-{name}": value for name, value in fields.items()}
+
+
+MARAC = {
+    "name": "Westdale MARAC",
+    "code": "WD",
+    "timezone": "Europe/London",
+    "requires_two_factor": "y",
+    "is_active": "y",
+    "risk_tool_id": "dash-2009",
+    "high_risk_threshold": "14",
+    "escalation_incidents": "3",
+    "escalation_window_days": "365",
+    "repeat_window_days": "365",
+    "confidentiality_statement": "Keep it here.",
+    "core_kinds": ["police", "health"],
+    "adult_female_population": "100000",
+    "serial_victims": "2",
+    "serial_window_years": "3",
+}
+AGENCY = {
+    "name": "Westdale Housing",
+    "kind": "housing",
+    "marac_ids": ["1"],
+    "contact_name": "Ann",
+    "contact_email": "ann@example.org",
+    "contact_phone": "01234 567890",
+    "is_active": "y",
+}
+USER = {"name": "Ann Example", "email": "ann@example.org", "job_title": "Officer", "agency_id": "1"}
+VOICE = {
+    "version": "",
+    "contact_made": "yes",
+    "contacted_on": DAY,
+    "contact_method": "phone",
+    "no_contact_reason": "",
+    "views": "She wants him gone",
+    "wishes": "To stay",
+    "fears": "That he returns",
+    "consent_to_share": "Yes",
+    "safe_contact": "Mornings",
+}
+VICTIM = {
+    "action": "continue",
+    "given_name": "Ann",
+    "family_name": "Example",
+    "aliases": "",
+    "dob": ["1", "2", "1990"],
+    "gender": "female",
+    "is_trans": "no",
+    "ethnicity": "white_british",
+    "disability": "no",
+    "sexuality": "heterosexual",
+    "language": "",
+}
+
+
+ROUTES: dict[str, Route] = {
+    # Accounts
+    "accounts.change_password": Route(
+        "probation",
+        fields=lambda ids: {
+            "current_password": PASSWORD,
+            "password": NEW_PASSWORD,
+            "confirm": NEW_PASSWORD,
+        },
+    ),
+    "accounts.end_other_sessions": Route("probation", fields=lambda ids: {"password": PASSWORD}),
+    "accounts.two_factor": Route("probation", fields=lambda ids: {"code": "123456"}),
+    "accounts.disable_two_factor": Route("probation", fields=lambda ids: {"password": PASSWORD}),
+    "accounts.set_password": Route(
+        None,
+        ids=lambda: {"token": "no-such-token"},
+        fields=lambda ids: {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    ),
+    "accounts.sign_in": Route(
+        None, fields=lambda ids: {"email": f"probation@{DOMAIN}", "password": "wrong"}
+    ),
+    "accounts.sign_in_code": Route(None, fields=lambda ids: {"code": "123456"}),
+    "accounts.sign_out": Route("probation"),
+    # Administration
+    "admin.new_marac": Route("admin", fields=lambda ids: MARAC, texts=("name",)),
+    "admin.edit_marac": Route(
+        "admin",
+        ids=lambda: {"marac_id": _marac().id},
+        fields=lambda ids: {**MARAC, "name": "Northbridge MARAC", "code": "NB"},
+        texts=("name",),
+    ),
+    "admin.new_agency": Route("admin", fields=lambda ids: AGENCY, texts=("name",)),
+    "admin.edit_agency": Route(
+        "admin",
+        ids=lambda: {"agency_id": _agency().id},
+        fields=lambda ids: AGENCY,
+        texts=("name",),
+    ),
+    "admin.new_user": Route("admin", fields=lambda ids: USER, texts=("name", "job_title")),
+    "admin.edit_user": Route(
+        "admin", ids=_user_ids, fields=lambda ids: USER, texts=("name", "job_title")
+    ),
+    "admin.deactivate_user": Route("admin", ids=_user_ids),
+    "admin.reactivate_user": Route("admin", ids=_user_ids),
+    "admin.issue_password_link": Route("admin", ids=_user_ids),
+    "admin.reset_two_factor": Route("admin", ids=_user_ids),
+    "admin.grant_role": Route(
+        "admin",
+        ids=_user_ids,
+        fields=lambda ids: {"role": "chair", "marac_id": str(_marac().id)},
+    ),
+    "admin.revoke_role": Route("admin", ids=_user_ids),
+    # Calendar
+    "conferences.new_feed": Route("chair"),
+    "conferences.stop_feed": Route("chair"),
+    # Cases
+    "referrals.reveal_address": Route(
+        "coordinator", ids=_case, fields=lambda ids: {"reason": "Visit"}, texts=("reason",)
+    ),
+    "referrals.assign_advocate": Route(
+        "coordinator", ids=_case, fields=lambda ids: {"advocate_id": str(_user("idva").id)}
+    ),
+    "referrals.set_confidential": Route(
+        "coordinator",
+        ids=_case,
+        fields=lambda ids: {"confidential": "1", "reason": "Refuge"},
+        texts=("reason",),
+    ),
+    "closure.close": Route(
+        "coordinator",
+        ids=_case,
+        fields=lambda ids: {"close-reason": "Done"},
+        texts=("close-reason",),
+    ),
+    "conferences.list_case": Route(
+        "coordinator",
+        ids=_case,
+        fields=lambda ids: {
+            "conference_id": str(_scheduled()["conference_id"]),
+            "reason": "Urgent",
+            "over_capacity_reason": "",
+        },
+        texts=("reason",),
+    ),
+    "transfers.send": Route(
+        "coordinator",
+        ids=_case,
+        fields=lambda ids: {"to_marac_id": str(_marac("EM").id), "reason": "She moved"},
+        texts=("reason",),
+    ),
+    # The schedule and agendas
+    "conferences.cancel_conference": Route(
+        "coordinator",
+        ids=_scheduled,
+        fields=lambda ids: {"reason": "Snow"},
+        texts=("reason",),
+    ),
+    "conferences.edit_conference": Route(
+        "coordinator",
+        ids=_scheduled,
+        fields=lambda ids: {**SETTINGS, "day": DAY},
+        texts=("place",),
+        dates=("day",),
+    ),
+    "conferences.new_conference": Route(
+        "coordinator",
+        ids=lambda: {"marac_id": _marac().id},
+        fields=lambda ids: {**SETTINGS, "day": DAY},
+        texts=("place",),
+        dates=("day",),
+    ),
+    "conferences.meeting_rule": Route(
+        "coordinator",
+        ids=lambda: {"marac_id": _marac().id},
+        fields=lambda ids: {
+            **SETTINGS,
+            "frequency": "monthly",
+            "week_of_month": "1",
+            "weekday": "2",
+            "interval_weeks": "",
+            "first_date": DAY,
+            "cutoff_days": "10",
+            "research_days": "7",
+        },
+        texts=("place",),
+        dates=("first_date",),
+    ),
+    "conferences.rule_preview": Route(
+        "coordinator",
+        ids=lambda: {"marac_id": _marac().id},
+        fields=lambda ids: {
+            **SETTINGS,
+            "frequency": "weekly",
+            "interval_weeks": "2",
+            "first_date": DAY,
+        },
+        dates=("first_date",),
+    ),
+    "conferences.move_up": Route("coordinator", ids=_scheduled),
+    "conferences.move_down": Route("coordinator", ids=_scheduled),
+    "conferences.move_item": Route(
+        "coordinator",
+        ids=_scheduled,
+        fields=lambda ids: {"conference_id": str(_published()["conference_id"]), "reason": "x"},
+        texts=("reason",),
+    ),
+    "conferences.remove_item": Route(
+        "coordinator", ids=_published, fields=lambda ids: {"reason": "Gone"}, texts=("reason",)
+    ),
+    "conferences.publish": Route("coordinator", ids=_scheduled),
+    # The live meeting
+    "meetings.attendance": Route(
+        "chair",
+        ids=lambda: {"conference_id": _live()["conference_id"], "agency_id": _agency().id},
+        fields=lambda ids: _prefixed(
+            f"agency-{ids['agency_id']}", {"presence": "present", "information_sent": "yes"}
+        ),
+    ),
+    "meetings.add_attendee": Route(
+        "chair",
+        ids=lambda: {"conference_id": _live()["conference_id"]},
+        fields=lambda ids: {
+            "person": "",
+            "agency_id": str(_agency().id),
+            "name": "Guest",
+            "job_title": "Officer",
+        },
+        texts=("name", "job_title"),
+    ),
+    "meetings.accept": Route("chair", ids=_attendee),
+    "meetings.remove_attendee": Route("chair", ids=_attendee),
+    "meetings.accept_all": Route("chair", ids=lambda: {"conference_id": _live()["conference_id"]}),
+    "meetings.start": Route("chair", ids=lambda: {"conference_id": _live()["conference_id"]}),
+    "meetings.next_item": Route(
+        "chair",
+        ids=lambda: {"conference_id": _live()["conference_id"]},
+        fields=lambda ids: {"shown": str(_live()["item_id"])},
+    ),
+    "meetings.previous_item": Route(
+        "chair",
+        ids=lambda: {"conference_id": _live()["conference_id"]},
+        fields=lambda ids: {"shown": str(_live()["item_id"])},
+    ),
+    "meetings.open_item": Route("chair", ids=_live),
+    "meetings.reopen": Route("chair", ids=_live),
+    "meetings.discussed": Route("chair", ids=_live, fields=lambda ids: {"shown": ""}),
+    "meetings.defer": Route(
+        "chair", ids=_live, fields=lambda ids: {"reason": "Not ready"}, texts=("reason",)
+    ),
+    "meetings.save_record": Route(
+        "chair", ids=_live, fields=lambda ids: RECORD, texts=RECORD_TEXTS
+    ),
+    "meetings.save_perpetrator_risk": Route(
+        "chair",
+        ids=_live_perpetrator,
+        fields=lambda ids: _prefixed(
+            f"perpetrator-{ids['perpetrator_id']}",
+            {"version": "", "risk_to_new_partner": "High", "risk_to_children": ""},
+        ),
+        texts=(),
+    ),
+    "meetings.add_action": Route(
+        "chair",
+        ids=_live,
+        fields=lambda ids: _action(f"new-{ids['item_id']}"),
+        dates=("due_on",),
+    ),
+    "meetings.change_action": Route(
+        "chair",
+        ids=_live_action,
+        fields=lambda ids: _action(f"action-{ids['action_id']}"),
+        dates=("due_on",),
+    ),
+    "meetings.withdraw_action": Route("chair", ids=_live_action),
+    "meetings.review": Route(
+        "chair",
+        ids=_review,
+        fields=lambda ids: _prefixed(
+            f"review-{ids['action_id']}",
+            {"version": "", "decision": "extend", "due_on": DAY, "note": "Later"},
+        ),
+        dates=("due_on",),
+    ),
+    "meetings.conclude": Route("chair", ids=lambda: {"conference_id": _live()["conference_id"]}),
+    # Minutes
+    "minutes.save_notes": Route(
+        "coordinator",
+        ids=lambda: {"conference_id": _past()["conference_id"]},
+        fields=lambda ids: {
+            "version": "",
+            "opening_notes": "Opened",
+            "other_business": "",
+            "reason": "Typo",
+        },
+        texts=("opening_notes", "reason"),
+    ),
+    "minutes.save_record": Route(
+        "coordinator",
+        ids=lambda: {k: v for k, v in _past().items() if k != "action_id"},
+        fields=lambda ids: _prefixed(f"item-{ids['item_id']}", {**RECORD, "reason": "Typo"}),
+    ),
+    "minutes.add_action": Route(
+        "coordinator",
+        ids=lambda: {k: v for k, v in _past().items() if k != "action_id"},
+        fields=lambda ids: {
+            **_action(f"new-{ids['item_id']}", due=False),
+            f"new-{ids['item_id']}-reason": "Missed",
+        },
+        dates=("due_on",),
+    ),
+    "minutes.save_action": Route(
+        "coordinator",
+        ids=lambda: {k: v for k, v in _past().items() if k != "item_id"},
+        fields=lambda ids: {
+            **_action(f"action-{ids['action_id']}", due=False),
+            f"action-{ids['action_id']}-reason": "Typo",
+        },
+        dates=("due_on",),
+    ),
+    "minutes.finalise": Route(
+        "coordinator", ids=lambda: {"conference_id": _past()["conference_id"]}
+    ),
+    # Actions
+    "actions.report": Route(
+        "police",
+        ids=_police_action,
+        fields=lambda ids: _prefixed(
+            f"action-{ids['action_id']}", {"version": "", "status": "done", "note": "Visited"}
+        ),
+    ),
+    # Notifications
+    "notifications.open_one": Route("coordinator", ids=_notification),
+    "notifications.read_all": Route("coordinator"),
+    # Referrals
+    "referrals.new": Route("police", fields=lambda ids: {"marac_id": str(_marac().id)}),
+    "referrals.step": Route(
+        "police",
+        ids=lambda: {**_referral(ReferralStatus.DRAFT, "police"), "step_name": "victim"},
+        fields=lambda ids: VICTIM,
+        texts=("given_name", "family_name"),
+        dates=("dob",),
+    ),
+    "referrals.check": Route("police", ids=lambda: _referral(ReferralStatus.DRAFT, "police")),
+    "referrals.withdraw": Route(
+        "police",
+        ids=lambda: _referral(ReferralStatus.DRAFT, "police"),
+        fields=lambda ids: {"reason": "Mistake"},
+        texts=("reason",),
+    ),
+    "referrals.decide": Route(
+        "coordinator",
+        ids=lambda: _referral(ReferralStatus.SUBMITTED),
+        fields=lambda ids: {
+            "decision": "accept_new",
+            "case_id": "",
+            "case_reference": "",
+            "advocate_id": str(_user("idva").id),
+            "reason": "Meets the threshold",
+        },
+        texts=("reason",),
+    ),
+    "referrals.decide_link": Route(
+        "coordinator",
+        ids=lambda: {"referral_id": _link()["referral_id"]},
+        fields=lambda ids: {
+            "perpetrator_id": str(_link()["mine"]),
+            "other_id": str(_link()["other"]),
+            "answer": "same",
+        },
+    ),
+    # Research
+    "research.save": Route(
+        "police",
+        ids=_published,
+        fields=lambda ids: _prefixed(
+            f"item-{ids['item_id']}",
+            {"outcome": "known", "summary": "Known to us", "risk_flags": []},
+        ),
+    ),
+    # Transfers
+    "transfers.accept": Route("coordinator", ids=_transfer),
+    "transfers.decline": Route(
+        "coordinator", ids=_transfer, fields=lambda ids: {"reason": "No"}, texts=("reason",)
+    ),
+    "transfers.withdraw": Route("eastmoor", ids=_transfer),
+    # Her voice
+    "voice.save": Route(
+        "idva",
+        ids=_voice_item,
+        fields=lambda ids: VOICE,
+        texts=("views", "wishes", "fears"),
+        dates=("contacted_on",),
+    ),
+    "voice.outcome": Route(
+        "idva",
+        ids=_voice_item,
+        fields=lambda ids: _prefixed(
+            "outcome", {"version": "", "told_on": DAY, "told_how": "phone", "notes": "Told"}
+        ),
+        dates=("outcome-told_on",),
+    ),
+}
+
+
+def _post_endpoints() -> set[str]:
+    app = create_app("testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
+    return {r.endpoint for r in app.url_map.iter_rules() if "POST" in (r.methods or ())}
+
+
+def test_every_form_handling_route_is_attacked():
+    assert _post_endpoints() == set(ROUTES)
+
+
+# The attacks -------------------------------------------------------------------------------
+
+NUL = "Kept words\x00 here"
+CONTROL = "Kept\x01\x1b\x7f words\x0b"
+LONG = "x" * 10_000
+
+
+def _spoilt(fields: Fields, name: str, value: Any) -> Fields:
+    return {**fields, name: value}
+
+
+@dataclass(frozen=True)
+class Attack:
+    label: str
+    post: Fields
+    #: The text a form shown again must keep, with the input rule's message beside it.
+    kept: str | None = None
+    htmx: bool = False
+
+
+def _attacks(route: Route, fields: Fields) -> Iterator[Attack]:
+    """Each field spoilt in turn (the others left plausible), then every field at once."""
+    names = list(fields) or ["anything"]
+    for name in names:
+        if any(name.endswith(d) for d in route.dates):
+            for label, boxes in [("NUL", ["1\x00", "1", "2026"]), ("long", ["1", "1", LONG])]:
+                yield Attack(f"{name}: {label}", {**fields, name: boxes})
+            for year in ("1", "9999"):
+                yield Attack(f"{name}: year {year}", {**fields, name: ["1", "1", year]})
+            continue
+        kept = NUL if name in route.texts else None
+        yield Attack(f"{name}: NUL", {**fields, name: NUL}, kept)
+        if kept:
+            yield Attack(f"{name}: NUL (htmx)", {**fields, name: NUL}, kept, htmx=True)
+        yield Attack(f"{name}: 10,000 characters", {**fields, name: LONG})
+        yield Attack(f"{name}: wrong type", {**fields, name: "not a number or a choice ½"})
+    yield Attack("every field: control characters", {n: CONTROL for n in names})
+    yield Attack("every field twice", {n: [fields.get(n, ""), "other"] for n in names})
+    for value in ("1", "2147483648", "-1", "0001-01-01", "9999-12-31"):
+        yield Attack(f"every field: {value}", {n: value for n in names})
+    yield Attack("nothing", {})
+
+
+def _seeded() -> None:
+    seed_demo(now=utcnow())
+    db.session.commit()
+
+
+@pytest.fixture
+def demo(cached_world):
+    cached_world("demo data", _seeded)
+
+
+@pytest.mark.parametrize("endpoint", sorted(ROUTES))
+def test_hostile_posts_never_fail_or_lose_what_was_typed(demo, app, endpoint):
+    route = ROUTES[endpoint]
+    ids = route.ids()
+    fields = route.fields(ids)
+    with app.test_request_context():
+        url = url_for(endpoint, **{k: v for k, v in ids.items() if k not in ("mine", "other")})
+    client = app.test_client()
+    if route.user:
+        sign_in(client, _user(route.user))
+    failures = []
+    for attack in _attacks(route, fields):
+        resp = client.post(url, data=attack.post, headers=HTMX if attack.htmx else {})
+        if resp.status_code >= 500:
+            failures.append(f"{attack.label}: {resp.status_code}")
+        elif attack.kept and resp.status_code == 422 and not _keeps(resp.text, attack.kept):
+            failures.append(f"{attack.label}: shown again without what was typed or why")
+    assert not failures, f"POST {endpoint}:\n" + "\n".join(failures)
+
+
+def _keeps(html: str, typed: str) -> bool:
+    return typed in html and CONTROL_CHARACTER_MESSAGE in html
