@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -11,6 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from conference.text import has_control_character
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -107,12 +108,6 @@ def flush_or_conflict(message: str) -> None:
         raise Conflict(message) from stale
 
 
-#: Characters no one types: every control character but tab, line feed and the carriage return
-#: of a CRLF line break (browsers send a text area's line breaks so). NUL above all: PostgreSQL
-#: refuses it in text, so it would fail a save instead of being shown back beside its field.
-CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]|\r(?!\n)")
-
-
 class ControlCharacterRefused(ValueError):
     """A text about to be stored holds a control character that an input rule should have
     refused beside its field: a bug, never a user's mistake."""
@@ -121,7 +116,7 @@ class ControlCharacterRefused(ValueError):
 def refuse_control_characters(engine: sa.Engine) -> None:
     """Refuse, on every database, an INSERT or UPDATE of text holding a control character.
 
-    The forms refuse them beside the field (conference.web.forms); this is the backstop, so no
+    The forms refuse them beside the field (conference.text); this is the backstop, so no
     path (a form that forgets, a job, the CLI) can store one. PostgreSQL refuses only NUL and
     SQLite nothing, so the check is ours rather than the database's: a CHECK on every text
     column would rebuild every SQLite table and be forgotten on the next column; one listener on
@@ -134,7 +129,7 @@ def refuse_control_characters(engine: sa.Engine) -> None:
     ) -> None:
         if statement.lstrip()[:6].upper() not in ("INSERT", "UPDATE"):
             return
-        if any(CONTROL_CHARACTER.search(v) for v in _texts(parameters)):
+        if has_control_character(_texts(parameters)):
             raise ControlCharacterRefused("a control character in text to be stored")
 
 

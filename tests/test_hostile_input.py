@@ -8,29 +8,37 @@ duplicated fields, ids of other records and dates in years 1 and 9999, in every 
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+import wtforms
 from flask import url_for
 
+import conference
 from conference import create_app
 from conference.accounts.models import Agency, Marac, RoleGrant, User
+from conference.actions.choices import OPEN_STATUSES
 from conference.actions.models import Action
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import AgendaItem, Conference
-from conference.db import utcnow
+from conference.db import ControlCharacterRefused, utcnow
 from conference.demo.seed import seed_demo
 from conference.extensions import db
 from conference.meetings.models import Attendee, Meeting
 from conference.notifications.models import Notification
 from conference.referrals.choices import CaseStatus, ReferralStatus
 from conference.referrals.models import Case, Perpetrator, Referral
+from conference.text import CONTROL_CHARACTER_MESSAGE, has_control_character
 from conference.transfers.choices import TransferStatus
 from conference.transfers.models import CaseTransfer
-from conference.web.forms import CONTROL_CHARACTER_MESSAGE
+from conference.web.forms import FlaskForm, Form
+from tests import factories
 from tests.conftest import HTMX, sign_in
 
 DOMAIN = "northbridge.example"
@@ -46,7 +54,8 @@ class Route:
     user: str | None  # the demo user's name before @, or None for a visitor
     ids: Callable[[], Ids] = dict
     fields: Callable[[Ids], Fields] = lambda ids: {}
-    #: Free-text fields: a form shown again must hold what was typed in them.
+    #: Free-text fields (the end of their names, as patterns): a form shown again must hold
+    #: what was typed in them.
     texts: tuple[str, ...] = ()
     #: Fields typed as day, month and year boxes.
     dates: tuple[str, ...] = ()
@@ -149,6 +158,36 @@ def _past() -> Ids:
     item = _item(conference)
     action = _one(sa.select(Action).where(Action.agenda_item_id == item.id))
     return {"conference_id": conference.id, "item_id": item.id, "action_id": action.id}
+
+
+def _perpetrators_of(item_id: int) -> list[int]:
+    item = db.session.get(AgendaItem, item_id)
+    referral_ids = sa.select(Referral.id).where(Referral.case_id == item.case_id)
+    return list(
+        db.session.scalars(
+            sa.select(Perpetrator.id).where(Perpetrator.referral_id.in_(referral_ids))
+        )
+    )
+
+
+def _research_fields(ids: Ids) -> Fields:
+    prefix = f"item-{ids['item_id']}"
+    findings = {f"{prefix}-perpetrator-{p}": "Known" for p in _perpetrators_of(ids["item_id"])}
+    return {f"{prefix}-outcome": "known", f"{prefix}-summary": "Known to us", **findings}
+
+
+def _transfer_fields(ids: Ids) -> Fields:
+    fields = {"to_marac_id": str(_marac("EM").id), "reason": "She moved"}
+    open_actions = db.session.scalars(
+        sa.select(Action.id).where(
+            Action.case_id == ids["case_id"], Action.status.in_(OPEN_STATUSES)
+        )
+    )
+    for action_id in open_actions:
+        fields[f"action-{action_id}-fate"] = "close"
+        fields[f"action-{action_id}-agency"] = ""
+        fields[f"action-{action_id}-reason"] = "Moved away"
+    return fields
 
 
 def _case() -> Ids:
@@ -404,7 +443,7 @@ ROUTES: dict[str, Route] = {
     "transfers.send": Route(
         "coordinator",
         ids=_case,
-        fields=lambda ids: {"to_marac_id": str(_marac("EM").id), "reason": "She moved"},
+        fields=_transfer_fields,
         texts=("reason",),
     ),
     # The schedule and agendas
@@ -516,19 +555,21 @@ ROUTES: dict[str, Route] = {
             f"perpetrator-{ids['perpetrator_id']}",
             {"version": "", "risk_to_new_partner": "High", "risk_to_children": ""},
         ),
-        texts=(),
+        texts=("risk_to_new_partner",),
     ),
     "meetings.add_action": Route(
         "chair",
         ids=_live,
         fields=lambda ids: _action(f"new-{ids['item_id']}"),
         dates=("due_on",),
+        texts=("description", "owner_name"),
     ),
     "meetings.change_action": Route(
         "chair",
         ids=_live_action,
         fields=lambda ids: _action(f"action-{ids['action_id']}"),
         dates=("due_on",),
+        texts=("description", "owner_name"),
     ),
     "meetings.withdraw_action": Route("chair", ids=_live_action),
     "meetings.review": Route(
@@ -536,9 +577,10 @@ ROUTES: dict[str, Route] = {
         ids=_review,
         fields=lambda ids: _prefixed(
             f"review-{ids['action_id']}",
-            {"version": "", "decision": "extend", "due_on": DAY, "note": "Later"},
+            {"version": "", "decision": "open", "due_on": DAY, "note": "Later"},
         ),
         dates=("due_on",),
+        texts=("note",),
     ),
     "meetings.conclude": Route("chair", ids=lambda: {"conference_id": _live()["conference_id"]}),
     # Minutes
@@ -557,6 +599,7 @@ ROUTES: dict[str, Route] = {
         "coordinator",
         ids=lambda: {k: v for k, v in _past().items() if k != "action_id"},
         fields=lambda ids: _prefixed(f"item-{ids['item_id']}", {**RECORD, "reason": "Typo"}),
+        texts=(*RECORD_TEXTS, "reason"),
     ),
     "minutes.add_action": Route(
         "coordinator",
@@ -566,6 +609,7 @@ ROUTES: dict[str, Route] = {
             f"new-{ids['item_id']}-reason": "Missed",
         },
         dates=("due_on",),
+        texts=("description", "owner_name"),
     ),
     "minutes.save_action": Route(
         "coordinator",
@@ -575,6 +619,7 @@ ROUTES: dict[str, Route] = {
             f"action-{ids['action_id']}-reason": "Typo",
         },
         dates=("due_on",),
+        texts=("description", "owner_name"),
     ),
     "minutes.finalise": Route(
         "coordinator", ids=lambda: {"conference_id": _past()["conference_id"]}
@@ -586,6 +631,7 @@ ROUTES: dict[str, Route] = {
         fields=lambda ids: _prefixed(
             f"action-{ids['action_id']}", {"version": "", "status": "done", "note": "Visited"}
         ),
+        texts=("note",),
     ),
     # Notifications
     "notifications.open_one": Route("coordinator", ids=_notification),
@@ -596,7 +642,7 @@ ROUTES: dict[str, Route] = {
         "police",
         ids=lambda: {**_referral(ReferralStatus.DRAFT, "police"), "step_name": "victim"},
         fields=lambda ids: VICTIM,
-        texts=("given_name", "family_name"),
+        texts=("given_name", "family_name", "language"),
         dates=("dob",),
     ),
     "referrals.check": Route("police", ids=lambda: _referral(ReferralStatus.DRAFT, "police")),
@@ -631,10 +677,8 @@ ROUTES: dict[str, Route] = {
     "research.save": Route(
         "police",
         ids=_published,
-        fields=lambda ids: _prefixed(
-            f"item-{ids['item_id']}",
-            {"outcome": "known", "summary": "Known to us", "risk_flags": []},
-        ),
+        fields=_research_fields,
+        texts=("-summary", r"-perpetrator-\d+"),
     ),
     # Transfers
     "transfers.accept": Route("coordinator", ids=_transfer),
@@ -657,6 +701,7 @@ ROUTES: dict[str, Route] = {
             "outcome", {"version": "", "told_on": DAY, "told_how": "phone", "notes": "Told"}
         ),
         dates=("outcome-told_on",),
+        texts=("notes",),
     ),
 }
 
@@ -700,7 +745,7 @@ def _attacks(route: Route, fields: Fields) -> Iterator[Attack]:
             for year in ("1", "9999"):
                 yield Attack(f"{name}: year {year}", {**fields, name: ["1", "1", year]})
             continue
-        kept = NUL if name in route.texts else None
+        kept = NUL if any(re.search(f"{t}$", name) for t in route.texts) else None
         yield Attack(f"{name}: NUL", {**fields, name: NUL}, kept)
         if kept:
             yield Attack(f"{name}: NUL (htmx)", {**fields, name: NUL}, kept, htmx=True)
@@ -745,3 +790,99 @@ def test_hostile_posts_never_fail_or_lose_what_was_typed(demo, app, endpoint):
 
 def _keeps(html: str, typed: str) -> bool:
     return typed in html and CONTROL_CHARACTER_MESSAGE in html
+
+
+# The input rule itself ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "refused"),
+    [
+        ("a\x00b", True),
+        ("escape \x1b[31m", True),
+        ("delete \x7f", True),
+        ("next line \x85", True),
+        ("a lone \r return", True),
+        ("form feed \x0c", True),
+        ("tab\there", False),
+        ("line\nbreak", False),
+        ("a text area's\r\nline break", False),
+        ("é ½ – 😀", False),
+    ],
+)
+def test_control_characters_but_tab_and_line_breaks_are_refused(typed, refused):
+    assert has_control_character([typed]) is refused
+
+
+def _form_classes() -> Iterator[type]:
+    for module in pkgutil.walk_packages(conference.__path__, "conference."):
+        importlib.import_module(module.name)
+    pending = [wtforms.Form]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if cls.__module__.startswith("conference.") and cls.__module__ != "conference.web.forms":
+            yield cls
+
+
+def test_every_form_of_the_app_applies_the_rule_to_every_field():
+    classes = list(_form_classes())
+    assert len(classes) > 40
+    outside = [c.__qualname__ for c in classes if not issubclass(c, Form | FlaskForm)]
+    assert not outside, "derive these from conference.web.forms.Form or FlaskForm"
+
+
+def test_the_database_refuses_a_control_character_whatever_the_path(app):
+    user = factories.make_user("chair")
+    db.session.commit()
+    with pytest.raises(ControlCharacterRefused):
+        db.session.execute(sa.update(User).where(User.id == user.id).values(name="a\x00b"))
+    db.session.rollback()
+    user = db.session.get(User, user.id)
+    user.job_title = "bell \x07"
+    with pytest.raises(ControlCharacterRefused):
+        db.session.flush()
+    db.session.rollback()
+    user = db.session.get(User, user.id)
+    user.job_title = "Two lines\r\nand a\ttab"
+    db.session.commit()
+
+
+def test_a_nul_in_the_sign_in_email_is_refused_beside_the_field(client):
+    resp = client.post("/sign-in", data={"email": "a\x00@b.example", "password": "x"})
+    assert resp.status_code == 422
+    assert CONTROL_CHARACTER_MESSAGE in resp.text and "a\x00@b.example" in resp.text
+
+
+def test_a_nul_in_a_search_is_refused_beside_the_box_with_the_text_kept(client_as):
+    admin = client_as("admin")
+    resp = admin.get("/admin/users?q=a%00b")
+    assert resp.status_code == 422
+    assert CONTROL_CHARACTER_MESSAGE in resp.text and 'value="a\x00b"' in resp.text
+    swapped = admin.get("/admin/users?q=a%00b", headers=HTMX)
+    assert swapped.status_code == 422 and CONTROL_CHARACTER_MESSAGE in swapped.text
+    assert admin.get("/admin/users?q=coordinator").status_code == 200
+
+
+#: The pages read through a query string, and what each one reads.
+QUERIES = {
+    ("coordinator", "/audit/"): (
+        "verb user_email object_type object_id ip on_or_after on_or_before page"
+    ),
+    ("coordinator", "/actions/tracker"): "agency conference status overdue page",
+    ("police", "/actions/"): "status conference due",
+    ("coordinator", "/reports/return"): "marac quarter start end",
+    ("coordinator", "/cases/"): "closed",
+    ("admin", "/admin/users"): "q page",
+    ("coordinator", "/notifications/"): "page",
+}
+
+
+@pytest.mark.parametrize(("user", "path"), sorted(QUERIES))
+def test_query_strings_with_control_characters_never_fail(demo, app, user, path):
+    client = sign_in(app.test_client(), _user(user))
+    names = QUERIES[(user, path)].split()
+    for value in (NUL, CONTROL, LONG, "9999-12-31", "0001-01-01", "2147483648"):
+        for name in names:
+            resp = client.get(path, query_string={name: value})
+            assert resp.status_code < 500, f"{path}?{name}={value[:20]!r}"

@@ -13,7 +13,16 @@ from wtforms.validators import InputRequired, NumberRange, Optional, ValidationE
 
 from conference.conferences.choices import WEEK_OF_MONTH, WEEKDAYS, Frequency
 from conference.conferences.models import PLACE_LIMITS, REASON_LIMIT
-from conference.web.forms import Form, MemorableDateField, WholeNumberField, long_text, radios, text
+from conference.dates import CONFERENCE_AHEAD_YEARS
+from conference.web.forms import (
+    Form,
+    MemorableDateField,
+    WholeNumberField,
+    long_text,
+    radios,
+    text,
+    within_years_ahead,
+)
 from conference.web.requests import parse_id
 
 TIME_FORMAT = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
@@ -124,6 +133,7 @@ class MeetingRuleForm(MeetingSettings):
     first_date = MemorableDateField(
         "Date of the first meeting",
         description="For a meeting every few weeks: the count starts here. For example, 3 12 2026.",
+        validators=[within_years_ahead(CONFERENCE_AHEAD_YEARS)],
     )
     cutoff_days = number(
         "Referral cut-off, in days before the meeting",

@@ -24,24 +24,31 @@ from wtforms.fields import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, StopValidation
-
-from conference.db import CONTROL_CHARACTER
-
-CONTROL_CHARACTER_MESSAGE = (
-    "Remove the hidden control character from this answer (it can come with pasted text)"
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
 )
 
-
-def has_control_character(values: Any) -> bool:
-    """Whether any of the texts sent holds a character the input rule refuses."""
-    return any(isinstance(v, str) and CONTROL_CHARACTER.search(v) for v in values or ())
+from conference.dates import OLDEST_AGE_YEARS, years_after
+from conference.db import utcnow
+from conference.text import CONTROL_CHARACTER_MESSAGE, has_control_character
 
 
 def no_control_characters(form: Any, field: Any) -> None:
     """The input rule of every field: refuse control characters, keeping what was typed."""
-    if has_control_character(field.raw_data):
+    if has_control_character(field.raw_data or ()):
         raise StopValidation(CONTROL_CHARACTER_MESSAGE)
+
+
+def query_text(args: Any, name: str, limit: int) -> tuple[str, str | None]:
+    """A free-text query parameter (at most limit characters), and the input rule's message
+    when it breaks it: the same rule as every form field, for a search box read directly."""
+    text = str(args.get(name, ""))[:limit]
+    return text, CONTROL_CHARACTER_MESSAGE if has_control_character([text]) else None
 
 
 class InputRules:
@@ -79,6 +86,9 @@ class DateFieldUK(DateField):
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(f"Enter a real date for '{self.label.text.lower()}'") from error
+        if self.data is not None and self.data.year < 1900:
+            self.data = None
+            raise ValueError(f"Enter a date from 1900 for '{self.label.text.lower()}'")
 
 
 class GovMemorableDateInput(GovDateInput):
@@ -120,6 +130,40 @@ class MemorableDateField(DateField):
         if self.data is not None and self.data.year < 1900:
             self.data = None
             raise ValueError(f"{self.label.text} must have a four-digit year, like 1990")
+
+
+def today_of(form: Any) -> date:
+    """The day a form judges dates by: the one it was given (in the MARAC's time zone), else
+    today in UTC, which is near enough for bounds counted in years."""
+    today = getattr(form.meta, "today", None)
+    return today if isinstance(today, date) and today != date.min else utcnow().date()
+
+
+def not_in_future(form: Any, field: Any) -> None:
+    """A date that has happened: today or before."""
+    if field.data and field.data > today_of(form):
+        raise ValidationError(f"{field.label.text} must be today or in the past")
+
+
+def date_of_birth(form: Any, field: Any) -> None:
+    """A living person's date of birth: not in the future, and not more than
+    OLDEST_AGE_YEARS ago."""
+    not_in_future(form, field)
+    if field.data and field.data < years_after(today_of(form), -OLDEST_AGE_YEARS):
+        raise ValidationError(
+            f"{field.label.text} must be within the last {OLDEST_AGE_YEARS} years"
+        )
+
+
+def within_years_ahead(years: int) -> Any:
+    """A date no more than the given number of years from today."""
+
+    def check(form: Any, field: Any) -> None:
+        if field.data and field.data > years_after(today_of(form), years):
+            span = f"{years} year{'' if years == 1 else 's'}"
+            raise ValidationError(f"{field.label.text} must be within {span} from today")
+
+    return check
 
 
 class GovSingleCheckbox(GovCheckboxInput):
