@@ -13,25 +13,32 @@ import pkgutil
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
 import wtforms
 from flask import url_for
+from werkzeug.datastructures import MultiDict
 
 import conference
 from conference import create_app
 from conference.accounts.models import Agency, Marac, RoleGrant, User
-from conference.actions.choices import OPEN_STATUSES
+from conference.actions.choices import OPEN_STATUSES, ActionStatus
 from conference.actions.models import Action
+from conference.actions.services import review_at_meeting
+from conference.conferences import display
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import AgendaItem, Conference
+from conference.dates import ACTION_DUE_YEARS, OLDEST_AGE_YEARS, years_after
 from conference.db import ControlCharacterRefused, utcnow
 from conference.demo.seed import seed_demo
+from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.meetings.models import Attendee, Meeting
 from conference.notifications.models import Notification
+from conference.referrals import forms as referral_forms
 from conference.referrals.choices import CaseStatus, ReferralStatus
 from conference.referrals.models import Case, Perpetrator, Referral
 from conference.text import CONTROL_CHARACTER_MESSAGE, has_control_character
@@ -751,6 +758,8 @@ def _attacks(route: Route, fields: Fields) -> Iterator[Attack]:
             yield Attack(f"{name}: NUL (htmx)", {**fields, name: NUL}, kept, htmx=True)
         yield Attack(f"{name}: 10,000 characters", {**fields, name: LONG})
         yield Attack(f"{name}: wrong type", {**fields, name: "not a number or a choice ½"})
+        for number in ("2147483648", "³"):  # past an id column's range; a digit int() refuses
+            yield Attack(f"{name}: {number}", {**fields, name: number})
     yield Attack("every field: control characters", {n: CONTROL for n in names})
     yield Attack("every field twice", {n: [fields.get(n, ""), "other"] for n in names})
     for value in ("1", "2147483648", "-1", "0001-01-01", "9999-12-31"):
@@ -886,3 +895,128 @@ def test_query_strings_with_control_characters_never_fail(demo, app, user, path)
         for name in names:
             resp = client.get(path, query_string={name: value})
             assert resp.status_code < 500, f"{path}?{name}={value[:20]!r}"
+
+
+# Dates within sensible bounds --------------------------------------------------------------
+
+
+def test_years_after_stays_within_the_calendar():
+    assert years_after(date(2024, 2, 29), 1) == date(2025, 2, 28)
+    assert years_after(date(2026, 12, 3), -120) == date(1906, 12, 3)
+    assert years_after(date(9999, 1, 1), 2) == date(9999, 1, 1)
+    assert years_after(date(2, 1, 1), -5) == date(1, 1, 1)
+
+
+def _meeting_day(conference_id: int) -> date:
+    return display.local_day(db.session.get(Conference, conference_id))
+
+
+def _boxes(day: date) -> list[str]:
+    return [str(day.day), str(day.month), str(day.year)]
+
+
+def test_an_action_is_due_within_two_years_of_its_meeting(demo, app):
+    ids = _live()
+    chair = sign_in(app.test_client(), _user("chair"))
+    url = f"/conferences/{ids['conference_id']}/meeting/items/{ids['item_id']}/actions"
+    prefix = f"new-{ids['item_id']}"
+    day = _meeting_day(ids["conference_id"])
+    post = {**_action(prefix), f"{prefix}-due_in": "other", f"{prefix}-description": "Visit her"}
+    for due, message in [
+        (date(9999, 1, 1), f"within {ACTION_DUE_YEARS} years of the meeting"),
+        (years_after(day, ACTION_DUE_YEARS) + timedelta(days=1), "within 2 years"),
+        (day - timedelta(days=1), "cannot be before the meeting"),
+    ]:
+        resp = chair.post(url, data={**post, f"{prefix}-due_on": _boxes(due)}, headers=HTMX)
+        assert resp.status_code == 422, due
+        assert message in resp.text and "Visit her" in resp.text
+    resp = chair.post(
+        url, data={**post, f"{prefix}-due_on": _boxes(years_after(day, 1))}, headers=HTMX
+    )
+    assert resp.status_code == 200
+
+
+def test_a_reviewed_action_kept_open_is_due_within_two_years(demo, app):
+    ids = _review()
+    action = db.session.get(Action, ids["action_id"])
+    item = db.session.get(AgendaItem, ids["item_id"])
+    now = utcnow()
+    with pytest.raises(ValidationFailed, match="within 2 years from today") as refused:
+        review_at_meeting(
+            action,
+            item,
+            version=action.version,
+            status=ActionStatus.OPEN,
+            due_on=date(9999, 1, 1),
+            note="Kept open",
+            actor=_user("chair"),
+            now=now,
+        )
+    assert refused.value.field == "due_on"
+
+
+@pytest.mark.parametrize(
+    ("day", "message"),
+    [
+        (date(9999, 1, 1), "within 2 years from today"),
+        (date(1, 1, 1), "must be a real date"),
+        (date(2000, 1, 1), "must start in the future"),
+    ],
+)
+def test_a_conference_is_planned_within_two_years(demo, app, day, message):
+    coordinator = sign_in(app.test_client(), _user("coordinator"))
+    url = f"/maracs/{_marac().id}/conferences/new"
+    resp = coordinator.post(url, data={**SETTINGS, "day": _boxes(day)})
+    assert resp.status_code == 422 and message in resp.text
+    assert 'value="Town hall"' in resp.text
+
+
+def test_a_rule_s_first_meeting_is_within_two_years(demo, app):
+    coordinator = sign_in(app.test_client(), _user("coordinator"))
+    resp = coordinator.post(
+        f"/maracs/{_marac().id}/meeting-rule",
+        data={
+            **SETTINGS,
+            "frequency": "every_n_weeks",
+            "interval_weeks": "2",
+            "first_date": ["1", "1", "9999"],
+            "cutoff_days": "10",
+            "research_days": "7",
+        },
+    )
+    assert resp.status_code == 422 and "must be within 2 years from today" in resp.text
+
+
+TODAY = date(2026, 12, 3)
+
+
+@pytest.mark.parametrize(
+    ("born", "problem"),
+    [
+        (TODAY + timedelta(days=1), "must be today or in the past"),
+        (years_after(TODAY, -OLDEST_AGE_YEARS) - timedelta(days=1), "within the last 120 years"),
+        (years_after(TODAY, -OLDEST_AGE_YEARS), None),
+        (date(1990, 2, 1), None),
+    ],
+)
+def test_dates_of_birth_are_not_in_the_future_nor_over_120_years_back(born, problem):
+    victim = referral_forms.VictimForm(
+        formdata=MultiDict([*(("dob", b) for b in _boxes(born))]), today=TODAY
+    )
+    victim.validate()
+    assert (problem in " ".join(victim.dob.errors)) if problem else not victim.dob.errors
+    child = referral_forms.ChildEntry(formdata=MultiDict([("dob", b) for b in _boxes(born)]))
+    child.validate()
+    if problem and born > TODAY:
+        assert any(problem in e for e in child.dob.errors)
+
+
+def test_an_incident_is_not_in_the_future():
+    tomorrow = utcnow().date() + timedelta(days=1)
+    incident = referral_forms.IncidentEntry(
+        formdata=MultiDict(
+            [("summary", "Hit her"), *(("occurred_on", b) for b in _boxes(tomorrow))]
+        )
+    )
+    assert not incident.validate()
+    assert incident.occurred_on.errors == ["Date of the incident must be today or in the past"]

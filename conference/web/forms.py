@@ -81,6 +81,8 @@ class FlaskForm(flask_wtf.FlaskForm):
 class DateFieldUK(DateField):
     """An ISO date field (the browser's date picker) whose parse error says what to enter."""
 
+    data: date | None
+
     def process_formdata(self, valuelist: list[Any]) -> None:
         try:
             super().process_formdata(valuelist)
@@ -264,4 +266,4 @@ def version_of(field: Any) -> int | None:
     value = str(field.data or "").strip()
     if not value:
         return None
-    return int(value) if value.isdigit() else -1
+    return int(value) if value.isascii() and value.isdigit() else -1

@@ -36,6 +36,7 @@ from conference.voice.queries import voices_for
 from conference.web.auth import current_actor
 from conference.web.htmx import go, render, wants_partial
 from conference.web.loaders import item_of
+from conference.web.requests import parse_id
 from conference.web.unit import on_refusal, refusal_flashed, refusal_shown
 
 
@@ -251,7 +252,7 @@ def _move(conference: Conference, step: int) -> None:
     meeting = _meeting(conference)
     items = queries.agenda_of(conference)
     shown = request.form.get("shown", "")
-    start = int(shown) if shown.isdigit() else meeting.current_item_id
+    start = parse_id(shown) or meeting.current_item_id
     target = console.neighbour(items, start, step)
     if target is None:
         raise InvalidTransition("That was the last case" if step > 0 else "This is the first case")
