@@ -209,7 +209,9 @@ def _case() -> Ids:
 def _police_action() -> Ids:
     police = _user("police")
     action = _one(
-        sa.select(Action).where(Action.owner_agency_id == police.agency_id).order_by(Action.due_on)
+        sa.select(Action)
+        .where(Action.owner_agency_id == police.agency_id, Action.status.in_(OPEN_STATUSES))
+        .order_by(Action.due_on)
     )
     return {"action_id": action.id}
 
