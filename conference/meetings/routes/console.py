@@ -41,12 +41,13 @@ from conference.web.unit import on_refusal, refusal_flashed, refusal_shown
 
 
 def console_response(
-    conference: Conference, *, status: int = 200, **forms: Any
+    conference: Conference, *, status: int = 200, shown: AgendaItem | None = None, **forms: Any
 ) -> ResponseReturnValue:
     """The whole console: the agenda down the side, the current case in the middle.
 
-    A meeting not running (not started yet, or concluded) sends the user to its opening or
-    its minutes instead.
+    ``shown``: a case to show in the middle instead, such as an earlier one whose form is
+    shown again with its problems (without JavaScript). A meeting not running (not started
+    yet, or concluded) sends the user to its opening or its minutes instead.
     """
     if conference.status is not ConferenceStatus.IN_PROGRESS:
         return go(url_for(".meeting", conference_id=conference.id), new_page=True)
@@ -54,11 +55,13 @@ def console_response(
         "meetings/console.html",
         "meetings/_console.html",
         status=status,
-        **_console_context(conference, **forms),
+        **_console_context(conference, shown=shown, **forms),
     )
 
 
-def _console_context(conference: Conference, **forms: Any) -> dict[str, Any]:
+def _console_context(
+    conference: Conference, *, shown: AgendaItem | None = None, **forms: Any
+) -> dict[str, Any]:
     actor, now = current_actor(), utcnow()
     meeting = queries.meeting_for(conference.id)
     assert meeting is not None  # a meeting in progress always has one
@@ -88,8 +91,8 @@ def _console_context(conference: Conference, **forms: Any) -> dict[str, Any]:
             [i.case for i in items if not i.section.is_standing], today=now.date()
         ),
     }
-    if current is not None:
-        context.update(case_context_for(conference, current, **forms))
+    if (middle := shown or current) is not None:
+        context.update(case_context_for(conference, middle, **forms))
     # The agenda column names every victim: the view is audited with all of them.
     listing.record_view(actor, "meeting.console_viewed", conference, items, now=now)
     return context
