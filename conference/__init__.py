@@ -45,6 +45,7 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
 
 def _init_extensions(app: Flask) -> None:
     from conference import models  # noqa: F401  (models: every table on the metadata)
+    from conference.db import refuse_control_characters
     from conference.extensions import csrf, db, htmx, login_manager, migrate
     from conference.web import errors, jinja, logs, requests, security, sessions
 
@@ -60,6 +61,7 @@ def _init_extensions(app: Flask) -> None:
     errors.init_app(app)
     jinja.init_app(app, str(ROOT / "templates"))
     with app.app_context():
+        refuse_control_characters(db.engine)
         if db.engine.dialect.name == "sqlite":
             synchronous = app.config["SQLITE_SYNCHRONOUS"]
             if synchronous not in SQLITE_SYNCHRONOUS_MODES:

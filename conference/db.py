@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -9,6 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from conference.text import has_control_character
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -103,3 +106,41 @@ def flush_or_conflict(message: str) -> None:
         db.session.flush()
     except StaleDataError as stale:
         raise Conflict(message) from stale
+
+
+class ControlCharacterRefused(ValueError):
+    """A text about to be stored holds a control character that an input rule should have
+    refused beside its field: a bug, never a user's mistake."""
+
+
+def refuse_control_characters(engine: sa.Engine) -> None:
+    """Refuse, on every database, an INSERT or UPDATE of text holding a control character.
+
+    The forms refuse them beside the field (conference.text); this is the backstop, so no
+    path (a form that forgets, a job, the CLI) can store one. PostgreSQL refuses only NUL and
+    SQLite nothing, so the check is ours rather than the database's: a CHECK on every text
+    column would rebuild every SQLite table and be forgotten on the next column; one listener on
+    the engine covers ORM and Core writes alike. JSON columns are stored escaped and pass.
+    """
+
+    @sa.event.listens_for(engine, "before_cursor_execute")
+    def check(
+        conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+    ) -> None:
+        if statement.lstrip()[:6].upper() not in ("INSERT", "UPDATE"):
+            return
+        if has_control_character(_texts(parameters)):
+            raise ControlCharacterRefused("a control character in text to be stored")
+
+
+def _texts(parameters: Any) -> Iterator[str]:
+    """Every text among a statement's parameters: a dict, a tuple, or (executemany or batched
+    inserts) a sequence of either."""
+    if isinstance(parameters, str):
+        yield parameters
+    elif isinstance(parameters, dict):
+        for value in parameters.values():
+            yield from _texts(value)
+    elif isinstance(parameters, list | tuple):
+        for value in parameters:
+            yield from _texts(value)

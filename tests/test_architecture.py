@@ -37,7 +37,7 @@ class Layer:
 #: the CLI, the model registry, the catalogue of status machines) assembles everything and may
 #: import anything.
 LAYERS = (
-    Layer("core"),  # db, errors, extensions, config, choices, spreadsheets, states
+    Layer("core"),  # db, dates, text, errors, extensions, config, choices, spreadsheets, states
     Layer("audit", above={"accounts": "the log viewer's routes find the users to filter by"}),
     Layer("accounts", "audit"),
     Layer("notifications", "accounts"),
@@ -94,7 +94,17 @@ LAYERS = (
     ),
     Layer("web", "accounts actions audit conferences notifications referrals voice"),
 )
-CORE = {"db", "errors", "extensions", "config", "choices", "spreadsheets", "states"}
+CORE = {
+    "db",
+    "dates",
+    "text",
+    "errors",
+    "extensions",
+    "config",
+    "choices",
+    "spreadsheets",
+    "states",
+}
 APP = {"conference", "conference.cli", "conference.models", "conference.lifecycles"}
 WEB_FACING = {"routes", "forms"}
 TABLE = {layer.name: layer for layer in LAYERS}

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
-from wtforms import Form, HiddenField, SelectField
+from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 
 from conference.actions.services import NOTE_LIMIT, REPORTABLE
-from conference.web.forms import long_text, radios
+from conference.web.forms import Form, long_text, radios
 
 
 class StatusForm(Form):

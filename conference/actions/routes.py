@@ -39,6 +39,7 @@ from conference.referrals.services import today_in
 from conference.web.auth import current_actor, require, requires
 from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import partial_response, wants_partial
+from conference.web.requests import parse_id
 from conference.web.unit import Answer, on_refusal
 
 bp = Blueprint("actions", __name__)
@@ -80,8 +81,8 @@ def _chosen(filters: FilterForm, today: Any) -> dict[str, Any]:
     chosen: dict[str, Any] = {}
     if filters.status.data in ("open", "in_progress"):
         chosen["statuses"] = [ActionStatus(filters.status.data)]
-    if (filters.conference.data or "").isdigit():
-        chosen["conference_id"] = int(filters.conference.data)
+    if (conference_id := parse_id(filters.conference.data)) is not None:
+        chosen["conference_id"] = conference_id
     days = {"overdue": -1, "week": 7, "month": 28}.get(filters.due.data or "")
     if days is not None:
         chosen["due_by"] = today + timedelta(days=days)

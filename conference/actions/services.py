@@ -12,6 +12,7 @@ from conference.actions.choices import OPEN_STATUSES, ActionStatus
 from conference.actions.lifecycle import ACTION, MEETING
 from conference.actions.models import Action, ActionUpdate
 from conference.conferences.models import AgendaItem
+from conference.dates import ACTION_DUE_YEARS, years_after
 from conference.db import flush_or_conflict
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
@@ -54,6 +55,10 @@ def review_at_meeting(
             raise ValidationFailed("Give the new due date to keep the action open", "due_on")
         if due_on < now.date():
             raise ValidationFailed("The new due date cannot be in the past", "due_on")
+        if due_on > years_after(now.date(), ACTION_DUE_YEARS):
+            raise ValidationFailed(
+                f"The new due date must be within {ACTION_DUE_YEARS} years from today", "due_on"
+            )
         # Still open: it keeps the open status it had (open, or in progress).
         status = action.status if action.status in OPEN_STATUSES else status
     else:

@@ -6,7 +6,6 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import current_app
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovSelect,
@@ -39,7 +38,8 @@ from conference.accounts.models import (
     Marac,
     Role,
 )
-from conference.web.forms import GovSingleCheckbox, WholeNumberField, long_text
+from conference.web.forms import FlaskForm, GovSingleCheckbox, WholeNumberField, long_text
+from conference.web.requests import parse_id
 
 #: Offered in the time zone list; any other valid IANA zone is accepted too.
 COMMON_ZONES = {
@@ -65,7 +65,12 @@ def optional_int(value: Any) -> int | None:
     """Coerce a select's value to an id; the empty first option means none."""
     if value in (None, ""):
         return None
-    return int(value)
+    if isinstance(value, int):
+        return value
+    chosen = parse_id(str(value))
+    if chosen is None:  # not an id, or past an id column's range: the select says so
+        raise ValueError("not an id")
+    return chosen
 
 
 def valid_time_zone(form: FlaskForm, field: SelectField) -> None:

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 
 from conference.accounts import management, permissions, services
 from conference.accounts.models import Agency, Marac, Role, RoleGrant, User
@@ -22,6 +21,7 @@ from conference.db import utcnow
 from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.web.auth import current_actor, requires
+from conference.web.forms import FlaskForm, query_text
 from conference.web.htmx import render
 from conference.web.unit import Answer, on_refusal
 from conference.web.urls import absolute_url
@@ -163,9 +163,9 @@ def _save_agency(
 @admin_only
 def users() -> ResponseReturnValue:
     """List users, searching by name or email, one page at a time."""
-    text = request.args.get("q", "")[:254]
+    text, problem = query_text(request.args, "q", 254)
     results = queries.search_users(
-        text,
+        "" if problem else text,
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["ADMIN_PAGE_SIZE"],
     )
@@ -174,7 +174,9 @@ def users() -> ResponseReturnValue:
         "admin/_user_results.html",
         results=results,
         q=text.strip(),
+        problem=problem,
         now=utcnow(),
+        status=422 if problem else 200,
     )
 
 

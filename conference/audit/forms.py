@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextInput
 from wtforms import IntegerField, SelectField, StringField, SubmitField
 from wtforms.validators import Email, IPAddress, Length, NumberRange, Optional, ValidationError
 
-from conference.web.forms import DateFieldUK
+from conference.web.forms import DateFieldUK, FlaskForm, not_in_future, within_years_ahead
 
 
 class AuditFilterForm(FlaskForm):
@@ -50,11 +49,18 @@ class AuditFilterForm(FlaskForm):
             IPAddress(ipv6=True, message="Enter an IP address like 192.0.2.10"),
         ],
     )
+    # Nothing is logged ahead of today: a year on is room enough for "to the end of the month".
     on_or_after = DateFieldUK(
-        "From (date)", widget=GovTextInput(), validators=[Optional()], render_kw={"type": "date"}
+        "From (date)",
+        widget=GovTextInput(),
+        validators=[Optional(), not_in_future],
+        render_kw={"type": "date"},
     )
     on_or_before = DateFieldUK(
-        "To (date)", widget=GovTextInput(), validators=[Optional()], render_kw={"type": "date"}
+        "To (date)",
+        widget=GovTextInput(),
+        validators=[Optional(), within_years_ahead(1)],
+        render_kw={"type": "date"},
     )
     submit = SubmitField("Apply filters", widget=GovSubmitInput())
 

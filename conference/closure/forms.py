@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import Form, SelectMultipleField
+from wtforms import SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired
 
 from conference.closure.notices import REPORTED_BY_LIMIT, WHAT_HAPPENED_LIMIT
 from conference.closure.services import PLAN_DONE_REASON
 from conference.referrals.models import REASON_LIMIT
-from conference.web.forms import MemorableDateField, long_text, radios, text
+from conference.web.forms import Form, MemorableDateField, long_text, radios, text
 
 
 class CloseForm(Form):

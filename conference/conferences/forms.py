@@ -7,13 +7,23 @@ from datetime import time
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
-from wtforms import Form, SelectField, StringField
+from wtforms import SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
 from conference.conferences.choices import WEEK_OF_MONTH, WEEKDAYS, Frequency
 from conference.conferences.models import PLACE_LIMITS, REASON_LIMIT
-from conference.web.forms import MemorableDateField, WholeNumberField, long_text, radios, text
+from conference.dates import CONFERENCE_AHEAD_YEARS
+from conference.web.forms import (
+    Form,
+    MemorableDateField,
+    WholeNumberField,
+    long_text,
+    radios,
+    text,
+    within_years_ahead,
+)
+from conference.web.requests import parse_id
 
 TIME_FORMAT = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
 
@@ -123,6 +133,7 @@ class MeetingRuleForm(MeetingSettings):
     first_date = MemorableDateField(
         "Date of the first meeting",
         description="For a meeting every few weeks: the count starts here. For example, 3 12 2026.",
+        validators=[within_years_ahead(CONFERENCE_AHEAD_YEARS)],
     )
     cutoff_days = number(
         "Referral cut-off, in days before the meeting",
@@ -162,7 +173,8 @@ class MeetingRuleForm(MeetingSettings):
             "minutes_per_case": self.minutes_per_case.data,
             "cutoff_days": self.cutoff_days.data,
             "research_days": self.research_days.data,
-            "chair_id": int(self.chair_id.data) if self.chair_id.data else None,
+            # The preview reads values before the chair is checked: a garbled one is no chair.
+            "chair_id": parse_id(self.chair_id.data),
         }
 
 
@@ -182,7 +194,8 @@ class ConferenceForm(MeetingSettings):
             "video_link": self.video_link.data or "",
             "capacity": self.capacity.data,
             "minutes_per_case": self.minutes_per_case.data,
-            "chair_id": int(self.chair_id.data) if self.chair_id.data else None,
+            # The preview reads values before the chair is checked: a garbled one is no chair.
+            "chair_id": parse_id(self.chair_id.data),
         }
 
 

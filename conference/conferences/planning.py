@@ -23,6 +23,7 @@ from conference.conferences.models import (
     MeetingRule,
     conference_invitations,
 )
+from conference.dates import CONFERENCE_AHEAD_YEARS, years_after
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.notifications import services as notifications
@@ -275,8 +276,13 @@ def cancel(conference: Conference, *, actor: User | None, reason: str, now: date
 
 
 def _check_future(starts: datetime, now: datetime) -> None:
+    """A conference is planned in the future, and no further ahead than the planner looks."""
     if starts <= now:
         raise ValidationFailed("The conference must start in the future", "day")
+    if starts.date() > years_after(now.date(), CONFERENCE_AHEAD_YEARS):
+        raise ValidationFailed(
+            f"The conference must be within {CONFERENCE_AHEAD_YEARS} years from today", "day"
+        )
 
 
 def rep_ids_by_agency(conference: Conference) -> dict[int, list[int]]:

@@ -20,6 +20,7 @@ from conference.actions.models import ACTION_LIMITS, Action
 from conference.conferences import display, planning
 from conference.conferences.choices import ItemStatus
 from conference.conferences.models import AgendaItem, Conference
+from conference.dates import ACTION_DUE_YEARS, years_after
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.meetings.choices import RECORD_FIELDS
@@ -190,8 +191,13 @@ def check_action(
         raise ValidationFailed("Choose an agency that sits on this MARAC", "owner_agency_id")
     if due_on is None:
         raise ValidationFailed("Enter the date the action is due", "due_on")
-    if due_on < display.local_day(conference):
+    meeting_day = display.local_day(conference)
+    if due_on < meeting_day:
         raise ValidationFailed("The due date cannot be before the meeting", "due_on")
+    if due_on > years_after(meeting_day, ACTION_DUE_YEARS):
+        raise ValidationFailed(
+            f"The due date must be within {ACTION_DUE_YEARS} years of the meeting", "due_on"
+        )
 
 
 def add_action(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
-from wtforms import Form, HiddenField, SelectField
+from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
@@ -13,7 +13,7 @@ from conference.actions.choices import DUE_IN_DAYS, OnwardReferral, Priority
 from conference.actions.models import ACTION_LIMITS
 from conference.meetings.choices import Presence
 from conference.meetings.models import ATTENDEE_LIMITS, PERPETRATOR_RISK_LIMITS, RECORD_LIMITS
-from conference.web.forms import MemorableDateField, long_text, radios, text
+from conference.web.forms import Form, MemorableDateField, long_text, radios, text
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 

@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
-from wtforms import Form, HiddenField, SelectField
+from wtforms import HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
 
@@ -19,7 +19,7 @@ from conference.meetings import forms as meeting_forms
 from conference.meetings.choices import RECORD_FIELDS
 from conference.meetings.models import Discussion
 from conference.minutes.models import MINUTES_LIMITS, Minutes
-from conference.web.forms import MemorableDateField, long_text, radios, text
+from conference.web.forms import Form, MemorableDateField, long_text, radios, text
 
 #: How the minutes name each part of a case's record.
 RECORD_LABELS = {**meeting_forms.RECORD_LABELS, "no_action_reason": "No action because"}

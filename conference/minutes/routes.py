@@ -8,7 +8,6 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
-from wtforms import Form
 
 from conference.accounts.models import Agency
 from conference.actions.models import Action
@@ -28,7 +27,7 @@ from conference.minutes.models import Minutes
 from conference.minutes.permissions import has_minutes, reads_agency_copy, writes_minutes
 from conference.web.auth import current_actor, require
 from conference.web.errors import error_response
-from conference.web.forms import show_refusal, version_of
+from conference.web.forms import Form, show_refusal, version_of
 from conference.web.htmx import go, render, wants_partial
 from conference.web.loaders import item_of, load_conference, or_404
 from conference.web.unit import Answer, on_refusal, refusal_flashed

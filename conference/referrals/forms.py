@@ -17,7 +17,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField,
     FieldList,
-    Form,
     FormField,
     RadioField,
     SelectField,
@@ -51,11 +50,14 @@ from conference.referrals.models import (
     REFERRAL_LIMITS,
 )
 from conference.web.forms import (
+    Form,
     GovRadios,
     GovSingleCheckbox,
     MemorableDateField,
     WholeNumberField,
+    date_of_birth,
     long_text,
+    not_in_future,
     radios,
     strip,
     text,
@@ -66,11 +68,6 @@ YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 MAX_PERPETRATORS = 5
 MAX_CHILDREN = 12
 MAX_INCIDENTS = 20
-
-
-def not_in_future(form: Form, field: MemorableDateField) -> None:
-    if field.data and field.data > form.meta.today:
-        raise ValidationError(f"{field.label.text} must be today or in the past")
 
 
 def age_on(born: date, day: date) -> int:
@@ -100,7 +97,7 @@ class VictimForm(StepForm):
     dob = MemorableDateField(
         "Date of birth",
         description="For example, 27 3 1991",
-        validators=[InputRequired("Enter the victim's date of birth"), not_in_future],
+        validators=[InputRequired("Enter the victim's date of birth"), date_of_birth],
     )
     gender = radios("Gender", Gender.choices(), "Select the victim's gender, or 'Not known'")
     is_trans = radios(
@@ -183,7 +180,7 @@ class PerpetratorEntry(Form):
     )
     family_name = text("Last name", PERPETRATOR_LIMITS["family_name"])
     aliases = long_text("Other names", PERPETRATOR_LIMITS["aliases"], hint="One per line")
-    dob = MemorableDateField("Date of birth", validators=[Optional()])
+    dob = MemorableDateField("Date of birth", validators=[Optional(), date_of_birth])
     approximate_age = WholeNumberField(
         "Approximate age, if the date of birth is not known",
         description="In years, for example 40",
@@ -207,7 +204,7 @@ class ChildEntry(Form):
         "First name", CHILD_LIMITS["given_name"], required="Enter the child's first name"
     )
     family_name = text("Last name", CHILD_LIMITS["family_name"])
-    dob = MemorableDateField("Date of birth", validators=[Optional()])
+    dob = MemorableDateField("Date of birth", validators=[Optional(), date_of_birth])
     relation_to_victim = text(
         "Relation to the victim", CHILD_LIMITS["relation_to_victim"], hint="For example, son"
     )
@@ -252,7 +249,8 @@ def checklist_form_class(tool: RiskTool) -> type[StepForm]:
 
 class IncidentEntry(Form):
     occurred_on = MemorableDateField(
-        "Date of the incident", validators=[InputRequired("Enter the date of the incident")]
+        "Date of the incident",
+        validators=[InputRequired("Enter the date of the incident"), not_in_future],
     )
     summary = text(
         "What happened", INCIDENT_LIMITS["summary"], hint="A few words, like 'police called'"

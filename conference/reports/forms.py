@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
-from wtforms import Form, SelectField
+from wtforms import SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
@@ -18,7 +18,7 @@ from conference.reports.periods import (
     quarter_name,
     recent_quarters,
 )
-from conference.web.forms import MemorableDateField
+from conference.web.forms import Form, MemorableDateField
 
 #: The quarter list's last choice: the dates typed below it.
 OTHER_DATES = "other"

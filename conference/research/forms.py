@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
-from wtforms import Form, SelectMultipleField
+from wtforms import SelectMultipleField
 
 from conference.research.choices import Outcome, RiskFlag
 from conference.research.models import SUMMARY_LIMIT
-from conference.web.forms import long_text, radios
+from conference.web.forms import Form, long_text, radios
 
 
 class ReturnForm(Form):

@@ -28,6 +28,7 @@ from conference.research.models import ResearchReturn
 from conference.web.auth import current_actor, require, requires
 from conference.web.forms import show_refusal
 from conference.web.htmx import partial_response, wants_partial
+from conference.web.requests import parse_id
 from conference.web.unit import Answer, Refusal, on_refusal
 
 bp = Blueprint("research", __name__)
@@ -111,11 +112,12 @@ def _saved_findings(saved: ResearchReturn | None) -> dict[int, str]:
 def _typed_findings(item: AgendaItem) -> dict[int, str]:
     """Perpetrator id -> what was typed on him, from the posted form."""
     prefix = f"item-{item.id}-perpetrator-"
-    return {
-        int(key.removeprefix(prefix)): value
+    typed = {
+        parse_id(key.removeprefix(prefix)): value
         for key, value in request.form.items()
-        if key.startswith(prefix) and key.removeprefix(prefix).isdigit()
+        if key.startswith(prefix)
     }
+    return {perpetrator_id: v for perpetrator_id, v in typed.items() if perpetrator_id is not None}
 
 
 def _form_for(item: AgendaItem, saved: ResearchReturn | None) -> ReturnForm:

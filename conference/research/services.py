@@ -21,6 +21,7 @@ from conference.notifications.links import Link
 from conference.referrals.services import today_in
 from conference.research.choices import Outcome, RiskFlag
 from conference.research.models import SUMMARY_LIMIT, PerpetratorFinding, ResearchReturn
+from conference.text import check_plain
 
 #: Agencies with returns still missing are reminded this many days before the meeting.
 REMINDER_DAYS_BEFORE = 2
@@ -88,6 +89,7 @@ def _checked_findings(item: AgendaItem, findings: Mapping[int, str]) -> dict[int
         if perpetrator_id not in known:
             raise ValidationFailed("Answer only on the perpetrators of this case", "summary")
         text = (text or "").strip()
+        check_plain(text, "summary")
         if len(text) > SUMMARY_LIMIT:
             raise ValidationFailed(f"Must be {SUMMARY_LIMIT} characters or fewer", "summary")
         if text:

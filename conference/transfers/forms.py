@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import Form
-
 from conference.referrals.models import REASON_LIMIT
 from conference.transfers.choices import ActionFate
 from conference.transfers.services import Fate
-from conference.web.forms import long_text, radios
+from conference.web.forms import Form, long_text, radios
+from conference.web.requests import parse_id
 
 
 class TransferForm(Form):
@@ -47,7 +46,7 @@ def fates_from(formdata: Any, action_ids: list[int]) -> dict[int, Fate]:
         agency = (formdata.get(f"{prefix}-agency") or "").strip()
         fates[action_id] = Fate(
             fate,
-            int(agency) if agency.isdigit() else None,
+            parse_id(agency),
             formdata.get(f"{prefix}-reason") or "",
         )
     return fates

@@ -34,6 +34,7 @@ from conference.referrals.models import REASON_LIMIT, Case
 from conference.referrals.permissions import coordinates
 from conference.referrals.services import coordinator_ids, today_in
 from conference.states import Actor
+from conference.text import check_plain
 from conference.transfers import queries
 from conference.transfers.choices import ActionFate, TransferStatus
 from conference.transfers.lifecycle import TRANSFER
@@ -223,6 +224,7 @@ def _reason(value: str, field: str, missing: str) -> str:
     value = (value or "").strip()
     if not value:
         raise ValidationFailed(missing, field)
+    check_plain(value, field)
     if len(value) > REASON_LIMIT:
         raise ValidationFailed(f"The reason must be {REASON_LIMIT} characters or fewer", field)
     return value

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovTextInput
-from wtforms import Form, HiddenField, RadioField
+from wtforms import HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
@@ -18,6 +18,7 @@ from conference.voice.choices import ContactMethod, OutcomeResult
 from conference.voice.models import VOICE_LIMITS
 from conference.voice.services import OutcomeEntry, VoiceEntry, outcome_problems, voice_problems
 from conference.web.forms import (
+    Form,
     GovRadios,
     MemorableDateField,
     WholeNumberField,

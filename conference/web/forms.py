@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import flask_wtf
+import wtforms
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxInput,
@@ -21,17 +23,74 @@ from wtforms.fields import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, Optional
+from wtforms.meta import DefaultMeta
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
+
+from conference.dates import OLDEST_AGE_YEARS, years_after
+from conference.db import utcnow
+from conference.text import CONTROL_CHARACTER_MESSAGE, has_control_character
+
+
+def no_control_characters(form: Any, field: Any) -> None:
+    """The input rule of every field: refuse control characters, keeping what was typed."""
+    if has_control_character(field.raw_data or ()):
+        raise StopValidation(CONTROL_CHARACTER_MESSAGE)
+
+
+def query_text(args: Any, name: str, limit: int) -> tuple[str, str | None]:
+    """A free-text query parameter (at most limit characters), and the input rule's message
+    when it breaks it: the same rule as every form field, for a search box read directly."""
+    text = str(args.get(name, ""))[:limit]
+    return text, CONTROL_CHARACTER_MESSAGE if has_control_character([text]) else None
+
+
+class InputRules:
+    """Meta for every form of the app: each field checks no_control_characters first.
+
+    One rule for every field of every form, whatever its kind, instead of a copy per form:
+    forms derive from Form or FlaskForm below (tests/test_hostile_input.py checks they do).
+    """
+
+    def bind_field(self, form: Any, unbound_field: Any, options: dict[str, Any]) -> Any:
+        field = super().bind_field(form, unbound_field, options)  # type: ignore[misc]
+        field.validators = [no_control_characters, *field.validators]
+        return field
+
+
+class Form(wtforms.Form):
+    """A plain WTForms form (CSRF is checked for every POST by the app) with the input rules."""
+
+    class Meta(InputRules, DefaultMeta):
+        pass
+
+
+class FlaskForm(flask_wtf.FlaskForm):
+    """A Flask-WTF form (its own CSRF token) with the input rules."""
+
+    class Meta(InputRules):
+        pass
 
 
 class DateFieldUK(DateField):
     """An ISO date field (the browser's date picker) whose parse error says what to enter."""
+
+    data: date | None
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
             raise ValueError(f"Enter a real date for '{self.label.text.lower()}'") from error
+        if self.data is not None and self.data.year < 1900:
+            self.data = None
+            raise ValueError(f"Enter a date from 1900 for '{self.label.text.lower()}'")
 
 
 class GovMemorableDateInput(GovDateInput):
@@ -73,6 +132,40 @@ class MemorableDateField(DateField):
         if self.data is not None and self.data.year < 1900:
             self.data = None
             raise ValueError(f"{self.label.text} must have a four-digit year, like 1990")
+
+
+def today_of(form: Any) -> date:
+    """The day a form judges dates by: the one it was given (in the MARAC's time zone), else
+    today in UTC, which is near enough for bounds counted in years."""
+    today = getattr(form.meta, "today", None)
+    return today if isinstance(today, date) and today != date.min else utcnow().date()
+
+
+def not_in_future(form: Any, field: Any) -> None:
+    """A date that has happened: today or before."""
+    if field.data and field.data > today_of(form):
+        raise ValidationError(f"{field.label.text} must be today or in the past")
+
+
+def date_of_birth(form: Any, field: Any) -> None:
+    """A living person's date of birth: not in the future, and not more than
+    OLDEST_AGE_YEARS ago."""
+    not_in_future(form, field)
+    if field.data and field.data < years_after(today_of(form), -OLDEST_AGE_YEARS):
+        raise ValidationError(
+            f"{field.label.text} must be within the last {OLDEST_AGE_YEARS} years"
+        )
+
+
+def within_years_ahead(years: int) -> Any:
+    """A date no more than the given number of years from today."""
+
+    def check(form: Any, field: Any) -> None:
+        if field.data and field.data > years_after(today_of(form), years):
+            span = f"{years} year{'' if years == 1 else 's'}"
+            raise ValidationError(f"{field.label.text} must be within {span} from today")
+
+    return check
 
 
 class GovSingleCheckbox(GovCheckboxInput):
@@ -173,4 +266,4 @@ def version_of(field: Any) -> int | None:
     value = str(field.data or "").strip()
     if not value:
         return None
-    return int(value) if value.isdigit() else -1
+    return int(value) if value.isascii() and value.isdigit() else -1

@@ -37,16 +37,18 @@ from conference.voice.queries import voices_for
 from conference.web.auth import current_actor
 from conference.web.htmx import go, render, wants_partial
 from conference.web.loaders import item_of
+from conference.web.requests import parse_id
 from conference.web.unit import on_refusal, refusal_flashed, refusal_shown
 
 
 def console_response(
-    conference: Conference, *, status: int = 200, **forms: Any
+    conference: Conference, *, status: int = 200, shown: AgendaItem | None = None, **forms: Any
 ) -> ResponseReturnValue:
     """The whole console: the agenda down the side, the current case in the middle.
 
-    A meeting not running (not started yet, or concluded) sends the user to its opening or
-    its minutes instead.
+    ``shown``: a case to show in the middle instead, such as an earlier one whose form is
+    shown again with its problems (without JavaScript). A meeting not running (not started
+    yet, or concluded) sends the user to its opening or its minutes instead.
     """
     if conference.status is not ConferenceStatus.IN_PROGRESS:
         return go(url_for(".meeting", conference_id=conference.id), new_page=True)
@@ -54,11 +56,13 @@ def console_response(
         "meetings/console.html",
         "meetings/_console.html",
         status=status,
-        **_console_context(conference, **forms),
+        **_console_context(conference, shown=shown, **forms),
     )
 
 
-def _console_context(conference: Conference, **forms: Any) -> dict[str, Any]:
+def _console_context(
+    conference: Conference, *, shown: AgendaItem | None = None, **forms: Any
+) -> dict[str, Any]:
     actor, now = current_actor(), utcnow()
     meeting = queries.meeting_for(conference.id)
     assert meeting is not None  # a meeting in progress always has one
@@ -88,8 +92,8 @@ def _console_context(conference: Conference, **forms: Any) -> dict[str, Any]:
             [i.case for i in items if not i.section.is_standing], today=now.date()
         ),
     }
-    if current is not None:
-        context.update(case_context_for(conference, current, **forms))
+    if (middle := shown or current) is not None:
+        context.update(case_context_for(conference, middle, **forms))
     # The agenda column names every victim: the view is audited with all of them.
     listing.record_view(actor, "meeting.console_viewed", conference, items, now=now)
     return context
@@ -252,7 +256,7 @@ def _move(conference: Conference, step: int) -> None:
     meeting = _meeting(conference)
     items = queries.agenda_of(conference)
     shown = request.form.get("shown", "")
-    start = int(shown) if shown.isdigit() else meeting.current_item_id
+    start = parse_id(shown) or meeting.current_item_id
     target = console.neighbour(items, start, step)
     if target is None:
         raise InvalidTransition("That was the last case" if step > 0 else "This is the first case")

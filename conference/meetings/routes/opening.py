@@ -25,6 +25,7 @@ from conference.meetings.routes.console import console_response
 from conference.web.auth import current_actor, require
 from conference.web.forms import show_refusal
 from conference.web.htmx import go, render, wants_partial
+from conference.web.requests import parse_id
 from conference.web.unit import Answer, on_refusal
 
 
@@ -173,7 +174,8 @@ def add_attendee(conference_id: int) -> ResponseReturnValue:
 def _get(model: type, value: object) -> Any:
     """The row a form's chosen id names, or None for nothing (or nonsense) chosen."""
     text = str(value or "")
-    return db.session.get(model, int(text)) if text.isdigit() else None
+    chosen = parse_id(text)
+    return db.session.get(model, chosen) if chosen is not None else None
 
 
 def _attendee(conference, attendee_id: int) -> Attendee:

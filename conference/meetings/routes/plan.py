@@ -34,6 +34,7 @@ from conference.web.auth import current_actor, require
 from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import go, partial_response, wants_partial
 from conference.web.loaders import item_of
+from conference.web.requests import parse_id
 from conference.web.unit import Answer, on_refusal, refusal_shown
 
 
@@ -100,10 +101,10 @@ def withdraw_action(conference_id: int, action_id: int) -> ResponseReturnValue:
 
 
 def _action_values(form: ActionForm, conference: Conference) -> dict[str, Any]:
-    owner_id = form.owner_agency_id.data
+    owner = form.owner_agency_id.data
     return {
         "description": form.description.data or "",
-        "owner": db.session.get(Agency, int(owner_id)) if (owner_id or "").isdigit() else None,
+        "owner": db.session.get(Agency, owner_id) if (owner_id := parse_id(owner)) else None,
         "owner_name": form.owner_name.data or "",
         "due_on": form.chosen_due_on(display.local_day(conference)),
         "priority": Priority(form.priority.data or Priority.MEDIUM.value),
@@ -117,7 +118,7 @@ def _perpetrator_values(form: ActionForm, item: AgendaItem) -> dict[str, Any]:
     if onward and onward not in {o.value for o in OnwardReferral}:
         raise ValidationFailed("Choose where he is referred on", "onward_to")
     return {
-        "perpetrator": risks.perpetrator_of(item, int(chosen)) if chosen.isdigit() else None,
+        "perpetrator": risks.perpetrator_of(item, pid) if (pid := parse_id(chosen)) else None,
         "onward_to": OnwardReferral(onward) if onward else None,
     }
 
@@ -172,11 +173,15 @@ def _actions_answer(
     if not wants_partial():
         if status == 200:
             return go(url_for(".meeting", conference_id=conference.id, _anchor="actions"))
-        return console_response(conference, status=status, action_forms=forms)
+        return console_response(conference, status=status, shown=item, action_forms=forms)
     actions = queries.actions_for([item.id]).get(item.id, [])
     context = actions_context_for(conference, item, actions, forms)
     return partial_response(
-        "meetings/_actions.html", status=status, conference=conference, conflict=conflict, **context
+        "meetings/_actions.html",
+        status=status,
+        conference=conference,
+        action_conflict=conflict,
+        **context,
     )
 
 
