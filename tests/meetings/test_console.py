@@ -339,6 +339,17 @@ def test_polling_stops_when_the_meeting_ends(world, as_user):
     assert "The meeting has ended" in response.text
 
 
+def test_the_follow_view_of_an_ended_meeting_lists_references_and_is_audited(world, as_user):
+    factories.hold_meeting(world)
+    response = as_user(world.police_rep).get(f"/conferences/{world.conference.id}/follow")
+    assert response.status_code == 200 and "The meeting has ended" in response.text
+    items = queries.agenda_items(world.conference.id)
+    assert all(i.case.reference in response.text for i in items)
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.verb == "meeting.followed"))
+    assert event is not None and event.user_id == world.police_rep.id
+    assert sorted(event.detail["case_ids"]) == sorted(i.case_id for i in items)
+
+
 def test_following_is_audited_when_the_case_changes_not_on_every_poll(world, as_user):
     chair = as_user(world.chair)
     _first_open(world, chair)
