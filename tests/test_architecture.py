@@ -40,7 +40,7 @@ LAYERS = (
     Layer("core"),  # db, dates, text, errors, extensions, config, choices, spreadsheets, states
     Layer("audit", above={"accounts": "the log viewer's routes find the users to filter by"}),
     Layer("accounts", "audit"),
-    Layer("notifications", "accounts"),
+    Layer("notifications", "accounts audit"),  # its list names case references: audited
     Layer(
         "referrals",
         "accounts audit notifications",

@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
-STATIC = Path(__file__).resolve().parent.parent / "static" / "vendor"
+ROOT = Path(__file__).resolve().parent.parent
+STATIC = ROOT / "static" / "vendor"
+TEST_VENDOR = ROOT / "tests" / "browser" / "vendor"  # for the tests only, never served
 GOVUK = "govuk-frontend/govuk-frontend-6.3.0.min"
 EXPECTED = {
     "htmx-2.0.11.min.js": "d6fdc75f204e6bdefa99b69bf1e6d4ac69b8a364f77929f45c13476b4000f717",
@@ -14,9 +16,19 @@ EXPECTED = {
 }
 
 
+TEST_ONLY = {
+    "axe-4.14.1.min.js": "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c",
+}
+
+
 @pytest.mark.parametrize(("name", "digest"), EXPECTED.items())
 def test_vendored_file_hash(name, digest):
     assert hashlib.sha256((STATIC / name).read_bytes()).hexdigest() == digest
+
+
+@pytest.mark.parametrize(("name", "digest"), TEST_ONLY.items())
+def test_test_only_vendored_file_hash(name, digest):
+    assert hashlib.sha256((TEST_VENDOR / name).read_bytes()).hexdigest() == digest
 
 
 def test_pages_load_the_pinned_htmx_with_its_history_cache_off(client):

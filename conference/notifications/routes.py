@@ -30,10 +30,10 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 def index() -> ResponseReturnValue:
     """The user's latest notifications, unread ones marked."""
     actor = current_actor()
+    notifications = queries.recent_for(actor.id)
+    services.record_listed(actor, notifications, now=utcnow())
     return render_template(
-        "notifications/index.html",
-        notifications=queries.recent_for(actor.id),
-        message_for=services.message_for,
+        "notifications/index.html", notifications=notifications, message_for=services.message_for
     )
 
 

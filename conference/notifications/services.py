@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from flask import current_app
 
+from conference import audit
 from conference.extensions import db
 from conference.notifications.links import Link
 from conference.notifications.models import Notification
@@ -94,3 +96,9 @@ def mark_read(notifications: Iterable[Notification], now: datetime) -> int:
             count += 1
     db.session.flush()
     return count
+
+
+def record_listed(actor: Any, notifications: Sequence[Notification], *, now: datetime) -> None:
+    """Note that someone saw their notifications, which name case references. Flushes."""
+    ids = [n.id for n in notifications]
+    audit.record(actor, "notifications.listed", now=now, detail={"ids": ids, "count": len(ids)})

@@ -28,6 +28,7 @@ from werkzeug.serving import make_server
 
 from conference.db import utcnow
 from conference.demo.seed import seed_demo
+from tests.browser.accessibility import opened_without_javascript
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -173,6 +174,8 @@ def new_page(
         page = context.new_page()
         page.on("console", console_log.on_console)
         page.on("pageerror", console_log.on_page_error)
+        if options.get("java_script_enabled") is False:
+            opened_without_javascript(page)
         return page
 
     yield open_page

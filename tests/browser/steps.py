@@ -7,6 +7,7 @@ import re
 from playwright.sync_api import Locator, Page, expect
 
 from conference.demo.seed import DEMO_DOMAIN, DEMO_PASSWORD
+from tests.browser.accessibility import check_accessibility
 
 SIGN_IN_URL = re.compile(r"/sign-in(\?.*)?$")
 
@@ -19,6 +20,7 @@ def demo_email(local: str) -> str:
 def sign_in(page: Page, who: str, password: str = DEMO_PASSWORD) -> None:
     """Fill in and send the sign-in form; who is an email or a demo local part."""
     page.goto("/sign-in")
+    check_accessibility(page)
     page.get_by_label("Email address").fill(demo_email(who))
     page.get_by_label("Password", exact=True).fill(password)
     page.get_by_role("button", name="Sign in", exact=True).click()
@@ -41,12 +43,15 @@ def page_ready(page: Page) -> None:
 
 
 def expect_heading(page: Page, text: str | re.Pattern[str]) -> None:
+    """The page's h1 reads text; the page, now arrived at, passes the accessibility check."""
     expect(page.get_by_role("heading", level=1)).to_have_text(text)
+    check_accessibility(page)
 
 
 def expect_done(page: Page, text: str | re.Pattern[str]) -> None:
     """The green 'Done' banner a successful change leaves on the next page."""
     expect(page.locator(".govuk-notification-banner--success")).to_contain_text(text)
+    check_accessibility(page)
 
 
 def row_of(page: Page, reference: str) -> Locator:
@@ -68,6 +73,7 @@ def open_agenda(page: Page, status: str) -> str:
     label = row.first.get_by_role("cell").first.inner_text().strip()
     row.first.get_by_role("link", name=f"Agenda for {label}").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text(label)
+    check_accessibility(page)
     return label
 
 

@@ -10,6 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conference.demo.seed import DEMO_DOMAIN
+from tests.browser.accessibility import check_accessibility
 from tests.browser.steps import SIGN_IN_URL, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
@@ -33,6 +34,7 @@ def menu(page: Page, name: str) -> None:
 
 def expect_heading(page: Page, text: str) -> None:
     expect(page.get_by_role("heading", level=1)).to_have_text(text)
+    check_accessibility(page)
 
 
 def expect_done(page: Page, text: str) -> None:
@@ -47,6 +49,7 @@ def expect_field_error(page: Page, field: str, message: str) -> None:
     expect(summary.get_by_role("link", name=message)).to_have_attribute("href", f"#{field}")
     expect(summary).to_be_focused()  # GOV.UK Frontend's error summary started under the CSP
     expect(page.locator(f"#{field}-error")).to_contain_text(message)
+    check_accessibility(page)
 
 
 def settle(page: Page) -> None:

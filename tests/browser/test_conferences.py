@@ -10,6 +10,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.accessibility import check_accessibility
 from tests.browser.steps import (
     agenda_row,
     agenda_rows,
@@ -58,6 +59,7 @@ def test_the_coordinator_orders_moves_and_publishes_the_next_agenda(demo, page, 
     expect(page.get_by_label("Reason for the change")).to_have_accessible_description(
         re.compile("The agenda is published: give a reason for moving this case")
     )
+    check_accessibility(page)
     expect(page.get_by_label("Conference", exact=True).locator("option:checked")).to_contain_text(
         scheduled
     )
@@ -162,6 +164,7 @@ def test_an_agency_s_research_returns_reach_the_coordinator_s_grid(demo, new_pag
     expect(block.get_by_label("Known to us: we will share information")).to_be_checked()
     expect(block.get_by_label("Pregnancy or a new baby")).to_be_checked()
     expect(block.get_by_text("Saved.")).to_have_count(0)
+    check_accessibility(health, again=True)  # a refused return, swapped in place
     expect(
         research_block(health, sofia).get_by_label("What your agency will share at the meeting")
     ).to_have_value(unsaved)
@@ -183,6 +186,7 @@ def test_an_agency_s_research_returns_reach_the_coordinator_s_grid(demo, new_pag
     expect(grid_cell(coordinator, HEALTH, imani)).to_contain_text("Known")
     expect(grid_cell(coordinator, HEALTH, imani)).to_contain_text("1 risk flag")
     expect(grid_cell(coordinator, HEALTH, sofia)).to_have_text("Missing")
+    check_accessibility(coordinator, again=True)  # the grid with returns
     expect(coordinator.get_by_text(said)).to_be_visible()
     assert without_refusals(console_log) == []
 

@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests import factories
+from tests.browser.accessibility import check_accessibility
 from tests.browser.steps import menu, sign_in, without_refusals
 from tests.reports.conftest import build_record
 
@@ -48,6 +49,7 @@ def test_the_coordinator_reads_the_return_for_a_period(app, new_page, console_lo
     sign_in(page, record.coordinator.email, factories.PASSWORD)
     menu(page, "Data return")
     expect(page.get_by_role("heading", level=1)).to_have_text("Data return")
+    check_accessibility(page)
 
     page.get_by_label("Period").select_option(label="Other dates (enter them below)")
     start = page.get_by_role("group", name="From")
@@ -66,6 +68,7 @@ def test_the_coordinator_reads_the_return_for_a_period(app, new_page, console_lo
     expect(figures).to_contain_text("Cases discussed")
     expect(figures).to_contain_text("50.0%")
     check_charts_match_tables(page)
+    check_accessibility(page, again=True)  # with a period's figures and charts
     spread = page.locator('svg[data-chart="wait_spread"]')
     expect(spread.locator(".app-chart__median")).to_have_attribute("data-text", "13 days")
     police = page.locator('[data-table="referrers"] tr').filter(
@@ -88,6 +91,7 @@ def test_the_coordinator_reads_the_return_for_a_period(app, new_page, console_lo
 
     page.get_by_role("link", name="Open the whole return as a printable report").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Data return: July to September 2026")
+    check_accessibility(page)
     police = page.locator('[data-table="referrers"] tr').filter(
         has_text=record.agencies["police"].name
     )

@@ -16,6 +16,7 @@ from conference.extensions import db
 from conference.voice.choices import ContactMethod
 from conference.voice.models import VictimVoice
 from tests import factories
+from tests.browser.accessibility import check_accessibility
 from tests.browser.steps import expect_not_reloaded, mark_page, sign_in, without_refusals
 
 pytestmark = pytest.mark.browser
@@ -69,6 +70,7 @@ def test_a_whole_meeting_with_a_follower(app, new_page, console_log):
     chair.goto(meeting_url)
     expect(chair.get_by_role("heading", level=1)).to_contain_text("Opening the meeting")
     expect(chair.get_by_text("Everything shared at this meeting is confidential")).to_be_visible()
+    check_accessibility(chair)
     mark_page(chair)
     for person in ("Chay Ring", "Police Rep", "Health Rep", "Childrens Rep", "Ada Vocate"):
         _add_person(chair, person)
@@ -81,17 +83,20 @@ def test_a_whole_meeting_with_a_follower(app, new_page, console_log):
     expect_not_reloaded(chair)
     chair.get_by_role("button", name="Start the meeting").click()
     expect(chair.get_by_role("heading", level=1)).to_contain_text("Meeting of")
+    check_accessibility(chair)
 
     follower = new_page()
     sign_in(follower, world.health_rep.email, factories.PASSWORD)
     follower.goto(f"/conferences/{world.conference.id}/follow")
     expect(follower.get_by_text("Waiting for the chair")).to_be_visible()
+    check_accessibility(follower)
     mark_page(follower)
 
     # Case 1: her voice first, then the record and two actions.
     chair.get_by_role("button", name="Open the first case").click()
     expect(chair.locator("#case-heading")).to_contain_text(refs[0])
     expect(chair.get_by_text("She wants the police to act on the breaches.")).to_be_visible()
+    check_accessibility(chair, again=True)  # the console with a case open
     mark_page(chair)
     chair.get_by_label("Risks to the victim").fill("Breaches of bail; threats to kill.")
     chair.get_by_role("button", name="Save the record").click()
@@ -102,6 +107,7 @@ def test_a_whole_meeting_with_a_follower(app, new_page, console_log):
     expect(
         follower.get_by_text("Review bail conditions with the officer in charge")
     ).to_be_visible()
+    check_accessibility(follower, again=True)  # following a case
     _agree(chair, "Book a health visitor check", world.health.name, "In 14 days")
     expect(follower.get_by_text("Book a health visitor check")).to_be_visible()
     expect_not_reloaded(chair)
@@ -127,6 +133,7 @@ def test_a_whole_meeting_with_a_follower(app, new_page, console_log):
         re.compile("Give the reason for deferring this case")
     )
     expect_not_reloaded(chair)
+    check_accessibility(chair, again=True)  # a refused deferral
     chair.get_by_label("Why is the case deferred?").fill("Police enquiries are still open.")
     chair.get_by_role("button", name="Defer the case").click()
     expect(chair.locator(f"#agenda-item-{items[2].id}")).to_contain_text("Deferred")
@@ -136,10 +143,13 @@ def test_a_whole_meeting_with_a_follower(app, new_page, console_log):
     expect(chair.get_by_role("heading", level=1)).to_contain_text(re.compile("minutes", re.I))
     expect(chair.get_by_text(re.compile(f"Case {refs[2]} is on the agenda of"))).to_be_visible()
     expect(follower.get_by_text("The meeting has ended")).to_be_visible()
+    check_accessibility(chair)
+    check_accessibility(follower, again=True)
 
     chair.get_by_role("button", name="Finalise the minutes").click()
     expect(chair.get_by_role("button", name="Finalise the minutes")).to_have_count(0)
     chair.get_by_role("link", name="The whole minutes, ready to print").click()
+    check_accessibility(chair)
     chair.emulate_media(media="print")
     expect(chair.get_by_text("Review bail conditions with the officer in charge")).to_be_visible()
     expect(chair.get_by_text("Police enquiries are still open.")).to_be_visible()
@@ -163,6 +173,7 @@ def test_the_console_works_without_javascript(app, new_page, console_log):
     expect(chair.get_by_label("Action", exact=True)).to_have_accessible_description(
         re.compile("Say what will be done")
     )
+    check_accessibility(chair)
     form = chair.locator("form.app-action-form").last
     form.get_by_label("Action", exact=True).fill("Refer to the sanctuary scheme")
     form.get_by_label("Owner agency").select_option(label=world.housing.name)

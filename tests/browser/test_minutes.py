@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 
 from conference.conferences import queries
 from tests import factories
+from tests.browser.accessibility import check_accessibility
 from tests.browser.steps import expect_done, expect_not_reloaded, mark_page, without_refusals
 
 pytestmark = pytest.mark.browser
@@ -40,6 +41,7 @@ def test_the_chair_edits_finalises_corrects_and_prints_the_minutes(held, page, c
     sign_in_as(page, held.chair)
     page.goto(minutes)
     expect(page.get_by_role("heading", level=1)).to_have_text("Draft minutes")
+    check_accessibility(page)
 
     # Edited in place: the record shows the new words without a page load.
     mark_page(page)
@@ -62,12 +64,14 @@ def test_the_chair_edits_finalises_corrects_and_prints_the_minutes(held, page, c
     record.get_by_role("button", name=re.compile("Save the correction")).click()
     reason = page.locator(f"#record-{held.first.id}").get_by_label("Reason for the correction")
     expect(reason).to_have_accessible_description(re.compile("give the reason"))
+    check_accessibility(page)
     reason.fill("The sanctuary scheme was agreed but not typed.")
     page.locator(f"#record-{held.first.id}").get_by_role(
         "button", name=re.compile("Save the correction")
     ).click()
     expect_done(page, f"The record on case {reference} is saved.")
     expect(page.locator("#revision-1")).to_contain_text("Revision 1 by Chay Ring")
+    check_accessibility(page, again=True)  # final minutes with a revision
     expect(page.locator("#revision-1")).to_contain_text("changed: Decisions")
 
     # On paper: the minutes and their marking, no menus, forms or buttons.

@@ -15,6 +15,7 @@ from conference.db import utcnow
 from conference.extensions import db
 from conference.referrals.models import Referral
 from tests import factories
+from tests.browser.accessibility import check_accessibility
 from tests.browser.steps import sign_in
 
 pytestmark = pytest.mark.browser
@@ -63,6 +64,7 @@ def test_a_link_confirmed_at_screening_flags_the_case_on_the_agenda_and_console(
     expect(links).to_contain_text("Marcus Testwod may be Marcus Testwood")
     expect(links).to_contain_text("Farshire MARAC")
     expect(links.locator(".app-link-suggestion")).to_have_count(2)
+    check_accessibility(page)
     for _ in range(2):
         links.locator(".app-link-suggestion").first.get_by_role(
             "button", name=re.compile("^Same person")
@@ -82,6 +84,7 @@ def test_a_link_confirmed_at_screening_flags_the_case_on_the_agenda_and_console(
     expect(row).to_contain_text(f"Linked to 2 other victims since {year}")
     expect(page.locator("#agenda")).not_to_contain_text("Eulalie")
     expect(page.locator("#agenda")).not_to_contain_text("Queenie")
+    check_accessibility(page)
 
     factories.open_meeting(world)
     page.goto(f"/conferences/{world.conference.id}/meeting")
@@ -89,12 +92,14 @@ def test_a_link_confirmed_at_screening_flags_the_case_on_the_agenda_and_console(
     flags = page.locator("#case-person-flags")
     expect(flags).to_contain_text(f"Linked to 2 other victims since {year}")
     expect(page.locator("#console")).not_to_contain_text("Eulalie")
+    check_accessibility(page, again=True)  # the console with the flagged case open
 
     page.goto(f"/perpetrators/{_identity(listed)}")
     expect(page.get_by_role("heading", level=1)).to_have_text("Marcus Testwod")  # the newest
     expect(page.locator("main")).to_contain_text("Also named as: Marcus Testwood")
     expect(page.locator(".app-perpetrator-elsewhere")).to_contain_text("Farshire MARAC")
     expect(page.locator("main")).not_to_contain_text("Eulalie")
+    check_accessibility(page)
     assert console_log.problems() == []
 
 

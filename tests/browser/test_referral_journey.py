@@ -11,6 +11,7 @@ import re
 import pytest
 from playwright.sync_api import Locator, Page, Response, expect
 
+from tests.browser.accessibility import check_accessibility
 from tests.browser.steps import expect_done, expect_heading, menu, row_of, sign_in
 
 pytestmark = pytest.mark.browser
@@ -38,6 +39,7 @@ def expect_referral_heading(page: Page, reference: str, status: str) -> None:
     """The referral's page: its reference and its status tag in the main heading."""
     heading = page.get_by_role("heading", level=1, name=f"Referral {reference} {status}")
     expect(heading).to_be_visible()
+    check_accessibility(page)
 
 
 def settle(page: Page) -> None:
@@ -215,6 +217,7 @@ def test_a_referrer_fills_in_a_referral_watches_the_score_comes_back_to_it_and_s
     expect(page).to_have_title(re.compile(r"^Error: Contact and safety"))
     expect(page.locator(".govuk-error-summary")).to_contain_text("Say who the victim fears")
     expect(question(page, "Is it safe to call this number?").get_by_label("Yes")).to_be_checked()
+    check_accessibility(page)
     fill_in_contact_and_safety(page)
     save_and_continue(page, "Perpetrators")
 
@@ -238,6 +241,7 @@ def test_a_referrer_fills_in_a_referral_watches_the_score_comes_back_to_it_and_s
             expect(criterion(panel, "Visible high risk")).to_have_count(0)
     expect(criterion(panel, "Visible high risk")).to_be_visible()
     expect(panel).to_contain_text("Level: High")
+    check_accessibility(page, again=True)  # the assessment panel refreshed in place
     checklist_question(page, HIGH_RISK + 1).get_by_role("radio", name="No", exact=True).check()
     with page.expect_response(lambda r: is_autosave(r) and "not_known" in r.request.post_data):
         checklist_question(page, HIGH_RISK + 2).get_by_role(
@@ -315,6 +319,7 @@ def test_a_referrer_fills_in_a_referral_watches_the_score_comes_back_to_it_and_s
     expect(row).to_contain_text("Submitted")
     expect(row).to_contain_text("waiting for screening")
     settle(page)
+    check_accessibility(page, again=True)  # a referral sent
 
     assert_no_page_problems(console_log, refused_forms=1)  # the contact step sent without fear
 
@@ -347,6 +352,7 @@ def test_the_coordinator_accepts_a_referral_into_a_new_case_and_the_referrer_see
     choose(coordinator, "Decision", "Accept for MARAC")
     case = decision.get_by_label("Case it joins")
     expect(case.locator("option:checked")).to_have_text("Open a new case")
+    check_accessibility(coordinator, again=True)  # the decision form opened out
     decision.get_by_label("Advocate (IDVA)").select_option(label=ADVOCATE)
     decision.get_by_label("Reason", exact=True).fill("High risk on the checklist; Jo will call.")
     decision.get_by_role("button", name="Record the decision").click()
@@ -366,6 +372,7 @@ def test_the_coordinator_accepts_a_referral_into_a_new_case_and_the_referrer_see
     row = row_of(later, reference)
     expect(row).to_contain_text("Accepted")
     expect(row).to_contain_text("High risk on the checklist; Jo will call.")
+    check_accessibility(later, again=True)  # a referral decided
     row.get_by_role("link", name=reference).click()
     expect_referral_heading(later, reference, "Accepted")
     expect(later.get_by_text(re.compile(r"into case NB-"))).to_be_visible()

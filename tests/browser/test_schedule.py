@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conference.db import utcnow
+from tests.browser.accessibility import check_accessibility
 from tests.browser.steps import (
     agenda_row,
     case_reference,
@@ -44,6 +45,7 @@ def test_the_coordinator_changes_the_meeting_rule_seeing_the_dates_first(demo, p
     expect(preview(page)).to_contain_text("Last Friday of every month")
     expect(preview(page).get_by_role("listitem")).to_have_count(6)
     expect(preview(page).get_by_role("listitem").first).to_contain_text(re.compile(r"^Friday"))
+    check_accessibility(page, again=True)  # with the preview of the dates
 
     # A time it cannot read is refused beside the field, and kept as typed.
     page.get_by_label("Start time").fill("half nine")
@@ -51,6 +53,7 @@ def test_the_coordinator_changes_the_meeting_rule_seeing_the_dates_first(demo, p
     expect(page.locator("#start_time-error")).to_contain_text("Enter a time like 10:00 or 1:30pm")
     expect(page.get_by_label("Start time")).to_have_value("half nine")
     expect(page.get_by_label("Day of the week")).to_have_value("4")
+    check_accessibility(page)
 
     page.get_by_label("Start time").fill("9:30am")
     page.get_by_role("button", name="Save the rule").click()
@@ -83,6 +86,7 @@ def test_the_coordinator_adds_an_extra_conference_and_cancels_it(demo, page, con
     page.get_by_role("link", name="Cancel the conference").click()
     page.get_by_role("button", name="Cancel the conference").click()
     expect(page.locator("#reason-error")).to_contain_text("Enter why the conference is cancelled")
+    check_accessibility(page)
     page.get_by_label("Why is it cancelled?").fill("Booked by mistake")
     page.get_by_role("button", name="Cancel the conference").click()
     expect_done(page, "is cancelled")
@@ -101,6 +105,7 @@ def test_a_practitioner_subscribes_to_the_schedule_and_the_feed_needs_no_sign_in
     page.get_by_role("button", name="Make my calendar address").click()
     address = page.locator("input[readonly]").input_value()
     assert re.search(r"/calendar/feed/[\w-]{40,}\.ics$", address)
+    check_accessibility(page, again=True)  # with the address made
 
     # A calendar app fetches it with no session at all.
     calendar_app = new_page().context.request
@@ -129,6 +134,7 @@ def test_the_coordinator_takes_a_case_off_an_agenda_and_lists_it_again(demo, pag
     menu(page, "Conferences")
     waiting = page.get_by_role("table", name=re.compile("Cases waiting to be listed"))
     expect(waiting).to_contain_text("Harriet Coles")
+    check_accessibility(page, again=True)  # with a case waiting to be listed
     waiting.get_by_role("row").filter(has_text=harriet).get_by_role(
         "link", name=re.compile("^List on a conference")
     ).click()

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from conference.demo.seed import DEMO_DOMAIN, USERS
+from tests.browser.accessibility import check_accessibility, describe, violations
 from tests.browser.steps import SIGN_IN_URL, sign_in, sign_out
 
 pytestmark = pytest.mark.browser
@@ -27,6 +28,7 @@ def email(local: str) -> str:
 def expect_dashboard(page: Page, local: str) -> None:
     expect(page).to_have_url(DASHBOARD_URL)
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {NAMES[local]}")
+    check_accessibility(page)
 
 
 def expect_js_ran(page: Page) -> None:
@@ -120,6 +122,7 @@ def test_a_wrong_password_is_refused_beside_the_form_keeping_the_email(demo, pag
     expect(page.locator("#password-error")).to_contain_text(REFUSED)
     expect(page.get_by_label("Email address")).to_have_value(email("chair"))
     expect(page.get_by_label("Password", exact=True)).to_have_value("")
+    check_accessibility(page)
 
     expect_js_ran(page)
     assert console_log.csp_violations == []
@@ -159,3 +162,17 @@ def test_signing_in_and_out_works_without_javascript(demo, new_page):
     page.goto("/")
     expect(page).to_have_url(SIGN_IN_URL)
     expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
+
+
+def test_the_accessibility_check_catches_a_violation(page):
+    """Guards the guard: a field that loses its label fails the check, naming rule and field."""
+    page.goto("/sign-in")
+    expect_js_ran(page)
+    assert violations(page) == []
+    page.evaluate("() => document.querySelector('label[for=email]').remove()")
+
+    found = violations(page)
+    assert [v["id"] for v in found] == ["label"]
+    report = describe(found, page.url)
+    assert "label (critical)" in report
+    assert "at #email" in report

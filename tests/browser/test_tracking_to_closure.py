@@ -11,6 +11,7 @@ from playwright.sync_api import Page, expect
 
 from conference.db import utcnow
 from tests import factories
+from tests.browser.accessibility import check_accessibility
 from tests.browser.steps import expect_done, menu, sign_in, sign_out, without_refusals
 
 pytestmark = pytest.mark.browser
@@ -36,6 +37,7 @@ def test_the_coordinator_sees_the_overdue_count_fall_and_closes_the_case(
     police = agency_row(page, world.police.name)
     expect(police.locator('[data-count="overdue"]')).to_have_text(re.compile(r"^\s*1"))
     expect(police.locator('[data-count="escalated"]')).to_have_text(re.compile(r"^\s*1 seven days"))
+    check_accessibility(page)
     sign_out(page)
 
     sign_in(page, world.police_rep.email, factories.PASSWORD)
@@ -56,9 +58,11 @@ def test_the_coordinator_sees_the_overdue_count_fall_and_closes_the_case(
     page.get_by_role("button", name="Show actions").click()
     row = page.locator(f"#tracked-{action.id}")
     expect(row).to_contain_text("Alarm fitted and tested with her")
+    check_accessibility(page, again=True)  # the tracker filtered
     row.get_by_role("link", name=case.reference).click()
 
     expect(page.get_by_text("Every action is closed: the plan is done.")).to_be_visible()
+    check_accessibility(page)
     page.get_by_role("button", name="Close the case").click()
     expect_done(page, f"Case {case.reference} is closed.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Closed")

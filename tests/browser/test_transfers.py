@@ -14,6 +14,7 @@ from conference.accounts.models import AgencyKind, Role
 from conference.db import utcnow
 from conference.extensions import db
 from tests import factories
+from tests.browser.accessibility import check_accessibility
 from tests.browser.steps import expect_done, expect_heading, sign_in, sign_out, without_refusals
 
 pytestmark = pytest.mark.browser
@@ -52,6 +53,7 @@ def test_a_transfer_is_sent_and_accepted(app, new_page, console_log):
     expect(page.get_by_text(world.marac.name).first).to_be_visible()
     page.goto(f"/conferences/{conference.id}")
     expect(page.get_by_text(f"Transferred from {world.marac.name}")).to_be_visible()
+    check_accessibility(page)
     sign_out(page)
 
     sign_in(page, world.coordinator.email, factories.PASSWORD)
@@ -61,4 +63,5 @@ def test_a_transfer_is_sent_and_accepted(app, new_page, console_log):
     ).click()
     expect(page.locator("#transfer-status")).to_have_text("Accepted")
     expect(page.get_by_text("can no longer change the case")).to_be_visible()
+    check_accessibility(page)
     assert without_refusals(console_log) == []

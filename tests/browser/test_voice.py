@@ -16,6 +16,7 @@ from conference.db import utcnow
 from conference.extensions import db
 from conference.referrals.services import today_in
 from tests import factories
+from tests.browser.accessibility import check_accessibility
 from tests.browser.steps import (
     expect_done,
     expect_heading,
@@ -75,6 +76,7 @@ def test_the_advocate_records_her_voice_and_a_gap_is_refused_keeping_the_typing(
     expect(page.get_by_role("radio", name="Phone call")).to_be_checked()
     expect(page.get_by_label("What she agrees may be shared at the meeting")).to_have_value(CONSENT)
     expect(page.get_by_text("Saved.")).to_have_count(0)
+    check_accessibility(page)
 
     views.fill(VIEWS)
     page.get_by_role("button", name=re.compile("^Save her voice")).click()

@@ -129,6 +129,29 @@ def test_returning_a_case_to_the_queue_and_listing_it_again(world, as_user):
     assert case.reference in order(world.scheduled)
 
 
+def _case_views(case_id: int) -> list[str]:
+    """The pages on which the case was seen, as its view audit events say."""
+    events = db.session.scalars(
+        sa.select(AuditEvent).where(AuditEvent.verb == "case.viewed").order_by(AuditEvent.id)
+    )
+    return [e.detail["page"] for e in events if e.object_type == "Case" and e.object_id == case_id]
+
+
+def test_the_move_remove_and_list_pages_name_her_and_are_audited(world, as_user):
+    coordinator = as_user(world.coordinator)
+    item = queries.agenda_items(world.scheduled.id)[0]
+    case = item.case
+    base = f"/conferences/{world.scheduled.id}/items/{item.id}"
+    for path, page in ((f"{base}/move", "agenda-move"), (f"{base}/remove", "agenda-remove")):
+        response = coordinator.get(path)
+        assert response.status_code == 200 and case.reference in response.text
+        assert _case_views(case.id)[-1] == page
+    assert coordinator.post(f"{base}/remove").status_code == 303
+    response = coordinator.get(f"/cases/{case.id}/list")
+    assert response.status_code == 200 and case.reference in response.text
+    assert _case_views(case.id)[-1] == "agenda-list"
+
+
 def test_removing_from_a_published_agenda_needs_a_reason(world, as_user):
     coordinator = as_user(world.coordinator)
     item = queries.agenda_items(world.published.id)[0]

@@ -107,6 +107,29 @@ def test_two_people_saving_the_same_record_never_overwrite_each_other(world, as_
     assert saved.information_shared == "Both notes merged"
 
 
+def test_without_javascript_a_stale_record_save_shows_both_texts_and_keeps_hers(world, as_user):
+    chair, coordinator = as_user(world.chair), as_user(world.coordinator)
+    item = _first_open(world, chair)
+    url = _url(world, f"/items/{item.id}/record")
+    first = chair.post(url, data={"version": "", "information_shared": "Chair summary"})
+    assert first.status_code == 303
+    stale = coordinator.post(url, data={"version": "", "information_shared": "Minute-taker notes"})
+    assert stale.status_code == 409
+    assert "<html" in stale.text  # the whole console, as a plain form post answers
+    assert "Chay Ring saved this case" in stale.text
+    assert "Chair summary" in stale.text and "Minute-taker notes" in stale.text
+    saved = db.session.scalar(db.select(Discussion))
+    assert saved.information_shared == "Chair summary"
+    # The form now carries the version she has seen, so her next save goes through.
+    assert f'name="version" type="hidden" value="{saved.version}"' in stale.text
+    again = coordinator.post(
+        url, data={"version": str(saved.version), "information_shared": "Both"}
+    )
+    assert again.status_code == 303
+    db.session.refresh(saved)
+    assert saved.information_shared == "Both"
+
+
 def test_an_action_is_added_in_place_and_a_missing_owner_is_named_by_its_field(world, as_user):
     chair = as_user(world.chair)
     item = _first_open(world, chair)
@@ -180,6 +203,14 @@ def test_a_stale_action_change_is_refused_with_both_versions(world, as_user):
     )
     assert stale.status_code == 409
     assert "Refer to a refuge today" in stale.text and "Refer to outreach" in stale.text
+    plain = coordinator.post(
+        _url(world, f"/actions/{action.id}"),
+        data={**form, f"{prefix}-description": "Refer to outreach"},
+    )
+    assert plain.status_code == 409
+    assert "<html" in plain.text
+    assert "someone else changed this action first" in plain.text
+    assert "Refer to a refuge today" in plain.text and "Refer to outreach" in plain.text
 
 
 def test_marking_discussed_too_early_says_what_is_missing(world, as_user):
@@ -306,6 +337,17 @@ def test_polling_stops_when_the_meeting_ends(world, as_user):
     assert response.status_code == 286
     assert "hx-trigger" not in response.text
     assert "The meeting has ended" in response.text
+
+
+def test_the_follow_view_of_an_ended_meeting_lists_references_and_is_audited(world, as_user):
+    factories.hold_meeting(world)
+    response = as_user(world.police_rep).get(f"/conferences/{world.conference.id}/follow")
+    assert response.status_code == 200 and "The meeting has ended" in response.text
+    items = queries.agenda_items(world.conference.id)
+    assert all(i.case.reference in response.text for i in items)
+    event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.verb == "meeting.followed"))
+    assert event is not None and event.user_id == world.police_rep.id
+    assert sorted(event.detail["case_ids"]) == sorted(i.case_id for i in items)
 
 
 def test_following_is_audited_when_the_case_changes_not_on_every_poll(world, as_user):

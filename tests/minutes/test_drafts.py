@@ -144,6 +144,12 @@ def test_the_notes_are_version_checked(world, as_user):
     assert stale.status_code == 409
     assert body.startswith('<section id="minutes-notes"')
     assert "Apologies noted." in body and "Introductions made." in body
+    plain = as_user(world.coordinator).post(
+        url(world, "/notes"),
+        data={"version": version, "opening_notes": "Apologies noted.", "other_business": "None"},
+    )
+    assert plain.status_code == 409 and "<html" in plain.text
+    assert "Apologies noted." in plain.text and "Introductions made." in plain.text
 
 
 def test_changing_an_action_is_version_checked(world, as_user):
@@ -167,6 +173,12 @@ def test_changing_an_action_is_version_checked(world, as_user):
     )
     assert stale.status_code == 409
     assert "Someone changed this action" in stale.get_data(as_text=True)
+    plain = as_user(world.coordinator).post(
+        url(world, f"/actions/{action.id}"),
+        data=action_form(prefix, owner=world.police, due=due, version="1"),
+    )
+    assert plain.status_code == 409 and "<html" in plain.text
+    assert "Someone changed this action" in plain.text
     db.session.refresh(action)
     assert action.owner_agency_id == world.health.id
 

@@ -22,6 +22,7 @@ from conference.extensions import db
 from conference.meetings import queries as meeting_queries
 from conference.meetings.permissions import drives, sees_held
 from conference.referrals import perpetrators
+from conference.referrals import services as case_services
 from conference.referrals.choices import CaseStatus
 from conference.referrals.models import Case
 from conference.research import services as research
@@ -156,6 +157,7 @@ def remove_item(conference_id: int, item_id: int) -> ResponseReturnValue:
     form = RemoveForm(request.form if request.method == "POST" else None)
 
     def page(status: int) -> ResponseReturnValue:
+        case_services.record_view(current_actor(), item.case, page="agenda-remove", now=utcnow())
         return render_template(
             "conferences/remove.html",
             form=form,
@@ -213,6 +215,8 @@ def _place_page(
     form = _place_form(case.marac_id, exclude=conference.id if conference else None)
 
     def page(status: int) -> ResponseReturnValue:
+        where = "agenda-move" if conference else "agenda-list"
+        case_services.record_view(current_actor(), case, page=where, now=utcnow())
         return render_template(
             "conferences/place.html",
             form=form,

@@ -116,6 +116,7 @@ def case_context_for(conference: Conference, item: AgendaItem, **forms: Any) -> 
         "record_form": forms.get("record_form") or record_form_for(record),
         "conflict": forms.get("conflict"),
         "risk_conflict": forms.get("risk_conflict"),
+        "action_conflict": forms.get("action_conflict"),
         **perpetrators_context_for(item, actions, forms.get("perpetrator_forms") or {}),
         **actions_context_for(conference, item, actions, forms.get("action_forms") or {}),
         "defer_form": forms.get("defer_form") or DeferForm(),

@@ -36,7 +36,7 @@ def _load_followed(conference_id: int) -> Conference:
 def follow(conference_id: int) -> ResponseReturnValue:
     """The live view of the meeting for an attendee."""
     conference = _load_followed(conference_id)
-    return render_template("meetings/follow.html", **_follow_context(conference))
+    return render_template("meetings/follow.html", **_follow_context(conference, polled=False))
 
 
 @bp.get("/conferences/<int:conference_id>/follow/live")
@@ -44,14 +44,17 @@ def follow(conference_id: int) -> ResponseReturnValue:
 def follow_live(conference_id: int) -> ResponseReturnValue:
     """The live region alone, polled; once the meeting is over polling stops."""
     conference = _load_followed(conference_id)
-    body = render_template("meetings/_follow.html", **_follow_context(conference))
+    body = render_template("meetings/_follow.html", **_follow_context(conference, polled=True))
     live = conference.status in (ConferenceStatus.AGENDA_PUBLISHED, ConferenceStatus.IN_PROGRESS)
     return make_response(body, 200 if live else STOP_POLLING)
 
 
-def _follow_context(conference: Conference) -> dict[str, Any]:
+def _follow_context(conference: Conference, *, polled: bool) -> dict[str, Any]:
     """What every attendee may see: the case on screen, its actions as they are agreed, and
-    only their own agency's research return (the chair and coordinators see them all)."""
+    only their own agency's research return (the chair and coordinators see them all).
+
+    The agenda column lists every case's reference, so each page load is audited, as is the
+    case on screen changing; a poll that shows the same as the last one is not."""
     actor, now = current_actor(), utcnow()
     meeting = queries.meeting_for(conference.id)
     items = queries.agenda_of(conference)
@@ -74,9 +77,8 @@ def _follow_context(conference: Conference) -> dict[str, Any]:
             returns=queries.returns_for(current.id, agency_id),
             own_agency_only=agency_id is not None,
         )
-        # Polled every few seconds: audited when the case on screen changes, not every poll.
-        key = f"followed-{conference.id}"
-        if session.get(key) != current.id:
-            listing.record_view(actor, "meeting.followed", conference, [current], now=now)
-            session[key] = current.id
+    key, shown = f"followed-{conference.id}", current.id if current is not None else 0
+    if not polled or session.get(key) != shown:
+        listing.record_view(actor, "meeting.followed", conference, items, now=now)
+        session[key] = shown
     return context

@@ -173,7 +173,9 @@ def _actions_answer(
     if not wants_partial():
         if status == 200:
             return go(url_for(".meeting", conference_id=conference.id, _anchor="actions"))
-        return console_response(conference, status=status, shown=item, action_forms=forms)
+        return console_response(
+            conference, status=status, shown=item, action_forms=forms, action_conflict=conflict
+        )
     actions = queries.actions_for([item.id]).get(item.id, [])
     context = actions_context_for(conference, item, actions, forms)
     return partial_response(

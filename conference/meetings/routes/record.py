@@ -70,13 +70,13 @@ def _record_answer(
     status: int,
     conflict: RecordConflict | None = None,
 ) -> ResponseReturnValue:
+    record = queries.records_for([item.id]).get(item.id)
+    if conflict is not None and form is not None:  # the next save is made on what they saw
+        form.version.data = str(record.version) if record else ""
     if not wants_partial():
         if status == 200:
             return go(url_for(".meeting", conference_id=conference.id, _anchor="record"))
         return console_response(conference, status=status, record_form=form, conflict=conflict)
-    record = queries.records_for([item.id]).get(item.id)
-    if conflict is not None and form is not None:
-        form.version.data = str(record.version) if record else ""
     return partial_response(
         "meetings/_record.html",
         status=status,
@@ -141,6 +141,9 @@ def _risk_answer(
     conflict: RecordConflict | None = None,
 ) -> ResponseReturnValue:
     forms = {perpetrator.id: form} if form is not None else {}
+    risk = risks.risks_for([item.id]).get(item.id, {}).get(perpetrator.id)
+    if conflict is not None and form is not None:  # the next save is made on what they saw
+        form.version.data = str(risk.version) if risk else ""
     if not wants_partial():
         if status == 200:
             anchor = f"perpetrator-risk-{item.id}-{perpetrator.id}"
@@ -148,9 +151,6 @@ def _risk_answer(
         return console_response(
             conference, status=status, perpetrator_forms=forms, risk_conflict=conflict
         )
-    risk = risks.risks_for([item.id]).get(item.id, {}).get(perpetrator.id)
-    if conflict is not None and form is not None:
-        form.version.data = str(risk.version) if risk else ""
     actions = queries.actions_for([item.id]).get(item.id, [])
     context = perpetrators_context_for(item, actions, forms)
     return partial_response(
