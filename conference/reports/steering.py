@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -244,12 +245,17 @@ def _label(quarter: Period) -> str:
     return f"{quarter_name(quarter.start)} ({quarter.label})"
 
 
-def _by_quarter(quarters: list[Period], cases: list[Discussed]) -> dict[Period, list[Discussed]]:
-    """The cases discussed in each quarter, oldest quarter first."""
+def _quarterly(
+    quarters: list[Period],
+    cases: list[Discussed],
+    row: Callable[[str, list[Discussed]], dict[str, Any]],
+) -> list[dict[str, Any]]:
+    """A row per quarter, oldest first, of the cases discussed in it, then one for them all."""
     found: dict[Period, list[Discussed]] = {q: [] for q in quarters}
     for case in cases:
         found[quarter_of(case.day)].append(case)
-    return found
+    rows = [row(_label(quarter), in_it) for quarter, in_it in found.items()]
+    return [*rows, {**row("The four quarters", cases), "is_total": True}]
 
 
 def _repeats_table(quarters: list[Period], cases: list[Discussed]) -> Table:
@@ -262,8 +268,6 @@ def _repeats_table(quarters: list[Period], cases: list[Discussed]) -> Table:
             "share": share(repeats, len(found)),
         }
 
-    rows = [row(_label(q), found) for q, found in _by_quarter(quarters, cases).items()]
-    rows.append({**row("The four quarters", cases), "is_total": True})
     return Table(
         key="repeats",
         title="Repeat rate",
@@ -273,7 +277,7 @@ def _repeats_table(quarters: list[Period], cases: list[Discussed]) -> Table:
             Column("repeats", "Repeat cases"),
             Column("share", "Repeat rate", Kind.PERCENT, share_of=("cases", "repeats")),
         ],
-        rows=rows,
+        rows=_quarterly(quarters, cases, row),
         notes=["SafeLives' national repeat rate for the year to June 2023 was 32%."],
         empty=NO_CASES,
         adds_up=True,
@@ -319,8 +323,6 @@ def _waits_table(quarters: list[Period], cases: list[Discussed]) -> Table:
             "p90": percentile(waits, 90),
         }
 
-    rows = [row(_label(q), found) for q, found in _by_quarter(quarters, cases).items()]
-    rows.append({**row("The four quarters", cases), "is_total": True})
     return Table(
         key="waits",
         title="Days from referral to conference",
@@ -330,7 +332,7 @@ def _waits_table(quarters: list[Period], cases: list[Discussed]) -> Table:
             Column("median", "Median", Kind.DAYS, share_of="cases"),
             Column("p90", "90th percentile", Kind.DAYS, share_of="cases"),
         ],
-        rows=rows,
+        rows=_quarterly(quarters, cases, row),
         notes=["From the day the referral was first sent to the day of the conference."],
         empty=NO_CASES,
         adds_up=True,

@@ -16,11 +16,10 @@ from conference.accounts.models import Marac
 from conference.extensions import db
 from conference.meetings.choices import Presence
 from conference.meetings.models import Attendance
-from conference.referrals.choices import Ethnicity, Gender, ReferralStatus
-from conference.referrals.models import Referral
+from conference.referrals.choices import Ethnicity, Gender
 from conference.reports.figures import data_return
 from conference.reports.steering import DEFINITIONS, last_quarters, percentile, steering_figures
-from tests.reports.conftest import TODAY, Record, at, build_record, discussed
+from tests.reports.conftest import TODAY, Record, build_record, discussed, earlier_referral
 
 MINIMUM = 5
 
@@ -38,20 +37,7 @@ def attend(record: Record, conference: str, agency: str, presence: Presence, sen
 
 
 def repeat_referral(record: Record, key: str, day: date) -> None:
-    db.session.add(
-        Referral(
-            marac_id=record.marac.id,
-            case_id=record.cases[key].id,
-            referrer_id=record.coordinator.id,
-            agency_id=record.agencies["police"].id,
-            status=ReferralStatus.ACCEPTED,
-            risk_tool_id="dash-24",
-            submitted_at=at(day),
-            referred_on=day,
-            victim_given_name="Repeat",
-            is_repeat=True,
-        )
-    )
+    earlier_referral(record, record.cases[key], day).is_repeat = True
 
 
 def build_steering_record() -> Record:
