@@ -4,6 +4,7 @@ person: no name and no case reference on any page a steering member can reach.""
 from __future__ import annotations
 
 import re
+from datetime import date
 from urllib.parse import urlsplit
 
 import pytest
@@ -14,12 +15,14 @@ from conference.conferences.models import Conference
 from conference.db import utcnow
 from conference.demo.seed import seed_demo
 from conference.extensions import db
+from conference.referrals.choices import Ethnicity, Gender
 from conference.referrals.models import Case, Child, Perpetrator, Referral
 from conference.referrals.services import today_in
 from conference.reports.steering import last_quarters
 from tests import factories
 from tests.conftest import sign_in
-from tests.reports.test_steering import build_steering_record
+from tests.reports.conftest import discussed
+from tests.reports.test_steering import build_steering_record, repeat_referral
 
 PAGES = ("/reports/steering", "/reports/return", "/reports/return/print",
          "/reports/return/referrers.csv")  # fmt: skip
@@ -54,9 +57,10 @@ def test_who_may_open_the_figures(app, world, role, expected, path):
     assert response.status_code == expected, (role, path)
 
 
+@pytest.mark.parametrize("role", [Role.STEERING, Role.COORDINATOR])
 @pytest.mark.parametrize("path", PAGES)
-def test_another_maracs_steering_group_is_refused(app, world, path):
-    other = factories.make_user(Role.STEERING)  # in a MARAC of its own
+def test_another_maracs_steering_group_or_coordinator_is_refused(app, world, path, role):
+    other = factories.make_user(role)  # in a MARAC of its own
     client = sign_in(app.test_client(), other)
     response = client.get(path, query_string={"marac": world.marac.id, "quarter": "2026-Q3"})
     assert response.status_code == 404
@@ -96,6 +100,22 @@ def test_the_coordinator_sees_the_cases_with_many_repeats_by_reference(app, worl
     assert "shows small counts exactly" in client.get("/reports/return?quarter=2026-Q3").text
 
 
+def test_the_page_runs_a_fixed_number_of_queries_as_cases_grow(app, world, count_queries):
+    client = sign_in(app.test_client(), member(world, Role.STEERING))
+    client.get("/reports/steering")  # warm up: the session and the user are loaded once
+    with count_queries() as before:
+        assert client.get("/reports/steering").status_code == 200
+    for key in "ghijk":
+        discussed(world, key, "september", "housing", True, 0, date(2026, 9, 2), Gender.MALE,
+                  Ethnicity.ASIAN, None, None, None, False, True, None)  # fmt: skip
+        repeat_referral(world, key, date(2026, 4, 1))
+        repeat_referral(world, key, date(2026, 5, 1))
+    db.session.commit()
+    with count_queries() as after:
+        assert client.get("/reports/steering").status_code == 200
+    assert len(after) == len(before)
+
+
 def test_the_steering_page_is_audited(app, world):
     from conference.audit.models import AuditEvent
 
@@ -117,6 +137,12 @@ def test_the_steering_member_is_on_home_and_in_the_menu(app, world):
     assert "Steering group" in html
     assert 'href="/reports/steering"' in html and 'href="/reports/return"' in html
     assert 'href="/referrals/' not in html and 'href="/research/' not in html
+
+
+def test_the_coordinator_finds_the_steering_page_on_home(app, world):
+    client = sign_in(app.test_client(), db.session.get(User, world.coordinator.id))
+    html = client.get("/").text
+    assert html.count('href="/reports/steering"') == 2  # the menu and the coordinator's section
 
 
 # Every page a steering member reaches from Home ----------------------------------------------
