@@ -86,7 +86,9 @@ LAYERS = (
     ),
     Layer("admin", "accounts"),
     Layer("dashboard", "accounts"),
-    Layer("reports", "accounts actions audit conferences minutes referrals research voice"),
+    Layer(
+        "reports", "accounts actions audit conferences meetings minutes referrals research voice"
+    ),
     Layer("scheduler", "accounts actions audit conferences minutes notifications research voice"),
     Layer(
         "demo",

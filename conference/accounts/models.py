@@ -19,6 +19,8 @@ class Role(StrEnum):
     CHAIR = "chair"
     ADVOCATE = "advocate"
     AGENCY_REP = "agency_rep"
+    #: Governance: sees the MARAC's figures (aggregates only), never a person's details.
+    STEERING = "steering"
 
     @property
     def label(self) -> str:
@@ -31,6 +33,7 @@ ROLE_LABELS = {
     Role.CHAIR: "Chair",
     Role.ADVOCATE: "Advocate (IDVA)",
     Role.AGENCY_REP: "Agency representative",
+    Role.STEERING: "Steering group",
 }
 
 

@@ -44,3 +44,22 @@ def audit_marac_ids(user: User) -> set[int] | None:
     if is_admin(user):
         return None
     return marac_ids_with(user, Role.COORDINATOR)
+
+
+#: Roles that see a MARAC's figures: its data return and its steering page.
+FIGURES_ROLES = (Role.COORDINATOR, Role.STEERING)
+
+
+def figures_marac_ids(user: User) -> set[int]:
+    """The MARACs whose figures (counts only, never a person) the user may read."""
+    return {g.marac_id for g in user.role_grants if g.role in FIGURES_ROLES and g.marac_id}
+
+
+def sees_figures(user: User) -> bool:
+    """Coordinators and steering group members: the data return and the steering page."""
+    return bool(figures_marac_ids(user))
+
+
+def case_roles_in(user: User, marac_id: int) -> set[Role]:
+    """The roles that may bring the user near a case: all but the steering group's."""
+    return roles_in(user, marac_id) - {Role.STEERING}

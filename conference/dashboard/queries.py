@@ -25,7 +25,14 @@ class Section:
     links: list[Link] = field(default_factory=list)
 
 
-ROLE_ORDER = [Role.COORDINATOR, Role.CHAIR, Role.ADVOCATE, Role.AGENCY_REP, Role.ADMIN]
+ROLE_ORDER = [
+    Role.COORDINATOR,
+    Role.CHAIR,
+    Role.ADVOCATE,
+    Role.AGENCY_REP,
+    Role.STEERING,
+    Role.ADMIN,
+]
 
 SUMMARIES = {
     Role.COORDINATOR: "You screen referrals, build and publish each conference's agenda, take "
@@ -36,9 +43,19 @@ SUMMARIES = {
     "views, wishes and fears, and how she can safely be contacted.",
     Role.AGENCY_REP: "You refer victims at high risk, research your agency's records before "
     "each conference, and keep your agency's actions up to date.",
+    Role.STEERING: "You oversee how the MARAC works: each agency's engagement, repeats, waits "
+    "and who is referred. You see figures only, never a person's details.",
     Role.ADMIN: "You manage this install's MARACs, agencies and user accounts. Administration "
     "gives no access to case information.",
 }
+
+
+def _steering_link() -> Link:
+    return Link(
+        "Steering group figures",
+        url_for("reports.steering"),
+        "The last four quarters: each agency's engagement, repeats, waits and equality",
+    )
 
 
 def _links_for(role: Role) -> list[Link]:
@@ -96,7 +113,18 @@ def _links_for(role: Role) -> list[Link]:
                 url_for("reports.data_return_page"),
                 "The quarterly figures and how the MARAC is working, with charts and exports",
             ),
+            _steering_link(),
             Link("Audit log", url_for("audit.index"), "Who did what in your MARAC, and when"),
+        ]
+    if role is Role.STEERING:
+        return [
+            _steering_link(),
+            Link(
+                "Data return",
+                url_for("reports.data_return_page"),
+                "The quarterly figures and how the MARAC is working, small counts hidden",
+            ),
+            Link("Conferences", url_for("conferences.schedule"), "When your MARAC meets"),
         ]
     if role is Role.CHAIR:
         return [

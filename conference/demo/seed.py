@@ -104,6 +104,13 @@ USERS: list[tuple[str, str, str, str, list[tuple[Role, str | None]]]] = [
         [(Role.AGENCY_REP, "NB")],
     ),
     (
+        "steering",
+        "Ruth Lindqvist",
+        "Head of community safety",
+        "Northbridge Community Safety Partnership",
+        [(Role.STEERING, "NB")],
+    ),
+    (
         "eastmoor",
         "Tom Fraser",
         "MARAC coordinator",

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 from conference import audit
 from conference.accounts.models import Agency, AgencyKind, User
-from conference.accounts.permissions import roles_in
+from conference.accounts.permissions import case_roles_in
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.lifecycle import ATTENDANCE_DONE, CONFERENCE
 from conference.conferences.models import Conference
@@ -123,7 +123,7 @@ def add_attendee(
     if not name:
         raise ValidationFailed("Enter the attendee's name", "name")
     if user is not None:
-        if not roles_in(user, conference.marac_id) or not user.is_active:
+        if not case_roles_in(user, conference.marac_id) or not user.is_active:
             raise ValidationFailed(
                 f"{user.name} has no role in this MARAC: add them by name instead", "person"
             )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from conference.accounts.models import Role, User
-from conference.accounts.permissions import AGENCY_ROLES, roles_in
+from conference.accounts.permissions import AGENCY_ROLES, case_roles_in, roles_in
 from conference.conferences.choices import HELD
 from conference.conferences.models import Conference
 from conference.conferences.permissions import chairs, manages
@@ -19,9 +19,9 @@ def drives(user: User, conference: Conference) -> bool:
 
 def follows(user: User, conference: Conference, attendee_user_ids: Collection[int]) -> bool:
     """The follow view: whoever drives, and every attendee who accepted confidentiality and
-    still holds a role in the MARAC."""
+    still holds a role in the MARAC (the steering group's sees figures only)."""
     return drives(user, conference) or (
-        user.id in attendee_user_ids and bool(roles_in(user, conference.marac_id))
+        user.id in attendee_user_ids and bool(case_roles_in(user, conference.marac_id))
     )
 
 

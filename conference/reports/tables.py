@@ -33,14 +33,21 @@ class Column:
     key: str
     heading: str
     kind: Kind = Kind.COUNT
-    #: For a percentage: the count it is worked from, hidden whenever that count is.
-    share_of: str | None = None
+    #: For a percentage: the count (or counts) it is worked from, hidden whenever one is.
+    share_of: str | tuple[str, ...] | None = None
     #: For a count: whether it counts people (hidden when small in exports).
     protected: bool = True
 
     @property
     def is_number(self) -> bool:
         return self.kind is not Kind.TEXT
+
+    @property
+    def worked_from(self) -> tuple[str, ...]:
+        """The counts this figure is worked from (see share_of)."""
+        if self.share_of is None:
+            return ()
+        return (self.share_of,) if isinstance(self.share_of, str) else self.share_of
 
 
 @dataclass(frozen=True)
@@ -110,7 +117,7 @@ class Table:
                     hidden[min(others)[1]][column.key] = NOT_SHOWN
         for row_hidden in hidden:
             for column in self.columns:
-                if column.share_of in row_hidden:
+                if any(key in row_hidden for key in column.worked_from):
                     row_hidden[column.key] = NOT_SHOWN
         return hidden
 

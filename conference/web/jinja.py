@@ -41,6 +41,7 @@ def init_app(app: Flask, template_folder: str) -> None:
     app.add_template_global(permissions.speaks_for_an_agency, "speaks_for_an_agency")
     app.add_template_global(permissions.can_view_audit, "can_view_audit")
     app.add_template_global(permissions.can_manage_accounts, "can_manage_accounts")
+    app.add_template_global(permissions.sees_figures, "sees_figures")
     app.add_template_global(referral_permissions.can_refer, "can_refer")
     app.add_template_global(referral_permissions.is_coordinator, "is_coordinator")
     app.add_template_global(notification_queries.unread_count, "unread_notifications")

@@ -64,6 +64,21 @@ def test_grant_a_role_in_a_marac_the_agency_sits_on(admin, northbridge, police):
     assert 'Revoke<span class="govuk-visually-hidden"> Chair in Northbridge MARAC' in page
 
 
+def test_grant_the_steering_group_role_in_a_marac(admin, northbridge, police):
+    user = factories.make_user(agency=police, name="Ruth Lindqvist")
+    form = admin.get(f"/admin/users/{user.id}").text
+    assert '<option value="steering">Steering group</option>' in form
+
+    resp = admin.post(
+        f"/admin/users/{user.id}/roles", data={"role": "steering", "marac_id": str(northbridge.id)}
+    )
+
+    assert resp.status_code == 303
+    assert _roles(user) == {("steering", "NB")}
+    page = admin.get(f"/admin/users/{user.id}").text
+    assert "Ruth Lindqvist now has the Steering group role in Northbridge MARAC." in page
+
+
 def test_grant_the_administrator_role_without_a_marac(admin, police):
     user = factories.make_user(agency=police)
     resp = admin.post(f"/admin/users/{user.id}/roles", data={"role": "admin", "marac_id": ""})

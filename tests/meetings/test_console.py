@@ -473,6 +473,24 @@ def test_only_people_with_a_role_in_the_marac_are_listed_or_follow(world, as_use
     assert "Choose a person, or an agency and a name" in nonsense.text
 
 
+def test_the_steering_group_is_never_listed_and_never_follows(world, as_user):
+    """The steering group sees figures only: its role brings no one into a meeting."""
+    from conference.accounts.models import Role
+    from conference.meetings.permissions import follows
+
+    steering = factories.make_user(Role.STEERING, marac=world.marac, agency=world.health)
+    refused = as_user(world.chair).post(
+        _url(world, "/attendees"), data={"person": str(steering.id)}, headers=HTMX
+    )
+    assert refused.status_code == 422
+    assert "has no role in this MARAC" in refused.text
+    assert not follows(steering, world.conference, [steering.id])
+    assert as_user(steering).get(_url(world).replace("/meeting", "/follow")).status_code in (
+        403,
+        404,
+    )
+
+
 def test_console_buttons_before_the_start_go_back_to_the_opening(world, as_user):
     chair = as_user(world.chair)
     item = queries.agenda_items(world.conference.id)[0]
