@@ -128,6 +128,10 @@ class Marac(TimestampMixin, Model):
     #: flagged as a serial perpetrator on this MARAC's pages.
     serial_victims: Mapped[int] = mapped_column(default=2, server_default="2")
     serial_window_years: Mapped[int] = mapped_column(default=3, server_default="3")
+    #: An action this many days overdue is put to its owner agency's named point of contact.
+    contact_after_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    #: An action this many days overdue enters the escalation register.
+    register_after_days: Mapped[int] = mapped_column(default=28, server_default="28")
 
     agencies: Mapped[list[Agency]] = relationship(
         secondary=agency_maracs, back_populates="maracs", order_by="Agency.name"
@@ -151,6 +155,12 @@ class Marac(TimestampMixin, Model):
         sa.CheckConstraint(
             f"adult_female_population BETWEEN 1 AND {MAX_POPULATION}",
             name="adult_female_population_range",
+        ),
+        # After the seven-day escalation to the coordinators, and the register after the contact.
+        sa.CheckConstraint("contact_after_days BETWEEN 8 AND 365", name="contact_after_days_range"),
+        sa.CheckConstraint(
+            "register_after_days BETWEEN 9 AND 366 AND register_after_days > contact_after_days",
+            name="register_after_days_range",
         ),
     )
 

@@ -90,6 +90,8 @@ SCREENING_FIELDS = (
 
 #: The serial perpetrator settings when none is entered.
 SERIAL_DEFAULTS = {"serial_victims": 2, "serial_window_years": 3}
+#: When an overdue action reaches its agency's point of contact, and the register.
+LADDER_DEFAULTS = {"contact_after_days": 14, "register_after_days": 28}
 
 
 def threshold(label: str, name: str, *, maximum: int) -> WholeNumberField:
@@ -197,7 +199,30 @@ class MaracForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), NumberRange(1, 20, message="Enter a whole number from 1 to 20")],
     )
+    contact_after_days = WholeNumberField(
+        "Days overdue before the agency's point of contact is told",
+        description="After the coordinators and the chair at seven days, the owner agency's "
+        f"named point of contact hears of an open action. From 8 to 365; leave empty for "
+        f"{LADDER_DEFAULTS['contact_after_days']}.",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(8, 365, message="Enter a whole number from 8 to 365")],
+    )
+    register_after_days = WholeNumberField(
+        "Days overdue before the action enters the escalation register",
+        description="More than the days before the point of contact is told, up to 366; "
+        f"leave empty for {LADDER_DEFAULTS['register_after_days']}.",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(9, 366, message="Enter a whole number from 9 to 366")],
+    )
     submit = SubmitField("Save MARAC", widget=GovSubmitInput())
+
+    def validate_register_after_days(self, field: WholeNumberField) -> None:
+        contact = self.contact_after_days.data or LADDER_DEFAULTS["contact_after_days"]
+        register = field.data or LADDER_DEFAULTS["register_after_days"]
+        if register <= contact:
+            raise ValidationError(
+                f"Enter more days than before the point of contact is told ({contact})"
+            )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -227,6 +252,7 @@ class MaracForm(FlaskForm):
             "core_agency_kinds": ",".join(str(kind) for kind in self.core_kinds.data or []),
             "adult_female_population": self.adult_female_population.data,
             **{name: getattr(self, name).data or SERIAL_DEFAULTS[name] for name in SERIAL_DEFAULTS},
+            **{name: getattr(self, name).data or LADDER_DEFAULTS[name] for name in LADDER_DEFAULTS},
         }
 
 
