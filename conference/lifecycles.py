@@ -35,13 +35,13 @@ INTRO = """\
 <!-- Written by `python -m conference.lifecycles` from the tables; a test checks they match. -->
 
 Seven things in the app have a status: a referral, a case, a conference, an agenda item, an
-action, a case's transfer to another MARAC and an entry of the escalation register. Each has one transition table, in its domain's
-`lifecycle.py`, and every service that changes a status goes through it (`Machine.transition` in
-`conference/states.py`); pages that ask "can this happen now?" ask the same table. A row says
-from which statuses to which, what the move is, who may make it and what must hold (its
-guards). A move that is not in the table, or whose guard does not hold, is refused with
-`InvalidTransition` and a message saying why; someone who may make no move into that status at
-all is refused with `PermissionDenied`.
+action, a case's transfer to another MARAC and an entry of the escalation register. Each has one
+transition table, in its domain's `lifecycle.py`, and every service that changes a status goes
+through it (`Machine.transition` in `conference/states.py`); pages that ask "can this happen
+now?" ask the same table. A row says from which statuses to which, what the move is, who may
+make it and what must hold (its guards). A move that is not in the table, or whose guard does
+not hold, is refused with `InvalidTransition` and a message saying why; someone who may make no
+move into that status at all is refused with `PermissionDenied`.
 
 Who may:
 """
