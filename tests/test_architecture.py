@@ -96,7 +96,8 @@ LAYERS = (
     ),
     Layer(
         "demo",
-        "accounts actions closure conferences meetings minutes referrals research transfers voice",
+        "accounts actions closure conferences escalation meetings minutes referrals research "
+        "transfers voice",
     ),
     Layer("web", "accounts actions audit conferences escalation notifications referrals voice"),
 )

@@ -64,14 +64,14 @@ def run_ladder(now: datetime) -> dict[str, int]:
     taken = steps_taken({due.action_id for _, due in pending})
     fresh = [(step, due) for step, due in pending if (due.action_id, due.due_on, step) not in taken]
     counts = dict(NOTHING)
-    counts["contacts_told"] = _tell_contacts(
+    counts["contacts_told"] = tell_contacts(
         [due for step, due in fresh if step is Step.CONTACT_TOLD], now
     )
-    counts["registered"] = _register([due for step, due in fresh if step is Step.REGISTERED], now)
+    counts["registered"] = register([due for step, due in fresh if step is Step.REGISTERED], now)
     return counts
 
 
-def _tell_contacts(dues: list[Due], now: datetime) -> int:
+def tell_contacts(dues: list[Due], now: datetime) -> int:
     """One in-app notice per action to a contact with an account (emailed with their other
     news by send-emails), else one email per contact with the count. An agency with no contact
     address is skipped, and told once one is set."""
@@ -121,7 +121,7 @@ def _tell_contacts(dues: list[Due], now: datetime) -> int:
     return sum(len(told) for told in per_address.values())
 
 
-def _register(dues: list[Due], now: datetime) -> int:
+def register(dues: list[Due], now: datetime) -> int:
     """Add each action to its agency's live register entry in its MARAC, opening one if
     there is none."""
     if not dues:
