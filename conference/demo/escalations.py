@@ -1,10 +1,11 @@
 """The escalation ladder as the demo's mornings would have run it, and the register worked.
 
-Each morning of the last 120 days (back past the oldest late action the demo keeps open) the ladder told the owner agency's point of contact of
-the actions 14 days overdue and registered those 28 days overdue. An action the agency reported
-done only after it entered the register is replayed as it happened: registered on its day,
-the entry resolved the day it was done. Then the coordinator's work: the police's entry raised
-with them, children's services' closed without resolution; the rest are open.
+Each morning of the last 120 days (back past the oldest late action the demo keeps open) the
+ladder told the owner agency's point of contact of the actions 14 days overdue and registered
+those 28 days overdue. An action the agency reported done only after it entered the register is
+replayed as it happened: registered on its day, the entry resolved the day it was done. Then the
+coordinator's work: the police's entry raised with them, children's services' closed without
+resolution; the rest are open.
 """
 
 from __future__ import annotations
