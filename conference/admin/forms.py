@@ -282,12 +282,16 @@ class AgencyForm(FlaskForm):
     )
     contact_name = StringField(
         "Contact name",
+        description="The agency's named point of contact, senior enough to commit its resources",
         widget=GovTextInput(),
         filters=[_strip],
         validators=[Optional(), Length(max=120)],
     )
     contact_email = StringField(
         "Contact email address",
+        description="Told when one of the agency's actions is long overdue (14 days unless "
+        "the MARAC says otherwise): in the app if it is a user's address, otherwise by an "
+        "email that gives only a count and a link",
         widget=GovTextInput(),
         filters=[_strip],
         validators=[Optional(), Length(max=254), Email(EMAIL_FORMAT)],

@@ -75,7 +75,8 @@ JOBS: dict[str, Job] = {
         Job(
             "escalation-ladder",
             run_ladder,
-            "Tell the owner agency's point of contact of actions 14 days overdue; register at 28",
+            "Tell the agency's point of contact of actions 14 days overdue, register them at 28 "
+            "(each MARAC's own days)",
             {"hour": 7, "minute": 55},
         ),
         Job(
