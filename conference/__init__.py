@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.closure.routes import bp as closure_bp
     from conference.conferences.routes import bp as conferences_bp
     from conference.dashboard.routes import bp as dashboard_bp
+    from conference.escalation.routes import bp as escalation_bp
     from conference.meetings.routes import bp as meetings_bp
     from conference.minutes.routes import bp as minutes_bp
     from conference.notifications.routes import bp as notifications_bp
@@ -133,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
         research_bp,
         scheduler_bp,
         transfers_bp,
+        escalation_bp,
         voice_bp,
     ):
         app.register_blueprint(bp)

@@ -11,6 +11,7 @@ from typing import Any
 
 from conference.actions.lifecycle import ACTION
 from conference.conferences.lifecycle import CONFERENCE
+from conference.escalation.lifecycle import ENTRY
 from conference.meetings.lifecycle import ITEM
 from conference.referrals.lifecycle import CASE, REFERRAL
 from conference.states import Actor, Machine
@@ -24,6 +25,7 @@ MACHINES: tuple[tuple[str, Machine[Any, Any]], ...] = (
     ("conference/meetings/lifecycle.py", ITEM),
     ("conference/actions/lifecycle.py", ACTION),
     ("conference/transfers/lifecycle.py", TRANSFER),
+    ("conference/escalation/lifecycle.py", ENTRY),
 )
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "lifecycles.md"
 
@@ -32,28 +34,30 @@ INTRO = """\
 
 <!-- Written by `python -m conference.lifecycles` from the tables; a test checks they match. -->
 
-Six things in the app have a status: a referral, a case, a conference, an agenda item, an
-action and a case's transfer to another MARAC. Each has one transition table, in its domain's
-`lifecycle.py`, and every service that changes a status goes through it (`Machine.transition` in
-`conference/states.py`); pages that ask "can this happen now?" ask the same table. A row says
-from which statuses to which, what the move is, who may make it and what must hold (its
-guards). A move that is not in the table, or whose guard does not hold, is refused with
-`InvalidTransition` and a message saying why; someone who may make no move into that status at
-all is refused with `PermissionDenied`.
+Seven things in the app have a status: a referral, a case, a conference, an agenda item, an
+action, a case's transfer to another MARAC and an entry of the escalation register. Each has one
+transition table, in its domain's `lifecycle.py`, and every service that changes a status goes
+through it (`Machine.transition` in `conference/states.py`); pages that ask "can this happen
+now?" ask the same table. A row says from which statuses to which, what the move is, who may
+make it and what must hold (its guards). A move that is not in the table, or whose guard does
+not hold, is refused with `InvalidTransition` and a message saying why; someone who may make no
+move into that status at all is refused with `PermissionDenied`.
 
 Who may:
 """
 
 #: What each kind of actor means, for the page.
 WHO = {
-    Actor.COORDINATOR: "a coordinator of the MARAC",
+    Actor.COORDINATOR: "a coordinator of the MARAC (for an escalation register entry, of the "
+    "entry's MARAC)",
     Actor.CHAIR: "for a conference and its agenda, the conference's chair; for a case or an "
     "action, anyone holding the chair role in its MARAC",
     Actor.REFERRER: "the user who referred, while still in that agency with a referring role",
     Actor.OWNER_AGENCY: "the representatives and advocates of the agency that owns the action",
     Actor.SENDER: "for a transfer, a coordinator of the MARAC the case leaves (a coordinator, "
     "for a transfer, is one of the MARAC it goes to)",
-    Actor.SYSTEM: "called with no user: the publishing job, and set-up code such as the demo",
+    Actor.SYSTEM: "called with no user: the publishing job, and set-up code such as the demo "
+    "(the escalation job opens register entries; it moves none)",
 }
 
 

@@ -18,6 +18,12 @@ from conference.conferences.models import (  # noqa: F401
     MeetingRule,
     conference_invitations,
 )
+from conference.escalation.models import (  # noqa: F401
+    EntryAction,
+    EntryChange,
+    EscalationEntry,
+    EscalationStep,
+)
 from conference.meetings.models import (  # noqa: F401
     Attendance,
     Attendee,

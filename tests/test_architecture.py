@@ -84,17 +84,24 @@ LAYERS = (
         "transfers",
         "accounts actions audit closure conferences meetings notifications referrals voice",
     ),
+    # The ladder past the seven-day escalation reads the actions the reminders job finds,
+    # tells the owner agency's point of contact (notifications) and keeps the register.
+    Layer("escalation", "accounts actions audit notifications referrals"),
     Layer("admin", "accounts"),
     Layer("dashboard", "accounts"),
     Layer(
         "reports", "accounts actions audit conferences meetings minutes referrals research voice"
     ),
-    Layer("scheduler", "accounts actions audit conferences minutes notifications research voice"),
+    Layer(
+        "scheduler",
+        "accounts actions audit conferences escalation minutes notifications research voice",
+    ),
     Layer(
         "demo",
-        "accounts actions closure conferences meetings minutes referrals research transfers voice",
+        "accounts actions closure conferences escalation meetings minutes referrals research "
+        "transfers voice",
     ),
-    Layer("web", "accounts actions audit conferences notifications referrals voice"),
+    Layer("web", "accounts actions audit conferences escalation notifications referrals voice"),
 )
 CORE = {
     "db",

@@ -272,3 +272,47 @@ def test_the_demo_gives_the_police_a_list_of_flagged_cases(demo):
     listing, rows = notices.flagged_cases(police.agency_id, maracs, utcnow(), page=1, per_page=50)
     assert listing.total >= 5
     assert all(r.flag_ends_on >= today_in(r.case.marac, utcnow()) for r in rows)
+
+
+def test_the_demo_register_has_an_entry_in_each_status_on_the_ladder_s_days(demo):
+    from conference.accounts.models import Agency
+    from conference.escalation.choices import EntryStatus, Step
+    from conference.escalation.models import EntryChange, EscalationEntry, EscalationStep
+    from conference.notifications.models import OutboundEmail
+
+    entries = db.session.scalars(sa.select(EscalationEntry)).all()
+    assert {e.status for e in entries} == set(EntryStatus)
+    actions = {a.id: a for a in db.session.scalars(sa.select(Action))}
+    for entry in entries:
+        marac = db.session.get(Marac, entry.marac_id)
+        for item in entry.actions:
+            # Entered on the day it was the MARAC's days overdue, against its due date then.
+            assert item.days_late == marac.register_after_days
+            assert item.due_on == actions[item.action_id].due_on
+        # Settled entries were settled by the coordinator, with a note, after they opened.
+        if entry.status in (EntryStatus.RESOLVED, EntryStatus.CLOSED, EntryStatus.RAISED):
+            assert entry.note and entry.updated_by_id is not None
+            assert entry.updated_at.date() > entry.opened_on
+    # The police's 45-day-late action is on their entry, raised with them.
+    police = db.session.scalars(sa.select(Agency).where(Agency.name == "Northshire Police")).one()
+    raised = [e for e in entries if e.status is EntryStatus.RAISED]
+    assert [e.agency_id for e in raised] == [police.id]
+    assert [actions[i.action_id].status for i in raised[0].actions] == [ActionStatus.OPEN]
+    # A resolved entry's actions are done.
+    for entry in entries:
+        if entry.status is EntryStatus.RESOLVED:
+            assert all(actions[i.action_id].status.is_closed for i in entry.actions)
+    # Every contact told had the count in an email (or in the app), never a reference.
+    told = db.session.scalars(
+        sa.select(EscalationStep).where(EscalationStep.step == Step.CONTACT_TOLD)
+    ).all()
+    assert told and all(s.email_id or s.notified_user_id for s in told)
+    references = {i.case_reference for e in entries for i in e.actions}
+    for email in db.session.scalars(
+        sa.select(OutboundEmail).where(OutboundEmail.recipient_id.is_(None))
+    ):
+        assert email.to_address.endswith("@northbridge.example")
+        assert not any(reference in email.body for reference in references)
+    assert db.session.scalar(sa.select(sa.func.count(EntryChange.id))) >= 2 * len(entries)
+    # Each demo agency has a named point of contact.
+    assert all(a.contact_name and a.contact_email for a in db.session.scalars(sa.select(Agency)))

@@ -1,4 +1,4 @@
-"""The six status machines: every (from, to) pair of each status, walked with every kind of
+"""The seven status machines: every (from, to) pair of each status, walked with every kind of
 actor, against the tables written out again here; each guard refusing; the docs page matching
 the tables; and no status changed except through a machine."""
 
@@ -27,6 +27,9 @@ from conference.conferences.lifecycle import (
 from conference.conferences.models import AgendaItem
 from conference.db import utcnow
 from conference.errors import InvalidTransition, PermissionDenied
+from conference.escalation.choices import EntryStatus
+from conference.escalation.lifecycle import ENTRY, NOTE_GIVEN
+from conference.escalation.models import EscalationEntry
 from conference.extensions import db
 from conference.meetings.lifecycle import ITEM, MEETING_IN_PROGRESS, NOT_STANDING, RECORD_COMPLETE
 from conference.meetings.models import Attendee, Discussion
@@ -122,18 +125,28 @@ TRANSFER_SPEC = _spec(
     ]
 )
 
+E = EntryStatus
+ENTRY_SPEC = _spec(
+    [
+        ([E.OPEN], E.RAISED, {COORDINATOR}),
+        ([E.OPEN, E.RAISED], E.RESOLVED, {COORDINATOR}),
+        ([E.OPEN, E.RAISED], E.CLOSED, {COORDINATOR}),
+        ([E.RESOLVED, E.CLOSED], E.OPEN, {COORDINATOR}),
+    ]
+)
 
-def _attempt(machine, obj, source, target, actor, now):
+
+def _attempt(machine, obj, source, target, actor, now, facts):
     obj.status = source
     try:
-        machine.transition(obj, target, actor=actor, now=now)
+        machine.transition(obj, target, actor=actor, now=now, **facts)
     except (InvalidTransition, PermissionDenied) as refused:
         return type(refused)
     assert obj.status is target
     return True
 
 
-def _walk(machine, obj, spec, *, anyone, actors, now_for):
+def _walk(machine, obj, spec, *, anyone, actors, now_for, facts=None):
     """Try every (from, to) with ``anyone`` (who holds every kind a move needs, when there is
     such a user) and with each single kind of actor. Returns how many (from, to) it walked."""
     assert machine.pairs() == set(spec), "the table differs from the one written here"
@@ -143,12 +156,12 @@ def _walk(machine, obj, spec, *, anyone, actors, now_for):
         who = spec.get((source, target), set())
         now = now_for(target)
         if anyone is not None:
-            outcome = _attempt(machine, obj, source, target, anyone, now)
+            outcome = _attempt(machine, obj, source, target, anyone, now, facts or {})
             if outcome is not (True if who else InvalidTransition):
                 problems.append(f"{source} -> {target}: {outcome} for one allowed every move")
         into = {kind for (_, to), kinds in spec.items() if to is target for kind in kinds}
         for kind, actor in actors.items():
-            outcome = _attempt(machine, obj, source, target, actor, now)
+            outcome = _attempt(machine, obj, source, target, actor, now, facts or {})
             if kind in who:
                 wanted = True
             elif kind in into or not into:
@@ -380,6 +393,46 @@ def test_a_transfer_of_a_case_that_left_already_cannot_be_accepted(app):
     _refused(TRANSFER, transfer, T.ACCEPTED, "no longer with", actor=coordinator, now=utcnow())
 
 
+def _entry():
+    marac = factories.make_marac()
+    entry = EscalationEntry(
+        marac_id=marac.id,
+        agency_id=factories.make_agency(maracs=[marac]).id,
+        opened_on=utcnow().date(),
+    )
+    db.session.add(entry)
+    db.session.commit()
+    return entry, marac
+
+
+def test_every_escalation_entry_transition(app):
+    entry, marac = _entry()
+    walked = _walk(
+        ENTRY,
+        entry,
+        ENTRY_SPEC,
+        anyone=factories.make_user(Role.COORDINATOR, marac=marac),
+        actors={
+            COORDINATOR: factories.make_user(Role.COORDINATOR, marac=marac),
+            SYSTEM: None,
+            NOBODY: factories.make_user(Role.CHAIR, marac=marac),
+            # A coordinator of another MARAC is nobody for this entry.
+            "elsewhere": factories.make_user(Role.COORDINATOR, marac=factories.make_marac()),
+        },
+        now_for=lambda _: utcnow(),
+        facts={"note": "Raised with the head of service"},
+    )
+    assert walked == 16
+
+
+def test_an_entry_moves_only_with_a_note(app):
+    entry, marac = _entry()
+    coordinator = factories.make_user(Role.COORDINATOR, marac=marac)
+    for note in ("", "   ", None):
+        _refused(ENTRY, entry, E.RAISED, "note", actor=coordinator, now=utcnow(), note=note)
+    assert ENTRY.can(entry, E.RAISED, actor=coordinator, now=utcnow(), note="Emailed them")
+
+
 # Guards ----------------------------------------------------------------------------------------
 
 
@@ -472,6 +525,7 @@ def test_every_guard_of_every_table_is_tried_here():
         RECORD_COMPLETE,
         NOT_STANDING,
         STILL_IN_SENDING_MARAC,
+        NOTE_GIVEN,
     }
     guards = {g for _, machine in lifecycles.MACHINES for row in machine.moves for g in row.guards}
     assert guards == tried

@@ -134,6 +134,10 @@ class Marac(TimestampMixin, Model):
     #: Days after a conference's minutes are final that the agencies invited to it still read
     #: its cases' details (research, agenda); after that only their own actions.
     agency_access_days: Mapped[int] = mapped_column(default=28, server_default="28")
+    #: An action this many days overdue is put to its owner agency's named point of contact.
+    contact_after_days: Mapped[int] = mapped_column(default=14, server_default="14")
+    #: An action this many days overdue enters the escalation register.
+    register_after_days: Mapped[int] = mapped_column(default=28, server_default="28")
 
     agencies: Mapped[list[Agency]] = relationship(
         secondary=agency_maracs, back_populates="maracs", order_by="Agency.name"
@@ -159,6 +163,12 @@ class Marac(TimestampMixin, Model):
             name="adult_female_population_range",
         ),
         sa.CheckConstraint("agency_access_days BETWEEN 0 AND 365", name="agency_access_days_range"),
+        # After the seven-day escalation to the coordinators, and the register after the contact.
+        sa.CheckConstraint("contact_after_days BETWEEN 8 AND 365", name="contact_after_days_range"),
+        sa.CheckConstraint(
+            "register_after_days BETWEEN 9 AND 366 AND register_after_days > contact_after_days",
+            name="register_after_days_range",
+        ),
     )
 
     def __repr__(self) -> str:

@@ -93,9 +93,10 @@ SCREENING_FIELDS = (
 )
 
 
-#: The serial perpetrator settings when none is entered.
 #: Settings a blank field leaves at their default.
 SETTING_DEFAULTS = {"serial_victims": 2, "serial_window_years": 3, "agency_access_days": 28}
+#: When an overdue action reaches its agency's point of contact, and the register.
+LADDER_DEFAULTS = {"contact_after_days": 14, "register_after_days": 28}
 
 
 def threshold(label: str, name: str, *, maximum: int) -> WholeNumberField:
@@ -211,7 +212,30 @@ class MaracForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), NumberRange(0, 365, message="Enter a whole number from 0 to 365")],
     )
+    contact_after_days = WholeNumberField(
+        "Days overdue before the agency's point of contact is told",
+        description="After the coordinators and the chair at seven days, the owner agency's "
+        f"named point of contact hears of an open action. From 8 to 365; leave empty for "
+        f"{LADDER_DEFAULTS['contact_after_days']}.",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(8, 365, message="Enter a whole number from 8 to 365")],
+    )
+    register_after_days = WholeNumberField(
+        "Days overdue before the action enters the escalation register",
+        description="More than the days before the point of contact is told, up to 366; "
+        f"leave empty for {LADDER_DEFAULTS['register_after_days']}.",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(9, 366, message="Enter a whole number from 9 to 366")],
+    )
     submit = SubmitField("Save MARAC", widget=GovSubmitInput())
+
+    def validate_register_after_days(self, field: WholeNumberField) -> None:
+        contact = self.contact_after_days.data or LADDER_DEFAULTS["contact_after_days"]
+        register = field.data or LADDER_DEFAULTS["register_after_days"]
+        if register <= contact:
+            raise ValidationError(
+                f"Enter more days than before the point of contact is told ({contact})"
+            )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -242,7 +266,7 @@ class MaracForm(FlaskForm):
             "adult_female_population": self.adult_female_population.data,
             **{
                 name: default if getattr(self, name).data is None else getattr(self, name).data
-                for name, default in SETTING_DEFAULTS.items()
+                for name, default in {**SETTING_DEFAULTS, **LADDER_DEFAULTS}.items()
             },
         }
 
@@ -273,12 +297,16 @@ class AgencyForm(FlaskForm):
     )
     contact_name = StringField(
         "Contact name",
+        description="The agency's named point of contact, senior enough to commit its resources",
         widget=GovTextInput(),
         filters=[_strip],
         validators=[Optional(), Length(max=120)],
     )
     contact_email = StringField(
         "Contact email address",
+        description="Told when one of the agency's actions is long overdue (14 days unless "
+        "the MARAC says otherwise): in the app if it is a user's address, otherwise by an "
+        "email that gives only a count and a link",
         widget=GovTextInput(),
         filters=[_strip],
         validators=[Optional(), Length(max=254), Email(EMAIL_FORMAT)],

@@ -104,6 +104,11 @@ def _links_for(role: Role) -> list[Link]:
                 "Every action of your MARAC, what is overdue for each agency, and an export",
             ),
             Link(
+                "Escalation register",
+                url_for("escalation.index"),
+                "Long-overdue actions by agency: raise each with the agency, resolve or close it",
+            ),
+            Link(
                 "Cases reaching 12 months",
                 url_for("closure.twelve_months"),
                 "Cases whose repeat flag ends soon or has just ended",

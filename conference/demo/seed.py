@@ -14,6 +14,7 @@ from conference.accounts import passwords
 from conference.accounts.models import Agency, AgencyKind, Marac, Role, RoleGrant, User
 from conference.actions.jobs import send_action_reminders
 from conference.demo.conferences import seed_conferences
+from conference.demo.escalations import seed_escalations
 from conference.demo.history import seed_history
 from conference.demo.meetings import seed_meetings
 from conference.demo.notices import seed_notice
@@ -39,6 +40,22 @@ MARACS = [
     ("Northbridge MARAC", "NB", 52000),
     ("Eastmoor MARAC", "EM", None),
 ]
+
+#: Each agency's named point of contact, told when one of its actions is long overdue: a
+#: name and the local part of an address. Northbridge Homes' is its demo login, so is told in
+#: the app; the others have no account, so get an email (Email outbox).
+CONTACTS = {
+    "Northshire Police": ("Detective Chief Inspector Helen Marsh", "helen.marsh"),
+    "Northshire Probation Service": ("Senior probation officer Dev Patel", "dev.patel"),
+    "Northbridge Children's Services": ("Head of service Gill Norris", "gill.norris"),
+    "Northbridge Adult Safeguarding": ("Safeguarding lead Owen Price", "owen.price"),
+    "Northbridge Health Trust": ("Named nurse lead Farah Iqbal", "farah.iqbal"),
+    "Northbridge Mental Health Trust": ("Clinical lead Ben Ashworth", "ben.ashworth"),
+    "Northbridge Homes": ("Chris Doyle", "housing"),
+    "Northbridge Schools Safeguarding Team": ("Lead officer Ruth Kaye", "ruth.kaye"),
+    "Pathways Substance Use Service": ("Service manager Neil Ogden", "neil.ogden"),
+    "Northbridge IDVA Service": ("IDVA service manager Lorna Quinn", "lorna.quinn"),
+}
 
 # name, kind, MARAC codes it sits on
 AGENCIES = [
@@ -159,6 +176,8 @@ def seed_demo(*, now: datetime) -> list[DemoLogin]:
         seed_notice(users, maracs, now)
         # As this morning's run would have: the overdue demo actions have been chased.
         send_action_reminders(now)
+        # The ladder as it ran each morning, and the coordinator's work on the register.
+        seed_escalations(users, maracs, now)
     return demo_logins()
 
 
@@ -192,12 +211,13 @@ def _marac(name: str, code: str, population: int | None) -> Marac:
 def _agency(name: str, kind: AgencyKind, maracs: list[Marac]) -> Agency:
     agency = db.session.scalar(sa.select(Agency).where(Agency.name == name))
     if agency is None:
+        contact_name, local = CONTACTS.get(name, ("Duty manager", "duty"))
         agency = Agency(
             name=name,
             kind=kind,
             maracs=maracs,
-            contact_name="Duty manager",
-            contact_email=f"duty@{DEMO_DOMAIN}",
+            contact_name=contact_name,
+            contact_email=f"{local}@{DEMO_DOMAIN}",
         )
         db.session.add(agency)
     return agency

@@ -192,12 +192,13 @@ def _due_ids(now: datetime) -> list[int]:
     return list(
         db.session.scalars(
             sa.select(OutboundEmail.id)
-            .join(User, User.id == OutboundEmail.recipient_id)
+            .outerjoin(User, User.id == OutboundEmail.recipient_id)
             .where(
                 OutboundEmail.sent_at.is_(None),
                 OutboundEmail.claimed_at.is_(None),
                 OutboundEmail.next_attempt_at <= now,
-                User.is_active_account.is_(True),
+                # A point of contact's email has no account to be active.
+                sa.or_(OutboundEmail.recipient_id.is_(None), User.is_active_account.is_(True)),
             )
             .order_by(OutboundEmail.next_attempt_at, OutboundEmail.id)
             .limit(BATCH)

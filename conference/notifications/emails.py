@@ -22,6 +22,10 @@ from conference.notifications.models import Notification, OutboundEmail
 #: For each kind: the line for one, and the line for several ({n}). Order here is order in
 #: the email. Every kind in services.MESSAGES needs a wording (a test checks).
 WORDING: dict[str, tuple[str, str]] = {
+    "action.contact_told": (
+        "1 action your agency owns is long overdue",
+        "{n} actions your agency owns are long overdue",
+    ),
     "action.escalated": (
         "1 action is seven days or more overdue",
         "{n} actions are seven days or more overdue",
@@ -122,6 +126,10 @@ OTHER = ("1 other notification", "{n} other notifications")
 #: whose account comes back after a long absence. The app still shows them.
 EMAIL_WITHIN = timedelta(days=7)
 NOTIFICATIONS_PATH = "/notifications/"
+#: Where an agency's representatives see the actions their agency owns.
+OUR_ACTIONS_PATH = "/actions/"
+#: The kind a point of contact is told of.
+CONTACT_TOLD = "action.contact_told"
 
 
 def line_for(kind: str, count: int) -> str:
@@ -146,6 +154,34 @@ def body_for(counts: Counter[str], *, app_name: str, base_url: str) -> str:
         "For everyone's safety this email gives no details. Please do not forward it.\n"
         "This is an automatic message; replies are not read.\n"
     )
+
+
+def compose_for_contact(address: str, count: int, now: datetime) -> OutboundEmail:
+    """Put an email in the outbox for an agency's named point of contact who has no account:
+    how many of the agency's actions are long overdue, and where its people see them.
+
+    Counts and a link only. Adds to the session; the caller commits.
+    """
+    config = current_app.config
+    app_name, base_url = config["APP_NAME"], config["BASE_URL"]
+    link = base_url.rstrip("/") + OUR_ACTIONS_PATH
+    email = OutboundEmail(
+        recipient_id=None,
+        to_address=address,
+        subject=f"{app_name}: your agency's overdue actions",
+        body=(
+            f"Hello,\n\nYou are your agency's named point of contact for {app_name}.\n\n"
+            f"- {line_for(CONTACT_TOLD, count)}\n\n"
+            "The MARAC's coordinators will be in touch. Your agency's representatives see "
+            f"these actions when they sign in: {link}\n\n"
+            "For everyone's safety this email gives no details. Please do not forward it.\n"
+            "This is an automatic message; replies are not read.\n"
+        ),
+        created_at=now,
+        next_attempt_at=now,
+    )
+    db.session.add(email)
+    return email
 
 
 def compose_pending(now: datetime) -> list[OutboundEmail]:

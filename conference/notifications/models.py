@@ -62,7 +62,8 @@ class EmailTransport(StrEnum):
 
 
 class OutboundEmail(Model):
-    """One email to one user, saying how many things of each kind wait for them in the app.
+    """One email to one user (or to an agency's named point of contact), saying how many
+    things of each kind wait in the app.
 
     Composed in the same transaction that marks its notifications emailed, so nothing is
     composed twice; claimed before it is handed over, so nothing is sent twice.
@@ -71,7 +72,8 @@ class OutboundEmail(Model):
     __tablename__ = "outbound_emails"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    recipient_id: Mapped[int] = mapped_column(
+    #: The user it tells; None for an agency's named point of contact without an account.
+    recipient_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("users.id", ondelete="CASCADE"), index=True
     )
     #: The address when the email was composed.

@@ -35,6 +35,8 @@ MESSAGES = {
     "action.due_soon": "An action your agency owns on case {reference} is due within three days",
     "action.overdue": "An action your agency owns on case {reference} is overdue",
     "action.escalated": "An action on case {reference} is seven days or more overdue",
+    "action.contact_told": "An action your agency owns on case {reference} is long overdue: "
+    "you are your agency's named point of contact",
     "transfer.requested": "Another MARAC asks you to take case {reference}: it waits for you",
     "transfer.accepted": "The transfer of case {reference} was accepted",
     "transfer.declined": "The transfer of case {reference} was declined",

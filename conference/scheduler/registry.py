@@ -11,6 +11,7 @@ from conference.accounts.jobs import purge_expired
 from conference.actions.jobs import send_action_reminders
 from conference.conferences.planning import plan_conferences
 from conference.conferences.publishing import publish_due
+from conference.escalation.jobs import run_ladder
 from conference.minutes.jobs import send_reminders as send_minutes_reminders
 from conference.notifications.jobs import send_emails
 from conference.research.services import send_reminders
@@ -70,6 +71,13 @@ JOBS: dict[str, Job] = {
             send_action_reminders,
             "Remind owner agencies of actions due in three days or overdue; escalate at seven",
             {"hour": 7, "minute": 45},
+        ),
+        Job(
+            "escalation-ladder",
+            run_ladder,
+            "Tell the agency's point of contact of actions 14 days overdue, register them at 28 "
+            "(each MARAC's own days)",
+            {"hour": 7, "minute": 55},
         ),
         Job(
             "send-emails",

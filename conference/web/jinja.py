@@ -13,6 +13,7 @@ from conference.accounts import permissions
 from conference.actions import permissions as action_permissions
 from conference.conferences import permissions as conference_permissions
 from conference.conferences.rules import clock
+from conference.escalation import permissions as escalation_permissions
 from conference.notifications import queries as notification_queries
 from conference.referrals import permissions as referral_permissions
 from conference.voice import permissions as voice_permissions
@@ -52,6 +53,7 @@ def init_app(app: Flask, template_folder: str) -> None:
     app.add_template_global(conference_permissions.does_research, "does_research")
     app.add_template_global(action_permissions.has_actions, "has_actions")
     app.add_template_global(voice_permissions.voices_any, "voices_any")
+    app.add_template_global(escalation_permissions.can_read_register, "can_read_register")
 
 
 def format_datetime(value: datetime | None, zone: str | None = None) -> str:

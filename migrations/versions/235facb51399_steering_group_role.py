@@ -1,7 +1,7 @@
 """steering group role: role_grants.role may be 'steering' (a MARAC's governance, figures only)
 
 Revision ID: 235facb51399
-Revises: d05794cc8ea2
+Revises: 634a35ba6dfd
 Create Date: 2026-12-03 18:37:34.034151
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '235facb51399'
-down_revision = 'd05794cc8ea2'
+down_revision = '634a35ba6dfd'
 branch_labels = None
 depends_on = None
 

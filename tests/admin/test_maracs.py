@@ -264,3 +264,50 @@ def test_how_long_agencies_keep_sight_of_a_conference_is_set_per_marac(admin):
     admin.post(f"/admin/maracs/{marac.id}/edit", data=data)
     db.session.refresh(marac)
     assert marac.agency_access_days == 28
+
+
+def test_the_overdue_action_ladder_is_set_per_marac(admin):
+    marac = factories.make_marac(name="Eastmoor MARAC", code="EM")
+    assert (marac.contact_after_days, marac.register_after_days) == (14, 28)
+    assert 'name="contact_after_days"' in admin.get(f"/admin/maracs/{marac.id}/edit").text
+    data = {"name": "Eastmoor MARAC", "code": "EM", "timezone": "Europe/London", "is_active": "y"}
+    resp = admin.post(
+        f"/admin/maracs/{marac.id}/edit",
+        data={**data, "contact_after_days": "10", "register_after_days": "21"},
+    )
+    assert resp.status_code == 303
+    db.session.refresh(marac)
+    assert (marac.contact_after_days, marac.register_after_days) == (10, 21)
+    [event] = _events("marac.updated")
+    assert {"contact_after_days", "register_after_days"} <= set(event.detail["fields"])
+    # Emptied, they go back to 14 and 28.
+    admin.post(f"/admin/maracs/{marac.id}/edit", data=data)
+    db.session.refresh(marac)
+    assert (marac.contact_after_days, marac.register_after_days) == (14, 28)
+
+
+@pytest.mark.parametrize(
+    ("values", "message"),
+    [
+        ({"contact_after_days": "7"}, "Enter a whole number from 8 to 365"),
+        ({"register_after_days": "400"}, "Enter a whole number from 9 to 366"),
+        ({"register_after_days": "14"}, "Enter more days than before the point of contact is told"),
+        (
+            {"contact_after_days": "30", "register_after_days": "30"},
+            "Enter more days than before the point of contact is told (30)",
+        ),
+    ],
+)
+def test_a_ladder_out_of_order_is_refused_beside_the_field(admin, values, message):
+    resp = admin.post("/admin/maracs/new", data={**NEW, **values})
+    assert resp.status_code == 422
+    assert message in resp.text
+    assert db.session.scalar(sa.select(Marac).where(Marac.name == "Westvale MARAC")) is None
+
+
+def test_the_database_refuses_a_ladder_out_of_order(app):
+    marac = factories.make_marac()
+    marac.register_after_days = marac.contact_after_days
+    with pytest.raises(sa.exc.IntegrityError):
+        db.session.commit()
+    db.session.rollback()

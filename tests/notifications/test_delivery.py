@@ -210,3 +210,19 @@ def test_a_wrong_tls_setting_fails_the_run_and_touches_no_email(app, smtp):
     assert run_job("send-emails", now=T0).outcome.value == "failed"
     [mail] = _emails()  # composed and kept; never claimed
     assert mail.attempts == 0 and mail.claimed_at is None and mail.sent_at is None
+
+
+def test_a_point_of_contact_without_an_account_gets_their_email(app, smtp):
+    from conference.notifications.emails import compose_for_contact
+
+    compose_for_contact("head.of.service@testshire.example", 3, T0)
+    db.session.commit()
+    smtp.start()
+    assert run_send_emails(T0 + MINUTE)["emails_sent"] == 1
+    [message] = smtp.inbox.to("head.of.service@testshire.example")
+    text = message.get_content()
+    assert "3 actions your agency owns are long overdue" in text
+    assert "http://127.0.0.1:5000/actions/" in text
+    [mail] = _emails()
+    assert mail.recipient_id is None and mail.sent_at == T0 + MINUTE
+    assert run_send_emails(T0 + 10 * MINUTE)["emails_sent"] == 0  # once

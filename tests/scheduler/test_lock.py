@@ -100,6 +100,7 @@ def test_the_scheduler_command_schedules_every_job_and_releases_the_lock_on_exit
         "advocate-feedback-reminders",
         "minutes-reminders",
         "action-reminders",
+        "escalation-ladder",
         "send-emails",
     ]
     job = scheduler.jobs[0]

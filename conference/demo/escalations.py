@@ -1,0 +1,126 @@
+"""The escalation ladder as the demo's mornings would have run it, and the register worked.
+
+Each morning of the last 120 days (back past the oldest late action the demo keeps open) the
+ladder told the owner agency's point of contact of the actions 14 days overdue and registered
+those 28 days overdue. An action the agency reported done only after it entered the register is
+replayed as it happened: registered on its day, the entry resolved the day it was done. Then the
+coordinator's work: the police's entry raised with them, children's services' closed without
+resolution; the rest are open.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import aliased
+
+from conference.accounts.models import Marac, User
+from conference.actions.choices import OPEN_STATUSES
+from conference.actions.jobs import Due
+from conference.actions.models import Action
+from conference.conferences.models import AgendaItem
+from conference.escalation import jobs, services
+from conference.escalation.choices import LIVE, EntryStatus
+from conference.escalation.models import EscalationEntry
+from conference.extensions import db
+from conference.referrals.models import Case
+
+#: How far back the mornings' runs go: before the oldest open action (about 105 days overdue,
+#: Eastmoor's) reached its point of contact, so each rung is taken on its own day.
+DAYS = 120
+MORNING = time(7, 55)
+
+#: What the coordinator did with each agency's live entry, by agency name: the status, the
+#: note and how many days after the entry opened. No name of anyone in a case.
+WORKED = {
+    "Northshire Police": (
+        EntryStatus.RAISED,
+        "Raised with the police's named point of contact by phone and email. They will "
+        "report what is in hand before the next conference.",
+        2,
+    ),
+    "Northbridge Children's Services": (
+        EntryStatus.CLOSED,
+        "The service cannot allocate a social worker before the new year. Taken to the "
+        "steering group, which holds it with the service's head; closed here.",
+        20,
+    ),
+}
+RESOLVED_NOTE = "The agency reported the action done; nothing more to escalate."
+
+
+def seed_escalations(users: dict[str, User], maracs: dict[str, Marac], now: datetime) -> None:
+    """Run the ladder each morning up to today's, replaying the actions done late, then work
+    the live entries. Flushes."""
+    first = now.date() - timedelta(days=DAYS)
+    late_done = _done_after_registering(first)
+    coordinator = users["coordinator"]
+    for back in range(DAYS, 0, -1):
+        day = now.date() - timedelta(days=back)
+        morning = datetime.combine(day, MORNING, tzinfo=now.tzinfo)
+        _replay(late_done, day, morning, coordinator)
+        jobs.run_ladder(morning)
+    jobs.run_ladder(now)
+    for entry in db.session.scalars(
+        sa.select(EscalationEntry).where(EscalationEntry.status.in_(LIVE))
+    ):
+        if entry.agency.name in WORKED and entry.marac_id == maracs["NB"].id:
+            status, note, after = WORKED[entry.agency.name]
+            at = datetime.combine(entry.opened_on + timedelta(days=after), time(10, 30))
+            _move(entry, status, note, coordinator, min(at.replace(tzinfo=now.tzinfo), now))
+    db.session.flush()
+
+
+def _done_after_registering(first: date) -> list[tuple[Due, date]]:
+    """The actions reported done in the window after reaching the register's day, with the
+    day they were done, as the ladder saw them while they were open."""
+    item = aliased(AgendaItem)
+    rows = db.session.execute(
+        sa.select(Action, Case.reference, Marac, item.conference_id)
+        .join(Case, Case.id == Action.case_id)
+        .join(Marac, Marac.id == Case.marac_id)
+        .join(item, item.id == Action.agenda_item_id)
+        .where(Action.status.not_in(OPEN_STATUSES), Action.due_on >= first - timedelta(days=28))
+        .order_by(Action.id)
+    ).all()
+    found = []
+    for action, reference, marac, conference_id in rows:
+        done_on = action.updated_at.date()
+        registered_on = action.due_on + timedelta(days=marac.register_after_days)
+        if first <= registered_on < done_on:
+            due = Due(
+                action.id,
+                action.case_id,
+                reference,
+                action.owner_agency_id,
+                action.due_on,
+                marac,
+                None,
+                conference_id,
+            )
+            found.append((due, done_on))
+    return found
+
+
+def _replay(late_done: Iterable[tuple[Due, date]], day: date, at: datetime, by: User) -> None:
+    for due, done_on in late_done:
+        if day == due.due_on + timedelta(days=due.marac.contact_after_days):
+            jobs.tell_contacts([due], at)
+        if day == due.due_on + timedelta(days=due.marac.register_after_days):
+            jobs.register([due], at)
+        if day == done_on:
+            entry = db.session.scalars(
+                sa.select(EscalationEntry).where(
+                    EscalationEntry.agency_id == due.owner_agency_id,
+                    EscalationEntry.marac_id == due.marac.id,
+                    EscalationEntry.status.in_(LIVE),
+                )
+            ).first()
+            if entry is not None:
+                _move(entry, EntryStatus.RESOLVED, RESOLVED_NOTE, by, at + timedelta(hours=3))
+
+
+def _move(entry: EscalationEntry, status: EntryStatus, note: str, by: User, at: datetime) -> None:
+    services.change_status(entry, status, note=note, version=entry.version, actor=by, now=at)

@@ -1,0 +1,1 @@
+"""The escalation ladder for long-overdue actions (the point of contact, then the register)."""
