@@ -28,6 +28,7 @@ from conference.accounts.models import Agency, Marac, RoleGrant, User
 from conference.actions.choices import OPEN_STATUSES, ActionStatus
 from conference.actions.models import Action
 from conference.actions.services import review_at_meeting
+from conference.closure import notices
 from conference.conferences import display
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import AgendaItem, Conference
@@ -35,6 +36,7 @@ from conference.dates import ACTION_DUE_YEARS, OLDEST_AGE_YEARS, years_after
 from conference.db import ControlCharacterRefused, utcnow
 from conference.demo.seed import seed_demo
 from conference.errors import ValidationFailed
+from conference.escalation.models import EscalationEntry
 from conference.extensions import db
 from conference.meetings.models import Attendee, Meeting
 from conference.notifications.models import Notification
@@ -195,6 +197,38 @@ def _transfer_fields(ids: Ids) -> Fields:
         fields[f"action-{action_id}-agency"] = ""
         fields[f"action-{action_id}-reason"] = "Moved away"
     return fields
+
+
+def _flagged_for_police() -> Ids:
+    """A case the police know that is still flagged for repeats: theirs to report on."""
+    police = _user("police")
+    _, rows = notices.flagged_cases(
+        police.agency_id, notices.notice_maracs(police), utcnow(), page=1, per_page=50
+    )
+    return {"case_id": rows[0].case.id}
+
+
+def _notice_fields(ids: Ids) -> Fields:
+    case = db.session.get_one(Case, ids["case_id"])
+    return {
+        "occurred_on": [str(utcnow().day), str(utcnow().month), str(utcnow().year)],
+        "what_happened": "He came to the door.",
+        "perpetrator_id": str(notices.perpetrators_of(case)[0].id),
+        "reported_by": "Her neighbour",
+    }
+
+
+def _ready_case() -> Fields:
+    case = _one(
+        sa.select(Case)
+        .where(Case.marac_id == _marac().id, Case.status == CaseStatus.PLAN_COMPLETE)
+        .order_by(Case.id)
+    )
+    return {"case_ids": str(case.id), "reason_kind": "typed", "reason": "Done"}
+
+
+def _entry() -> Ids:
+    return {"entry_id": _one(sa.select(EscalationEntry).order_by(EscalationEntry.id)).id}
 
 
 def _case() -> Ids:
@@ -432,6 +466,20 @@ ROUTES: dict[str, Route] = {
         ids=_case,
         fields=lambda ids: {"confidential": "1", "reason": "Refuge"},
         texts=("reason",),
+    ),
+    "closure.notice": Route(
+        "police",
+        ids=_flagged_for_police,
+        fields=_notice_fields,
+        texts=("what_happened", "reported_by"),
+        dates=("occurred_on",),
+    ),
+    "closure.ready": Route("coordinator", fields=lambda ids: _ready_case(), texts=("reason",)),
+    "escalation.change": Route(
+        "coordinator",
+        ids=_entry,
+        fields=lambda ids: {"status": "raised", "note": "Raised with the agency", "version": "1"},
+        texts=("note",),
     ),
     "closure.close": Route(
         "coordinator",

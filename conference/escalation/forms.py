@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from wtforms import Form, HiddenField
+from wtforms import HiddenField
 
 from conference.escalation.choices import EntryStatus
 from conference.escalation.lifecycle import ENTRY
 from conference.escalation.models import NOTE_LIMIT, EscalationEntry
-from conference.web.forms import long_text, radios
+from conference.web.forms import Form, long_text, radios
 
 
 class StatusForm(Form):
