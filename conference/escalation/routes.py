@@ -15,6 +15,7 @@ from conference.escalation.choices import EntryStatus
 from conference.escalation.forms import StatusForm, status_form
 from conference.escalation.models import EscalationEntry
 from conference.extensions import db
+from conference.referrals import services as case_services
 from conference.web.auth import current_actor, require, requires
 from conference.web.forms import show_refusal, version_of
 from conference.web.unit import Answer, on_refusal
@@ -26,12 +27,18 @@ bp = Blueprint("escalation", __name__)
 @requires(permissions.can_read_register)
 def index() -> ResponseReturnValue:
     """The register of the reader's MARACs, filtered by status."""
-    marac_ids = permissions.register_marac_ids(current_actor())
+    actor = current_actor()
+    marac_ids = permissions.register_marac_ids(actor)
     chosen = request.args.get("status", "")
     status = EntryStatus(chosen) if chosen in set(EntryStatus) else None
+    found = queries.entries(marac_ids, status)
+    # The register names cases by reference: its reading is kept, by the actions listed.
+    case_services.record_list_view(
+        actor, "escalations", [a.action_id for e in found for a in e.actions], now=utcnow()
+    )
     return render_template(
         "escalation/index.html",
-        entries=queries.entries(marac_ids, status),
+        entries=found,
         counts=queries.status_counts(marac_ids),
         status=status,
     )
@@ -101,6 +108,9 @@ def _refused(entry_id: int, form: StatusForm) -> Answer:
 def _page(
     entry: EscalationEntry, form: StatusForm | None, *, status: int = 200, **context: Any
 ) -> ResponseReturnValue:
+    case_services.record_list_view(
+        current_actor(), "escalation_entry", [a.action_id for a in entry.actions], now=utcnow()
+    )
     body = render_template(
         "escalation/entry.html",
         entry=entry,
