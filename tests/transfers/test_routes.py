@@ -66,7 +66,9 @@ def _accepted(world):
 def _verbs(user, verb):
     return list(
         db.session.scalars(
-            sa.select(AuditEvent).where(AuditEvent.user_id == user.id, AuditEvent.verb == verb)
+            sa.select(AuditEvent)
+            .where(AuditEvent.user_id == user.id, AuditEvent.verb == verb)
+            .order_by(AuditEvent.id)  # PostgreSQL gives no order otherwise
         )
     )
 
