@@ -5,8 +5,8 @@ from __future__ import annotations
 from conference.accounts.models import Role, User
 from conference.accounts.permissions import roles_in
 
-#: The roles that read a MARAC's register. The steering group's role joins this set when it
-#: exists (Role.STEERING, on its own branch): it reads, it never changes an entry.
+#: The roles that read a MARAC's register. Not the steering group yet: an entry names its
+#: actions by case reference, and the steering group sees no case reference anywhere.
 READERS: frozenset[Role] = frozenset({Role.COORDINATOR})
 #: The roles that change an entry's status.
 MANAGERS: frozenset[Role] = frozenset({Role.COORDINATOR})

@@ -86,6 +86,7 @@ def test_the_outbox_is_paginated(app, client_as):
     admin = client_as("admin")
     first = admin.get(OUTBOX).get_data(as_text=True)
     assert "Email number 2" in first and "Email number 0" not in first and "page 1 of 2" in first
+    assert f"{OUTBOX}?page=2" in first  # the pager links the next page
     second = admin.get(f"{OUTBOX}?page=2").get_data(as_text=True)
     assert "Email number 0" in second and "Email number 2" not in second
 
