@@ -15,6 +15,7 @@ from conference.escalation.lifecycle import ENTRY
 from conference.meetings.lifecycle import ITEM
 from conference.referrals.lifecycle import CASE, REFERRAL
 from conference.states import Actor, Machine
+from conference.system_issues.lifecycle import ISSUE
 from conference.transfers.lifecycle import TRANSFER
 
 #: Each machine with the name it has in its module, in the order of the MARAC cycle.
@@ -26,6 +27,7 @@ MACHINES: tuple[tuple[str, Machine[Any, Any]], ...] = (
     ("conference/actions/lifecycle.py", ACTION),
     ("conference/transfers/lifecycle.py", TRANSFER),
     ("conference/escalation/lifecycle.py", ENTRY),
+    ("conference/system_issues/lifecycle.py", ISSUE),
 )
 PAGE = Path(__file__).resolve().parent.parent / "docs" / "lifecycles.md"
 
@@ -34,8 +36,9 @@ INTRO = """\
 
 <!-- Written by `python -m conference.lifecycles` from the tables; a test checks they match. -->
 
-Seven things in the app have a status: a referral, a case, a conference, an agenda item, an
-action, a case's transfer to another MARAC and an entry of the escalation register. Each has one
+Eight things in the app have a status: a referral, a case, a conference, an agenda item, an
+action, a case's transfer to another MARAC, an entry of the escalation register and a system
+issue. Each has one
 transition table, in its domain's `lifecycle.py`, and every service that changes a status goes
 through it (`Machine.transition` in `conference/states.py`); pages that ask "can this happen
 now?" ask the same table. A row says from which statuses to which, what the move is, who may
@@ -56,6 +59,7 @@ WHO = {
     Actor.OWNER_AGENCY: "the representatives and advocates of the agency that owns the action",
     Actor.SENDER: "for a transfer, a coordinator of the MARAC the case leaves (a coordinator, "
     "for a transfer, is one of the MARAC it goes to)",
+    Actor.STEERING: "a member of the MARAC's steering group",
     Actor.SYSTEM: "called with no user: the publishing job, and set-up code such as the demo "
     "(the escalation job opens register entries; it moves none)",
 }

@@ -27,6 +27,7 @@ class Actor(Labelled):
     REFERRER = "referrer"
     OWNER_AGENCY = "owner_agency"
     SENDER = "sender"
+    STEERING = "steering"
     SYSTEM = "system"
 
 
@@ -37,6 +38,7 @@ add_labels(
         (Actor.REFERRER, "the referrer"),
         (Actor.OWNER_AGENCY, "the owner agency"),
         (Actor.SENDER, "a coordinator of the sending MARAC"),
+        (Actor.STEERING, "the steering group"),
         (Actor.SYSTEM, "a scheduled job"),
     ]
 )

@@ -71,12 +71,17 @@ LAYERS = (
         "accounts audit conferences notifications referrals",
         above={"meetings": "the advocate's pages check who advocates for a case at a meeting"},
     ),
+    # The system issues log names cases by reference and the agencies its issues are about.
+    Layer("system_issues", "accounts audit referrals"),
     Layer(
         "meetings",
-        "accounts actions audit conferences referrals research voice",
+        "accounts actions audit conferences referrals research system_issues voice",
         above={"minutes": "closing a meeting begins its minutes"},
     ),
-    Layer("minutes", "accounts actions audit conferences meetings notifications referrals"),
+    Layer(
+        "minutes",
+        "accounts actions audit conferences meetings notifications referrals system_issues",
+    ),
     Layer(
         "closure", "accounts actions audit conferences meetings notifications referrals research"
     ),
@@ -90,7 +95,9 @@ LAYERS = (
     Layer("admin", "accounts"),
     Layer("dashboard", "accounts"),
     Layer(
-        "reports", "accounts actions audit conferences meetings minutes referrals research voice"
+        "reports",
+        "accounts actions audit conferences meetings minutes referrals research system_issues "
+        "voice",
     ),
     Layer(
         "scheduler",
@@ -99,9 +106,12 @@ LAYERS = (
     Layer(
         "demo",
         "accounts actions closure conferences escalation meetings minutes referrals research "
-        "transfers voice",
+        "system_issues transfers voice",
     ),
-    Layer("web", "accounts actions audit conferences escalation notifications referrals voice"),
+    Layer(
+        "web",
+        "accounts actions audit conferences escalation notifications referrals system_issues voice",
+    ),
 )
 CORE = {
     "db",

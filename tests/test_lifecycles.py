@@ -41,6 +41,11 @@ from conference.referrals.lifecycle import (
     REFERRAL,
 )
 from conference.states import Actor
+from conference.system_issues.choices import IssueCategory
+from conference.system_issues.choices import IssueStatus as S
+from conference.system_issues.lifecycle import ISSUE
+from conference.system_issues.lifecycle import NOTE_GIVEN as ISSUE_NOTE_GIVEN
+from conference.system_issues.models import SystemIssue
 from conference.transfers.choices import TransferStatus
 from conference.transfers.lifecycle import STILL_IN_SENDING_MARAC, TRANSFER
 from conference.transfers.models import CaseTransfer
@@ -132,6 +137,14 @@ ENTRY_SPEC = _spec(
         ([E.OPEN, E.RAISED], E.RESOLVED, {COORDINATOR}),
         ([E.OPEN, E.RAISED], E.CLOSED, {COORDINATOR}),
         ([E.RESOLVED, E.CLOSED], E.OPEN, {COORDINATOR}),
+    ]
+)
+
+
+ISSUE_SPEC = _spec(
+    [
+        ([S.OPEN], S.RESOLVED, {COORDINATOR, Actor.STEERING}),
+        ([S.RESOLVED], S.OPEN, {COORDINATOR, Actor.STEERING}),
     ]
 )
 
@@ -433,6 +446,51 @@ def test_an_entry_moves_only_with_a_note(app):
     assert ENTRY.can(entry, E.RAISED, actor=coordinator, now=utcnow(), note="Emailed them")
 
 
+def _issue():
+    marac = factories.make_marac()
+    coordinator = factories.make_user(Role.COORDINATOR, marac=marac)
+    issue = SystemIssue(
+        marac_id=marac.id,
+        category=IssueCategory.RESOURCES,
+        description="Too few refuge places for women with older sons",
+        review_on=utcnow().date(),
+        raised_by_id=coordinator.id,
+        updated_by_id=coordinator.id,
+    )
+    db.session.add(issue)
+    db.session.commit()
+    return issue, marac
+
+
+def test_every_system_issue_transition(app):
+    issue, marac = _issue()
+    walked = _walk(
+        ISSUE,
+        issue,
+        ISSUE_SPEC,
+        anyone=_also(factories.make_user(Role.COORDINATOR, marac=marac), Role.STEERING, marac),
+        actors={
+            COORDINATOR: factories.make_user(Role.COORDINATOR, marac=marac),
+            Actor.STEERING: factories.make_user(Role.STEERING, marac=marac),
+            SYSTEM: None,
+            # The chair logs issues at her meetings but does not settle them.
+            NOBODY: factories.make_user(Role.CHAIR, marac=marac),
+            "elsewhere": factories.make_user(Role.STEERING, marac=factories.make_marac()),
+        },
+        now_for=lambda _: utcnow(),
+        facts={"note": "Housing agreed a quota of places"},
+    )
+    assert walked == 4
+
+
+def test_an_issue_is_resolved_or_reopened_only_with_a_note(app):
+    issue, marac = _issue()
+    steering = factories.make_user(Role.STEERING, marac=marac)
+    for note in ("", "   ", None):
+        _refused(ISSUE, issue, S.RESOLVED, "came of it", actor=steering, now=utcnow(), note=note)
+    assert ISSUE.can(issue, S.RESOLVED, actor=steering, now=utcnow(), note="Quota agreed")
+
+
 # Guards ----------------------------------------------------------------------------------------
 
 
@@ -526,6 +584,7 @@ def test_every_guard_of_every_table_is_tried_here():
         NOT_STANDING,
         STILL_IN_SENDING_MARAC,
         NOTE_GIVEN,
+        ISSUE_NOTE_GIVEN,
     }
     guards = {g for _, machine in lifecycles.MACHINES for row in machine.moves for g in row.guards}
     assert guards == tried

@@ -138,6 +138,10 @@ class Marac(TimestampMixin, Model):
     contact_after_days: Mapped[int] = mapped_column(default=14, server_default="14")
     #: An action this many days overdue enters the escalation register.
     register_after_days: Mapped[int] = mapped_column(default=28, server_default="28")
+    #: Whether the agencies of the MARAC's coordinators are invited to research its cases.
+    #: Off by default: the coordinator's own agency (often the partnership that runs the
+    #: MARAC) holds no records of its own on the cases.
+    coordinators_research: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     agencies: Mapped[list[Agency]] = relationship(
         secondary=agency_maracs, back_populates="maracs", order_by="Agency.name"

@@ -144,6 +144,13 @@ class MaracForm(FlaskForm):
         widget=GovSingleCheckbox(),
     )
     is_active = BooleanField("This MARAC is active", default=True, widget=GovSingleCheckbox())
+    coordinators_research = BooleanField(
+        "Ask the coordinators' own agencies for research",
+        description="Leave unticked when the coordinators work for the partnership that runs "
+        "the MARAC. Tick it when a coordinator's agency holds its own records on the cases "
+        "(for example a police coordinator), so that agency researches every case too.",
+        widget=GovSingleCheckbox(),
+    )
     risk_tool_id = SelectField(
         "Risk checklist",
         description="The checklist referrals to this MARAC use",
@@ -259,6 +266,7 @@ class MaracForm(FlaskForm):
             "timezone": self.timezone.data,
             "requires_two_factor": self.requires_two_factor.data,
             "is_active": self.is_active.data,
+            "coordinators_research": self.coordinators_research.data,
             "risk_tool_id": self.risk_tool_id.data,
             **{name: getattr(self, name).data for name in SCREENING_FIELDS},
             "confidentiality_statement": self.confidentiality_statement.data or "",

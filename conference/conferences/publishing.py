@@ -11,7 +11,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from conference import audit
-from conference.accounts.models import Agency, User
+from conference.accounts.models import Agency, Role, RoleGrant, User
 from conference.conferences import planning
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.lifecycle import CONFERENCE, HAS_AGENDA
@@ -36,13 +36,7 @@ def publish(conference: Conference, *, actor: User | None, now: datetime) -> int
     add_overdue_action_items(conference, now=now)
     CONFERENCE.transition(conference, ConferenceStatus.AGENDA_PUBLISHED, actor=actor, now=now)
     conference.published_at = now
-    agencies = list(
-        db.session.scalars(
-            sa.select(Agency)
-            .where(Agency.maracs.any(id=conference.marac_id), Agency.is_active.is_(True))
-            .order_by(Agency.name)
-        )
-    )
+    agencies = invitees(conference)
     if agencies:
         db.session.execute(
             sa.insert(conference_invitations),
@@ -62,6 +56,26 @@ def publish(conference: Conference, *, actor: User | None, now: datetime) -> int
     )
     planning.tell_invited(conference, "agenda.published", key="published", now=now)
     return len(agencies)
+
+
+def invitees(conference: Conference) -> list[Agency]:
+    """The agencies asked to research the agenda: the MARAC's active agencies, less those of
+    its active coordinators unless the MARAC asks them too. One query."""
+    query = sa.select(Agency).where(
+        Agency.maracs.any(id=conference.marac_id), Agency.is_active.is_(True)
+    )
+    if not conference.marac.coordinators_research:
+        coordinators = (
+            sa.select(User.agency_id)
+            .join(RoleGrant, RoleGrant.user_id == User.id)
+            .where(
+                RoleGrant.marac_id == conference.marac_id,
+                RoleGrant.role == Role.COORDINATOR,
+                User.is_active_account.is_(True),
+            )
+        )
+        query = query.where(Agency.id.not_in(coordinators))
+    return list(db.session.scalars(query.order_by(Agency.name)))
 
 
 def publish_due(now: datetime) -> dict[str, int]:

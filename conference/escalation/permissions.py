@@ -5,9 +5,11 @@ from __future__ import annotations
 from conference.accounts.models import Role, User
 from conference.accounts.permissions import roles_in
 
-#: The roles that read a MARAC's register. Not the steering group yet: an entry names its
-#: actions by case reference, and the steering group sees no case reference anywhere.
-READERS: frozenset[Role] = frozenset({Role.COORDINATOR})
+#: The roles that read a MARAC's register. The steering group reads it without the case
+#: references (see REFERENCE_READERS): it sees no case reference anywhere.
+READERS: frozenset[Role] = frozenset({Role.COORDINATOR, Role.STEERING})
+#: The roles that see which cases an entry's actions are on.
+REFERENCE_READERS: frozenset[Role] = frozenset({Role.COORDINATOR})
 #: The roles that change an entry's status.
 MANAGERS: frozenset[Role] = frozenset({Role.COORDINATOR})
 
@@ -20,6 +22,11 @@ def reads(user: User, marac_id: int) -> bool:
 def manages(user: User, marac_id: int) -> bool:
     """May change the status of marac's entries."""
     return bool(roles_in(user, marac_id) & MANAGERS)
+
+
+def sees_references(user: User, marac_id: int) -> bool:
+    """Sees the case references of marac's entries (and links to the cases)."""
+    return bool(roles_in(user, marac_id) & REFERENCE_READERS)
 
 
 def register_marac_ids(user: User) -> set[int]:

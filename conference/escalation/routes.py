@@ -32,13 +32,15 @@ def index() -> ResponseReturnValue:
     chosen = request.args.get("status", "")
     status = EntryStatus(chosen) if chosen in set(EntryStatus) else None
     found = queries.entries(marac_ids, status)
-    # The register names cases by reference: its reading is kept, by the actions listed.
-    case_services.record_list_view(
-        actor, "escalations", [a.action_id for e in found for a in e.actions], now=utcnow()
-    )
+    with_references = {m for m in marac_ids if permissions.sees_references(actor, m)}
+    # Where the register names cases by reference its reading is kept, by the actions listed.
+    shown = [a.action_id for e in found if e.marac_id in with_references for a in e.actions]
+    if shown:
+        case_services.record_list_view(actor, "escalations", shown, now=utcnow())
     return render_template(
         "escalation/index.html",
         entries=found,
+        with_references=with_references,
         counts=queries.status_counts(marac_ids),
         status=status,
     )
@@ -48,7 +50,7 @@ def index() -> ResponseReturnValue:
 @login_required
 def entry(entry_id: int) -> ResponseReturnValue:
     """One entry: the agency, its late actions, its history, and (for a coordinator) the
-    form to move it on."""
+    form to move it on. The steering group reads it without the case references."""
     found = _entry(entry_id)
     return _page(found, status_form(found) if _manages(found) else None)
 
@@ -108,12 +110,15 @@ def _refused(entry_id: int, form: StatusForm) -> Answer:
 def _page(
     entry: EscalationEntry, form: StatusForm | None, *, status: int = 200, **context: Any
 ) -> ResponseReturnValue:
-    case_services.record_list_view(
-        current_actor(), "escalation_entry", [a.action_id for a in entry.actions], now=utcnow()
-    )
+    references = permissions.sees_references(current_actor(), entry.marac_id)
+    if references:
+        case_services.record_list_view(
+            current_actor(), "escalation_entry", [a.action_id for a in entry.actions], now=utcnow()
+        )
     body = render_template(
         "escalation/entry.html",
         entry=entry,
+        references=references,
         form=form,
         history=queries.history(entry),
         now_standing=queries.actions_now(entry),

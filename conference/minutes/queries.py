@@ -19,6 +19,8 @@ from conference.meetings.choices import Presence
 from conference.meetings.models import Attendance, Attendee, Discussion, PerpetratorRisk
 from conference.minutes.models import Minutes, MinutesRevision
 from conference.referrals.models import Perpetrator
+from conference.system_issues import queries as issue_queries
+from conference.system_issues.models import SystemIssue
 
 
 @dataclass
@@ -44,6 +46,9 @@ class MinutesContent:
     #: Case id -> the victim's name, for items listed without a referral (standing items).
     names: dict[int, str] = field(default_factory=dict)
     revisions: list[MinutesRevision] = field(default_factory=list)
+    #: The system issues the meeting raised (in an agency copy: those about that agency, or
+    #: about no one agency). They name no case.
+    system_issues: list[SystemIssue] = field(default_factory=list)
 
     @property
     def present(self) -> list[Attendance]:
@@ -99,6 +104,11 @@ def content(
         carried_to=conference_queries.conferences_by_id(carried),
         names=conference_queries.victim_names([i.case_id for i in items if i.referral is None]),
         revisions=revisions(minutes.id) if minutes.finalised_at else [],
+        system_issues=[
+            issue
+            for issue in issue_queries.raised_at(conference.id)
+            if agency_id is None or issue.agency_id in (None, agency_id)
+        ],
     )
 
 

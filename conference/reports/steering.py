@@ -31,6 +31,8 @@ from conference.reports.figures import DataReturn, data_return
 from conference.reports.periods import Period, last_full_quarter, quarter_name, quarter_of
 from conference.reports.record import NO_CASES, Discussed
 from conference.reports.tables import Column, Kind, Table, one_place, share
+from conference.system_issues import queries as issue_queries
+from conference.system_issues.choices import IssueCategory
 
 #: How many full quarters the steering page looks back over.
 QUARTERS = 4
@@ -78,6 +80,14 @@ DEFINITIONS: dict[str, str] = {
     "equality.unknown": "Cases whose referral did not record the victim's group.",
     "equality.national": "The same figure for every MARAC in England and Wales, year to June "
     "2023 (SafeLives): the comparison the data return uses.",
+    "told.count": "Cases discussed in the four quarters, by what the victim's advocate recorded "
+    "after the meeting: she was told the outcome, it was not safe to contact her, her advocate "
+    "could not reach her, or nothing recorded yet. As in the data return.",
+    "told.share": "That count as a percentage of the cases discussed.",
+    "system_issues.raised": "System issues logged in the four quarters (at a meeting or by a "
+    "coordinator) of this kind.",
+    "system_issues.resolved": "Of those, the issues whose outcome is recorded (resolved).",
+    "system_issues.open": "Issues of this kind still open today, whenever they were logged.",
     "volume.cases": "Cases discussed in the four quarters.",
     "volume.rate": "Those cases as a yearly rate per 10,000 women aged 18 or over, from the "
     "MARAC's adult female population (set by an administrator).",
@@ -130,6 +140,8 @@ def steering_figures(marac: Marac, today: date, *, with_references: bool) -> Ste
             _repeats_table(quarters, cases),
             _many_repeats_table(len(repeated)),
             _waits_table(quarters, cases),
+            _reused(found, "told"),
+            _system_issues_table(marac, start, after),
             _reused(found, "equality"),
             _reused(found, "volume"),
         ],
@@ -301,6 +313,30 @@ def _many_repeats(marac: Marac, start: datetime, after: datetime) -> set[str]:
             .group_by(Case.id, Case.reference)
             .having(sa.func.count(Referral.id) >= MANY_REPEATS)
         )
+    )
+
+
+def _system_issues_table(marac: Marac, start: datetime, after: datetime) -> Table:
+    """The gaps the meetings found, by kind: counts of issues, not of people."""
+    counts = issue_queries.by_category(marac.id, start, after)
+    rows = [{"label": category.label, **counts[category]} for category in IssueCategory]
+    rows.append(
+        {
+            "label": "All kinds",
+            **{k: sum(c[k] for c in counts.values()) for k in counts[IssueCategory.POLICY]},
+        }
+    )
+    return Table(
+        key="system_issues",
+        title="System issues",
+        columns=[
+            Column("label", "Kind of issue", Kind.TEXT),
+            Column("raised", "Logged", protected=False),
+            Column("resolved", "Of those, resolved", protected=False),
+            Column("open", "Open now", protected=False),
+        ],
+        rows=rows,
+        notes=["Each issue is a gap in the system found on cases; the log has the details."],
     )
 
 

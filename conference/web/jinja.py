@@ -16,6 +16,7 @@ from conference.conferences.rules import clock
 from conference.escalation import permissions as escalation_permissions
 from conference.notifications import queries as notification_queries
 from conference.referrals import permissions as referral_permissions
+from conference.system_issues import permissions as issue_permissions
 from conference.voice import permissions as voice_permissions
 
 DISPLAY_ZONE = ZoneInfo("Europe/London")
@@ -54,6 +55,8 @@ def init_app(app: Flask, template_folder: str) -> None:
     app.add_template_global(action_permissions.has_actions, "has_actions")
     app.add_template_global(voice_permissions.voices_any, "voices_any")
     app.add_template_global(escalation_permissions.can_read_register, "can_read_register")
+    app.add_template_global(issue_permissions.can_read_log, "can_read_issues")
+    app.add_template_global(issue_permissions.can_log, "can_log_issues")
 
 
 def format_datetime(value: datetime | None, zone: str | None = None) -> str:

@@ -266,6 +266,20 @@ def test_how_long_agencies_keep_sight_of_a_conference_is_set_per_marac(admin):
     assert marac.agency_access_days == 28
 
 
+def test_whether_the_coordinators_agencies_research_is_set_per_marac(admin):
+    marac = factories.make_marac(name="Eastmoor MARAC", code="EM")
+    assert marac.coordinators_research is False
+    data = {"name": "Eastmoor MARAC", "code": "EM", "timezone": "Europe/London", "is_active": "y"}
+    page = admin.get(f"/admin/maracs/{marac.id}/edit").text
+    assert "Ask the coordinators&#39; own agencies for research" in page
+    admin.post(f"/admin/maracs/{marac.id}/edit", data={**data, "coordinators_research": "y"})
+    db.session.refresh(marac)
+    assert marac.coordinators_research is True
+    admin.post(f"/admin/maracs/{marac.id}/edit", data=data)  # unticked
+    db.session.refresh(marac)
+    assert marac.coordinators_research is False
+
+
 def test_the_overdue_action_ladder_is_set_per_marac(admin):
     marac = factories.make_marac(name="Eastmoor MARAC", code="EM")
     assert (marac.contact_after_days, marac.register_after_days) == (14, 28)

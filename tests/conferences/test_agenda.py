@@ -210,6 +210,21 @@ def test_publishing_invites_the_agencies_and_tells_their_reps_once(app, marac):
     assert text.reference.startswith(marac.code) and "/conferences/" in link
 
 
+@pytest.mark.parametrize("asked", [False, True])
+def test_the_coordinators_own_agency_researches_only_when_the_marac_asks(marac, asked):
+    partnership = factories.make_agency(maracs=[marac])
+    factories.make_user("coordinator", marac=marac, agency=partnership)
+    police = factories.make_agency(maracs=[marac])
+    marac.coordinators_research = asked
+    december = planned(marac)[0]
+    listing.place_case(factories.accepted_case(marac), actor=None, now=NOW)
+    publishing.publish(december, actor=None, now=datetime(2026, 12, 1, 7, 0, tzinfo=UTC))
+    db.session.commit()
+    invited = queries.invited_agency_ids(december.id)
+    assert police.id in invited
+    assert (partnership.id in invited) is asked
+
+
 def test_the_job_leaves_an_empty_agenda_unpublished(marac):
     publish_day = datetime(2026, 12, 1, 7, 0, tzinfo=UTC)
     run = run_job("publish-agendas", now=publish_day)

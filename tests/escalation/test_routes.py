@@ -61,6 +61,7 @@ def register(app):
 
 READERS = [
     ("coordinator", 200, 200, 303),
+    ("steering", 200, 200, 403),
     ("chair", 403, 404, 404),
     ("advocate", 403, 404, 404),
     ("agency_rep", 403, 404, 404),
@@ -89,6 +90,24 @@ def test_each_role_allowed_or_refused_on_each_page(client_as, register, role, in
     db.session.expire_all()
     expected = EntryStatus.RAISED if change == 303 else EntryStatus.OPEN
     assert db.session.get(EscalationEntry, entry.id).status is expected
+
+
+def test_the_steering_group_reads_the_register_without_a_case_reference(client_as, register):
+    entry, marac, _ = register
+    client = client_as("steering", marac=marac)
+    before = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
+    index = client.get("/escalations/").text
+    page = client.get(f"/escalations/{entry.id}").text
+    for text in (index, page):
+        assert "NB-2027-0001" not in text and "/cases/" not in text
+    assert f'id="entry-{entry.id}"' in index and "without case references" in index
+    assert 'id="status-form"' not in page  # reads, never works it
+    # Nothing naming a case was shown, so no case-listing event was written.
+    verbs = db.session.scalars(sa.select(AuditEvent.verb).order_by(AuditEvent.id).offset(before))
+    assert not [v for v in verbs if v.startswith("escalation")]
+    # The coordinator's own reading names the cases, and is kept.
+    coordinator = client_as("coordinator", marac=marac)
+    assert "NB-2027-0001" in coordinator.get("/escalations/").text
 
 
 def test_another_marac_s_coordinator_sees_none_of_its_entries(client_as, register):

@@ -8,17 +8,23 @@ the subject of three repeat referrals within the year.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
+import sqlalchemy as sa
 
 from conference.accounts.models import Marac
+from conference.conferences.models import AgendaItem
 from conference.extensions import db
 from conference.meetings.choices import Presence
 from conference.meetings.models import Attendance
 from conference.referrals.choices import Ethnicity, Gender
 from conference.reports.figures import data_return
 from conference.reports.steering import DEFINITIONS, last_quarters, percentile, steering_figures
+from conference.system_issues.choices import IssueCategory, IssueStatus
+from conference.system_issues.models import SystemIssue
+from conference.voice.choices import ContactMethod, OutcomeResult
+from conference.voice.models import VictimVoice
 from tests.reports.conftest import TODAY, Record, build_record, discussed, earlier_referral
 
 MINIMUM = 5
@@ -199,6 +205,74 @@ def test_equality_and_population_are_the_data_returns_for_the_year(steering, wor
     assert shown(steering.table("equality"))["Male"][:2] == ["fewer than 5", "not shown"]
     # 6 cases over 365 days, 10,000 adult women: 6.0 a year per 10,000.
     assert steering.table("volume").rows[0]["rate"] == 6.0
+
+
+def test_what_came_of_telling_her_counts_each_outcome_and_hides_small_ones(world):
+    voices = db.session.scalars(
+        sa.select(VictimVoice)
+        .join(AgendaItem, AgendaItem.id == VictimVoice.agenda_item_id)
+        .where(AgendaItem.id.in_([i.id for i in world.items.values()]))
+        .order_by(VictimVoice.id)
+    ).all()
+    told, not_safe = voices[0], voices[1]
+    told.outcome_result, told.outcome_told_on = OutcomeResult.TOLD, date(2026, 9, 1)
+    told.outcome_told_how = ContactMethod.PHONE
+    not_safe.outcome_result, not_safe.outcome_not_told_reason = OutcomeResult.NOT_SAFE, "Why"
+    db.session.flush()
+    try:
+        table = steering_figures(world.marac, TODAY, with_references=True).table("told")
+        assert table is not None
+        # Six cases discussed in the four quarters: one told, one not safe, four not recorded.
+        assert {r["label"]: (r["count"], r["share"]) for r in table.rows} == {
+            "Told her": (1, 16.7),
+            "Not safe to contact her": (1, 16.7),
+            "Could not reach her": (0, 0.0),
+            "Not recorded yet": (4, 66.7),
+        }
+        # As the steering group sees it: a count of one is a person, and is hidden.
+        assert shown(table)["Not safe to contact her"] == ["fewer than 5", "not shown"]
+        assert shown(table)["Could not reach her"] == ["0", "0.0%"]
+    finally:
+        db.session.rollback()
+
+
+def test_system_issues_by_kind_logged_resolved_and_open(world):
+    def issue(category, raised, status=IssueStatus.OPEN):
+        db.session.add(
+            SystemIssue(
+                marac_id=world.marac.id,
+                category=category,
+                description="A gap",
+                review_on=date(2027, 1, 1),
+                status=status,
+                outcome="Fixed" if status is IssueStatus.RESOLVED else "",
+                raised_at=datetime(*raised, 10, tzinfo=UTC),
+                raised_by_id=world.coordinator.id,
+                updated_by_id=world.coordinator.id,
+            )
+        )
+
+    issue(IssueCategory.RESOURCES, (2026, 5, 4), IssueStatus.RESOLVED)
+    issue(IssueCategory.RESOURCES, (2026, 8, 12))
+    issue(IssueCategory.POLICY, (2025, 6, 30))  # before the four quarters, still open
+    issue(IssueCategory.POLICY, (2025, 7, 1), IssueStatus.RESOLVED)  # before, settled: not here
+    issue(IssueCategory.POLICY, (2026, 10, 2))  # after them, open now
+    db.session.flush()
+    try:
+        table = steering_figures(world.marac, TODAY, with_references=False).table("system_issues")
+        assert table is not None
+        rows = {r["label"]: (r["raised"], r["resolved"], r["open"]) for r in table.rows}
+        assert rows == {
+            "An agency's practice": (0, 0, 0),
+            "A process between agencies": (0, 0, 0),
+            "Resources": (2, 1, 1),
+            "A policy": (0, 0, 2),
+            "All kinds": (2, 1, 3),
+        }
+        # Counts of issues, not of people: shown exactly to the steering group.
+        assert shown(table)["Resources"] == ["2", "1", "1"]
+    finally:
+        db.session.rollback()
 
 
 def test_every_figure_has_a_definition(steering):

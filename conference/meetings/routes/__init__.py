@@ -22,4 +22,11 @@ def load_driven(conference_id: int) -> Conference:
     return conference
 
 
-from conference.meetings.routes import console, follow, opening, plan, record  # noqa: E402, F401
+from conference.meetings.routes import (  # noqa: E402, F401
+    console,
+    follow,
+    issues,
+    opening,
+    plan,
+    record,
+)

@@ -100,6 +100,8 @@ def _console_context(
 
 
 def case_context_for(conference: Conference, item: AgendaItem, **forms: Any) -> dict[str, Any]:
+    from conference.meetings.routes import issues  # the console's parts import this module
+
     actor = current_actor()
     record = queries.records_for([item.id]).get(item.id)
     actions = queries.actions_for([item.id]).get(item.id, [])
@@ -129,6 +131,7 @@ def case_context_for(conference: Conference, item: AgendaItem, **forms: Any) -> 
         ),
         "flag_labels": {flag.value: flag.label for flag in RiskFlag},
         "RECORD_LABELS": RECORD_LABELS,
+        **issues.issues_context_for(conference, item, forms.get("issue_form")),
     }
 
 
