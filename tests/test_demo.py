@@ -293,11 +293,12 @@ def test_the_demo_register_has_an_entry_in_each_status_on_the_ladder_s_days(demo
         if entry.status in (EntryStatus.RESOLVED, EntryStatus.CLOSED, EntryStatus.RAISED):
             assert entry.note and entry.updated_by_id is not None
             assert entry.updated_at.date() > entry.opened_on
-    # The police's 45-day-late action is on their entry, raised with them.
+    # The police's late actions are on their entry, raised with them.
     police = db.session.scalars(sa.select(Agency).where(Agency.name == "Northshire Police")).one()
     raised = [e for e in entries if e.status is EntryStatus.RAISED]
     assert [e.agency_id for e in raised] == [police.id]
-    assert [actions[i.action_id].status for i in raised[0].actions] == [ActionStatus.OPEN]
+    # How many of its actions are late depends on the day the demo is made; all are open.
+    assert {actions[i.action_id].status for i in raised[0].actions} == {ActionStatus.OPEN}
     # A resolved entry's actions are done.
     for entry in entries:
         if entry.status is EntryStatus.RESOLVED:
@@ -316,3 +317,25 @@ def test_the_demo_register_has_an_entry_in_each_status_on_the_ladder_s_days(demo
     assert db.session.scalar(sa.select(sa.func.count(EntryChange.id))) >= 2 * len(entries)
     # Each demo agency has a named point of contact.
     assert all(a.contact_name and a.contact_email for a in db.session.scalars(sa.select(Agency)))
+
+
+def test_the_demo_has_system_issues_in_each_state_naming_nobody(demo):
+    from conference.referrals.models import Perpetrator
+    from conference.system_issues.choices import IssueStatus
+    from conference.system_issues.models import SystemIssue
+
+    issues = db.session.scalars(sa.select(SystemIssue).order_by(SystemIssue.id)).all()
+    assert {i.status for i in issues} == set(IssueStatus)
+    # Raised at meetings (their minutes list them) and from the log; one past its review.
+    assert any(i.conference_id for i in issues) and any(i.conference_id is None for i in issues)
+    today = utcnow().date()
+    assert any(i.status is IssueStatus.OPEN and i.review_on < today for i in issues)
+    resolved = [i for i in issues if i.status is IssueStatus.RESOLVED]
+    assert all(i.outcome for i in resolved)
+    assert {i.updated_by.email for i in resolved} == {"steering@northbridge.example"}
+    names = {r.victim_family_name for r in db.session.scalars(sa.select(Referral))}
+    names |= {p.family_name for p in db.session.scalars(sa.select(Perpetrator))}
+    for issue in issues:
+        words = f"{issue.description} {issue.owner} {issue.outcome}"
+        assert not [n for n in names if n and n in words], issue.id
+        assert issue.cases

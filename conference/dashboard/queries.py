@@ -109,6 +109,11 @@ def _links_for(role: Role) -> list[Link]:
                 "Long-overdue actions by agency: raise each with the agency, resolve or close it",
             ),
             Link(
+                "System issues",
+                url_for("system_issues.index"),
+                "Gaps in the system found on cases: log one, give it an owner and a review date",
+            ),
+            Link(
                 "Cases reaching 12 months",
                 url_for("closure.twelve_months"),
                 "Cases whose repeat flag ends soon or has just ended",
@@ -125,6 +130,16 @@ def _links_for(role: Role) -> list[Link]:
         return [
             _steering_link(),
             Link(
+                "System issues",
+                url_for("system_issues.index"),
+                "Gaps the meetings found: review each and record what came of it",
+            ),
+            Link(
+                "Escalation register",
+                url_for("escalation.index"),
+                "Actions long overdue, by agency, and what was done with each agency",
+            ),
+            Link(
                 "Data return",
                 url_for("reports.data_return_page"),
                 "The quarterly figures and how the MARAC is working, small counts hidden",
@@ -137,7 +152,12 @@ def _links_for(role: Role) -> list[Link]:
                 "Conferences",
                 url_for("conferences.schedule"),
                 "When your MARAC meets, and the agendas of the conferences you chair",
-            )
+            ),
+            Link(
+                "System issues",
+                url_for("system_issues.index"),
+                "The gaps in the system your meetings found, and what came of each",
+            ),
         ]
     if role in (Role.ADVOCATE, Role.AGENCY_REP):
         own = (

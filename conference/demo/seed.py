@@ -20,6 +20,7 @@ from conference.demo.meetings import seed_meetings
 from conference.demo.notices import seed_notice
 from conference.demo.perpetrators import seed_perpetrator_links
 from conference.demo.referrals import seed_referrals
+from conference.demo.system_issues import seed_system_issues
 from conference.demo.transfers import seed_transfer
 from conference.extensions import db
 
@@ -178,6 +179,8 @@ def seed_demo(*, now: datetime) -> list[DemoLogin]:
         send_action_reminders(now)
         # The ladder as it ran each morning, and the coordinator's work on the register.
         seed_escalations(users, maracs, now)
+        # Gaps in the system the meetings found, for the steering group.
+        seed_system_issues(users, maracs, now)
     return demo_logins()
 
 

@@ -104,7 +104,7 @@ class LogIssueForm(_IssueFields):
         "The cases it was found on",
         400,
         required="Give the reference of at least one case it was found on",
-        hint="Case references, separated by commas, for example NB-2026-0012, NB-2026-0031. "
+        hint="Case references as each case shows them, separated by commas. "
         "Only the coordinators see them.",
     )
     review_on = MemorableDateField(

@@ -63,15 +63,16 @@ def new() -> ResponseReturnValue:
     """Log an issue found on cases, away from a meeting: the coordinator names the cases."""
     actor = current_actor()
     maracs = _maracs(permissions.marac_ids_with(actor, permissions.LOGGERS))
-    marac = _chosen_marac(maracs, request.form.get("marac_id") or request.args.get("marac"))
+    case = _case_asked() if request.method == "GET" else None
+    asked = request.form.get("marac_id") or request.args.get("marac") or (case and case.marac_id)
+    marac = _chosen_marac(maracs, str(asked or ""))
     today = case_services.today_in(marac, utcnow())
     form = LogIssueForm(request.form if request.method == "POST" else None, today=today)
     form.marac_id.choices = [SelectChoice(str(m.id), m.name) for m in maracs]
     form.set_agencies(_agencies(marac.id))
     if request.method == "GET":
         form.marac_id.data = str(marac.id)
-        case = _case_asked(marac)
-        if case is not None:
+        if case is not None and case.marac_id == marac.id:
             form.cases.data = case.reference
         return _new_page(form, maracs)
     if not form.validate():
@@ -200,9 +201,9 @@ def _maracs(ids: set[int]) -> list[Marac]:
     return list(db.session.scalars(sa.select(Marac).where(Marac.id.in_(ids)).order_by(Marac.name)))
 
 
-def _chosen_marac(maracs: list[Marac], asked: str | None) -> Marac:
+def _chosen_marac(maracs: list[Marac], asked: str) -> Marac:
     """The MARAC asked for among the user's, else their first."""
-    return next((m for m in maracs if str(m.id) == str(asked or "")), maracs[0])
+    return next((m for m in maracs if str(m.id) == asked), maracs[0])
 
 
 def _agencies(marac_id: int) -> list[tuple[int, str]]:
@@ -214,8 +215,7 @@ def _agencies(marac_id: int) -> list[tuple[int, str]]:
     return [(agency_id, name) for agency_id, name in rows]
 
 
-def _case_asked(marac: Marac) -> Case | None:
-    """The case named by ?case= (a case of the MARAC), to start the form from."""
+def _case_asked() -> Case | None:
+    """The case named by ?case=, to start the form from (used only if it is of the MARAC)."""
     case_id = parse_id(request.args.get("case", ""))
-    case = db.session.get(Case, case_id) if case_id else None
-    return case if case is not None and case.marac_id == marac.id else None
+    return db.session.get(Case, case_id) if case_id else None

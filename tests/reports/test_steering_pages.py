@@ -187,9 +187,12 @@ def test_the_demo_steering_member_reaches_no_personal_data(app, cached_world):
             if link.netloc or not link.path.startswith("/") or link.path.startswith(SKIP):
                 continue
             waiting.append(link.path + (f"?{link.query}" if link.query else ""))
-    assert {"/reports/steering", "/reports/return", "/conferences/"} <= {
-        urlsplit(p).path for p in seen
-    }
+    paths = {urlsplit(p).path for p in seen}
+    assert {"/reports/steering", "/reports/return", "/conferences/"} <= paths
+    # The system issues log and the escalation register, each entry and issue opened.
+    assert {"/system-issues/", "/escalations/"} <= paths
+    assert any(p.startswith("/system-issues/") and p[-1].isdigit() for p in paths)
+    assert any(p.startswith("/escalations/") and p[-1].isdigit() for p in paths)
     # Nor any page about a conference's cases, typed in by hand.
     for conference_id in db.session.scalars(sa.select(Conference.id)):
         for page in ("", "/research", "/meeting", "/follow", "/minutes", "/minutes/print"):
