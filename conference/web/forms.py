@@ -207,6 +207,10 @@ class GovRadios(GovRadioInput):
         params = super().map_gov_params(field, **kwargs)
         if not (params.get("hint") or {}).get("text"):
             params.pop("hint", None)
+        # A template that styles the legend must not lose its words: the group's name.
+        legend = params.get("fieldset", {}).get("legend")
+        if legend is not None and not legend.get("text") and not legend.get("html"):
+            legend["text"] = field.label.text
         return params
 
 

@@ -3,6 +3,7 @@ never sees; a stale save (409, both versions, nothing lost); and queries that do
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -222,3 +223,11 @@ def test_the_log_runs_a_fixed_number_of_queries_as_issues_grow(as_user, log, cou
     with count_queries() as after:
         client.get("/system-issues/")
     assert len(after) == len(before)
+
+
+def test_the_form_names_its_groups_of_choices(as_user, log):
+    issue, marac, case, coordinator = log
+    page = as_user(coordinator).get(f"/system-issues/{issue.id}").text
+    assert re.search(r"govuk-fieldset__legend[^>]*>\s*Where does it stand\?", page)
+    new = as_user(coordinator).get("/system-issues/new").text
+    assert re.search(r"govuk-fieldset__legend[^>]*>\s*What kind of issue is it\?", new)
