@@ -9,7 +9,7 @@ commits.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 
@@ -51,18 +51,42 @@ def add_twelve_month_items(conference: Conference, *, now: datetime) -> int:
         Referral.case_id.in_(sa.select(Case.id).where(Case.marac_id == conference.marac_id))
     )
     already = sa.select(AgendaItem.case_id).where(AgendaItem.conference_id == conference.id)
-    case_ids = list(
-        db.session.scalars(
-            sa.select(last_referred.c.case_id)
-            .where(
-                last_referred.c.referred_on >= previous_day - window,
-                last_referred.c.referred_on < this_day - window,
-                last_referred.c.case_id.not_in(already),
-            )
-            .order_by(last_referred.c.referred_on, last_referred.c.case_id)
+    due = db.session.execute(
+        sa.select(last_referred.c.case_id, last_referred.c.referred_on)
+        .where(
+            last_referred.c.referred_on >= previous_day - window,
+            last_referred.c.referred_on < this_day - window,
+            last_referred.c.case_id.not_in(already),
+        )
+        .order_by(last_referred.c.referred_on, last_referred.c.case_id)
+    ).all()
+    noticed = _twelve_months_noticed({case_id: day for case_id, day in due}, conference)
+    case_ids = [case_id for case_id, _ in due if case_id not in noticed]
+    return _add_standing(conference, Section.TWELVE_MONTHS, case_ids, now)
+
+
+def _twelve_months_noticed(referred: dict[int, date], conference: Conference) -> set[int]:
+    """The cases already a 12-month item on another agenda since their last referral (an extra
+    conference published after the next one, or the other way round): noticed once is enough.
+    One query."""
+    if not referred:
+        return set()
+    rows = db.session.execute(
+        sa.select(AgendaItem.case_id, Conference.starts_at)
+        .join(Conference, Conference.id == AgendaItem.conference_id)
+        .where(
+            AgendaItem.case_id.in_(referred),
+            AgendaItem.section == Section.TWELVE_MONTHS,
+            Conference.id != conference.id,
+            Conference.status != ConferenceStatus.CANCELLED,
         )
     )
-    return _add_standing(conference, Section.TWELVE_MONTHS, case_ids, now)
+    timezone = conference.marac.timezone
+    return {
+        case_id
+        for case_id, starts_at in rows
+        if rules.local(starts_at, timezone).date() > referred[case_id]
+    }
 
 
 def add_overdue_action_items(conference: Conference, *, now: datetime) -> int:

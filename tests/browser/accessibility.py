@@ -62,6 +62,9 @@ def _shape(page: Page) -> tuple[str, str, bool]:
 
 def violations(page: Page) -> list[dict]:
     """Run axe-core's rules (RULE_TAGS) on the page as it is now; return the violations."""
+    # The heading can be visible before the stylesheets have loaded (a busy machine): sizes
+    # and colours are only judged once they have.
+    page.wait_for_load_state("load")
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.evaluate(_axe_source())
     result = page.evaluate(

@@ -281,6 +281,26 @@ def test_publishing_adds_cases_reaching_twelve_months(marac):
     assert [i.case_id for i in standing] == [due.id]
 
 
+def test_a_case_reaching_twelve_months_is_listed_on_one_agenda_only(marac):
+    december = planned(marac)[0]  # 8 December 2026
+    coordinator = factories.coordinator_of(marac)
+    previous = factories.make_conference(marac, date(2026, 11, 10), now=NOW - timedelta(days=20))
+    previous.status = ConferenceStatus.MINUTES_FINAL
+    due = referred(factories.accepted_case(marac), date(2025, 11, 20))  # flag ended 20 Nov
+    listing.place_case(factories.accepted_case(marac), actor=None, now=NOW)
+    publishing.publish(december, actor=coordinator, now=NOW)
+    # An extra conference is added before it, on 1 December, and published afterwards: the
+    # same flag falls in its window too, but the case is already on December's agenda.
+    extra = factories.make_conference(marac, date(2026, 12, 1), now=NOW)
+    listing.place_case(factories.accepted_case(marac), actor=None, now=NOW)
+    publishing.publish(extra, actor=coordinator, now=NOW)
+    twelve = [i.case_id for i in items_of(extra) if i.section is Section.TWELVE_MONTHS]
+    assert twelve == []
+    assert [i.case_id for i in items_of(december) if i.section is Section.TWELVE_MONTHS] == [
+        due.id
+    ]
+
+
 def test_an_empty_agenda_cannot_be_published(marac):
     with pytest.raises(InvalidTransition, match="nothing on this agenda"):
         publishing.publish(planned(marac)[0], actor=None, now=NOW)
