@@ -339,3 +339,19 @@ def test_the_demo_has_system_issues_in_each_state_naming_nobody(demo):
         words = f"{issue.description} {issue.owner} {issue.outcome}"
         assert not [n for n in names if n and n in words], issue.id
         assert issue.cases
+
+
+def test_no_case_reaching_twelve_months_sits_on_two_agendas(demo):
+    from conference.conferences.choices import ConferenceStatus, Section
+    from conference.conferences.models import AgendaItem, Conference
+
+    rows = db.session.execute(
+        sa.select(AgendaItem.case_id, sa.func.count(AgendaItem.id))
+        .join(Conference, Conference.id == AgendaItem.conference_id)
+        .where(
+            AgendaItem.section == Section.TWELVE_MONTHS,
+            Conference.status != ConferenceStatus.CANCELLED,
+        )
+        .group_by(AgendaItem.case_id)
+    ).all()
+    assert rows and all(count == 1 for _, count in rows)

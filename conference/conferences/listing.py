@@ -296,8 +296,14 @@ def record_view(
     audit.record(actor, verb, conference, now=now, detail={"case_ids": [i.case_id for i in items]})
 
 
-def predicted_minutes(conference: Conference, case_count: int) -> int:
-    return case_count * conference.minutes_per_case
+#: A standing item (overdue actions to review, a case reaching 12 months) is a short review,
+#: not a case's full discussion: the time the plans allow for one.
+STANDING_ITEM_MINUTES = 5
+
+
+def predicted_minutes(conference: Conference, case_count: int, standing_count: int = 0) -> int:
+    """How long the cases and standing items take at the planned minutes for each."""
+    return case_count * conference.minutes_per_case + standing_count * STANDING_ITEM_MINUTES
 
 
 def _check_can_change(conference: Conference) -> None:

@@ -198,12 +198,15 @@ def add_extra(
     research_days = rule.research_days if rule else DEFAULTS["research_days"]
     starts = rules.starts_at(day, start_time, marac.timezone)
     _check_future(starts, now)
+    # A near day cannot have its cut-off or publication in the past: they fall on the day it
+    # is added, so cases accepted until then are listed and the agenda goes out at once.
+    today = today_in(marac, now)
     conference = Conference(
         marac=marac,
         is_extra=True,
         starts_at=starts,
-        cutoff_on=day - timedelta(days=cutoff_days),
-        publish_on=day - timedelta(days=research_days),
+        cutoff_on=max(day - timedelta(days=cutoff_days), today),
+        publish_on=max(day - timedelta(days=research_days), today),
         **values,
     )
     db.session.add(conference)
@@ -232,11 +235,14 @@ def change_conference(
     if starts != conference.starts_at:
         _check_future(starts, now)
         shift = day - old_day
-        values.update(
-            starts_at=starts,
-            cutoff_on=conference.cutoff_on + shift,
-            publish_on=conference.publish_on + shift,
-        )
+        values.update(starts_at=starts)
+        if not conference.is_published:
+            # Moved nearer, its cut-off and publication stay no earlier than today.
+            today = today_in(conference.marac, now)
+            values.update(
+                cutoff_on=max(conference.cutoff_on + shift, min(today, conference.cutoff_on)),
+                publish_on=max(conference.publish_on + shift, min(today, conference.publish_on)),
+            )
     changed = [name for name, value in values.items() if getattr(conference, name) != value]
     if not changed:
         return []

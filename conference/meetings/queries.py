@@ -203,7 +203,9 @@ def predicted_finish(
         if i.status in (ItemStatus.LISTED, ItemStatus.IN_DISCUSSION)
         and (current is None or i.id != current.id)
     ]
-    left = listing.predicted_minutes(conference, len(waiting))
+    standing = sum(1 for i in waiting if i.section.is_standing)
+    left = listing.predicted_minutes(conference, len(waiting) - standing, standing)
     if current is not None and current.status is ItemStatus.IN_DISCUSSION:
-        left += max(0, per_case - elapsed_minutes(current, now))
+        planned = listing.STANDING_ITEM_MINUTES if current.section.is_standing else per_case
+        left += max(0, planned - elapsed_minutes(current, now))
     return now + timedelta(minutes=left)

@@ -296,9 +296,7 @@ def test_a_case_reaching_twelve_months_is_listed_on_one_agenda_only(marac):
     publishing.publish(extra, actor=coordinator, now=NOW)
     twelve = [i.case_id for i in items_of(extra) if i.section is Section.TWELVE_MONTHS]
     assert twelve == []
-    assert [i.case_id for i in items_of(december) if i.section is Section.TWELVE_MONTHS] == [
-        due.id
-    ]
+    assert [i.case_id for i in items_of(december) if i.section is Section.TWELVE_MONTHS] == [due.id]
 
 
 def test_an_empty_agenda_cannot_be_published(marac):

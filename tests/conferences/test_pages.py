@@ -49,6 +49,20 @@ def test_the_agenda_lists_children_first_with_the_predicted_length(world, as_use
     assert set(event.detail["case_ids"]) == {c.id for c in world.published_cases}
 
 
+def test_standing_items_are_counted_apart_from_the_capacity_but_in_the_length(world, as_user):
+    from conference.conferences.choices import Section
+    from conference.conferences.standing import _add_standing
+
+    extra = [factories.accepted_case(world.marac).id for _ in range(2)]
+    _add_standing(world.published, Section.TWELVE_MONTHS, extra, utcnow())
+    db.session.commit()
+    page = as_user(world.coordinator).get(f"/conferences/{world.published.id}").text
+    text = " ".join(re.sub(r"<[^>]+>", "", page).split())
+    # Two cases of 16, two standing items beside them; 2 x 15 + 2 x 5 minutes.
+    assert "2 cases of a capacity of 16, and 2 standing items, which the capacity does not" in text
+    assert "40 minutes of the 4 hours the meeting has" in text
+
+
 def test_reordering_with_htmx_swaps_only_the_agenda(world, as_user):
     coordinator = as_user(world.coordinator)
     before = order(world.scheduled)
@@ -233,6 +247,33 @@ def test_bad_conference_details_are_refused_by_the_field_and_kept(world, as_user
     ):
         assert message in page, message
     assert 'value="25:00"' in page and 'value="http://insecure.example"' in page
+
+
+def test_adding_an_extra_conference_says_what_it_will_list_and_when(world, as_user):
+    coordinator = as_user(world.coordinator)
+    page = coordinator.get(f"/maracs/{world.marac.id}/conferences/new").text
+    assert 'id="extra-dates"' in page and "both fall on the day you add it" in page
+    soon = utcnow().date() + timedelta(days=2)
+    form = {
+        "day": [str(soon.day), str(soon.month), str(soon.year)],
+        "start_time": "10:00",
+        "duration_minutes": "120",
+        "place": "Civic Centre",
+        "capacity": "6",
+        "minutes_per_case": "15",
+        "chair_id": "",
+    }
+    response = coordinator.post(f"/maracs/{world.marac.id}/conferences/new", data=form)
+    assert response.status_code in (200, 303)
+    done = (
+        coordinator.get(response.headers.get("Location", "/")).text
+        if response.status_code == 303
+        else response.text
+    )
+    from conference.referrals.services import today_in
+
+    today = today_in(world.marac, utcnow())
+    assert f"cases accepted until {today:%-d %B} can be listed on it" in done
 
 
 def test_an_extra_conference_in_the_past_is_refused(world, as_user):

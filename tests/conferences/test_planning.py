@@ -177,6 +177,36 @@ def test_an_extra_conference_is_never_touched_by_the_rule(app):
     assert extra.is_extra and extra.rule_date is None
 
 
+def test_an_extra_conference_for_a_near_day_has_its_dates_from_today(app):
+    marac = factories.make_marac()
+    factories.make_rule(marac, now=NOW)  # cut-off 8 days, publication 7 days before
+    # Added on Saturday 21 November for Tuesday the 24th: both would fall in the past.
+    near = planning.add_extra(
+        marac, actor=None, now=NOW, day=date(2026, 11, 24), start_time=time(10, 0),
+        duration_minutes=120, place="", video_link="", capacity=6, minutes_per_case=15,
+    )  # fmt: skip
+    assert (near.cutoff_on, near.publish_on) == (date(2026, 11, 21), date(2026, 11, 21))
+    far = planning.add_extra(
+        marac, actor=None, now=NOW, day=date(2027, 1, 20), start_time=time(10, 0),
+        duration_minutes=120, place="", video_link="", capacity=6, minutes_per_case=15,
+    )  # fmt: skip
+    assert (far.cutoff_on, far.publish_on) == (date(2027, 1, 12), date(2027, 1, 13))
+
+
+def test_moving_an_unpublished_conference_nearer_keeps_its_dates_from_today(app):
+    marac = factories.make_marac()
+    factories.make_rule(marac, now=NOW)
+    conference = conferences_of(marac)[0]  # 8 December: cut-off 30 Nov, publication 1 Dec
+    planning.change_conference(
+        conference, actor=None, now=NOW, day=date(2026, 11, 25), start_time=time(10, 0)
+    )
+    assert (conference.cutoff_on, conference.publish_on) == (date(2026, 11, 21), date(2026, 11, 21))
+    planning.change_conference(
+        conference, actor=None, now=NOW, day=date(2026, 12, 15), start_time=time(10, 0)
+    )
+    assert (conference.cutoff_on, conference.publish_on) == (date(2026, 12, 11), date(2026, 12, 11))
+
+
 def test_moving_a_published_conference_tells_the_invited_agencies_once(app):
     marac = factories.make_marac()
     rep = factories.make_user("agency_rep", marac=marac)

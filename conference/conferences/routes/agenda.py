@@ -52,6 +52,7 @@ def _agenda_response(conference_id: int, status: int = 200) -> ResponseReturnVal
     items = queries.agenda_items(conference.id)
     listing.record_view(actor, "agenda.viewed", conference, items, now=now)
     cases = [i for i in items if not i.section.is_standing]
+    standing = len(items) - len(cases)
     return render(
         "conferences/agenda.html",
         "conferences/_agenda.html",
@@ -60,8 +61,10 @@ def _agenda_response(conference_id: int, status: int = 200) -> ResponseReturnVal
         items=items,
         sections=_sections(items),
         case_count=len(cases),
+        standing_count=standing,
+        standing_minutes=listing.STANDING_ITEM_MINUTES,
         person_flags=perpetrators.case_flags_for([i.case for i in cases], today=now.date()),
-        predicted=listing.predicted_minutes(conference, len(cases)),
+        predicted=listing.predicted_minutes(conference, len(cases), standing),
         returns=queries.return_counts(conference.id),
         invited_count=len(invited),
         managing=manages(actor, conference.marac_id) and conference.is_upcoming,

@@ -178,7 +178,12 @@ def new_conference(marac_id: int) -> ResponseReturnValue:
         return page(422 if form.errors else 200)
     on_refusal(refusal_beside(form, "day", page))
     conference = planning.add_extra(marac, actor=actor, now=utcnow(), **form.values())
-    flash(f"Extra conference added on {display.conference_label(conference)}.", "success")
+    flash(
+        f"Extra conference added on {display.conference_label(conference)}: cases accepted "
+        f"until {conference.cutoff_on:%-d %B} can be listed on it, and its agenda is published "
+        f"on {conference.publish_on:%-d %B}.",
+        "success",
+    )
     return go(url_for(".agenda_page", conference_id=conference.id))
 
 
@@ -208,8 +213,14 @@ def edit_conference(conference_id: int) -> ResponseReturnValue:
 def _conference_form_page(
     form: ConferenceForm, marac: Marac, conference: Conference | None, status: int
 ) -> ResponseReturnValue:
+    rule = planning.rule_for(marac.id)
     return render_template(
-        "conferences/conference_form.html", form=form, marac=marac, conference=conference
+        "conferences/conference_form.html",
+        form=form,
+        marac=marac,
+        conference=conference,
+        cutoff_days=rule.cutoff_days if rule else planning.DEFAULTS["cutoff_days"],
+        research_days=rule.research_days if rule else planning.DEFAULTS["research_days"],
     ), status
 
 
