@@ -105,7 +105,8 @@ LAYERS = (
     ),
     Layer(
         "demo",
-        "accounts actions closure conferences escalation meetings minutes referrals research "
+        "accounts actions closure conferences escalation meetings minutes notifications referrals "
+        "research "
         "system_issues transfers voice",
     ),
     Layer(

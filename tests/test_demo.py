@@ -355,3 +355,41 @@ def test_no_case_reaching_twelve_months_sits_on_two_agendas(demo):
         .group_by(AgendaItem.case_id)
     ).all()
     assert rows and all(count == 1 for _, count in rows)
+
+
+def test_the_demo_meetings_fall_on_the_days_the_meeting_rule_gives(demo):
+    from conference.conferences import rules
+    from conference.conferences.models import Conference, MeetingRule
+
+    for rule in db.session.scalars(sa.select(MeetingRule)):
+        marac = db.session.get(Marac, rule.marac_id)
+        held = db.session.scalars(
+            sa.select(Conference).where(
+                Conference.marac_id == rule.marac_id, Conference.is_extra.is_(False)
+            )
+        ).all()
+        assert held
+        for conference in held:
+            day = rules.local(conference.starts_at, marac.timezone).date()
+            assert rules.meeting_days(rules.rhythm_of(rule), day, day) == [day], (
+                marac.code,
+                day,
+            )
+
+
+def test_every_notice_names_a_conference_as_it_is(demo):
+    from conference.conferences import display
+    from conference.conferences.models import Conference
+    from conference.notifications.models import Notification
+
+    named = 0
+    for notice in db.session.scalars(sa.select(Notification)):
+        conference_id = notice.endpoint_args.get("conference_id")
+        if conference_id is None:
+            continue
+        conference = db.session.get(Conference, conference_id)
+        assert conference is not None, notice.kind
+        if notice.kind.startswith(("agenda.", "conference.")):
+            assert notice.reference == display.reference(conference), notice.kind
+            named += 1
+    assert named

@@ -112,6 +112,7 @@ def panel_context(case: Case, form: CloseForm | None = None) -> dict[str, Any]:
         "standing": standing,
         "closing": queries.closing(case, standing),
         "close_form": form or close_form(),
+        "flagged_now": standing.is_flagged(case_services.today_in(case.marac, utcnow())),
     }
 
 

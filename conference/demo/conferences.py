@@ -127,18 +127,18 @@ def seed_conferences(users: dict[str, User], maracs: dict[str, Marac], now: date
     names.update({name: case for name, (case, _) in cases.items()})
     # The rule is chosen so the next meeting is five days away: its agenda is out for research.
     first = today_in(northbridge, now) + timedelta(days=5)
-    for days_ago, heard in PAST:
-        day = today_in(northbridge, now) - timedelta(days=days_ago)
-        day -= timedelta(days=(day.weekday() - first.weekday()) % 7)  # the same weekday
-        _past_meeting(northbridge, [names[n] for n in heard], users["chair"], day)
     week = (first.day - 1) // 7 + 1
+    rhythm = rules.Rhythm(Frequency.MONTHLY, first.weekday(), -1 if week == 5 else week)
+    for days_ago, heard in PAST:
+        day = _rule_day_near(rhythm, today_in(northbridge, now) - timedelta(days=days_ago))
+        _past_meeting(northbridge, [names[n] for n in heard], users["chair"], day)
     planning.save_rule(
         northbridge,
         actor=users["coordinator"],
         now=now,
         frequency=Frequency.MONTHLY,
         weekday=first.weekday(),
-        week_of_month=-1 if week == 5 else week,
+        week_of_month=rhythm.week_of_month,
         interval_weeks=None,
         first_date=None,
         start_time=time(10, 0),
@@ -184,6 +184,13 @@ def seed_conferences(users: dict[str, User], maracs: dict[str, Marac], now: date
         listing.place_case(waiting, actor=users["eastmoor"], now=now)
     db.session.flush()
     return db.session.scalar(sa.select(sa.func.count(Conference.id))) or 0
+
+
+def _rule_day_near(rhythm: rules.Rhythm, target: date) -> date:
+    """The meeting rule's day nearest the target (the earlier one on a tie): past meetings
+    fall on the days the rule gives, as the meetings of a real MARAC did."""
+    days = rules.meeting_days(rhythm, target - timedelta(days=40), target + timedelta(days=40))
+    return min(days, key=lambda day: (abs((day - target).days), day))
 
 
 def _cases_by_name(marac: Marac) -> dict[str, Case]:

@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from conference.accounts.models import Agency, Marac, User
 from conference.actions.choices import ActionStatus, Priority
 from conference.actions.models import Action
-from conference.conferences import listing, publishing, queries, rules
+from conference.conferences import display, listing, publishing, queries, rules
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.demo.actions import close_when_done, seed_action_plans
@@ -24,6 +24,7 @@ from conference.meetings import console, opening
 from conference.meetings.choices import Presence
 from conference.meetings.models import Attendance, Attendee, Discussion, Meeting
 from conference.minutes.models import Minutes
+from conference.notifications.models import Notification
 from conference.referrals.services import today_in
 from conference.voice.choices import ContactMethod
 from conference.voice.models import VictimVoice
@@ -116,6 +117,7 @@ def _meeting_under_way(marac: Marac, users: dict[str, User], now: datetime) -> N
             listing.add_case(conference, case, actor=coordinator, now=now - timedelta(days=8))
     publishing.publish(conference, actor=coordinator, now=now - timedelta(days=7))
     conference.starts_at = starts
+    _renamed_in_notices(conference)
     items = queries.agenda_items(conference.id)
     _voice(items[0], users["idva"], today - timedelta(days=3))
 
@@ -153,6 +155,16 @@ def _meeting_under_way(marac: Marac, users: dict[str, User], now: datetime) -> N
         actor=coordinator,
         now=now - timedelta(minutes=3),
     )
+
+
+def _renamed_in_notices(conference: Conference) -> None:
+    """It was published for a later day so it could be: the notices name the day it is on."""
+    db.session.flush()
+    for notice in db.session.scalars(
+        sa.select(Notification).where(Notification.endpoint == "conferences.agenda_page")
+    ):
+        if notice.endpoint_args.get("conference_id") == conference.id:
+            notice.reference = display.reference(conference)
 
 
 def _first_case(meeting: Meeting, item: AgendaItem, users: dict[str, User], at: datetime) -> None:

@@ -31,6 +31,19 @@ def test_the_coordinator_sees_the_open_actions_and_the_reason_box(world, as_user
     assert 'name="close-reason"' in page
 
 
+def test_the_panel_never_says_a_flag_lasts_until_a_day_already_past(world, as_user):
+    from tests.closure.conftest import heard_case
+
+    recent, old = heard_case(world, 30), heard_case(world, 400)
+    coordinator = as_user(world.coordinator)
+    for path in (f"/cases/{recent.id}", f"/cases/{recent.id}/close"):
+        assert "stays flagged as a repeat until" in coordinator.get(path).text
+    for path in (f"/cases/{old.id}", f"/cases/{old.id}/close"):
+        page = coordinator.get(path).text
+        assert "stays flagged as a repeat until" not in page
+        assert "Its repeat flag ended on" in page
+
+
 def test_with_every_action_closed_the_reason_is_optional(world, as_user):
     case = world.cases[1]
     for action in db.session.scalars(sa.select(Action).where(Action.case_id == case.id)):

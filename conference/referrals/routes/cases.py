@@ -74,6 +74,7 @@ def case_context(case: Case, **extra: Any) -> dict[str, Any]:
         if manage and case.status is not CaseStatus.CLOSED
         else None,
         "close_form": close_form(),
+        "flagged_now": standing.is_flagged(today),
         "case": case,
         "latest": latest,
         "referrals": list(reversed(accepted)),
