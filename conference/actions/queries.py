@@ -44,6 +44,30 @@ def overdue_review(item: AgendaItem, day: date) -> list[tuple[Action, ActionUpda
     return [(action, latest.get(action.id)) for action in actions]
 
 
+def meeting_decisions(
+    item_ids: Collection[int], *, agency_id: int | None = None
+) -> dict[int, list[tuple[Action, ActionUpdate]]]:
+    """Agenda item id -> each overdue action a meeting decided on under it, with its latest
+    decision there (only one agency's actions, when asked), in the order they were decided."""
+    if not item_ids:
+        return {}
+    query = (
+        sa.select(ActionUpdate, Action)
+        .join(Action, Action.id == ActionUpdate.action_id)
+        .where(ActionUpdate.agenda_item_id.in_(item_ids))
+        .order_by(ActionUpdate.at, ActionUpdate.id)
+    )
+    if agency_id is not None:
+        query = query.where(Action.owner_agency_id == agency_id)
+    latest: dict[int, dict[int, tuple[Action, ActionUpdate]]] = {}
+    for update, action in db.session.execute(query):
+        assert update.agenda_item_id is not None
+        by_action = latest.setdefault(update.agenda_item_id, {})
+        # A later decision on the same action replaces the earlier one, in its first place.
+        by_action[action.id] = (action, update)
+    return {item_id: list(found.values()) for item_id, found in latest.items()}
+
+
 @dataclass(frozen=True)
 class AgencyAction:
     """One open action with the least context its owner agency needs to act on it."""
