@@ -488,3 +488,51 @@ def past_action(world, case, *, due_on, status=None, description: str = "Old act
     db.session.commit()
     assert isinstance(past, Conference)
     return action
+
+
+def reviewed_meeting_world():
+    """meeting_world with a standing item for Vera's case: her overdue housing action kept
+    open with a new date, her overdue police action closed as done; then the meeting held
+    (housing sent apologies) and concluded."""
+    from datetime import timedelta
+
+    from conference.actions import services as action_services
+    from conference.actions.choices import ActionStatus
+    from conference.conferences import queries, standing
+    from conference.conferences.choices import Section
+
+    world = meeting_world(cases=2)
+    vera = accepted_case(world.marac, given_name="Vera")
+    today = utcnow().date()
+    housing_action = past_action(
+        world, vera, due_on=today - timedelta(days=10), description="Move her to a safe flat"
+    )
+    housing_action.owner_agency_id = world.housing.id
+    police_action = past_action(
+        world, vera, due_on=today - timedelta(days=5), description="Check the street's CCTV"
+    )
+    standing.add_overdue_action_items(world.conference, now=utcnow())
+    db.session.commit()
+    [item] = [
+        i for i in queries.agenda_items(world.conference.id) if i.section is Section.OVERDUE_ACTIONS
+    ]
+    new_due = today + timedelta(days=21)
+    for action, status, due_on, note in (
+        (housing_action, ActionStatus.OPEN, new_due, "A flat is promised for next month"),
+        (police_action, ActionStatus.DONE, None, "Footage seized and kept"),
+    ):
+        db.session.refresh(action)
+        action_services.review_at_meeting(
+            action,
+            item,
+            version=action.version,
+            status=status,
+            due_on=due_on,
+            note=note,
+            actor=world.chair,
+            now=utcnow(),
+        )
+    db.session.commit()
+    hold_meeting(world, defer_last=False)
+    world.vera, world.standing_item, world.new_due = vera, item, new_due
+    return world

@@ -44,6 +44,30 @@ def overdue_review(item: AgendaItem, day: date) -> list[tuple[Action, ActionUpda
     return [(action, latest.get(action.id)) for action in actions]
 
 
+def meeting_decisions(
+    item_ids: Collection[int], *, agency_id: int | None = None
+) -> dict[int, list[tuple[Action, ActionUpdate]]]:
+    """Agenda item id -> each overdue action a meeting decided on under it, with its latest
+    decision there (only one agency's actions, when asked), in the order they were decided."""
+    if not item_ids:
+        return {}
+    query = (
+        sa.select(ActionUpdate, Action)
+        .join(Action, Action.id == ActionUpdate.action_id)
+        .where(ActionUpdate.agenda_item_id.in_(item_ids))
+        .order_by(ActionUpdate.at, ActionUpdate.id)
+    )
+    if agency_id is not None:
+        query = query.where(Action.owner_agency_id == agency_id)
+    latest: dict[int, dict[int, tuple[Action, ActionUpdate]]] = {}
+    for update, action in db.session.execute(query):
+        assert update.agenda_item_id is not None
+        by_action = latest.setdefault(update.agenda_item_id, {})
+        # A later decision on the same action replaces the earlier one, in its first place.
+        by_action[action.id] = (action, update)
+    return {item_id: list(found.values()) for item_id, found in latest.items()}
+
+
 @dataclass(frozen=True)
 class AgencyAction:
     """One open action with the least context its owner agency needs to act on it."""
@@ -52,6 +76,8 @@ class AgencyAction:
     reference: str
     victim: str
     conference: Conference
+    #: The case was closed before the plan was done: the action still waits for its report.
+    case_closed: bool = False
 
 
 def agency_actions(
@@ -62,19 +88,19 @@ def agency_actions(
     conference_id: int | None = None,
     due_by: date | None = None,
 ) -> list[AgencyAction]:
-    """The agency's actions in these MARACs (open ones unless told), soonest due first."""
+    """The agency's actions in these MARACs (open ones unless told), soonest due first.
+
+    A case closed early keeps its open actions here until the agency reports on each."""
     if not marac_ids:
         return []
     query = (
-        sa.select(Action, Case.reference, Conference)
+        sa.select(Action, Case.reference, Case.status, Conference)
         .join(Case, Case.id == Action.case_id)
         .join(AgendaItem, AgendaItem.id == Action.agenda_item_id)
         .join(Conference, Conference.id == AgendaItem.conference_id)
         .where(
             Action.owner_agency_id == agency_id,
             Case.marac_id.in_(marac_ids),
-            # A case closed early keeps its open actions on record; nobody chases them.
-            Case.status != CaseStatus.CLOSED,
             Action.status.in_(statuses),
         )
         .order_by(Action.due_on, Action.id)
@@ -84,10 +110,16 @@ def agency_actions(
     if due_by is not None:
         query = query.where(Action.due_on <= due_by)
     rows = db.session.execute(query).all()
-    names = victim_names({action.case_id for action, _, _ in rows})
+    names = victim_names({row[0].case_id for row in rows})
     return [
-        AgencyAction(action, reference, names.get(action.case_id, ""), conference)
-        for action, reference, conference in rows
+        AgencyAction(
+            action,
+            reference,
+            names.get(action.case_id, ""),
+            conference,
+            case_status is CaseStatus.CLOSED,
+        )
+        for action, reference, case_status, conference in rows
     ]
 
 

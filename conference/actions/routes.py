@@ -33,6 +33,7 @@ from conference.conferences.queries import maracs_by_id, victim_names
 from conference.db import utcnow
 from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
+from conference.referrals.choices import CaseStatus
 from conference.referrals.models import Case
 from conference.referrals.permissions import is_coordinator
 from conference.referrals.services import today_in
@@ -157,7 +158,8 @@ def _answer(action: Action, case: Case, form: StatusForm, status: int, *, today:
     item = db.session.get(AgendaItem, action.agenda_item_id)
     assert item is not None
     name = victim_names([case.id]).get(case.id, "")
-    row = queries.AgencyAction(action, case.reference, name, item.conference)
+    closed = case.status is CaseStatus.CLOSED
+    row = queries.AgencyAction(action, case.reference, name, item.conference, closed)
     return partial_response("actions/_action.html", status=status, row=row, form=form, today=today)
 
 

@@ -89,10 +89,8 @@ def _matching(filters: Filters) -> sa.Select:
         statuses = [s for s in (statuses or OPEN_STATUSES) if s in OPEN_STATUSES]
         query = query.where(Action.due_on <= filters.today - timedelta(days=filters.overdue_by))
     if statuses is not None:
+        # A case closed early keeps its open actions listed (marked) until each is reported on.
         query = query.where(Action.status.in_(statuses))
-        if all(s in OPEN_STATUSES for s in statuses):
-            # A case closed early keeps its open actions on record, but nobody chases them.
-            query = query.where(Case.status != CaseStatus.CLOSED)
     return query
 
 

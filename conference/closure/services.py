@@ -2,7 +2,8 @@
 
 A case closes when its plan is done: every action done, or closed as not done with a reason.
 The coordinator may close it earlier, giving the reason; the actions still open are left as
-they are, because what a meeting agreed is never deleted. A repeat referral accepted into a
+they are, because what a meeting agreed is never deleted, and stay on their agency's list
+(marked "Case closed") until the agency reports on each. A repeat referral accepted into a
 closed case reopens it (``referrals.services.decide``).
 """
 

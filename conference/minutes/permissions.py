@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Collection
 
 from conference.accounts.models import User
+from conference.accounts.permissions import AGENCY_ROLES, roles_in
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import Conference
-from conference.meetings.permissions import agency_attended, drives
+from conference.meetings.permissions import drives
 
 #: Conferences that have minutes: drafted when the meeting concludes, then final.
 WITH_MINUTES = (ConferenceStatus.CONCLUDED, ConferenceStatus.MINUTES_FINAL)
@@ -27,16 +28,17 @@ def writes_minutes(user: User, conference: Conference) -> bool:
 
 
 def reads_agency_copy(
-    user: User, conference: Conference, agency_id: int, present_agency_ids: Collection[int]
+    user: User, conference: Conference, agency_id: int, copy_agency_ids: Collection[int]
 ) -> bool:
-    """An agency's copy, for an agency that was present: whoever writes the minutes (draft or
+    """An agency's copy, for an agency that has one (``queries.copy_agency_ids``: present, or
+    sent apologies but owns actions from the meeting): whoever writes the minutes (draft or
     final), and that agency's own representatives once the minutes are final."""
-    if not has_minutes(conference) or agency_id not in present_agency_ids:
+    if not has_minutes(conference) or agency_id not in copy_agency_ids:
         return False
     if drives(user, conference):
         return True
     return (
         is_final(conference)
         and user.agency_id == agency_id
-        and agency_attended(user, conference, present_agency_ids)
+        and bool(set(AGENCY_ROLES) & roles_in(user, conference.marac_id))
     )

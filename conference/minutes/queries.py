@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
-from conference.actions.models import Action
+from conference.actions.models import Action, ActionUpdate
+from conference.actions.queries import meeting_decisions
 from conference.conferences import display
 from conference.conferences import queries as conference_queries
 from conference.conferences.models import AgendaItem, Conference
@@ -38,6 +39,9 @@ class MinutesContent:
     )
     #: Agenda item id -> the actions agreed on it (only one agency's, in an agency copy).
     actions: dict[int, list[Action]] = field(default_factory=dict)
+    #: Agenda item id -> each overdue action the meeting decided on under it, with the
+    #: decision (only one agency's, in an agency copy).
+    decisions: dict[int, list[tuple[Action, ActionUpdate]]] = field(default_factory=dict)
     attendances: list[Attendance] = field(default_factory=list)
     #: Agency id -> the people who attended for it.
     attendees: dict[int, list[Attendee]] = field(default_factory=dict)
@@ -46,6 +50,8 @@ class MinutesContent:
     #: Case id -> the victim's name, for items listed without a referral (standing items).
     names: dict[int, str] = field(default_factory=dict)
     revisions: list[MinutesRevision] = field(default_factory=list)
+    #: The agencies that get their own copy (see ``copy_agency_ids``).
+    copy_agency_ids: set[int] = field(default_factory=set)
     #: The system issues the meeting raised (in an agency copy: those about that agency, or
     #: about no one agency). They name no case.
     system_issues: list[SystemIssue] = field(default_factory=list)
@@ -57,6 +63,11 @@ class MinutesContent:
     @property
     def apologies(self) -> list[Attendance]:
         return [a for a in self.attendances if a.presence is Presence.APOLOGIES]
+
+    @property
+    def copies(self) -> list[Attendance]:
+        """The agencies with their own copy: present first, then apologies, each by name."""
+        return [a for a in self.attendances if a.agency_id in self.copy_agency_ids]
 
     @property
     def case_ids(self) -> list[int]:
@@ -85,11 +96,13 @@ def content(
     conference: Conference, minutes: Minutes, *, agency_id: int | None = None
 ) -> MinutesContent:
     """The minutes drafted from the record. With ``agency_id``: that agency's copy, holding
-    only the cases where it owns an action, and only its own actions."""
+    only the cases where it owns an action agreed or decided on at the meeting, and only its
+    own actions."""
     items = conference_queries.agenda_items(conference.id)
     actions = meeting_queries.actions_for([i.id for i in items], agency_id=agency_id)
+    decisions = meeting_decisions([i.id for i in items], agency_id=agency_id)
     if agency_id is not None:
-        items = [i for i in items if i.id in actions]
+        items = [i for i in items if i.id in actions or i.id in decisions]
     attendances, attendees = attendance(conference.id)
     carried = {i.carried_to_id for i in items if i.carried_to_id is not None}
     return MinutesContent(
@@ -99,17 +112,44 @@ def content(
         records=meeting_queries.records_for([i.id for i in items]),
         perpetrator_risks=risks.risks_with_perpetrators([i.id for i in items]),
         actions=actions,
+        decisions=decisions,
         attendances=attendances,
         attendees=attendees,
         carried_to=conference_queries.conferences_by_id(carried),
         names=conference_queries.victim_names([i.case_id for i in items if i.referral is None]),
         revisions=revisions(minutes.id) if minutes.finalised_at else [],
+        copy_agency_ids=copy_agency_ids(conference.id),
         system_issues=[
             issue
             for issue in issue_queries.raised_at(conference.id)
             if agency_id is None or issue.agency_id in (None, agency_id)
         ],
     )
+
+
+def copy_agency_ids(conference_id: int) -> set[int]:
+    """The agencies that get their own copy of the minutes: those present, and those that sent
+    apologies but own an action the meeting agreed, or an overdue one it decided on."""
+    presence = dict(
+        db.session.execute(
+            sa.select(Attendance.agency_id, Attendance.presence).where(
+                Attendance.conference_id == conference_id
+            )
+        ).all()
+    )
+    on_agenda = sa.select(AgendaItem.id).where(AgendaItem.conference_id == conference_id)
+    agreed = sa.select(Action.owner_agency_id).where(Action.agenda_item_id.in_(on_agenda))
+    decided = (
+        sa.select(Action.owner_agency_id)
+        .join(ActionUpdate, ActionUpdate.action_id == Action.id)
+        .where(ActionUpdate.agenda_item_id.in_(on_agenda))
+    )
+    owners = set(db.session.scalars(sa.union(agreed, decided)))
+    return {
+        agency_id
+        for agency_id, how in presence.items()
+        if how is Presence.PRESENT or (how is Presence.APOLOGIES and agency_id in owners)
+    }
 
 
 def attendance(conference_id: int) -> tuple[list[Attendance], dict[int, list[Attendee]]]:

@@ -59,8 +59,8 @@ def page(conference_id: int) -> ResponseReturnValue:
     actor = current_actor()
     conference = load_conference(conference_id)
     if not drives(actor, conference):
-        present = meeting_queries.present_agency_ids(conference.id)
-        require(reads_agency_copy(actor, conference, actor.agency_id, present), hide=True)
+        copies = queries.copy_agency_ids(conference.id)
+        require(reads_agency_copy(actor, conference, actor.agency_id, copies), hide=True)
         copy = url_for(".print_agency", conference_id=conference.id, agency_id=actor.agency_id)
         return redirect(copy, 303)
     return _respond(*_readable(conference_id))
@@ -79,13 +79,14 @@ def print_full(conference_id: int) -> ResponseReturnValue:
 @bp.get("/conferences/<int:conference_id>/minutes/print/agencies/<int:agency_id>")
 @login_required
 def print_agency(conference_id: int, agency_id: int) -> ResponseReturnValue:
-    """An agency's copy: only the cases where it owns an action, and only its own actions."""
+    """An agency's copy: only the cases where it owns an action the meeting agreed or decided
+    on, and only its own actions."""
     actor, conference = current_actor(), load_conference(conference_id)
-    present = meeting_queries.present_agency_ids(conference.id)
-    require(reads_agency_copy(actor, conference, agency_id, present), hide=True)
+    copies = queries.copy_agency_ids(conference.id)
+    require(reads_agency_copy(actor, conference, agency_id, copies), hide=True)
     minutes = or_404(queries.minutes_of(conference.id))
     content = queries.content(conference, minutes, agency_id=agency_id)
-    agency = next(a.agency for a in content.present if a.agency_id == agency_id)
+    agency = next(a.agency for a in content.copies if a.agency_id == agency_id)
     verb = "minutes.agency_copy_printed"
     listing.record_view(actor, verb, conference, content.items, now=utcnow())
     return render_template("minutes/print.html", agency=agency, **_heading(content))

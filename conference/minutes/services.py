@@ -25,12 +25,12 @@ from conference.conferences.lifecycle import CONFERENCE
 from conference.conferences.models import AgendaItem, Conference
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
-from conference.meetings import queries as meeting_queries
 from conference.meetings.console import RecordConflict, apply_record, check_action
 from conference.meetings.models import Discussion
 from conference.minutes.forms import REASON_LIMIT, RECORD_LABELS
 from conference.minutes.models import MINUTES_LIMITS, Minutes, MinutesRevision
 from conference.minutes.permissions import has_minutes
+from conference.minutes.queries import copy_agency_ids
 from conference.notifications import services as notifications
 from conference.notifications.links import Link
 from conference.referrals.choices import CaseStatus
@@ -315,7 +315,8 @@ def add_action(
 
 
 def finalise(minutes: Minutes, conference: Conference, *, actor: User, now: datetime) -> int:
-    """Make the minutes final and tell the present agencies' representatives and the chair.
+    """Make the minutes final and tell the chair and the representatives of each agency with
+    its own copy: those present, and those that sent apologies but own actions from it.
 
     Returns how many were told. Raises InvalidTransition unless the meeting has concluded.
     """
@@ -323,8 +324,7 @@ def finalise(minutes: Minutes, conference: Conference, *, actor: User, now: date
     minutes.finalised_at, minutes.finalised_by_id = now, actor.id
     conference.agency_access_ends_at = now + timedelta(days=conference.marac.agency_access_days)
     db.session.flush()
-    present = meeting_queries.present_agency_ids(conference.id)
-    recipients = set(agency_rep_ids(conference.marac_id, present))
+    recipients = set(agency_rep_ids(conference.marac_id, copy_agency_ids(conference.id)))
     if conference.chair_id is not None:
         recipients.add(conference.chair_id)
     told = notifications.notify(
