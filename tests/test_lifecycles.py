@@ -17,6 +17,7 @@ from conference.actions.lifecycle import ACTION
 from conference.actions.models import Action
 from conference.conferences.choices import ConferenceStatus, ItemStatus, Section
 from conference.conferences.lifecycle import (
+    AT_ITS_TIME,
     ATTENDANCE_DONE,
     CONFERENCE,
     EVERY_CASE_SETTLED,
@@ -542,6 +543,10 @@ def test_each_conference_guard_refuses(app):
 
     conference.status = K.AGENDA_PUBLISHED
     _refused(CONFERENCE, conference, K.IN_PROGRESS, "on its day", now=publish - timedelta(days=1))
+    # On its day but before its planned time: only when the chair says it starts early.
+    early = conference.starts_at - timedelta(minutes=10)
+    _refused(CONFERENCE, conference, K.IN_PROGRESS, "say it starts early", now=early)
+    CONFERENCE.check(conference, K.IN_PROGRESS, now=early, skip=[ATTENDANCE_DONE], early=True)
     _refused(CONFERENCE, conference, K.IN_PROGRESS, "List the people present", now=start)
     _present(conference, coordinator, accepted=False)
     _refused(CONFERENCE, conference, K.IN_PROGRESS, "confidentiality statement", now=start)
@@ -577,6 +582,7 @@ def test_every_guard_of_every_table_is_tried_here():
         STARTS_AHEAD,
         HAS_AGENDA,
         ON_ITS_DAY,
+        AT_ITS_TIME,
         ATTENDANCE_DONE,
         EVERY_CASE_SETTLED,
         MEETING_IN_PROGRESS,

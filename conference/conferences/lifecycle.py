@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from conference.conferences import rules
 from conference.conferences.choices import ConferenceStatus, ItemStatus
 from conference.conferences.display import local_day
 from conference.conferences.models import AgendaItem, Conference
@@ -43,6 +44,17 @@ def _on_its_day(conference: Conference, context: Context) -> str | None:
     return None
 
 
+def _at_its_time(conference: Conference, context: Context) -> str | None:
+    """Its planned start has come, or the chair says everyone is here and starts early."""
+    assert context.now is not None
+    if context.now >= conference.starts_at or context.facts.get("early") is True:
+        return None
+    start = rules.local(conference.starts_at, conference.marac.timezone)
+    return (
+        f"The meeting is planned to start at {rules.clock(start)}: say it starts early to begin now"
+    )
+
+
 def _attendance_done(conference: Conference, context: Context) -> str | None:
     """``invited`` may come with the facts, when the caller has read it already."""
     # Imported here: the meetings package imports this module.
@@ -74,6 +86,9 @@ HAS_AGENDA: Guard[Conference] = Guard(
     "something is on its agenda (cases, or the standing items publishing adds)", _has_agenda
 )
 ON_ITS_DAY: Guard[Conference] = Guard("it is the meeting's day (in the MARAC's zone)", _on_its_day)
+AT_ITS_TIME: Guard[Conference] = Guard(
+    "its planned start time has come, or the chair starts it early (recorded)", _at_its_time
+)
 ATTENDANCE_DONE: Guard[Conference] = Guard(
     "every invited agency present or sending apologies, someone present, and everyone's "
     "confidentiality accepted",
@@ -111,7 +126,7 @@ CONFERENCE: Machine[Conference, ConferenceStatus] = Machine(
             IN_PROGRESS,
             "start the meeting",
             by=MEETING,
-            guards=[ON_ITS_DAY, ATTENDANCE_DONE],
+            guards=[ON_ITS_DAY, AT_ITS_TIME, ATTENDANCE_DONE],
         ),
         move(
             IN_PROGRESS, CONCLUDED, "conclude the meeting", by=MEETING, guards=[EVERY_CASE_SETTLED]

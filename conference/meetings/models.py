@@ -44,6 +44,8 @@ class Meeting(Model):
     #: When attendance and confidentiality were done and the first case could open.
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     started_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    #: Started before its planned time, because the chair said so.
+    started_early: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: The case on the chair's screen (and everyone's follow view).
     current_item_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("agenda_items.id", ondelete="SET NULL")

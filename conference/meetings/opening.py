@@ -13,7 +13,7 @@ from conference import audit
 from conference.accounts.models import Agency, AgencyKind, User
 from conference.accounts.permissions import case_roles_in
 from conference.conferences.choices import ConferenceStatus
-from conference.conferences.lifecycle import ATTENDANCE_DONE, CONFERENCE
+from conference.conferences.lifecycle import AT_ITS_TIME, ATTENDANCE_DONE, CONFERENCE
 from conference.conferences.models import Conference
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
@@ -36,14 +36,17 @@ def statement_for(conference: Conference) -> str:
 
 def check_can_open(conference: Conference, now: datetime) -> None:
     """Attendance opens on the meeting's day (in the MARAC's zone), once the agenda is out:
-    when the meeting could start but for the attendance itself. Raises InvalidTransition."""
-    CONFERENCE.check(conference, ConferenceStatus.IN_PROGRESS, now=now, skip=[ATTENDANCE_DONE])
+    when the meeting could start but for the attendance itself and the clock (people arrive
+    before the planned time, so the meeting is ready to run on it). Raises InvalidTransition."""
+    CONFERENCE.check(
+        conference, ConferenceStatus.IN_PROGRESS, now=now, skip=[ATTENDANCE_DONE, AT_ITS_TIME]
+    )
 
 
 def why_not_open(conference: Conference, now: datetime) -> str:
     """What keeps the meeting from opening now; empty when nothing does."""
     return CONFERENCE.why_not(
-        conference, ConferenceStatus.IN_PROGRESS, now=now, skip=[ATTENDANCE_DONE]
+        conference, ConferenceStatus.IN_PROGRESS, now=now, skip=[ATTENDANCE_DONE, AT_ITS_TIME]
     )
 
 
@@ -259,19 +262,35 @@ def start(
     invited: list[Agency],
     actor: User,
     now: datetime,
+    early: bool = False,
 ) -> Meeting:
-    """Start the meeting once attendance and confidentiality are done. Flushes.
+    """Start the meeting once attendance and confidentiality are done, at its planned time
+    or, when the chair says so (early), before it. Flushes.
 
     Raises InvalidTransition naming what is missing.
     """
     meeting = _check_attendance_open(conference, now)
     CONFERENCE.transition(
-        conference, ConferenceStatus.IN_PROGRESS, actor=actor, now=now, invited=invited
+        conference,
+        ConferenceStatus.IN_PROGRESS,
+        actor=actor,
+        now=now,
+        invited=invited,
+        early=early,
     )
     meeting.started_at = now
     meeting.started_by_id = actor.id
+    meeting.started_early = now < conference.starts_at
     db.session.flush()
-    audit.record(actor, "meeting.started", conference, marac_id=conference.marac_id, now=now)
+    early_by = int((conference.starts_at - now).total_seconds() // 60)
+    audit.record(
+        actor,
+        "meeting.started",
+        conference,
+        marac_id=conference.marac_id,
+        now=now,
+        detail={"minutes_early": early_by} if meeting.started_early else None,
+    )
     return meeting
 
 

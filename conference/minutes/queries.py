@@ -5,6 +5,7 @@ queries however many cases the meeting heard.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 import sqlalchemy as sa
 
@@ -55,6 +56,9 @@ class MinutesContent:
     #: The system issues the meeting raised (in an agency copy: those about that agency, or
     #: about no one agency). They name no case.
     system_issues: list[SystemIssue] = field(default_factory=list)
+    #: When the meeting started, and whether the chair started it before its planned time.
+    started_at: datetime | None = None
+    started_early: bool = False
 
     @property
     def present(self) -> list[Attendance]:
@@ -105,6 +109,7 @@ def content(
         items = [i for i in items if i.id in actions or i.id in decisions]
     attendances, attendees = attendance(conference.id)
     carried = {i.carried_to_id for i in items if i.carried_to_id is not None}
+    meeting = meeting_queries.meeting_for(conference.id)
     return MinutesContent(
         conference=conference,
         minutes=minutes,
@@ -124,6 +129,8 @@ def content(
             for issue in issue_queries.raised_at(conference.id)
             if agency_id is None or issue.agency_id in (None, agency_id)
         ],
+        started_at=meeting.started_at if meeting else None,
+        started_early=bool(meeting and meeting.started_early),
     )
 
 

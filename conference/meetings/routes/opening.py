@@ -11,7 +11,7 @@ from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
 from conference.accounts.models import Agency, User
-from conference.conferences import display
+from conference.conferences import display, rules
 from conference.conferences.choices import ConferenceStatus
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
@@ -71,6 +71,8 @@ def opening_response(
             conference, invited, attendances, queries.returned_agency_ids(conference.id)
         ),
         not_yet=opening.why_not_open(conference, utcnow()),
+        before_time=utcnow() < conference.starts_at,
+        planned_start=rules.clock(rules.local(conference.starts_at, conference.marac.timezone)),
     )
 
 
@@ -241,6 +243,7 @@ def start(conference_id: int) -> ResponseReturnValue:
             invited=queries.invited_agencies(conference.id),
             actor=current_actor(),
             now=utcnow(),
+            early=request.form.get("early") == "y",
         )
         return "The meeting has started. Open the first case."
 
