@@ -258,6 +258,7 @@ def _research(conference: Conference, users: dict[str, User], now: datetime) -> 
             else "",
             risk_flags=[RiskFlag.BREACH_OF_ORDERS] if n == 0 else [],
             existing=None,
+            version=None,
         )
         if item.section.value == "children":
             research.save_return(
@@ -270,4 +271,5 @@ def _research(conference: Conference, users: dict[str, User], now: datetime) -> 
                 "after weekends.",
                 risk_flags=[RiskFlag.CHILD_PROTECTION],
                 existing=None,
+                version=None,
             )
