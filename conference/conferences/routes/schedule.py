@@ -27,9 +27,10 @@ from conference.db import utcnow
 from conference.extensions import db
 from conference.referrals.services import record_list_view, today_in
 from conference.web.auth import current_actor, require, requires
+from conference.web.forms import version_of
 from conference.web.htmx import go
 from conference.web.loaders import load_conference
-from conference.web.unit import on_refusal, refusal_beside
+from conference.web.unit import Answer, Page, Refusal, on_refusal, refusal_beside
 
 
 @bp.get("/conferences/")
@@ -198,18 +199,47 @@ def edit_conference(conference_id: int) -> ResponseReturnValue:
     page = partial(_conference_form_page, form, conference.marac, conference)
     if request.method != "POST" or not form.validate():
         return page(422 if form.errors else 200)
-    on_refusal(refusal_beside(form, "day", page))
-    if planning.change_conference(conference, actor=actor, now=utcnow(), **form.values()):
+    on_refusal(_conference_refused(form, conference, page))
+    version = version_of(form.version)
+    changed = planning.change_conference(
+        conference, actor=actor, now=utcnow(), version=version, **form.values()
+    )
+    if changed:
         told = " The invited agencies are told." if conference.is_published else ""
         flash(f"Conference changed: {display.conference_label(conference)}.{told}", "success")
     return go(url_for(".agenda_page", conference_id=conference.id))
 
 
+def _conference_refused(form: ConferenceForm, conference: Conference, page: Page) -> Answer:
+    """A change made on a stale copy shows the conference as saved now beside the form, which
+    keeps what was typed (409); any other refusal goes beside its field (422)."""
+    beside = refusal_beside(form, "day", page)
+
+    def answer(refused: Refusal) -> ResponseReturnValue:
+        if not isinstance(refused, planning.ConferenceConflict):
+            return beside(refused)
+        # Read after the rollback: the conference as the other person saved it.
+        form.version.data = str(conference.version)
+        return _conference_form_page(form, conference.marac, conference, 409, conflict=True)
+
+    return answer
+
+
 def _conference_form_page(
-    form: ConferenceForm, marac: Marac, conference: Conference | None, status: int
+    form: ConferenceForm,
+    marac: Marac,
+    conference: Conference | None,
+    status: int,
+    *,
+    conflict: bool = False,
 ) -> ResponseReturnValue:
     return render_template(
-        "conferences/conference_form.html", form=form, marac=marac, conference=conference
+        "conferences/conference_form.html",
+        form=form,
+        marac=marac,
+        conference=conference,
+        conflict=conflict,
+        label=display.conference_label(conference) if conference else "",
     ), status
 
 
