@@ -74,21 +74,47 @@ def check_rule(values: dict[str, Any]) -> None:
         )
 
 
-def save_rule(marac: Marac, *, actor: User | None, now: datetime, **values: Any) -> RuleChange:
-    """Create or change the MARAC's rule, re-plan the untouched conferences, fill the horizon."""
+class RuleConflict(Conflict):
+    """Someone saved the MARAC's meeting rule after the user's copy was read."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Someone else saved the meeting rule while you were editing it. Both versions are "
+            "shown: check theirs, then save yours again if it still applies."
+        )
+
+
+def save_rule(
+    marac: Marac, *, actor: User | None, now: datetime, version: int | None, **values: Any
+) -> RuleChange:
+    """Create or change the MARAC's rule, re-plan the untouched conferences, fill the horizon.
+
+    ``version`` is the rule's version the user's copy was read at (None before any rule).
+    Flushes; the caller commits. Raises RuleConflict and ValidationFailed.
+    """
+    rule = rule_for(marac.id)
+    if (rule.version if rule else None) != version:
+        raise RuleConflict()
     check_rule(values)
     if values["frequency"] is Frequency.MONTHLY:
         values.update(interval_weeks=None, first_date=None)
     else:
         values["week_of_month"] = None
-    rule = rule_for(marac.id)
+    first = rule is None
     if rule is None:
         rule = MeetingRule(marac=marac)
         db.session.add(rule)
     changed = [name for name, value in values.items() if getattr(rule, name) != value]
     for name, value in values.items():
         setattr(rule, name, value)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError as stale:  # saved by someone else at the same moment
+        raise RuleConflict() from stale
+    except sa.exc.IntegrityError as twice:
+        if first:  # the MARAC's first rule, made by someone else at the same moment
+            raise RuleConflict() from twice
+        raise
     audit.record(actor, "meeting_rule.saved", marac, now=now, detail={"changed": changed})
     change = _replan(marac, rule, now)
     change.added = plan_marac(marac, rule, now)

@@ -71,6 +71,7 @@ def save_return(
         raise ValidationFailed("Enter what your agency will share at the meeting", "summary")
     flags = sorted({flag.value for flag in risk_flags})
     findings = _checked_findings(item, findings or {})
+    first = existing is None
     if existing is None:
         existing = ResearchReturn(agenda_item_id=item.id, agency_id=agency.id)
         db.session.add(existing)
@@ -82,9 +83,12 @@ def save_return(
     existing.submitted_at = now
     try:
         db.session.flush()
-    except (StaleDataError, sa.exc.IntegrityError) as stale:
-        # Saved at the same moment: a newer version, or a first return made twice.
+    except StaleDataError as stale:  # saved by someone else at the same moment
         raise ReturnConflict() from stale
+    except sa.exc.IntegrityError as twice:
+        if first:  # the agency's first return, made by someone else at the same moment
+            raise ReturnConflict() from twice
+        raise
     audit.record(
         actor,
         "research.saved",

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from conference.audit.models import AuditEvent
 from conference.conferences import listing, queries
 from conference.conferences.choices import ConferenceStatus
-from conference.conferences.models import AgendaChange, Conference
+from conference.conferences.models import AgendaChange, Conference, MeetingRule
 from conference.db import utcnow
 from conference.extensions import db
 from conference.notifications.models import Notification
@@ -318,6 +318,29 @@ def test_saving_a_meeting_rule_plans_six_months(world, as_user):
         sa.select(Conference).where(Conference.rule_date.is_not(None))
     ).all()
     assert len(planned) == 6 and all(c.starts_at.astimezone().weekday() == 4 for c in planned)
+
+
+def test_without_javascript_a_stale_meeting_rule_shows_both_versions(world, as_user):
+    colleague = factories.make_user("coordinator", marac=world.marac, name="Col League")
+    mine, theirs = as_user(world.coordinator), as_user(colleague)
+    url = f"/maracs/{world.marac.id}/meeting-rule"
+    assert 'name="version" type="hidden" value=""' in mine.get(url).text  # no rule yet
+    saved = theirs.post(url, data={**RULE_FORM, "version": ""})
+    assert saved.status_code == 303
+    stale = mine.post(url, data={**RULE_FORM, "place": "Police HQ, Suite B", "version": ""})
+    assert stale.status_code == 409 and "<html" in stale.text
+    text = stale.text
+    assert "someone else saved the meeting rule first" in text
+    box = text[text.index('id="conflict-theirs"') :]
+    assert "Last Friday of every month, 9:30am for 4 hours, Civic Centre" in box
+    assert 'value="Police HQ, Suite B"' in text  # the typing kept in the form
+    assert 'name="version" type="hidden" value="1"' in text
+    rule = db.session.scalar(sa.select(MeetingRule))
+    assert (rule.place, rule.version) == ("Civic Centre", 1)
+    again = mine.post(url, data={**RULE_FORM, "place": "Police HQ, Suite B", "version": "1"})
+    assert again.status_code == 303
+    db.session.refresh(rule)
+    assert rule.place == "Police HQ, Suite B"
 
 
 def test_the_rule_preview_lists_the_next_six_dates(world, as_user):

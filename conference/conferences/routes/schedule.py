@@ -80,8 +80,9 @@ def meeting_rule(marac_id: int) -> ResponseReturnValue:
     page = partial(_rule_page, form, marac, rule)
     if request.method != "POST" or not form.validate() or previewing:
         return page(422 if form.errors and not previewing else 200)
-    on_refusal(refusal_beside(form, "frequency", page))
-    change = planning.save_rule(marac, actor=actor, now=utcnow(), **form.values())
+    on_refusal(_rule_refused(form, marac, page))
+    version = version_of(form.version)
+    change = planning.save_rule(marac, actor=actor, now=utcnow(), version=version, **form.values())
     flash(_rule_saved_message(change), "success")
     for kept in change.kept:
         flash(
@@ -92,9 +93,32 @@ def meeting_rule(marac_id: int) -> ResponseReturnValue:
     return go(url_for(".schedule" if sees_schedule(actor) else "admin.maracs"))
 
 
-def _rule_page(form: MeetingRuleForm, marac: Marac, rule: Any, status: int) -> ResponseReturnValue:
+def _rule_refused(form: MeetingRuleForm, marac: Marac, page: Page) -> Answer:
+    """A rule saved on a stale copy shows the rule as saved now beside the form, which keeps
+    what was typed (409); any other refusal goes beside its field (422)."""
+    beside = refusal_beside(form, "frequency", page)
+
+    def answer(refused: Refusal) -> ResponseReturnValue:
+        if not isinstance(refused, planning.RuleConflict):
+            return beside(refused)
+        theirs = planning.rule_for(marac.id)  # read after the rollback: as they saved it
+        form.version.data = str(theirs.version) if theirs else ""
+        return _rule_page(form, marac, theirs, 409, conflict=True)
+
+    return answer
+
+
+def _rule_page(
+    form: MeetingRuleForm, marac: Marac, rule: Any, status: int, *, conflict: bool = False
+) -> ResponseReturnValue:
     return render_template(
-        "conferences/rule.html", form=form, marac=marac, rule=rule, preview=_preview(form, marac)
+        "conferences/rule.html",
+        form=form,
+        marac=marac,
+        rule=rule,
+        preview=_preview(form, marac),
+        conflict=conflict,
+        rule_text=display.rule_text(rule) if conflict and rule else "",
     ), status
 
 
