@@ -84,7 +84,8 @@ def _refusal_answer(case: Case, form: CloseForm) -> Answer:
             return _refused_page(case, form)
         if isinstance(refused, InvalidTransition | Conflict):
             # Read after the rollback: closed by someone else meanwhile, it says by whom and why.
-            status = 409 if case.status is CaseStatus.CLOSED else 422
+            changed = isinstance(refused, Conflict) or case.status is CaseStatus.CLOSED
+            status = 409 if changed else 422
             return _refused_page(case, form, problem=str(refused), status=status)
         raise refused
 
