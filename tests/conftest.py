@@ -39,7 +39,33 @@ class FreshContextClient(FlaskClient):
         with self.application.app_context():
             response = super().open(*args, **kwargs)
         db.session.rollback()
+        sent = response.request
+        SENT.append((sent.method, "HX-Request" in sent.headers, response.status_code))
         return response
+
+
+#: What the test clients sent in the current test: (method, with HX-Request, status answered).
+SENT: list[tuple[str, bool, int]] = []
+
+
+@pytest.fixture(autouse=True)
+def plain_conflict_posted(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test named in tests/test_conflicts.py must post a stale form without JavaScript (no
+    HX-Request) and get a 409; for a record whose stale saves are reconciled, a plain post."""
+    from tests.test_conflicts import conflict_test_kinds
+
+    node = request.node.nodeid.split("[")[0]
+    SENT.clear()
+    yield
+    if node not in conflict_test_kinds():
+        return
+    params = getattr(getattr(request.node, "callspec", None), "params", {})
+    if params.get("headers"):
+        return  # the htmx run of a test parametrized over both ways of posting
+    plain = [status for method, htmx, status in SENT if method == "POST" and not htmx]
+    assert plain, f"{node} made no plain form post"
+    if conflict_test_kinds()[node]:
+        assert 409 in plain, f"{node} got no 409 for a plain form post"
 
 
 def _server_url() -> str | None:

@@ -253,7 +253,9 @@ def make_rule(marac: Marac, *, now: datetime | None = None, **values):
 
     chosen = {**RULE, "start_time": time(10, 0), **values}
     chosen["frequency"] = Frequency(chosen["frequency"])
-    change = planning.save_rule(marac, actor=None, now=now or utcnow(), **chosen)
+    rule = planning.rule_for(marac.id)
+    version = rule.version if rule else None
+    change = planning.save_rule(marac, actor=None, now=now or utcnow(), version=version, **chosen)
     db.session.commit()
     return change
 

@@ -123,6 +123,28 @@ def agency_actions(
     ]
 
 
+def agency_action(action: Action) -> AgencyAction:
+    """One action with the context the agency's list shows it with."""
+    reference, status, conference = db.session.execute(
+        sa.select(Case.reference, Case.status, Conference)
+        .join(AgendaItem, AgendaItem.conference_id == Conference.id)
+        .join(Case, Case.id == AgendaItem.case_id)
+        .where(AgendaItem.id == action.agenda_item_id)
+    ).one()
+    name = victim_names([action.case_id]).get(action.case_id, "")
+    return AgencyAction(action, reference, name, conference, status is CaseStatus.CLOSED)
+
+
+def latest_update(action_id: int) -> ActionUpdate | None:
+    """The action's most recent update (its note, who and when), if it has any."""
+    return db.session.scalar(
+        sa.select(ActionUpdate)
+        .where(ActionUpdate.action_id == action_id)
+        .order_by(ActionUpdate.at.desc(), ActionUpdate.id.desc())
+        .limit(1)
+    )
+
+
 def conferences_with_actions(agency_id: int, marac_ids: Collection[int]) -> list[Conference]:
     """The conferences that agreed actions for the agency: the filter's choices."""
     if not marac_ids:

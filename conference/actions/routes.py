@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -19,21 +20,19 @@ from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
-from conference.accounts.models import Role
+from conference.accounts.models import Role, User
 from conference.accounts.permissions import marac_ids_with
 from conference.actions import queries, services, tracker
 from conference.actions.choices import ActionStatus
 from conference.actions.forms import FilterForm, StatusForm, TrackerForm
-from conference.actions.models import Action
+from conference.actions.models import Action, ActionUpdate
 from conference.actions.permissions import action_marac_ids, has_actions, reports_on
 from conference.audit import record as audit_record
 from conference.conferences import display
-from conference.conferences.models import AgendaItem
-from conference.conferences.queries import maracs_by_id, victim_names
+from conference.conferences.queries import maracs_by_id
 from conference.db import utcnow
 from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
-from conference.referrals.choices import CaseStatus
 from conference.referrals.models import Case
 from conference.referrals.permissions import is_coordinator
 from conference.referrals.services import today_in
@@ -53,7 +52,9 @@ def index() -> ResponseReturnValue:
     return _page({})
 
 
-def _page(forms: dict[int, StatusForm], status: int = 200) -> ResponseReturnValue:
+def _page(
+    forms: dict[int, StatusForm], status: int = 200, conflict: ReportConflict | None = None
+) -> ResponseReturnValue:
     actor, now = current_actor(), utcnow()
     marac_ids = action_marac_ids(actor)
     conferences = queries.conferences_with_actions(actor.agency_id, marac_ids)
@@ -63,17 +64,21 @@ def _page(forms: dict[int, StatusForm], status: int = 200) -> ResponseReturnValu
     ]
     today = now.date()
     found = queries.agency_actions(actor.agency_id, marac_ids, **_chosen(filters, today))
-    case_ids = sorted({row.action.case_id for row in found})
+    shown = [conflict.row] if conflict else []
+    case_ids = sorted({row.action.case_id for row in found + shown})
     audit_record(actor, "actions.listed", None, now=now, detail={"case_ids": case_ids})
     for row in found:
         forms.setdefault(row.action.id, _form(row.action))
+    # A refused update is shown first, above the groups, so it is not repeated in them.
+    listed = [row for row in found if not conflict or row.action != conflict.row.action]
     return render_template(
         "actions/index.html",
-        groups=_grouped(found, today),
+        groups=_grouped(listed, today),
         forms=forms,
         filters=filters,
         count=len(found),
         today=today,
+        conflict=conflict,
     ), status
 
 
@@ -137,29 +142,63 @@ def report(action_id: int) -> ResponseReturnValue:
     return _answer(action, case, _form(action), 200, today=today_in(case.marac, now))
 
 
+@dataclass(frozen=True)
+class ReportConflict:
+    """An update refused because someone changed the action first: what they saved (the
+    action as it is now, its latest update) beside what the agency typed, unsaved."""
+
+    row: queries.AgencyAction
+    theirs: ActionUpdate | None
+    changed_by: User | None
+    your_status: str
+    your_note: str
+
+
 def _refused(action: Action, case: Case, form: StatusForm, now: datetime) -> Answer:
     """The report again, with the refusal beside its field: a rule broken (422), or the action
-    changed by someone else meanwhile (409)."""
+    changed by someone else meanwhile (409, both versions shown, the typing kept)."""
 
     def answer(refused: Exception) -> ResponseReturnValue:
         if not isinstance(refused, ValidationFailed | Conflict):
             raise refused  # the action's state: the error message every page gives
-        show_refusal(form, refused, "note")
-        status = 409 if isinstance(refused, Conflict) else 422
-        return _answer(action, case, form, status, today=today_in(case.marac, now))
+        today = today_in(case.marac, now)
+        if isinstance(refused, ValidationFailed):
+            show_refusal(form, refused, "note")
+            return _answer(action, case, form, 422, today=today)
+        conflict = _conflict(action, form)
+        form.version.data = str(action.version)  # saving again applies the typing to theirs
+        if not wants_partial():
+            return _page({action.id: form}, 409, conflict=conflict)
+        return partial_response(
+            "actions/_action.html",
+            status=409,
+            row=conflict.row,
+            form=form,
+            today=today,
+            conflict=conflict,
+        )
 
     return answer
+
+
+def _conflict(action: Action, form: StatusForm) -> ReportConflict:
+    """Both versions, read after the refused change was rolled back."""
+    labels = {status.value: status.label for status in services.REPORTABLE}
+    changed_by = db.session.get(User, action.updated_by_id) if action.updated_by_id else None
+    return ReportConflict(
+        row=queries.agency_action(action),
+        theirs=queries.latest_update(action.id),
+        changed_by=changed_by,
+        your_status=labels.get(form.status.data or "", ""),
+        your_note=form.note.data or "",
+    )
 
 
 def _answer(action: Action, case: Case, form: StatusForm, status: int, *, today: Any):
     """The action's block for htmx (its form, or its new state), else the page."""
     if not wants_partial():
         return _page({action.id: form}, status)
-    item = db.session.get(AgendaItem, action.agenda_item_id)
-    assert item is not None
-    name = victim_names([case.id]).get(case.id, "")
-    closed = case.status is CaseStatus.CLOSED
-    row = queries.AgencyAction(action, case.reference, name, item.conference, closed)
+    row = queries.agency_action(action)
     return partial_response("actions/_action.html", status=status, row=row, form=form, today=today)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 
 from conference import audit
 from conference.accounts.models import User
@@ -22,6 +23,17 @@ from conference.referrals.models import Case
 from conference.states import Actor
 
 NOTE_LIMIT = 2000
+
+
+class ActionConflict(Conflict):
+    """Someone changed the action after the agency's copy was read; the answer shows what they
+    saved beside what the agency typed."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Someone else updated this action while you were writing. Both versions are shown: "
+            "check theirs, then save yours again if it still applies."
+        )
 
 
 def review_at_meeting(
@@ -109,7 +121,7 @@ def report_status(
     Raises Conflict when the action changed since it was read, ValidationFailed by field.
     """
     if version != action.version:
-        raise Conflict("Someone updated this action while you were writing: check it, then save")
+        raise ActionConflict()
     if status not in REPORTABLE:
         raise ValidationFailed("Choose what has happened with the action", "status")
     try:
@@ -127,7 +139,10 @@ def report_status(
     action.updated_by_id = actor.id
     update = ActionUpdate(action_id=action.id, status=status, note=note, actor_id=actor.id, at=now)
     db.session.add(update)
-    flush_or_conflict("Someone updated this action at the same moment: check it, then save")
+    try:
+        db.session.flush()
+    except StaleDataError as stale:
+        raise ActionConflict() from stale
     case = db.session.get_one(Case, action.case_id)
     audit.record(
         actor,

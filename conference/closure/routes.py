@@ -17,10 +17,11 @@ from conference.closure import notices, queries, services
 from conference.closure.forms import CloseForm, CloseManyForm, NoticeForm, close_form
 from conference.conferences.queries import victim_names
 from conference.db import utcnow
-from conference.errors import InvalidTransition, ValidationFailed
+from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.referrals import permissions
 from conference.referrals import queries as case_queries
 from conference.referrals import services as case_services
+from conference.referrals.choices import CaseStatus
 from conference.referrals.models import Case, Perpetrator
 from conference.web.auth import current_actor, require, requires
 from conference.web.forms import show_refusal
@@ -74,22 +75,28 @@ def close(case_id: int) -> ResponseReturnValue:
 
 def _refusal_answer(case: Case, form: CloseForm) -> Answer:
     """A reason wanting goes beside it; a case that cannot close now at all is said above the
-    form, with no field to mark. Both are the form again, 422."""
+    form, with no field to mark: the form again, 422. A case someone else closed meanwhile is
+    shown as they closed it, beside the reason typed (409)."""
 
     def answer(refused: Exception) -> ResponseReturnValue:
         if isinstance(refused, ValidationFailed):
             show_refusal(form, refused, "reason")
             return _refused_page(case, form)
-        if isinstance(refused, InvalidTransition):
-            return _refused_page(case, form, problem=str(refused))
-        raise refused  # someone else's change: the error message every page gives
+        if isinstance(refused, InvalidTransition | Conflict):
+            # Read after the rollback: closed by someone else meanwhile, it says by whom and why.
+            changed = isinstance(refused, Conflict) or case.status is CaseStatus.CLOSED
+            status = 409 if changed else 422
+            return _refused_page(case, form, problem=str(refused), status=status)
+        raise refused
 
     return answer
 
 
-def _refused_page(case: Case, form: CloseForm, problem: str | None = None) -> ResponseReturnValue:
+def _refused_page(
+    case: Case, form: CloseForm, problem: str | None = None, status: int = 422
+) -> ResponseReturnValue:
     context = panel_context(case, form)
-    return render_template("closure/close.html", problem=problem, **context), 422
+    return render_template("closure/close.html", problem=problem, **context), status
 
 
 def _case_to_close(case_id: int) -> Case:

@@ -15,6 +15,7 @@ from datetime import datetime
 from conference import audit
 from conference.accounts.models import User
 from conference.closure import queries
+from conference.db import flush_or_conflict
 from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.referrals.choices import CaseStatus
@@ -27,8 +28,8 @@ def close_case(case: Case, *, actor: User, reason: str, now: datetime) -> None:
 
     Flushes; the caller commits. Raises PermissionDenied unless the actor coordinates the
     case's MARAC, InvalidTransition when it is closed already or on an agenda not yet held
-    (the case's table, ``referrals.lifecycle.CASE``), and ValidationFailed (on ``reason``)
-    when the reason is missing or too long.
+    (the case's table, ``referrals.lifecycle.CASE``), ValidationFailed (on ``reason``)
+    when the reason is missing or too long, and Conflict when saved at the same moment.
     """
     CASE.check(case, CaseStatus.CLOSED, actor=actor, now=now)
     reason = reason.strip()
@@ -56,7 +57,7 @@ def close_case(case: Case, *, actor: User, reason: str, now: datetime) -> None:
             "with_reason": bool(reason),
         },
     )
-    db.session.flush()
+    flush_or_conflict("Someone else changed this case at the same moment: check it, then close it")
 
 
 def _check_needs_no_reason(case: Case, open_count: int) -> None:

@@ -7,7 +7,7 @@ from datetime import time
 from typing import Any
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovTextInput
-from wtforms import SelectField, StringField
+from wtforms import HiddenField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, NumberRange, Optional, ValidationError
 
@@ -81,7 +81,10 @@ def select(label: str, choices: list[SelectChoice], *, hint: str = "") -> Select
 
 
 class MeetingSettings(Form):
-    """What a rule and a single conference share: time, length, place, capacity, chair."""
+    """What a rule and a single conference share: time, length, place, capacity, chair.
+    ``version`` is the version of the record the user started from (blank for a new one)."""
+
+    version = HiddenField()
 
     start_time = TimeOfDayField(
         "Start time",

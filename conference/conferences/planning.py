@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 
 from conference import audit
 from conference.accounts.models import Marac, Role, RoleGrant, User
@@ -24,7 +25,7 @@ from conference.conferences.models import (
     conference_invitations,
 )
 from conference.dates import CONFERENCE_AHEAD_YEARS, years_after
-from conference.errors import InvalidTransition, ValidationFailed
+from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.notifications import services as notifications
 from conference.notifications.links import Link
@@ -73,21 +74,47 @@ def check_rule(values: dict[str, Any]) -> None:
         )
 
 
-def save_rule(marac: Marac, *, actor: User | None, now: datetime, **values: Any) -> RuleChange:
-    """Create or change the MARAC's rule, re-plan the untouched conferences, fill the horizon."""
+class RuleConflict(Conflict):
+    """Someone saved the MARAC's meeting rule after the user's copy was read."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Someone else saved the meeting rule while you were editing it. Both versions are "
+            "shown: check theirs, then save yours again if it still applies."
+        )
+
+
+def save_rule(
+    marac: Marac, *, actor: User | None, now: datetime, version: int | None, **values: Any
+) -> RuleChange:
+    """Create or change the MARAC's rule, re-plan the untouched conferences, fill the horizon.
+
+    ``version`` is the rule's version the user's copy was read at (None before any rule).
+    Flushes; the caller commits. Raises RuleConflict and ValidationFailed.
+    """
+    rule = rule_for(marac.id)
+    if (rule.version if rule else None) != version:
+        raise RuleConflict()
     check_rule(values)
     if values["frequency"] is Frequency.MONTHLY:
         values.update(interval_weeks=None, first_date=None)
     else:
         values["week_of_month"] = None
-    rule = rule_for(marac.id)
+    first = rule is None
     if rule is None:
         rule = MeetingRule(marac=marac)
         db.session.add(rule)
     changed = [name for name, value in values.items() if getattr(rule, name) != value]
     for name, value in values.items():
         setattr(rule, name, value)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError as stale:  # saved by someone else at the same moment
+        raise RuleConflict() from stale
+    except sa.exc.IntegrityError as twice:
+        if first:  # the MARAC's first rule, made by someone else at the same moment
+            raise RuleConflict() from twice
+        raise
     audit.record(actor, "meeting_rule.saved", marac, now=now, detail={"changed": changed})
     change = _replan(marac, rule, now)
     change.added = plan_marac(marac, rule, now)
@@ -215,11 +242,22 @@ def add_extra(
     return conference
 
 
+class ConferenceConflict(Conflict):
+    """Someone changed the conference after the coordinator's copy was read."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Someone else changed this conference while you were editing it. Both versions are "
+            "shown: check theirs, then save yours again if it still applies."
+        )
+
+
 def change_conference(
     conference: Conference,
     *,
-    actor: User,
+    actor: User | None,
     now: datetime,
+    version: int | None,
     day: date,
     start_time: time,
     **values: Any,
@@ -227,9 +265,13 @@ def change_conference(
     """Move a conference, or change its place, length, capacity or chair.
 
     The rule leaves it alone from then on. Keeps the gaps to its cut-off and publication.
+    ``version`` is the conference's version the user's copy was read at. Flushes; the caller
+    commits. Raises ConferenceConflict, InvalidTransition, ValidationFailed.
     """
     if not conference.is_upcoming:
         raise InvalidTransition(f"This conference is {conference.status.label.lower()}")
+    if version != conference.version:
+        raise ConferenceConflict()
     starts = rules.starts_at(day, start_time, conference.marac.timezone)
     old_day = display.local_day(conference)
     if starts != conference.starts_at:
@@ -250,7 +292,10 @@ def change_conference(
         setattr(conference, name, values[name])
     conference.adjusted_at = now
     conference.sequence += 1
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError as stale:
+        raise ConferenceConflict() from stale
     audit.record(
         actor,
         "conference.changed",

@@ -136,6 +136,7 @@ def seed_conferences(users: dict[str, User], maracs: dict[str, Marac], now: date
         northbridge,
         actor=users["coordinator"],
         now=now,
+        version=None,
         frequency=Frequency.MONTHLY,
         weekday=first.weekday(),
         week_of_month=rhythm.week_of_month,
@@ -162,6 +163,7 @@ def seed_conferences(users: dict[str, User], maracs: dict[str, Marac], now: date
         eastmoor,
         actor=users["eastmoor"],
         now=now,
+        version=None,
         frequency=Frequency.MONTHLY,
         weekday=3,
         week_of_month=-1,
@@ -265,6 +267,7 @@ def _research(conference: Conference, users: dict[str, User], now: datetime) -> 
             else "",
             risk_flags=[RiskFlag.BREACH_OF_ORDERS] if n == 0 else [],
             existing=None,
+            version=None,
         )
         if item.section.value == "children":
             research.save_return(
@@ -277,4 +280,5 @@ def _research(conference: Conference, users: dict[str, User], now: datetime) -> 
                 "after weekends.",
                 risk_flags=[RiskFlag.CHILD_PROTECTION],
                 existing=None,
+                version=None,
             )

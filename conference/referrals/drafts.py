@@ -208,3 +208,34 @@ def is_aged_16_17(draft: Draft, today: date) -> bool:
 def yes_count(draft: Draft, tool: RiskTool) -> int:
     answers = draft.get("checklist", {})
     return sum(answers.get(q.id) == ["yes"] for q in tool.questions)
+
+
+def answers(form: Any, prefix: str = "") -> list[tuple[str, str]]:
+    """Each answered field of a step's form as (label, text), list entries numbered: what a
+    saved step says, to show beside what was typed."""
+    shown: list[tuple[str, str]] = []
+    for field in form:
+        if field.type in ("CSRFTokenField", "HiddenField", "SubmitField"):
+            continue
+        label = f"{prefix}{field.label.text}"
+        if field.type == "FieldList":
+            for number, entry in enumerate(field.entries, 1):
+                shown += answers(entry.form, f"{label} {number}: ")
+        elif field.type == "FormField":
+            shown += answers(field.form, f"{label}: ")
+        elif text := _answer_text(field):
+            shown.append((label, text))
+    return shown
+
+
+def _answer_text(field: Any) -> str:
+    raw = [str(v).strip() for v in field.raw_data or [] if str(v).strip()]
+    choices = getattr(field, "choices", None)
+    if choices and raw:
+        pairs = [c if isinstance(c, tuple) else (c.value, c.label) for c in choices]
+        labels = {str(value): str(label) for value, label, *_ in pairs}
+        return ", ".join(labels.get(v, v) for v in raw)
+    if field.type == "BooleanField":
+        return "Yes" if field.data else ""
+    separator = "/" if len(raw) == 3 and all(v.isdigit() for v in raw) else ", "
+    return separator.join(raw)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
-from wtforms import SelectMultipleField
+from wtforms import HiddenField, SelectMultipleField
 
 from conference.research.choices import Outcome, RiskFlag
 from conference.research.models import SUMMARY_LIMIT
@@ -11,7 +11,10 @@ from conference.web.forms import Form, long_text, radios
 
 
 class ReturnForm(Form):
-    """Prefixed with the agenda item, so every case's form on the page has its own ids."""
+    """Prefixed with the agenda item, so every case's form on the page has its own ids.
+    ``version`` is the return's version the user started from (blank before any return)."""
+
+    version = HiddenField()
 
     outcome = radios(
         "What do your records show?", Outcome.choices(), "Choose what your records show"

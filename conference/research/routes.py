@@ -26,7 +26,7 @@ from conference.research.choices import Outcome, RiskFlag
 from conference.research.forms import ReturnForm
 from conference.research.models import ResearchReturn
 from conference.web.auth import current_actor, require, requires
-from conference.web.forms import show_refusal
+from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import partial_response, wants_partial
 from conference.web.requests import parse_id
 from conference.web.unit import Answer, Refusal, on_refusal
@@ -75,6 +75,7 @@ def _page(
     forms: dict[int, ReturnForm] | None = None,
     status: int = 200,
     typed: dict[int, dict[int, str]] | None = None,
+    conflict_item_id: int | None = None,
 ) -> ResponseReturnValue:
     actor, now = current_actor(), utcnow()
     items = [
@@ -101,6 +102,7 @@ def _page(
         is_open=services.is_open(conference, now),
         agency=actor.agency,
         person_flags=perpetrators.case_flags_for([i.case for i in items], today=now.date()),
+        conflict_item_id=conflict_item_id,
     ), status
 
 
@@ -122,6 +124,7 @@ def _typed_findings(item: AgendaItem) -> dict[int, str]:
 
 def _form_for(item: AgendaItem, saved: ResearchReturn | None) -> ReturnForm:
     form = ReturnForm(prefix=f"item-{item.id}")
+    form.version.data = str(saved.version) if saved else ""
     if saved is not None:
         form.outcome.data = saved.outcome.value
         form.summary.data = saved.summary
@@ -148,6 +151,7 @@ def save(conference_id: int, item_id: int) -> ResponseReturnValue:
         actor=actor,
         now=now,
         existing=existing,
+        version=version_of(form.version),
         findings=_typed_findings(item),
         **_return_values(form),
     )
@@ -174,12 +178,22 @@ def _refused(
     now: datetime,
 ) -> Answer:
     """How a refused return is answered: a rule of input broken beside its field (422); a
-    return that cannot be made (research closed, a standing item) as a message (409)."""
+    return saved by someone else meanwhile, theirs beside the typing (409); a return that
+    cannot be made (research closed, a standing item) as a message (409)."""
 
     def answer(refused: Refusal) -> ResponseReturnValue:
         if isinstance(refused, ValidationFailed):
             show_refusal(form, refused, "outcome")
             return _answer(conference, item, form, existing, now, status=422)
+        if isinstance(refused, services.ReturnConflict):
+            theirs = queries.agency_returns(conference.id, current_actor().agency_id).get(item.id)
+            form.version.data = str(theirs.version) if theirs else ""
+            flash(
+                f"Your return on case {item.case.reference} was not saved: someone else at your "
+                "agency saved it first. Both versions are shown with the case.",
+                "error",
+            )
+            return _answer(conference, item, form, theirs, now, status=409, conflict=True)
         flash(f"{refused}: your return on case {item.case.reference} was not saved.", "error")
         return _answer(conference, item, form, existing, now, status=409)
 
@@ -194,11 +208,19 @@ def _answer(
     now: datetime,
     *,
     status: int,
+    conflict: bool = False,
 ) -> ResponseReturnValue:
-    """The case's block for htmx (with any message out of band), else the whole page."""
+    """The case's block for htmx (with any message out of band), else the whole page.
+    ``conflict``: someone else saved first; ``saved`` is theirs, the form holds the typing."""
     typed = _saved_findings(saved) if status == 200 else _typed_findings(item)
     if not wants_partial():
-        return _page(conference, forms={item.id: form}, status=status, typed={item.id: typed})
+        return _page(
+            conference,
+            forms={item.id: form},
+            status=status,
+            typed={item.id: typed},
+            conflict_item_id=item.id if conflict else None,
+        )
     return partial_response(
         "research/_return.html",
         status=status,
@@ -208,6 +230,7 @@ def _answer(
         conference=conference,
         is_open=services.is_open(conference, now),
         just_saved=status == 200,
+        conflict_item_id=item.id if conflict else None,
         perpetrators={item.id: conference_queries.item_perpetrators(item)},
         findings={item.id: typed},
     )

@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm.exc import StaleDataError
 
 from conference import audit
 from conference.accounts.models import Agency, User
@@ -14,7 +15,7 @@ from conference.conferences.choices import ConferenceStatus
 from conference.conferences.listing import CASE_SECTIONS
 from conference.conferences.models import AgendaItem, Conference, conference_invitations
 from conference.conferences.queries import item_perpetrators
-from conference.errors import InvalidTransition, ValidationFailed
+from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.notifications import services as notifications
 from conference.notifications.links import Link
@@ -32,6 +33,16 @@ def is_open(conference: Conference, now: datetime) -> bool:
     return conference.status is ConferenceStatus.AGENDA_PUBLISHED and now < conference.starts_at
 
 
+class ReturnConflict(Conflict):
+    """Someone at the agency saved the return after this copy was read."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Someone else at your agency saved this return while you were writing. Both "
+            "versions are shown: check theirs, then save yours again if it still applies."
+        )
+
+
 def save_return(
     item: AgendaItem,
     agency: Agency,
@@ -42,20 +53,25 @@ def save_return(
     summary: str,
     risk_flags: Iterable[RiskFlag],
     existing: ResearchReturn | None,
+    version: int | None,
     findings: Mapping[int, str] | None = None,
 ) -> ResearchReturn:
     """Record or change the agency's return on an item, with what its records show on each
     perpetrator of the case (``findings``: perpetrator id -> text; blank for nothing).
-    Flushes; the caller commits. Raises ValidationFailed and InvalidTransition."""
+    ``version`` is the return's version the user's copy was read at (None before any).
+    Flushes; the caller commits. Raises ReturnConflict, ValidationFailed, InvalidTransition."""
     if not is_open(item.conference, now):
         raise InvalidTransition("Research for this conference has closed")
     if item.section not in CASE_SECTIONS:
         raise InvalidTransition("Standing items need no research")
+    if (existing.version if existing else None) != version:
+        raise ReturnConflict()
     summary = summary.strip()
     if outcome is Outcome.KNOWN and not summary:
         raise ValidationFailed("Enter what your agency will share at the meeting", "summary")
     flags = sorted({flag.value for flag in risk_flags})
     findings = _checked_findings(item, findings or {})
+    first = existing is None
     if existing is None:
         existing = ResearchReturn(agenda_item_id=item.id, agency_id=agency.id)
         db.session.add(existing)
@@ -65,7 +81,14 @@ def save_return(
     existing.risk_flags = flags
     existing.updated_by_id = actor.id
     existing.submitted_at = now
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError as stale:  # saved by someone else at the same moment
+        raise ReturnConflict() from stale
+    except sa.exc.IntegrityError as twice:
+        if first:  # the agency's first return, made by someone else at the same moment
+            raise ReturnConflict() from twice
+        raise
     audit.record(
         actor,
         "research.saved",

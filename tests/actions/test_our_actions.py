@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
 
+from conference.actions import services
 from conference.actions.choices import ActionStatus
 from conference.actions.models import ActionUpdate
 from conference.db import utcnow
@@ -131,3 +133,72 @@ def test_the_list_runs_a_fixed_number_of_queries(app, world, count_queries, as_u
     with count_queries() as many:
         police.get("/actions/")
     assert len(few) == len(many)
+
+
+def _report(action, status: str, note: str, version: str = "1") -> dict[str, str]:
+    prefix = f"action-{action.id}"
+    return {f"{prefix}-version": version, f"{prefix}-status": status, f"{prefix}-note": note}
+
+
+def _colleague_reports(world, action, status: ActionStatus, note: str) -> None:
+    """Another officer of the same agency reports on the action first."""
+    colleague = factories.make_user(
+        "agency_rep", marac=world.marac, agency=world.police, name="Pat Colleague"
+    )
+    services.report_status(
+        action, version=action.version, status=status, note=note, actor=colleague, now=utcnow()
+    )
+    db.session.commit()
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["without-javascript", "htmx"])
+def test_a_stale_report_shows_both_versions_and_keeps_the_typing(app, world, as_user, headers):
+    police = as_user(world.police_rep)
+    page = police.get("/actions/").text
+    assert f'name="action-{world.soon.id}-version" type="hidden" value="1"' in page
+    _colleague_reports(world, world.soon, ActionStatus.IN_PROGRESS, "Left a card at the door")
+    response = police.post(
+        f"/actions/{world.soon.id}/status",
+        headers=headers,
+        data=_report(world.soon, "in_progress", "Spoke to her on the phone"),
+    )
+    assert response.status_code == 409
+    text = response.text
+    assert ("<html" in text) is (not headers)
+    assert "someone else updated this action first" in text
+    theirs = text[text.index(f'id="action-{world.soon.id}-theirs"') :]
+    assert "Left a card at the door" in theirs and "Pat Colleague" in theirs
+    yours = text[text.index(f'id="action-{world.soon.id}-yours"') :]
+    assert "Spoke to her on the phone" in yours and "In progress" in yours
+    # The typing stays in the form, now at their version: saving again keeps both.
+    assert re.search(r"<textarea[^>]*>\s*Spoke to her on the phone</textarea>", text)
+    assert f'name="action-{world.soon.id}-version" type="hidden" value="2"' in text
+    notes = db.session.scalars(db.select(ActionUpdate.note).order_by(ActionUpdate.id)).all()
+    assert notes == ["Left a card at the door"]  # nothing of the user's saved over theirs
+    again = police.post(
+        f"/actions/{world.soon.id}/status",
+        data=_report(world.soon, "in_progress", "Spoke to her on the phone", version="2"),
+    )
+    assert again.status_code == 303
+    notes = db.session.scalars(db.select(ActionUpdate.note).order_by(ActionUpdate.id)).all()
+    assert notes == ["Left a card at the door", "Spoke to her on the phone"]
+
+
+def test_without_javascript_a_report_on_an_action_closed_meanwhile_keeps_the_typing(
+    app, world, as_user
+):
+    police = as_user(world.police_rep)
+    police.get("/actions/")
+    _colleague_reports(world, world.later, ActionStatus.DONE, "Bail reviewed at court")
+    response = police.post(
+        f"/actions/{world.later.id}/status",
+        data=_report(world.later, "in_progress", "Asked CPS about the bail date"),
+    )
+    assert response.status_code == 409 and "<html" in response.text
+    text = response.text
+    # Closed, it has left the list, yet the page shows it with both versions.
+    assert text.count(f'id="action-{world.later.id}"') == 1
+    theirs = text[text.index(f'id="action-{world.later.id}-theirs"') :]
+    assert "Done" in theirs and "Bail reviewed at court" in theirs
+    yours = text[text.index(f'id="action-{world.later.id}-yours"') :]
+    assert "Asked CPS about the bail date" in yours

@@ -78,6 +78,23 @@ def test_a_refused_close_keeps_what_was_typed(world, as_user):
     assert "The reason you typed was not saved" in resp.text and "Typed with care." in resp.text
 
 
+def test_without_javascript_a_case_closed_meanwhile_shows_both_reasons(world, as_user):
+    case = world.cases[0]
+    colleague = factories.make_user("coordinator", marac=world.marac, name="Col League")
+    mine = as_user(world.coordinator)
+    assert mine.get(f"/cases/{case.id}/close").status_code == 200
+    assert _close(as_user(colleague), case, "She moved out of the area.").status_code == 303
+    resp = _close(mine, case, "She asked for support to end.")
+    assert resp.status_code == 409 and "<html" in resp.text
+    assert "is already closed" in resp.text and "by Col League" in resp.text
+    theirs = resp.text[resp.text.index('id="close-reason-saved"') :]
+    assert "She moved out of the area." in theirs
+    assert "The reason you typed was not saved" in resp.text
+    assert "She asked for support to end." in resp.text
+    db.session.refresh(case)
+    assert (case.status, case.close_reason) == (CaseStatus.CLOSED, "She moved out of the area.")
+
+
 def test_a_reason_too_long_is_refused_beside_the_field_and_kept(world, as_user):
     resp = _close(as_user(world.coordinator), world.cases[0], "Long. " + "x" * 2000)
     assert resp.status_code == 422 and "2000 characters or fewer" in resp.text

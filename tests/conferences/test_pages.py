@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from conference.audit.models import AuditEvent
 from conference.conferences import listing, queries
 from conference.conferences.choices import ConferenceStatus
-from conference.conferences.models import AgendaChange, Conference
+from conference.conferences.models import AgendaChange, Conference, MeetingRule
 from conference.db import utcnow
 from conference.extensions import db
 from conference.notifications.models import Notification
@@ -223,6 +223,42 @@ def test_moving_a_conference_keeps_its_deadline_gaps(world, as_user):
     assert world.scheduled.adjusted_at is not None
 
 
+def test_without_javascript_a_stale_conference_change_shows_both_versions(world, as_user):
+    colleague = factories.make_user("coordinator", marac=world.marac, name="Col League")
+    mine, theirs = as_user(world.coordinator), as_user(colleague)
+    url = f"/conferences/{world.scheduled.id}/edit"
+    page = mine.get(url).text
+    version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
+    day = utcnow().date() + timedelta(days=42)
+    form = {
+        "day": [str(day.day), str(day.month), str(day.year)],
+        "start_time": "10am",
+        "duration_minutes": "240",
+        "video_link": "",
+        "capacity": "16",
+        "minutes_per_case": "15",
+        "chair_id": str(world.chair.id),
+        "version": version,
+    }
+    saved = theirs.post(url, data={**form, "place": "Civic Centre, Room 2"})
+    assert saved.status_code == 303
+    stale = mine.post(url, data={**form, "place": "Police HQ, Suite B"})
+    assert stale.status_code == 409 and "<html" in stale.text
+    text = stale.text
+    assert "someone else changed this conference first" in text
+    box = text[text.index('id="conflict-theirs"') :]
+    assert "Civic Centre, Room 2" in box
+    assert 'value="Police HQ, Suite B"' in text  # the typing kept in the form
+    db.session.refresh(world.scheduled)
+    assert world.scheduled.place == "Civic Centre, Room 2"
+    newer = str(world.scheduled.version)
+    assert f'name="version" type="hidden" value="{newer}"' in text
+    again = mine.post(url, data={**form, "place": "Police HQ, Suite B", "version": newer})
+    assert again.status_code == 303
+    db.session.refresh(world.scheduled)
+    assert world.scheduled.place == "Police HQ, Suite B"
+
+
 def test_bad_conference_details_are_refused_by_the_field_and_kept(world, as_user):
     coordinator = as_user(world.coordinator)
     form = {
@@ -323,6 +359,29 @@ def test_saving_a_meeting_rule_plans_six_months(world, as_user):
         sa.select(Conference).where(Conference.rule_date.is_not(None))
     ).all()
     assert len(planned) == 6 and all(c.starts_at.astimezone().weekday() == 4 for c in planned)
+
+
+def test_without_javascript_a_stale_meeting_rule_shows_both_versions(world, as_user):
+    colleague = factories.make_user("coordinator", marac=world.marac, name="Col League")
+    mine, theirs = as_user(world.coordinator), as_user(colleague)
+    url = f"/maracs/{world.marac.id}/meeting-rule"
+    assert 'name="version" type="hidden" value=""' in mine.get(url).text  # no rule yet
+    saved = theirs.post(url, data={**RULE_FORM, "version": ""})
+    assert saved.status_code == 303
+    stale = mine.post(url, data={**RULE_FORM, "place": "Police HQ, Suite B", "version": ""})
+    assert stale.status_code == 409 and "<html" in stale.text
+    text = stale.text
+    assert "someone else saved the meeting rule first" in text
+    box = text[text.index('id="conflict-theirs"') :]
+    assert "Last Friday of every month, 9:30am for 4 hours, Civic Centre" in box
+    assert 'value="Police HQ, Suite B"' in text  # the typing kept in the form
+    assert 'name="version" type="hidden" value="1"' in text
+    rule = db.session.scalar(sa.select(MeetingRule))
+    assert (rule.place, rule.version) == ("Civic Centre", 1)
+    again = mine.post(url, data={**RULE_FORM, "place": "Police HQ, Suite B", "version": "1"})
+    assert again.status_code == 303
+    db.session.refresh(rule)
+    assert rule.place == "Police HQ, Suite B"
 
 
 def test_the_rule_preview_lists_the_next_six_dates(world, as_user):

@@ -87,6 +87,7 @@ def test_a_moved_conference_is_not_recreated_on_its_old_day(app):
     first = conferences_of(marac)[0]
     planning.change_conference(
         first,
+        version=first.version,
         actor=None,
         now=NOW,
         day=date(2026, 12, 10),
@@ -119,7 +120,12 @@ def test_editing_the_rule_moves_untouched_conferences_and_keeps_those_with_cases
     case = factories.accepted_case(marac, now=NOW)
     listing.add_case(busy, case, actor=None, now=NOW)
     planning.change_conference(
-        moved_by_hand, actor=None, now=NOW, day=date(2027, 1, 14), start_time=time(10, 0)
+        moved_by_hand,
+        version=moved_by_hand.version,
+        actor=None,
+        now=NOW,
+        day=date(2027, 1, 14),
+        start_time=time(10, 0),
     )
     db.session.commit()
 
@@ -215,7 +221,12 @@ def test_moving_a_published_conference_tells_the_invited_agencies_once(app):
     listing.add_case(conference, factories.accepted_case(marac, now=NOW), actor=None, now=NOW)
     publishing.publish(conference, actor=None, now=NOW)
     planning.change_conference(
-        conference, actor=None, now=NOW, day=date(2026, 12, 9), start_time=time(10, 0)
+        conference,
+        version=conference.version,
+        actor=None,
+        now=NOW,
+        day=date(2026, 12, 9),
+        start_time=time(10, 0),
     )
     db.session.commit()
     kinds = db.session.scalars(

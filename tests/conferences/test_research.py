@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from conference.conferences import listing, queries
@@ -135,6 +137,7 @@ def test_reminders_go_two_days_before_once_and_only_where_returns_are_missing(wo
             summary="",
             risk_flags=[],
             existing=None,
+            version=None,
         )
     db.session.commit()
     starts = world.published.starts_at
@@ -206,3 +209,54 @@ def test_research_travels_with_a_case_moved_to_another_conference(world, as_user
     assert item.case.reference in [
         i.case.reference for i in queries.agenda_items(world.scheduled.id)
     ]
+
+
+@pytest.mark.parametrize("headers", [{}, HTMX], ids=["without-javascript", "htmx"])
+def test_a_stale_return_shows_both_versions_and_keeps_the_typing(world, as_user, headers):
+    item = queries.agenda_items(world.published.id)[0]
+    url = f"/research/{world.published.id}/items/{item.id}"
+    first = as_user(world.police_rep).post(
+        url, data=_form(item, outcome="known", summary="Two call-outs", version="")
+    )
+    assert first.status_code == 303
+    rep = as_user(world.police_rep)
+    page = rep.get(f"/research/{world.published.id}").text
+    assert f'name="item-{item.id}-version" type="hidden" value="1"' in page
+    colleague = factories.make_user(
+        "agency_rep", marac=world.marac, agency=world.police, name="Pat Colleague"
+    )
+    theirs = as_user(colleague).post(
+        url, data=_form(item, outcome="known", summary="A caution for harassment", version="1")
+    )
+    assert theirs.status_code == 303
+    stale = rep.post(
+        url,
+        data=_form(item, outcome="known", summary="Bail conditions to 1 May", version="1"),
+        headers=headers,
+    )
+    assert stale.status_code == 409
+    text = stale.text
+    assert ("<html" in text) is (not headers)
+    box = text[text.index(f'id="return-{item.id}-theirs"') :]
+    assert "A caution for harassment" in box and "Pat Colleague" in box
+    assert re.search(r"<textarea[^>]*>\s*Bail conditions to 1 May</textarea>", text)
+    assert f'name="item-{item.id}-version" type="hidden" value="2"' in text
+    [saved] = _returns()
+    assert (saved.summary, saved.version) == ("A caution for harassment", 2)
+    again = rep.post(
+        url, data=_form(item, outcome="known", summary="Bail conditions to 1 May", version="2")
+    )
+    assert again.status_code == 303
+    db.session.expire_all()
+    assert _returns()[0].summary == "Bail conditions to 1 May"
+
+
+def test_a_first_return_made_twice_is_a_conflict_not_an_error(world, as_user):
+    item = queries.agenda_items(world.published.id)[0]
+    url = f"/research/{world.published.id}/items/{item.id}"
+    as_user(world.police_rep).post(url, data=_form(item, outcome="not_known", version=""))
+    late = as_user(world.police_rep).post(
+        url, data=_form(item, outcome="known", summary="Typed meanwhile", version="")
+    )
+    assert late.status_code == 409 and "Typed meanwhile" in late.text
+    assert [r.outcome.value for r in _returns()] == ["not_known"]

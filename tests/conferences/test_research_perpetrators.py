@@ -66,11 +66,14 @@ def test_a_finding_on_him_saves_in_place_and_without_javascript(world, items, as
     assert event.detail["perpetrator_ids"] == [perpetrator.id]
     # Changed without JavaScript, then cleared: a blank answer keeps nothing.
     plain = police.post(
-        _url(world, item), data=_form(item, perpetrator.id, "Known to MAPPA", outcome="not_known")
+        _url(world, item),
+        data=_form(item, perpetrator.id, "Known to MAPPA", outcome="not_known", version="1"),
     )
     assert plain.status_code == 303
     assert db.session.scalar(sa.select(PerpetratorFinding.summary)) == "Known to MAPPA"
-    police.post(_url(world, item), data=_form(item, perpetrator.id, " ", outcome="not_known"))
+    police.post(
+        _url(world, item), data=_form(item, perpetrator.id, " ", outcome="not_known", version="2")
+    )
     assert db.session.scalar(sa.select(PerpetratorFinding)) is None
     assert db.session.scalar(sa.select(ResearchReturn)) is not None
 

@@ -12,6 +12,7 @@ from conference.conferences.choices import ItemStatus
 from conference.db import utcnow
 from conference.extensions import db
 from conference.meetings import console
+from conference.meetings import queries as meeting_queries
 from conference.meetings.models import Discussion
 from conference.research.choices import Outcome
 from conference.research.models import ResearchReturn
@@ -512,6 +513,23 @@ def test_a_second_console_is_told_when_the_other_driver_moves(world, as_user):
     # "Next" moves on from the case on the chair's own screen, not from the other's.
     moved = chair.post(_url(world, "/next"), data={"shown": str(first.id)}, headers=HTMX)
     assert f"{second.case.reference}:" in moved.text.split('id="case-heading"')[1][:200]
+
+
+def test_without_javascript_a_move_from_a_stale_screen_follows_the_other_driver(world, as_user):
+    """The meeting's live state holds no typing: a move made from a screen another driver has
+    left is taken from that screen, so nothing of theirs is undone and no case is skipped."""
+    chair, coordinator = as_user(world.chair), as_user(world.coordinator)
+    first = _first_open(world, chair)
+    second = queries.agenda_items(world.conference.id)[1]
+    meeting = meeting_queries.meeting_for(world.conference.id)
+    version = meeting.version
+    assert coordinator.post(_url(world, f"/items/{second.id}/open")).status_code == 303
+    moved = chair.post(_url(world, "/next"), data={"shown": str(first.id)})
+    assert moved.status_code == 303
+    db.session.refresh(meeting)
+    assert meeting.current_item_id == second.id and meeting.version > version
+    page = chair.get(moved.headers["Location"]).text
+    assert f"{second.case.reference}:" in page.split('id="case-heading"')[1][:200]
 
 
 def test_a_deferred_case_already_listed_ahead_is_carried_to_that_listing(world):

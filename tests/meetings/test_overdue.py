@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from conference.actions.choices import ActionStatus
@@ -119,6 +120,41 @@ def test_the_chair_decides_each_overdue_action_before_the_item_is_discussed(worl
     assert discussed.status_code == 200
     db.session.refresh(item)
     assert item.status is ItemStatus.DISCUSSED
+
+
+def test_without_javascript_a_stale_decision_shows_theirs_and_keeps_the_typing(world, as_user):
+    item, late = _overdue_world(world)
+    factories.open_meeting(world)
+    chair, coordinator = as_user(world.chair), as_user(world.coordinator)
+    chair.post(f"/conferences/{world.conference.id}/meeting/items/{item.id}/open")
+    prefix = f"review-{late.id}"
+    first = coordinator.post(
+        _review_url(world, item, late),
+        data={
+            f"{prefix}-version": "1",
+            f"{prefix}-decision": "not_done_circumstances",
+            f"{prefix}-note": "She has moved to a refuge; the alarm is not needed",
+        },
+    )
+    assert first.status_code == 303
+    stale = chair.post(
+        _review_url(world, item, late),
+        data={
+            f"{prefix}-version": "1",
+            f"{prefix}-decision": "not_done_agency",
+            f"{prefix}-note": "Escalate: the installer never came",
+        },
+    )
+    assert stale.status_code == 409 and "<html" in stale.text
+    section = stale.text.split(f'<section id="overdue-{item.id}"')[1].split("</section>")[0]
+    assert "Not saved: the meeting&#39;s decision was recorded first" in section
+    assert "She has moved to a refuge; the alarm is not needed" in section  # theirs
+    assert re.search(r"<textarea[^>]*>\s*Escalate: the installer never came</textarea>", section)
+    db.session.refresh(late)
+    assert f'name="{prefix}-version" type="hidden" value="{late.version}"' in section
+    assert late.status is ActionStatus.NOT_DONE_CIRCUMSTANCES
+    notes = db.session.scalars(db.select(ActionUpdate.note)).all()
+    assert notes == ["She has moved to a refuge; the alarm is not needed"]
 
 
 def test_an_action_of_another_case_cannot_be_reviewed_under_this_item(world, as_user):

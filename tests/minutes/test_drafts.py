@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -156,7 +157,13 @@ def test_changing_an_action_is_version_checked(world, as_user):
     action = db.session.scalars(sa.select(Action).order_by(Action.id)).first()
     prefix = f"action-{action.id}"
     due = action.due_on + timedelta(days=7)
-    data = action_form(prefix, owner=world.health, due=due, version=str(action.version))
+    data = action_form(
+        prefix,
+        owner=world.health,
+        due=due,
+        version=str(action.version),
+        description="Fit a video doorbell",
+    )
     response = as_user(world.chair).post(
         url(world, f"/actions/{action.id}"), data=data, headers=HTMX
     )
@@ -179,6 +186,9 @@ def test_changing_an_action_is_version_checked(world, as_user):
     )
     assert plain.status_code == 409 and "<html" in plain.text
     assert "Someone changed this action" in plain.text
+    # Theirs (the chair's) is shown, and the typed copy is kept in the form.
+    assert "Fit a video doorbell" in plain.text
+    assert re.search(r"<textarea[^>]*>\s*Offer a home security visit</textarea>", plain.text)
     db.session.refresh(action)
     assert action.owner_agency_id == world.health.id
 

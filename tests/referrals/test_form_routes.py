@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import sqlalchemy as sa
 
@@ -252,3 +253,30 @@ def test_questions_without_a_hint_point_screen_readers_at_nothing_empty(client_a
     page = client.get(f"/referrals/{referral.id}/steps/victim").text
     assert 'id="gender-hint"' not in page and 'aria-describedby="gender-hint"' not in page
     assert 'id="dob-hint"' in page  # a hint that says something stays
+
+
+def test_without_javascript_a_step_saved_after_the_referral_was_withdrawn_keeps_the_typing(
+    client_as,
+):
+    """Withdrawn in another window, the referral can no longer change: the step posted from
+    the first window is refused (409) with the section as saved beside what was typed."""
+    client = client_as("advocate")
+    referral = _start(client)
+    _post(client, referral, "victim", {**VICTIM, "action": "later"})
+    with db.engine.begin() as other:  # the other window
+        other.execute(
+            sa.update(Referral)
+            .where(Referral.id == referral.id)
+            .values(status=ReferralStatus.WITHDRAWN, version=Referral.version + 1)
+        )
+    typed = {**VICTIM, "given_name": "Rosalyn", "aliases": "Typed after it was withdrawn"}
+    resp = _post(client, referral, "victim", {**typed, "action": "continue"})
+    assert resp.status_code == 409 and "<html" in resp.text
+    assert "Not saved: This referral is withdrawn, so it can no longer be changed." in resp.text
+    saved = resp.text[resp.text.index('id="conflict-theirs"') :]
+    assert "Rosalind" in saved and "Ros Quarry" in saved and "Urdu" in saved
+    assert 'value="Rosalyn"' in resp.text
+    assert re.search(r"<textarea[^>]*>\s*Typed after it was withdrawn</textarea>", resp.text)
+    assert "Save and continue" not in resp.text
+    db.session.refresh(referral)
+    assert referral.draft["victim"]["given_name"] == ["Rosalind"]

@@ -285,9 +285,15 @@ def test_without_javascript_a_stale_save_is_a_409_page(world, as_user, items):
     client = as_user(world.advocate)
     url = f"/voice/items/{items[0].id}"
     client.post(url, data=_made(world))
-    response = client.post(url, data=_made(world, version="7", fears="Kept fear"))
+    response = client.post(
+        url, data=_made(world, version="7", views="Typed in the other window", fears="Kept fear")
+    )
     assert response.status_code == 409 and "<html" in response.text
-    assert "Kept fear" in response.text
+    assert "Kept fear" in response.text and "Typed in the other window" in response.text
+    # The record as saved is shown beside it.
+    assert "The record saved now" in response.text
+    assert "She thinks he will find the new flat." in response.text
+    assert _voices()[0].views == "She thinks he will find the new flat."
 
 
 # After the meeting -----------------------------------------------------------------------------

@@ -27,9 +27,10 @@ from conference.db import utcnow
 from conference.extensions import db
 from conference.referrals.services import record_list_view, today_in
 from conference.web.auth import current_actor, require, requires
+from conference.web.forms import version_of
 from conference.web.htmx import go
 from conference.web.loaders import load_conference
-from conference.web.unit import on_refusal, refusal_beside
+from conference.web.unit import Answer, Page, Refusal, on_refusal, refusal_beside
 
 
 @bp.get("/conferences/")
@@ -79,8 +80,9 @@ def meeting_rule(marac_id: int) -> ResponseReturnValue:
     page = partial(_rule_page, form, marac, rule)
     if request.method != "POST" or not form.validate() or previewing:
         return page(422 if form.errors and not previewing else 200)
-    on_refusal(refusal_beside(form, "frequency", page))
-    change = planning.save_rule(marac, actor=actor, now=utcnow(), **form.values())
+    on_refusal(_rule_refused(form, marac, page))
+    version = version_of(form.version)
+    change = planning.save_rule(marac, actor=actor, now=utcnow(), version=version, **form.values())
     flash(_rule_saved_message(change), "success")
     for kept in change.kept:
         flash(
@@ -91,9 +93,32 @@ def meeting_rule(marac_id: int) -> ResponseReturnValue:
     return go(url_for(".schedule" if sees_schedule(actor) else "admin.maracs"))
 
 
-def _rule_page(form: MeetingRuleForm, marac: Marac, rule: Any, status: int) -> ResponseReturnValue:
+def _rule_refused(form: MeetingRuleForm, marac: Marac, page: Page) -> Answer:
+    """A rule saved on a stale copy shows the rule as saved now beside the form, which keeps
+    what was typed (409); any other refusal goes beside its field (422)."""
+    beside = refusal_beside(form, "frequency", page)
+
+    def answer(refused: Refusal) -> ResponseReturnValue:
+        if not isinstance(refused, planning.RuleConflict):
+            return beside(refused)
+        theirs = planning.rule_for(marac.id)  # read after the rollback: as they saved it
+        form.version.data = str(theirs.version) if theirs else ""
+        return _rule_page(form, marac, theirs, 409, conflict=True)
+
+    return answer
+
+
+def _rule_page(
+    form: MeetingRuleForm, marac: Marac, rule: Any, status: int, *, conflict: bool = False
+) -> ResponseReturnValue:
     return render_template(
-        "conferences/rule.html", form=form, marac=marac, rule=rule, preview=_preview(form, marac)
+        "conferences/rule.html",
+        form=form,
+        marac=marac,
+        rule=rule,
+        preview=_preview(form, marac),
+        conflict=conflict,
+        rule_text=display.rule_text(rule) if conflict and rule else "",
     ), status
 
 
@@ -203,15 +228,39 @@ def edit_conference(conference_id: int) -> ResponseReturnValue:
     page = partial(_conference_form_page, form, conference.marac, conference)
     if request.method != "POST" or not form.validate():
         return page(422 if form.errors else 200)
-    on_refusal(refusal_beside(form, "day", page))
-    if planning.change_conference(conference, actor=actor, now=utcnow(), **form.values()):
+    on_refusal(_conference_refused(form, conference, page))
+    version = version_of(form.version)
+    changed = planning.change_conference(
+        conference, actor=actor, now=utcnow(), version=version, **form.values()
+    )
+    if changed:
         told = " The invited agencies are told." if conference.is_published else ""
         flash(f"Conference changed: {display.conference_label(conference)}.{told}", "success")
     return go(url_for(".agenda_page", conference_id=conference.id))
 
 
+def _conference_refused(form: ConferenceForm, conference: Conference, page: Page) -> Answer:
+    """A change made on a stale copy shows the conference as saved now beside the form, which
+    keeps what was typed (409); any other refusal goes beside its field (422)."""
+    beside = refusal_beside(form, "day", page)
+
+    def answer(refused: Refusal) -> ResponseReturnValue:
+        if not isinstance(refused, planning.ConferenceConflict):
+            return beside(refused)
+        # Read after the rollback: the conference as the other person saved it.
+        form.version.data = str(conference.version)
+        return _conference_form_page(form, conference.marac, conference, 409, conflict=True)
+
+    return answer
+
+
 def _conference_form_page(
-    form: ConferenceForm, marac: Marac, conference: Conference | None, status: int
+    form: ConferenceForm,
+    marac: Marac,
+    conference: Conference | None,
+    status: int,
+    *,
+    conflict: bool = False,
 ) -> ResponseReturnValue:
     rule = planning.rule_for(marac.id)
     return render_template(
@@ -221,6 +270,8 @@ def _conference_form_page(
         conference=conference,
         cutoff_days=rule.cutoff_days if rule else planning.DEFAULTS["cutoff_days"],
         research_days=rule.research_days if rule else planning.DEFAULTS["research_days"],
+        conflict=conflict,
+        label=display.conference_label(conference) if conference else "",
     ), status
 
 

@@ -17,7 +17,7 @@ from conference.conferences import display
 from conference.conferences.choices import Section
 from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
-from conference.errors import InvalidTransition, ValidationFailed
+from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.meetings import console, queries, risks
 from conference.meetings.console import RecordConflict
@@ -198,16 +198,29 @@ def review(conference_id: int, item_id: int, action_id: int) -> ResponseReturnVa
     form = review_form_for(action, request.form)
     if not form.validate():
         return _overdue_answer(conference, item, {action.id: form}, 422)
-    on_refusal(
-        refusal_shown(
-            form,
-            "note",
-            lambda status: _overdue_answer(conference, item, {action.id: form}, status),
-        )
-    )
+    on_refusal(_review_refusal(conference, item, action, form))
     _review(conference, item, action, form)
     flash("The meeting's decision on the action is recorded.", "success")
     return _overdue_answer(conference, item, {}, 200)
+
+
+def _review_refusal(
+    conference: Conference, item: AgendaItem, action: Action, form: ReviewForm
+) -> Answer:
+    """A decision made on a stale copy shows the action as it is now, and any decision
+    recorded meanwhile, beside the form that keeps the typing (409); other refusals as usual."""
+    usual = refusal_shown(
+        form, "note", lambda status: _overdue_answer(conference, item, {action.id: form}, status)
+    )
+
+    def answer(refused: Exception) -> ResponseReturnValue:
+        if not isinstance(refused, Conflict):
+            return usual(refused)
+        show_refusal(form, refused, "note")
+        form.version.data = str(action.version)  # read after the rollback: theirs
+        return _overdue_answer(conference, item, {action.id: form}, 409)
+
+    return answer
 
 
 def _review(conference: Conference, item: AgendaItem, action: Action, form: ReviewForm) -> None:

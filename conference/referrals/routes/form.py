@@ -7,7 +7,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from sqlalchemy.orm.exc import StaleDataError
@@ -40,6 +40,8 @@ def _editable(referral_id: int, step_name: str | None = None) -> tuple[Referral,
         )
         if htmx:  # a background save: say so where the page shows messages, keep the page
             raise Conflict(message)
+        if request.method == "POST" and step is not None:
+            abort(_no_longer_editable(referral, step, message))
         flash(message)
         abort(redirect(url_for(".detail", referral_id=referral.id), 303))
     return referral, step
@@ -142,9 +144,36 @@ def _next_url(referral: Referral, step: Any, today: Any) -> str:
     return url_for(".check", referral_id=referral.id)
 
 
+def _no_longer_editable(referral: Referral, step: Any, message: str) -> Response:
+    """A step posted after the referral was sent or withdrawn elsewhere (another window): 409,
+    the step as it stands beside what was typed, which is kept in the form, unsaved."""
+    tool, _ = services.risk_tool_for(referral.marac)
+    today = services.today_in(referral.marac, utcnow())
+    typed = drafts.with_step({}, step, tool, request.form)
+    saved = drafts.form_from_draft(referral.draft or {}, step, tool, today)
+    body, status = _step_page(
+        referral,
+        step,
+        drafts.form_from_draft(typed, step, tool, today),
+        today,
+        status=409,
+        closed=message,
+        saved=drafts.answers(saved),
+    )
+    return make_response(body, status)
+
+
 def _step_page(
-    referral: Referral, step: Any, form: Any, today: Any, *, status: int = 200, kept: bool = False
-) -> ResponseReturnValue:
+    referral: Referral,
+    step: Any,
+    form: Any,
+    today: Any,
+    *,
+    status: int = 200,
+    kept: bool = False,
+    closed: str = "",
+    saved: list[tuple[str, str]] | None = None,
+) -> tuple[str, int]:
     steps = drafts.steps_for(referral.draft or {}, today)
     if step.name == "children" and form.has_children.data == "yes" and not form.children.entries:
         form.children.append_entry()
@@ -154,6 +183,8 @@ def _step_page(
         "steps": steps,
         "form": form,
         "kept": kept,
+        "closed": closed,
+        "saved": saved or [],
         "live": services.live_assessment(referral, today),
         "young": drafts.is_aged_16_17(referral.draft or {}, today),
     }
