@@ -47,6 +47,9 @@ CONFLICT_TESTS: dict[str, list[str]] = {
         "tests/meetings/test_console.py::"
         "test_without_javascript_a_stale_record_save_shows_both_texts_and_keeps_hers",
     ],
+    "SystemIssue": [
+        "tests/system_issues/test_pages.py::test_two_people_saving_the_same_issue_get_both_versions",
+    ],
     "EscalationEntry": [
         "tests/escalation/test_routes.py::test_two_coordinators_never_overwrite_each_other",
     ],

@@ -204,11 +204,21 @@ def test_moving_an_unpublished_conference_nearer_keeps_its_dates_from_today(app)
     factories.make_rule(marac, now=NOW)
     conference = conferences_of(marac)[0]  # 8 December: cut-off 30 Nov, publication 1 Dec
     planning.change_conference(
-        conference, actor=None, now=NOW, day=date(2026, 11, 25), start_time=time(10, 0)
+        conference,
+        actor=None,
+        now=NOW,
+        day=date(2026, 11, 25),
+        start_time=time(10, 0),
+        version=conference.version,
     )
     assert (conference.cutoff_on, conference.publish_on) == (date(2026, 11, 21), date(2026, 11, 21))
     planning.change_conference(
-        conference, actor=None, now=NOW, day=date(2026, 12, 15), start_time=time(10, 0)
+        conference,
+        actor=None,
+        now=NOW,
+        day=date(2026, 12, 15),
+        start_time=time(10, 0),
+        version=conference.version,
     )
     assert (conference.cutoff_on, conference.publish_on) == (date(2026, 12, 11), date(2026, 12, 11))
 
