@@ -29,6 +29,9 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
     # Error messages must never echo SQL parameters (case data) into logs.
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})
     app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("hide_parameters", True)
+    # A connection the database (or a restart, or a firewall) dropped while it sat in the pool
+    # is found and replaced before a request uses it, instead of failing that request.
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"].setdefault("pool_pre_ping", True)
     if app.config["TRUSTED_PROXY_COUNT"]:
         count = app.config["TRUSTED_PROXY_COUNT"]
         # Flask documents wrapping wsgi_app this way; its types declare it a method.

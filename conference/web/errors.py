@@ -143,4 +143,21 @@ def handle_unexpected_error(error: Exception) -> Response:
         )
     else:
         log.error("unhandled error", extra={"error_id": error_id}, exc_info=original)
-    return error_response(500, error_id=error_id)
+    try:
+        return error_response(500, error_id=error_id)
+    except Exception:  # noqa: BLE001 - the page needs the database (the menu names the user)
+        return _bare_500(error_id)
+
+
+def _bare_500(error_id: str) -> Response:
+    """The error page when even the usual one cannot be built (the database has gone): plain
+    HTML from no template and no query, still with its reference."""
+    body = (
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        "<title>Sorry, there is a problem with the service</title></head><body>"
+        "<h1>Sorry, there is a problem with the service</h1>"
+        "<p>Try again in a few minutes. Nothing you were saving was half-saved.</p>"
+        f'<p>If you contact support, give this reference: <span class="app-error-id">{error_id}'
+        "</span></p></body></html>"
+    )
+    return Response(body, 500, mimetype="text/html")

@@ -8,30 +8,61 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime
 
+import sqlalchemy as sa
 from flask import Flask, g, has_request_context
-from flask_login import current_user
 
 _STANDARD = set(vars(logging.makeLogRecord({})).keys()) | {"message", "asctime"}
 
 
 class JsonFormatter(logging.Formatter):
+    """One JSON line per record, whatever state the app is in: a log line is most needed when
+    the database has gone, so formatting never reads it, and a part that cannot be written is
+    left out (named in "log_error") rather than losing the line."""
+
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry: dict[str, object] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
-            "message": record.getMessage(),
+            "message": str(record.msg),
         }
+        failures: list[str] = []
+
+        def part(fill: Callable[[], None]) -> None:
+            try:
+                fill()
+            except Exception as failure:  # noqa: BLE001 - the line must still be written
+                failures.append(type(failure).__name__)
+
+        part(lambda: entry.update(message=record.getMessage()))
         if has_request_context():
-            entry["request_id"] = g.get("request_id")
-            if current_user and getattr(current_user, "is_authenticated", False):
-                entry["user_id"] = current_user.get_id()
-        entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD})
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry, default=str)
+            part(lambda: entry.update(request_id=g.get("request_id")))
+            part(lambda: entry.update(user_id=_signed_in_user_id()))
+        part(lambda: entry.update({k: v for k, v in vars(record).items() if k not in _STANDARD}))
+        if (exc_info := record.exc_info) is not None:
+            part(lambda: entry.update(exception=self.formatException(exc_info)))
+        if failures:
+            entry["log_error"] = ",".join(failures)
+        return json.dumps(entry, default=_printable)
+
+
+def _printable(value: object) -> str:
+    try:
+        return str(value)
+    except Exception:  # noqa: BLE001
+        return f"<{type(value).__name__}>"
+
+
+def _signed_in_user_id() -> str | None:
+    """The id of the user this request has already loaded, read from the session's identity
+    map: never a query (the user row may be expired after a rollback, the database gone)."""
+    user = g.get("_login_user")
+    state = sa.inspect(user, raiseerr=False) if user is not None else None
+    identity = getattr(state, "identity", None)  # anonymous visitors are not mapped
+    return str(identity[0]) if identity else None
 
 
 def init_app(app: Flask) -> None:

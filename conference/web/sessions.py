@@ -7,6 +7,7 @@ a period without activity and after an absolute lifetime, whatever the activity.
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import datetime, timedelta
 from typing import Any, TypedDict
@@ -21,6 +22,8 @@ from werkzeug.datastructures import CallbackDict
 from conference.accounts.models import WebSession
 from conference.db import utcnow
 from conference.extensions import db
+
+log = logging.getLogger(__name__)
 
 _serializer = TaggedJSONSerializer()
 #: Only push the idle expiry forward when this much time has passed, to spare a write per request.
@@ -137,18 +140,26 @@ class ServerSessionInterface(SessionInterface):
             "last_seen_at": now,
             "expires_at": now + idle,
         }
-        with db.engine.begin() as conn:
-            if sid is None:
-                sid = session.sid = secrets.token_urlsafe(32)
-                conn.execute(
-                    sa.insert(WebSession).values(id_hash=session.id_hash, created_at=now, **values)
-                )
-            else:
-                conn.execute(
-                    sa.update(WebSession)
-                    .where(WebSession.id_hash == session.id_hash)
-                    .values(**values)
-                )
+        try:
+            with db.engine.begin() as conn:
+                if sid is None:
+                    sid = session.sid = secrets.token_urlsafe(32)
+                    conn.execute(
+                        sa.insert(WebSession).values(
+                            id_hash=session.id_hash, created_at=now, **values
+                        )
+                    )
+                else:
+                    conn.execute(
+                        sa.update(WebSession)
+                        .where(WebSession.id_hash == session.id_hash)
+                        .values(**values)
+                    )
+        except (sa.exc.OperationalError, sa.exc.InterfaceError):
+            # The database has gone: the answer (often its error page, with its reference)
+            # still reaches the user; the session is as it was before this request.
+            log.warning("session not saved: the database is unreachable")
+            return
         # The cookie itself ends with the browser; the server enforces the idle expiry.
         response.set_cookie(name, sid, **cookie)
 
