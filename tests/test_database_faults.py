@@ -80,3 +80,23 @@ def test_the_next_request_after_the_server_drops_the_connections_succeeds(app, c
             )
         )
     assert client.get("/").status_code == 200
+
+
+def test_a_failed_post_hands_back_what_was_typed(own_app):
+    app = own_app()
+    user = factories.make_user("coordinator")
+
+    @app.post("/failing-save-for-test")
+    def failing():
+        raise RuntimeError("the save failed")
+
+    client = sign_in(app.test_client(), user)
+    typed = "She fears he <will> return on Friday night"
+    resp = client.post(
+        "/failing-save-for-test",
+        data={"risk_to_victim": typed, "version": "3", "owner_agency_id": "12"},
+    )
+    assert resp.status_code == 500
+    assert "What you typed, not saved" in resp.text
+    assert "She fears he &lt;will&gt; return on Friday night" in resp.text
+    assert "Risk to victim" in resp.text and ">12<" not in resp.text

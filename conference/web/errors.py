@@ -5,10 +5,11 @@ from __future__ import annotations
 import logging
 import uuid
 
-from flask import Flask, flash, redirect, render_template, url_for
+from flask import Flask, flash, has_request_context, redirect, render_template, request, url_for
 from flask_htmx import make_response
 from flask_login import current_user
 from flask_wtf.csrf import CSRFError
+from markupsafe import escape
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.exceptions import HTTPException, InternalServerError, SecurityError
@@ -43,11 +44,21 @@ def init_app(app: Flask) -> None:
 
 
 def error_response(
-    status: int, message: str | None = None, *, error_id: str | None = None
+    status: int,
+    message: str | None = None,
+    *,
+    error_id: str | None = None,
+    typed: list[tuple[str, str]] | None = None,
 ) -> Response:
     """The error as a toast in #flash for htmx, or as a full page."""
     title = TITLES.get(status, TITLES[500] if status >= 500 else TITLES[400])
-    context = {"status": status, "title": title, "message": message, "error_id": error_id}
+    context = {
+        "status": status,
+        "title": title,
+        "message": message,
+        "error_id": error_id,
+        "typed": typed or [],
+    }
     if htmx and not htmx.boosted:
         body = render_template("errors/_toast.html", **context)
         return make_response(body, status, retarget="#flash", reswap="outerHTML")
@@ -143,13 +154,39 @@ def handle_unexpected_error(error: Exception) -> Response:
         )
     else:
         log.error("unhandled error", extra={"error_id": error_id}, exc_info=original)
+    typed = typed_values()
     try:
-        return error_response(500, error_id=error_id)
+        return error_response(500, error_id=error_id, typed=typed)
     except Exception:  # noqa: BLE001 - the page needs the database (the menu names the user)
-        return _bare_500(error_id)
+        return _bare_500(error_id, typed)
 
 
-def _bare_500(error_id: str) -> Response:
+#: What a failed post may hand back: its free text, not its ids, tokens or versions.
+NOT_TYPED = ("csrf_token", "version", "shown")
+TYPED_LIMIT = 20_000
+
+
+def typed_values() -> list[tuple[str, str]]:
+    """The words a failed post carried, to put in front of its author again: every non-empty
+    value that is not a token, a version or a bare number (an id or a choice)."""
+    if not has_request_context() or request.method != "POST":
+        return []
+    kept: list[tuple[str, str]] = []
+    total = 0
+    for name, value in request.form.items(multi=True):
+        text = value.strip()
+        if not text or name.rsplit("-", 1)[-1] in NOT_TYPED or name.endswith("_id"):
+            continue
+        if text.isdigit() or len(text) < 3:
+            continue
+        total += len(text)
+        if total > TYPED_LIMIT:
+            break
+        kept.append((name.rsplit("-", 1)[-1].replace("_", " ").capitalize(), text))
+    return kept
+
+
+def _bare_500(error_id: str, typed: list[tuple[str, str]]) -> Response:
     """The error page when even the usual one cannot be built (the database has gone): plain
     HTML from no template and no query, still with its reference."""
     body = (
@@ -158,6 +195,10 @@ def _bare_500(error_id: str) -> Response:
         "<h1>Sorry, there is a problem with the service</h1>"
         "<p>Try again in a few minutes. Nothing you were saving was half-saved.</p>"
         f'<p>If you contact support, give this reference: <span class="app-error-id">{error_id}'
-        "</span></p></body></html>"
+        "</span></p>"
+        + "".join(
+            f"<h2>{escape(name)}</h2><pre>{escape(value)}</pre>" for name, value in typed[:50]
+        )
+        + "</body></html>"
     )
     return Response(body, 500, mimetype="text/html")
