@@ -95,6 +95,14 @@ class OutboundEmail(Model):
     transport: Mapped[EmailTransport | None] = mapped_column(
         enum_type(EmailTransport, "email_transport")
     )
+    #: Fixed at the first attempt and kept for every later one, so a receiving system can tell
+    #: a repeat from a new email.
+    message_id: Mapped[str | None] = mapped_column(sa.String(250))
+    #: The whole message was handed over but the server's answer never came: it may have gone,
+    #: so it is not tried again unless an administrator resends it.
+    maybe_sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The server refused it for good (5xx) on each of its last tries: no more tries.
+    failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     __table_args__ = (
         sa.CheckConstraint("attempts >= 0", name="attempts_positive"),
@@ -103,9 +111,15 @@ class OutboundEmail(Model):
 
     @property
     def is_interrupted(self) -> bool:
-        """Claimed but never finished: the process stopped mid-send, so it may have gone."""
+        """Claimed but never finished: the process stopped mid-send (or is sending now). Tried
+        again once its claim has lapsed."""
         return self.sent_at is None and self.claimed_at is not None
 
+    @property
+    def is_settled(self) -> bool:
+        """Nothing more will be tried without an administrator: sent, failed, or maybe sent."""
+        return any(t is not None for t in (self.sent_at, self.failed_at, self.maybe_sent_at))
+
     def __repr__(self) -> str:
-        status = "sent" if self.sent_at else "pending"
+        status = "sent" if self.sent_at else "failed" if self.failed_at else "pending"
         return f"<OutboundEmail {self.id} {status} attempts={self.attempts}>"

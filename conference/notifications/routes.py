@@ -19,7 +19,7 @@ from conference.accounts import permissions
 from conference.db import utcnow
 from conference.extensions import db
 from conference.notifications import links, queries, services
-from conference.notifications.models import Notification
+from conference.notifications.models import Notification, OutboundEmail
 from conference.web.auth import current_actor, requires
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -55,6 +55,16 @@ def read_all() -> ResponseReturnValue:
     count = services.mark_read(queries.unread_for(current_actor().id), utcnow())
     flash(f"{count} notification{'s' if count != 1 else ''} marked as read.", "success")
     return redirect(url_for(".index"), 303)
+
+
+@bp.post("/outbox/<int:email_id>/resend")
+@requires(permissions.is_admin)
+def resend(email_id: int) -> ResponseReturnValue:
+    """Put an email that may have gone, or was refused for good, back in the queue."""
+    email = db.get_or_404(OutboundEmail, email_id)
+    services.resend(email, actor=current_actor(), now=utcnow())
+    flash(f"Email {email.id} will be sent again by the next run (same Message-ID).", "success")
+    return redirect(url_for(".outbox"), 303)
 
 
 @bp.get("/outbox")

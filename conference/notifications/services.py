@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from flask import current_app
 
 from conference import audit
+from conference.errors import InvalidTransition
 from conference.extensions import db
 from conference.notifications.links import Link
-from conference.notifications.models import Notification
+from conference.notifications.models import Notification, OutboundEmail
 
 #: The words for each kind. Only a reference fills them: no names, no case details.
 MESSAGES = {
@@ -104,3 +105,16 @@ def record_listed(actor: Any, notifications: Sequence[Notification], *, now: dat
     """Note that someone saw their notifications, which name case references. Flushes."""
     ids = [n.id for n in notifications]
     audit.record(actor, "notifications.listed", now=now, detail={"ids": ids, "count": len(ids)})
+
+
+def resend(email: OutboundEmail, *, actor: Any, now: datetime) -> None:
+    """An administrator's second try of an email that may have been sent or was refused for
+    good: due again at once, with the same Message-ID. Raises InvalidTransition otherwise."""
+    if email.sent_at is not None:
+        raise InvalidTransition("This email was sent: there is nothing to resend")
+    if email.maybe_sent_at is None and email.failed_at is None:
+        raise InvalidTransition("This email is still being tried: wait for the next run")
+    email.maybe_sent_at = email.failed_at = email.claimed_at = None
+    email.next_attempt_at = now
+    audit.record(actor, "email.resent", email, now=now)
+    db.session.flush()

@@ -16,6 +16,8 @@ from conference.extensions import Model
 class JobOutcome(StrEnum):
     RUNNING = "running"
     SUCCEEDED = "succeeded"
+    #: It ran to the end, but some of what it handled failed (an email not delivered).
+    PARTLY_FAILED = "partly_failed"
     FAILED = "failed"
     SKIPPED = "skipped"
 

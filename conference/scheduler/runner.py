@@ -46,7 +46,9 @@ def run_job(
                 outcome, counts = JobOutcome.SKIPPED, {}
             else:
                 counts = job.func(run_for)
-                outcome = JobOutcome.SUCCEEDED
+                outcome = (
+                    JobOutcome.PARTLY_FAILED if _with_failures(counts) else (JobOutcome.SUCCEEDED)
+                )
         db.session.commit()
         error_id = None
     except Exception:
@@ -69,3 +71,11 @@ def _take_job_lock(name: str) -> bool:
         return True
     key = zlib.crc32(f"conference-job:{name}".encode())
     return bool(db.session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(key))))
+
+
+#: Count names that mean part of a run's work failed (see JobOutcome.PARTLY_FAILED).
+FAILURE_COUNTS = ("_failed", "_given_up", "_maybe_sent")
+
+
+def _with_failures(counts: dict[str, int]) -> bool:
+    return any(key.endswith(FAILURE_COUNTS) and value for key, value in counts.items())

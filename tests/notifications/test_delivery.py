@@ -67,7 +67,13 @@ def test_a_server_that_is_down_is_retried_with_backoff_and_the_email_arrives_onc
     user = factories.make_user("agency_rep")
     _notify(user, "research.reminder")
     counts = run_send_emails(T0)  # the server is not running: connection refused
-    assert counts == {"emails_composed": 1, "emails_sent": 0, "emails_failed": 1}
+    assert counts == {
+        "emails_composed": 1,
+        "emails_sent": 0,
+        "emails_failed": 1,
+        "emails_given_up": 0,
+        "emails_maybe_sent": 0,
+    }
     [mail] = _emails()
     assert mail.sent_at is None and mail.claimed_at is None and mail.attempts == 1
     assert mail.last_error == "ConnectionRefusedError: Connection refused"
@@ -82,11 +88,7 @@ def test_a_server_that_is_down_is_retried_with_backoff_and_the_email_arrives_onc
     assert run_send_emails(T0 + 19 * MINUTE)["emails_sent"] == 0  # still backing off
     assert run_send_emails(T0 + 20 * MINUTE)["emails_sent"] == 1
     for later in (20, 25, 90, 600):
-        assert run_send_emails(T0 + later * MINUTE) == {
-            "emails_composed": 0,
-            "emails_sent": 0,
-            "emails_failed": 0,
-        }
+        assert not any(run_send_emails(T0 + later * MINUTE).values())
     assert len(smtp.inbox.messages) == 1
     [mail] = _emails()
     assert mail.sent_at == T0 + 20 * MINUTE and mail.attempts == 3
@@ -158,18 +160,72 @@ def test_an_email_composed_before_deactivation_waits(app, smtp):
     assert smtp.inbox.messages == []
 
 
-def test_an_interrupted_send_is_never_repeated(app, smtp):
-    """Claimed but never finished (the process died mid-send): it may have gone, so it waits."""
+def test_a_send_interrupted_by_a_crash_goes_once_after_its_lease_with_the_same_message_id(
+    app, smtp
+):
+    """Claimed, then the process died before the server was reached: the claim is a lease."""
     user = factories.make_user("agency_rep")
     _notify(user, "agenda.changed")
-    run_send_emails(T0)
-    [mail] = _emails()
-    mail.claimed_at, mail.next_attempt_at = T0, T0
-    db.session.commit()
     smtp.start()
+    smtp.inbox.refuse = True
+    run_send_emails(T0)  # composed; the first try refused, so its Message-ID is fixed
+    [mail] = _emails()
+    first_id = mail.message_id
+    assert first_id
+    smtp.inbox.refuse = False
+    mail.claimed_at, mail.next_attempt_at = T0 + MINUTE, T0 + MINUTE  # the crashed run's claim
+    db.session.commit()
+    # Within the lease the claim holds: another run leaves it alone.
     assert run_send_emails(T0 + 10 * MINUTE)["emails_sent"] == 0
     assert smtp.inbox.messages == []
-    assert _emails()[0].is_interrupted
+    # Once it lapses the email goes, once, with the Message-ID of its first try.
+    assert run_send_emails(T0 + delivery.LEASE + 2 * MINUTE)["emails_sent"] == 1
+    assert run_send_emails(T0 + delivery.LEASE + 30 * MINUTE)["emails_sent"] == 0
+    assert [m["Message-ID"] for m in smtp.inbox.messages] == [first_id]
+
+
+def test_a_permanent_refusal_fails_after_bounded_tries_and_the_run_says_so(app, smtp):
+    user = factories.make_user("agency_rep")
+    _notify(user, "agenda.changed")
+    smtp.inbox.refuse_code = "550 5.1.1 No such mailbox"
+    smtp.start()
+    when = T0
+    outcomes = []
+    for _ in range(delivery.PERMANENT_TRIES + 2):
+        run = run_job("send-emails", now=when)
+        outcomes.append(run.outcome.value)
+        when += timedelta(hours=2)
+    [mail] = _emails()
+    assert mail.failed_at is not None and mail.attempts == delivery.PERMANENT_TRIES
+    assert mail.last_error == "SMTPDataError 550"
+    # Each run that met the refusal says so; once failed, the email is no longer tried.
+    assert outcomes[: delivery.PERMANENT_TRIES] == ["partly_failed"] * delivery.PERMANENT_TRIES
+    assert outcomes[delivery.PERMANENT_TRIES :] == ["succeeded", "succeeded"]
+    assert smtp.inbox.messages == []
+
+
+def test_a_server_slow_to_answer_after_the_message_is_not_sent_again_blindly(app, smtp):
+    """The answer to the end of the data comes after the wait: it may have gone, so it waits
+    for an administrator, who resends it with the same Message-ID."""
+    user = factories.make_user("agency_rep")
+    admin = factories.make_user("admin")
+    _notify(user, "agenda.changed")
+    smtp.inbox.answer_after_seconds = 2.0
+    app.config.update(MAIL_DATA_END_TIMEOUT_SECONDS=0.5)
+    smtp.start()
+    counts = run_send_emails(T0)
+    assert counts["emails_maybe_sent"] == 1 and counts["emails_sent"] == 0
+    [mail] = _emails()
+    assert mail.maybe_sent_at is not None
+    assert run_send_emails(T0 + 3 * 60 * MINUTE)["emails_sent"] == 0  # no blind repeat
+    first = smtp.inbox.wait_for(1)
+    from conference.notifications import services
+
+    services.resend(_emails()[0], actor=admin, now=T0 + 4 * 60 * MINUTE)
+    db.session.commit()
+    smtp.inbox.answer_after_seconds = 0
+    assert run_send_emails(T0 + 4 * 60 * MINUTE)["emails_sent"] == 1
+    assert [m["Message-ID"] for m in smtp.inbox.messages] == [first[0]["Message-ID"]] * 2
 
 
 def test_signs_in_to_the_server_with_the_password_from_the_environment(app, smtp, monkeypatch):
