@@ -17,6 +17,7 @@ from conference.conferences import display, listing, queries
 from conference.conferences.choices import ItemStatus
 from conference.conferences.models import AgendaItem, Conference, conference_invitations
 from conference.extensions import db
+from conference.meetings.choices import Presence
 from conference.meetings.models import Attendance, Attendee, Discussion, Meeting
 from conference.research.models import ResearchReturn
 
@@ -104,6 +105,20 @@ def people_who_may_attend(conference: Conference) -> list[User]:
             .options(raiseload(User.role_grants))
             .order_by(Agency.name, User.name)
             .distinct()
+        )
+    )
+
+
+def sent_with_apologies(conference_id: int) -> set[int]:
+    """Agencies recorded as sending apologies and their information: nothing of theirs is
+    missing."""
+    return set(
+        db.session.scalars(
+            sa.select(Attendance.agency_id).where(
+                Attendance.conference_id == conference_id,
+                Attendance.presence == Presence.APOLOGIES,
+                Attendance.information_sent.is_(True),
+            )
         )
     )
 

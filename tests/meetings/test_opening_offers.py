@@ -1,13 +1,17 @@
-"""The opening offers only what works: attendance once the meeting can open, and people not
-yet listed."""
+"""The opening and the console offer only what works: attendance once the meeting can open,
+people not yet listed, and no research warning for an agency that sent its information."""
 
 from __future__ import annotations
 
 import re
 from datetime import timedelta
 
+import sqlalchemy as sa
+
+from conference.audit.models import AuditEvent
 from conference.db import utcnow
 from conference.extensions import db
+from tests import factories
 from tests.conftest import HTMX
 
 
@@ -58,3 +62,35 @@ def test_the_picker_does_not_offer_people_already_listed(world, as_user):
     assert world.police_rep.id not in offered
     assert world.health_rep.id in offered
     assert world.police_rep.id not in _offered(chair.get(_url(world.conference)).text)
+
+
+def test_an_agency_with_apologies_and_its_information_sent_is_not_warned_for(world, as_user):
+    chair = as_user(world.chair)
+    prefix = f"agency-{world.housing.id}"
+    answer = chair.post(
+        _url(world.conference, f"/attendance/{world.housing.id}"),
+        data={f"{prefix}-presence": "apologies", f"{prefix}-information_sent": "yes"},
+        headers=HTMX,
+    )
+    assert answer.status_code == 200
+    assert "Housing: apologies, information sent" in answer.text
+    assert "Housing: no research returned" not in answer.text
+    assert "Health: no research returned" in answer.text  # not recorded yet: still warned
+
+    factories.open_meeting(world)  # housing: apologies, information sent
+    console = chair.get(_url(world.conference)).text
+    assert "Housing (apologies, information sent)" in console
+    assert "Housing (no research)" not in console
+
+
+def test_the_research_grid_does_not_mark_it_missing_either(world, as_user):
+    factories.open_meeting(world)
+    page = as_user(world.coordinator).get(f"/conferences/{world.conference.id}/research").text
+    housing = page[
+        page.index(f'<th scope="row" class="govuk-table__header">{world.housing.name}') :
+    ]
+    housing = housing[: housing.index("</tr>")]
+    assert "Sent with its apologies" in housing and "Missing" not in housing
+    assert db.session.scalar(
+        sa.select(sa.func.count()).where(AuditEvent.verb == "research.grid_viewed")
+    )
