@@ -50,6 +50,12 @@ def why_not_open(conference: Conference, now: datetime) -> str:
     )
 
 
+def attendance_open(conference: Conference, now: datetime) -> bool:
+    """Whether attendance can be recorded now: on the day before the start, and while the
+    meeting runs (someone arriving late)."""
+    return conference.status is ConferenceStatus.IN_PROGRESS or not why_not_open(conference, now)
+
+
 def _check_attendance_open(conference: Conference, now: datetime) -> Meeting:
     """Attendance is kept before the start (on the day) and while the meeting runs."""
     if conference.status is not ConferenceStatus.IN_PROGRESS:

@@ -94,3 +94,17 @@ def test_the_research_grid_does_not_mark_it_missing_either(world, as_user):
     assert db.session.scalar(
         sa.select(sa.func.count()).where(AuditEvent.verb == "research.grid_viewed")
     )
+
+
+def test_while_the_meeting_runs_someone_arriving_late_can_still_be_added(world, as_user):
+    factories.open_meeting(world)
+    answer = as_user(world.chair).post(
+        _url(world.conference, "/attendees"),
+        data={"person": str(world.housing_rep.id)},
+        headers=HTMX,
+    )
+    assert answer.status_code == 200
+    assert (
+        "Add the person" in answer.text and "You can record attendance from then" not in answer.text
+    )
+    assert world.housing_rep.id not in _offered(answer.text)
