@@ -145,6 +145,20 @@ def latest_update(action_id: int) -> ActionUpdate | None:
     )
 
 
+def histories(action_ids: Collection[int]) -> dict[int, list[ActionUpdate]]:
+    """Action id -> its updates, newest first (what each said, who, when). One query."""
+    found: dict[int, list[ActionUpdate]] = {action_id: [] for action_id in action_ids}
+    if not found:
+        return found
+    for update in db.session.scalars(
+        sa.select(ActionUpdate)
+        .where(ActionUpdate.action_id.in_(found))
+        .order_by(ActionUpdate.at.desc(), ActionUpdate.id.desc())
+    ):
+        found[update.action_id].append(update)
+    return found
+
+
 def conferences_with_actions(agency_id: int, marac_ids: Collection[int]) -> list[Conference]:
     """The conferences that agreed actions for the agency: the filter's choices."""
     if not marac_ids:

@@ -75,6 +75,7 @@ def _page(
         "actions/index.html",
         groups=_grouped(listed, today),
         forms=forms,
+        history=queries.histories([row.action.id for row in found]),
         filters=filters,
         count=len(found),
         today=today,
@@ -128,7 +129,7 @@ def report(action_id: int) -> ResponseReturnValue:
     if not form.validate():
         return _answer(action, case, form, 422, today=today_in(case.marac, now))
     on_refusal(_refused(action, case, form, now))
-    services.report_status(
+    update = services.report_status(
         action,
         version=version_of(form.version),
         status=ActionStatus(form.status.data),
@@ -138,8 +139,9 @@ def report(action_id: int) -> ResponseReturnValue:
     )
     flash(f"Your update on the action for case {case.reference} is saved.", "success")
     if not wants_partial():
-        return redirect(url_for(".index"), 303)
-    return _answer(action, case, _form(action), 200, today=today_in(case.marac, now))
+        return redirect(url_for(".index", _anchor=f"action-{action.id}"), 303)
+    today = today_in(case.marac, now)
+    return _answer(action, case, _form(action), 200, today=today, just_saved=update.id)
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,7 @@ def _refused(action: Action, case: Case, form: StatusForm, now: datetime) -> Ans
             form=form,
             today=today,
             conflict=conflict,
+            history=queries.histories([action.id]),
         )
 
     return answer
@@ -194,12 +197,28 @@ def _conflict(action: Action, form: StatusForm) -> ReportConflict:
     )
 
 
-def _answer(action: Action, case: Case, form: StatusForm, status: int, *, today: Any):
-    """The action's block for htmx (its form, or its new state), else the page."""
+def _answer(
+    action: Action,
+    case: Case,
+    form: StatusForm,
+    status: int,
+    *,
+    today: Any,
+    just_saved: int | None = None,
+) -> ResponseReturnValue:
+    """The action's block for htmx (its form, or its new state, with its updates so far),
+    else the page."""
     if not wants_partial():
         return _page({action.id: form}, status)
-    row = queries.agency_action(action)
-    return partial_response("actions/_action.html", status=status, row=row, form=form, today=today)
+    return partial_response(
+        "actions/_action.html",
+        status=status,
+        row=queries.agency_action(action),
+        form=form,
+        today=today,
+        history=queries.histories([action.id]),
+        just_saved=just_saved,
+    )
 
 
 # The coordinator's tracker

@@ -50,6 +50,12 @@ def why_not_open(conference: Conference, now: datetime) -> str:
     )
 
 
+def attendance_open(conference: Conference, now: datetime) -> bool:
+    """Whether attendance can be recorded now: on the day before the start, and while the
+    meeting runs (someone arriving late)."""
+    return conference.status is ConferenceStatus.IN_PROGRESS or not why_not_open(conference, now)
+
+
 def _check_attendance_open(conference: Conference, now: datetime) -> Meeting:
     """Attendance is kept before the start (on the day) and while the meeting runs."""
     if conference.status is not ConferenceStatus.IN_PROGRESS:
@@ -230,11 +236,13 @@ def readiness(
 
 @dataclass(frozen=True)
 class CoreGap:
-    """A core agency kind with no agency present, and whether its research came in."""
+    """A core agency kind with no agency present: whether its research came in, or it sent
+    apologies with its information (then nothing of it is missing)."""
 
     kind: AgencyKind
     agencies: list[Agency]
     returned: bool
+    information_sent: bool = False
 
 
 def core_gaps(
@@ -243,15 +251,26 @@ def core_gaps(
     attendances: list[Attendance],
     returned_agency_ids: set[int],
 ) -> list[CoreGap]:
-    """The MARAC's core agency kinds not present, each with whether research arrived."""
+    """The MARAC's core agency kinds not present, each with whether research arrived or was
+    sent with apologies."""
     present = {a.agency_id for a in attendances if a.presence is Presence.PRESENT}
+    sent = {
+        a.agency_id
+        for a in attendances
+        if a.presence is Presence.APOLOGIES and a.information_sent is True
+    }
     gaps = []
     for kind in conference.marac.core_kinds:
         of_kind = [a for a in invited if a.kind is kind]
         if any(a.id in present for a in of_kind):
             continue
         gaps.append(
-            CoreGap(kind, of_kind, returned=any(a.id in returned_agency_ids for a in of_kind))
+            CoreGap(
+                kind,
+                of_kind,
+                returned=any(a.id in returned_agency_ids for a in of_kind),
+                information_sent=any(a.id in sent for a in of_kind),
+            )
         )
     return gaps
 

@@ -17,6 +17,7 @@ from conference.conferences import display, listing, queries
 from conference.conferences.choices import ItemStatus
 from conference.conferences.models import AgendaItem, Conference, conference_invitations
 from conference.extensions import db
+from conference.meetings.choices import Presence
 from conference.meetings.models import Attendance, Attendee, Discussion, Meeting
 from conference.research.models import ResearchReturn
 
@@ -86,16 +87,38 @@ def present_agency_ids(conference_id: int) -> set[int]:
 
 
 def people_who_may_attend(conference: Conference) -> list[User]:
-    """Active users with a role in the MARAC, by agency then name: the attendee picker."""
+    """Active users with a role in the MARAC and not yet listed present, by agency then name:
+    the attendee picker."""
+    listed = sa.select(Attendee.user_id).where(
+        Attendee.conference_id == conference.id, Attendee.user_id.is_not(None)
+    )
     return list(
         db.session.scalars(
             sa.select(User)
             .join(RoleGrant, RoleGrant.user_id == User.id)
             .join(Agency, Agency.id == User.agency_id)
-            .where(RoleGrant.marac_id == conference.marac_id, User.is_active_account.is_(True))
+            .where(
+                RoleGrant.marac_id == conference.marac_id,
+                User.is_active_account.is_(True),
+                User.id.not_in(listed),
+            )
             .options(raiseload(User.role_grants))
             .order_by(Agency.name, User.name)
             .distinct()
+        )
+    )
+
+
+def sent_with_apologies(conference_id: int) -> set[int]:
+    """Agencies recorded as sending apologies and their information: nothing of theirs is
+    missing."""
+    return set(
+        db.session.scalars(
+            sa.select(Attendance.agency_id).where(
+                Attendance.conference_id == conference_id,
+                Attendance.presence == Presence.APOLOGIES,
+                Attendance.information_sent.is_(True),
+            )
         )
     )
 

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from conference.accounts.models import Agency, Role, User
 from conference.accounts.permissions import marac_ids_with
 from conference.conferences.choices import PUBLISHED, ConferenceStatus
+from conference.conferences.listing import CASE_SECTIONS
 from conference.conferences.models import AgendaItem, Conference, conference_invitations
 from conference.extensions import db
 from conference.research.models import ResearchReturn
@@ -49,6 +50,20 @@ def agency_returns(conference_id: int, agency_id: int) -> dict[int, ResearchRetu
         .where(AgendaItem.conference_id == conference_id, ResearchReturn.agency_id == agency_id)
     )
     return {r.agenda_item_id: r for r in rows}
+
+
+def returned_count(conference_id: int, agency_id: int) -> tuple[int, int]:
+    """How many of the agenda's cases this agency has returned on, and how many there are."""
+    case_item_ids = set(
+        db.session.scalars(
+            sa.select(AgendaItem.id).where(
+                AgendaItem.conference_id == conference_id,
+                AgendaItem.section.in_(CASE_SECTIONS),
+            )
+        )
+    )
+    returned = case_item_ids & set(agency_returns(conference_id, agency_id))
+    return len(returned), len(case_item_ids)
 
 
 def conferences_to_research(user: User, now: datetime) -> list[Conference]:

@@ -101,6 +101,7 @@ def _page(
         label=display.conference_label(conference),
         is_open=services.is_open(conference, now),
         agency=actor.agency,
+        returned=queries.returned_count(conference.id, actor.agency_id),
         person_flags=perpetrators.case_flags_for([i.case for i in items], today=now.date()),
         conflict_item_id=conflict_item_id,
     ), status
@@ -222,8 +223,9 @@ def _answer(
             conflict_item_id=item.id if conflict else None,
         )
     return partial_response(
-        "research/_return.html",
+        "research/_saved.html",
         status=status,
+        returned=queries.returned_count(conference.id, current_actor().agency_id),
         item=item,
         form=form,
         saved=saved,

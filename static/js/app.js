@@ -51,3 +51,16 @@ document.body.addEventListener("htmx:confirm", (event) => {
   );
   if (leave) event.detail.issueRequest(true);
 });
+
+// A referral step's button sends the whole step, so an autosave still waiting or in flight is
+// dropped: it could only land after the save as an older copy (the server refuses one that
+// would change what is stored).
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!form.matches?.(".app-referral-form")) return;
+  form.dataset.sending = "true";
+  window.htmx?.trigger(form, "htmx:abort");
+});
+document.body.addEventListener("htmx:confirm", (event) => {
+  if (event.detail.elt.closest?.("form[data-sending='true']")) event.preventDefault();
+});

@@ -202,3 +202,33 @@ def test_without_javascript_a_report_on_an_action_closed_meanwhile_keeps_the_typ
     assert "Done" in theirs and "Bail reviewed at court" in theirs
     yours = text[text.index(f'id="action-{world.later.id}-yours"') :]
     assert "Asked CPS about the bail date" in yours
+
+
+def test_an_action_shows_the_note_just_saved_and_its_earlier_updates(app, world, as_user):
+    police = as_user(world.police_rep)
+    prefix = f"action-{world.soon.id}"
+    url = f"/actions/{world.soon.id}/status"
+    assert "No updates yet." in police.get("/actions/").text
+
+    # Without JavaScript: back to the list, at the action, which shows the note.
+    first = {f"{prefix}-status": "in_progress", f"{prefix}-note": "Called twice, no answer"}
+    response = police.post(url, data={f"{prefix}-version": "1", **first})
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/actions/#action-{world.soon.id}")
+    page = police.get("/actions/").text
+    block = page[page.index(f'<section id="action-{world.soon.id}"') :]
+    assert "Called twice, no answer" in block[: block.index("</section>")]
+
+    # With htmx: the block swapped in has the new note first, then the earlier one.
+    db.session.refresh(world.soon)
+    second = {f"{prefix}-status": "in_progress", f"{prefix}-note": "Spoke to her on Friday"}
+    saved = police.post(
+        url, headers=HTMX, data={f"{prefix}-version": str(world.soon.version), **second}
+    )
+    assert saved.status_code == 200
+    text = saved.text
+    assert "Saved just now:" in text
+    assert text.index("Spoke to her on Friday") < text.index("Called twice, no answer")
+    assert text.index("Saved just now:") < text.index("Spoke to her on Friday")
+    assert text.count("Saved just now:") == 1
+    assert world.police_rep.name in text  # who wrote each

@@ -260,3 +260,26 @@ def test_a_first_return_made_twice_is_a_conflict_not_an_error(world, as_user):
     )
     assert late.status_code == 409 and "Typed meanwhile" in late.text
     assert [r.outcome.value for r in _returns()] == ["not_known"]
+
+
+def test_the_count_of_cases_returned_follows_each_save(world, as_user):
+    """With htmx the count comes back out of band with the saved case; without, the page
+    the save goes back to shows it."""
+    rep = as_user(world.police_rep)
+    items = [
+        i for i in queries.agenda_items(world.published.id) if i.section in listing.CASE_SECTIONS
+    ]
+    total = len(items)
+    page = rep.get(f"/research/{world.published.id}").get_data(as_text=True)
+    assert f"0 of {total} cases returned." in page
+
+    url = f"/research/{world.published.id}/items/{items[0].id}"
+    body = rep.post(url, data=_form(items[0], outcome="not_known"), headers=HTMX).get_data(
+        as_text=True
+    )
+    count = f'<p class="govuk-body" id="research-{world.published.id}-returned" hx-swap-oob="true">'
+    assert f"{count}1 of {total} cases returned.</p>" in body
+
+    url = f"/research/{world.published.id}/items/{items[1].id}"
+    response = rep.post(url, data=_form(items[1], outcome="not_known"), follow_redirects=True)
+    assert f"2 of {total} cases returned." in response.get_data(as_text=True)

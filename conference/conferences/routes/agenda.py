@@ -271,6 +271,7 @@ def research_grid(conference_id: int) -> ResponseReturnValue:
         items=items,
         agencies=grid.agencies,
         returns=grid.returns,
+        sent_with_apologies=meeting_queries.sent_with_apologies(conference.id),
         label=display.conference_label(conference),
         research_open=research.is_open(conference, now),
         flag_labels={flag.value: flag.label for flag in RiskFlag},

@@ -48,6 +48,7 @@ def opening_response(
     attendee_form: AttendeeForm | None = None,
     attendance_forms: dict[int, AttendanceForm] | None = None,
 ) -> ResponseReturnValue:
+    now = utcnow()
     invited = queries.invited_agencies(conference.id)
     attendances = queries.attendances(conference.id)
     attendees = queries.attendees(conference.id)
@@ -70,8 +71,9 @@ def opening_response(
         gaps=opening.core_gaps(
             conference, invited, attendances, queries.returned_agency_ids(conference.id)
         ),
-        not_yet=opening.why_not_open(conference, utcnow()),
-        before_time=utcnow() < conference.starts_at,
+        not_yet=opening.why_not_open(conference, now),
+        attendance_open=opening.attendance_open(conference, now),
+        before_time=now < conference.starts_at,
         planned_start=rules.clock(rules.local(conference.starts_at, conference.marac.timezone)),
     )
 

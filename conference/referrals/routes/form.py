@@ -96,6 +96,8 @@ def step(referral_id: int, step_name: str) -> ResponseReturnValue:
         return _step_page(referral, step, form, today, kept=kept is not None)
 
     action = request.form.get("action", "continue")
+    if action == "autosave" and _is_older_copy(referral, step, tool):
+        return _autosaved(referral, today, stale=True)
     try:
         draft = _save_typed(referral, step, tool, action, actor, now)
     except StaleDataError:
@@ -103,13 +105,11 @@ def step(referral_id: int, step_name: str) -> ResponseReturnValue:
         # post holds the whole step, so it is applied again to the draft as now saved.
         discard()
         referral, step = _editable(referral_id, step_name)
+        if action == "autosave" and _is_older_copy(referral, step, tool):
+            return _autosaved(referral, today, stale=True)
         draft = _save_typed(referral, step, tool, action, actor, now)
     if action == "autosave":
-        return (
-            render_template("referrals/_draft_status.html", referral=referral),
-            200,
-            {"HX-Trigger": "draft-saved"},
-        )
+        return _autosaved(referral, today)
     if action == "add" or action.startswith("remove-"):
         return redirect(url_for(".step", referral_id=referral.id, step_name=step.name), 303)
     if action == "later":
@@ -119,6 +119,30 @@ def step(referral_id: int, step_name: str) -> ResponseReturnValue:
     if not form.validate():
         return _step_page(referral, step, form, today, status=422)
     return redirect(_next_url(referral, step, today), 303)
+
+
+def _is_older_copy(referral: Referral, step: Any, tool: Any) -> bool:
+    """Whether the post would overwrite a newer draft: it comes from a copy of the form older
+    than the draft as stored (another window saved since; a page's own autosaves carry the
+    version each save gives back), and holds something other than what is stored. An autosave
+    arriving just after its own page's "Save and continue" holds the same and is no conflict."""
+    sent = request.form.get("draft_version", type=int)
+    if sent is None or sent == referral.version:
+        return False
+    draft = referral.draft or {}
+    return drafts.with_step(draft, step, tool, request.form) != draft
+
+
+def _autosaved(referral: Referral, today: Any, *, stale: bool = False) -> ResponseReturnValue:
+    """The answer to an autosave: when it was saved (or why not), and the score panel and the
+    form's draft version out of band, both as the draft is stored now, whatever the post held."""
+    body = render_template(
+        "referrals/_autosaved.html",
+        referral=referral,
+        live=services.live_assessment(referral, today),
+        stale=stale,
+    )
+    return body, 409 if stale else 200, {"HX-Trigger": "draft-saved"} if not stale else {}
 
 
 def _save_typed(
