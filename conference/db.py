@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
@@ -108,6 +108,116 @@ def flush_or_conflict(message: str) -> None:
         raise Conflict(message) from stale
 
 
+# The database's own refusal of control characters ------------------------------------------
+#
+# Every table with text gets a trigger that refuses a row whose text holds a control character:
+# any but tab, line feed and carriage return, DEL and the C1 range included (the input rule in
+# conference.text also refuses a lone carriage return; the database does not try). Raw SQL, a
+# script or a second app on the same database meets the same refusal as the app.
+
+#: The PostgreSQL function every table's trigger calls with the names of its text columns. NUL
+#: never reaches it: PostgreSQL text cannot hold one. Most rows hold nothing to refuse, so one
+#: search of the row's text form (where a control character shows as itself, while JSON keeps
+#: its escapes) passes them; only a row it stops is read column by column, to refuse it if the
+#: character sits in a text column and to name that column. Reading the row as JSON instead
+#: would fail on a JSON column holding an escaped NUL, which JSON to text cannot convert.
+_REFUSE_FUNCTION = r"""CREATE OR REPLACE FUNCTION refuse_control_characters() RETURNS trigger AS $$
+DECLARE
+    pattern constant text := '[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]';
+    column_name text;
+    found_one boolean;
+BEGIN
+    IF NEW::text !~ pattern THEN
+        RETURN NEW;
+    END IF;
+    FOREACH column_name IN ARRAY TG_ARGV LOOP
+        EXECUTE 'SELECT ($1).' || quote_ident(column_name) || ' ~ $2'
+            INTO found_one USING NEW, pattern;
+        IF found_one THEN
+            RAISE EXCEPTION USING
+                MESSAGE = 'control character refused in ' || TG_TABLE_NAME || '.' || column_name,
+                ERRCODE = 'check_violation';
+        END IF;
+    END LOOP;
+    RETURN NEW;
+END
+$$ LANGUAGE plpgsql"""
+
+#: A GLOB pattern for SQLite matching a text with one of the same characters. NUL cannot sit in
+#: a pattern (it would end it), and a GLOB reads a text only up to its first NUL: instr finds it.
+_SQLITE_PATTERN = (
+    "'*[' || char(1) || '-' || char(8) || char(11, 12) || char(14) || '-' || char(31)"
+    " || char(127) || '-' || char(159) || ']*'"
+)
+
+
+def text_columns(table: sa.Table) -> list[str]:
+    """The names of a table's text columns; not enums, whose CHECK already fences them."""
+    return [
+        column.name
+        for column in table.columns
+        if isinstance(column.type, sa.String) and not isinstance(column.type, sa.Enum)
+    ]
+
+
+def control_character_trigger_names(dialect_name: str, table: str) -> list[str]:
+    """The names of the triggers control_character_ddl gives a table."""
+    if dialect_name == "postgresql":
+        return [f"{table}_no_control_characters"]
+    return [f"{table}_no_control_characters_on_{event}" for event in ("insert", "update")]
+
+
+def control_character_ddl(dialect_name: str, tables: dict[str, list[str]]) -> list[str]:
+    """The statements that make the database refuse control characters in these text columns.
+
+    tables maps each table to its text columns. On PostgreSQL the shared function comes first.
+    An UPDATE fires the trigger only when it sets one of the columns. Used by create_all (see
+    below) and by the migrations, which name their tables and columns as they stood then.
+    """
+    statements = [_REFUSE_FUNCTION] if dialect_name == "postgresql" else []
+    for table, columns in tables.items():
+        listed = ", ".join(f'"{c}"' for c in columns)
+        if dialect_name == "postgresql":
+            arguments = ", ".join(f"'{c}'" for c in columns)
+            (name,) = control_character_trigger_names(dialect_name, table)
+            statements.append(
+                f'CREATE TRIGGER {name} BEFORE INSERT OR UPDATE OF {listed} ON "{table}" '
+                f"FOR EACH ROW EXECUTE FUNCTION refuse_control_characters({arguments})"
+            )
+            continue
+        refused = " OR ".join(
+            f'instr(NEW."{c}", char(0)) > 0 OR NEW."{c}" GLOB {_SQLITE_PATTERN}' for c in columns
+        )
+        on_insert, on_update = control_character_trigger_names(dialect_name, table)
+        for name, event in ((on_insert, "INSERT"), (on_update, f"UPDATE OF {listed}")):
+            statements.append(
+                f'CREATE TRIGGER {name} BEFORE {event} ON "{table}" WHEN {refused} '
+                f"BEGIN SELECT RAISE(ABORT, 'control character refused in {table}'); END"
+            )
+    return statements
+
+
+def drop_control_character_ddl(dialect_name: str, tables: list[str]) -> list[str]:
+    """The statements that take these tables' control character triggers away."""
+    return [
+        f'DROP TRIGGER {name} ON "{table}"'
+        if dialect_name == "postgresql"
+        else f"DROP TRIGGER {name}"
+        for table in tables
+        for name in control_character_trigger_names(dialect_name, table)
+    ]
+
+
+@sa.event.listens_for(Base.metadata, "after_create")
+def _refuse_control_characters_in_new_tables(
+    target: sa.MetaData, connection: sa.Connection, tables: Sequence[sa.Table] = (), **kw: Any
+) -> None:
+    with_text = {table.name: text_columns(table) for table in tables if text_columns(table)}
+    if with_text:
+        for statement in control_character_ddl(connection.dialect.name, with_text):
+            connection.exec_driver_sql(statement)
+
+
 class ControlCharacterRefused(ValueError):
     """A text about to be stored holds a control character that an input rule should have
     refused beside its field: a bug, never a user's mistake."""
@@ -116,11 +226,10 @@ class ControlCharacterRefused(ValueError):
 def refuse_control_characters(engine: sa.Engine) -> None:
     """Refuse, on every database, an INSERT or UPDATE of text holding a control character.
 
-    The forms refuse them beside the field (conference.text); this is the backstop, so no
-    path (a form that forgets, a job, the CLI) can store one. PostgreSQL refuses only NUL and
-    SQLite nothing, so the check is ours rather than the database's: a CHECK on every text
-    column would rebuild every SQLite table and be forgotten on the next column; one listener on
-    the engine covers ORM and Core writes alike. JSON columns are stored escaped and pass.
+    The forms refuse them beside the field (conference.text). The database refuses them too
+    (control_character_ddl), whatever the path; this listener only gets there first, with an
+    error that names the rule, for ORM and Core writes alike. It also refuses the lone carriage
+    return, which the database lets by. JSON columns are stored escaped and pass.
     """
 
     @sa.event.listens_for(engine, "before_cursor_execute")

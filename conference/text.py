@@ -2,7 +2,8 @@
 
 Forms apply it to every field (conference.web.forms.InputRules), services to the few texts
 read without a form, and the engine refuses storing a text that breaks it
-(conference.db.refuse_control_characters).
+(conference.db.refuse_control_characters). Behind them all, the database's triggers refuse the
+same characters but the lone carriage return (conference.db.control_character_ddl).
 """
 
 from __future__ import annotations

@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from conference import create_app
 from conference.extensions import db
 from tests.conftest import _server_url
+from tests.test_control_characters import unguarded
 
 
 @pytest.fixture
@@ -40,6 +41,8 @@ def test_upgrade_matches_the_models_and_downgrades_cleanly(empty_database_url):
     with app.app_context():
         tables = set(sa.inspect(db.engine).get_table_names())
         assert {"users", "audit_events", "web_sessions", "job_runs"} <= tables
+        with db.engine.connect() as conn:
+            assert unguarded(conn) == {}, "a table's text lacks its control character trigger"
         with db.engine.begin() as conn:
             conn.execute(
                 sa.text(
@@ -63,6 +66,30 @@ def test_upgrade_matches_the_models_and_downgrades_cleanly(empty_database_url):
     downgrade = runner.invoke(args=["db", "downgrade", "base"])
     assert downgrade.exit_code == 0, downgrade.output
     with app.app_context():
+        db.engine.dispose()
+
+
+def test_the_control_character_triggers_go_with_their_revision(empty_database_url):
+    app = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "test"}
+    )
+    runner = app.test_cli_runner()
+    for args in (["db", "upgrade"], ["db", "downgrade", "712a16c2c268"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 0, result.output
+    with app.app_context(), db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            left = "SELECT tgname FROM pg_trigger WHERE tgname LIKE '%control_characters'"
+            function = "SELECT proname FROM pg_proc WHERE proname = 'refuse_control_characters'"
+            assert conn.execute(sa.text(function)).all() == []
+        else:
+            left = "SELECT name FROM sqlite_master WHERE name LIKE '%control_characters%'"
+        assert conn.execute(sa.text(left)).all() == []
+    again = runner.invoke(args=["db", "upgrade"])
+    assert again.exit_code == 0, again.output
+    with app.app_context():
+        with db.engine.connect() as conn:
+            assert unguarded(conn) == {}
         db.engine.dispose()
 
 
