@@ -2,7 +2,7 @@
 columns refuses a row whose text holds one (tab, line feed and carriage return pass)
 
 Revision ID: c60b23e6555c
-Revises: 712a16c2c268
+Revises: a2367e38feab
 Create Date: 2026-12-04 16:25:53.143376
 
 """
@@ -12,7 +12,7 @@ from conference.db import control_character_ddl, drop_control_character_ddl
 
 # revision identifiers, used by Alembic.
 revision = 'c60b23e6555c'
-down_revision = '712a16c2c268'
+down_revision = 'a2367e38feab'
 branch_labels = None
 depends_on = None
 
@@ -45,7 +45,7 @@ TABLES = {
     'minutes': ['opening_notes', 'other_business'],
     'minutes_revisions': ['reason'],
     'notifications': ['kind', 'key', 'reference', 'endpoint'],
-    'outbound_emails': ['to_address', 'subject', 'body', 'last_error'],
+    'outbound_emails': ['to_address', 'subject', 'body', 'last_error', 'message_id'],
     'password_set_links': ['token_hash'],
     'perpetrator_risks': ['risk_to_new_partner', 'risk_to_children', 'risk_to_family', 'risk_to_public', 'risk_to_staff'],
     'referral_children': ['relation_to_victim', 'relation_to_perpetrator', 'school', 'given_name', 'family_name'],
@@ -55,6 +55,9 @@ TABLES = {
     'referrals': ['risk_tool_id', 'victim_given_name', 'victim_family_name', 'victim_aliases', 'victim_language', 'victim_address', 'victim_phone', 'contact_notes', 'who_she_fears', 'safe_contacts', 'unsafe_contacts', 'judgement_reasons', 'consent_reason', 'narrative', 'key_worker', 'exploitation_notes', 'reported_by'],
     'research_perpetrator_findings': ['summary'],
     'research_returns': ['summary'],
+    'system_issue_cases': ['case_reference'],
+    'system_issue_changes': ['owner', 'note'],
+    'system_issues': ['description', 'owner', 'outcome'],
     'transfer_action_decisions': ['close_reason'],
     'users': ['email', 'name', 'job_title', 'password_hash', 'totp_secret_sealed'],
     'victim_voices': ['no_contact_reason', 'views', 'wishes', 'fears', 'consent_to_share', 'safe_contact', 'outcome_not_told_reason', 'feels_safer', 'outcome_notes'],
