@@ -39,7 +39,9 @@ STORIES = [
         "NB",
         YVONNE,
         perpetrator=WAYNE,
-        days_ago=395,
+        # Her flag ends 10 days ago: after the last meeting, so the next one lists her case as
+        # a standing item, reaching 12 months.
+        days_ago=375,
         outcome="accepted",
         reason="Visible high risk.",
         advocate="idva",
