@@ -379,6 +379,7 @@ MARAC = {
     "adult_female_population": "100000",
     "serial_victims": "2",
     "serial_window_years": "3",
+    "listing_wait_days": "21",
 }
 AGENCY = {
     "name": "Westdale Housing",
