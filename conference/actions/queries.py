@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from conference.actions.choices import OPEN_STATUSES, ActionStatus
 from conference.actions.models import Action, ActionUpdate
@@ -75,7 +76,8 @@ class AgencyAction:
     action: Action
     reference: str
     victim: str
-    conference: Conference
+    #: The conference that agreed it; None for an interim action agreed at screening.
+    conference: Conference | None
     #: The case was closed before the plan was done: the action still waits for its report.
     case_closed: bool = False
 
@@ -96,8 +98,11 @@ def agency_actions(
     query = (
         sa.select(Action, Case.reference, Case.status, Conference)
         .join(Case, Case.id == Action.case_id)
-        .join(AgendaItem, AgendaItem.id == Action.agenda_item_id)
-        .join(Conference, Conference.id == AgendaItem.conference_id)
+        # Outer joins: an interim action agreed at screening has no agenda item.
+        .outerjoin(AgendaItem, AgendaItem.id == Action.agenda_item_id)
+        .outerjoin(Conference, Conference.id == AgendaItem.conference_id)
+        # Its MARAC's eager inner join would drop the rows without a conference.
+        .options(orm.joinedload(Conference.marac, innerjoin=False))
         .where(
             Action.owner_agency_id == agency_id,
             Case.marac_id.in_(marac_ids),

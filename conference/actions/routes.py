@@ -155,11 +155,11 @@ def _answer(action: Action, case: Case, form: StatusForm, status: int, *, today:
     """The action's block for htmx (its form, or its new state), else the page."""
     if not wants_partial():
         return _page({action.id: form}, status)
-    item = db.session.get(AgendaItem, action.agenda_item_id)
-    assert item is not None
+    item = db.session.get(AgendaItem, action.agenda_item_id) if action.agenda_item_id else None
     name = victim_names([case.id]).get(case.id, "")
     closed = case.status is CaseStatus.CLOSED
-    row = queries.AgencyAction(action, case.reference, name, item.conference, closed)
+    conference = item.conference if item else None
+    row = queries.AgencyAction(action, case.reference, name, conference, closed)
     return partial_response("actions/_action.html", status=status, row=row, form=form, today=today)
 
 
