@@ -11,6 +11,7 @@ from sqlalchemy import orm
 
 from conference.actions.choices import OPEN_STATUSES, ActionStatus
 from conference.actions.models import Action, ActionUpdate
+from conference.conferences.choices import Section
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.queries import victim_names
 from conference.extensions import db
@@ -35,6 +36,40 @@ def overdue_review(item: AgendaItem, day: date) -> list[tuple[Action, ActionUpda
             .order_by(Action.due_on, Action.id)
         )
     )
+    return _with_decisions(item, actions)
+
+
+def interim_review(item: AgendaItem) -> list[tuple[Action, ActionUpdate | None]]:
+    """The case's interim actions agreed at screening that are still open, and those this item
+    already reviewed, each with the meeting's latest decision on it (or None)."""
+    reviewed = sa.select(ActionUpdate.action_id).where(ActionUpdate.agenda_item_id == item.id)
+    actions = list(
+        db.session.scalars(
+            sa.select(Action)
+            .where(
+                Action.case_id == item.case_id,
+                Action.screening_referral_id.is_not(None),
+                sa.or_(Action.status.in_(OPEN_STATUSES), Action.id.in_(reviewed)),
+            )
+            .order_by(Action.due_on, Action.id)
+        )
+    )
+    return _with_decisions(item, actions)
+
+
+def to_review(item: AgendaItem, day: date) -> list[tuple[Action, ActionUpdate | None]]:
+    """What the meeting decides on under this item: a standing item's overdue actions, or the
+    interim actions agreed at screening for a case heard for the first time since."""
+    if item.section is Section.OVERDUE_ACTIONS:
+        return overdue_review(item, day)
+    if item.section.is_standing:
+        return []
+    return interim_review(item)
+
+
+def _with_decisions(
+    item: AgendaItem, actions: list[Action]
+) -> list[tuple[Action, ActionUpdate | None]]:
     latest: dict[int, ActionUpdate] = {}
     for update in db.session.scalars(
         sa.select(ActionUpdate)
