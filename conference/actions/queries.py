@@ -57,6 +57,17 @@ def interim_review(item: AgendaItem) -> list[tuple[Action, ActionUpdate | None]]
     return _with_decisions(item, actions)
 
 
+def interim_actions(case_id: int) -> list[Action]:
+    """Every interim action agreed at the case's screenings, soonest due first."""
+    return list(
+        db.session.scalars(
+            sa.select(Action)
+            .where(Action.case_id == case_id, Action.screening_referral_id.is_not(None))
+            .order_by(Action.due_on, Action.id)
+        )
+    )
+
+
 def to_review(item: AgendaItem, day: date) -> list[tuple[Action, ActionUpdate | None]]:
     """What the meeting decides on under this item: a standing item's overdue actions, or the
     interim actions agreed at screening for a case heard for the first time since."""

@@ -131,6 +131,10 @@ def test_an_urgent_case_gets_interim_actions_owned_due_before_the_meeting_and_tr
     assert (action.owner_agency_id, action.owner_name) == (police.id, "PC Dana Holt")
     assert action.due_on == due < meeting_day
 
+    case_page = coordinator.get(f"/cases/{referral.case_id}")
+    assert "Interim actions agreed at screening" in case_page.text
+    assert "Fit a panic alarm at her home" in case_page.text and "PC Dana Holt" in case_page.text
+
     rep = client_as("agency_rep", marac=marac, agency=police)
     ours = rep.get("/actions/")
     assert "Fit a panic alarm at her home" in ours.text and "at screening" in ours.text
