@@ -46,6 +46,7 @@ LAYERS = (
         "accounts audit notifications",
         above={
             "conferences": "accepting a referral lists its case on a conference",
+            "actions": "screening an urgent case agrees its interim actions",
             "closure": "the case and screening pages show a case's hearings and standing; a "
             "case closes only when no agenda still to be held lists it",
         },

@@ -379,6 +379,7 @@ MARAC = {
     "adult_female_population": "100000",
     "serial_victims": "2",
     "serial_window_years": "3",
+    "listing_wait_days": "21",
 }
 AGENCY = {
     "name": "Westdale Housing",
@@ -769,8 +770,15 @@ ROUTES: dict[str, Route] = {
             "case_reference": "",
             "advocate_id": str(_user("idva").id),
             "reason": "Meets the threshold",
+            "listing": "",
+            "over_capacity_reason": "She cannot wait",
+            "urgent": "y",
+            "interim_1_description": "Fit a panic alarm",
+            "interim_1_agency_id": str(_agency().id),
+            "interim_1_owner_name": "",
+            "interim_1_due_on": DAY,
         },
-        texts=("reason",),
+        texts=("reason", "over_capacity_reason", "interim_1_description"),
     ),
     "referrals.decide_link": Route(
         "coordinator",

@@ -134,6 +134,9 @@ class Marac(TimestampMixin, Model):
     #: Days after a conference's minutes are final that the agencies invited to it still read
     #: its cases' details (research, agenda); after that only their own actions.
     agency_access_days: Mapped[int] = mapped_column(default=28, server_default="28")
+    #: Screening warns when accepting a referral would list its case further away than this
+    #: many days, and offers a nearer conference or interim actions instead.
+    listing_wait_days: Mapped[int] = mapped_column(default=21, server_default="21")
     #: An action this many days overdue is put to its owner agency's named point of contact.
     contact_after_days: Mapped[int] = mapped_column(default=14, server_default="14")
     #: An action this many days overdue enters the escalation register.
@@ -167,6 +170,7 @@ class Marac(TimestampMixin, Model):
             name="adult_female_population_range",
         ),
         sa.CheckConstraint("agency_access_days BETWEEN 0 AND 365", name="agency_access_days_range"),
+        sa.CheckConstraint("listing_wait_days BETWEEN 1 AND 365", name="listing_wait_days_range"),
         # After the seven-day escalation to the coordinators, and the register after the contact.
         sa.CheckConstraint("contact_after_days BETWEEN 8 AND 365", name="contact_after_days_range"),
         sa.CheckConstraint(

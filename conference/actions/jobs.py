@@ -45,7 +45,8 @@ class Due:
     marac: Marac
     #: The chair of the conference that agreed it, while they can sign in and still chair there.
     chair_id: int | None
-    conference_id: int
+    #: None for an interim action agreed at screening: no chair and no minutes yet.
+    conference_id: int | None
 
     def key(self, kind: str) -> str:
         # The due date is part of the key: when a review moves it, the new date earns fresh
@@ -71,8 +72,8 @@ def candidates(now: datetime) -> list[Due]:
         )
         .join(Case, Case.id == Action.case_id)
         .join(Marac, Marac.id == Case.marac_id)
-        .join(AgendaItem, AgendaItem.id == Action.agenda_item_id)
-        .join(Conference, Conference.id == AgendaItem.conference_id)
+        .outerjoin(AgendaItem, AgendaItem.id == Action.agenda_item_id)
+        .outerjoin(Conference, Conference.id == AgendaItem.conference_id)
         .outerjoin(
             chair,
             sa.and_(
@@ -143,11 +144,11 @@ class Recipients:
         if due.marac.id not in self._coordinators:
             self._coordinators[due.marac.id] = coordinator_ids(due.marac.id)
         coordinators = set(self._coordinators[due.marac.id])
-        chair = {due.chair_id} - coordinators if due.chair_id is not None else set()
-        return [
-            (coordinators, Link("referrals.case", {"case_id": due.case_id})),
-            (chair, Link("minutes.page", {"conference_id": due.conference_id})),
-        ]
+        told = [(coordinators, Link("referrals.case", {"case_id": due.case_id}))]
+        if due.chair_id is not None and due.conference_id is not None:
+            chair = {due.chair_id} - coordinators
+            told.append((chair, Link("minutes.page", {"conference_id": due.conference_id})))
+        return told
 
 
 def send_action_reminders(now: datetime) -> dict[str, int]:

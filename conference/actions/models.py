@@ -1,5 +1,9 @@
 """Actions agreed at a conference: each owned by one agency, with a due date.
 
+An urgent case may also get interim actions at screening, before any meeting: those name the
+referral whose screening agreed them instead of an agenda item, and are tracked, chased and
+reviewed like every other action of the case.
+
 Whether an action is overdue is worked out from its due date and status, never stored.
 """
 
@@ -15,7 +19,7 @@ from conference.actions.choices import ActionStatus, OnwardReferral, Priority
 from conference.conferences.models import AgendaItem
 from conference.db import UTCDateTime, enum_type, max_lengths, utcnow
 from conference.extensions import Model
-from conference.referrals.models import Case, Perpetrator
+from conference.referrals.models import Case, Perpetrator, Referral
 
 ACTION_LIMITS = {"description": 2000, "owner_name": 120}
 
@@ -27,8 +31,12 @@ class Action(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(sa.ForeignKey("cases.id"), index=True)
-    #: The agenda item (and so the conference) where it was agreed.
-    agenda_item_id: Mapped[int] = mapped_column(sa.ForeignKey("agenda_items.id"), index=True)
+    #: The agenda item (and so the conference) where it was agreed; None for an interim action.
+    agenda_item_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agenda_items.id"), index=True)
+    #: The referral whose screening agreed it as an interim action of an urgent case.
+    screening_referral_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("referrals.id"), index=True
+    )
     description: Mapped[str] = mapped_column(sa.String(2000))
     owner_agency_id: Mapped[int] = mapped_column(sa.ForeignKey("agencies.id"), index=True)
     #: The person at the owner agency who will do it, when the meeting named one.
@@ -56,13 +64,19 @@ class Action(Model):
 
     case: Mapped[Case] = relationship(lazy="raise")
     perpetrator: Mapped[Perpetrator | None] = relationship(lazy="joined")
-    item: Mapped[AgendaItem] = relationship(lazy="raise")
+    item: Mapped[AgendaItem | None] = relationship(lazy="raise")
+    screening_referral: Mapped[Referral | None] = relationship(lazy="raise")
     owner_agency: Mapped[Agency] = relationship(lazy="joined", innerjoin=True)
     agreed_by: Mapped[User] = relationship(foreign_keys=[agreed_by_id], lazy="joined")
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         sa.CheckConstraint("length(trim(description)) > 0", name="description_not_blank"),
+        # Agreed either at a meeting or at screening, never both nor neither.
+        sa.CheckConstraint(
+            "(agenda_item_id IS NULL) <> (screening_referral_id IS NULL)",
+            name="agreed_at_meeting_or_screening",
+        ),
         sa.CheckConstraint(
             "onward_to IS NULL OR perpetrator_id IS NOT NULL", name="onward_names_perpetrator"
         ),
@@ -71,6 +85,11 @@ class Action(Model):
 
     def __repr__(self) -> str:
         return f"<Action {self.id} {self.status}>"
+
+    @property
+    def is_interim(self) -> bool:
+        """Agreed at screening, before the case's first meeting."""
+        return self.agenda_item_id is None
 
     def is_overdue(self, today: date) -> bool:
         return not self.status.is_closed and self.due_on < today

@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
 from conference.actions.choices import OPEN_STATUSES, ActionStatus
 from conference.actions.models import Action, ActionUpdate
+from conference.conferences.choices import Section
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.queries import victim_names
 from conference.extensions import db
@@ -34,6 +36,51 @@ def overdue_review(item: AgendaItem, day: date) -> list[tuple[Action, ActionUpda
             .order_by(Action.due_on, Action.id)
         )
     )
+    return _with_decisions(item, actions)
+
+
+def interim_review(item: AgendaItem) -> list[tuple[Action, ActionUpdate | None]]:
+    """The case's interim actions agreed at screening that are still open, and those this item
+    already reviewed, each with the meeting's latest decision on it (or None)."""
+    reviewed = sa.select(ActionUpdate.action_id).where(ActionUpdate.agenda_item_id == item.id)
+    actions = list(
+        db.session.scalars(
+            sa.select(Action)
+            .where(
+                Action.case_id == item.case_id,
+                Action.screening_referral_id.is_not(None),
+                sa.or_(Action.status.in_(OPEN_STATUSES), Action.id.in_(reviewed)),
+            )
+            .order_by(Action.due_on, Action.id)
+        )
+    )
+    return _with_decisions(item, actions)
+
+
+def interim_actions(case_id: int) -> list[Action]:
+    """Every interim action agreed at the case's screenings, soonest due first."""
+    return list(
+        db.session.scalars(
+            sa.select(Action)
+            .where(Action.case_id == case_id, Action.screening_referral_id.is_not(None))
+            .order_by(Action.due_on, Action.id)
+        )
+    )
+
+
+def to_review(item: AgendaItem, day: date) -> list[tuple[Action, ActionUpdate | None]]:
+    """What the meeting decides on under this item: a standing item's overdue actions, or the
+    interim actions agreed at screening for a case heard for the first time since."""
+    if item.section is Section.OVERDUE_ACTIONS:
+        return overdue_review(item, day)
+    if item.section.is_standing:
+        return []
+    return interim_review(item)
+
+
+def _with_decisions(
+    item: AgendaItem, actions: list[Action]
+) -> list[tuple[Action, ActionUpdate | None]]:
     latest: dict[int, ActionUpdate] = {}
     for update in db.session.scalars(
         sa.select(ActionUpdate)
@@ -75,7 +122,8 @@ class AgencyAction:
     action: Action
     reference: str
     victim: str
-    conference: Conference
+    #: The conference that agreed it; None for an interim action agreed at screening.
+    conference: Conference | None
     #: The case was closed before the plan was done: the action still waits for its report.
     case_closed: bool = False
 
@@ -96,8 +144,11 @@ def agency_actions(
     query = (
         sa.select(Action, Case.reference, Case.status, Conference)
         .join(Case, Case.id == Action.case_id)
-        .join(AgendaItem, AgendaItem.id == Action.agenda_item_id)
-        .join(Conference, Conference.id == AgendaItem.conference_id)
+        # Outer joins: an interim action agreed at screening has no agenda item.
+        .outerjoin(AgendaItem, AgendaItem.id == Action.agenda_item_id)
+        .outerjoin(Conference, Conference.id == AgendaItem.conference_id)
+        # Its MARAC's eager inner join would drop the rows without a conference.
+        .options(orm.joinedload(Conference.marac, innerjoin=False))
         .where(
             Action.owner_agency_id == agency_id,
             Case.marac_id.in_(marac_ids),
@@ -125,12 +176,19 @@ def agency_actions(
 
 def agency_action(action: Action) -> AgencyAction:
     """One action with the context the agency's list shows it with."""
-    reference, status, conference = db.session.execute(
-        sa.select(Case.reference, Case.status, Conference)
-        .join(AgendaItem, AgendaItem.conference_id == Conference.id)
-        .join(Case, Case.id == AgendaItem.case_id)
-        .where(AgendaItem.id == action.agenda_item_id)
+    reference, status = db.session.execute(
+        sa.select(Case.reference, Case.status).where(Case.id == action.case_id)
     ).one()
+    # An interim action agreed at screening belongs to no conference yet.
+    conference = (
+        db.session.scalar(
+            sa.select(Conference)
+            .join(AgendaItem, AgendaItem.conference_id == Conference.id)
+            .where(AgendaItem.id == action.agenda_item_id)
+        )
+        if action.agenda_item_id is not None
+        else None
+    )
     name = victim_names([action.case_id]).get(action.case_id, "")
     return AgencyAction(action, reference, name, conference, status is CaseStatus.CLOSED)
 

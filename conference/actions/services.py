@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -9,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conference import audit
 from conference.accounts.models import User
-from conference.actions.choices import OPEN_STATUSES, ActionStatus
+from conference.actions.choices import OPEN_STATUSES, ActionStatus, Priority
 from conference.actions.lifecycle import ACTION, MEETING
 from conference.actions.models import Action, ActionUpdate
 from conference.conferences.models import AgendaItem
@@ -19,7 +21,8 @@ from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.referrals.choices import CaseStatus
 from conference.referrals.lifecycle import CASE
-from conference.referrals.models import Case
+from conference.referrals.models import Case, Referral
+from conference.referrals.services import today_in
 from conference.states import Actor
 
 NOTE_LIMIT = 2000
@@ -172,3 +175,86 @@ def follow_plan(case: Case, *, now: datetime) -> None:
     verb = "case.plan_complete" if target is CaseStatus.PLAN_COMPLETE else "case.actions_reopened"
     audit.record(None, verb, case, now=now)
     flush_or_conflict("Someone changed this case at the same moment: check it, then save")
+
+
+@dataclass(frozen=True)
+class Interim:
+    """An interim action as the screening form gave it; blank parts are None or ""."""
+
+    description: str
+    owner_agency_id: int | None
+    owner_name: str
+    due_on: date | None
+
+
+def agree_interim(
+    case: Case,
+    referral: Referral,
+    planned: Sequence[Interim],
+    *,
+    before: date | None,
+    actor: User,
+    now: datetime,
+) -> list[Action]:
+    """Agree an urgent case's interim safety actions at screening, before its first meeting.
+
+    Each is an action of the case like any other (tracked, chased, reviewed at the meeting),
+    marked as agreed at the screening of ``referral``. Blank rows are skipped; at least one is
+    needed, each complete and due from today up to the day before ``before`` (the meeting day,
+    when the case is listed). Flushes; the caller commits. Raises ValidationFailed by field,
+    named interim_<row>_<part> from 1.
+    """
+    today = today_in(case.marac, now)
+    agencies = {a.id: a for a in case.marac.agencies}
+    actions = []
+    for row, plan in enumerate(planned, start=1):
+        if not (plan.description.strip() or plan.owner_agency_id or plan.due_on):
+            continue
+        field = f"interim_{row}_"
+        if not plan.description.strip():
+            raise ValidationFailed("Say what will be done", field + "description")
+        if plan.owner_agency_id not in agencies:
+            raise ValidationFailed("Choose the agency that owns it", field + "agency_id")
+        if plan.due_on is None:
+            raise ValidationFailed("Give the date it is due by", field + "due_on")
+        if plan.due_on < today:
+            raise ValidationFailed("The due date cannot be in the past", field + "due_on")
+        if before is not None and plan.due_on >= before:
+            raise ValidationFailed(
+                f"An interim action is due before the meeting on {before:%-d %B %Y}",
+                field + "due_on",
+            )
+        action = Action(
+            case_id=case.id,
+            screening_referral_id=referral.id,
+            description=plan.description.strip(),
+            owner_agency_id=plan.owner_agency_id,
+            owner_name=plan.owner_name.strip(),
+            due_on=plan.due_on,
+            priority=Priority.HIGH,
+            agreed_at=now,
+            agreed_by_id=actor.id,
+            updated_at=now,
+            updated_by_id=actor.id,
+        )
+        db.session.add(action)
+        db.session.flush()
+        audit.record(
+            actor,
+            "action.agreed",
+            action,
+            marac_id=case.marac_id,
+            now=now,
+            detail={
+                "case_id": case.id,
+                "owner_agency_id": plan.owner_agency_id,
+                "through": "screening",
+            },
+        )
+        actions.append(action)
+    if not actions:
+        raise ValidationFailed(
+            "An urgent case needs at least one interim action: say what, who and by when",
+            "interim_1_description",
+        )
+    return actions

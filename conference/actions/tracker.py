@@ -9,8 +9,9 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy import orm
 
-from conference.accounts.models import Agency
+from conference.accounts.models import Agency, Marac
 from conference.actions.choices import OPEN_STATUSES, ActionStatus
 from conference.actions.models import Action, ActionUpdate
 from conference.conferences import display, rules
@@ -43,9 +44,11 @@ class TrackedAction:
     action: Action
     reference: str
     victim: str
-    conference: Conference
+    #: The conference that agreed it; None for an interim action agreed at screening.
+    conference: Conference | None
     last_update: ActionUpdate | None
     case_closed: bool = False
+    timezone: str = "UTC"
 
     def days_overdue(self, today: date) -> int:
         return (today - self.action.due_on).days if self.action.is_overdue(today) else 0
@@ -73,10 +76,14 @@ class TrackerPage:
 
 def _matching(filters: Filters) -> sa.Select:
     query = (
-        sa.select(Action, Case.reference, Case.status, Conference)
+        sa.select(Action, Case.reference, Case.status, Conference, Marac.timezone)
         .join(Case, Case.id == Action.case_id)
-        .join(AgendaItem, AgendaItem.id == Action.agenda_item_id)
-        .join(Conference, Conference.id == AgendaItem.conference_id)
+        .join(Marac, Marac.id == Case.marac_id)
+        # Outer joins: an interim action agreed at screening has no agenda item.
+        .outerjoin(AgendaItem, AgendaItem.id == Action.agenda_item_id)
+        .outerjoin(Conference, Conference.id == AgendaItem.conference_id)
+        # Its MARAC's eager inner join would drop the rows without a conference.
+        .options(orm.joinedload(Conference.marac, innerjoin=False))
         .where(Case.marac_id.in_(filters.marac_ids or {-1}))
     )
     if filters.agency_id is not None:
@@ -122,8 +129,9 @@ def _with_context(rows: Iterable[sa.Row]) -> list[TrackedAction]:
             conf,
             latest.get(action.id),
             case_status is CaseStatus.CLOSED,
+            zone,
         )
-        for action, reference, case_status, conf in rows
+        for action, reference, case_status, conf, zone in rows
     ]
 
 
@@ -215,14 +223,14 @@ def as_csv(rows: Iterable[TrackedAction], today: date) -> str:
     writer.writerow(CSV_HEADER)
     for row in rows:
         action, update = row.action, row.last_update
-        zone = row.conference.marac.timezone
+        zone = row.timezone
         writer.writerow(
             safe_cell(value)
             for value in (
                 row.reference,
                 str(action.id),
                 action.owner_agency.name,
-                display.local_day(row.conference).isoformat(),
+                display.local_day(row.conference).isoformat() if row.conference else "screening",
                 action.priority.label,
                 action.due_on.isoformat(),
                 action.status.label,

@@ -94,7 +94,12 @@ SCREENING_FIELDS = (
 
 
 #: Settings a blank field leaves at their default.
-SETTING_DEFAULTS = {"serial_victims": 2, "serial_window_years": 3, "agency_access_days": 28}
+SETTING_DEFAULTS = {
+    "serial_victims": 2,
+    "serial_window_years": 3,
+    "agency_access_days": 28,
+    "listing_wait_days": 21,
+}
 #: When an overdue action reaches its agency's point of contact, and the register.
 LADDER_DEFAULTS = {"contact_after_days": 14, "register_after_days": 28}
 
@@ -218,6 +223,14 @@ class MaracForm(FlaskForm):
         f"actions. Leave empty for {SETTING_DEFAULTS['agency_access_days']}.",
         widget=GovTextInput(),
         validators=[Optional(), NumberRange(0, 365, message="Enter a whole number from 0 to 365")],
+    )
+    listing_wait_days = WholeNumberField(
+        "Longest wait for a conference, in days",
+        description="When accepting a referral would list its case further away than this, "
+        "screening says so and offers a nearer conference over capacity or interim actions. "
+        f"Leave empty for {SETTING_DEFAULTS['listing_wait_days']}.",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(1, 365, message="Enter a whole number from 1 to 365")],
     )
     contact_after_days = WholeNumberField(
         "Days overdue before the agency's point of contact is told",

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 from conference import audit
 from conference.accounts.models import Marac, User
-from conference.conferences import planning
+from conference.conferences import display, planning
 from conference.conferences.choices import UPCOMING, ChangeKind, ConferenceStatus, Section
 from conference.conferences.models import AgendaChange, AgendaItem, Conference
 from conference.errors import InvalidTransition, ValidationFailed
@@ -37,6 +37,40 @@ class Placement:
     conference: Conference | None
     full: Conference | None = None
     already_listed: bool = False
+    #: Listed on a full conference at the coordinator's choice, with a reason.
+    over_capacity: bool = False
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """Where accepting a referral now would list its case, and the full conferences nearer."""
+
+    #: The conference place_case would choose; None when every open one is full or none is open.
+    conference: Conference | None
+    #: Full conferences before it, each of which can take the case over capacity with a reason.
+    nearer: list[Conference]
+    #: Days from today to the meeting day (None without a conference).
+    wait_days: int | None
+    #: The MARAC's longest acceptable wait, in days.
+    limit: int
+
+    @property
+    def too_long(self) -> bool:
+        """The case would wait longer than the MARAC allows, or has no conference at all."""
+        return self.wait_days is None or self.wait_days > self.limit
+
+
+def outlook(marac: Marac, now: datetime) -> Outlook:
+    """What place_case would do for a case accepted now, without listing anything."""
+    conferences = open_for_listing(marac, now)
+    load = case_load([c.id for c in conferences])
+    nearer: list[Conference] = []
+    for conference in conferences:
+        if load.get(conference.id, 0) < conference.capacity:
+            wait = (display.local_day(conference) - today_in(marac, now)).days
+            return Outlook(conference, nearer, wait, marac.listing_wait_days)
+        nearer.append(conference)
+    return Outlook(None, nearer, None, marac.listing_wait_days)
 
 
 def ordered(items: Sequence[AgendaItem]) -> list[AgendaItem]:

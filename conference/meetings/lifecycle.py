@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from conference.actions.models import Action
-from conference.actions.queries import overdue_review
+from conference.actions.queries import to_review
 from conference.conferences import display
 from conference.conferences.choices import ConferenceStatus, ItemStatus, Section
 from conference.conferences.models import AgendaItem, Conference
@@ -48,6 +48,10 @@ def missing_for_discussed(
         missing.append("Record at least one risk identified")
     if actions == 0 and (record is None or not record.no_action_reason.strip()):
         missing.append("Agree at least one action, or record why no action is needed")
+    if unreviewed:
+        missing.append(
+            f"Record a decision on each interim action agreed at screening ({unreviewed} to go)"
+        )
     return missing
 
 
@@ -59,10 +63,8 @@ def _record_complete(item: AgendaItem, _: Context) -> str | None:
     actions = db.session.scalar(
         sa.select(sa.func.count()).select_from(Action).where(Action.agenda_item_id == item.id)
     )
-    unreviewed = 0
-    if item.section is Section.OVERDUE_ACTIONS:
-        day = display.local_day(item.conference)
-        unreviewed = sum(1 for _, decision in overdue_review(item, day) if decision is None)
+    day = display.local_day(item.conference)
+    unreviewed = sum(1 for _, decision in to_review(item, day) if decision is None)
     record = queries.records_for([item.id]).get(item.id)
     return ". ".join(missing_for_discussed(item, record, actions or 0, unreviewed)) or None
 

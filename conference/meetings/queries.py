@@ -153,6 +153,7 @@ def actions_for(
         query = query.where(Action.owner_agency_id == agency_id)
     found: dict[int, list[Action]] = {}
     for action in db.session.scalars(query.order_by(Action.agreed_at, Action.id)):
+        assert action.agenda_item_id is not None  # the query asked for these items
         found.setdefault(action.agenda_item_id, []).append(action)
     return found
 

@@ -32,6 +32,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from conference.actions.models import ACTION_LIMITS
 from conference.referrals.checklists import RiskTool
 from conference.referrals.choices import (
     Consent,
@@ -351,6 +352,58 @@ class DecisionForm(Form):
         required="Give a reason: the referrer will see it",
         hint="The referrer sees this with the decision.",
     )
+
+    listing = SelectField(
+        "Conference to list the case on",
+        choices=[],
+        widget=GovSelect(),
+        validate_choice=False,
+        description="A nearer conference is full: listing the case there takes it over "
+        "capacity, with a reason.",
+    )
+    over_capacity_reason = long_text(
+        "Why list it over capacity?",
+        REASON_LIMIT,
+        hint="Needed only for a nearer, full conference. The chair sees it on the agenda.",
+    )
+    urgent = BooleanField(
+        "Urgent: agree interim safety actions now, before the meeting",
+        widget=GovSingleCheckbox(),
+    )
+
+    def interim_rows(self) -> list[dict[str, Any]]:
+        """The interim action rows, each field by its short name."""
+        return [
+            {part: self[f"interim_{row}_{part}"] for part in INTERIM_PARTS}
+            for row in range(1, INTERIM_ROWS + 1)
+        ]
+
+
+#: Interim actions the screening form offers for an urgent case.
+INTERIM_ROWS = 3
+INTERIM_PARTS = ("description", "agency_id", "owner_name", "due_on")
+
+
+def _interim_fields(row: int) -> dict[str, Any]:
+    return {
+        f"interim_{row}_description": long_text(
+            f"Interim action {row}", ACTION_LIMITS["description"]
+        ),
+        f"interim_{row}_agency_id": SelectField(
+            "Owner agency", choices=[], widget=GovSelect(), validate_choice=False
+        ),
+        f"interim_{row}_owner_name": text(
+            "Person at that agency (optional)", ACTION_LIMITS["owner_name"]
+        ),
+        f"interim_{row}_due_on": MemorableDateField(
+            "Due by", description="Before the meeting. For example, 27 3 2027"
+        ),
+    }
+
+
+for _row in range(1, INTERIM_ROWS + 1):
+    for _name, _field in _interim_fields(_row).items():
+        setattr(DecisionForm, _name, _field)
 
 
 class AnswerForm(Form):

@@ -25,8 +25,11 @@ def load_conference(conference_id: int) -> Conference:
     return db.get_or_404(Conference, conference_id)
 
 
-def item_of(conference: Conference, item_id: int) -> AgendaItem:
-    """The agenda item of that conference, or 404 (an item of another one is not found)."""
+def item_of(conference: Conference, item_id: int | None) -> AgendaItem:
+    """The agenda item of that conference, or 404 (an item of another one is not found, nor
+    is the missing item of an interim action agreed at screening)."""
+    if item_id is None:
+        abort(404)
     item = db.get_or_404(AgendaItem, item_id)
     require(item.conference_id == conference.id, hide=True)
     return item

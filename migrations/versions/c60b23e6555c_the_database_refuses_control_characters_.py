@@ -2,7 +2,7 @@
 columns refuses a row whose text holds one (tab, line feed and carriage return pass)
 
 Revision ID: c60b23e6555c
-Revises: a2367e38feab
+Revises: 7b6b8c0dfa98
 Create Date: 2026-12-04 16:25:53.143376
 
 """
@@ -12,7 +12,7 @@ from conference.db import control_character_ddl, drop_control_character_ddl
 
 # revision identifiers, used by Alembic.
 revision = 'c60b23e6555c'
-down_revision = 'a2367e38feab'
+down_revision = '7b6b8c0dfa98'
 branch_labels = None
 depends_on = None
 

@@ -266,6 +266,23 @@ def test_how_long_agencies_keep_sight_of_a_conference_is_set_per_marac(admin):
     assert marac.agency_access_days == 28
 
 
+def test_the_longest_wait_for_a_conference_is_set_per_marac(admin):
+    marac = factories.make_marac(name="Eastmoor MARAC", code="EM")
+    assert marac.listing_wait_days == 21
+    data = {"name": "Eastmoor MARAC", "code": "EM", "timezone": "Europe/London", "is_active": "y"}
+    page = admin.get(f"/admin/maracs/{marac.id}/edit")
+    assert "Longest wait for a conference, in days" in page.text
+    saved = admin.post(f"/admin/maracs/{marac.id}/edit", data={**data, "listing_wait_days": "10"})
+    assert saved.status_code == 303
+    db.session.refresh(marac)
+    assert marac.listing_wait_days == 10
+    refused = admin.post(f"/admin/maracs/{marac.id}/edit", data={**data, "listing_wait_days": "0"})
+    assert refused.status_code == 422 and "Enter a whole number from 1 to 365" in refused.text
+    admin.post(f"/admin/maracs/{marac.id}/edit", data=data)
+    db.session.refresh(marac)
+    assert marac.listing_wait_days == 21
+
+
 def test_whether_the_coordinators_agencies_research_is_set_per_marac(admin):
     marac = factories.make_marac(name="Eastmoor MARAC", code="EM")
     assert marac.coordinators_research is False

@@ -170,3 +170,49 @@ def test_a_case_closed_early_does_not_come_back_for_its_overdue_actions(world):
     factories.past_action(world, case, due_on=utcnow().date() - timedelta(days=3))
     case.status = CaseStatus.CLOSED  # closed with a reason while the action was open
     assert standing.add_overdue_action_items(world.conference, now=utcnow()) == 0
+
+
+def test_the_meeting_reviews_a_case_s_interim_actions_agreed_at_screening(world, as_user):
+    from conference.actions import services as action_services
+    from conference.conferences.listing import latest_accepted
+
+    case = world.cases[1]
+    item = next(i for i in queries.agenda_items(world.conference.id) if i.case_id == case.id)
+    plan = action_services.Interim(
+        "Move her to a safe address", world.housing.id, "", utcnow().date() + timedelta(days=1)
+    )
+    [interim] = action_services.agree_interim(
+        case,
+        latest_accepted(case),
+        [plan],
+        before=None,
+        actor=world.coordinator,
+        now=utcnow() - timedelta(days=5),
+    )
+    db.session.commit()
+    factories.open_meeting(world)
+    chair = as_user(world.chair)
+    base = f"/conferences/{world.conference.id}/meeting/items/{item.id}"
+    opened = chair.post(f"{base}/open", headers=HTMX)
+    section = opened.text.split(f'<section id="overdue-{item.id}"')[1].split("</section>")[0]
+    assert "Interim actions agreed at screening to review (1)" in section
+    assert "Move her to a safe address" in section
+    refused = chair.post(f"{base}/discussed", headers=HTMX)
+    assert refused.status_code == 409
+    assert "each interim action agreed at screening (1 to go)" in refused.text
+
+    prefix = f"review-{interim.id}"
+    reviewed = chair.post(
+        _review_url(world, item, interim),
+        headers=HTMX,
+        data={
+            f"{prefix}-version": "1",
+            f"{prefix}-decision": "done",
+            f"{prefix}-note": "Housing moved her last week",
+        },
+    )
+    assert reviewed.status_code == 200
+    db.session.refresh(interim)
+    assert interim.status is ActionStatus.DONE
+    [update] = db.session.scalars(db.select(ActionUpdate)).all()
+    assert update.agenda_item_id == item.id

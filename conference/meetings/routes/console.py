@@ -11,9 +11,9 @@ from flask_htmx import make_response
 from flask_login import login_required
 
 from conference.actions.models import Action
-from conference.actions.queries import overdue_review
+from conference.actions.queries import to_review
 from conference.conferences import display, listing, planning
-from conference.conferences.choices import ConferenceStatus, Section
+from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.queries import item_perpetrators
 from conference.db import utcnow
@@ -105,9 +105,7 @@ def case_context_for(conference: Conference, item: AgendaItem, **forms: Any) -> 
     actor = current_actor()
     record = queries.records_for([item.id]).get(item.id)
     actions = queries.actions_for([item.id]).get(item.id, [])
-    overdue = []
-    if item.section is Section.OVERDUE_ACTIONS:
-        overdue = overdue_review(item, display.local_day(conference))
+    overdue = to_review(item, display.local_day(conference))
     review_forms = forms.get("review_forms") or {}
     for action, _ in overdue:
         review_forms.setdefault(action.id, review_form_for(action))

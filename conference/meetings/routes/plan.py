@@ -225,7 +225,9 @@ def _review_refusal(
 
 def _review(conference: Conference, item: AgendaItem, action: Action, form: ReviewForm) -> None:
     console.check_in_progress(conference)
-    if item.section is not Section.OVERDUE_ACTIONS:
+    if item.section is not Section.OVERDUE_ACTIONS and not (
+        action.is_interim and not item.section.is_standing
+    ):
         raise InvalidTransition("Overdue actions are reviewed under their standing item")
     decision = form.decision.data or "open"
     action_services.review_at_meeting(

@@ -10,6 +10,7 @@ from flask_login import login_required
 
 from conference.accounts.models import Role, User
 from conference.accounts.permissions import marac_ids_with
+from conference.actions import queries as action_queries
 from conference.closure import queries as closure
 from conference.closure.forms import close_form
 from conference.db import utcnow
@@ -68,6 +69,7 @@ def case_context(case: Case, **extra: Any) -> dict[str, Any]:
         "known_perpetrators": perpetrators.known_in(accepted) if manage else [],
         "standing": standing,
         "hearings": closure.hearings(case.id),
+        "interim": action_queries.interim_actions(case.id) if manage else [],
         "today": services.today_in(case.marac, utcnow()),
         # The close panel: for the MARAC's coordinators, while the case is not closed.
         "closing": closure.closing(case, standing)

@@ -3,26 +3,30 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from datetime import datetime
 from functools import partial
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
+from markupsafe import Markup
 from wtforms.fields.choices import SelectChoice
 
 from conference.accounts.models import Role, User
 from conference.accounts.permissions import marac_ids_with
+from conference.actions import services as action_services
+from conference.actions.models import Action
 from conference.closure import queries as closure
 from conference.conferences import listing
-from conference.conferences.display import conference_label
+from conference.conferences.display import conference_label, local_day
 from conference.db import utcnow
 from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.referrals import matching, permissions, perpetrators, queries, repeats, services
 from conference.referrals.choices import CaseStatus, Decision
 from conference.referrals.forms import DecisionForm
-from conference.referrals.models import Referral
+from conference.referrals.models import Case, Referral
 from conference.referrals.routes import bp, load_referral
 from conference.web.auth import current_actor, requires
 from conference.web.requests import parse_id
@@ -59,11 +63,12 @@ def screening_context(
         {m.case_id for m in matches if m.case_id and m.marac_id == referral.marac_id}
     )
     can_screen = permissions.can_screen(actor, referral)
+    outlook = _outlook(referral) if can_screen else None
     if can_screen and form is None:
         today = services.today_in(referral.marac, utcnow())
         closed = {i for i, s in standings.items() if s.case.status is CaseStatus.CLOSED}
         lapsed = {i for i in closed if not standings[i].is_flagged(today)}
-        form = decision_form(referral, matches, closed, lapsed)
+        form = decision_form(referral, matches, closed, lapsed, outlook)
     tool, rules = services.risk_tool_for(referral.marac)
     today = services.today_in(referral.marac, utcnow())
     return {
@@ -82,6 +87,8 @@ def screening_context(
         "standings": standings,
         "today": today,
         "can_screen": can_screen,
+        "outlook": outlook,
+        "heard_on": conference_label(outlook.conference) if outlook and outlook.conference else "",
         "form": form,
         "tool": tool,
         "rules": rules,
@@ -97,6 +104,7 @@ def decision_form(
     matches: list[matching.PossibleMatch],
     closed: Collection[int] = (),
     lapsed: Collection[int] = (),
+    outlook: listing.Outlook | None = None,
 ) -> DecisionForm:
     """The decision form; an earlier case of hers is offered first, unless it is closed and its
     repeat flag has ended: then a new case is the default and joining it is a choice."""
@@ -110,7 +118,7 @@ def decision_form(
             SelectChoice(str(referral.about_case.id), referral.about_case.reference)
         ]
         form.case_id.data = str(referral.about_case.id)
-        return _with_advocates(form, referral)
+        return _with_plan(_with_advocates(form, referral), referral, outlook)
     same_marac = {
         m.case_id: m.case_reference
         for m in matches
@@ -133,7 +141,36 @@ def decision_form(
     current = [i for i in same_marac if i not in lapsed]
     if request.method == "GET" and current:
         form.case_id.data = str(current[0])
-    return _with_advocates(form, referral)
+    return _with_plan(_with_advocates(form, referral), referral, outlook)
+
+
+def _outlook(referral: Referral) -> listing.Outlook | None:
+    """Where accepting would list the case; None when a notice's case is already listed."""
+    if referral.about_case is not None and listing.listed_on(referral.about_case) is not None:
+        return None
+    return listing.outlook(referral.marac, utcnow())
+
+
+def _with_plan(
+    form: DecisionForm, referral: Referral, outlook: listing.Outlook | None
+) -> DecisionForm:
+    """The listing choices (the next conference with room, or a nearer full one) and the
+    agencies that may own an interim action."""
+    default = (
+        f"The next conference with room: {conference_label(outlook.conference)}"
+        if outlook and outlook.conference
+        else "The next conference with room"
+    )
+    form.listing.choices = [SelectChoice("", default)] + [
+        SelectChoice(str(c.id), f"{conference_label(c)}: full ({c.capacity} cases), over capacity")
+        for c in (outlook.nearer if outlook else [])
+    ]
+    agencies = [SelectChoice("", "Choose an agency")] + [
+        SelectChoice(str(a.id), a.name) for a in referral.marac.agencies if a.is_active
+    ]
+    for row in form.interim_rows():
+        row["agency_id"].choices = agencies
+    return form
 
 
 def _with_advocates(form: DecisionForm, referral: Referral) -> DecisionForm:
@@ -164,16 +201,60 @@ def decide(referral_id: int) -> ResponseReturnValue:
     if not form.validate():
         return page(422)
     on_refusal(refusal_beside(form, "decision", page))
-    case = _decide(referral, form, actor)
-    placement = listing.place_case(case, actor=actor, now=utcnow()) if case else None
-    decided = _decided_message(referral, case)
+    case, now = _decide(referral, form, actor), utcnow()
+    placement = _place(case, form, context["outlook"], actor, now) if case else None
+    interim = _agree_interim(case, referral, form, placement, actor, now) if case else []
+    decided = _decided_message(referral, case, len(interim))
     listed, category = listing_message(placement) if placement else ("", "success")
     if category == "success":
-        flash(f"{decided} {listed}".strip(), "success")
+        flash(Markup("{} {}").format(decided, listed) if listed else decided, "success")
     else:
         flash(decided, "success")
         flash(listed, category)
     return redirect(url_for(".queue"), 303)
+
+
+def _place(
+    case: Case, form: DecisionForm, outlook: listing.Outlook | None, actor: User, now: datetime
+) -> listing.Placement:
+    """List the case where the coordinator chose: a nearer, full conference over capacity
+    with a reason, or else the next one with room."""
+    chosen = parse_id(form.listing.data or "")
+    if chosen is None or listing.listed_on(case) is not None:
+        return listing.place_case(case, actor=actor, now=now)
+    nearer = {c.id: c for c in (outlook.nearer if outlook else [])}
+    if chosen not in nearer:
+        raise ValidationFailed("Choose a conference from the list", "listing")
+    reason = form.over_capacity_reason.data or ""
+    listing.add_case(nearer[chosen], case, actor=actor, now=now, over_capacity_reason=reason)
+    return listing.Placement(case, nearer[chosen], over_capacity=True)
+
+
+def _agree_interim(
+    case: Case,
+    referral: Referral,
+    form: DecisionForm,
+    placement: listing.Placement | None,
+    actor: User,
+    now: datetime,
+) -> list[Action]:
+    """An urgent case's interim actions, due before the meeting it is listed on."""
+    if not form.urgent.data:
+        return []
+    planned = [
+        action_services.Interim(
+            row["description"].data or "",
+            parse_id(row["agency_id"].data or ""),
+            row["owner_name"].data or "",
+            row["due_on"].data,
+        )
+        for row in form.interim_rows()
+    ]
+    conference = placement.conference if placement else None
+    before = local_day(conference) if conference else None
+    return action_services.agree_interim(
+        case, referral, planned, before=before, actor=actor, now=now
+    )
 
 
 def _decision_page(referral: Referral, context: dict[str, Any], status: int) -> ResponseReturnValue:
@@ -231,6 +312,8 @@ def listing_message(placement: listing.Placement) -> tuple[str, str]:
             "warning",
         )
     when = conference_label(placement.conference)
+    if placement.over_capacity:
+        return f"Case {case} is listed over capacity on the conference on {when}.", "success"
     if placement.full is not None:
         return (
             f"The conference on {conference_label(placement.full)} is full "
@@ -241,7 +324,16 @@ def listing_message(placement: listing.Placement) -> tuple[str, str]:
     return f"Case {case} is listed on the conference on {when}.", "success"
 
 
-def _decided_message(referral: Referral, case: Any) -> str:
+def _decided_message(referral: Referral, case: Any, interim: int = 0) -> str:
     if case is not None:
-        return f"Referral {referral.reference} is accepted into case {case.reference}."
+        link = url_for(".case", case_id=case.id)
+        agreed = (
+            f" {interim} interim action{'s' if interim != 1 else ''} agreed before the meeting."
+            if interim
+            else ""
+        )
+        return Markup(
+            'Referral {} is accepted into case <a class="govuk-notification-banner__link" '
+            'href="{}">{}</a>.{}'
+        ).format(referral.reference, link, case.reference, agreed)
     return f"Referral {referral.reference} is {referral.status.label.lower()}."
