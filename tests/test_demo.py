@@ -393,3 +393,34 @@ def test_every_notice_names_a_conference_as_it_is(demo):
             assert notice.reference == display.reference(conference), notice.kind
             named += 1
     assert named
+
+
+def test_the_demo_has_an_urgent_case_with_interim_actions_due_before_its_meeting(demo):
+    from conference.conferences.models import AgendaItem, Conference
+
+    interim = db.session.scalars(
+        sa.select(Action).where(Action.screening_referral_id.is_not(None))
+    ).all()
+    assert len(interim) == 2 and len({a.case_id for a in interim}) == 1
+    meeting = db.session.scalars(
+        sa.select(Conference)
+        .join(AgendaItem, AgendaItem.conference_id == Conference.id)
+        .where(AgendaItem.case_id == interim[0].case_id)
+    ).one()
+    assert all(a.due_on < meeting.starts_at.date() for a in interim)
+    assert all(a.status is ActionStatus.OPEN for a in interim)
+
+
+def test_no_standing_item_reviews_actions_not_yet_overdue_on_its_day(demo):
+    from conference.conferences import rules
+    from conference.conferences.choices import Section
+    from conference.conferences.models import AgendaItem, Conference
+
+    for item in db.session.scalars(
+        sa.select(AgendaItem).where(AgendaItem.section == Section.OVERDUE_ACTIONS)
+    ):
+        conference = db.session.get(Conference, item.conference_id)
+        marac = db.session.get(Marac, conference.marac_id)
+        day = rules.local(conference.starts_at, marac.timezone).date()
+        due = db.session.scalars(sa.select(Action.due_on).where(Action.case_id == item.case_id))
+        assert any(d < day for d in due), (item.case_id, day)

@@ -12,6 +12,7 @@ from datetime import date, datetime, time, timedelta
 import sqlalchemy as sa
 
 from conference.accounts.models import Agency, Marac, User
+from conference.actions.services import Interim, agree_interim
 from conference.conferences import listing, planning, publishing, rules
 from conference.conferences.choices import ConferenceStatus, Frequency, ItemStatus
 from conference.conferences.models import (
@@ -24,7 +25,7 @@ from conference.conferences.queries import agenda_items, upcoming_in, victim_nam
 from conference.demo.referrals import JEROME_NAMED, WAYNE, Named, Story, Victim, refer
 from conference.extensions import db
 from conference.referrals.choices import CaseStatus
-from conference.referrals.models import Case
+from conference.referrals.models import Case, Referral
 from conference.referrals.services import today_in
 from conference.research import services as research
 from conference.research.choices import Outcome, RiskFlag
@@ -154,9 +155,11 @@ def seed_conferences(users: dict[str, User], maracs: dict[str, Marac], now: date
         research_days=7,
         chair_id=users["chair"].id,
     )
+    placed = {}
     for case, decided_at in sorted(cases.values(), key=lambda pair: pair[1]):
         if case.status is CaseStatus.OPEN:
-            listing.place_case(case, actor=users["coordinator"], now=decided_at)
+            placed[case.id] = listing.place_case(case, actor=users["coordinator"], now=decided_at)
+    _urgent(cases["Harriet"], placed, users)
     published = upcoming_in(northbridge.id, now)[0]
     publishing.publish(published, actor=None, now=now - timedelta(hours=30))
     _research(published, users, now - timedelta(hours=6))
@@ -188,6 +191,49 @@ def seed_conferences(users: dict[str, User], maracs: dict[str, Marac], now: date
         listing.place_case(waiting, actor=users["eastmoor"], now=now)
     db.session.flush()
     return db.session.scalar(sa.select(sa.func.count(Conference.id))) or 0
+
+
+def _urgent(
+    accepted: tuple[Case, datetime], placed: dict[int, listing.Placement], users: dict[str, User]
+) -> None:
+    """Harriet's case waits weeks for its meeting: the coordinator screened it as urgent and
+    agreed interim safety actions, due before her meeting (and after the next one, which would
+    otherwise review them as overdue before they were due)."""
+    case, decided_at = accepted
+    placement = placed.get(case.id)
+    heard_on = (
+        rules.local(placement.conference.starts_at, case.marac.timezone).date()
+        if placement is not None and placement.conference is not None
+        else None
+    )
+    agencies = {a.name: a.id for a in case.marac.agencies}
+    day = today_in(case.marac, decided_at)
+    referral = db.session.scalars(
+        sa.select(Referral).where(Referral.case_id == case.id).order_by(Referral.id)
+    ).first()
+    assert referral is not None
+    agree_interim(
+        case,
+        referral,
+        [
+            Interim(
+                "Flag her address for an urgent response and check his bail conditions are "
+                "being kept",
+                agencies["Northshire Police"],
+                "",
+                day + timedelta(days=6),
+            ),
+            Interim(
+                "Safety plan with her, and a referral for new locks and a door alarm",
+                agencies["Northbridge IDVA Service"],
+                "Jo Whitfield",
+                day + timedelta(days=8),
+            ),
+        ],
+        before=heard_on,
+        actor=users["coordinator"],
+        now=decided_at,
+    )
 
 
 def _rule_day_near(rhythm: rules.Rhythm, target: date) -> date:
