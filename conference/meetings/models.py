@@ -109,6 +109,9 @@ class Attendee(Model):
     name: Mapped[str] = mapped_column(sa.String(120))
     job_title: Mapped[str] = mapped_column(sa.String(120), default="")
     accepted_confidentiality_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Watching rather than taking part for an agency (a new member of staff, an inspector):
+    #: listed apart in the minutes and counted apart in the data return.
+    is_observer: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     added_by_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     added_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -47,6 +47,7 @@ REFERRAL_LIMITS = {
     "key_worker": 120,
     "exploitation_notes": 1000,
     "reported_by": 200,
+    "referrer_reference": 40,
 }
 PERPETRATOR_LIMITS = {"given_name": 80, "family_name": 80, "aliases": 300, "address": 400}
 CHILD_LIMITS = {
@@ -136,6 +137,8 @@ class Referral(TimestampMixin, Model):
     #: The day it was (last) submitted in the MARAC's time zone: the criteria count from it.
     referred_on: Mapped[date | None] = mapped_column(sa.Date)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The referrer's own number for it (a crime or case number), so they can find it again.
+    referrer_reference: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")
 
     # The victim.
     victim_given_name: Mapped[str] = mapped_column(sa.String(80), default="")
@@ -170,6 +173,8 @@ class Referral(TimestampMixin, Model):
     has_children: Mapped[bool | None] = mapped_column()
     #: 'Yes' answers on the checklist when submitted.
     score: Mapped[int | None] = mapped_column()
+    #: The day the risk checklist was completed with her, when the referrer gave it.
+    checklist_completed_on: Mapped[date | None] = mapped_column(sa.Date)
 
     # Criteria.
     meets_visible_high_risk: Mapped[bool] = mapped_column(default=False)
@@ -229,6 +234,9 @@ class Referral(TimestampMixin, Model):
         *max_lengths(REFERRAL_LIMITS),
         sa.CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),
         sa.CheckConstraint("victim_dob <= referred_on", name="victim_dob_not_future"),
+        sa.CheckConstraint(
+            "checklist_completed_on <= referred_on", name="checklist_completed_not_future"
+        ),
         sa.CheckConstraint(
             "status = 'draft' OR status = 'withdrawn' OR submitted_at IS NOT NULL",
             name="submitted_has_time",
@@ -321,6 +329,10 @@ class Perpetrator(NamedInReferral, Model):
     address: Mapped[str] = mapped_column(sa.String(400), default="")
     #: His age as the referrer guessed it, when his date of birth is not known.
     approximate_age: Mapped[int | None] = mapped_column()
+    gender: Mapped[Gender | None] = mapped_column(enum_type(Gender, "perpetrator_gender"))
+    ethnicity: Mapped[Ethnicity | None] = mapped_column(
+        enum_type(Ethnicity, "perpetrator_ethnicity")
+    )
 
     __table_args__ = (
         *max_lengths(PERPETRATOR_LIMITS),
