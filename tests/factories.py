@@ -112,11 +112,14 @@ def complete_draft(
     judgement: str = "",
     perpetrators: list[dict] | None = None,
     address: str = "1 Example Row, Testtown",
+    reference: str = "",
+    checklist_on: tuple[str, str, str] = ("", "", ""),
 ) -> dict:
     """A draft with every section filled in validly: yes 'yes' answers, the rest 'no'.
 
     perpetrators: each a dict of given_name, family_name, aliases, dob (day, month, year),
-    age and relationship, all optional; one Marcus Testwood, born 2 February 1982, if none.
+    age, gender, ethnicity and relationship, all optional; one Marcus Testwood, born 2 February
+    1982, if none.
     A perpetrator left without a date of birth takes that one unless age is given: the repeat
     rule needs the records to tell that two referrals of hers name the same man.
     """
@@ -129,6 +132,9 @@ def complete_draft(
         named[f"perpetrators-{n}-dob"] = list(p.get("dob", born))
         named[f"perpetrators-{n}-approximate_age"] = [str(p.get("age", ""))]
         named[f"perpetrators-{n}-relationship"] = [p.get("relationship", "partner")]
+        for field in ("gender", "ethnicity"):
+            if field in p:
+                named[f"perpetrators-{n}-{field}"] = [p[field]]
     kids: dict[str, list[str]] = {"has_children": ["yes" if children else "no"]}
     for n in range(children):
         kids[f"children-{n}-given_name"] = [f"Child{n + 1}"]
@@ -142,6 +148,7 @@ def complete_draft(
         criteria["judgement_reasons"] = [judgement]
     return {
         "victim": {
+            "reference": [reference],
             "given_name": [given_name],
             "family_name": [family_name],
             "aliases": [aliases],
@@ -162,7 +169,10 @@ def complete_draft(
         },
         "perpetrators": named,
         "children": kids,
-        "checklist": {q: ["yes" if i < yes else "no"] for i, q in enumerate(question_ids())},
+        "checklist": {
+            "completed_on": list(checklist_on),
+            **{q: ["yes" if i < yes else "no"] for i, q in enumerate(question_ids())},
+        },
         "criteria": criteria,
         "consent": {
             "victim_aware": ["yes"],

@@ -200,6 +200,12 @@ def victim_identity(draft: Draft, tool: RiskTool, today: date) -> tuple[list[str
     return names, victim.get("dob")
 
 
+def referrer_reference(draft: Draft, today: date) -> str:
+    """The referrer's own reference as typed, once it is a valid one; empty until then."""
+    form = forms.VictimForm(formdata=step_values(draft, "victim"), today=today)
+    return form.reference.data or "" if form.reference.validate(form) else ""
+
+
 def is_aged_16_17(draft: Draft, today: date) -> bool:
     born = forms.VictimForm(formdata=step_values(draft, "victim"), today=today).dob.data
     return born is not None and 16 <= forms.age_on(born, today) <= 17

@@ -86,6 +86,12 @@ class StepForm(Form):
 
 
 class VictimForm(StepForm):
+    reference = text(
+        "Your reference (optional)",
+        REFERRAL_LIMITS["referrer_reference"],
+        hint="Your agency's own number for this, such as a crime or case number. You can find "
+        "the referral by it in your list.",
+    )
     given_name = text(
         "First name", REFERRAL_LIMITS["victim_given_name"], required="Enter the victim's first name"
     )
@@ -188,6 +194,20 @@ class PerpetratorEntry(Form):
         widget=GovTextInput(),
         validators=[Optional(), NumberRange(10, 120, message="Enter an age from 10 to 120")],
     )
+    gender = RadioField(
+        "Gender",
+        choices=Gender.choices(),
+        widget=GovRadios(),
+        validators=[Optional()],
+        validate_choice=True,
+    )
+    ethnicity = SelectField(
+        "Ethnic group",
+        choices=[SelectChoice("", "Select an ethnic group"), *Ethnicity.choices()],
+        widget=GovSelect(),
+        validators=[Optional()],
+        validate_choice=True,
+    )
     relationship = radios(
         "Relationship to the victim", Relationship.choices(), "Select the relationship"
     )
@@ -231,10 +251,22 @@ class ChildrenForm(StepForm):
             raise ValidationError("Add each child, or answer 'No' above")
 
 
+#: The checklist step's own field beside the tool's questions.
+CHECKLIST_DATE = "completed_on"
+
+
 @cache
 def checklist_form_class(tool: RiskTool) -> type[StepForm]:
-    """A form with one yes / no / not known question per checklist question of the tool."""
-    fields = {
+    """A form with the day the checklist was done, and one yes / no / not known question per
+    checklist question of the tool."""
+    fields: dict[str, Any] = {
+        CHECKLIST_DATE: MemorableDateField(
+            "Date the checklist was completed",
+            description="The day you went through it with her. For example, 27 3 2026",
+            validators=[Optional(), not_in_future],
+        )
+    }
+    fields |= {
         question.id: RadioField(
             f"{number}. {question.text}",
             description=question.help,

@@ -20,7 +20,7 @@ from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.notifications import services as notifications
 from conference.notifications.links import Link
-from conference.referrals import drafts, matching, repeats
+from conference.referrals import drafts, forms, matching, repeats
 from conference.referrals.checklists import RiskTool, ScreeningRules
 from conference.referrals.choices import CaseStatus, Decision, ReferralStatus, YesNoNotKnown
 from conference.referrals.criteria import Assessment, Criterion, ReferralFacts, assess
@@ -105,6 +105,8 @@ def save_draft(referral: Referral, draft: drafts.Draft, *, actor: User, now: dat
     last = referral.draft_saved_at
     referral.draft = draft
     referral.draft_saved_at = now
+    # Kept up to date as it is typed, so a draft can be found by it too.
+    referral.referrer_reference = drafts.referrer_reference(draft, today_in(referral.marac, now))
     if last is None or now - last >= DRAFT_AUDIT_GAP:
         audit.record(actor, "referral.draft_saved", referral, now=now)
     db.session.flush()
@@ -198,6 +200,7 @@ def submit(referral: Referral, *, actor: User, now: datetime, answer: str = "") 
 
 def _write_from_forms(referral: Referral, steps: dict[str, Any], tool: RiskTool) -> None:
     victim = steps["victim"].data
+    referral.referrer_reference = victim["reference"] or ""
     referral.victim_given_name = victim["given_name"]
     referral.victim_family_name = victim["family_name"] or ""
     referral.victim_aliases = victim["aliases"] or ""
@@ -227,6 +230,8 @@ def _write_from_forms(referral: Referral, steps: dict[str, Any], tool: RiskTool)
             aliases=p["aliases"] or "",
             dob=p["dob"],
             approximate_age=None if p["dob"] else p.get("approximate_age"),
+            gender=p["gender"] or None,
+            ethnicity=p["ethnicity"] or None,
             relationship=p["relationship"],
             address=p["address"] or "",
         )
@@ -247,6 +252,7 @@ def _write_from_forms(referral: Referral, steps: dict[str, Any], tool: RiskTool)
         for n, c in enumerate(children["children"] if referral.has_children else [])
     ]
     answers = steps["checklist"].data
+    referral.checklist_completed_on = answers[forms.CHECKLIST_DATE]
     referral.answers = [
         ChecklistAnswer(question_id=q.id, answer=answers[q.id]) for q in tool.questions
     ]
