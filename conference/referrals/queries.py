@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import defer, raiseload, selectinload
 
 from conference.accounts.models import Role, RoleGrant, User
@@ -31,15 +34,45 @@ def last_referred(*where: sa.ColumnElement[bool]) -> sa.Subquery:
     )
 
 
-def referrals_by(user: User) -> list[Referral]:
-    """The user's own referrals, most recently changed first."""
-    return list(
-        db.session.scalars(
-            sa.select(Referral)
-            .where(Referral.referrer_id == user.id)
-            .options(*_LIST_OPTIONS, raiseload(Referral.children))
-            .order_by(Referral.updated_at.desc(), Referral.id.desc())
+#: The highest page number a list serves: a later one is empty anyway.
+MAX_PAGE = 10_000
+#: Statuses waiting on the referrer: they come first in the referrer's own list.
+WITH_THE_REFERRER = (ReferralStatus.DRAFT, ReferralStatus.MORE_INFO_REQUESTED)
+#: The app's name for a referral, as its reference shows it: R-00042 (or just 42).
+REFERRAL_REFERENCE = re.compile(r"(?:R-?)?0*([0-9]{1,9})", re.IGNORECASE)
+
+
+def referrals_by(user: User, *, search: str = "", page: int = 1, per_page: int = 25) -> Pagination:
+    """One page of the user's own referrals: those waiting on them (drafts, requests for more
+    information) first, then the most recently changed. ``search`` narrows them to a reference:
+    the referral's own (R-00042), its case's, or the referrer's reference for it."""
+    query = (
+        sa.select(Referral)
+        .where(Referral.referrer_id == user.id)
+        .options(*_LIST_OPTIONS, raiseload(Referral.children))
+        .order_by(
+            sa.case((Referral.status.in_(WITH_THE_REFERRER), 0), else_=1),
+            Referral.updated_at.desc(),
+            Referral.id.desc(),
         )
+    )
+    search = search.strip()
+    if search:
+        case_reference = sa.select(Case.reference).where(Case.id == Referral.case_id)
+        matches = [
+            Referral.referrer_reference.icontains(search, autoescape=True),
+            case_reference.scalar_subquery().icontains(search, autoescape=True),
+        ]
+        if number := REFERRAL_REFERENCE.fullmatch(search):
+            matches.append(Referral.id == int(number.group(1)))
+        query = query.where(sa.or_(*matches))
+    return db.paginate(
+        query,
+        page=min(max(page, 1), MAX_PAGE),
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+        count=True,
     )
 
 

@@ -7,7 +7,17 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from flask import Response, abort, flash, make_response, redirect, render_template, request, url_for
+from flask import (
+    Response,
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from sqlalchemy.orm.exc import StaleDataError
@@ -24,6 +34,7 @@ from conference.referrals.routes import bp, load_referral
 from conference.referrals.routes.screening import screening_context
 from conference.web import unsaved
 from conference.web.auth import current_actor, require, requires
+from conference.web.forms import query_text
 from conference.web.htmx import wants_partial
 from conference.web.unit import discard, on_refusal, refusal_beside
 
@@ -49,13 +60,25 @@ def _editable(referral_id: int, step_name: str | None = None) -> tuple[Referral,
 
 #: The button that removes entry N of a list (a perpetrator, a child, an incident).
 REMOVE = re.compile(r"remove-([0-9]{1,2})")
+#: Longest search for a reference: a little over the longest reference kept.
+SEARCH_LIMIT = 60
 
 
 @bp.get("/referrals/")
 @requires(permissions.can_refer)
 def index() -> ResponseReturnValue:
-    """The user's own referrals: drafts to finish, and the decision on each one sent."""
-    return render_template("referrals/index.html", referrals=queries.referrals_by(current_actor()))
+    """The user's own referrals, a page at a time and searchable by reference: drafts to
+    finish, and the decision on each one sent."""
+    text, problem = query_text(request.args, "q", SEARCH_LIMIT)
+    listing = queries.referrals_by(
+        current_actor(),
+        search="" if problem else text,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ADMIN_PAGE_SIZE"],
+    )
+    return render_template(
+        "referrals/index.html", listing=listing, q=text.strip(), problem=problem
+    ), (422 if problem else 200)
 
 
 @bp.route("/referrals/new", methods=["GET", "POST"])
