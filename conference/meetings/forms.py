@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from govuk_frontend_wtf.wtforms_widgets import GovSelect
-from wtforms import HiddenField, SelectField
+from wtforms import BooleanField, HiddenField, SelectField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
@@ -13,7 +13,14 @@ from conference.actions.choices import DUE_IN_DAYS, OnwardReferral, Priority
 from conference.actions.models import ACTION_LIMITS
 from conference.meetings.choices import Presence
 from conference.meetings.models import ATTENDEE_LIMITS, PERPETRATOR_RISK_LIMITS, RECORD_LIMITS
-from conference.web.forms import Form, MemorableDateField, long_text, radios, text
+from conference.web.forms import (
+    Form,
+    GovSingleCheckbox,
+    MemorableDateField,
+    long_text,
+    radios,
+    text,
+)
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
@@ -45,6 +52,12 @@ class AttendeeForm(Form):
     )
     name = text("Name of someone without an account", ATTENDEE_LIMITS["name"])
     job_title = text("Job title (optional)", ATTENDEE_LIMITS["job_title"])
+    observer = BooleanField(
+        "Observing only",
+        description="Watching, not taking part for the agency: for example, a new member of "
+        "staff or an inspector. An observer does not count as the agency attending.",
+        widget=GovSingleCheckbox(),
+    )
 
 
 RECORD_LABELS = {

@@ -122,10 +122,12 @@ def add_attendee(
     name: str,
     job_title: str = "",
     user: User | None = None,
+    is_observer: bool = False,
     actor: User,
     now: datetime,
 ) -> Attendee:
-    """Add a person present for an agency (which is then recorded as present)."""
+    """Add a person present for an agency (which is then recorded as present), or an observer
+    from it: someone watching, who does not make the agency present."""
     _check_attendance_open(conference, now)
     _check_agency(conference, agency)
     name = (name or (user.name if user else "")).strip()
@@ -147,7 +149,7 @@ def add_attendee(
         ):
             raise ValidationFailed(f"{user.name} is already listed", "person")
     attendance = _attendance(conference.id, agency.id)
-    if attendance is None or attendance.presence is not Presence.PRESENT:
+    if not is_observer and (attendance is None or attendance.presence is not Presence.PRESENT):
         present = Presence.PRESENT
         set_attendance(
             conference, agency, presence=present, information_sent=None, actor=actor, now=now
@@ -158,12 +160,20 @@ def add_attendee(
         user_id=user.id if user else None,
         name=name,
         job_title=(job_title or (user.job_title if user else "")).strip(),
+        is_observer=is_observer,
         added_by_id=actor.id,
         added_at=now,
     )
     db.session.add(attendee)
     db.session.flush()
-    audit.record(actor, "meeting.attendee_added", conference, marac_id=conference.marac_id, now=now)
+    audit.record(
+        actor,
+        "meeting.attendee_added",
+        conference,
+        marac_id=conference.marac_id,
+        now=now,
+        detail={"observer": True} if is_observer else None,
+    )
     return attendee
 
 
@@ -230,7 +240,7 @@ def readiness(
     return Readiness(
         unrecorded=[agency for agency in invited if agency.id not in recorded],
         unaccepted=[a for a in attendees if a.accepted_confidentiality_at is None],
-        nobody_present=not attendees,
+        nobody_present=all(a.is_observer for a in attendees),
     )
 
 
@@ -322,7 +332,9 @@ def _attendance(conference_id: int, agency_id: int) -> Attendance | None:
 
 
 def _attendees_of(conference_id: int, agency_id: int | None) -> list[Attendee]:
-    query = sa.select(Attendee).where(Attendee.conference_id == conference_id)
+    query = sa.select(Attendee).where(
+        Attendee.conference_id == conference_id, Attendee.is_observer.is_(False)
+    )
     if agency_id is not None:
         query = query.where(Attendee.agency_id == agency_id)
     return list(db.session.scalars(query))

@@ -61,6 +61,12 @@ class MinutesContent:
     started_early: bool = False
 
     @property
+    def observers(self) -> list[Attendee]:
+        """Those who watched rather than took part, in the order they were listed."""
+        watching = [p for people in self.attendees.values() for p in people if p.is_observer]
+        return sorted(watching, key=lambda p: (p.added_at, p.id))
+
+    @property
     def present(self) -> list[Attendance]:
         return [a for a in self.attendances if a.presence is Presence.PRESENT]
 

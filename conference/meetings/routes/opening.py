@@ -167,9 +167,12 @@ def add_attendee(conference_id: int) -> ResponseReturnValue:
             name=form.name.data or "",
             job_title=form.job_title.data or "",
             user=person,
+            is_observer=bool(form.observer.data),
             actor=current_actor(),
             now=utcnow(),
         )
+        if added.is_observer:
+            return f"{added.name} ({agency.name}) is listed as an observer."
         return f"{added.name} ({agency.name}) is listed as present."
 
     return _changed(conference, change, attendee_form=form)
