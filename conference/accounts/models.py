@@ -124,8 +124,9 @@ class Marac(TimestampMixin, Model):
     core_agency_kinds: Mapped[str] = mapped_column(
         sa.String(300), default=DEFAULT_CORE_KINDS, server_default=DEFAULT_CORE_KINDS
     )
-    #: Women aged 18 or over living in the area: the data return measures volume against it
-    #: (SafeLives recommends 40 cases a year per 10,000). Empty until someone enters it.
+    #: Women aged 16 and over living in the area (the national dataset's adult women): the data
+    #: return measures volume against it (SafeLives recommends 40 cases a year per 10,000).
+    #: Empty until someone enters it. The column keeps its first name.
     adult_female_population: Mapped[int | None] = mapped_column()
     #: A perpetrator linked to this many different victims within serial_window_years is
     #: flagged as a serial perpetrator on this MARAC's pages.

@@ -189,9 +189,10 @@ class MaracForm(FlaskForm):
         validate_choice=True,
     )
     adult_female_population = WholeNumberField(
-        "Adult female population",
-        description="Women aged 18 or over in the MARAC's area, from the latest population "
-        "estimates. The data return uses it for cases a year per 10,000 adult women.",
+        "Women aged 16 and over",
+        description="How many women aged 16 and over live in the MARAC's area, from the latest "
+        "population estimates. The data return uses it for cases a year per 10,000 adult "
+        "women, counted as the national dataset counts them.",
         widget=GovTextInput(),
         validators=[
             Optional(),

@@ -33,7 +33,8 @@ from conference.reports.tables import (
     share_row,
 )
 
-#: SafeLives' recommended volume: cases a year per 10,000 adult women.
+#: SafeLives' recommended volume: cases a year per 10,000 adult women (women aged 16 and over,
+#: as the national dataset counts them).
 RECOMMENDED_PER_10000 = 40
 #: The national MARAC figures for the 12 months to 30 June 2023 (SafeLives), for comparison.
 NATIONAL_LABEL = "National, year to June 2023"
@@ -76,7 +77,8 @@ class DataReturn:
     conferences_held: int
     cases: int
     repeats: int
-    #: Cases a year per 10,000 adult women; None without a population or before the period.
+    #: Cases a year per 10,000 women aged 16 and over; None without a population or before the
+    #: period.
     per_10000: float | None
     parts: list[Part]
 
@@ -121,6 +123,7 @@ def data_return(marac: Marac, period: Period, today: date) -> DataReturn:
     cases = record.discussed(marac, days)
     agencies = record.agencies_of(marac)
     volume = _volume_table(marac, period, today, len(cases))
+    observers = record.observers_at(days)
     return DataReturn(
         marac=marac,
         period=period,
@@ -134,12 +137,13 @@ def data_return(marac: Marac, period: Period, today: date) -> DataReturn:
                 "return",
                 "The quarterly return",
                 [
-                    _conferences_table(conferences, days, cases),
+                    _conferences_table(conferences, days, cases, observers),
                     _repeats_table(marac, cases),
                     _sources_table(cases),
                     _referrers_table(cases, agencies),
                     _children_table(cases),
                     _equality_table(cases),
+                    _perpetrators_table(cases),
                     volume,
                 ],
             ),
@@ -153,23 +157,31 @@ def data_return(marac: Marac, period: Period, today: date) -> DataReturn:
 
 
 def _conferences_table(
-    conferences: list[Conference], days: dict[int, date], cases: list[Discussed]
+    conferences: list[Conference],
+    days: dict[int, date],
+    cases: list[Discussed],
+    observers: dict[int, int],
 ) -> Table:
     by_conference: dict[int, list[Discussed]] = defaultdict(list)
     for case in cases:
         by_conference[case.conference_id].append(case)
 
-    def row(label: str, found: list[Discussed]) -> dict[str, Any]:
+    def row(label: str, found: list[Discussed], watching: int) -> dict[str, Any]:
         return {
             "label": label,
             "cases": len(found),
             "repeats": sum(case.is_repeat for case in found),
             "children": sum(case.children for case in found),
+            "observers": watching,
         }
 
-    rows = [row(f"{days[c.id]:%-d %B %Y}", by_conference[c.id]) for c in conferences]
+    rows = [
+        row(f"{days[c.id]:%-d %B %Y}", by_conference[c.id], observers.get(c.id, 0))
+        for c in conferences
+    ]
     if rows:
-        rows.append({**row("All conferences", cases), "is_total": True})
+        total = row("All conferences", cases, sum(observers.values()))
+        rows.append({**total, "is_total": True})
     return Table(
         key="conferences",
         title="Conferences held and cases discussed",
@@ -178,9 +190,14 @@ def _conferences_table(
             Column("cases", "Cases discussed"),
             Column("repeats", "Repeat cases"),
             Column("children", "Children in the households"),
+            Column("observers", "Observers", protected=False),
         ],
         rows=rows,
         chart=Chart("cases"),
+        notes=[
+            "Observers are those listed at the opening as observing only, not taking part "
+            "for an agency."
+        ],
         empty="No conference was held in this period.",
         adds_up=True,
     )
@@ -320,6 +337,34 @@ def _equality_table(cases: list[Discussed]) -> Table:
     )
 
 
+def _perpetrators_table(cases: list[Discussed]) -> Table:
+    young = sum(case.perpetrators_17_or_under for case in cases)
+    rows = [
+        share_row(
+            "Cases with a perpetrator aged 17 or under",
+            sum(case.perpetrators_17_or_under > 0 for case in cases),
+            len(cases),
+        ),
+        {"label": "Perpetrators aged 17 or under", "count": young},
+        {
+            "label": "Perpetrators whose age is not recorded",
+            "count": sum(case.perpetrators_age_unknown for case in cases),
+        },
+    ]
+    return Table(
+        key="perpetrators",
+        title="Perpetrators aged 17 or under",
+        columns=share_columns(),
+        rows=rows if cases else [],
+        chart=Chart("count"),
+        notes=[
+            "Each perpetrator's age on the day the referral was sent: from his date of birth "
+            "or, without one, the referrer's estimate of his age."
+        ],
+        empty=NO_CASES,
+    )
+
+
 def _volume_table(marac: Marac, period: Period, today: date, counted: int) -> Table:
     """The yearly rate over the days of the period that have passed (all of them, once over)."""
     population = marac.adult_female_population
@@ -329,13 +374,13 @@ def _volume_table(marac: Marac, period: Period, today: date, counted: int) -> Ta
         rate = one_place(counted * 10000 * DAYS_IN_YEAR / (population * days))
     notes = [
         "Cases discussed in the period (or in the part of it that has passed), as a yearly "
-        "rate per 10,000 women aged 18 or over"
-        + (f": this MARAC's adult female population is {population:,}." if population else ".")
+        "rate per 10,000 women aged 16 and over, as the national dataset counts them"
+        + (f": this MARAC has {population:,} women aged 16 and over." if population else ".")
     ]
     if not population:
         notes.append(
-            "The adult female population is not set: an administrator can enter it in the "
-            "MARAC's settings."
+            "The number of women aged 16 and over is not set: an administrator can enter it "
+            "in the MARAC's settings."
         )
     elif 0 < days < 28:
         notes.append("Over so few days the yearly rate swings widely: read it with care.")

@@ -8,6 +8,10 @@
   incident between the same victim and the same perpetrator within the repeat window of her
   last MARAC referral, in any MARAC (referrals/repeats.py). The referral's is_repeat holds it,
   worked out when the referral was sent and revised when screening decided a perpetrator link.
+- A perpetrator is *aged 17 or under* when his date of birth makes him so on the day the
+  referral was sent or, without one, when the referrer's guess at his age does. One with
+  neither has an age not recorded.
+- An *observer* is a person listed at a held conference's opening as observing only.
 - An action's status on any day is rebuilt from its updates, so a return for a past quarter
   says what was true then, even if the action was reopened or closed since.
 """
@@ -29,6 +33,7 @@ from conference.conferences.choices import HELD, ItemStatus
 from conference.conferences.listing import CASE_SECTIONS
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
+from conference.meetings.models import Attendee
 from conference.referrals.choices import (
     Ethnicity,
     Gender,
@@ -36,7 +41,15 @@ from conference.referrals.choices import (
     Sexuality,
     YesNoNotKnown,
 )
-from conference.referrals.models import Case, CaseClosure, Child, Referral, ReferralTransition
+from conference.referrals.models import (
+    Case,
+    CaseClosure,
+    Child,
+    Perpetrator,
+    Referral,
+    ReferralTransition,
+)
+from conference.referrals.perpetrators import age_on
 from conference.reports.periods import Period
 from conference.voice.choices import OutcomeResult
 from conference.voice.models import VictimVoice
@@ -67,6 +80,9 @@ class Discussed:
     contact_made: bool | None
     #: What came of telling her the outcome after the meeting; None while not recorded.
     outcome_result: OutcomeResult | None = None
+    #: The perpetrators the referral named: those aged 17 or under, and those of no known age.
+    perpetrators_17_or_under: int = 0
+    perpetrators_age_unknown: int = 0
 
 
 @dataclass
@@ -176,8 +192,11 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
         )
         .order_by(AgendaItem.conference_id, AgendaItem.position)
     ).all()
+    ages = _perpetrator_ages([row.referral_id for row in rows if row.referral_id is not None])
     found = []
     for row in rows:
+        on = row.referred_on or days[row.conference_id]
+        young = [_is_17_or_under(dob, guess, on) for dob, guess in ages.get(row.referral_id, [])]
         sent = row.referred_on
         if row.first_sent is not None:
             sent = rules.local(row.first_sent, marac.timezone).date()
@@ -199,9 +218,47 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
                 has_dob=row.victim_dob is not None,
                 contact_made=row.contact_made,
                 outcome_result=row.outcome_result,
+                perpetrators_17_or_under=sum(y is True for y in young),
+                perpetrators_age_unknown=sum(y is None for y in young),
             )
         )
     return found
+
+
+def _perpetrator_ages(referral_ids: list[int]) -> dict[int, list[tuple[date | None, int | None]]]:
+    """Referral id -> each named perpetrator's date of birth and guessed age."""
+    found: dict[int, list[tuple[date | None, int | None]]] = defaultdict(list)
+    if referral_ids:
+        for referral_id, dob, guess in db.session.execute(
+            sa.select(Perpetrator.referral_id, Perpetrator.dob, Perpetrator.approximate_age)
+            .where(Perpetrator.referral_id.in_(set(referral_ids)))
+            .order_by(Perpetrator.referral_id, Perpetrator.position)
+        ):
+            found[referral_id].append((dob, guess))
+    return found
+
+
+def _is_17_or_under(dob: date | None, guess: int | None, on: date) -> bool | None:
+    """Whether a perpetrator was 17 or under on the day; None when his age is not known."""
+    if dob is not None:
+        return age_on(dob, on) <= 17
+    if guess is not None:
+        return guess <= 17
+    return None
+
+
+def observers_at(conference_ids: Collection[int]) -> dict[int, int]:
+    """Conference id -> how many observers its opening listed."""
+    if not conference_ids:
+        return {}
+    return {
+        conference_id: count
+        for conference_id, count in db.session.execute(
+            sa.select(Attendee.conference_id, sa.func.count(Attendee.id))
+            .where(Attendee.conference_id.in_(set(conference_ids)), Attendee.is_observer)
+            .group_by(Attendee.conference_id)
+        )
+    }
 
 
 def agencies_of(marac: Marac) -> dict[int, Agency]:

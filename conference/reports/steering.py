@@ -89,8 +89,8 @@ DEFINITIONS: dict[str, str] = {
     "system_issues.resolved": "Of those, the issues whose outcome is recorded (resolved).",
     "system_issues.open": "Issues of this kind still open today, whenever they were logged.",
     "volume.cases": "Cases discussed in the four quarters.",
-    "volume.rate": "Those cases as a yearly rate per 10,000 women aged 18 or over, from the "
-    "MARAC's adult female population (set by an administrator).",
+    "volume.rate": "Those cases as a yearly rate per 10,000 women aged 16 and over, from the "
+    "number the MARAC's settings give (set by an administrator).",
 }
 
 

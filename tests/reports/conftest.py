@@ -4,6 +4,14 @@ The quarter is July to September 2026, counted on 21 November 2026; the MARAC ha
 adult women. Conferences (10am unless said): 1 July at 00:30 local (23:30 UTC the day before,
 so inside the quarter), 9 July, 13 August, 10 September; plus one cancelled in July and one on
 8 October, which do not count.
+
+The MARAC's population is of women aged 16 and over, as the national dataset counts them.
+Perpetrators (age on the day the referral was sent): a names a man of 40; b a boy of 16 by
+his birth date; c one the referrer guessed at 17; d a boy who turned 18 on the day of the
+referral, and a boy of 17 who turns 18 the day after it; e one guessed at 18; f one of no known
+age. So 3 cases of the 6 name a perpetrator aged 17 or under (b, c, d), 3 such perpetrators in
+all, and 1 of no known age. July's meeting had 2 observers, August's 1 (and the October one,
+outside the quarter, 1 more).
 """
 
 from __future__ import annotations
@@ -20,16 +28,18 @@ from conference.actions.models import Action, ActionUpdate
 from conference.conferences.choices import ConferenceStatus, ItemStatus, Section
 from conference.conferences.models import AgendaItem, Conference, conference_invitations
 from conference.extensions import db
+from conference.meetings.models import Attendee
 from conference.minutes.models import Minutes
 from conference.referrals.choices import (
     CaseStatus,
     Ethnicity,
     Gender,
     ReferralStatus,
+    Relationship,
     Sexuality,
     YesNoNotKnown,
 )
-from conference.referrals.models import Case, CaseClosure, Child, Referral
+from conference.referrals.models import Case, CaseClosure, Child, Perpetrator, Referral
 from conference.research.choices import Outcome
 from conference.research.models import ResearchReturn
 from conference.voice.choices import ContactMethod
@@ -108,6 +118,21 @@ def build_record(population: int | None = 10_000) -> Record:
     # health (3 cases: the deferred one too). Children's services returned uninvited.
     invite(record, "july", "police", "health", "housing")
     invite(record, "august", "police", "health")
+    # The perpetrators each referral named: (date of birth, guessed age).
+    for key, named in {
+        "a": [(date(1986, 1, 5), None)],
+        "b": [(date(2009, 8, 1), None)],
+        "c": [(None, 17)],
+        "d": [(date(2008, 7, 1), None), (date(2008, 7, 2), None)],
+        "e": [(None, 18)],
+        "f": [(None, None)],
+    }.items():
+        perpetrators(record, key, named)
+    # Observers at the openings, beside those taking part.
+    attendees(record, "july", participants=2, observers=2)
+    attendees(record, "august", participants=1, observers=1)
+    attendees(record, "october", participants=1, observers=1)
+
     for key in "abcd":
         research(record, key, "police", before=True)
     for key in ("e", "f", "deferred"):
@@ -243,6 +268,36 @@ def discussed(
                 updated_by_id=record.coordinator.id,
             )
         )
+
+
+def perpetrators(record: Record, key: str, named: list[tuple[date | None, int | None]]) -> None:
+    referral_id = record.items[key].referral_id
+    for n, (dob, guess) in enumerate(named):
+        db.session.add(
+            Perpetrator(
+                referral_id=referral_id,
+                position=n,
+                given_name=f"Man {n}",
+                dob=dob,
+                approximate_age=guess,
+                relationship=Relationship.PARTNER,
+            )
+        )
+    db.session.flush()
+
+
+def attendees(record: Record, conference_key: str, *, participants: int, observers: int) -> None:
+    for n in range(participants + observers):
+        db.session.add(
+            Attendee(
+                conference_id=record.conferences[conference_key].id,
+                agency_id=record.agencies["police"].id,
+                name=f"Person {n}",
+                is_observer=n >= participants,
+                added_by_id=record.coordinator.id,
+            )
+        )
+    db.session.flush()
 
 
 def earlier_referral(record: Record, case: Case, referred_on: date) -> Referral:

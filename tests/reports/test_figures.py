@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -18,6 +19,7 @@ from conference.reports.periods import Period, parse_quarter
 from conference.reports.tables import Table, share_columns, share_row
 from conference.voice.choices import ContactMethod, OutcomeResult
 from conference.voice.models import VictimVoice
+from tests import factories
 from tests.reports.conftest import TODAY, action, at, build_record
 
 Q3 = Period(date(2026, 7, 1), date(2026, 9, 30))
@@ -92,6 +94,40 @@ def test_children_and_equality(report):
         "Male": (1, 16.7, 1),
         "Aged 16 or 17": (1, 16.7, 1),
     }
+
+
+def test_observers_are_counted_at_each_conference_held(report):
+    # Those taking part are not observers; October's observer is outside the quarter.
+    rows = report.table("conferences").rows
+    assert [(r["label"], r["observers"]) for r in rows] == [
+        ("1 July 2026", 0),
+        ("9 July 2026", 2),
+        ("13 August 2026", 1),
+        ("10 September 2026", 0),
+        ("All conferences", 3),
+    ]
+    # A count of people at meetings, not of victims: never hidden as small.
+    [observers] = [c for c in report.table("conferences").columns if c.key == "observers"]
+    assert not observers.protected
+
+
+def test_perpetrators_aged_17_or_under_on_the_day_of_the_referral(report):
+    # b (16 by birth date), c (guessed at 17) and d (17, turning 18 the day after the
+    # referral); d's other man turned 18 on the day, and e's guessed 18 is not counted.
+    rows = by_label(report, "perpetrators")
+    cases = rows["Cases with a perpetrator aged 17 or under"]
+    assert (cases["count"], cases["share"]) == (3, 50.0)
+    assert rows["Perpetrators aged 17 or under"]["count"] == 3
+    assert rows["Perpetrators whose age is not recorded"]["count"] == 1
+
+
+def test_the_rate_is_per_10000_women_aged_16_and_over(report, app, as_user):
+    notes = " ".join(report.table("volume").notes)
+    assert "women aged 16 and over" in notes and "18" not in notes
+    assert "this MARAC has 10,000 women aged 16 and over" in notes
+    admin = factories.make_user("admin")
+    page = as_user(admin).get(f"/admin/maracs/{report.marac.id}/edit").text
+    assert "Women aged 16 and over" in page and "18 or over" not in page
 
 
 def test_cases_per_10000_adult_women_a_year(report, app):
@@ -258,7 +294,8 @@ def test_exported_key_figures_hide_what_is_small_or_derived(report):
     ]  # fmt: skip
     volume = report.table("volume")
     assert [c.text for c in list(volume.cells(7))[0]][1:] == ["fewer than 7", "not shown"]
-    assert not any(str(report.cases) in note for note in volume.notes)
+    # No note gives the count (as a number of its own: "aged 16" is not a 6).
+    assert not any(re.search(rf"\b{report.cases}\b", note) for note in volume.notes)
 
 
 def test_a_lone_small_count_in_rows_that_add_up_hides_the_next_smallest_too():
