@@ -405,6 +405,7 @@ VOICE = {
 }
 VICTIM = {
     "action": "continue",
+    "reference": "CR/0042/26",
     "given_name": "Ann",
     "family_name": "Example",
     "aliases": "",
@@ -631,6 +632,7 @@ ROUTES: dict[str, Route] = {
             "agency_id": str(_agency().id),
             "name": "Guest",
             "job_title": "Officer",
+            "observer": "y",
         },
         texts=("name", "job_title"),
     ),
@@ -751,7 +753,7 @@ ROUTES: dict[str, Route] = {
         "police",
         ids=lambda: {**_referral(ReferralStatus.DRAFT, "police"), "step_name": "victim"},
         fields=lambda ids: VICTIM,
-        texts=("given_name", "family_name", "language"),
+        texts=("reference", "given_name", "family_name", "language"),
         dates=("dob",),
     ),
     "referrals.check": Route("police", ids=lambda: _referral(ReferralStatus.DRAFT, "police")),
@@ -993,6 +995,7 @@ QUERIES = {
     ("coordinator", "/cases/"): "closed",
     ("admin", "/admin/users"): "q page",
     ("coordinator", "/notifications/"): "page",
+    ("police", "/referrals/"): "q page",
 }
 
 

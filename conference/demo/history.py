@@ -628,6 +628,8 @@ class _Writer:
             victim_gender=victim.gender,
             victim_is_trans=victim.is_trans,
             victim_ethnicity=victim.group.ethnicity,
+            referrer_reference=f"{'CRN' if agency.kind is AgencyKind.POLICE else 'Ref'} "
+            f"{submitted:%d%H%M}/{on:%y}",
             victim_disability=victim.disability,
             victim_sexuality=victim.sexuality,
             victim_language=victim.language,
@@ -640,6 +642,7 @@ class _Writer:
             safe_contacts="Her sister." if rng.random() < 0.6 else "",
             has_children=bool(victim.children),
             score=score,
+            checklist_completed_on=on,
             meets_visible_high_risk=score >= self.screening.high_risk_threshold,
             meets_professional_judgement=route == "judgement",
             meets_escalation=sum(d >= since for d in incidents)
@@ -668,6 +671,8 @@ class _Writer:
                     family_name=family,
                     dob=born,
                     relationship=relationship,
+                    gender=Gender.FEMALE if victim.gender is Gender.MALE else Gender.MALE,
+                    ethnicity=victim.group.ethnicity,
                 )
             ],
             children=[
@@ -821,6 +826,20 @@ class _Writer:
                         added_at=at,
                     )
                 )
+        if conference.id % 4 == 0:
+            # Now and then a new member of staff sits in to watch.
+            db.session.add(
+                Attendee(
+                    conference_id=conference.id,
+                    agency_id=self.chair.agency_id,
+                    name="Robin Achebe",
+                    job_title="Trainee, observing",
+                    is_observer=True,
+                    accepted_confidentiality_at=at,
+                    added_by_id=self.chair.id,
+                    added_at=at,
+                )
+            )
 
     def _research(self, conference: Conference, items: list[AgendaItem]) -> None:
         """Each invited agency's returns: most before the meeting, some late, some never."""

@@ -240,6 +240,19 @@ def _past_record(conference: Conference, users: dict[str, User]) -> None:
                 added_at=at,
             )
         )
+    # A student social worker sat in to watch.
+    db.session.add(
+        Attendee(
+            conference_id=conference.id,
+            agency_id=users["childrens"].agency_id,
+            name="Jess Okafor",
+            job_title="Student social worker",
+            is_observer=True,
+            accepted_confidentiality_at=at,
+            added_by_id=users["chair"].id,
+            added_at=at,
+        )
+    )
     for agency in db.session.scalars(
         sa.select(Agency).where(Agency.maracs.any(id=conference.marac_id))
     ):

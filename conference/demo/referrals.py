@@ -311,6 +311,8 @@ def _perpetrator(story: Story, when: datetime) -> dict[str, list[str]]:
         "perpetrators-0-aliases": [p.aliases],
         "perpetrators-0-dob": _date(p.dob) if p.dob else ["", "", ""],
         "perpetrators-0-approximate_age": [str(age) if age is not None else ""],
+        "perpetrators-0-gender": ["female" if story.victim.gender == "male" else "male"],
+        "perpetrators-0-ethnicity": [story.victim.ethnicity],
         "perpetrators-0-relationship": [p.relationship],
     }
 
@@ -339,8 +341,15 @@ def _draft(story: Story, tool: RiskTool, when: datetime) -> dict[str, dict[str, 
     if story.judgement:
         criteria["professional_judgement"] = ["y"]
         criteria["judgement_reasons"] = [story.judgement]
+    done = (when - timedelta(days=1)).date()
     draft = {
         "victim": {
+            # The referrer's own number: a crime number from the police, a case number
+            # from anyone else.
+            "reference": [
+                f"{'CRN' if story.referrer == 'police' else 'Case'} "
+                f"{len(v.family_name) * 311 + len(v.given_name) * 17:05d}/{when:%y}"
+            ],
             "given_name": [v.given_name],
             "family_name": [v.family_name],
             "aliases": [v.aliases],
@@ -367,7 +376,8 @@ def _draft(story: Story, tool: RiskTool, when: datetime) -> dict[str, dict[str, 
         "perpetrators": _perpetrator(story, when),
         "children": children,
         "checklist": {
-            q.id: ["yes" if i < story.yes else "no"] for i, q in enumerate(tool.questions)
+            "completed_on": _date((done.day, done.month, done.year)),
+            **{q.id: ["yes" if i < story.yes else "no"] for i, q in enumerate(tool.questions)},
         },
         "criteria": criteria,
         "consent": {

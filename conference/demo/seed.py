@@ -36,7 +36,7 @@ class DemoLogin:
     roles: str
 
 
-# name, code, adult female population (for the data return's volume; Eastmoor's not entered)
+# name, code, women aged 16 and over (for the data return's volume; Eastmoor's not entered)
 MARACS = [
     ("Northbridge MARAC", "NB", 52000),
     ("Eastmoor MARAC", "EM", None),
