@@ -39,7 +39,7 @@ from conference.errors import ValidationFailed
 from conference.escalation.models import EscalationEntry
 from conference.extensions import db
 from conference.meetings.models import Attendee, Meeting
-from conference.notifications.models import Notification
+from conference.notifications.models import Notification, OutboundEmail
 from conference.referrals import forms as referral_forms
 from conference.referrals.choices import CaseStatus, ReferralStatus
 from conference.referrals.models import Case, Perpetrator, Referral
@@ -313,6 +313,10 @@ def _notification() -> Ids:
     coordinator = _user("coordinator")
     note = _one(sa.select(Notification).where(Notification.recipient_id == coordinator.id))
     return {"notification_id": note.id}
+
+
+def _outbound_email() -> Ids:
+    return {"email_id": _one(sa.select(OutboundEmail).order_by(OutboundEmail.id)).id}
 
 
 # What each route posts -----------------------------------------------------------------------
@@ -747,6 +751,7 @@ ROUTES: dict[str, Route] = {
     # Notifications
     "notifications.open_one": Route("coordinator", ids=_notification),
     "notifications.read_all": Route("coordinator"),
+    "notifications.resend": Route("admin", ids=_outbound_email),
     # Referrals
     "referrals.new": Route("police", fields=lambda ids: {"marac_id": str(_marac().id)}),
     "referrals.step": Route(
