@@ -76,6 +76,10 @@ def index() -> ResponseReturnValue:
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["ADMIN_PAGE_SIZE"],
     )
+    if listing.items:  # the list names victims and cases: its reading is kept
+        services.record_list_view(
+            current_actor(), "referrals", [r.id for r in listing.items], now=utcnow()
+        )
     return render_template(
         "referrals/index.html", listing=listing, q=text.strip(), problem=problem
     ), (422 if problem else 200)
