@@ -85,7 +85,7 @@ def find_possible_matches(
             Referral.status.in_(MATCHABLE),
             Referral.id != (excluding or 0),
         )
-        .order_by(Referral.submitted_at.desc())
+        .order_by(Referral.submitted_at.desc(), Referral.id.desc())
     ).all()
     matches = []
     for row in rows:

@@ -24,7 +24,7 @@ def conferences_of(marac) -> list[Conference]:
         db.session.scalars(
             sa.select(Conference)
             .where(Conference.marac_id == marac.id)
-            .order_by(Conference.starts_at)
+            .order_by(Conference.starts_at, Conference.id)
         )
     )
 

@@ -138,7 +138,9 @@ def decision_form(
             for i, ref in same_marac.items()
         ],
     ]
-    current = [i for i in same_marac if i not in lapsed]
+    # The likeliest earlier case first: the closest name, then the newest referral.
+    likeliest = sorted((m for m in matches if m.case_id in same_marac), key=lambda m: -m.similarity)
+    current = [m.case_id for m in likeliest if m.case_id not in lapsed]
     if request.method == "GET" and current:
         form.case_id.data = str(current[0])
     return _with_plan(_with_advocates(form, referral), referral, outlook)
