@@ -50,6 +50,12 @@ CONFLICT_TESTS: dict[str, list[str]] = {
     "SystemIssue": [
         "tests/system_issues/test_pages.py::test_two_people_saving_the_same_issue_get_both_versions",
     ],
+    "Marac": [
+        "tests/admin/test_maracs.py::test_two_administrators_saving_one_marac_see_both_versions",
+    ],
+    "Agency": [
+        "tests/admin/test_agencies.py::test_two_administrators_saving_one_agency_see_both_versions",
+    ],
     "EscalationEntry": [
         "tests/escalation/test_routes.py::test_two_coordinators_never_overwrite_each_other",
     ],

@@ -22,7 +22,7 @@ from conference.accounts.models import (
     User,
 )
 from conference.accounts.services import end_sessions, normalise_email
-from conference.errors import ValidationFailed
+from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
 
 
@@ -46,8 +46,33 @@ def _require_unique(
         raise ValidationFailed(message, field=field)
 
 
-def save_marac(actor: User, marac: Marac | None, *, now: datetime, **values: Any) -> Marac:
-    """Create a MARAC (marac is None) or update one."""
+class SettingsConflict(Conflict):
+    """Someone saved the record after this copy was read; ``current`` is what they saved."""
+
+    def __init__(self, current: Marac | Agency) -> None:
+        super().__init__(
+            "Someone else saved these settings while you were changing them. Their version is "
+            "shown; yours is still in the form: check it, then save again."
+        )
+        self.current = current
+
+
+def _check_version(record: Marac | Agency | None, version: int | None) -> None:
+    if record is not None and version is not None and version != record.version:
+        raise SettingsConflict(record)
+
+
+def save_marac(
+    actor: User,
+    marac: Marac | None,
+    *,
+    now: datetime,
+    version: int | None = None,
+    **values: Any,
+) -> Marac:
+    """Create a MARAC (marac is None) or update one; an update made on an older copy
+    (version) raises SettingsConflict."""
+    _check_version(marac, version)
     values["code"] = values["code"].strip().upper()
     values["name"] = values["name"].strip()
     exclude = marac.id if marac else None
@@ -88,9 +113,17 @@ def save_marac(actor: User, marac: Marac | None, *, now: datetime, **values: Any
 
 
 def save_agency(
-    actor: User, agency: Agency | None, *, maracs: list[Marac], now: datetime, **values: Any
+    actor: User,
+    agency: Agency | None,
+    *,
+    maracs: list[Marac],
+    now: datetime,
+    version: int | None = None,
+    **values: Any,
 ) -> Agency:
-    """Create an agency (agency is None) or update one, with the MARACs it sits on."""
+    """Create an agency (agency is None) or update one, with the MARACs it sits on; an update
+    made on an older copy (version) raises SettingsConflict."""
+    _check_version(agency, version)
     values["name"] = values["name"].strip()
     values["kind"] = AgencyKind(values["kind"])
     _require_unique(

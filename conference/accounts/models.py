@@ -142,6 +142,8 @@ class Marac(TimestampMixin, Model):
     contact_after_days: Mapped[int] = mapped_column(default=14, server_default="14")
     #: An action this many days overdue enters the escalation register.
     register_after_days: Mapped[int] = mapped_column(default=28, server_default="28")
+    #: Each save of the settings: a save made on an older copy is refused, both shown.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
     #: Whether the agencies of the MARAC's coordinators are invited to research its cases.
     #: Off by default: the coordinator's own agency (often the partnership that runs the
     #: MARAC) holds no records of its own on the cases.
@@ -150,6 +152,8 @@ class Marac(TimestampMixin, Model):
     agencies: Mapped[list[Agency]] = relationship(
         secondary=agency_maracs, back_populates="maracs", order_by="Agency.name"
     )
+
+    __mapper_args__ = {"version_id_col": version}
 
     __table_args__ = (
         sa.CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),
@@ -201,12 +205,15 @@ class Agency(TimestampMixin, Model):
     contact_email: Mapped[str] = mapped_column(sa.String(254), default="")
     contact_phone: Mapped[str] = mapped_column(sa.String(40), default="")
     is_active: Mapped[bool] = mapped_column(default=True)
+    #: Each save of the details: a save made on an older copy is refused, both shown.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
 
     maracs: Mapped[list[Marac]] = relationship(
         secondary=agency_maracs, back_populates="agencies", order_by="Marac.name"
     )
 
     __table_args__ = (sa.CheckConstraint("length(trim(name)) > 0", name="name_not_blank"),)
+    __mapper_args__ = {"version_id_col": version}
 
     def __repr__(self) -> str:
         return f"<Agency {self.id}>"

@@ -14,6 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
+    HiddenField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -117,6 +118,8 @@ def threshold(label: str, name: str, *, maximum: int) -> WholeNumberField:
 
 
 class MaracForm(FlaskForm):
+    #: The version the copy was read at: a save on an older copy is refused (409).
+    version = HiddenField()
     name = StringField(
         "Name",
         description="For example, Northbridge MARAC",
@@ -294,6 +297,8 @@ class MaracForm(FlaskForm):
 
 
 class AgencyForm(FlaskForm):
+    #: The version the copy was read at: a save on an older copy is refused (409).
+    version = HiddenField()
     name = StringField(
         "Name",
         widget=GovTextInput(),

@@ -21,7 +21,7 @@ from conference.db import utcnow
 from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.web.auth import current_actor, requires
-from conference.web.forms import FlaskForm, query_text
+from conference.web.forms import FlaskForm, query_text, version_of
 from conference.web.htmx import render
 from conference.web.unit import Answer, on_refusal
 from conference.web.urls import absolute_url
@@ -31,16 +31,29 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 admin_only = requires(permissions.can_manage_accounts)
 
 
-def _form_page(template: str, form: FlaskForm, **context: Any) -> ResponseReturnValue:
-    """The form: 200 when first shown, 422 with the errors when what was sent was refused."""
-    return render_template(template, form=form, **context), 422 if form.is_submitted() else 200
+def _form_page(
+    template: str, form: FlaskForm, *, status: int | None = None, **context: Any
+) -> ResponseReturnValue:
+    """The form: 200 when first shown, 422 with the errors when what was sent was refused
+    (or the status given, such as 409 for a save on an older copy)."""
+    if status is None:
+        status = 422 if form.is_submitted() else 200
+    return render_template(template, form=form, **context), status
 
 
-def _refused(form: FlaskForm, page: Callable[[str | None], ResponseReturnValue]) -> Answer:
+def _refused(form: FlaskForm, page: Callable[..., ResponseReturnValue]) -> Answer:
     """The answer to a rule the service enforces, once the request's changes are undone: the
-    message beside its field, or page(message) shows it at the top of the page."""
+    message beside its field, or page(message) shows it at the top of the page. A save made
+    on an older copy shows the other person's saved values above the form, which keeps the
+    user's own (409), ready to save again on the current version."""
 
     def answer(refused: Exception) -> ResponseReturnValue:
+        if isinstance(refused, management.SettingsConflict):
+            current = refused.current
+            db.session.refresh(current)
+            theirs = _differences(form, current)
+            form.version.data = str(current.version)
+            return page(str(refused), theirs=theirs, status=409)
         if not isinstance(refused, ValidationFailed):
             raise refused  # the error page every other request gets
         field = getattr(form, refused.field, None) if refused.field else None
@@ -50,6 +63,20 @@ def _refused(form: FlaskForm, page: Callable[[str | None], ResponseReturnValue])
         return page(None)
 
     return answer
+
+
+def _differences(form: FlaskForm, current: object) -> list[tuple[str, str, str]]:
+    """(label, their saved value, yours) for each field where the two differ."""
+    found = []
+    for name, yours in form.values().items():
+        theirs = getattr(current, name, None)
+        shown_theirs = "" if theirs is None else str(getattr(theirs, "value", theirs))
+        shown_yours = "" if yours is None else str(getattr(yours, "value", yours))
+        if shown_theirs != shown_yours:
+            field = getattr(form, name, None) or getattr(form, name.removesuffix("_kinds"), None)
+            label = field.label.text if field is not None else name.replace("_", " ")
+            found.append((label, shown_theirs, shown_yours))
+    return found
 
 
 def _require_confirmed() -> None:
@@ -96,17 +123,31 @@ def new_marac() -> ResponseReturnValue:
 def edit_marac(marac_id: int) -> ResponseReturnValue:
     """Change a MARAC's name, code, time zone or settings."""
     marac = db.get_or_404(Marac, marac_id)
-    return _save_marac(MaracForm(obj=_shown(marac)), marac)
+    form = MaracForm(obj=_shown(marac))
+    if request.method == "GET":
+        form.version.data = str(marac.version)
+    return _save_marac(form, marac)
 
 
 def _save_marac(form: MaracForm, marac: Marac | None) -> ResponseReturnValue:
-    def page(problem: str | None = None) -> ResponseReturnValue:
-        return _form_page("admin/marac_form.html", form, marac=marac, problem=problem)
+    def page(
+        problem: str | None = None, *, theirs: Any = None, status: int | None = None
+    ) -> ResponseReturnValue:
+        return _form_page(
+            "admin/marac_form.html",
+            form,
+            marac=marac,
+            problem=problem,
+            theirs=theirs,
+            status=status,
+        )
 
     if not form.validate_on_submit():
         return page()
     on_refusal(_refused(form, page))
-    saved = management.save_marac(current_actor(), marac, now=utcnow(), **form.values())
+    saved = management.save_marac(
+        current_actor(), marac, now=utcnow(), version=version_of(form.version), **form.values()
+    )
     verb = "added" if marac is None else "saved"
     return _done(f"{saved.name} {verb}.", ".maracs")
 
@@ -136,21 +177,37 @@ def edit_agency(agency_id: int) -> ResponseReturnValue:
     agency = db.get_or_404(Agency, agency_id)
     maracs = queries.all_maracs()
     form = AgencyForm(obj=_shown(agency), marac_ids=[m.id for m in agency.maracs], maracs=maracs)
+    if request.method == "GET":
+        form.version.data = str(agency.version)
     return _save_agency(form, agency, maracs)
 
 
 def _save_agency(
     form: AgencyForm, agency: Agency | None, maracs: list[Marac]
 ) -> ResponseReturnValue:
-    def page(problem: str | None = None) -> ResponseReturnValue:
-        return _form_page("admin/agency_form.html", form, agency=agency, problem=problem)
+    def page(
+        problem: str | None = None, *, theirs: Any = None, status: int | None = None
+    ) -> ResponseReturnValue:
+        return _form_page(
+            "admin/agency_form.html",
+            form,
+            agency=agency,
+            problem=problem,
+            theirs=theirs,
+            status=status,
+        )
 
     if not form.validate_on_submit():
         return page()
     chosen = [m for m in maracs if m.id in set(form.marac_ids.data)]
     on_refusal(_refused(form, page))
     saved = management.save_agency(
-        current_actor(), agency, maracs=chosen, now=utcnow(), **form.values()
+        current_actor(),
+        agency,
+        maracs=chosen,
+        now=utcnow(),
+        version=version_of(form.version),
+        **form.values(),
     )
     verb = "added" if agency is None else "saved"
     return _done(f"{saved.name} {verb}.", ".agencies")

@@ -123,3 +123,27 @@ def test_a_marac_cannot_be_taken_off_an_agency_whose_people_hold_roles_there(adm
     db.session.expire_all()
     assert {m.code for m in db.session.get(Agency, agency.id).maracs} == {"NB", "EM"}
     assert _events("agency.updated") == []
+
+
+def test_two_administrators_saving_one_agency_see_both_versions(admin, client_as, maracs):
+    agency = factories.make_agency(name="Northbridge Homes", kind=AgencyKind.HOUSING, maracs=maracs)
+    other = client_as("admin")
+    copy = admin.get(f"/admin/agencies/{agency.id}/edit").text
+    assert 'name="version" type="hidden" value="1"' in copy
+    first = other.post(
+        f"/admin/agencies/{agency.id}/edit",
+        data={**_form(maracs, name="Northbridge Homes", kind="housing"),
+              "contact_name": "Dana Fairweather", "version": "1"},
+    )  # fmt: skip
+    assert first.status_code == 303
+    second = admin.post(
+        f"/admin/agencies/{agency.id}/edit",
+        data={**_form(maracs, name="Northbridge Homes", kind="housing"),
+              "contact_name": "Rowan Whitlock", "version": "1"},
+    )  # fmt: skip
+    assert second.status_code == 409
+    assert "Their saved version" in second.text and "Dana Fairweather" in second.text
+    assert 'value="Rowan Whitlock"' in second.text  # yours, kept in the form
+    assert 'name="version" type="hidden" value="2"' in second.text
+    db.session.refresh(agency)
+    assert agency.contact_name == "Dana Fairweather"

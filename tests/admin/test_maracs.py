@@ -342,3 +342,25 @@ def test_the_database_refuses_a_ladder_out_of_order(app):
     with pytest.raises(sa.exc.IntegrityError):
         db.session.commit()
     db.session.rollback()
+
+
+def test_two_administrators_saving_one_marac_see_both_versions(admin, client_as):
+    marac = factories.make_marac(name="Eastmoor MARAC", code="EM")
+    other = client_as("admin")
+    data = {"name": "Eastmoor MARAC", "code": "EM", "timezone": "Europe/London", "is_active": "y"}
+    assert (
+        'name="version" type="hidden" value="1"' in admin.get(f"/admin/maracs/{marac.id}/edit").text
+    )
+    first = other.post(
+        f"/admin/maracs/{marac.id}/edit", data={**data, "agency_access_days": "14", "version": "1"}
+    )
+    assert first.status_code == 303
+    second = admin.post(
+        f"/admin/maracs/{marac.id}/edit", data={**data, "agency_access_days": "60", "version": "1"}
+    )
+    assert second.status_code == 409
+    assert "Their saved version" in second.text
+    assert "Theirs: 14" in second.text and "Yours: 60" in second.text
+    assert 'value="60"' in second.text
+    db.session.refresh(marac)
+    assert marac.agency_access_days == 14
