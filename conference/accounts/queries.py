@@ -6,7 +6,7 @@ from collections.abc import Collection
 
 import sqlalchemy as sa
 
-from conference.accounts.models import RoleGrant, User
+from conference.accounts.models import Agency, Marac, RoleGrant, User, agency_maracs
 from conference.accounts.permissions import AGENCY_ROLES
 from conference.extensions import db
 
@@ -33,4 +33,25 @@ def agency_rep_ids(marac_id: int, agency_ids: Collection[int]) -> list[int]:
             )
             .order_by(User.id)
         )
+    )
+
+
+def marac_agencies(marac_id: int) -> list[tuple[int, str]]:
+    """(id, name) of the MARAC's active agencies, by name: who can own an action, or be the
+    subject of a system issue."""
+    rows = db.session.execute(
+        sa.select(Agency.id, Agency.name)
+        .join(agency_maracs, agency_maracs.c.agency_id == Agency.id)
+        .where(agency_maracs.c.marac_id == marac_id, Agency.is_active.is_(True))
+        .order_by(Agency.name)
+    )
+    return [(agency_id, name) for agency_id, name in rows]
+
+
+def maracs_by_id(marac_ids: Collection[int]) -> list[Marac]:
+    """These MARACs, by name."""
+    if not marac_ids:
+        return []
+    return list(
+        db.session.scalars(sa.select(Marac).where(Marac.id.in_(marac_ids)).order_by(Marac.name))
     )

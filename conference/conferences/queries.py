@@ -8,7 +8,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import defer, raiseload, selectinload
 
-from conference.accounts.models import Agency, Marac, Role, RoleGrant, User
+from conference.accounts.models import Agency, Role, RoleGrant, User
+from conference.accounts.queries import maracs_by_id as maracs_by_id  # kept here for its callers
 from conference.conferences import listing
 from conference.conferences.choices import UPCOMING
 from conference.conferences.models import (
@@ -64,14 +65,6 @@ def rules_for(marac_ids: Collection[int]) -> dict[int, MeetingRule]:
         return {}
     rows = db.session.scalars(sa.select(MeetingRule).where(MeetingRule.marac_id.in_(marac_ids)))
     return {rule.marac_id: rule for rule in rows}
-
-
-def maracs_by_id(marac_ids: Collection[int]) -> list[Marac]:
-    if not marac_ids:
-        return []
-    return list(
-        db.session.scalars(sa.select(Marac).where(Marac.id.in_(marac_ids)).order_by(Marac.name))
-    )
 
 
 def invitations_for(conference_ids: Collection[int]) -> dict[int, set[int]]:

@@ -11,7 +11,10 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import raiseload
 
-from conference.accounts.models import Agency, RoleGrant, User, agency_maracs
+from conference.accounts.models import Agency, RoleGrant, User
+from conference.accounts.queries import (
+    marac_agencies as marac_agencies,  # kept here for its callers
+)
 from conference.actions.models import Action
 from conference.conferences import display, listing, queries
 from conference.conferences.choices import ItemStatus
@@ -31,17 +34,6 @@ def invited_agencies(conference_id: int) -> list[Agency]:
             .order_by(Agency.name)
         )
     )
-
-
-def marac_agencies(marac_id: int) -> list[tuple[int, str]]:
-    """(id, name) of the MARAC's active agencies: who can own an action."""
-    rows = db.session.execute(
-        sa.select(Agency.id, Agency.name)
-        .join(agency_maracs, agency_maracs.c.agency_id == Agency.id)
-        .where(agency_maracs.c.marac_id == marac_id, Agency.is_active.is_(True))
-        .order_by(Agency.name)
-    )
-    return [(agency_id, name) for agency_id, name in rows]
 
 
 def attendances(conference_id: int) -> list[Attendance]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import sqlalchemy as sa
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 from wtforms.fields.choices import SelectChoice
 
 from conference.accounts.models import Agency, Marac
+from conference.accounts.queries import marac_agencies, maracs_by_id
 from conference.db import utcnow
 from conference.errors import ValidationFailed
 from conference.extensions import db
@@ -62,14 +62,14 @@ def index() -> ResponseReturnValue:
 def new() -> ResponseReturnValue:
     """Log an issue found on cases, away from a meeting: the coordinator names the cases."""
     actor = current_actor()
-    maracs = _maracs(permissions.marac_ids_with(actor, permissions.LOGGERS))
+    maracs = maracs_by_id(permissions.marac_ids_with(actor, permissions.LOGGERS))
     case = _case_asked() if request.method == "GET" else None
     asked = request.form.get("marac_id") or request.args.get("marac") or (case and case.marac_id)
     marac = _chosen_marac(maracs, str(asked or ""))
     today = case_services.today_in(marac, utcnow())
     form = LogIssueForm(request.form if request.method == "POST" else None, today=today)
     form.marac_id.choices = [SelectChoice(str(m.id), m.name) for m in maracs]
-    form.set_agencies(_agencies(marac.id))
+    form.set_agencies(marac_agencies(marac.id))
     if request.method == "GET":
         form.marac_id.data = str(marac.id)
         if case is not None and case.marac_id == marac.id:
@@ -197,22 +197,9 @@ def _new_page(form: LogIssueForm, maracs: list[Marac], status: int = 200) -> Res
     return render_template("system_issues/new.html", form=form, maracs=maracs), status
 
 
-def _maracs(ids: set[int]) -> list[Marac]:
-    return list(db.session.scalars(sa.select(Marac).where(Marac.id.in_(ids)).order_by(Marac.name)))
-
-
 def _chosen_marac(maracs: list[Marac], asked: str) -> Marac:
     """The MARAC asked for among the user's, else their first."""
     return next((m for m in maracs if str(m.id) == asked), maracs[0])
-
-
-def _agencies(marac_id: int) -> list[tuple[int, str]]:
-    rows = db.session.execute(
-        sa.select(Agency.id, Agency.name)
-        .where(Agency.maracs.any(id=marac_id), Agency.is_active.is_(True))
-        .order_by(Agency.name)
-    )
-    return [(agency_id, name) for agency_id, name in rows]
 
 
 def _case_asked() -> Case | None:

@@ -70,8 +70,9 @@ def log_issue(
         raise ValidationFailed("Choose an agency of this MARAC", "agency_id")
     if category is IssueCategory.AGENCY_PRACTICE and agency is None:
         raise ValidationFailed("Choose the agency whose practice it is about", "agency_id")
-    _check_words(description, "description", DESCRIPTION_LIMIT, cases, required=True)
-    _check_words(owner, "owner", OWNER_LIMIT, cases)
+    names = people_named([case.id for case in cases])
+    _check_words(description, "description", DESCRIPTION_LIMIT, names, required=True)
+    _check_words(owner, "owner", OWNER_LIMIT, names)
     issue = SystemIssue(
         marac_id=marac.id,
         category=category,
@@ -131,9 +132,9 @@ def update_issue(
     if version != issue.version:
         raise IssueConflict(issue)
     owner, note = owner.strip(), note.strip()
-    cases = _cases_of(issue)
-    _check_words(owner, "owner", OWNER_LIMIT, cases)
-    _check_words(note, "note", NOTE_LIMIT, cases)
+    names = people_named([c.case_id for c in issue.cases])
+    _check_words(owner, "owner", OWNER_LIMIT, names)
+    _check_words(note, "note", NOTE_LIMIT, names)
     previous = issue.status
     if status is not previous:
         ISSUE.transition(issue, status, actor=actor, now=now, note=note)
@@ -226,19 +227,14 @@ def people_named(case_ids: Collection[int]) -> list[str]:
     return [n for n in names if n.strip()]
 
 
-def _cases_of(issue: SystemIssue) -> list[Case]:
-    ids = [c.case_id for c in issue.cases]
-    return list(db.session.scalars(sa.select(Case).where(Case.id.in_(ids)))) if ids else []
-
-
 def _check_words(
-    text: str, field: str, limit: int, cases: Collection[Case], *, required: bool = False
+    text: str, field: str, limit: int, names: Collection[str], *, required: bool = False
 ) -> None:
     if required and not text:
         raise ValidationFailed("Describe the issue", field)
     if len(text) > limit:
         raise ValidationFailed(f"Must be {limit} characters or fewer", field)
-    named = names_in(text, people_named([case.id for case in cases])) if text else None
+    named = names_in(text, names) if text else None
     if named:
         raise ValidationFailed(
             f"“{named}” is the name of someone in the case. The log is read by the steering "
