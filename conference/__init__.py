@@ -114,6 +114,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.meetings.routes import bp as meetings_bp
     from conference.minutes.routes import bp as minutes_bp
     from conference.notifications.routes import bp as notifications_bp
+    from conference.operations.routes import bp as operations_bp
     from conference.referrals.routes import bp as referrals_bp
     from conference.reports.routes import bp as reports_bp
     from conference.research.routes import bp as research_bp
@@ -133,6 +134,7 @@ def _register_blueprints(app: Flask) -> None:
         meetings_bp,
         minutes_bp,
         notifications_bp,
+        operations_bp,
         referrals_bp,
         reports_bp,
         research_bp,
@@ -147,7 +149,9 @@ def _register_blueprints(app: Flask) -> None:
 
 def _register_commands(app: Flask) -> None:
     from conference import cli
+    from conference.operations import commands as operations_commands
     from conference.scheduler import commands as scheduler_commands
 
     cli.init_app(app)
+    operations_commands.init_app(app)
     scheduler_commands.init_app(app)

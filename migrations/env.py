@@ -100,6 +100,13 @@ def run_migrations_online():
 
         with context.begin_transaction():
             context.run_migrations()
+            # The app connects as its own role: grant it what it needs on every table there is
+            # now, in the same transaction (see conference/operations/roles.py).
+            app_role = current_app.config.get("APP_DATABASE_ROLE")
+            if app_role:
+                from conference.operations.roles import grant_app_role
+
+                grant_app_role(connection, app_role)
 
 
 if context.is_offline_mode():

@@ -104,6 +104,8 @@ LAYERS = (
         "scheduler",
         "accounts actions audit conferences escalation minutes notifications research voice",
     ),
+    # Health reads the scheduler's heartbeat; backups and roles know the audit trail's table.
+    Layer("operations", "audit scheduler"),
     Layer(
         "demo",
         "accounts actions closure conferences escalation meetings minutes notifications referrals "

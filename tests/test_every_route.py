@@ -14,6 +14,7 @@ PUBLIC = {
     "accounts.sign_out",
     "accounts.set_password",
     "dashboard.index",  # sends visitors to sign in
+    "operations.healthz",  # load balancers: tells nothing about cases or people
     "conferences.feed",  # calendar apps cannot sign in: a secret token in the address
 }
 

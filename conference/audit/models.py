@@ -51,12 +51,25 @@ _APPEND_ONLY_SQLITE = [
     "BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END"
     for op in ("UPDATE", "DELETE")
 ]
+#: TRUNCATE empties a table without firing row triggers: refused on its own (SQLite has none).
+TRUNCATE_TRIGGER_POSTGRESQL = [
+    "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
+    "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()",
+]
 _APPEND_ONLY_POSTGRESQL = [
     "CREATE OR REPLACE FUNCTION audit_events_append_only() RETURNS trigger AS $$ "
     "BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql",
     "CREATE TRIGGER audit_events_no_change BEFORE UPDATE OR DELETE ON audit_events "
     "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()",
+    *TRUNCATE_TRIGGER_POSTGRESQL,
 ]
+
+
+def append_only_trigger_names(dialect_name: str) -> list[str]:
+    """The triggers that keep audit_events append-only on this dialect."""
+    if dialect_name == "postgresql":
+        return ["audit_events_no_change", "audit_events_no_truncate"]
+    return ["audit_events_no_update", "audit_events_no_delete"]
 
 
 def append_only_statements(dialect_name: str) -> list[str]:

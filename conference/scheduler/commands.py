@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from datetime import UTC, datetime
 
 import click
-from apscheduler.schedulers.blocking import BlockingScheduler
+import sqlalchemy as sa
+from apscheduler.schedulers.background import BackgroundScheduler
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
+from conference.db import utcnow
 from conference.extensions import db
+from conference.scheduler.liveness import mark_abandoned_runs, record_heartbeat
 from conference.scheduler.lock import SchedulerLock
 from conference.scheduler.models import JobOutcome, JobTrigger
 from conference.scheduler.registry import JOBS
@@ -28,15 +33,59 @@ def init_app(app: Flask) -> None:
 
 @click.command("scheduler")
 def scheduler_command() -> None:
-    """Run the job scheduler in this process (exactly one per install)."""
+    """Run the job scheduler in this process; a second one waits as a standby.
+
+    Exactly one scheduler runs the jobs of a database. Another started beside it (on this
+    machine or another) waits for the lock and takes over when the first stops or dies.
+    """
+    check_seconds = float(current_app.config.get("SCHEDULER_CHECK_SECONDS", 15))
+    stop = new_stop_event()
+    _stop_on_signals(stop)
     lock = SchedulerLock(db.engine)
     if not lock.acquire():
-        raise click.ClickException(
-            "Another scheduler is already running for this database; this one will not start."
-        )
+        click.echo("Another scheduler holds the lock; standing by to take over.")
+        log.info("scheduler standing by")
+        if not lock.wait(stop, check_seconds):
+            return
     # The jobs outlive this context; current_app is typed as the app, not the proxy it is.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    scheduler = BlockingScheduler(timezone=SCHEDULER_TIMEZONE)
+    try:
+        status = _run_while_locked(app, lock, stop, check_seconds)
+    finally:
+        lock.release()
+    if status:
+        raise SystemExit(status)
+
+
+def new_stop_event() -> threading.Event:
+    """The event that stops the scheduler (a seam for tests)."""
+    return threading.Event()
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+
+
+#: The exit status of a scheduler that lost its lock (a supervisor restarts it as a standby).
+LOCK_LOST_STATUS = 3
+
+
+def _run_while_locked(
+    app: Flask, lock: SchedulerLock, stop: threading.Event, check_seconds: float
+) -> int:
+    """Run the jobs, checking the lock and renewing the heartbeat every cycle, until stopped
+    (0) or the lock is lost (LOCK_LOST_STATUS: stop at once, another may hold it now)."""
+    started_at = utcnow()
+    abandoned = mark_abandoned_runs(started_before=started_at)
+    if abandoned:
+        log.warning(
+            "runs left running by a stopped process marked abandoned", extra={"count": abandoned}
+        )
+    record_heartbeat(started_at)
+    scheduler = BackgroundScheduler(timezone=SCHEDULER_TIMEZONE)
     for job in JOBS.values():
         scheduler.add_job(
             _scheduled_run,
@@ -50,13 +99,24 @@ def scheduler_command() -> None:
             misfire_grace_time=3600,
             **job.cron,
         )
+    scheduler.start()
     click.echo(f"Scheduler running {len(JOBS)} job(s): {', '.join(JOBS)}. Ctrl-C stops it.")
+    log.info("scheduler running", extra={"jobs": len(JOBS)})
     try:
-        scheduler.start()
-    except (KeyboardInterrupt, SystemExit):
-        pass
+        while not stop.wait(check_seconds):
+            if not lock.held():
+                log.error("scheduler lost its lock; stopping at once")
+                click.echo("The scheduler lost its lock on the database and stops.", err=True)
+                return LOCK_LOST_STATUS
+            try:
+                record_heartbeat(started_at)
+            except sa.exc.SQLAlchemyError:
+                db.session.rollback()
+                log.warning("scheduler could not record its heartbeat")
+        return 0
     finally:
-        lock.release()
+        scheduler.shutdown(wait=False)
+        db.session.remove()
 
 
 def _scheduled_run(app: Flask, name: str) -> None:

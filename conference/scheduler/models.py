@@ -9,7 +9,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from conference.db import UTCDateTime, enum_type
+from conference.db import UTCDateTime, enum_type, max_lengths
 from conference.extensions import Model
 
 
@@ -20,6 +20,8 @@ class JobOutcome(StrEnum):
     PARTLY_FAILED = "partly_failed"
     FAILED = "failed"
     SKIPPED = "skipped"
+    #: Left "running" by a process that died; marked when the next scheduler starts.
+    ABANDONED = "abandoned"
 
 
 class JobTrigger(StrEnum):
@@ -47,3 +49,24 @@ class JobRun(Model):
 
     def __repr__(self) -> str:
         return f"<JobRun {self.id} {self.job} {self.outcome}>"
+
+
+#: The only row of scheduler_heartbeats.
+HEARTBEAT_ID = 1
+
+
+class SchedulerHeartbeat(Model):
+    """The running scheduler's sign of life, renewed every cycle while it holds the lock.
+
+    Read by /healthz and the jobs page: a beat older than a few cycles means no scheduler runs.
+    """
+
+    __tablename__ = "scheduler_heartbeats"
+    __table_args__ = (*max_lengths({"host": 255}),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    host: Mapped[str] = mapped_column(sa.String(255))
+    pid: Mapped[int]
+    #: When this scheduler took the lock.
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    beat_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -7,6 +7,7 @@ from flask import Blueprint, render_template
 
 from conference.accounts import permissions
 from conference.extensions import db
+from conference.scheduler.liveness import current_heartbeat, heartbeat_age, scheduler_is_stale
 from conference.scheduler.models import JobRun
 from conference.scheduler.registry import JOBS
 from conference.web.auth import requires
@@ -23,4 +24,8 @@ def runs() -> str:
     recent = db.session.scalars(
         sa.select(JobRun).order_by(JobRun.started_at.desc(), JobRun.id.desc()).limit(RECENT_RUNS)
     ).all()
-    return render_template("scheduler/runs.html", jobs=JOBS.values(), runs=recent)
+    heartbeat = current_heartbeat()
+    stale = heartbeat is not None and scheduler_is_stale(heartbeat_age())
+    return render_template(
+        "scheduler/runs.html", jobs=JOBS.values(), runs=recent, heartbeat=heartbeat, stale=stale
+    )

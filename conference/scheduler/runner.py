@@ -69,8 +69,12 @@ def _take_job_lock(name: str) -> bool:
     and a scheduled run never overlap. SQLite serialises writers already."""
     if db.session.get_bind().dialect.name != "postgresql":
         return True
-    key = zlib.crc32(f"conference-job:{name}".encode())
-    return bool(db.session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(key))))
+    return bool(db.session.scalar(sa.select(sa.func.pg_try_advisory_xact_lock(job_lock_key(name)))))
+
+
+def job_lock_key(name: str) -> int:
+    """The advisory lock a run of this job holds on PostgreSQL while it works."""
+    return zlib.crc32(f"conference-job:{name}".encode())
 
 
 #: Count names that mean part of a run's work failed (see JobOutcome.PARTLY_FAILED).

@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import dataclasses
 import html
-from datetime import UTC, datetime
+import socket
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from conference.db import utcnow
+from conference.extensions import db
+from conference.scheduler.liveness import record_heartbeat
+from conference.scheduler.models import JobOutcome
 from conference.scheduler.registry import JOBS
 from conference.scheduler.runner import run_job
 
@@ -68,3 +73,35 @@ def test_an_admin_is_told_when_no_job_has_run(client_as):
     resp = client_as("admin").get("/admin/jobs/")
 
     assert "No runs yet." in resp.text
+
+
+def _heartbeat_paragraph(client) -> str:
+    page = html.unescape(client.get("/admin/jobs/").text)
+    return page.split('id="scheduler-heartbeat"', 1)[1].split("</p>", 1)[0]
+
+
+def test_an_admin_sees_whether_a_scheduler_is_running(client_as):
+    admin = client_as("admin")
+    assert "Never started" in _heartbeat_paragraph(admin)
+
+    started = utcnow() - timedelta(hours=2)
+    record_heartbeat(started)
+    shown = _heartbeat_paragraph(admin)
+    assert "Running" in shown
+    assert socket.gethostname()[:255] in shown
+
+    record_heartbeat(started, now=utcnow() - timedelta(minutes=10))
+    shown = _heartbeat_paragraph(admin)
+    assert "Not running" in shown
+    assert "no jobs run" in shown
+
+
+def test_an_abandoned_run_is_shown_as_not_completed(client_as):
+    run = run_job("purge-expired", now=NOW)
+    run.outcome = JobOutcome.ABANDONED
+    db.session.commit()
+
+    page = html.unescape(client_as("admin").get("/admin/jobs/").text)
+    runs_table = page.split('id="job-runs"', 1)[1].split("</table>", 1)[0]
+    assert "Abandoned" in runs_table
+    assert "did not complete" in runs_table

@@ -1,0 +1,1 @@
+"""Running the app: its health for load balancers, backups and restores, database roles."""
