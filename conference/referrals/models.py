@@ -533,3 +533,31 @@ class PerpetratorLinkDecision(Model):
 
     def __repr__(self) -> str:
         return f"<PerpetratorLinkDecision {self.perpetrator_id}-{self.other_id}>"
+
+
+class IdentityLookup(Model):
+    """One new question the referral form asked of every MARAC's records as it was typed:
+    "has this person been referred before?" (see conference/referrals/lookups.py).
+
+    Kept to limit how many a user may ask in an hour, so names and dates of birth cannot be
+    probed unnoticed. Holds no name or date: a keyed hash tells one question from the next.
+    """
+
+    __tablename__ = "identity_lookups"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    referral_id: Mapped[int] = mapped_column(sa.ForeignKey("referrals.id", ondelete="CASCADE"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime)
+    fingerprint: Mapped[str] = mapped_column(sa.String(64))
+    #: Whether this look-up wrote the form's count to the audit trail.
+    audited: Mapped[bool] = mapped_column(default=False)
+
+    __table_args__ = (
+        sa.Index("ix_identity_lookups_user_at", "user_id", "at"),
+        sa.Index("ix_identity_lookups_referral", "referral_id", "id"),
+        *max_lengths({"fingerprint": 64}),
+    )
+
+    def __repr__(self) -> str:
+        return f"<IdentityLookup {self.id}>"

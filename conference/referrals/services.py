@@ -16,11 +16,12 @@ from flask import current_app
 
 from conference import audit
 from conference.accounts.models import Marac, Role, RoleGrant, User
+from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.notifications import services as notifications
 from conference.notifications.links import Link
-from conference.referrals import drafts, forms, matching, repeats
+from conference.referrals import drafts, forms, lookups, matching, repeats
 from conference.referrals.checklists import RiskTool, ScreeningRules
 from conference.referrals.choices import CaseStatus, Decision, ReferralStatus, YesNoNotKnown
 from conference.referrals.criteria import Assessment, Criterion, ReferralFacts, assess
@@ -55,6 +56,8 @@ class LiveAssessment:
     rules: ScreeningRules
     #: The earlier referral and perpetrator that make it a repeat, if any.
     repeat: repeats.Repeat | None = None
+    #: The form asked too many new "referred before?" questions lately and stopped asking.
+    lookups_paused: bool = False
 
     @property
     def has_possible_match(self) -> bool:
@@ -112,12 +115,25 @@ def save_draft(referral: Referral, draft: drafts.Draft, *, actor: User, now: dat
     db.session.flush()
 
 
-def live_assessment(referral: Referral, today: date) -> LiveAssessment:
-    """Score the draft and look for an earlier referral of her, as the form stands."""
+def live_assessment(
+    referral: Referral,
+    today: date,
+    *,
+    asked_by: User | None = None,
+    now: datetime | None = None,
+) -> LiveAssessment:
+    """Score the draft and look for an earlier referral of her, as the form stands.
+
+    asked_by: the user whose typing asks (the live panel of the form); the look-up then
+    counts against their limit (conference/referrals/lookups.py) and is skipped past it.
+    """
     tool, rules = risk_tool_for(referral.marac)
     draft = referral.draft or {}
     names, dob = drafts.victim_identity(draft, tool, today)
-    matches = matching.find_possible_matches(names, dob, excluding=referral.id)
+    paused = asked_by is not None and not lookups.may_look_up(
+        referral, names, dob, actor=asked_by, now=now or utcnow()
+    )
+    matches = [] if paused else matching.find_possible_matches(names, dob, excluding=referral.id)
     criteria = drafts.parsed(draft, "criteria", tool, today)
     repeat = repeats.find_repeat(
         repeats.named_in_draft(draft, tool, today), matches, today, rules.repeat_window_days
@@ -133,7 +149,7 @@ def live_assessment(referral: Referral, today: date) -> LiveAssessment:
         last_referral_on=matching.last_marac_referral_on(matches),
         same_perpetrator=repeat is not None,
     )
-    return LiveAssessment(assess(tool, rules, facts), matches, rules, repeat)
+    return LiveAssessment(assess(tool, rules, facts), matches, rules, repeat, paused)
 
 
 def check_steps(referral: Referral, today: date) -> dict[str, Any]:

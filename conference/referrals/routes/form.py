@@ -166,7 +166,7 @@ def _autosaved(referral: Referral, today: Any, *, stale: bool = False) -> Respon
     body = render_template(
         "referrals/_autosaved.html",
         referral=referral,
-        live=services.live_assessment(referral, today),
+        live=services.live_assessment(referral, today, asked_by=current_actor(), now=utcnow()),
         stale=stale,
     )
     return body, 409 if stale else 200, {"HX-Trigger": "draft-saved"} if not stale else {}
@@ -236,7 +236,7 @@ def _step_page(
         "kept": kept,
         "closed": closed,
         "saved": saved or [],
-        "live": services.live_assessment(referral, today),
+        "live": services.live_assessment(referral, today, asked_by=current_actor(), now=utcnow()),
         "young": drafts.is_aged_16_17(referral.draft or {}, today),
     }
     return render_template(f"referrals/steps/{step.name}.html", **context), status
@@ -250,7 +250,7 @@ def assessment(referral_id: int) -> ResponseReturnValue:
     if not wants_partial():
         return redirect(url_for(".check", referral_id=referral.id), 303)
     today = services.today_in(referral.marac, utcnow())
-    live = services.live_assessment(referral, today)
+    live = services.live_assessment(referral, today, asked_by=current_actor(), now=utcnow())
     return render_template("referrals/_assessment.html", referral=referral, live=live)
 
 
@@ -293,7 +293,7 @@ def _check_page(
     return render_template(
         "referrals/check.html",
         referral=referral,
-        live=services.live_assessment(referral, today),
+        live=services.live_assessment(referral, today, asked_by=current_actor(), now=utcnow()),
         answer_form=answer_form,
         problem=problem,
         **context,
