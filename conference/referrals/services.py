@@ -22,7 +22,13 @@ from conference.notifications import services as notifications
 from conference.notifications.links import Link
 from conference.referrals import drafts, forms, matching, repeats
 from conference.referrals.checklists import RiskTool, ScreeningRules
-from conference.referrals.choices import CaseStatus, Decision, ReferralStatus, YesNoNotKnown
+from conference.referrals.choices import (
+    WITHOUT_CONSENT,
+    CaseStatus,
+    Decision,
+    ReferralStatus,
+    YesNoNotKnown,
+)
 from conference.referrals.criteria import Assessment, Criterion, ReferralFacts, assess
 from conference.referrals.lifecycle import CASE, REFERRAL
 from conference.referrals.models import (
@@ -269,6 +275,10 @@ def _write_from_forms(referral: Referral, steps: dict[str, Any], tool: RiskTool)
     consent = steps["consent"].data
     referral.victim_aware = consent["victim_aware"] == "yes"
     referral.consent = consent["consent"]
+    without = referral.consent in WITHOUT_CONSENT
+    referral.without_consent_reason = consent["without_consent_reason"] or None if without else None
+    referral.consent_authorised_by = consent["consent_authorised_by"] or "" if without else ""
+    referral.consent_authoriser_role = consent["consent_authoriser_role"] or "" if without else ""
     referral.consent_reason = consent["consent_reason"] or ""
     referral.narrative = consent["narrative"]
 
