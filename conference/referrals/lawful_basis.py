@@ -71,6 +71,9 @@ def basis_of(
     """The basis of a referral from its answers (a referral's, or a draft's being typed)."""
     if consent is None:
         return LawfulBasis(None, "Not recorded", "", LAW)
+    # As assigned before a flush, the values may still be plain strings.
+    consent = Consent(consent)
+    reason = WithoutConsent(reason) if reason else None
     law = (*LAW, MEANING[consent])
     who = ", ".join(part for part in (authorised_by.strip(), authoriser_role.strip()) if part)
     problems = contradictions(victim_aware, consent, reason)

@@ -25,8 +25,10 @@ from conference.referrals.checklists import RiskTool, ScreeningRules
 from conference.referrals.choices import (
     WITHOUT_CONSENT,
     CaseStatus,
+    Consent,
     Decision,
     ReferralStatus,
+    WithoutConsent,
     YesNoNotKnown,
 )
 from conference.referrals.criteria import Assessment, Criterion, ReferralFacts, assess
@@ -274,9 +276,10 @@ def _write_from_forms(referral: Referral, steps: dict[str, Any], tool: RiskTool)
 
     consent = steps["consent"].data
     referral.victim_aware = consent["victim_aware"] == "yes"
-    referral.consent = consent["consent"]
+    referral.consent = Consent(consent["consent"])
     without = referral.consent in WITHOUT_CONSENT
-    referral.without_consent_reason = consent["without_consent_reason"] or None if without else None
+    reason = consent["without_consent_reason"]
+    referral.without_consent_reason = WithoutConsent(reason) if without and reason else None
     referral.consent_authorised_by = consent["consent_authorised_by"] or "" if without else ""
     referral.consent_authoriser_role = consent["consent_authoriser_role"] or "" if without else ""
     referral.consent_reason = consent["consent_reason"] or ""
