@@ -330,8 +330,7 @@ class ConsentForm(StepForm):
         choices=[SelectChoice("", "Not applicable"), *WithoutConsent.choices()],
         default="",
         widget=GovSelect(),
-        description="If she refused, only a risk of serious harm allows sharing against her "
-        "wish.",
+        description="If she refused, only a risk of serious harm allows sharing against her wish.",
         validate_choice=True,
     )
     consent_reason = long_text(
