@@ -291,7 +291,9 @@ def _consent_table(cases: list[Discussed]) -> Table:
         notes=[
             "A case counts as shared without consent when the referral that listed it says she "
             "refused and it was shared anyway, or that her consent was not sought. Each such "
-            "referral records why, and who authorised it."
+            "referral records why, and who authorised it.",
+            "A case listed from a repeat-incident notice, which does not ask about consent, "
+            "counts as consent not recorded.",
         ],
         empty=NO_CASES,
         adds_up=True,
