@@ -114,9 +114,11 @@ def complete_draft(
     address: str = "1 Example Row, Testtown",
     reference: str = "",
     checklist_on: tuple[str, str, str] = ("", "", ""),
+    consent: dict[str, str] | None = None,
 ) -> dict:
     """A draft with every section filled in validly: yes 'yes' answers, the rest 'no'.
 
+    consent: the consent step's answers (one value each), for her consent given if None.
     perpetrators: each a dict of given_name, family_name, aliases, dob (day, month, year),
     age, gender, ethnicity and relationship, all optional; one Marcus Testwood, born 2 February
     1982, if none.
@@ -178,6 +180,11 @@ def complete_draft(
             "victim_aware": ["yes"],
             "consent": ["given"],
             "narrative": ["A synthetic account of escalating abuse."],
+        }
+        if consent is None
+        else {
+            "narrative": ["A synthetic account of escalating abuse."],
+            **{key: [value] for key, value in consent.items()},
         },
     }
 

@@ -29,7 +29,13 @@ from conference.demo.seed import seed_demo
 from conference.extensions import db
 from conference.notifications.models import Notification
 from conference.referrals import perpetrators
-from conference.referrals.choices import CaseStatus, Gender, ReferralStatus
+from conference.referrals.choices import (
+    CaseStatus,
+    Consent,
+    Gender,
+    ReferralStatus,
+    WithoutConsent,
+)
 from conference.referrals.models import (
     Case,
     Child,
@@ -217,6 +223,29 @@ def test_the_demo_has_a_counter_allegation(demo):
     assert jerome.status is ReferralStatus.SUBMITTED  # in the screening queue
     flags = perpetrators.counter_allegations([jerome, imani], today=utcnow().date())
     assert set(flags) == {jerome.id, imani.id}
+
+
+def test_the_demo_has_a_referral_shared_without_consent_with_its_authoriser(demo):
+    kamila = _referral_of("Kamila", "Nowicka")
+    assert kamila.status is ReferralStatus.SUBMITTED  # in the screening queue
+    assert (kamila.victim_aware, kamila.consent) == (False, Consent.NOT_SOUGHT)
+    assert kamila.without_consent_reason is WithoutConsent.WOULD_INCREASE_RISK
+    assert kamila.consent_authorised_by and kamila.consent_authoriser_role
+    assert kamila.lawful_basis.without_consent and not kamila.lawful_basis.contradictions
+    # Every demo referral tells a consistent story: each shared without consent says why and
+    # who authorised it, and none with consent says either.
+    sent = db.session.scalars(
+        sa.select(Referral).where(Referral.consent.is_not(None)).order_by(Referral.id)
+    ).all()
+    for referral in sent:
+        basis = referral.lawful_basis
+        assert not basis.contradictions, referral.reference
+        if basis.without_consent:
+            assert referral.without_consent_reason, referral.reference
+            assert referral.consent_authorised_by and referral.consent_authoriser_role
+        else:
+            assert not referral.without_consent_reason and not referral.consent_authorised_by
+    assert sum(r.lawful_basis.without_consent is True for r in sent) >= 2
 
 
 def test_the_demo_has_a_transfer_from_eastmoor_waiting_for_northbridge(demo):

@@ -895,7 +895,31 @@ def demo(cached_world):
 
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))
 def test_hostile_posts_never_fail_or_lose_what_was_typed(demo, app, endpoint):
-    route = ROUTES[endpoint]
+    _attack_route(app, endpoint, ROUTES[endpoint])
+
+
+#: The referral form's consent step, where answers are checked against each other too.
+CONSENT_STEP = Route(
+    "police",
+    ids=lambda: {**_referral(ReferralStatus.DRAFT, "police"), "step_name": "consent"},
+    fields=lambda ids: {
+        "victim_aware": "yes",
+        "consent": "refused_shared",
+        "without_consent_reason": "serious_harm",
+        "consent_reason": "The risk to her life outweighs her wish",
+        "consent_authorised_by": "A Testperson",
+        "consent_authoriser_role": "Team manager",
+        "narrative": "What happened",
+    },
+    texts=("^consent_reason", "consent_authorised_by", "consent_authoriser_role", "narrative"),
+)
+
+
+def test_hostile_posts_to_the_consent_step_never_fail_or_lose_what_was_typed(demo, app):
+    _attack_route(app, "referrals.step", CONSENT_STEP)
+
+
+def _attack_route(app: Any, endpoint: str, route: Route) -> None:
     ids = route.ids()
     fields = route.fields(ids)
     with app.test_request_context():

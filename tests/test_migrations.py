@@ -206,3 +206,80 @@ def test_second_factor_secrets_are_encrypted_and_decrypted_back(empty_database_u
     assert stored() == {1: secret, 2: None}
     with app.app_context():
         db.engine.dispose()
+
+
+def test_referrals_sent_before_the_lawful_basis_keep_their_consent_with_the_rest_not_recorded(
+    empty_database_url,
+):
+    app = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "test"}
+    )
+    runner = app.test_cli_runner()
+    before = runner.invoke(args=["db", "upgrade", "6525e26559f2"])
+    assert before.exit_code == 0, before.output
+    stamp = {"at": "2026-01-05 10:00:00"}
+    texts = (
+        "victim_family_name, victim_aliases, victim_language, victim_address, victim_phone, "
+        "contact_notes, who_she_fears, safe_contacts, unsafe_contacts, judgement_reasons, "
+        "narrative, key_worker, exploitation_notes"
+    )
+    blanks = ", ".join("''" for _ in texts.split(","))
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO agencies (id, name, kind, contact_name, contact_email, "
+                "contact_phone, is_active, created_at, updated_at) VALUES (1, 'Police', "
+                "'police', '', '', '', true, :at, :at)"
+            ),
+            stamp,
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO users (id, email, name, job_title, agency_id, is_active, "
+                "failed_login_count, created_at, updated_at) VALUES (1, 'a@example.org', "
+                "'A', '', 1, true, 0, :at, :at)"
+            ),
+            stamp,
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO maracs (id, name, code, timezone, requires_two_factor, is_active, "
+                "risk_tool_id, created_at, updated_at) VALUES (1, 'M', 'MM', 'Europe/London', "
+                "false, true, 'dash-24', :at, :at)"
+            ),
+            stamp,
+        )
+        for n, (aware, consent, reason) in enumerate(
+            [(True, "given", ""), (False, "not_sought", "Not safe"), (True, None, "")], 1
+        ):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO referrals (id, marac_id, referrer_id, agency_id, status, "
+                    "risk_tool_id, victim_given_name, needs_interpreter, "
+                    "meets_visible_high_risk, meets_professional_judgement, meets_escalation, "
+                    "is_repeat, has_possible_match, is_aged_16_17, victim_aware, consent, "
+                    f"consent_reason, created_at, updated_at, {texts}) VALUES (:id, 1, 1, 1, "
+                    "'draft', 'dash-24', 'V', false, false, false, false, false, false, false, "
+                    f":aware, :consent, :reason, :at, :at, {blanks})"
+                ),
+                {"id": n, "aware": aware, "consent": consent, "reason": reason, **stamp},
+            )
+    after = runner.invoke(args=["db", "upgrade"])
+    assert after.exit_code == 0, after.output
+    with app.app_context(), db.engine.connect() as conn:
+        rows = conn.execute(
+            sa.text(
+                "SELECT id, consent, without_consent_reason, consent_authorised_by, "
+                "consent_authoriser_role FROM referrals ORDER BY id"
+            )
+        ).all()
+    # Whether each was shared with consent is what it said; why and who are not recorded.
+    assert [tuple(r) for r in rows] == [
+        (1, "given", None, "", ""),
+        (2, "not_sought", None, "", ""),
+        (3, None, None, "", ""),
+    ]
+    back = runner.invoke(args=["db", "downgrade", "6525e26559f2"])
+    assert back.exit_code == 0, back.output
+    with app.app_context():
+        db.engine.dispose()

@@ -69,6 +69,7 @@ from conference.referrals.choices import (
     ReferralStatus,
     Relationship,
     Sexuality,
+    WithoutConsent,
     YesNoNotKnown,
 )
 from conference.referrals.forms import age_on
@@ -90,6 +91,19 @@ from conference.voice.models import VictimVoice
 SEED = 4117
 #: The demo's email domain (seed.py imports this module, so it is not imported from there).
 DOMAIN = "northbridge.example"
+
+
+#: Who authorises sharing without consent in each kind of referring agency: invented people.
+AUTHORISERS = {
+    AgencyKind.POLICE: ("Ruth Calloway", "Detective Inspector, Public Protection Unit"),
+    AgencyKind.HOUSING: ("Owain Bright", "Safeguarding lead"),
+    AgencyKind.PROBATION: ("Hannah Ferris", "Senior probation officer"),
+    AgencyKind.IDVA_SERVICE: ("Priya Nandi", "IDVA service manager"),
+    AgencyKind.HEALTH: ("Alan Moss", "Named nurse for safeguarding adults"),
+    AgencyKind.CHILDRENS_SERVICES: ("Bethan Lowe", "Team manager"),
+}
+#: Anyone else's: their agency's safeguarding lead.
+OTHER_AUTHORISER = ("Jo Pennant", "Safeguarding lead")
 
 
 #: What a few victims told their advocate after the meeting, in their words.
@@ -602,6 +616,7 @@ class _Writer:
         incidents = sorted(on - timedelta(days=rng.randint(3, 330)) for _ in range(count))
         since = on - timedelta(days=self.screening.escalation_window_days)
         consent = rng.choices(list(Consent), weights=(72, 10, 18))[0]
+        authoriser = AUTHORISERS.get(agency.kind, OTHER_AUTHORISER)
         given, family, born, relationship = victim.perpetrator
         if victim.gender is Gender.MALE:
             narrative = rng.choice(MALE_NARRATIVES)
@@ -652,6 +667,13 @@ class _Writer:
             has_possible_match=listing.repeat,
             victim_aware=consent is not Consent.NOT_SOUGHT,
             consent=consent,
+            without_consent_reason={
+                Consent.GIVEN: None,
+                Consent.NOT_SOUGHT: WithoutConsent.WOULD_INCREASE_RISK,
+                Consent.REFUSED_SHARED: WithoutConsent.SERIOUS_HARM,
+            }[consent],
+            consent_authorised_by="" if consent is Consent.GIVEN else authoriser[0],
+            consent_authoriser_role="" if consent is Consent.GIVEN else authoriser[1],
             consent_reason={
                 Consent.GIVEN: "",
                 Consent.NOT_SOUGHT: "It was not safe to ask while he was in the house.",

@@ -67,6 +67,21 @@ class Story:
     confidential: bool = False
     narrative: str = ""
     perpetrator: Named | None = None
+    #: "given", "refused_shared" or "not_sought"; blank: given when yes is odd, else refused.
+    consent: str = ""
+    #: For one shared without consent: why (a WithoutConsent value) and what makes it needed.
+    without_consent: tuple[str, str] = ("serious_harm", "The risk to her life outweighs her wish.")
+
+
+#: Who in each referring agency authorises sharing without consent: invented people.
+AUTHORISERS = {
+    "police": ("Ruth Calloway", "Detective Inspector, Public Protection Unit"),
+    "housing": ("Owain Bright", "Safeguarding lead, Northbridge Homes"),
+    "probation": ("Hannah Ferris", "Senior probation officer"),
+    "idva": ("Priya Nandi", "IDVA service manager"),
+    "health": ("Alan Moss", "Named nurse for safeguarding adults"),
+    "eastmoor": ("Colin Marsh", "Safeguarding lead, Eastmoor"),
+}
 
 
 DAWN = Victim("Dawn", "Hartigan", (12, 4, 1987), aliases="Dawn Kell")
@@ -180,6 +195,12 @@ STORIES = [
         children=(("Zofia", (9, 9, 2021), "Daughter"),),
         incidents=(3, 45, 90),
         narrative="Strangled and threatened with a knife; she is pregnant.",
+        consent="not_sought",
+        without_consent=(
+            "would_increase_risk",
+            "He reads her phone and was in the house when officers left. Asking her now would "
+            "tell him she is being helped; the risk to her and the baby needs the meeting.",
+        ),
     ),
     Story(
         "idva",
@@ -294,6 +315,27 @@ def refer(
     return referral
 
 
+def _consent(story: Story) -> dict[str, list[str]]:
+    """The consent step: with her consent, or without it, why, and who authorised it."""
+    consent = story.consent or ("given" if story.yes % 2 else "refused_shared")
+    answers = {
+        "victim_aware": ["no" if consent == "not_sought" else "yes"],
+        "consent": [consent],
+        "narrative": [story.narrative],
+    }
+    if consent == "given":
+        return answers
+    reason, why = story.without_consent
+    name, role = AUTHORISERS[story.referrer]
+    return {
+        **answers,
+        "without_consent_reason": [reason],
+        "consent_reason": [why],
+        "consent_authorised_by": [name],
+        "consent_authoriser_role": [role],
+    }
+
+
 def _date(parts: tuple[int, int, int]) -> list[str]:
     return [str(p) for p in parts]
 
@@ -380,14 +422,7 @@ def _draft(story: Story, tool: RiskTool, when: datetime) -> dict[str, dict[str, 
             **{q.id: ["yes" if i < story.yes else "no"] for i, q in enumerate(tool.questions)},
         },
         "criteria": criteria,
-        "consent": {
-            "victim_aware": ["yes"],
-            "consent": ["given" if story.yes % 2 else "refused_shared"],
-            "consent_reason": [""]
-            if story.yes % 2
-            else ["The risk to her life outweighs her wish."],
-            "narrative": [story.narrative],
-        },
+        "consent": _consent(story),
     }
     if story.young:
         draft["young_person"] = {

@@ -70,9 +70,23 @@ class Relationship(Labelled):
 
 
 class Consent(Labelled):
+    """Whether she agreed to the referral: the two others are sharing without her consent."""
+
     GIVEN = "given"
     NOT_SOUGHT = "not_sought"
     REFUSED_SHARED = "refused_shared"
+
+
+#: The answers that mean the referral is shared without her consent.
+WITHOUT_CONSENT = frozenset({Consent.NOT_SOUGHT, Consent.REFUSED_SHARED})
+
+
+class WithoutConsent(Labelled):
+    """Why a referral is shared without her consent (DPA 2018 Schedule 1 paragraph 18)."""
+
+    SERIOUS_HARM = "serious_harm"
+    WOULD_INCREASE_RISK = "would_increase_risk"
+    COULD_NOT_BE_SOUGHT = "could_not_be_sought"
 
 
 class Decision(Labelled):
@@ -121,8 +135,11 @@ LABELS: list[tuple[StrEnum, str]] = [
     (Relationship.FAMILY_MEMBER, "Family member"),
     (Relationship.OTHER, "Other"),
     (Consent.GIVEN, "She has given consent"),
-    (Consent.NOT_SOUGHT, "Consent was not sought"),
+    (Consent.NOT_SOUGHT, "Consent was not sought, and the referral is shared without consent"),
     (Consent.REFUSED_SHARED, "She refused, and the referral is shared without consent"),
+    (WithoutConsent.SERIOUS_HARM, "There is a risk of serious harm to her or to someone else"),
+    (WithoutConsent.WOULD_INCREASE_RISK, "Asking her would increase the risk"),
+    (WithoutConsent.COULD_NOT_BE_SOUGHT, "Her consent could not be sought"),
     (Decision.ACCEPT, "Accept for MARAC"),
     (Decision.DECLINE, "Decline"),
     (Decision.MORE_INFO, "Ask the referrer for more information"),

@@ -33,6 +33,7 @@ from wtforms.validators import (
 )
 
 from conference.actions.models import ACTION_LIMITS
+from conference.referrals import lawful_basis
 from conference.referrals.checklists import RiskTool
 from conference.referrals.choices import (
     Consent,
@@ -41,6 +42,7 @@ from conference.referrals.choices import (
     Gender,
     Relationship,
     Sexuality,
+    WithoutConsent,
     YesNoNotKnown,
 )
 from conference.referrals.models import (
@@ -323,9 +325,26 @@ class ConsentForm(StepForm):
         "Select yes if the victim knows about the referral",
     )
     consent = radios("Consent", Consent.choices(), "Select what happened about consent")
+    without_consent_reason = SelectField(
+        "Why it is shared without her consent",
+        choices=[SelectChoice("", "Not applicable"), *WithoutConsent.choices()],
+        default="",
+        widget=GovSelect(),
+        description="If she refused, only a risk of serious harm allows sharing against her wish.",
+        validate_choice=True,
+    )
     consent_reason = long_text(
-        "Why consent was not sought, or why you are sharing without it",
+        "Why sharing without her consent is needed",
         REFERRAL_LIMITS["consent_reason"],
+        hint="What the risk is, and why sharing is necessary and proportionate to it.",
+    )
+    consent_authorised_by = text(
+        "Who authorised sharing without consent: their name",
+        REFERRAL_LIMITS["consent_authorised_by"],
+        hint="Your manager or safeguarding lead, or you if you may decide it.",
+    )
+    consent_authoriser_role = text(
+        "Their role", REFERRAL_LIMITS["consent_authoriser_role"], hint="For example, Team manager"
     )
     narrative = long_text(
         "What has happened",
@@ -335,9 +354,49 @@ class ConsentForm(StepForm):
         "from opinion.",
     )
 
-    def validate_consent_reason(self, field: TextAreaField) -> None:
-        if self.consent.data in (Consent.NOT_SOUGHT, Consent.REFUSED_SHARED) and not field.data:
-            raise ValidationError("Give the reason: it is needed when consent was not given")
+    def basis(self) -> lawful_basis.LawfulBasis:
+        """The lawful basis as the answers stand."""
+        return lawful_basis.basis_of_typed(
+            self.victim_aware.data,
+            self.consent.data,
+            self.without_consent_reason.data,
+            self.consent_authorised_by.data,
+            self.consent_authoriser_role.data,
+        )
+
+    #: Asked only when it is shared without consent, and refused when she has given it.
+    WITHOUT_CONSENT_TEXT = {
+        "consent_reason": "Give the reason: it is needed when consent was not given",
+        "consent_authorised_by": "Name who authorised sharing without her consent",
+        "consent_authoriser_role": "Give the role of who authorised sharing without her consent",
+    }
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        valid = super().validate(extra_validators)
+        basis = self.basis()
+        consent = Consent(self.consent.data) if self.consent.data in set(Consent) else None
+        reason = self.without_consent_reason.data or None
+        without = basis.without_consent is True
+        for name, message in basis.contradictions.items():
+            self[name].errors = [*self[name].errors, message]
+            valid = False
+        if without and not reason and not self.without_consent_reason.errors:
+            self.without_consent_reason.errors = ["Select why it is shared without her consent"]
+            valid = False
+        for name, missing in self.WITHOUT_CONSENT_TEXT.items():
+            field = self[name]
+            if field.errors:
+                continue
+            if without and not field.data:
+                field.errors = [missing]
+                valid = False
+            elif consent is Consent.GIVEN and field.data:
+                field.errors = [
+                    "She has given consent, so nothing is shared without it: clear this, "
+                    "or change the answer about consent"
+                ]
+                valid = False
+        return valid
 
 
 class YoungPersonForm(StepForm):

@@ -25,9 +25,11 @@ from conference.referrals.choices import (
     ReferralStatus,
     Relationship,
     Sexuality,
+    WithoutConsent,
     YesNoNotKnown,
 )
 from conference.referrals.criteria import Criterion
+from conference.referrals.lawful_basis import LawfulBasis, basis_of
 
 #: Longest text each column holds; the forms use the same numbers.
 REFERRAL_LIMITS = {
@@ -43,6 +45,8 @@ REFERRAL_LIMITS = {
     "unsafe_contacts": 1000,
     "judgement_reasons": 2000,
     "consent_reason": 1000,
+    "consent_authorised_by": 120,
+    "consent_authoriser_role": 120,
     "narrative": 6000,
     "key_worker": 120,
     "exploitation_notes": 1000,
@@ -189,6 +193,18 @@ class Referral(TimestampMixin, Model):
     # Consent and the story.
     victim_aware: Mapped[bool | None] = mapped_column()
     consent: Mapped[Consent | None] = mapped_column(enum_type(Consent, "consent"))
+    #: Why it is shared without consent, and who authorised that (referrals lawful_basis.py).
+    #: Empty for one sent before they were asked.
+    without_consent_reason: Mapped[WithoutConsent | None] = mapped_column(
+        enum_type(WithoutConsent, "without_consent_reason")
+    )
+    consent_authorised_by: Mapped[str] = mapped_column(
+        sa.String(120), default="", server_default=""
+    )
+    consent_authoriser_role: Mapped[str] = mapped_column(
+        sa.String(120), default="", server_default=""
+    )
+    #: The explanation: why consent was not sought, or why sharing without it is needed.
     consent_reason: Mapped[str] = mapped_column(sa.Text, default="")
     narrative: Mapped[str] = mapped_column(sa.Text, default="")
 
@@ -250,6 +266,11 @@ class Referral(TimestampMixin, Model):
             name="consent_reason_given",
         ),
         sa.CheckConstraint(
+            "consent IS NULL OR consent <> 'given' OR (without_consent_reason IS NULL "
+            "AND consent_authorised_by = '' AND consent_authoriser_role = '')",
+            name="consent_given_not_overridden",
+        ),
+        sa.CheckConstraint(
             "about_case_id IS NULL OR length(trim(reported_by)) > 0", name="notice_says_who"
         ),
     )
@@ -294,6 +315,17 @@ class Referral(TimestampMixin, Model):
             (Criterion.REPEAT, self.is_repeat),
         )
         return [criterion for criterion, met in flags if met]
+
+    @property
+    def lawful_basis(self) -> LawfulBasis:
+        """Why it may be shared: her consent, or why and on whose authority without it."""
+        return basis_of(
+            self.victim_aware,
+            self.consent,
+            self.without_consent_reason,
+            self.consent_authorised_by,
+            self.consent_authoriser_role,
+        )
 
     @property
     def last_transition(self) -> ReferralTransition | None:

@@ -23,7 +23,15 @@ from conference.notifications import services as notifications
 from conference.notifications.links import Link
 from conference.referrals import drafts, forms, lookups, matching, repeats
 from conference.referrals.checklists import RiskTool, ScreeningRules
-from conference.referrals.choices import CaseStatus, Decision, ReferralStatus, YesNoNotKnown
+from conference.referrals.choices import (
+    WITHOUT_CONSENT,
+    CaseStatus,
+    Consent,
+    Decision,
+    ReferralStatus,
+    WithoutConsent,
+    YesNoNotKnown,
+)
 from conference.referrals.criteria import Assessment, Criterion, ReferralFacts, assess
 from conference.referrals.lifecycle import CASE, REFERRAL
 from conference.referrals.models import (
@@ -284,7 +292,12 @@ def _write_from_forms(referral: Referral, steps: dict[str, Any], tool: RiskTool)
 
     consent = steps["consent"].data
     referral.victim_aware = consent["victim_aware"] == "yes"
-    referral.consent = consent["consent"]
+    referral.consent = Consent(consent["consent"])
+    without = referral.consent in WITHOUT_CONSENT
+    reason = consent["without_consent_reason"]
+    referral.without_consent_reason = WithoutConsent(reason) if without and reason else None
+    referral.consent_authorised_by = consent["consent_authorised_by"] or "" if without else ""
+    referral.consent_authoriser_role = consent["consent_authoriser_role"] or "" if without else ""
     referral.consent_reason = consent["consent_reason"] or ""
     referral.narrative = consent["narrative"]
 

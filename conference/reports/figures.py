@@ -14,7 +14,14 @@ from typing import Any
 from conference.accounts.models import Agency, AgencyKind, Marac
 from conference.conferences import rules
 from conference.conferences.models import Conference
-from conference.referrals.choices import Ethnicity, Gender, Sexuality, YesNoNotKnown
+from conference.referrals.choices import (
+    WITHOUT_CONSENT,
+    Consent,
+    Ethnicity,
+    Gender,
+    Sexuality,
+    YesNoNotKnown,
+)
 from conference.referrals.services import risk_tool_for
 from conference.reports import record, working
 from conference.reports.periods import DAYS_IN_YEAR, Period
@@ -141,6 +148,7 @@ def data_return(marac: Marac, period: Period, today: date) -> DataReturn:
                     _repeats_table(marac, cases),
                     _sources_table(cases),
                     _referrers_table(cases, agencies),
+                    _consent_table(cases),
                     _children_table(cases),
                     _equality_table(cases),
                     _perpetrators_table(cases),
@@ -259,6 +267,34 @@ def _referrers_table(cases: list[Discussed], agencies: dict[int, Agency]) -> Tab
         rows=rows if cases else [],
         chart=Chart("share"),
         notes=["Every agency on the MARAC is listed, so one that never refers shows as 0."],
+        empty=NO_CASES,
+        adds_up=True,
+    )
+
+
+def _consent_table(cases: list[Discussed]) -> Table:
+    whole = len(cases)
+    given = sum(case.consent is Consent.GIVEN for case in cases)
+    without = sum(case.consent in WITHOUT_CONSENT for case in cases)
+    rows = [
+        share_row("Shared with her consent", given, whole),
+        share_row("Shared without her consent", without, whole),
+    ]
+    if unknown := whole - given - without:
+        rows.append(share_row("Consent not recorded", unknown, whole))
+    return Table(
+        key="consent",
+        title="Referrals shared without consent",
+        columns=share_columns(),
+        rows=rows if cases else [],
+        chart=Chart("share"),
+        notes=[
+            "A case counts as shared without consent when the referral that listed it says she "
+            "refused and it was shared anyway, or that her consent was not sought. Each such "
+            "referral records why, and who authorised it.",
+            "A case listed from a repeat-incident notice, which does not ask about consent, "
+            "counts as consent not recorded.",
+        ],
         empty=NO_CASES,
         adds_up=True,
     )

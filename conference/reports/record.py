@@ -11,6 +11,10 @@
 - A perpetrator is *aged 17 or under* when his date of birth makes him so on the day the
   referral was sent or, without one, when the referrer's guess at his age does. One with
   neither has an age not recorded.
+- A case discussed was *shared without consent* when the referral that listed it records that
+  she refused and it was shared anyway, or that her consent was not sought (referrals
+  lawful_basis.py); one whose referral records neither (a notice, or none) has consent not
+  recorded.
 - An *observer* is a person listed at a held conference's opening as observing only.
 - An action's status on any day is rebuilt from its updates, so a return for a past quarter
   says what was true then, even if the action was reopened or closed since.
@@ -35,6 +39,7 @@ from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
 from conference.meetings.models import Attendee
 from conference.referrals.choices import (
+    Consent,
     Ethnicity,
     Gender,
     ReferralStatus,
@@ -83,6 +88,8 @@ class Discussed:
     #: The perpetrators the referral named: those aged 17 or under, and those of no known age.
     perpetrators_17_or_under: int = 0
     perpetrators_age_unknown: int = 0
+    #: What the referral says about her consent; None when it says nothing.
+    consent: Consent | None = None
 
 
 @dataclass
@@ -178,6 +185,7 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
             Referral.is_aged_16_17,
             Referral.victim_dob,
             Referral.is_repeat,
+            Referral.consent,
             VictimVoice.contact_made,
             VictimVoice.outcome_result,
         )
@@ -220,6 +228,7 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
                 outcome_result=row.outcome_result,
                 perpetrators_17_or_under=sum(y is True for y in young),
                 perpetrators_age_unknown=sum(y is None for y in young),
+                consent=row.consent,
             )
         )
     return found

@@ -16,7 +16,8 @@ from tests.reports.conftest import build_record
 pytestmark = pytest.mark.browser
 
 BAR_CHARTS = (
-    *("conferences", "repeats", "sources", "referrers", "children", "equality", "volume"),
+    *("conferences", "repeats", "sources", "referrers", "consent", "children", "equality"),
+    "volume",
     *("waits", "research", "completion", "overdue", "voice", "minutes"),
 )
 

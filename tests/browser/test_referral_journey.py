@@ -441,3 +441,71 @@ def test_the_whole_referral_works_without_javascript(demo, new_page, console_log
     expect_done(page, "is sent.")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Submitted")
     assert console_log.problems() == []
+
+
+def test_contradictory_consent_answers_are_refused_then_shared_without_consent(
+    demo, new_page, console_log
+):
+    referrer = new_page()
+    sign_in(referrer, POLICE)
+    reference = start_a_referral(referrer)
+    fill_in_the_victim(referrer, "Selina", "Varley")
+    save_and_continue(referrer, "Contact and safety")
+    fill_in_contact_and_safety(referrer)
+    save_and_continue(referrer, "Perpetrators")
+    add_the_perpetrator(referrer)
+    save_and_continue(referrer, "Children in the household")
+    say_no_children(referrer)
+    save_and_continue(referrer, "Risk checklist")
+    answer_the_checklist(referrer, HIGH_RISK)
+    save_and_continue(referrer, "Incidents and professional judgement")
+    save_and_continue(referrer, "Consent and what has happened")
+
+    # The law it rests on is there in plain words before she answers anything.
+    law = referrer.locator("#consent-law")
+    expect(law).to_contain_text("UK GDPR Article 6(1)(e)")
+    expect(law).to_contain_text("Schedule 1, paragraph 18")
+
+    # She does not know of the referral, yet "has given consent": refused by the field.
+    choose(referrer, "Does the victim know about this referral?", "No")
+    choose(referrer, "Consent", "She has given consent")
+    story = "He took her phone and locked her in; officers attended twice this week."
+    referrer.get_by_label("What has happened").fill(story)
+    referrer.get_by_role("button", name="Save and continue").click()
+    expect(referrer).to_have_title(re.compile(r"^Error: Consent and what has happened"))
+    message = "She cannot have given consent to a referral she does not know about"
+    expect(referrer.locator(".govuk-error-summary")).to_contain_text(message)
+    expect(referrer.locator("#consent-error")).to_contain_text(message)
+    consent = question(referrer, "Consent")
+    expect(consent.get_by_label("She has given consent")).to_be_checked()
+    expect(
+        question(referrer, "Does the victim know about this referral?").get_by_label("No")
+    ).to_be_checked()
+    expect(referrer.get_by_label("What has happened")).to_have_value(story)
+    check_accessibility(referrer)
+
+    # Not asked, because asking would increase the risk, authorised by her inspector.
+    consent.get_by_label("Consent was not sought").check()
+    referrer.get_by_label("Why it is shared without her consent").select_option(
+        label="Asking her would increase the risk"
+    )
+    referrer.get_by_label("Why sharing without her consent is needed").fill(
+        "He checks her phone; asking would tell him."
+    )
+    referrer.get_by_label("Who authorised sharing without consent: their name").fill("Cal Testley")
+    referrer.get_by_label("Their role").fill("Inspector")
+    referrer.get_by_role("button", name="Save and continue").click()
+    expect_heading(referrer, "Check the referral and send it")
+    expect(referrer.locator("#check-law")).to_contain_text("She was not asked.")
+    send_from_the_check_page(referrer, reference)
+
+    # The coordinator sees the basis with the screening decision.
+    coordinator = new_page()
+    sign_in(coordinator, COORDINATOR)
+    menu(coordinator, "Screening")
+    coordinator.get_by_role("link", name=reference).click()
+    basis = coordinator.locator("#decision-basis")
+    expect(basis).to_contain_text("Shared without her consent (consent was not sought)")
+    expect(basis).to_contain_text("Authorised by Cal Testley, Inspector")
+    check_accessibility(coordinator)
+    assert_no_page_problems(console_log, refused_forms=1)

@@ -12,7 +12,7 @@ from conference.actions.choices import ActionStatus
 from conference.actions.models import ActionUpdate
 from conference.conferences.models import AgendaItem
 from conference.extensions import db
-from conference.referrals.choices import CaseStatus, ReferralStatus
+from conference.referrals.choices import CaseStatus, Consent, ReferralStatus, WithoutConsent
 from conference.referrals.models import CaseClosure, Referral, ReferralTransition
 from conference.reports.figures import data_return
 from conference.reports.periods import Period, parse_quarter
@@ -79,6 +79,37 @@ def test_repeat_rate_and_referral_sources(report, record):
     }
     counts = [row["count"] for row in report.table("referrers").rows]
     assert counts == sorted(counts, reverse=True)
+
+
+def test_referrals_shared_without_consent(record):
+    # a, d and f with her consent; b refused and c not asked, both shared without it; e's
+    # referral records nothing about consent.
+    answers = {
+        "a": Consent.GIVEN,
+        "b": Consent.REFUSED_SHARED,
+        "c": Consent.NOT_SOUGHT,
+        "d": Consent.GIVEN,
+        "f": Consent.GIVEN,
+    }
+    for key, consent in answers.items():
+        referral = db.session.get(Referral, record.items[key].referral_id)
+        referral.consent = consent
+        referral.victim_aware = consent is not Consent.NOT_SOUGHT
+        if consent is not Consent.GIVEN:
+            referral.consent_reason = "Synthetic reason"
+            referral.without_consent_reason = WithoutConsent.SERIOUS_HARM
+    db.session.commit()
+    report = data_return(record.marac, Q3, TODAY)
+    table = report.table("consent")
+    assert [(r["label"], r["count"], r["share"]) for r in table.rows] == [
+        ("Shared with her consent", 3, 50.0),
+        ("Shared without her consent", 2, 33.3),
+        ("Consent not recorded", 1, 16.7),
+    ]
+    assert table.adds_up and "shared without consent when the referral" in table.notes[0]
+    # A quarter with no case says so.
+    empty = data_return(record.marac, Period(date(2026, 1, 1), date(2026, 3, 31)), TODAY)
+    assert empty.table("consent").rows == []
 
 
 def test_children_and_equality(report):

@@ -44,6 +44,7 @@ def test_the_coordinator_sees_the_return_with_charts_beside_the_tables(coordinat
         "conferences",
         "repeats",
         "referrers",
+        "consent",
         "equality",
         "volume",
         "research",
@@ -80,6 +81,21 @@ def test_csv_export_hides_small_counts_and_is_audited(coordinator, record):
     [event] = events("reports.exported")
     assert event.detail == {"start": "2026-07-01", "end": "2026-09-30", "table": "referrers"}
     assert event.marac_id == record.marac.id
+
+
+def test_the_count_shared_without_consent_is_exported_and_audited(coordinator, record):
+    response = coordinator.get("/reports/return/consent.csv?" + Q3.format(marac=record.marac.id))
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.text)))
+    assert [row[0] for row in rows[1:]] == [
+        "Shared with her consent",
+        "Shared without her consent",
+        "Consent not recorded",
+    ]
+    # The hand-worked record says nothing about consent: all six not recorded.
+    assert rows[1][1:] == ["0", "0.0"] and rows[3][1:] == ["6", "100.0"]
+    [event] = events("reports.exported")
+    assert event.detail["table"] == "consent"
 
 
 def test_the_minimum_is_configurable(app, record):

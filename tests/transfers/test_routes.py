@@ -3,6 +3,8 @@ the sending MARAC's record once the case has gone."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 import sqlalchemy as sa
 
@@ -301,6 +303,7 @@ def test_the_coordinator_prints_a_transfer_pack_and_it_is_audited(world, as_user
     assert _victim(case) in page.text
     assert "The last plan and how each action ended" in page.text
     assert "Risks identified" in page.text
+    assert re.search(r'id="pack-basis">Shared with her consent<', page.text)  # the basis
     (event,) = _verbs(world.coordinator, "case.transfer_pack_printed")
     assert event.object_id == case.id and event.marac_id == world.marac.id
     assert "<script>" not in page.text.split("</header>")[-1]
