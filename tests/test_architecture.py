@@ -41,6 +41,8 @@ LAYERS = (
     Layer("audit", above={"accounts": "the log viewer's routes find the users to filter by"}),
     Layer("accounts", "audit"),
     Layer("notifications", "accounts audit"),  # its list names case references: audited
+    # Each MARAC's information-sharing agreement, and who accepted which version.
+    Layer("agreements", "accounts audit"),
     Layer(
         "referrals",
         "accounts audit notifications",
@@ -106,13 +108,14 @@ LAYERS = (
     ),
     Layer(
         "demo",
-        "accounts actions closure conferences escalation meetings minutes notifications referrals "
-        "research "
+        "accounts actions agreements closure conferences escalation meetings minutes notifications "
+        "referrals research "
         "system_issues transfers voice",
     ),
     Layer(
         "web",
-        "accounts actions audit conferences escalation notifications referrals system_issues voice",
+        "accounts actions agreements audit conferences escalation notifications referrals "
+        "system_issues voice",
     ),
 )
 CORE = {
