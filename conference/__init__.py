@@ -109,6 +109,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.admin.routes import bp as admin_bp
     from conference.agreements.routes import bp as agreements_bp
     from conference.audit.routes import bp as audit_bp
+    from conference.case_access.routes import bp as case_access_bp
     from conference.closure.routes import bp as closure_bp
     from conference.conferences.routes import bp as conferences_bp
     from conference.dashboard.routes import bp as dashboard_bp
@@ -130,6 +131,7 @@ def _register_blueprints(app: Flask) -> None:
         admin_bp,
         agreements_bp,
         audit_bp,
+        case_access_bp,
         closure_bp,
         conferences_bp,
         dashboard_bp,

@@ -95,6 +95,8 @@ LAYERS = (
     # The ladder past the seven-day escalation reads the actions the reminders job finds,
     # tells the owner agency's point of contact (notifications) and keeps the register.
     Layer("escalation", "accounts actions audit notifications referrals"),
+    # Who has seen a case: the audit trail's events about a case and the records it holds.
+    Layer("case_access", "accounts actions audit conferences referrals research transfers voice"),
     Layer("admin", "accounts"),
     Layer("dashboard", "accounts"),
     Layer(

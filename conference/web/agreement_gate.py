@@ -29,6 +29,7 @@ from conference.web.redirects import same_site_path
 #: Blueprints whose pages show cases, referrals or the people in them (or lead to them).
 GATED = {
     "actions",
+    "case_access",
     "closure",
     "conferences",
     "dashboard",
