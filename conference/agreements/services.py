@@ -114,12 +114,7 @@ def accept(user: User, agreement: SharingAgreement, *, now: datetime) -> Agreeme
         raise InvalidTransition(
             "A newer version of this agreement has been saved: read it, then accept it."
         )
-    existing = db.session.scalar(
-        sa.select(AgreementAcceptance).where(
-            AgreementAcceptance.agreement_id == agreement.id,
-            AgreementAcceptance.user_id == user.id,
-        )
-    )
+    existing = _acceptance(user, agreement)
     if existing is not None:
         return existing
     roles = sorted(g.role.label for g in user.role_grants if g.marac_id == agreement.marac_id)
@@ -130,7 +125,14 @@ def accept(user: User, agreement: SharingAgreement, *, now: datetime) -> Agreeme
         roles=", ".join(roles)[:200],
         agency_id=user.agency_id,
     )
-    db.session.add(acceptance)
+    try:
+        with db.session.begin_nested():
+            db.session.add(acceptance)
+    except IntegrityError:  # the same person accepted it in another window just now
+        existing = _acceptance(user, agreement)
+        if existing is None:
+            raise
+        return existing
     audit.record(
         user,
         "agreement.accepted",
@@ -139,3 +141,12 @@ def accept(user: User, agreement: SharingAgreement, *, now: datetime) -> Agreeme
         detail={"version": agreement.version},
     )
     return acceptance
+
+
+def _acceptance(user: User, agreement: SharingAgreement) -> AgreementAcceptance | None:
+    return db.session.scalar(
+        sa.select(AgreementAcceptance).where(
+            AgreementAcceptance.agreement_id == agreement.id,
+            AgreementAcceptance.user_id == user.id,
+        )
+    )

@@ -116,13 +116,37 @@ def test_each_marac_is_accepted_on_its_own(app, client, world):
     assert client.get("/cases/").status_code == 200
 
 
-def test_a_refused_post_keeps_nothing_and_changes_nothing(app, client, world):
+def test_a_post_refused_for_the_agreement_changes_nothing(app, client, world):
     marac, coordinator, case = world
     _agreement(marac)
     sign_in(client, coordinator)
     resp = client.post(f"/cases/{case.id}/advocate", data={})
     assert resp.status_code == 303
-    assert resp.headers["Location"].startswith("/agreements/")
+    assert resp.headers["Location"] == "/agreements/"
+    assert db.session.scalar(
+        sa.select(sa.func.count()).where(AuditEvent.verb == "case.advocate_assigned")
+    ) == 0
+
+
+def test_a_referral_step_typed_as_a_new_version_came_in_is_kept_for_after_accepting(
+    app, client
+):
+    advocate = factories.make_user(Role.ADVOCATE)
+    marac = advocate.role_grants[0].marac
+    referral = factories.make_referral(advocate, marac=marac)
+    agreement = _agreement(marac)
+    step = f"/referrals/{referral.id}/steps/contact"
+    resp = sign_in(client, advocate).post(
+        step,
+        data={"who_she_fears": "Her brother-in-law", "safe_to_call": "no", "action": "continue"},
+        headers={"Sec-Fetch-Site": "same-origin"},
+    )
+    assert resp.status_code == 303
+    assert resp.headers["Location"] == f"/agreements/?next={step}"
+    resp = client.post(f"/agreements/{agreement.id}/accept", data={"next": step})
+    assert resp.headers["Location"] == step
+    page = client.get(step)
+    assert "Her brother-in-law" in page.text and "Not saved yet" in page.text
 
 
 def test_an_agreement_of_a_marac_one_holds_no_role_in_cannot_be_accepted(app, client, world):
