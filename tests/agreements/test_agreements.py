@@ -123,14 +123,15 @@ def test_a_post_refused_for_the_agreement_changes_nothing(app, client, world):
     resp = client.post(f"/cases/{case.id}/advocate", data={})
     assert resp.status_code == 303
     assert resp.headers["Location"] == "/agreements/"
-    assert db.session.scalar(
-        sa.select(sa.func.count()).where(AuditEvent.verb == "case.advocate_assigned")
-    ) == 0
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(AuditEvent.verb == "case.advocate_assigned")
+        )
+        == 0
+    )
 
 
-def test_a_referral_step_typed_as_a_new_version_came_in_is_kept_for_after_accepting(
-    app, client
-):
+def test_a_referral_step_typed_as_a_new_version_came_in_is_kept_for_after_accepting(app, client):
     advocate = factories.make_user(Role.ADVOCATE)
     marac = advocate.role_grants[0].marac
     referral = factories.make_referral(advocate, marac=marac)
