@@ -36,12 +36,10 @@ def current_agreement(marac_id: int) -> SharingAgreement | None:
     )
 
 
-def pending_for(user: User, marac_ids: set[int] | None = None) -> list[SharingAgreement]:
-    """The current agreements of the user's MARACs (or of those of marac_ids they hold a role
-    in) that they have not accepted, by MARAC. One query."""
+def pending_for(user: User) -> list[SharingAgreement]:
+    """The current agreements of the MARACs the user holds a role in that they have not
+    accepted, by MARAC. One query, none for someone with no role in a MARAC."""
     wanted = marac_ids_to_accept(user)
-    if marac_ids is not None:
-        wanted &= marac_ids
     if not wanted:
         return []
     newest = (

@@ -74,7 +74,11 @@ def require_accepted_agreements() -> Response | None:
         return None
     if endpoint.partition(".")[0] not in GATED:
         return None
-    if not pending_for(current_user, marac_of(request.view_args or {})):
+    waiting = pending_for(current_user)  # one query; none at all when nothing is pending
+    if not waiting:
+        return None
+    about = marac_of(request.view_args or {})
+    if about is not None and not any(a.marac_id in about for a in waiting):
         return None
     if htmx:  # back to the page the region belongs to, not the region
         back = same_site_path(urlsplit(htmx.current_url or "").path)
