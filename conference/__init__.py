@@ -50,7 +50,7 @@ def _init_extensions(app: Flask) -> None:
     from conference import models  # noqa: F401  (models: every table on the metadata)
     from conference.db import refuse_control_characters
     from conference.extensions import csrf, db, htmx, login_manager, migrate
-    from conference.web import errors, jinja, logs, requests, security, sessions
+    from conference.web import agreement_gate, errors, jinja, logs, requests, security, sessions
 
     logs.init_app(app)
     db.init_app(app)
@@ -62,6 +62,7 @@ def _init_extensions(app: Flask) -> None:
     requests.init_app(app)
     security.init_app(app)
     errors.init_app(app)
+    agreement_gate.init_app(app)
     jinja.init_app(app, str(ROOT / "templates"))
     with app.app_context():
         refuse_control_characters(db.engine)
@@ -106,7 +107,9 @@ def _register_blueprints(app: Flask) -> None:
     from conference.accounts.routes import bp as accounts_bp
     from conference.actions.routes import bp as actions_bp
     from conference.admin.routes import bp as admin_bp
+    from conference.agreements.routes import bp as agreements_bp
     from conference.audit.routes import bp as audit_bp
+    from conference.case_access.routes import bp as case_access_bp
     from conference.closure.routes import bp as closure_bp
     from conference.conferences.routes import bp as conferences_bp
     from conference.dashboard.routes import bp as dashboard_bp
@@ -127,7 +130,9 @@ def _register_blueprints(app: Flask) -> None:
         accounts_bp,
         actions_bp,
         admin_bp,
+        agreements_bp,
         audit_bp,
+        case_access_bp,
         closure_bp,
         conferences_bp,
         dashboard_bp,

@@ -9,6 +9,7 @@ from conference.accounts.models import (  # noqa: F401
     WebSession,
 )
 from conference.actions.models import Action, ActionUpdate  # noqa: F401
+from conference.agreements.models import AgreementAcceptance, SharingAgreement  # noqa: F401
 from conference.audit.models import AuditEvent  # noqa: F401
 from conference.conferences.models import (  # noqa: F401
     AgendaChange,

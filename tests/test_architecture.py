@@ -41,6 +41,8 @@ LAYERS = (
     Layer("audit", above={"accounts": "the log viewer's routes find the users to filter by"}),
     Layer("accounts", "audit"),
     Layer("notifications", "accounts audit"),  # its list names case references: audited
+    # Each MARAC's information-sharing agreement, and who accepted which version.
+    Layer("agreements", "accounts audit"),
     Layer(
         "referrals",
         "accounts audit notifications",
@@ -93,6 +95,8 @@ LAYERS = (
     # The ladder past the seven-day escalation reads the actions the reminders job finds,
     # tells the owner agency's point of contact (notifications) and keeps the register.
     Layer("escalation", "accounts actions audit notifications referrals"),
+    # Who has seen a case: the audit trail's events about a case and the records it holds.
+    Layer("case_access", "accounts actions audit conferences referrals research transfers voice"),
     Layer("admin", "accounts"),
     Layer("dashboard", "accounts"),
     Layer(
@@ -108,13 +112,14 @@ LAYERS = (
     Layer("operations", "audit scheduler"),
     Layer(
         "demo",
-        "accounts actions closure conferences escalation meetings minutes notifications referrals "
-        "research "
+        "accounts actions agreements closure conferences escalation meetings minutes notifications "
+        "referrals research "
         "system_issues transfers voice",
     ),
     Layer(
         "web",
-        "accounts actions audit conferences escalation notifications referrals system_issues voice",
+        "accounts actions agreements audit conferences escalation notifications referrals "
+        "system_issues voice",
     ),
 )
 CORE = {

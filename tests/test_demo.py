@@ -13,6 +13,8 @@ import sqlalchemy as sa
 from conference.accounts.models import Marac, Role, User
 from conference.actions.choices import ActionStatus
 from conference.actions.models import Action, ActionUpdate
+from conference.agreements.models import SharingAgreement
+from conference.agreements.services import current_agreement, pending_for
 from conference.closure import notices
 from conference.closure import queries as closure
 from conference.conferences import rules
@@ -25,7 +27,7 @@ from conference.conferences.choices import (
 )
 from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
-from conference.demo.seed import seed_demo
+from conference.demo.seed import DEMO_DOMAIN, USERS, seed_demo
 from conference.extensions import db
 from conference.notifications.models import Notification
 from conference.referrals import perpetrators
@@ -453,3 +455,20 @@ def test_no_standing_item_reviews_actions_not_yet_overdue_on_its_day(demo):
         day = rules.local(conference.starts_at, marac.timezone).date()
         due = db.session.scalars(sa.select(Action.due_on).where(Action.case_id == item.case_id))
         assert any(d < day for d in due), (item.case_id, day)
+
+
+def test_every_demo_marac_has_an_agreement_accepted_by_all_but_probation(demo, client):
+    for marac in db.session.scalars(sa.select(Marac)):
+        assert current_agreement(marac.id) is not None, marac.name
+    for local, *_ in USERS:
+        user = db.session.scalar(sa.select(User).where(User.email == f"{local}@{DEMO_DOMAIN}"))
+        waiting = pending_for(user)
+        if local == "probation":
+            assert [a.version for a in waiting] == [2]
+        else:
+            assert waiting == [], local
+    # Seeding again changes nothing.
+    count = sa.select(sa.func.count()).select_from(SharingAgreement)
+    before = db.session.scalar(count)
+    seed_demo(now=utcnow())
+    assert db.session.scalar(count) == before == 3

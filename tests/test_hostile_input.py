@@ -28,6 +28,7 @@ from conference.accounts.models import Agency, Marac, RoleGrant, User
 from conference.actions.choices import OPEN_STATUSES, ActionStatus
 from conference.actions.models import Action
 from conference.actions.services import review_at_meeting
+from conference.agreements.models import SharingAgreement
 from conference.closure import notices
 from conference.conferences import display
 from conference.conferences.choices import ConferenceStatus
@@ -83,6 +84,14 @@ def _one(statement: Any) -> Any:
 
 def _marac(code: str = "NB") -> Marac:
     return _one(sa.select(Marac).where(Marac.code == code))
+
+
+def _current_agreement() -> SharingAgreement:
+    return _one(
+        sa.select(SharingAgreement)
+        .where(SharingAgreement.marac_id == _marac().id)
+        .order_by(SharingAgreement.version.desc())
+    )
 
 
 def _user(name: str) -> User:
@@ -446,6 +455,18 @@ ROUTES: dict[str, Route] = {
     ),
     "accounts.sign_in_code": Route(None, fields=lambda ids: {"code": "123456"}),
     "accounts.sign_out": Route("probation"),
+    # The information-sharing agreement (probation has not accepted Northbridge's current one)
+    "agreements.accept": Route(
+        "probation",
+        ids=lambda: {"agreement_id": _current_agreement().id},
+        fields=lambda ids: {"next": "/research/"},
+    ),
+    "agreements.edit": Route(
+        "coordinator",
+        ids=lambda: {"marac_id": _marac().id},
+        fields=lambda ids: {"version": str(_current_agreement().version), "text": "New words."},
+        texts=("text",),
+    ),
     # Administration
     "admin.new_marac": Route("admin", fields=lambda ids: MARAC, texts=("name",)),
     "admin.edit_marac": Route(

@@ -81,6 +81,11 @@ def _links_for(role: Role) -> list[Link]:
                 url_for("notifications.outbox"),
                 "The notification emails, and how each delivery went",
             ),
+            Link(
+                "Information-sharing agreements",
+                url_for("agreements.pending"),
+                "Each MARAC's agreement, who has accepted it, and a new version",
+            ),
             Link("Audit log", url_for("audit.index"), "Every sign-in and change, searchable"),
         ]
     if role is Role.COORDINATOR:
@@ -124,6 +129,11 @@ def _links_for(role: Role) -> list[Link]:
                 "The quarterly figures and how the MARAC is working, with charts and exports",
             ),
             _steering_link(),
+            Link(
+                "Information-sharing agreement",
+                url_for("agreements.pending"),
+                "Its text, who has accepted it and who has not, and a new version",
+            ),
             Link("Audit log", url_for("audit.index"), "Who did what in your MARAC, and when"),
         ]
     if role is Role.STEERING:

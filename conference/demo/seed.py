@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from conference.accounts import passwords
 from conference.accounts.models import Agency, AgencyKind, Marac, Role, RoleGrant, User
 from conference.actions.jobs import send_action_reminders
+from conference.demo.agreements import seed_agreements
 from conference.demo.conferences import seed_conferences
 from conference.demo.escalations import seed_escalations
 from conference.demo.history import seed_history
@@ -163,6 +164,8 @@ def seed_demo(*, now: datetime) -> list[DemoLogin]:
         ).scalar_one()
         for local, *_ in USERS
     }
+    # Each MARAC's information-sharing agreement, accepted by all but one demo login.
+    seed_agreements(users, maracs, now)
     seed_referrals(users, maracs, now)
     if seed_conferences(users, maracs, now):
         seed_meetings(users, maracs, now)

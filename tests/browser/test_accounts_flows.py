@@ -150,6 +150,9 @@ def test_an_admin_onboards_a_practitioner_who_sets_a_password_and_is_later_deact
     expect_done(newcomer, "Your password is set. Sign in with it now.")
 
     sign_in(newcomer, NEWCOMER_EMAIL, NEWCOMER_PASSWORD)
+    # First, Northbridge's information-sharing agreement; then home.
+    expect_heading(newcomer, "Information-sharing agreement")
+    newcomer.get_by_role("button", name="I accept the Northbridge MARAC agreement").click()
     expect(newcomer).to_have_url(HOME_URL)
     expect_heading(newcomer, f"Welcome, {NEWCOMER_NAME}")
     section = newcomer.locator('section[data-role="agency_rep"]')

@@ -1,0 +1,1 @@
+"""Each MARAC's information-sharing agreement: its versions, and who accepted which."""

@@ -1,0 +1,197 @@
+"""The access report's query: the audit events about one case and the records that belong to
+it, newest first, a page at a time.
+
+Bounded and indexed: the events are found by (object type, object id), the audit trail's
+composite index, for the case itself and for its own referrals, agenda items, research
+returns, victim's voice, actions and transfers, and for the conferences whose agenda listed
+it (their agenda, meeting and minutes events); dates narrow it on the indexed time. The lists
+of ids are the case's own records, a few dozen at most.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import joinedload
+
+from conference.accounts.models import ROLE_LABELS, RoleGrant, User
+from conference.actions.models import Action
+from conference.audit.models import AuditEvent
+from conference.conferences.models import AgendaItem
+from conference.extensions import db
+from conference.referrals.models import Case, Referral
+from conference.research.models import ResearchReturn
+from conference.spreadsheets import safe_cell
+from conference.transfers.models import CaseTransfer
+from conference.voice.models import VictimVoice
+
+UK = ZoneInfo("Europe/London")
+#: The most rows one export holds; the page says so when the report is longer.
+EXPORT_LIMIT = 20_000
+
+#: What each kind of record is called in the report.
+RECORDS = {
+    "Case": "Case",
+    "Referral": "Referral",
+    "AgendaItem": "Agenda item",
+    "ResearchReturn": "Research return",
+    "VictimVoice": "Victim's voice",
+    "Action": "Action",
+    "CaseTransfer": "Transfer",
+    "Conference": "Conference (agenda, meeting or minutes listing the case)",
+}
+
+#: Verbs that only read: everything else changed something.
+READING = ("viewed", "printed", "listed", "followed", "exported", "disclosed")
+
+
+@dataclass(frozen=True)
+class Row:
+    event: AuditEvent
+    person: str
+    agency: str
+    roles: str
+    record: str
+    page: str
+    kind: str
+
+
+def related(case: Case) -> dict[str, list[int]]:
+    """The ids of the case's own records by type, as the audit trail names them."""
+    items = sa.select(AgendaItem.id).where(AgendaItem.case_id == case.id)
+    ids = {
+        "Case": [case.id],
+        "Referral": list(
+            db.session.scalars(sa.select(Referral.id).where(Referral.case_id == case.id))
+        ),
+        "AgendaItem": list(db.session.scalars(items)),
+        "ResearchReturn": list(
+            db.session.scalars(
+                sa.select(ResearchReturn.id).where(ResearchReturn.agenda_item_id.in_(items))
+            )
+        ),
+        "VictimVoice": list(
+            db.session.scalars(
+                sa.select(VictimVoice.id).where(VictimVoice.agenda_item_id.in_(items))
+            )
+        ),
+        "Action": list(db.session.scalars(sa.select(Action.id).where(Action.case_id == case.id))),
+        "CaseTransfer": list(
+            db.session.scalars(sa.select(CaseTransfer.id).where(CaseTransfer.case_id == case.id))
+        ),
+        "Conference": list(
+            db.session.scalars(
+                sa.select(AgendaItem.conference_id).where(AgendaItem.case_id == case.id).distinct()
+            )
+        ),
+    }
+    return {kind: sorted(found) for kind, found in ids.items() if found}
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UK)
+
+
+def _query(
+    case: Case, on_or_after: date | None, on_or_before: date | None
+) -> sa.Select[AuditEvent]:
+    condition = sa.or_(
+        *(
+            sa.and_(AuditEvent.object_type == kind, AuditEvent.object_id.in_(ids))
+            for kind, ids in related(case).items()
+        )
+    )
+    query = sa.select(AuditEvent).where(condition)
+    if on_or_after:
+        query = query.where(AuditEvent.at >= _start_of(on_or_after))
+    if on_or_before:
+        query = query.where(AuditEvent.at < _start_of(on_or_before + timedelta(days=1)))
+    return query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+
+
+def report(
+    case: Case, *, on_or_after: date | None, on_or_before: date | None, page: int, per_page: int
+) -> Pagination:
+    """One page of the case's events, newest first: the count and the page, users joined."""
+    return db.paginate(
+        _query(case, on_or_after, on_or_before).options(joinedload(AuditEvent.user)),
+        page=page,
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+    )
+
+
+def rows(case: Case, events: Iterable[AuditEvent]) -> list[Row]:
+    """Each event with the person, their agency and their roles in the case's MARAC."""
+    events = list(events)
+    user_ids = {e.user_id for e in events if e.user_id is not None}
+    people = {
+        u.id: u for u in db.session.scalars(sa.select(User).where(User.id.in_(user_ids or {-1})))
+    }
+    roles: dict[int, list[str]] = {}
+    for grant in db.session.scalars(
+        sa.select(RoleGrant).where(
+            RoleGrant.user_id.in_(user_ids or {-1}),
+            sa.or_(RoleGrant.marac_id == case.marac_id, RoleGrant.marac_id.is_(None)),
+        )
+    ):
+        roles.setdefault(grant.user_id, []).append(ROLE_LABELS[grant.role])
+    found = []
+    for event in events:
+        user = people.get(event.user_id) if event.user_id is not None else None
+        found.append(
+            Row(
+                event=event,
+                person=user.name if user else "The system",
+                agency=user.agency.name if user else "",
+                roles=", ".join(sorted(roles.get(user.id, []))) if user else "",
+                record=RECORDS.get(event.object_type or "", event.object_type or ""),
+                page=str(event.detail.get("page", "")) if event.detail else "",
+                kind="Read" if event.verb.endswith(READING) else "Change",
+            )
+        )
+    return found
+
+
+def export(case: Case, *, on_or_after: date | None, on_or_before: date | None) -> list[Row]:
+    """Every row of the report (up to EXPORT_LIMIT), newest first, for the CSV."""
+    query = _query(case, on_or_after, on_or_before).limit(EXPORT_LIMIT)
+    return rows(case, db.session.scalars(query))
+
+
+def as_csv(found: Iterable[Row]) -> Iterator[str]:
+    """The report as CSV text, a line at a time: no case content, only who, what and when."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+
+    def line(values: list[str]) -> str:
+        writer.writerow([safe_cell(v) for v in values])
+        text = buffer.getvalue()
+        buffer.seek(0)
+        buffer.truncate()
+        return text
+
+    yield line(
+        ["When (UTC)", "Person", "Agency", "Role", "Read or change", "What", "Record", "Page"]
+    )
+    for row in found:
+        yield line(
+            [
+                row.event.at.strftime("%Y-%m-%d %H:%M:%S"),
+                row.person,
+                row.agency,
+                row.roles,
+                row.kind,
+                row.event.verb,
+                row.record,
+                row.page,
+            ]
+        )
