@@ -11,7 +11,7 @@ from wtforms.validators import Optional
 
 from conference.actions.choices import DUE_IN_DAYS, OnwardReferral, Priority
 from conference.actions.models import ACTION_LIMITS
-from conference.meetings.choices import Presence
+from conference.meetings.choices import RECORD_FIELDS, Presence
 from conference.meetings.models import ATTENDEE_LIMITS, PERPETRATOR_RISK_LIMITS, RECORD_LIMITS
 from conference.web.forms import (
     Form,
@@ -21,6 +21,7 @@ from conference.web.forms import (
     radios,
     text,
 )
+from conference.web.merging import Merges
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
@@ -76,9 +77,11 @@ RECORD_HINTS = {
 }
 
 
-class RecordForm(Form):
-    """The case's record. ``version`` is the copy the user started from."""
+class RecordForm(Merges, Form):
+    """The case's record. ``version`` is the copy the user started from; each field carries
+    the text it started from, so a stale save merges (conference.web.merging)."""
 
+    merged_fields = RECORD_FIELDS
     version = HiddenField()
     information_shared = long_text(
         RECORD_LABELS["information_shared"],

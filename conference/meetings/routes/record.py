@@ -26,6 +26,7 @@ from conference.web.auth import current_actor
 from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import go, partial_response, wants_partial
 from conference.web.loaders import item_of
+from conference.web.merging import Posted, kept_message, read_posted, show_merge, typed
 from conference.web.unit import Answer, on_refusal
 
 
@@ -36,22 +37,37 @@ def save_record(conference_id: int, item_id: int) -> ResponseReturnValue:
     conference = load_driven(conference_id)
     item = item_of(conference, item_id)
     form = RecordForm(request.form)
-    if not form.validate():
+    valid = form.validate()
+    posted = read_posted(form, request.form)
+    if not (valid and posted.settled):
         return _record_answer(conference, item, form=form, status=422)
-    values = {name: form[name].data or "" for name in RECORD_FIELDS}
-    version = version_of(form.version)
-    on_refusal(_record_refusal(conference, item, form))
-    console.save_record(item, values, version=version, actor=current_actor(), now=utcnow())
-    flash(f"The record of case {item.case.reference} is saved.", "success")
+    on_refusal(_record_refusal(conference, item, form, posted))
+    _, merged = console.save_record(
+        item,
+        typed(form),
+        version=version_of(form.version),
+        actor=current_actor(),
+        now=utcnow(),
+        base=posted.base,
+        keep=posted.keep,
+    )
+    kept = kept_message(merged, RECORD_LABELS)
+    flash(f"The record of case {item.case.reference} is saved.{kept}", "success")
     return _record_answer(conference, item, form=None, status=200)
 
 
-def _record_refusal(conference: Conference, item: AgendaItem, form: RecordForm) -> Answer:
-    """A save on a stale copy shows both texts (409); a rule of input broken (422) or the
-    meeting's state (409) is said beside the record, its text kept."""
+def _record_refusal(
+    conference: Conference, item: AgendaItem, form: RecordForm, posted: Posted
+) -> Answer:
+    """A save on a stale copy where both changed a part shows the two texts side by side
+    (409); a rule of input broken (422) or the meeting's state (409) is said beside the
+    record, its text kept."""
 
     def answer(refused: Exception) -> ResponseReturnValue:
         if isinstance(refused, RecordConflict):
+            record = queries.records_for([item.id]).get(item.id)
+            saved = {name: getattr(record, name) if record else "" for name in RECORD_FIELDS}
+            show_merge(form, saved, record.version if record else None, posted)
             return _record_answer(conference, item, form=form, status=409, conflict=refused)
         if not isinstance(refused, ValidationFailed | InvalidTransition):
             raise refused  # someone else's change: the error message every page gives
@@ -71,8 +87,6 @@ def _record_answer(
     conflict: RecordConflict | None = None,
 ) -> ResponseReturnValue:
     record = queries.records_for([item.id]).get(item.id)
-    if conflict is not None and form is not None:  # the next save is made on what they saw
-        form.version.data = str(record.version) if record else ""
     if not wants_partial():
         if status == 200:
             return go(url_for(".meeting", conference_id=conference.id, _anchor="record"))
