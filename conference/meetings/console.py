@@ -111,17 +111,6 @@ def keep_revision(
     return revision
 
 
-def revisions_of(conference_id: int) -> list[Revision]:
-    """Every revision of a conference's case records and minutes' notes, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Revision)
-            .where(Revision.conference_id == conference_id)
-            .order_by(Revision.at.desc(), Revision.id.desc())
-        )
-    )
-
-
 def check_in_progress(conference: Conference) -> None:
     """Raise InvalidTransition unless the meeting is running (the items' table asks the same)."""
     if refusal := meeting_refusal(conference):
@@ -240,8 +229,8 @@ def write_texts(
 
 
 SAME_MOMENT = (
-    "Someone else saved this at the same moment. Your text is kept below: reload the case to "
-    "see theirs, then save again."
+    "Someone else saved this at the same moment. Nothing of yours is saved yet: your text is "
+    "kept below, beside theirs. Check it, then save again."
 )
 
 

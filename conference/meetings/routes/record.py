@@ -3,10 +3,13 @@ refused with both texts."""
 
 from __future__ import annotations
 
-from flask import flash, request, url_for
+from flask import flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
+from conference.conferences import display, listing
+from conference.conferences import queries as conference_queries
+from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
@@ -176,3 +179,53 @@ def _risk_answer(
         risk_conflict=conflict,
         **context,
     )
+
+
+#: How the revisions page names each field it lists.
+REVISION_LABELS = {
+    **RECORD_LABELS,
+    "opening_notes": "Opening notes",
+    "other_business": "Any other business",
+}
+
+
+@bp.get("/conferences/<int:conference_id>/revisions")
+@login_required
+def revisions(conference_id: int) -> ResponseReturnValue:
+    """Every save of the conference's case records and minutes' notes: who, when, where from,
+    and each field before and after, so text someone else replaced can be read and copied.
+    For whoever runs the meeting and writes its minutes; the cases shown are audited."""
+    conference = load_driven(conference_id)
+    kept = queries.revisions_of(conference.id)
+    items = conference_queries.agenda_items(conference.id)
+    shown = {revision.agenda_item_id for revision in kept}
+    listing.record_view(
+        current_actor(),
+        "meeting.revisions_viewed",
+        conference,
+        [item for item in items if item.id in shown],
+        now=utcnow(),
+    )
+    return render_template(
+        "meetings/revisions.html",
+        conference=conference,
+        label=display.conference_label(conference),
+        notes=[revision for revision in kept if revision.agenda_item_id is None],
+        cases=[
+            (item, [revision for revision in kept if revision.agenda_item_id == item.id])
+            for item in items
+            if item.id in shown
+        ],
+        labels=REVISION_LABELS,
+        back=_back(conference),
+    )
+
+
+def _back(conference: Conference) -> tuple[str, str] | None:
+    """Where the revisions page leads back to: the console while the meeting runs, then the
+    minutes."""
+    if conference.status is ConferenceStatus.IN_PROGRESS:
+        return "The console", url_for(".meeting", conference_id=conference.id)
+    if conference.status in (ConferenceStatus.CONCLUDED, ConferenceStatus.MINUTES_FINAL):
+        return "The minutes", url_for("minutes.page", conference_id=conference.id)
+    return None
