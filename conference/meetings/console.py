@@ -225,6 +225,8 @@ def write_texts(
         db.session.flush()
     except (StaleDataError, sa.exc.IntegrityError) as stale:
         raise RecordConflict(SAME_MOMENT, record) from stale
+    if changes and "updated_by" in sa.inspect(type(record)).relationships:
+        db.session.expire(record, ["updated_by"])  # read again: the page says who saved last
     return changes
 
 
