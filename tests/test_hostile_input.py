@@ -676,7 +676,15 @@ ROUTES: dict[str, Route] = {
         ids=_live_perpetrator,
         fields=lambda ids: _prefixed(
             f"perpetrator-{ids['perpetrator_id']}",
-            {"version": "", "risk_to_new_partner": "High", "risk_to_children": ""},
+            {
+                "version": "",
+                "risk_to_new_partner": "High",
+                "risk_to_children": "",
+                "risk_to_new_partner.base": "",
+                "risk_to_children.base": "Earlier",
+                "risk_to_children.clash": "1",
+                "risk_to_children.keep": "theirs",
+            },
         ),
         texts=("risk_to_new_partner",),
     ),

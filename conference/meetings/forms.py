@@ -11,7 +11,7 @@ from wtforms.validators import Optional
 
 from conference.actions.choices import DUE_IN_DAYS, OnwardReferral, Priority
 from conference.actions.models import ACTION_LIMITS
-from conference.meetings.choices import RECORD_FIELDS, Presence
+from conference.meetings.choices import PERPETRATOR_RISK_FIELDS, RECORD_FIELDS, Presence
 from conference.meetings.models import ATTENDEE_LIMITS, PERPETRATOR_RISK_LIMITS, RECORD_LIMITS
 from conference.web.forms import (
     Form,
@@ -114,9 +114,11 @@ PERPETRATOR_RISK_LABELS = {
 }
 
 
-class PerpetratorRiskForm(Form):
-    """The meeting's view of one perpetrator's risk; prefixed with the perpetrator."""
+class PerpetratorRiskForm(Merges, Form):
+    """The meeting's view of one perpetrator's risk; prefixed with the perpetrator. Merges a
+    stale save as the record does."""
 
+    merged_fields = PERPETRATOR_RISK_FIELDS
     version = HiddenField()
     risk_to_new_partner = long_text(
         PERPETRATOR_RISK_LABELS["risk_to_new_partner"],

@@ -16,7 +16,12 @@ from conference.errors import InvalidTransition, ValidationFailed
 from conference.meetings import console, queries, risks
 from conference.meetings.choices import PERPETRATOR_RISK_FIELDS, RECORD_FIELDS
 from conference.meetings.console import RecordConflict
-from conference.meetings.forms import RECORD_LABELS, PerpetratorRiskForm, RecordForm
+from conference.meetings.forms import (
+    PERPETRATOR_RISK_LABELS,
+    RECORD_LABELS,
+    PerpetratorRiskForm,
+    RecordForm,
+)
 from conference.meetings.routes import bp, load_driven
 from conference.meetings.routes.console import (
     console_response,
@@ -119,23 +124,41 @@ def save_perpetrator_risk(
     item = item_of(conference, item_id)
     perpetrator = risks.perpetrator_of(item, perpetrator_id)
     form = risk_form_for(perpetrator.id, None, request.form)
-    if not form.validate():
+    valid = form.validate()
+    posted = read_posted(form, request.form)
+    if not (valid and posted.settled):
         return _risk_answer(conference, item, perpetrator, form=form, status=422)
-    values = {name: form[name].data or "" for name in PERPETRATOR_RISK_FIELDS}
-    version = version_of(form.version)
-    on_refusal(_risk_refusal(conference, item, perpetrator, form))
-    risks.save_risk(item, perpetrator, values, version=version, actor=current_actor(), now=utcnow())
-    flash(f"The meeting's view of {perpetrator.name}'s risk is saved.", "success")
+    on_refusal(_risk_refusal(conference, item, perpetrator, form, posted))
+    _, merged = risks.save_risk(
+        item,
+        perpetrator,
+        typed(form),
+        version=version_of(form.version),
+        actor=current_actor(),
+        now=utcnow(),
+        base=posted.base,
+        keep=posted.keep,
+    )
+    kept = kept_message(merged, PERPETRATOR_RISK_LABELS)
+    flash(f"The meeting's view of {perpetrator.name}'s risk is saved.{kept}", "success")
     return _risk_answer(conference, item, perpetrator, form=None, status=200)
 
 
 def _risk_refusal(
-    conference: Conference, item: AgendaItem, perpetrator: Perpetrator, form: PerpetratorRiskForm
+    conference: Conference,
+    item: AgendaItem,
+    perpetrator: Perpetrator,
+    form: PerpetratorRiskForm,
+    posted: Posted,
 ) -> Answer:
-    """As for the record: a stale save shows both texts (409), the typed text kept."""
+    """As for the record: a stale save where both changed a part shows the two texts side by
+    side (409), the typed text kept."""
 
     def answer(refused: Exception) -> ResponseReturnValue:
         if isinstance(refused, RecordConflict):
+            risk = risks.risks_for([item.id]).get(item.id, {}).get(perpetrator.id)
+            saved = {name: getattr(risk, name) if risk else "" for name in PERPETRATOR_RISK_FIELDS}
+            show_merge(form, saved, risk.version if risk else None, posted)
             return _risk_answer(
                 conference, item, perpetrator, form=form, status=409, conflict=refused
             )
@@ -158,9 +181,6 @@ def _risk_answer(
     conflict: RecordConflict | None = None,
 ) -> ResponseReturnValue:
     forms = {perpetrator.id: form} if form is not None else {}
-    risk = risks.risks_for([item.id]).get(item.id, {}).get(perpetrator.id)
-    if conflict is not None and form is not None:  # the next save is made on what they saw
-        form.version.data = str(risk.version) if risk else ""
     if not wants_partial():
         if status == 200:
             anchor = f"perpetrator-risk-{item.id}-{perpetrator.id}"
