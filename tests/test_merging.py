@@ -1,10 +1,15 @@
-"""The three-way merge of a record's text fields, case by case (conference.merging)."""
+"""The three-way merge of a record's text fields, case by case (conference.merging), and what
+a merging form carries and reads (conference.web.merging)."""
 
 from __future__ import annotations
 
 import pytest
+from werkzeug.datastructures import MultiDict
+from wtforms import HiddenField
 
 from conference.merging import Clash, merge
+from conference.web.forms import Form, long_text
+from conference.web.merging import CHOOSE, Merges, read_posted, show_merge
 
 FIELDS = ("risks", "decisions")
 
@@ -98,3 +103,61 @@ def test_line_endings_and_surrounding_space_do_not_count_as_a_change():
     merged = _merge({"risks": "one\ntwo"}, {"risks": " one\r\ntwo\n"}, {"risks": "three"})
     assert merged.clean
     assert merged.values == {"risks": "three"}
+
+
+# What a merging form carries and reads (conference.web.merging) ----------------------------
+
+
+class _NotesForm(Merges, Form):
+    merged_fields = FIELDS
+    version = HiddenField()
+    risks = long_text("Risks", 100)
+    decisions = long_text("Decisions", 100)
+
+
+def _posted(**data):
+    form = _NotesForm(MultiDict(data))
+    assert form.validate()
+    return form, read_posted(form, MultiDict(data))
+
+
+def test_a_post_without_base_texts_carries_none():
+    form, posted = _posted(version="1", risks="a")
+    assert posted.base is None and posted.settled and not posted.keep
+    assert form.base == {"risks": None, "decisions": None}
+
+
+def test_the_base_texts_and_the_choices_are_read():
+    form, posted = _posted(
+        version="2",
+        risks="mine",
+        decisions="typed",
+        **{"risks.base": "old", "decisions.base": "", "decisions.clash": "1"},
+        **{"decisions.keep": "theirs"},
+    )
+    assert posted.base == {"risks": "old", "decisions": ""}
+    assert posted.keep == {"decisions"} and posted.settled
+    assert form.choices == {"decisions": "theirs"}
+
+
+def test_a_clash_left_unchosen_is_said_beside_its_field_with_both_texts_kept():
+    form = _NotesForm(MultiDict({"decisions": "mine", "decisions.base": "theirs"}))
+    form.validate()
+    posted = read_posted(
+        form, MultiDict({"decisions": "mine", "decisions.base": "theirs", "decisions.clash": "1"})
+    )
+    assert not posted.settled
+    assert form.decisions.errors == [CHOOSE]
+    assert form.clashes == {"decisions": Clash(theirs="theirs", mine="mine")}
+
+
+def test_after_a_clash_the_form_is_set_on_what_is_saved_now():
+    form, posted = _posted(
+        version="1", risks="mine", decisions="mine too", **{"risks.base": "", "decisions.base": ""}
+    )
+    merged = show_merge(form, {"risks": "", "decisions": "theirs"}, 3, posted)
+    assert set(merged.clashes) == {"decisions"}
+    assert form.version.data == "3"
+    assert form.base == {"risks": "", "decisions": "theirs"}  # the next save starts from theirs
+    assert form.risks.data == "mine" and form.decisions.data == "mine too"  # the typing kept
+    assert form.clashes == {"decisions": Clash(theirs="theirs", mine="mine too")}
