@@ -5,7 +5,7 @@ The table holds no text column (the texts sit in JSON, which is stored escaped; 
 their CHECKs), so it needs no control character trigger.
 
 Revision ID: 9aa2d07850d2
-Revises: 6525e26559f2
+Revises: 3f0c9d2a7b41
 Create Date: 2026-12-04 19:21:41.005823
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9aa2d07850d2'
-down_revision = '6525e26559f2'
+down_revision = '3f0c9d2a7b41'
 branch_labels = None
 depends_on = None
 
