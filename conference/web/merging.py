@@ -20,7 +20,12 @@ CHOOSE = "Choose whether to keep their text or yours"
 
 
 class Merges:
-    """For a Form of a versioned record whose text fields (``merged_fields``) merge."""
+    """For a Form of a versioned record whose text fields (``merged_fields``) merge.
+
+    The page carries the saved text of every merged field (hidden, but in the page): name only
+    fields the viewer may read, as the form itself shows them. A field some viewers may not see
+    (such as her safe contact details on her voice) must not be a merged field for them.
+    """
 
     #: The fields that merge, each a text field of the form.
     merged_fields: tuple[str, ...] = ()
