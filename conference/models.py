@@ -30,6 +30,7 @@ from conference.meetings.models import (  # noqa: F401
     Attendee,
     Discussion,
     Meeting,
+    Revision,
 )
 from conference.minutes.models import Minutes, MinutesRevision  # noqa: F401
 from conference.notifications.models import Notification, OutboundEmail  # noqa: F401

@@ -37,7 +37,8 @@ class Layer:
 #: the CLI, the model registry, the catalogue of status machines) assembles everything and may
 #: import anything.
 LAYERS = (
-    Layer("core"),  # db, dates, text, errors, extensions, config, choices, spreadsheets, states
+    # db, dates, text, errors, extensions, config, choices, spreadsheets, states, merging
+    Layer("core"),
     Layer("audit", above={"accounts": "the log viewer's routes find the users to filter by"}),
     Layer("accounts", "audit"),
     Layer("notifications", "accounts audit"),  # its list names case references: audited
@@ -132,6 +133,7 @@ CORE = {
     "choices",
     "spreadsheets",
     "states",
+    "merging",
 }
 APP = {"conference", "conference.cli", "conference.models", "conference.lifecycles"}
 WEB_FACING = {"routes", "forms"}

@@ -46,6 +46,11 @@ CONFLICT_TESTS: dict[str, list[str]] = {
     "Discussion": [
         "tests/meetings/test_console.py::"
         "test_without_javascript_a_stale_record_save_shows_both_texts_and_keeps_hers",
+        # Merged: a part both changed shown side by side (409), her choice saved
+        "tests/meetings/test_merging.py::"
+        "test_a_field_both_changed_is_shown_side_by_side_and_her_choice_saves",
+        "tests/meetings/test_merging.py::"
+        "test_two_first_saves_landing_together_give_one_save_and_one_merge_to_confirm",
     ],
     "SystemIssue": [
         "tests/system_issues/test_pages.py::test_two_people_saving_the_same_issue_get_both_versions",
@@ -70,10 +75,13 @@ CONFLICT_TESTS: dict[str, list[str]] = {
     ],
     "Minutes": [
         "tests/minutes/test_drafts.py::test_the_notes_are_version_checked",
+        "tests/minutes/test_merging.py::test_notes_both_changed_are_shown_side_by_side_to_choose",
     ],
     "PerpetratorRisk": [
         "tests/meetings/test_perpetrator_risk.py::"
         "test_a_stale_save_of_his_risk_is_refused_with_both_texts",
+        "tests/meetings/test_perpetrator_risk.py::"
+        "test_a_stale_save_of_his_risk_merges_and_a_part_both_changed_is_chosen",
     ],
     "Referral": [
         # Sent or withdrawn in another window: refused with the section as saved and the typing

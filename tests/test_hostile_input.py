@@ -354,6 +354,14 @@ RECORD = {
     "no_action_reason": "",
 }
 RECORD_TEXTS = ("information_shared", "risk_to_victim", "decisions")
+#: What a form that merges sends beside its fields (conference.web.merging): the text each
+#: started from, and a clash shown with the user's choice.
+RECORD_MERGING = {
+    "information_shared.base": "Shared earlier",
+    "decisions.base": "",
+    "decisions.clash": "1",
+    "decisions.keep": "mine",
+}
 
 
 def _action(prefix: str, *, due: bool = True) -> Fields:
@@ -682,14 +690,22 @@ ROUTES: dict[str, Route] = {
         "chair", ids=_live, fields=lambda ids: {"reason": "Not ready"}, texts=("reason",)
     ),
     "meetings.save_record": Route(
-        "chair", ids=_live, fields=lambda ids: RECORD, texts=RECORD_TEXTS
+        "chair", ids=_live, fields=lambda ids: {**RECORD, **RECORD_MERGING}, texts=RECORD_TEXTS
     ),
     "meetings.save_perpetrator_risk": Route(
         "chair",
         ids=_live_perpetrator,
         fields=lambda ids: _prefixed(
             f"perpetrator-{ids['perpetrator_id']}",
-            {"version": "", "risk_to_new_partner": "High", "risk_to_children": ""},
+            {
+                "version": "",
+                "risk_to_new_partner": "High",
+                "risk_to_children": "",
+                "risk_to_new_partner.base": "",
+                "risk_to_children.base": "Earlier",
+                "risk_to_children.clash": "1",
+                "risk_to_children.keep": "theirs",
+            },
         ),
         texts=("risk_to_new_partner",),
     ),
@@ -728,13 +744,19 @@ ROUTES: dict[str, Route] = {
             "opening_notes": "Opened",
             "other_business": "",
             "reason": "Typo",
+            "opening_notes.base": "Opened earlier",
+            "other_business.base": "",
+            "other_business.clash": "1",
+            "other_business.keep": "theirs",
         },
         texts=("opening_notes", "reason"),
     ),
     "minutes.save_record": Route(
         "coordinator",
         ids=lambda: {k: v for k, v in _past().items() if k != "action_id"},
-        fields=lambda ids: _prefixed(f"item-{ids['item_id']}", {**RECORD, "reason": "Typo"}),
+        fields=lambda ids: _prefixed(
+            f"item-{ids['item_id']}", {**RECORD, **RECORD_MERGING, "reason": "Typo"}
+        ),
         texts=(*RECORD_TEXTS, "reason"),
     ),
     "minutes.add_action": Route(

@@ -21,8 +21,8 @@ from conference.demo.actions import close_when_done, seed_action_plans
 from conference.demo.referrals import Named, Story, Victim, refer
 from conference.extensions import db
 from conference.meetings import console, opening
-from conference.meetings.choices import Presence
-from conference.meetings.models import Attendance, Attendee, Discussion, Meeting
+from conference.meetings.choices import RECORD_FIELDS, Presence, RevisionOf, SavedFrom
+from conference.meetings.models import Attendance, Attendee, Discussion, Meeting, Revision
 from conference.minutes.models import Minutes
 from conference.notifications.models import Notification
 from conference.referrals.services import today_in
@@ -148,12 +148,22 @@ def _meeting_under_way(marac: Marac, users: dict[str, User], now: datetime) -> N
     meeting = opening.start(conference, invited=invited, actor=chair, now=starts)
     _first_case(meeting, items[0], users, starts + timedelta(minutes=2))
     console.open_item(meeting, items[1], actor=chair, now=now - timedelta(minutes=6))
+    health = "Health: seen twice at the GP surgery with bruising to the arms."
     console.save_record(
         items[1],
-        {"information_shared": "Health: seen twice at the GP surgery with bruising to the arms."},
+        {"information_shared": health},
         version=None,
         actor=coordinator,
         now=now - timedelta(minutes=3),
+    )
+    # The chair typed the risk on the empty record she had open: merged with the coordinator's.
+    console.save_record(
+        items[1],
+        {"information_shared": "", "risk_to_victim": "He has threatened to take the car keys."},
+        version=None,
+        base={name: "" for name in RECORD_FIELDS},
+        actor=users["chair"],
+        now=now - timedelta(minutes=1),
     )
 
 
@@ -310,5 +320,49 @@ def _past_record(conference: Conference, users: dict[str, User]) -> None:
             finalised_at=at + timedelta(days=2),
             finalised_by_id=users["chair"].id,
             updated_at=at + timedelta(days=2),
+        )
+    )
+
+
+def keep_first_revisions() -> None:
+    """Each case record and minutes' notes the demo wrote directly, kept as its first
+    revision: saved once, by whoever saved it last, when they did."""
+    kept = sa.select(Revision.id).where(Revision.agenda_item_id == Discussion.agenda_item_id)
+    records = db.session.execute(
+        sa.select(Discussion, AgendaItem.conference_id)
+        .join(AgendaItem, AgendaItem.id == Discussion.agenda_item_id)
+        .where(~sa.exists(kept))
+        .order_by(Discussion.id)
+    ).all()
+    for record, conference_id in records:
+        _first_revision(record, conference_id, RevisionOf.RECORD, RECORD_FIELDS)
+    noted = sa.select(Revision.id).where(
+        Revision.conference_id == Minutes.conference_id, Revision.part == RevisionOf.NOTES
+    )
+    for minutes in db.session.scalars(
+        sa.select(Minutes).where(~sa.exists(noted)).order_by(Minutes.id)
+    ):
+        _first_revision(
+            minutes, minutes.conference_id, RevisionOf.NOTES, ("opening_notes", "other_business")
+        )
+    db.session.flush()
+
+
+def _first_revision(
+    record: Discussion | Minutes, conference_id: int, part: RevisionOf, fields: tuple[str, ...]
+) -> None:
+    changes = {name: ["", getattr(record, name)] for name in fields if getattr(record, name)}
+    if not changes or record.updated_by_id is None:
+        return
+    db.session.add(
+        Revision(
+            conference_id=conference_id,
+            agenda_item_id=getattr(record, "agenda_item_id", None),
+            part=part,
+            saved_from=SavedFrom.CONSOLE if part is RevisionOf.RECORD else SavedFrom.MINUTES,
+            version=record.version,
+            changes=changes,
+            actor_id=record.updated_by_id,
+            at=record.updated_at,
         )
     )

@@ -17,7 +17,7 @@ from conference.demo.agreements import seed_agreements
 from conference.demo.conferences import seed_conferences
 from conference.demo.escalations import seed_escalations
 from conference.demo.history import seed_history
-from conference.demo.meetings import seed_meetings
+from conference.demo.meetings import keep_first_revisions, seed_meetings
 from conference.demo.notices import seed_notice
 from conference.demo.perpetrators import seed_perpetrator_links
 from conference.demo.referrals import seed_referrals
@@ -176,6 +176,8 @@ def seed_demo(*, now: datetime) -> list[DemoLogin]:
         # After the meetings above, which take the latest past conferences as theirs; before
         # the reminders, so the history's few overdue actions are chased too.
         seed_history(users, maracs, now)
+        # Every record and minutes' notes written above, kept as its first revision.
+        keep_first_revisions()
         # The police tell the MARAC of a new incident on a case still flagged for repeats.
         seed_notice(users, maracs, now)
         # As this morning's run would have: the overdue demo actions have been chased.

@@ -14,6 +14,20 @@ class Presence(Labelled):
     APOLOGIES = "apologies"
 
 
+class RevisionOf(Labelled):
+    """The texts a meeting writes that keep every revision."""
+
+    RECORD = "record"
+    NOTES = "notes"
+
+
+class SavedFrom(Labelled):
+    """Where a revision was saved."""
+
+    CONSOLE = "console"
+    MINUTES = "minutes"
+
+
 #: The record's risk fields, in the order the chair's risk analysis takes them.
 RISK_FIELDS = (
     "risk_to_victim",
@@ -38,5 +52,9 @@ PERPETRATOR_RISK_FIELDS = (
 LABELS: list[tuple[StrEnum, str]] = [
     (Presence.PRESENT, "Present"),
     (Presence.APOLOGIES, "Apologies"),
+    (RevisionOf.RECORD, "The case's record"),
+    (RevisionOf.NOTES, "The minutes' notes"),
+    (SavedFrom.CONSOLE, "The console"),
+    (SavedFrom.MINUTES, "The minutes"),
 ]
 add_labels(LABELS)

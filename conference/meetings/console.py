@@ -6,7 +6,7 @@ meeting to be in progress; after it concludes, the minutes are the only way to c
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -23,22 +23,92 @@ from conference.conferences.models import AgendaItem, Conference
 from conference.dates import ACTION_DUE_YEARS, years_after
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
-from conference.meetings.choices import RECORD_FIELDS
+from conference.meetings.choices import RECORD_FIELDS, RevisionOf, SavedFrom
 from conference.meetings.lifecycle import ITEM, REOPEN, meeting_refusal
 
 # The console page lists what is missing before a case can be marked discussed; the guard of
 # the items' table (meetings/lifecycle.py) is the one place that says it.
 from conference.meetings.lifecycle import missing_for_discussed as missing_for_discussed
-from conference.meetings.models import RECORD_LIMITS, Discussion, Meeting, PerpetratorRisk
+from conference.meetings.models import (
+    RECORD_LIMITS,
+    Discussion,
+    Meeting,
+    Revision,
+)
+from conference.merging import Merge, merge
 from conference.referrals.models import Perpetrator
 
 
 class RecordConflict(Conflict):
-    """Someone saved the record after this copy was read; ``current`` is what they saved."""
+    """Someone saved the record after this copy was read; ``current`` is what they saved.
 
-    def __init__(self, message: str, current: Discussion | Action | PerpetratorRisk) -> None:
+    ``merge``, when the save was merged with theirs, names the fields both changed.
+    """
+
+    def __init__(self, message: str, current: Any, merge: Merge | None = None) -> None:
         super().__init__(message)
         self.current = current
+        self.merge = merge
+
+
+def merged_values(
+    record: Any,
+    fields: Sequence[str],
+    values: Mapping[str, str],
+    *,
+    version: int | None,
+    base: Mapping[str, str | None] | None,
+    keep: Collection[str],
+    message: str,
+) -> tuple[dict[str, str], Merge | None]:
+    """The values to write on a versioned record of text fields, and the merge they came from
+    when the user's copy was stale.
+
+    ``keep``: fields the user chose to leave as saved (the other person's text). A copy at the
+    record's version is written as it is; a stale one is merged with what is saved (see
+    conference.merging), and refused with RecordConflict when both changed the same field
+    differently. Nothing is written here.
+    """
+    saved = {name: (getattr(record, name) or "") if record else "" for name in fields}
+    values = {name: saved[name] if name in keep else values.get(name) or "" for name in fields}
+    current = record.version if record is not None else None
+    if version == current:
+        return values, None
+    merged = merge(fields, base=base, mine=values, theirs=saved)
+    if not merged.clean:
+        raise RecordConflict(message, record, merged)
+    return merged.values, merged
+
+
+def keep_revision(
+    *,
+    conference_id: int,
+    item: AgendaItem | None,
+    part: RevisionOf,
+    saved_from: SavedFrom,
+    version: int,
+    changes: Mapping[str, list[str]],
+    merged: bool,
+    actor: User,
+    now: datetime,
+) -> Revision | None:
+    """Keep one save as a revision (each field's before and after); None when nothing changed."""
+    if not changes:
+        return None
+    revision = Revision(
+        conference_id=conference_id,
+        agenda_item_id=item.id if item else None,
+        part=part,
+        saved_from=saved_from,
+        version=version,
+        changes=dict(changes),
+        merged=merged,
+        actor_id=actor.id,
+        at=now,
+    )
+    db.session.add(revision)
+    db.session.flush()
+    return revision
 
 
 def check_in_progress(conference: Conference) -> None:
@@ -93,19 +163,26 @@ def apply_record(
     version: int | None,
     actor: User,
     now: datetime,
-) -> tuple[Discussion, dict[str, list[str]]]:
-    """Write the case's record, refusing a save made on a stale copy.
+    saved_from: SavedFrom,
+    base: Mapping[str, str | None] | None = None,
+    keep: Collection[str] = (),
+) -> tuple[Discussion, dict[str, list[str]], Merge | None]:
+    """Write the case's record; a save made on a stale copy is merged with what is saved.
 
     ``version`` is the version the user's copy was read at (None for a record not yet
-    started). Returns the record and the fields changed as field -> [before, after].
-    No status check: callers (the console, the minutes) check what they allow.
-    Raises RecordConflict and ValidationFailed.
+    started), ``base`` the values it held (None for a field it did not carry), ``keep`` the
+    fields the user chose to leave as saved. Returns the record, the fields changed as
+    field -> [before, after], and the merge when the copy was stale. Every change is kept as a
+    revision. No status check: callers (the console, the minutes) check what they allow.
+    Raises RecordConflict (both changed a field) and ValidationFailed.
     """
     record = record_of(item)
-    if record is None and version is not None or record is not None and version != record.version:
-        if record is None:
-            raise ValidationFailed("This record was removed; reload the page")
-        raise RecordConflict(_conflict_message(record), record)
+    if record is None and version is not None:
+        raise ValidationFailed("This record was removed; reload the page")
+    message = _conflict_message(record) if record is not None else SAME_MOMENT
+    values, merged = merged_values(
+        record, RECORD_FIELDS, values, version=version, base=base, keep=keep, message=message
+    )
     for name in RECORD_FIELDS:
         limit = RECORD_LIMITS[name]
         if len(values.get(name, "") or "") > limit:
@@ -113,7 +190,19 @@ def apply_record(
     if record is None:
         record = Discussion(agenda_item_id=item.id)
         db.session.add(record)
-    return record, write_texts(record, RECORD_FIELDS, values, actor=actor, now=now)
+    changes = write_texts(record, RECORD_FIELDS, values, actor=actor, now=now)
+    keep_revision(
+        conference_id=item.conference_id,
+        item=item,
+        part=RevisionOf.RECORD,
+        saved_from=saved_from,
+        version=record.version,
+        changes=changes,
+        merged=merged is not None,
+        actor=actor,
+        now=now,
+    )
+    return record, changes, merged
 
 
 def write_texts(
@@ -136,12 +225,14 @@ def write_texts(
         db.session.flush()
     except (StaleDataError, sa.exc.IntegrityError) as stale:
         raise RecordConflict(SAME_MOMENT, record) from stale
+    if changes and "updated_by" in sa.inspect(type(record)).relationships:
+        db.session.expire(record, ["updated_by"])  # read again: the page says who saved last
     return changes
 
 
 SAME_MOMENT = (
-    "Someone else saved this at the same moment. Your text is kept below: reload the case to "
-    "see theirs, then save again."
+    "Someone else saved this at the same moment. Nothing of yours is saved yet: your text is "
+    "kept below, beside theirs. Check it, then save again."
 )
 
 
@@ -149,7 +240,8 @@ def _conflict_message(record: Discussion) -> str:
     who = record.updated_by.name if record.updated_by else "Someone"
     return (
         f"{who} saved this case's record at {planning.rules.clock(record.updated_at)} while you "
-        "were typing. Your text is kept below: compare it with theirs, then save again."
+        "were typing. Nothing is saved yet. Where you both changed the same part, both texts "
+        "are shown side by side: choose which to keep, then save again."
     )
 
 
@@ -160,19 +252,31 @@ def save_record(
     version: int | None,
     actor: User,
     now: datetime,
-) -> Discussion:
-    """Save the record from the console while the meeting is in progress."""
+    base: Mapping[str, str | None] | None = None,
+    keep: Collection[str] = (),
+) -> tuple[Discussion, Merge | None]:
+    """Save the record from the console while the meeting is in progress; the merge it took
+    when the copy was stale."""
     check_in_progress(item.conference)
-    record, changes = apply_record(item, values, version=version, actor=actor, now=now)
+    record, changes, merged = apply_record(
+        item,
+        values,
+        version=version,
+        actor=actor,
+        now=now,
+        saved_from=SavedFrom.CONSOLE,
+        base=base,
+        keep=keep,
+    )
     audit.record(
         actor,
         "meeting.record_saved",
         item.conference,
         marac_id=item.conference.marac_id,
         now=now,
-        detail={"case_id": item.case_id, "fields": sorted(changes)},
+        detail={"case_id": item.case_id, "fields": sorted(changes), "merged": bool(merged)},
     )
-    return record
+    return record, merged
 
 
 def check_action(

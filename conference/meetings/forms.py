@@ -11,7 +11,7 @@ from wtforms.validators import Optional
 
 from conference.actions.choices import DUE_IN_DAYS, OnwardReferral, Priority
 from conference.actions.models import ACTION_LIMITS
-from conference.meetings.choices import Presence
+from conference.meetings.choices import PERPETRATOR_RISK_FIELDS, RECORD_FIELDS, Presence
 from conference.meetings.models import ATTENDEE_LIMITS, PERPETRATOR_RISK_LIMITS, RECORD_LIMITS
 from conference.web.forms import (
     Form,
@@ -21,6 +21,7 @@ from conference.web.forms import (
     radios,
     text,
 )
+from conference.web.merging import Merges
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 
@@ -76,9 +77,11 @@ RECORD_HINTS = {
 }
 
 
-class RecordForm(Form):
-    """The case's record. ``version`` is the copy the user started from."""
+class RecordForm(Merges, Form):
+    """The case's record. ``version`` is the copy the user started from; each field carries
+    the text it started from, so a stale save merges (conference.web.merging)."""
 
+    merged_fields = RECORD_FIELDS
     version = HiddenField()
     information_shared = long_text(
         RECORD_LABELS["information_shared"],
@@ -111,9 +114,11 @@ PERPETRATOR_RISK_LABELS = {
 }
 
 
-class PerpetratorRiskForm(Form):
-    """The meeting's view of one perpetrator's risk; prefixed with the perpetrator."""
+class PerpetratorRiskForm(Merges, Form):
+    """The meeting's view of one perpetrator's risk; prefixed with the perpetrator. Merges a
+    stale save as the record does."""
 
+    merged_fields = PERPETRATOR_RISK_FIELDS
     version = HiddenField()
     risk_to_new_partner = long_text(
         PERPETRATOR_RISK_LABELS["risk_to_new_partner"],

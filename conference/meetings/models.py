@@ -8,15 +8,16 @@ the case on the console, so the follow view and a second console show the same c
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.accounts.models import Agency, User
 from conference.conferences.models import AgendaItem, Conference
-from conference.db import UTCDateTime, enum_type, max_lengths, utcnow
+from conference.db import BigIntPK, UTCDateTime, enum_type, max_lengths, utcnow
 from conference.extensions import Model
-from conference.meetings.choices import PERPETRATOR_RISK_FIELDS, Presence
+from conference.meetings.choices import PERPETRATOR_RISK_FIELDS, Presence, RevisionOf, SavedFrom
 
 RECORD_LIMITS = {
     "information_shared": 8000,
@@ -161,6 +162,39 @@ class Discussion(Model):
 
     def __repr__(self) -> str:
         return f"<Discussion {self.id} item={self.agenda_item_id}>"
+
+
+class Revision(Model):
+    """One save of a case's record or of the minutes' notes: who, when, from where, and each
+    field it changed before and after. Kept for every save, so nothing typed is lost when
+    someone else's text replaces it. Never edited.
+    """
+
+    __tablename__ = "revisions"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    conference_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("conferences.id", ondelete="CASCADE"), index=True
+    )
+    #: The case whose record it is; empty for the minutes' notes.
+    agenda_item_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("agenda_items.id", ondelete="CASCADE"), index=True
+    )
+    part: Mapped[RevisionOf] = mapped_column(enum_type(RevisionOf, "revision_of"))
+    saved_from: Mapped[SavedFrom] = mapped_column(enum_type(SavedFrom, "saved_from"))
+    #: The record's version this save made.
+    version: Mapped[int] = mapped_column()
+    #: field -> [before, after], for every field the save changed.
+    changes: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
+    #: Made on a stale copy and merged with what someone else had saved meanwhile.
+    merged: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    actor_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    actor: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    def __repr__(self) -> str:
+        return f"<Revision {self.id} {self.part.value} v{self.version}>"
 
 
 class PerpetratorRisk(Model):

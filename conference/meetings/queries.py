@@ -21,7 +21,7 @@ from conference.conferences.choices import ItemStatus
 from conference.conferences.models import AgendaItem, Conference, conference_invitations
 from conference.extensions import db
 from conference.meetings.choices import Presence
-from conference.meetings.models import Attendance, Attendee, Discussion, Meeting
+from conference.meetings.models import Attendance, Attendee, Discussion, Meeting, Revision
 from conference.research.models import ResearchReturn
 
 
@@ -123,6 +123,17 @@ def returned_agency_ids(conference_id: int) -> set[int]:
             .join(AgendaItem, AgendaItem.id == ResearchReturn.agenda_item_id)
             .where(AgendaItem.conference_id == conference_id)
             .distinct()
+        )
+    )
+
+
+def revisions_of(conference_id: int) -> list[Revision]:
+    """Every revision of a conference's case records and minutes' notes, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Revision)
+            .where(Revision.conference_id == conference_id)
+            .order_by(Revision.at.desc(), Revision.id.desc())
         )
     )
 

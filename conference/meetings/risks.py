@@ -19,8 +19,14 @@ from conference.conferences.queries import item_perpetrators
 from conference.errors import NotFound, ValidationFailed
 from conference.extensions import db
 from conference.meetings.choices import PERPETRATOR_RISK_FIELDS
-from conference.meetings.console import RecordConflict, check_in_progress, write_texts
+from conference.meetings.console import (
+    SAME_MOMENT,
+    check_in_progress,
+    merged_values,
+    write_texts,
+)
 from conference.meetings.models import PERPETRATOR_RISK_LIMITS, PerpetratorRisk
+from conference.merging import Merge
 from conference.referrals.models import Perpetrator
 
 
@@ -53,11 +59,16 @@ def save_risk(
     version: int | None,
     actor: User,
     now: datetime,
-) -> PerpetratorRisk:
-    """Save the meeting's view of one perpetrator's risk, refusing a save on a stale copy.
+    base: Mapping[str, str | None] | None = None,
+    keep: Collection[str] = (),
+) -> tuple[PerpetratorRisk, Merge | None]:
+    """Save the meeting's view of one perpetrator's risk; a save made on a stale copy is merged
+    with what is saved, as the case's record is (console.merged_values).
 
-    ``version`` is the version the user's copy was read at (None before anything is saved).
-    Raises RecordConflict, ValidationFailed and InvalidTransition.
+    ``version`` is the version the user's copy was read at (None before anything is saved),
+    ``base`` the text it started from, ``keep`` the fields to leave as saved. Returns the risk
+    and the merge, if any. Raises RecordConflict (both changed a field), ValidationFailed and
+    InvalidTransition.
     """
     check_in_progress(item.conference)
     if perpetrator.referral_id != item.referral_id:
@@ -65,8 +76,15 @@ def save_risk(
     risk = risks_for([item.id]).get(item.id, {}).get(perpetrator.id)
     if risk is None and version is not None:
         raise ValidationFailed("This record was removed; reload the page")
-    if risk is not None and version != risk.version:
-        raise RecordConflict(_conflict_message(risk, perpetrator), risk)
+    values, merged = merged_values(
+        risk,
+        PERPETRATOR_RISK_FIELDS,
+        values,
+        version=version,
+        base=base,
+        keep=keep,
+        message=_conflict_message(risk, perpetrator) if risk is not None else SAME_MOMENT,
+    )
     for name in PERPETRATOR_RISK_FIELDS:
         limit = PERPETRATOR_RISK_LIMITS[name]
         if len((values.get(name) or "").strip()) > limit:
@@ -81,17 +99,23 @@ def save_risk(
         item.conference,
         marac_id=item.conference.marac_id,
         now=now,
-        detail={"case_id": item.case_id, "perpetrator_id": perpetrator.id, "fields": changed},
+        detail={
+            "case_id": item.case_id,
+            "perpetrator_id": perpetrator.id,
+            "fields": changed,
+            "merged": merged is not None,
+        },
     )
-    return risk
+    return risk, merged
 
 
 def _conflict_message(risk: PerpetratorRisk, perpetrator: Perpetrator) -> str:
     who = risk.updated_by.name if risk.updated_by else "Someone"
     return (
         f"{who} saved the meeting's view of {perpetrator.name}'s risk at "
-        f"{planning.rules.clock(risk.updated_at)} while you were typing. Your text is kept "
-        "below: compare it with theirs, then save again."
+        f"{planning.rules.clock(risk.updated_at)} while you were typing. Nothing is saved yet. "
+        "Where you both changed the same part, both texts are shown side by side: choose which "
+        "to keep, then save again."
     )
 
 

@@ -20,6 +20,7 @@ from conference.meetings.choices import RECORD_FIELDS
 from conference.meetings.models import Discussion
 from conference.minutes.models import MINUTES_LIMITS, Minutes
 from conference.web.forms import Form, MemorableDateField, long_text, radios, text
+from conference.web.merging import Merges
 
 #: How the minutes name each part of a case's record.
 RECORD_LABELS = {**meeting_forms.RECORD_LABELS, "no_action_reason": "No action because"}
@@ -35,7 +36,8 @@ def reason_field() -> Any:
     )
 
 
-class NotesForm(Form):
+class NotesForm(Merges, Form):
+    merged_fields = tuple(MINUTES_LIMITS)
     version = HiddenField()
     opening_notes = long_text(
         "Opening notes",

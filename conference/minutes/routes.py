@@ -17,8 +17,8 @@ from conference.db import utcnow
 from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
 from conference.meetings import queries as meeting_queries
-from conference.meetings.choices import RECORD_FIELDS
 from conference.meetings.forms import PERPETRATOR_RISK_LABELS
+from conference.meetings.models import Discussion
 from conference.meetings.opening import statement_for
 from conference.meetings.permissions import drives
 from conference.minutes import forms, queries, services
@@ -30,6 +30,7 @@ from conference.web.errors import error_response
 from conference.web.forms import Form, show_refusal, version_of
 from conference.web.htmx import go, render, wants_partial
 from conference.web.loaders import item_of, load_conference, or_404
+from conference.web.merging import Merges, Posted, kept_message, read_posted, show_merge, typed
 from conference.web.unit import Answer, on_refusal, refusal_flashed
 
 bp = Blueprint("minutes", __name__)
@@ -102,20 +103,25 @@ def save_notes(conference_id: int) -> ResponseReturnValue:
     conference, minutes = _writable(conference_id)
     form = NotesForm(request.form)
     editing = Editing(notes=form)
-    if not form.validate():
+    valid = form.validate()
+    posted = read_posted(form, request.form)
+    if not (valid and posted.settled):
         return _respond(conference, minutes, partial=NOTES, status=422, editing=editing)
-    on_refusal(_refused(conference, minutes, form, editing, NOTES, key="notes"))
-    services.save_notes(
+    on_refusal(_refused(conference, minutes, form, editing, NOTES, key="notes", posted=posted))
+    _, merged = services.save_notes(
         minutes,
         conference,
-        values=form.data,
+        values=typed(form),
         version=version_of(form.version),
         reason=form.reason.data or "",
         actor=current_actor(),
         now=utcnow(),
+        base=posted.base,
+        keep=posted.keep,
     )
+    message = f"The notes are saved.{kept_message(merged, services.CHANGE_LABELS)}"
     # Any other business is shown after the cases: the whole page is reloaded to show it.
-    return _saved(conference, minutes, "The notes are saved.", None, anchor="minutes-notes")
+    return _saved(conference, minutes, message, None, anchor="minutes-notes")
 
 
 @bp.post("/conferences/<int:conference_id>/minutes/items/<int:item_id>/record")
@@ -126,19 +132,26 @@ def save_record(conference_id: int, item_id: int) -> ResponseReturnValue:
     item = item_of(conference, item_id)
     form = RecordForm(request.form, prefix=f"item-{item.id}")
     editing, key = Editing(records={item.id: form}), f"record-{item.id}"
-    if not form.validate():
+    valid = form.validate()
+    posted = read_posted(form, request.form)
+    if not (valid and posted.settled):
         return _respond(conference, minutes, partial=RECORD, status=422, editing=editing, item=item)
-    on_refusal(_refused(conference, minutes, form, editing, RECORD, key=key, item=item))
-    services.save_record(
+    on_refusal(
+        _refused(conference, minutes, form, editing, RECORD, key=key, item=item, posted=posted)
+    )
+    _, _, merged = services.save_record(
         item,
         minutes,
-        values={name: form[name].data or "" for name in RECORD_FIELDS},
+        values=typed(form),
         version=version_of(form.version),
         reason=form.reason.data or "",
         actor=current_actor(),
         now=utcnow(),
+        base=posted.base,
+        keep=posted.keep,
     )
-    message = f"The record on case {item.case.reference} is saved."
+    kept = kept_message(merged, RECORD_LABELS)
+    message = f"The record on case {item.case.reference} is saved.{kept}"
     return _saved(conference, minutes, message, RECORD, anchor=key, item=item)
 
 
@@ -245,10 +258,12 @@ def _refused(
     partial: str,
     *,
     key: str,
+    posted: Posted | None = None,
     **extra: Any,
 ) -> Answer:
     """The answer to a refusal, with the user's text kept: by the field (422), or beside what
-    someone else saved first (409), or with the reason the minutes cannot change (409)."""
+    someone else saved first (409; for a form that merges, the fields both changed side by
+    side), or with the reason the minutes cannot change (409)."""
 
     first = next(f.short_name for f in form if f.short_name != "version")
 
@@ -258,9 +273,13 @@ def _refused(
             status = 422
             show_refusal(form, refused, first)
         elif isinstance(refused, Conflict) and hasattr(refused, "current"):
-            editing.conflicts[key] = (str(refused), refused.current)
-            # Saving again, after comparing, is meant to replace what they saved.
-            form.version.data = str(refused.current.version)
+            current = _saved_now(refused.current, extra.get("item"))
+            editing.conflicts[key] = (str(refused), current)
+            if isinstance(form, Merges) and posted is not None:
+                saved = {name: getattr(current, name, "") or "" for name in form.merged_fields}
+                show_merge(form, saved, getattr(current, "version", None), posted)
+            else:  # saving again, after comparing, is meant to replace what they saved
+                form.version.data = str(current.version)
         else:
             flash(str(refused), "error")
         return _respond(
@@ -268,6 +287,14 @@ def _refused(
         )
 
     return answer
+
+
+def _saved_now(current: Any, item: Any) -> Any:
+    """What is saved now, read afresh: a case's record that this request began and that was
+    rolled back (two first saves at once) is the one the other person saved."""
+    if isinstance(current, Discussion) and item is not None:
+        return meeting_queries.records_for([item.id]).get(item.id) or current
+    return current
 
 
 def _saved(

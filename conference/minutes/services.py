@@ -7,7 +7,7 @@ the same transaction. Every function flushes and leaves the commit to its caller
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,8 +25,17 @@ from conference.conferences.lifecycle import CONFERENCE
 from conference.conferences.models import AgendaItem, Conference
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
-from conference.meetings.console import RecordConflict, apply_record, check_action
+from conference.meetings.choices import RevisionOf, SavedFrom
+from conference.meetings.console import (
+    SAME_MOMENT,
+    RecordConflict,
+    apply_record,
+    check_action,
+    keep_revision,
+    merged_values,
+)
 from conference.meetings.models import Discussion
+from conference.merging import Merge
 from conference.minutes.forms import REASON_LIMIT, RECORD_LABELS
 from conference.minutes.models import MINUTES_LIMITS, Minutes, MinutesRevision
 from conference.minutes.permissions import has_minutes
@@ -50,12 +59,13 @@ CHANGE_LABELS = {
 }
 
 
-class NotesConflict(Conflict):
-    """Someone saved the minutes' notes after this copy was read; ``current`` holds theirs."""
+#: The minutes' own notes, merged and kept as revisions like a case's record.
+NOTES_FIELDS = tuple(MINUTES_LIMITS)
 
-    def __init__(self, message: str, current: Minutes) -> None:
-        super().__init__(message)
-        self.current = current
+
+class NotesConflict(RecordConflict):
+    """Someone saved the minutes' notes after this copy was read and both changed the same
+    part; ``current`` holds theirs, ``merge`` the fields both changed."""
 
 
 def check_has_minutes(conference: Conference) -> None:
@@ -155,17 +165,34 @@ def save_notes(
     reason: str,
     actor: User,
     now: datetime,
-) -> dict[str, list[str]]:
-    """Change the opening notes and any other business. Raises NotesConflict when stale."""
+    base: Mapping[str, str | None] | None = None,
+    keep: Collection[str] = (),
+) -> tuple[dict[str, list[str]], Merge | None]:
+    """Change the opening notes and any other business; a save made on a stale copy is merged
+    with what is saved (see console.merged_values). Every change is kept as a revision.
+
+    Returns the fields changed (field -> [before, after]) and the merge, if any. Raises
+    NotesConflict when both changed the same part, ValidationFailed by field.
+    """
     check_has_minutes(conference)
-    if version != minutes.version:
-        raise NotesConflict(_notes_conflict_message(minutes, conference), minutes)
+    try:
+        values, merged = merged_values(
+            minutes,
+            NOTES_FIELDS,
+            values,
+            version=version,
+            base=base,
+            keep=keep,
+            message=_notes_conflict_message(minutes, conference),
+        )
+    except RecordConflict as clash:
+        raise NotesConflict(str(clash), minutes, clash.merge) from None
     for name, limit in MINUTES_LIMITS.items():
         if len(values.get(name) or "") > limit:
             raise ValidationFailed(f"Must be {limit} characters or fewer", name)
     reason = _check_reason(minutes, reason)
     changes: dict[str, list[str]] = {}
-    for name in MINUTES_LIMITS:
+    for name in NOTES_FIELDS:
         before, after = getattr(minutes, name) or "", (values.get(name) or "").strip()
         if before != after:
             changes[name] = [before, after]
@@ -173,9 +200,23 @@ def save_notes(
     if changes:
         minutes.updated_at = now
         minutes.updated_by_id = actor.id
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError as stale:
+        raise NotesConflict(SAME_MOMENT, minutes) from stale
+    keep_revision(
+        conference_id=conference.id,
+        item=None,
+        part=RevisionOf.NOTES,
+        saved_from=SavedFrom.MINUTES,
+        version=minutes.version,
+        changes=changes,
+        merged=merged is not None,
+        actor=actor,
+        now=now,
+    )
     _log(minutes, conference, item=None, changes=changes, reason=reason, actor=actor, now=now)
-    return changes
+    return changes, merged
 
 
 def _notes_conflict_message(minutes: Minutes, conference: Conference) -> str:
@@ -183,7 +224,8 @@ def _notes_conflict_message(minutes: Minutes, conference: Conference) -> str:
     when = rules.clock(rules.local(minutes.updated_at, conference.marac.timezone))
     return (
         f"{who.name if who else 'Someone'} saved these notes at {when} while you were typing. "
-        "Your text is kept below: compare it with theirs, then save again."
+        "Nothing is saved yet. Where you both changed the same part, both texts are shown side "
+        "by side: choose which to keep, then save again."
     )
 
 
@@ -204,16 +246,28 @@ def save_record(
     reason: str,
     actor: User,
     now: datetime,
-) -> tuple[Discussion, dict[str, list[str]]]:
-    """Edit (or, once final, correct) what the meeting recorded on a case.
+    base: Mapping[str, str | None] | None = None,
+    keep: Collection[str] = (),
+) -> tuple[Discussion, dict[str, list[str]], Merge | None]:
+    """Edit (or, once final, correct) what the meeting recorded on a case; a stale copy is
+    merged with what is saved.
 
-    Raises RecordConflict when the copy is stale, ValidationFailed by field.
+    Raises RecordConflict when both changed the same part, ValidationFailed by field.
     """
     _check_case(item)
     reason = _check_reason(minutes, reason)
-    record, changes = apply_record(item, values, version=version, actor=actor, now=now)
+    record, changes, merged = apply_record(
+        item,
+        values,
+        version=version,
+        actor=actor,
+        now=now,
+        saved_from=SavedFrom.MINUTES,
+        base=base,
+        keep=keep,
+    )
     _log(minutes, item.conference, item=item, changes=changes, reason=reason, actor=actor, now=now)
-    return record, changes
+    return record, changes, merged
 
 
 def _checked_action(

@@ -304,3 +304,35 @@ def test_the_console_and_the_follow_view_show_research_on_him(world, live, as_us
     follow = as_user(world.police_rep).get(f"/conferences/{world.conference.id}/follow").text
     assert "Police hold two bail breaches" in follow
     assert "Health hold nothing to share" not in follow  # only the viewer's own agency
+
+
+def test_a_stale_save_of_his_risk_merges_and_a_part_both_changed_is_chosen(world, live, as_user):
+    from tests.page_forms import form_data
+
+    [perpetrator] = perpetrators_of(live[0])
+    chair, coordinator = as_user(world.chair), as_user(world.coordinator)
+    action = _risk_url(world, live[0], perpetrator)
+    his, hers = chair.get(_url(world)).text, coordinator.get(_url(world)).text
+    prefix = f"perpetrator-{perpetrator.id}-"
+    mine = form_data(his, action, **{f"{prefix}risk_to_family": "Threats to her mother"})
+    assert chair.post(action, data=mine).status_code == 303
+    theirs = form_data(hers, action, **{f"{prefix}risk_to_staff": "Hostile to workers"})
+    assert coordinator.post(action, data=theirs).status_code == 303  # merged
+    risk = db.session.scalar(db.select(PerpetratorRisk))
+    assert (risk.risk_to_family, risk.risk_to_staff) == (
+        "Threats to her mother",
+        "Hostile to workers",
+    )
+    # Both change the same part from the same copy: side by side, then her choice.
+    his, hers = chair.get(_url(world)).text, coordinator.get(_url(world)).text
+    mine = form_data(his, action, **{f"{prefix}risk_to_public": "Armed"})
+    assert chair.post(action, data=mine).status_code == 303
+    clash = coordinator.post(
+        action, data=form_data(hers, action, **{f"{prefix}risk_to_public": "Unknown"})
+    )
+    assert clash.status_code == 409
+    assert "Risk to the public: you both changed this" in clash.text
+    chosen = form_data(clash.text, action, **{f"{prefix}risk_to_public.keep": "theirs"})
+    assert coordinator.post(action, data=chosen).status_code == 303
+    db.session.refresh(risk)
+    assert risk.risk_to_public == "Armed"

@@ -131,7 +131,7 @@ def test_a_case_is_discussed_only_with_a_risk_and_an_action_or_a_reason_for_none
         console.mark_discussed(item, actor=world.chair, now=now)
     assert "at least one risk" in str(refused.value)
     assert "at least one action" in str(refused.value)
-    record = console.save_record(
+    record, _ = console.save_record(
         item, {"risk_to_children": "Exposure to violence"}, version=None, actor=world.chair, now=now
     )
     with pytest.raises(InvalidTransition, match="at least one action"):

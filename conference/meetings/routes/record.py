@@ -3,17 +3,25 @@ refused with both texts."""
 
 from __future__ import annotations
 
-from flask import flash, request, url_for
+from flask import flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
+from conference.conferences import display, listing
+from conference.conferences import queries as conference_queries
+from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
 from conference.meetings import console, queries, risks
 from conference.meetings.choices import PERPETRATOR_RISK_FIELDS, RECORD_FIELDS
 from conference.meetings.console import RecordConflict
-from conference.meetings.forms import RECORD_LABELS, PerpetratorRiskForm, RecordForm
+from conference.meetings.forms import (
+    PERPETRATOR_RISK_LABELS,
+    RECORD_LABELS,
+    PerpetratorRiskForm,
+    RecordForm,
+)
 from conference.meetings.routes import bp, load_driven
 from conference.meetings.routes.console import (
     console_response,
@@ -26,6 +34,7 @@ from conference.web.auth import current_actor
 from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import go, partial_response, wants_partial
 from conference.web.loaders import item_of
+from conference.web.merging import Posted, kept_message, read_posted, show_merge, typed
 from conference.web.unit import Answer, on_refusal
 
 
@@ -36,22 +45,37 @@ def save_record(conference_id: int, item_id: int) -> ResponseReturnValue:
     conference = load_driven(conference_id)
     item = item_of(conference, item_id)
     form = RecordForm(request.form)
-    if not form.validate():
+    valid = form.validate()
+    posted = read_posted(form, request.form)
+    if not (valid and posted.settled):
         return _record_answer(conference, item, form=form, status=422)
-    values = {name: form[name].data or "" for name in RECORD_FIELDS}
-    version = version_of(form.version)
-    on_refusal(_record_refusal(conference, item, form))
-    console.save_record(item, values, version=version, actor=current_actor(), now=utcnow())
-    flash(f"The record of case {item.case.reference} is saved.", "success")
+    on_refusal(_record_refusal(conference, item, form, posted))
+    _, merged = console.save_record(
+        item,
+        typed(form),
+        version=version_of(form.version),
+        actor=current_actor(),
+        now=utcnow(),
+        base=posted.base,
+        keep=posted.keep,
+    )
+    kept = kept_message(merged, RECORD_LABELS)
+    flash(f"The record of case {item.case.reference} is saved.{kept}", "success")
     return _record_answer(conference, item, form=None, status=200)
 
 
-def _record_refusal(conference: Conference, item: AgendaItem, form: RecordForm) -> Answer:
-    """A save on a stale copy shows both texts (409); a rule of input broken (422) or the
-    meeting's state (409) is said beside the record, its text kept."""
+def _record_refusal(
+    conference: Conference, item: AgendaItem, form: RecordForm, posted: Posted
+) -> Answer:
+    """A save on a stale copy where both changed a part shows the two texts side by side
+    (409); a rule of input broken (422) or the meeting's state (409) is said beside the
+    record, its text kept."""
 
     def answer(refused: Exception) -> ResponseReturnValue:
         if isinstance(refused, RecordConflict):
+            record = queries.records_for([item.id]).get(item.id)
+            saved = {name: getattr(record, name) if record else "" for name in RECORD_FIELDS}
+            show_merge(form, saved, record.version if record else None, posted)
             return _record_answer(conference, item, form=form, status=409, conflict=refused)
         if not isinstance(refused, ValidationFailed | InvalidTransition):
             raise refused  # someone else's change: the error message every page gives
@@ -71,8 +95,6 @@ def _record_answer(
     conflict: RecordConflict | None = None,
 ) -> ResponseReturnValue:
     record = queries.records_for([item.id]).get(item.id)
-    if conflict is not None and form is not None:  # the next save is made on what they saw
-        form.version.data = str(record.version) if record else ""
     if not wants_partial():
         if status == 200:
             return go(url_for(".meeting", conference_id=conference.id, _anchor="record"))
@@ -102,23 +124,41 @@ def save_perpetrator_risk(
     item = item_of(conference, item_id)
     perpetrator = risks.perpetrator_of(item, perpetrator_id)
     form = risk_form_for(perpetrator.id, None, request.form)
-    if not form.validate():
+    valid = form.validate()
+    posted = read_posted(form, request.form)
+    if not (valid and posted.settled):
         return _risk_answer(conference, item, perpetrator, form=form, status=422)
-    values = {name: form[name].data or "" for name in PERPETRATOR_RISK_FIELDS}
-    version = version_of(form.version)
-    on_refusal(_risk_refusal(conference, item, perpetrator, form))
-    risks.save_risk(item, perpetrator, values, version=version, actor=current_actor(), now=utcnow())
-    flash(f"The meeting's view of {perpetrator.name}'s risk is saved.", "success")
+    on_refusal(_risk_refusal(conference, item, perpetrator, form, posted))
+    _, merged = risks.save_risk(
+        item,
+        perpetrator,
+        typed(form),
+        version=version_of(form.version),
+        actor=current_actor(),
+        now=utcnow(),
+        base=posted.base,
+        keep=posted.keep,
+    )
+    kept = kept_message(merged, PERPETRATOR_RISK_LABELS)
+    flash(f"The meeting's view of {perpetrator.name}'s risk is saved.{kept}", "success")
     return _risk_answer(conference, item, perpetrator, form=None, status=200)
 
 
 def _risk_refusal(
-    conference: Conference, item: AgendaItem, perpetrator: Perpetrator, form: PerpetratorRiskForm
+    conference: Conference,
+    item: AgendaItem,
+    perpetrator: Perpetrator,
+    form: PerpetratorRiskForm,
+    posted: Posted,
 ) -> Answer:
-    """As for the record: a stale save shows both texts (409), the typed text kept."""
+    """As for the record: a stale save where both changed a part shows the two texts side by
+    side (409), the typed text kept."""
 
     def answer(refused: Exception) -> ResponseReturnValue:
         if isinstance(refused, RecordConflict):
+            risk = risks.risks_for([item.id]).get(item.id, {}).get(perpetrator.id)
+            saved = {name: getattr(risk, name) if risk else "" for name in PERPETRATOR_RISK_FIELDS}
+            show_merge(form, saved, risk.version if risk else None, posted)
             return _risk_answer(
                 conference, item, perpetrator, form=form, status=409, conflict=refused
             )
@@ -141,9 +181,6 @@ def _risk_answer(
     conflict: RecordConflict | None = None,
 ) -> ResponseReturnValue:
     forms = {perpetrator.id: form} if form is not None else {}
-    risk = risks.risks_for([item.id]).get(item.id, {}).get(perpetrator.id)
-    if conflict is not None and form is not None:  # the next save is made on what they saw
-        form.version.data = str(risk.version) if risk else ""
     if not wants_partial():
         if status == 200:
             anchor = f"perpetrator-risk-{item.id}-{perpetrator.id}"
@@ -162,3 +199,53 @@ def _risk_answer(
         risk_conflict=conflict,
         **context,
     )
+
+
+#: How the revisions page names each field it lists.
+REVISION_LABELS = {
+    **RECORD_LABELS,
+    "opening_notes": "Opening notes",
+    "other_business": "Any other business",
+}
+
+
+@bp.get("/conferences/<int:conference_id>/revisions")
+@login_required
+def revisions(conference_id: int) -> ResponseReturnValue:
+    """Every save of the conference's case records and minutes' notes: who, when, where from,
+    and each field before and after, so text someone else replaced can be read and copied.
+    For whoever runs the meeting and writes its minutes; the cases shown are audited."""
+    conference = load_driven(conference_id)
+    kept = queries.revisions_of(conference.id)
+    items = conference_queries.agenda_items(conference.id)
+    shown = {revision.agenda_item_id for revision in kept}
+    listing.record_view(
+        current_actor(),
+        "meeting.revisions_viewed",
+        conference,
+        [item for item in items if item.id in shown],
+        now=utcnow(),
+    )
+    return render_template(
+        "meetings/revisions.html",
+        conference=conference,
+        label=display.conference_label(conference),
+        notes=[revision for revision in kept if revision.agenda_item_id is None],
+        cases=[
+            (item, [revision for revision in kept if revision.agenda_item_id == item.id])
+            for item in items
+            if item.id in shown
+        ],
+        labels=REVISION_LABELS,
+        back=_back(conference),
+    )
+
+
+def _back(conference: Conference) -> tuple[str, str] | None:
+    """Where the revisions page leads back to: the console while the meeting runs, then the
+    minutes."""
+    if conference.status is ConferenceStatus.IN_PROGRESS:
+        return "The console", url_for(".meeting", conference_id=conference.id)
+    if conference.status in (ConferenceStatus.CONCLUDED, ConferenceStatus.MINUTES_FINAL):
+        return "The minutes", url_for("minutes.page", conference_id=conference.id)
+    return None
