@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9aa2d07850d2'
-down_revision = '3f0c9d2a7b41'
+down_revision = '70fdce7f7313'
 branch_labels = None
 depends_on = None
 
