@@ -401,14 +401,22 @@ def change_action(
     return action
 
 
-def withdraw_action(action: Action, item: AgendaItem, *, actor: User, now: datetime) -> None:
+def withdraw_action(
+    action: Action, item: AgendaItem, *, version: int | None, actor: User, now: datetime
+) -> None:
     """Take back an action entered by mistake, while the meeting that agreed it runs.
 
-    Once the meeting concludes an action can only be closed, never removed.
+    version is the one the chair saw: an action changed since is not withdrawn unseen
+    (RecordConflict). Once the meeting concludes an action can only be closed, never removed.
     """
     check_in_progress(item.conference)
+    if version != action.version:
+        raise RecordConflict(WITHDRAW_STALE, action)
     db.session.delete(action)
-    db.session.flush()
+    try:
+        db.session.flush()
+    except StaleDataError as stale:
+        raise RecordConflict(WITHDRAW_STALE, action) from stale
     audit.record(
         actor,
         "action.withdrawn",
@@ -417,6 +425,12 @@ def withdraw_action(action: Action, item: AgendaItem, *, actor: User, now: datet
         now=now,
         detail={"case_id": item.case_id, "action_id": action.id},
     )
+
+
+WITHDRAW_STALE = (
+    "Someone changed this action after you opened it, so it was not withdrawn. Check it as it "
+    "is saved now, then withdraw it again if it is still a mistake."
+)
 
 
 def mark_discussed(item: AgendaItem, *, actor: User, now: datetime) -> None:

@@ -214,6 +214,59 @@ def test_a_stale_action_change_is_refused_with_both_versions(world, as_user):
     assert "Refer to a refuge today" in plain.text and "Refer to outreach" in plain.text
 
 
+def test_withdrawing_an_action_changed_since_it_was_seen_is_refused(world, as_user):
+    chair, coordinator = as_user(world.chair), as_user(world.coordinator)
+    item = _first_open(world, chair)
+    action = console.add_action(
+        item,
+        description="Refer to refuge",
+        owner=world.idva,
+        owner_name="",
+        due_on=utcnow().date() + timedelta(days=7),
+        priority=console.Priority.MEDIUM,
+        actor=world.chair,
+        now=utcnow(),
+    )
+    db.session.commit()
+    seen, action_id = action.version, action.id
+    prefix = f"action-{action.id}"
+    changed = coordinator.post(
+        _url(world, f"/actions/{action.id}"),
+        data={
+            f"{prefix}-version": str(seen),
+            f"{prefix}-description": "Refer to a refuge today: she agreed",
+            f"{prefix}-owner_agency_id": str(world.idva.id),
+            f"{prefix}-due_in": "28",
+            f"{prefix}-priority": "high",
+        },
+        headers=HTMX,
+    )
+    assert changed.status_code == 200
+
+    for headers in (HTMX, {}):
+        stale = chair.post(
+            _url(world, f"/actions/{action.id}/withdraw"),
+            data={"version": str(seen)},
+            headers=headers,
+        )
+        assert stale.status_code == 409
+        assert "it was not withdrawn" in stale.text
+        assert "Refer to a refuge today: she agreed" in stale.text  # as it is saved now
+        db.session.expire_all()
+        assert db.session.get(console.Action, action.id) is not None
+
+    db.session.refresh(action)
+    withdrawn = chair.post(
+        _url(world, f"/actions/{action.id}/withdraw"),
+        data={"version": str(action.version)},
+        headers=HTMX,
+    )
+    assert withdrawn.status_code == 200
+    assert "Refer to a refuge today" not in withdrawn.text
+    db.session.expire_all()
+    assert db.session.get(console.Action, action_id) is None
+
+
 def test_marking_discussed_too_early_says_what_is_missing(world, as_user):
     chair = as_user(world.chair)
     item = _first_open(world, chair)

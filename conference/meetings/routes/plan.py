@@ -94,7 +94,8 @@ def withdraw_action(conference_id: int, action_id: int) -> ResponseReturnValue:
     item = item_of(conference, action.agenda_item_id)
 
     def change() -> str:
-        console.withdraw_action(action, item, actor=current_actor(), now=utcnow())
+        version = request.form.get("version", type=int)
+        console.withdraw_action(action, item, version=version, actor=current_actor(), now=utcnow())
         return "The action is withdrawn."
 
     return _action_change(conference, item, None, str(action.id), change)
