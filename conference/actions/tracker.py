@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -20,7 +18,7 @@ from conference.conferences.queries import victim_names
 from conference.extensions import db
 from conference.referrals.choices import CaseStatus
 from conference.referrals.models import Case
-from conference.spreadsheets import safe_cell
+from conference.spreadsheets import stream_csv
 
 #: Escalation to the coordinators and the chair comes at this many days overdue.
 ESCALATION_DAYS = 7
@@ -218,28 +216,72 @@ CSV_HEADER = [
 
 def as_csv(rows: Iterable[TrackedAction], today: date) -> str:
     """The tracker as CSV: references, agencies, dates and statuses; no names, no free text."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_HEADER)
+    return "".join(stream_csv(CSV_HEADER, csv_rows(rows, today)))
+
+
+def csv_rows(rows: Iterable[TrackedAction], today: date) -> Iterator[list[str]]:
+    """Each action as a CSV row (cells not yet made safe: stream_csv does it)."""
     for row in rows:
         action, update = row.action, row.last_update
-        zone = row.timezone
-        writer.writerow(
-            safe_cell(value)
-            for value in (
-                row.reference,
-                str(action.id),
-                action.owner_agency.name,
-                display.local_day(row.conference).isoformat() if row.conference else "screening",
-                action.priority.label,
-                action.due_on.isoformat(),
-                action.status.label,
-                str(row.days_overdue(today)),
-                rules.local(update.at, zone).date().isoformat() if update else "",
-                "Yes" if row.case_closed else "No",
+        yield [
+            row.reference,
+            str(action.id),
+            action.owner_agency.name,
+            display.local_day(row.conference).isoformat() if row.conference else "screening",
+            action.priority.label,
+            action.due_on.isoformat(),
+            action.status.label,
+            str(row.days_overdue(today)),
+            rules.local(update.at, row.timezone).date().isoformat() if update else "",
+            "Yes" if row.case_closed else "No",
+        ]
+
+
+#: Actions read per query when every matching action is walked (the CSV export).
+BATCH = 500
+
+
+def every_tracked(filters: Filters, *, batch: int | None = None) -> Iterator[TrackedAction]:
+    """Every matching action, soonest due first, read a batch at a time after the last one
+    seen (keyset), so memory stays flat however many there are. No victim names: the export
+    that walks them never shows any."""
+    batch = batch or BATCH
+    query = _matching(filters).order_by(Action.due_on, Action.id)
+    after: tuple[date, int] | None = None
+    while True:
+        page = query
+        if after is not None:
+            due_on, last_id = after
+            page = page.where(
+                sa.or_(
+                    Action.due_on > due_on, sa.and_(Action.due_on == due_on, Action.id > last_id)
+                )
             )
-        )
-    return out.getvalue()
+        rows = db.session.execute(page.limit(batch)).all()
+        if not rows:
+            return
+        latest = latest_updates([row[0].id for row in rows])
+        for action, reference, case_status, conf, zone in rows:
+            yield TrackedAction(
+                action,
+                reference,
+                "",
+                conf,
+                latest.get(action.id),
+                case_status is CaseStatus.CLOSED,
+                zone,
+            )
+        after = (rows[-1][0].due_on, rows[-1][0].id)
+
+
+def count_and_cases(filters: Filters) -> tuple[int, list[int]]:
+    """How many actions match, and the cases they belong to (for the export's audit event)."""
+    matching = _matching(filters).with_only_columns(Action.id, Action.case_id).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(matching)) or 0
+    case_ids = db.session.scalars(
+        sa.select(matching.c.case_id).distinct().order_by(matching.c.case_id)
+    ).all()
+    return total, list(case_ids)
 
 
 def chosen_id(text: str | None, known: Iterable[int]) -> int | None:

@@ -10,8 +10,6 @@ of ids are the case's own records, a few dozen at most.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -28,13 +26,12 @@ from conference.conferences.models import AgendaItem
 from conference.extensions import db
 from conference.referrals.models import Case, Referral
 from conference.research.models import ResearchReturn
-from conference.spreadsheets import safe_cell
 from conference.transfers.models import CaseTransfer
 from conference.voice.models import VictimVoice
 
 UK = ZoneInfo("Europe/London")
 #: The most rows one export holds; the page says so when the report is longer.
-EXPORT_LIMIT = 20_000
+EXPORT_BATCH = 500
 
 #: What each kind of record is called in the report.
 RECORDS = {
@@ -161,37 +158,44 @@ def rows(case: Case, events: Iterable[AuditEvent]) -> list[Row]:
     return found
 
 
-def export(case: Case, *, on_or_after: date | None, on_or_before: date | None) -> list[Row]:
-    """Every row of the report (up to EXPORT_LIMIT), newest first, for the CSV."""
-    query = _query(case, on_or_after, on_or_before).limit(EXPORT_LIMIT)
-    return rows(case, db.session.scalars(query))
+def export(case: Case, *, on_or_after: date | None, on_or_before: date | None) -> Iterator[Row]:
+    """Every row of the report, newest first, for the CSV: read a batch at a time after the
+    last one seen (keyset), so memory stays flat however long the case's history."""
+    query = _query(case, on_or_after, on_or_before)
+    after: tuple[datetime, int] | None = None
+    while True:
+        page = query
+        if after is not None:
+            at, last_id = after
+            page = page.where(
+                sa.or_(AuditEvent.at < at, sa.and_(AuditEvent.at == at, AuditEvent.id < last_id))
+            )
+        events = db.session.scalars(page.limit(EXPORT_BATCH)).all()
+        if not events:
+            return
+        yield from rows(case, events)
+        after = (events[-1].at, events[-1].id)
 
 
-def as_csv(found: Iterable[Row]) -> Iterator[str]:
-    """The report as CSV text, a line at a time: no case content, only who, what and when."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
+def count(case: Case, *, on_or_after: date | None, on_or_before: date | None) -> int:
+    """How many events the report holds within the dates."""
+    matching = _query(case, on_or_after, on_or_before).order_by(None).subquery()
+    return db.session.scalar(sa.select(sa.func.count()).select_from(matching)) or 0
 
-    def line(values: list[str]) -> str:
-        writer.writerow([safe_cell(v) for v in values])
-        text = buffer.getvalue()
-        buffer.seek(0)
-        buffer.truncate()
-        return text
 
-    yield line(
-        ["When (UTC)", "Person", "Agency", "Role", "Read or change", "What", "Record", "Page"]
-    )
+CSV_HEADER = ["When (UTC)", "Person", "Agency", "Role", "Read or change", "What", "Record", "Page"]
+
+
+def csv_rows(found: Iterable[Row]) -> Iterator[list[str]]:
+    """The report as CSV rows: no case content, only who, what and when."""
     for row in found:
-        yield line(
-            [
-                row.event.at.strftime("%Y-%m-%d %H:%M:%S"),
-                row.person,
-                row.agency,
-                row.roles,
-                row.kind,
-                row.event.verb,
-                row.record,
-                row.page,
-            ]
-        )
+        yield [
+            row.event.at.strftime("%Y-%m-%d %H:%M:%S"),
+            row.person,
+            row.agency,
+            row.roles,
+            row.kind,
+            row.event.verb,
+            row.record,
+            row.page,
+        ]

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import csv
+import gc
 import io
 import re
+import tracemalloc
 from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 
+from conference import spreadsheets
 from conference.accounts.models import Role
+from conference.actions import tracker
 from conference.actions.choices import ActionStatus
+from conference.actions.models import Action
 from conference.audit.models import AuditEvent
 from conference.db import utcnow
 from conference.extensions import db
@@ -235,3 +240,48 @@ def test_queries_stay_constant_as_actions_grow(app, world, count_queries, as_use
         factories.make_user(Role.AGENCY_REP, marac=world.marac, agency=world.housing)
     db.session.commit()
     assert measure() == few
+
+
+def _copies_of(action_id: int, count: int) -> None:
+    """count more actions like this one, added in bulk (ids and due dates their own)."""
+    table = Action.__table__
+    row = dict(db.session.execute(sa.select(table).where(table.c.id == action_id)).one()._mapping)
+    row.pop("id")
+    due = row["due_on"]
+    db.session.execute(
+        sa.insert(table), [{**row, "due_on": due + timedelta(days=n % 40)} for n in range(count)]
+    )
+    db.session.commit()
+
+
+def _peak_while_streaming(client, url: str) -> tuple[int, int]:
+    """The rows of the CSV and the memory its making took at most (bytes, tracemalloc)."""
+    gc.collect()
+    tracemalloc.start()
+    try:
+        response = client.get(url, buffered=False)
+        rows = sum(chunk.count(b"\n") for chunk in response.response)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return rows, peak
+
+
+def test_the_csv_export_streams_in_batches_with_flat_memory(app, world, as_user, monkeypatch):
+    # Many batches and chunks, with due dates shared across batches.
+    monkeypatch.setattr(tracker, "BATCH", 50)
+    monkeypatch.setattr(spreadsheets, "CHUNK_CHARACTERS", 4096)
+    coordinator = as_user(world.coordinator)
+    url = "/actions/tracker.csv?status=all"
+    _copies_of(world.late.id, 150)
+    _peak_while_streaming(coordinator, url)  # the statements compiled and cached once
+    small_rows, small_peak = _peak_while_streaming(coordinator, url)
+
+    _copies_of(world.late.id, 1500)
+    large_rows, large_peak = _peak_while_streaming(coordinator, url)
+
+    assert large_rows - small_rows == 1500  # every action once, none lost at a batch's edge
+    ids = [row[1] for row in csv.reader(io.StringIO(coordinator.get(url).text))][1:]
+    assert len(ids) == len(set(ids)) == large_rows - 1
+    # Ten times the actions, about the same memory: nothing gathers every row.
+    assert large_peak < 2 * small_peak, (small_peak, large_peak)
