@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from conference import audit
 from conference.accounts.models import Role, RoleGrant
 from conference.audit import context as audit_context
+from conference.audit import queries as audit_queries
 from conference.audit.models import AuditEvent
 from conference.extensions import db
 from tests import factories
@@ -363,6 +364,43 @@ def test_events_are_split_into_pages_newest_first(app, coordinator_with_events):
     assert listed_tags(third) == ["e02", "e01"]
     assert 'href="/audit/?page=3&amp;verb=case.viewed"' in second.text
     assert 'href="/audit/?page=1&amp;verb=case.viewed"' in second.text
+
+
+def test_past_the_count_limit_the_log_says_more_and_pages_through_those_counted(
+    app, coordinator_with_events, monkeypatch
+):
+    monkeypatch.setattr(audit_queries, "COUNT_LIMIT", 10)
+    app.config["AUDIT_PAGE_SIZE"] = 5
+    client, add = coordinator_with_events
+    add(12)
+
+    first = client.get("/audit/?verb=case.viewed")
+    beyond = client.get("/audit/?verb=case.viewed&page=3")
+
+    assert "More than 10 events, page 1 of the first 2" in first.text
+    assert "Narrow the filters" in first.text
+    assert listed_tags(first) == ["e12", "e11", "e10", "e09", "e08"]
+    assert "page 2 of the first 2" in beyond.text  # as far as was counted
+    assert listed_tags(beyond) == ["e07", "e06", "e05", "e04", "e03"]
+    narrowed = client.get(
+        f"/audit/?verb=case.viewed&on_or_before={(BASE + timedelta(days=1)).date().isoformat()}"
+        "&page=1"
+    )
+    assert narrowed.status_code == 200
+
+
+def test_the_log_costs_the_same_queries_however_many_events(
+    app, coordinator_with_events, count_queries
+):
+    client, add = coordinator_with_events
+    add(3)
+    client.get("/audit/?verb=case.viewed")  # the session's first touch written
+    with count_queries() as few:
+        client.get("/audit/?verb=case.viewed")
+    add(40, start=4)
+    with count_queries() as many:
+        client.get("/audit/?verb=case.viewed")
+    assert len(many) == len(few)
 
 
 def test_a_page_past_the_end_shows_the_last_page(app, coordinator_with_events):
