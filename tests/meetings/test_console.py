@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -368,6 +369,80 @@ def test_the_follow_view_shows_each_new_action(world, as_user):
     )
     db.session.commit()
     assert "Strategy discussion for the children" in follower.get(live, headers=HTMX).text
+
+
+def _since(body: str) -> str:
+    """The stamp the follow view's poll will send back (what the page shows)."""
+    return re.search(r"follow/live\?since=([0-9a-f]+)", body).group(1)
+
+
+def test_a_follow_poll_that_finds_nothing_changed_answers_204_cheaply(
+    world, as_user, count_queries
+):
+    chair = as_user(world.chair)
+    item = _first_open(world, chair)
+    follower = as_user(world.childrens_rep)
+    page = follower.get(f"/conferences/{world.conference.id}/follow").text
+    live = f"/conferences/{world.conference.id}/follow/live?since={_since(page)}"
+    follower.get(live, headers=HTMX)  # the session's first touch written
+
+    with count_queries() as polled:
+        unchanged = follower.get(live, headers=HTMX)
+
+    assert unchanged.status_code == 204 and unchanged.text == ""
+    with count_queries() as rendered:
+        full = follower.get(f"/conferences/{world.conference.id}/follow/live", headers=HTMX)
+    assert full.status_code == 200
+    assert len(polled) < len(rendered) / 2, (len(polled), len(rendered))
+
+    # Each kind of change the view shows makes the next poll answer with the new content.
+    changes = [
+        lambda: console.add_action(
+            item,
+            description="Strategy discussion for the children",
+            owner=world.childrens,
+            owner_name="",
+            due_on=utcnow().date() + timedelta(days=7),
+            priority=console.Priority.HIGH,
+            actor=world.chair,
+            now=utcnow(),
+        ),
+        lambda: chair.post(
+            _url(world, f"/items/{item.id}/record"),
+            data={"version": "", "risk_to_victim": "Threats to kill since Friday"},
+            headers=HTMX,
+        ),
+        lambda: chair.post(_url(world, "/next"), headers=HTMX),
+    ]
+    since = _since(full.text)
+    for change in changes:
+        change()
+        db.session.commit()
+        answer = follower.get(
+            f"/conferences/{world.conference.id}/follow/live?since={since}", headers=HTMX
+        )
+        assert answer.status_code == 200, change
+        assert _since(answer.text) != since
+        since = _since(answer.text)
+        again = follower.get(
+            f"/conferences/{world.conference.id}/follow/live?since={since}", headers=HTMX
+        )
+        assert again.status_code == 204
+
+
+def test_a_204_poll_writes_no_audit_event(world, as_user):
+    _first_open(world, as_user(world.chair))
+    follower = as_user(world.police_rep)
+    page = follower.get(f"/conferences/{world.conference.id}/follow").text
+    before = db.session.scalar(db.select(db.func.count()).select_from(AuditEvent))
+
+    for _ in range(3):
+        answer = follower.get(
+            f"/conferences/{world.conference.id}/follow/live?since={_since(page)}", headers=HTMX
+        )
+        assert answer.status_code == 204
+
+    assert db.session.scalar(db.select(db.func.count()).select_from(AuditEvent)) == before
 
 
 def test_an_agency_absent_from_the_meeting_sees_nothing_of_it(world, as_user):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import render_template, session
+from flask import render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_htmx import make_response
 from flask_login import login_required
@@ -13,7 +13,7 @@ from conference.conferences import display, listing
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import Conference
 from conference.db import utcnow
-from conference.meetings import queries
+from conference.meetings import queries, stamps
 from conference.meetings.permissions import drives, follows
 from conference.meetings.routes import STOP_POLLING, bp
 from conference.web.auth import current_actor, require
@@ -36,15 +36,25 @@ def _load_followed(conference_id: int) -> Conference:
 def follow(conference_id: int) -> ResponseReturnValue:
     """The live view of the meeting for an attendee."""
     conference = _load_followed(conference_id)
-    return render_template("meetings/follow.html", **_follow_context(conference, polled=False))
+    stamp = stamps.follow_stamp(conference.id)
+    context = _follow_context(conference, polled=False)
+    return render_template("meetings/follow.html", stamp=stamp, **context)
 
 
 @bp.get("/conferences/<int:conference_id>/follow/live")
 @login_required
 def follow_live(conference_id: int) -> ResponseReturnValue:
-    """The live region alone, polled; once the meeting is over polling stops."""
+    """The live region alone, polled; once the meeting is over polling stops.
+
+    The poll says which stamp it shows (``since``): when the meeting's stamp is the same,
+    nothing it shows has changed, and the answer is an empty 204 (htmx keeps the page).
+    """
     conference = _load_followed(conference_id)
-    body = render_template("meetings/_follow.html", **_follow_context(conference, polled=True))
+    stamp = stamps.follow_stamp(conference.id)
+    if request.args.get("since") == stamp:
+        return "", 204
+    context = _follow_context(conference, polled=True)
+    body = render_template("meetings/_follow.html", stamp=stamp, **context)
     live = conference.status in (ConferenceStatus.AGENDA_PUBLISHED, ConferenceStatus.IN_PROGRESS)
     return make_response(body, 200 if live else STOP_POLLING)
 
