@@ -104,8 +104,16 @@ def get_case(case_id: int) -> Case | None:
     )
 
 
-def cases_in(marac_ids: set[int], *, include_closed: bool = False) -> list[Case]:
-    """The cases of these MARACs with their referrals, newest first."""
+def cases_in(
+    marac_ids: set[int],
+    *,
+    include_closed: bool = False,
+    search: str = "",
+    page: int = 1,
+    per_page: int = 25,
+) -> Pagination:
+    """One page of the cases of these MARACs with their referrals, newest first. ``search``
+    narrows them to a case reference or a victim's name (given, family or alias)."""
     query = (
         sa.select(Case)
         .where(Case.marac_id.in_(marac_ids or {-1}))
@@ -114,7 +122,32 @@ def cases_in(marac_ids: set[int], *, include_closed: bool = False) -> list[Case]
     )
     if not include_closed:
         query = query.where(Case.status != CaseStatus.CLOSED)
-    return list(db.session.scalars(query))
+    search = search.strip()
+    if search:
+        named = sa.select(Referral.id).where(
+            Referral.case_id == Case.id,
+            sa.or_(
+                *(
+                    column.icontains(search, autoescape=True)
+                    for column in (
+                        Referral.victim_given_name,
+                        Referral.victim_family_name,
+                        Referral.victim_aliases,
+                    )
+                )
+            ),
+        )
+        query = query.where(
+            sa.or_(Case.reference.icontains(search, autoescape=True), named.exists())
+        )
+    return db.paginate(
+        query,
+        page=min(max(page, 1), MAX_PAGE),
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+        count=True,
+    )
 
 
 def case_by_reference(marac_id: int, reference: str) -> Case | None:

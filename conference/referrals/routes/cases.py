@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
@@ -22,6 +22,7 @@ from conference.referrals.forms import AddressReasonForm
 from conference.referrals.models import Case
 from conference.referrals.routes import bp
 from conference.web.auth import current_actor, require, requires
+from conference.web.forms import query_text
 from conference.web.requests import parse_id
 from conference.web.unit import on_refusal
 
@@ -42,9 +43,26 @@ def cases() -> ResponseReturnValue:
     """The open cases of the coordinator's MARACs (closed ones on request)."""
     include_closed = request.args.get("closed") == "1"
     actor = current_actor()
-    found = queries.cases_in(marac_ids_with(actor, Role.COORDINATOR), include_closed=include_closed)
-    services.record_list_view(actor, "cases", [c.id for c in found], now=utcnow())
-    return render_template("referrals/cases.html", cases=found, include_closed=include_closed)
+    text, problem = query_text(request.args, "q", CASE_SEARCH_LIMIT)
+    listing = queries.cases_in(
+        marac_ids_with(actor, Role.COORDINATOR),
+        include_closed=include_closed,
+        search="" if problem else text,
+        page=request.args.get("page", 1, type=int),
+        per_page=current_app.config["ADMIN_PAGE_SIZE"],
+    )
+    services.record_list_view(actor, "cases", [c.id for c in listing.items], now=utcnow())
+    return render_template(
+        "referrals/cases.html",
+        listing=listing,
+        include_closed=include_closed,
+        q=text.strip(),
+        problem=problem,
+    ), (422 if problem else 200)
+
+
+#: Longest search for a case: a name or a reference.
+CASE_SEARCH_LIMIT = 80
 
 
 @bp.get("/cases/<int:case_id>")
