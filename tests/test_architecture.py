@@ -108,7 +108,7 @@ LAYERS = (
     Layer("operations", "audit scheduler"),
     Layer(
         "demo",
-        "accounts actions closure conferences escalation meetings minutes notifications referrals "
+        "accounts actions audit closure conferences escalation meetings minutes notifications referrals "
         "research "
         "system_issues transfers voice",
     ),
