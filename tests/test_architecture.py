@@ -108,9 +108,8 @@ LAYERS = (
     Layer("operations", "audit scheduler"),
     Layer(
         "demo",
-        "accounts actions audit closure conferences escalation meetings minutes notifications referrals "
-        "research "
-        "system_issues transfers voice",
+        "accounts actions audit closure conferences escalation meetings minutes notifications "
+        "referrals research system_issues transfers voice",
     ),
     Layer(
         "web",
