@@ -67,7 +67,7 @@ def seed_scale_command(maracs: int, years: int, seed: int, force: bool) -> None:
     started = time.perf_counter()
     with audit_context.bound(audit_context.Origin(source="cli")):
         counts = scale.seed_scale(
-            maracs=maracs, years=years, seed=seed, now=utcnow(), progress=click.echo
+            maracs=maracs, months=12 * years, seed=seed, now=utcnow(), progress=click.echo
         )
         db.session.commit()
     elapsed = time.perf_counter() - started

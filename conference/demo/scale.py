@@ -298,19 +298,19 @@ def has_data() -> bool:
 def seed_scale(
     *,
     maracs: int,
-    years: int,
+    months: int,
     seed: int,
     now: datetime,
     progress: Callable[[str], None] = lambda message: None,
 ) -> Counts:
-    """Write a county: `maracs` MARACs, each meeting monthly for `years` years up to today.
+    """Write a county: `maracs` MARACs, each meeting monthly for `months` months up to today.
     Uses the session's connection (and its transaction); the caller commits."""
     rng = random.Random(seed)
     counts = Counts()
     writer = _Writer(db.session.connection(), counts)
     password_hash = passwords.hash_password(BENCH_PASSWORD)
     today = _today(now)
-    first = rules.add_months(date(today.year, today.month, 1), -12 * years)
+    first = rules.add_months(date(today.year, today.month, 1), -months)
     admin_id: int | None = None
     questions = [q.id for q in current_app.extensions["risk_tools"]["dash-24"].questions]
     for index in range(maracs):
