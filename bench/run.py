@@ -300,6 +300,19 @@ def pages_for(role: str, nav: list[str], t: Targets) -> list[Page]:
                 htmx=True,
             )
         )
+        # Forward through the agenda, then back as far: the console ends where it began.
+        pages.append(
+            Page(role, "console next case", f"/conferences/{t.live}/meeting/next", "POST", True)
+        )
+        pages.append(
+            Page(
+                role,
+                "console previous case",
+                f"/conferences/{t.live}/meeting/previous",
+                "POST",
+                True,
+            )
+        )
     if role == "agency_rep":
         pages.append(Page(role, "follow poll", f"/conferences/{t.live}/follow/live", htmx=True))
     return pages
@@ -326,8 +339,10 @@ class Recorder:
 
 
 def _one(client: Client, page: Page, recorder: Recorder | None) -> Answer:
-    if page.method == "POST" and recorder is not None:
+    if page.path.endswith("/record") and recorder is not None:
         return recorder.save()
+    if page.method == "POST":
+        return client.request("POST", page.path, {"csrf_token": client.token}, htmx=page.htmx)
     return client.request(page.method, page.path, htmx=page.htmx)
 
 
@@ -393,7 +408,7 @@ def measure_pages(
     base: str, floor_base: str, t: Targets, password: str, passes: int
 ) -> tuple[list[Row], Row]:
     """Every page once to warm up (unless a single pass is asked for), then `passes` times each,
-    one after another, the floor too."""
+    one after another, with a request to the floor after each page's."""
     floor_client = Client(floor_base)
     floor = Row("floor", "50 rows, Flask + SQLAlchemy")
     rows: list[Row] = []
@@ -404,7 +419,7 @@ def measure_pages(
         nav = client.nav()
         recorder = None
         for page in pages_for(role, nav, t):
-            if page.method == "POST":
+            if page.path.endswith("/record"):
                 recorder = Recorder(client, page.path)
             plan.append((client, page, recorder))
     if passes > 1:  # warm up: each page once, not counted
@@ -416,7 +431,7 @@ def measure_pages(
         for _ in range(passes):
             row.add(_one(client, page, recorder))
         rows.append(row)
-    for _ in range(max(passes, 5)):
+        # The floor between the pages, so that it meets the machine as they do.
         floor.add(floor_client.request("GET", "/"))
     return rows, floor
 

@@ -1117,7 +1117,7 @@ def _reads(
         at = published + timedelta(seconds=rng.randint(0, span - 1))
         _event(writer, user_id, "agenda.viewed", "Conference", conference_id, area, at)
     for _, victim, _ in items:
-        for user_id in rng.sample(readers, rng.randint(10, 30)):
+        for user_id in rng.sample(readers, rng.randint(20, 45)):
             at = published + timedelta(seconds=rng.randint(0, span - 1))
             _event(
                 writer, user_id, "case.viewed", "Case", victim.case_id, area, at, {"page": "case"}
@@ -1168,6 +1168,8 @@ def _actions(
         )
         _event(writer, area.chair, "action.agreed", "Action", action_id, area, agreed)
         for step_status, at, note in steps:
+            detail = {"page": "case"}
+            _event(writer, owner, "case.viewed", "Case", victim.case_id, area, at, detail)
             writer.add(
                 ActionUpdate,
                 {
