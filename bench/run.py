@@ -262,6 +262,8 @@ class Page:
     path: str
     method: str = "GET"
     htmx: bool = False
+    #: Requested after each request of this page, and measured as a row of its own.
+    then: Page | None = None
 
 
 def pages_for(role: str, nav: list[str], t: Targets) -> list[Page]:
@@ -300,19 +302,12 @@ def pages_for(role: str, nav: list[str], t: Targets) -> list[Page]:
                 htmx=True,
             )
         )
-        # Forward through the agenda, then back as far: the console ends where it began.
-        pages.append(
-            Page(role, "console next case", f"/conferences/{t.live}/meeting/next", "POST", True)
+        # Measured in turns (next, then previous), so the console stays on its first cases.
+        back = Page(
+            role, "console previous case", f"/conferences/{t.live}/meeting/previous", "POST", True
         )
-        pages.append(
-            Page(
-                role,
-                "console previous case",
-                f"/conferences/{t.live}/meeting/previous",
-                "POST",
-                True,
-            )
-        )
+        path = f"/conferences/{t.live}/meeting/next"
+        pages.append(Page(role, "console next case", path, "POST", True, back))
     if role == "agency_rep":
         pages.append(Page(role, "follow poll", f"/conferences/{t.live}/follow/live", htmx=True))
     return pages
@@ -425,12 +420,17 @@ def measure_pages(
     if passes > 1:  # warm up: each page once, not counted
         for client, page, recorder in plan:
             _one(client, page, recorder)
+            if page.then:
+                _one(client, page.then, recorder)
         floor_client.request("GET", "/")
     for client, page, recorder in plan:
         row = Row(page.role, page.label)
+        then = Row(page.role, page.then.label) if page.then else None
         for _ in range(passes):
             row.add(_one(client, page, recorder))
-        rows.append(row)
+            if page.then and then:
+                then.add(_one(client, page.then, recorder))
+        rows += [row, *([then] if then else [])]
         # The floor between the pages, so that it meets the machine as they do.
         floor.add(floor_client.request("GET", "/"))
     return rows, floor

@@ -605,6 +605,7 @@ def _conference(
     positions: dict[Section, int] = {}
     at = starts + timedelta(minutes=8)
     items: list[tuple[int, _Victim, Section]] = []
+    opened_at: dict[int, datetime] = {}
     for n, (victim, referral_id, decided, _) in enumerate(listings):
         section = Section.CHILDREN if victim.children else Section.ADULTS
         positions[section] = positions.get(section, 0) + 1
@@ -636,6 +637,8 @@ def _conference(
             },
         )
         items.append((item_id, victim, section))
+        if opened is not None:
+            opened_at[item_id] = opened
         victim.last_heard = day
         victim.on_today = live
     _research(writer, rng, area, items, published, starts, now)
@@ -643,7 +646,8 @@ def _conference(
     _reads(writer, rng, area, conference_id, items, published, starts, now)
     if not live:
         for item_id, victim, section in items:
-            _actions(writer, rng, area, item_id, victim, section, day, today, starts, now)
+            agreed = opened_at[item_id] + timedelta(minutes=7)
+            _actions(writer, rng, area, item_id, victim, section, day, today, agreed, now)
 
 
 def _repeat_of(
@@ -1020,7 +1024,7 @@ def _meeting(
             "conference_id": conference_id,
             "started_at": started,
             "started_by_id": area.chair,
-            "started_early": False,
+            "started_early": started < starts,
             "current_item_id": items[0][0] if live else None,
             "concluded_at": None if live else ended,
             "concluded_by_id": None if live else area.chair,
@@ -1045,6 +1049,8 @@ def _meeting(
         # Today everyone of the MARAC attends (they follow on their screens); on past days
         # one or two people an agency.
         staff = area.people[kind] if live else area.people[kind][: rng.randint(1, 2)]
+        if kind is AgencyKind.OTHER:
+            staff = staff[:2]  # the coordinators; the steering group reads figures only
         if kind is AgencyKind.POLICE and area.people[kind][0] not in staff:
             staff = [area.people[kind][0], *staff]
         for user_id, given, family in staff:
@@ -1133,12 +1139,12 @@ def _actions(
     section: Section,
     day: date,
     today: date,
-    starts: datetime,
+    agreed: datetime,
     now: datetime,
 ) -> None:
-    """About five actions a case, each as its owner reported on it since."""
+    """About five actions a case, agreed while it was discussed, each as its owner reported on
+    it since."""
     kinds = [k for k in TASKS if section is Section.CHILDREN or k not in CHILDREN_ONLY]
-    agreed = starts + timedelta(minutes=20)
     for kind in rng.sample(kinds, min(len(kinds), rng.choice((3, 4, 5, 5, 6, 7)))):
         due = day + timedelta(days=rng.choice((7, 14, 14, 21, 28, 42)))
         steps = _progress(rng, agreed, due, today, now)
