@@ -14,6 +14,7 @@ import contextlib
 import os
 import random
 import re
+import signal
 import socket
 import statistics
 import subprocess
@@ -25,6 +26,7 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
 from pathlib import Path
@@ -154,7 +156,7 @@ def serve(apps: list[str], url: str, workers: int, log: Path) -> Iterator[list[s
         yield [base for _, base in started]
     finally:
         for process, _ in started:
-            process.terminate()
+            process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown
         for process, _ in started:
             try:
                 process.wait(timeout=20)
@@ -471,11 +473,11 @@ def mixed_load(
     chair = signed_in(t.logins["chair"])
     recorder = Recorder(chair, f"/conferences/{t.live}/meeting/items/{t.item}/record")
     recorder.save()  # not counted: learns the record's version (a stale first save is a 409)
-    follower_clients = [signed_in(t.followers[n % len(t.followers)]) for n in range(followers)]
-    agency_clients = []
-    for n in range(agency_users):
-        client = signed_in(t.agency_users[n % len(t.agency_users)])
-        agency_clients.append((client, client.nav() or ["/"]))
+    with ThreadPoolExecutor(max_workers=4) as pool:  # sign-ins cost the server a hash each
+        emails = [t.followers[n % len(t.followers)] for n in range(followers)]
+        follower_clients = list(pool.map(signed_in, emails))
+        emails = [t.agency_users[n % len(t.agency_users)] for n in range(agency_users)]
+        agency_clients = [(c, c.nav() or ["/"]) for c in pool.map(signed_in, emails)]
 
     def chair_loop() -> None:
         while not stop.is_set():
