@@ -546,12 +546,13 @@ def run(
     think: float,
     poll: float,
     out: Any = sys.stdout,
+    log: Path | None = None,
 ) -> tuple[list[Row], Row, Mixed | None]:
     """Start the app and the floor, measure, print; return the figures."""
     from conference.demo.scale import BENCH_PASSWORD
 
     targets = find_targets(url)
-    log = Path(tempfile.gettempdir()) / "conference-bench-gunicorn.log"
+    log = log or Path(tempfile.gettempdir()) / "conference-bench-gunicorn.log"
     print(f"Serving logs in {log}", file=out)
     with serve(["conference:create_app()", "bench.floor:create_app()"], url, workers, log) as (
         base,

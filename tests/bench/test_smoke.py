@@ -4,10 +4,12 @@ mixed load, so that `make bench` cannot rot. It measures nothing worth reading."
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from flask import Flask
+from flask.testing import FlaskClient
 
 from bench import run as bench
 from conference.audit.models import AuditEvent
@@ -33,10 +35,17 @@ def test_seeder_writes_a_county_that_keeps_the_rules(app: Flask) -> None:
         sa.select(sa.func.count()).where(AuditEvent.verb == "case.viewed")
     ) > len(references)
     assert scale.has_data()
+    # A database that holds data is refused without --force.
+    refused = app.test_cli_runner().invoke(args=["seed-scale", "--maracs", "1", "--years", "1"])
+    assert refused.exit_code != 0 and "already holds data" in refused.output
+
+
+def test_the_query_count_header_is_off_unless_the_bench_turns_it_on(client: FlaskClient) -> None:
+    assert "X-Query-Count" not in client.get("/sign-in").headers
 
 
 def test_one_pass_of_the_bench_answers_every_page(
-    app: Flask, database_url: str, monkeypatch: pytest.MonkeyPatch
+    app: Flask, database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     if database_url.startswith("sqlite:///:memory:") or database_url == "sqlite://":
         pytest.skip("the servers need a database they can open")
@@ -54,6 +63,7 @@ def test_one_pass_of_the_bench_answers_every_page(
         think=1,
         poll=1,
         out=out,
+        log=tmp_path / "servers.log",
     )
     printed = out.getvalue()
     assert "p50/floor" in printed and "Mixed load" in printed
