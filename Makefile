@@ -11,7 +11,7 @@ WORKERS ?= 2
 # Parallel test workers (pytest-xdist): `make test TEST_WORKERS=0` runs in one process.
 TEST_WORKERS ?= auto
 
-.PHONY: install run test lint format hooks migrations-check clean
+.PHONY: install run test bench lint format hooks migrations-check clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ test: install
 	$(MAKE) --no-print-directory lint && $(BIN)/python -m pytest -n $(TEST_WORKERS) || status=$$?; \
 	echo "make test: $$((SECONDS - started)) s ($$( ((status)) && echo failed || echo passed))"; \
 	exit $$status
+
+## make bench: every main page and console answer against a floor page, then a mixed load, on a
+## database filled by `flask --app conference seed-scale` (BENCH_DATABASE_URL, else DATABASE_URL).
+## A benchmark, not a test: CI does not run it. Options: make bench BENCH_ARGS="--passes 5".
+bench: install
+	$(BIN)/python -m bench --workers $(WORKERS) $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

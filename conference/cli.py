@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import click
 import sqlalchemy as sa
 from flask import Flask
@@ -11,6 +13,7 @@ from conference.accounts.management import grant_role, save_user
 from conference.accounts.models import Agency, AgencyKind, Role, User
 from conference.audit import context as audit_context
 from conference.db import utcnow
+from conference.demo import scale
 from conference.demo.seed import DEMO_PASSWORD, demo_logins, seed_demo
 from conference.errors import ValidationFailed
 from conference.extensions import db
@@ -19,6 +22,7 @@ from conference.extensions import db
 def init_app(app: Flask) -> None:
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(create_user_command)
+    app.cli.add_command(seed_scale_command)
 
 
 @click.command("seed-demo")
@@ -46,6 +50,31 @@ def seed_demo_command(if_empty: bool) -> None:
     for login in logins:
         click.echo(f"  {login.email:<{width}}  {login.roles:<34} {login.name}, {login.agency}")
     click.echo("")
+
+
+@click.command("seed-scale")
+@click.option("--maracs", default=20, show_default=True, type=click.IntRange(1, 99))
+@click.option("--years", default=10, show_default=True, type=click.IntRange(1, 30))
+@click.option("--seed", default=20, show_default=True, help="The same seed writes the same data.")
+@click.option("--force", is_flag=True, help="Write even though the database holds data.")
+def seed_scale_command(maracs: int, years: int, seed: int, force: bool) -> None:
+    """Fill a dedicated benchmark database with a county: MARACs meeting monthly for years."""
+    if scale.has_data() and not force:
+        raise click.ClickException(
+            "This database already holds data: seed-scale is for an empty benchmark database "
+            "(add --force to write anyway)."
+        )
+    started = time.perf_counter()
+    with audit_context.bound(audit_context.Origin(source="cli")):
+        counts = scale.seed_scale(
+            maracs=maracs, months=12 * years, seed=seed, now=utcnow(), progress=click.echo
+        )
+        db.session.commit()
+    elapsed = time.perf_counter() - started
+    for table, rows in sorted(counts.rows.items()):
+        click.echo(f"  {table:<28} {rows:>10,}")
+    click.echo(f"Written {sum(counts.rows.values()):,} rows in {elapsed:.0f} s.")
+    click.echo(f"Every seeded user's password: {scale.BENCH_PASSWORD}")
 
 
 @click.command("create-user")

@@ -113,9 +113,8 @@ LAYERS = (
     Layer("operations", "audit scheduler"),
     Layer(
         "demo",
-        "accounts actions agreements closure conferences escalation meetings minutes notifications "
-        "referrals research "
-        "system_issues transfers voice",
+        "accounts actions agreements audit closure conferences escalation meetings minutes "
+        "notifications referrals research system_issues transfers voice",
     ),
     Layer(
         "web",

@@ -8,7 +8,8 @@ import secrets
 import time
 from typing import Any
 
-from flask import Flask, Response, g, request
+import sqlalchemy as sa
+from flask import Flask, Response, current_app, g, has_request_context, request
 from werkzeug.routing import IntegerConverter, Map
 
 from conference.audit import context as audit_context
@@ -43,6 +44,14 @@ def init_app(app: Flask) -> None:
     app.before_request(_start)
     app.after_request(_finish)
     app.teardown_request(_reset)
+    if app.config.get("QUERY_COUNT_HEADER"):
+        # For the benchmark only (bench/): each answer says how many statements it ran.
+        sa.event.listen(sa.engine.Engine, "before_cursor_execute", _count_statement)
+
+
+def _count_statement(*args: Any, **kwargs: Any) -> None:
+    if has_request_context():
+        g.statements = g.get("statements", 0) + 1
 
 
 def _start() -> None:
@@ -66,6 +75,8 @@ def _finish(response: Response) -> Response:
             },
         )
     response.headers["X-Request-Id"] = g.get("request_id", "")
+    if current_app.config.get("QUERY_COUNT_HEADER"):
+        response.headers["X-Query-Count"] = str(g.get("statements", 0))
     return response
 
 
