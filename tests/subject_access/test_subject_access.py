@@ -40,7 +40,9 @@ def _dob(day: date) -> list[str]:
     return [str(day.day), str(day.month), str(day.year)]
 
 
-def _referral(marac, referrer, coordinator, victim, perpetrator, children, *, alias="", extra=None):
+def _referral(
+    marac, referrer, coordinator, victim, perpetrator, children, *, alias="", extra=None, age=None
+):
     now = utcnow()
     referral = services.start_referral(marac, actor=referrer, now=now)
     draft = factories.complete_draft(
@@ -53,8 +55,8 @@ def _referral(marac, referrer, coordinator, victim, perpetrator, children, *, al
             {
                 "given_name": perpetrator[0],
                 "family_name": perpetrator[1],
-                "dob": _dob(perpetrator[2]),
                 "aliases": "Bran Vex" if perpetrator is PERPETRATOR else "",
+                **({"age": age} if age else {"dob": _dob(perpetrator[2])}),
             }
         ],
         children=len(children),
@@ -319,6 +321,43 @@ def test_a_child_s_pack_holds_the_child_and_not_the_family(app, world):
             assert secret not in main, secret
         assert "check that they are not the perpetrator" in main
         _assert_only(main, {"Ysolde", "Quillfeather"}, {CHILDREN[0][2]})
+
+
+def test_a_perpetrator_linked_at_screening_is_found_with_him_and_in_his_pack(app, world):
+    from conference.referrals.models import PerpetratorIdentity, PerpetratorLink
+
+    third = _referral(
+        world.marac,
+        world.referrer,
+        world.coordinator,
+        ("Marisol", "Dunfrey", date(1992, 4, 4)),
+        PERPETRATOR,
+        [],
+        age=47,
+        extra={"consent": {"narrative": "Marisol Dunfrey met Brannoc Vexley last year."}},
+    )
+    again = db.session.scalar(sa.select(Perpetrator).where(Perpetrator.referral_id == third.id))
+    identity = PerpetratorIdentity()
+    db.session.add(identity)
+    db.session.flush()
+    for person in (world.him, again):
+        db.session.add(
+            PerpetratorLink(
+                perpetrator_id=person.id, identity_id=identity.id, linked_by_id=world.coordinator.id
+            )
+        )
+    db.session.commit()
+    client = sign_in(app.test_client(), world.coordinator)
+    found = _search(client, "Brannoc Vexley", PERPETRATOR[2])
+    assert f'value="perpetrator-{again.id}"' in found.text
+    assert "linked at screening" in found.text
+    page, download = _pack_text(client, f"perpetrator-{world.him.id}", f"perpetrator-{again.id}")
+    for text in (page, download):
+        main = text.split('id="main-content"')[-1] if 'id="main-content"' in text else text
+        assert world.case.reference in main and third.case.reference in main
+        assert "Approximate age" in main and "47" in main
+        assert "the victim met Brannoc Vexley last year." not in main  # her account: withheld
+        _assert_only(main, {"Brannoc", "Vexley"}, {PERPETRATOR[2]})
 
 
 def test_the_search_asks_for_both_fields_beside_them_and_keeps_what_was_typed(app, world):
