@@ -104,9 +104,17 @@ def _reference(referral: Referral, case: Case | None) -> str:
 
 
 def _searchable(marac_ids: Collection[int]) -> sa.ColumnElement[bool]:
+    """Sent referrals whose case the MARACs hold (a case transferred in included), or that
+    opened no case and were sent to them. The query joins Case on the referral's case."""
     return sa.and_(
-        Referral.marac_id.in_(marac_ids or {-1}), Referral.status != ReferralStatus.DRAFT
+        sa.func.coalesce(Case.marac_id, Referral.marac_id).in_(marac_ids or {-1}),
+        Referral.status != ReferralStatus.DRAFT,
     )
+
+
+def _held_by(referral: Referral) -> Marac:
+    """The MARAC that holds what a referral led to: its case's, else the one it was sent to."""
+    return referral.case.marac if referral.case else referral.marac
 
 
 def search(name: str, dob: date, marac_ids: Collection[int]) -> list[Candidate]:
@@ -115,6 +123,7 @@ def search(name: str, dob: date, marac_ids: Collection[int]) -> list[Candidate]:
     found: list[Candidate] = []
     victims = db.session.scalars(
         sa.select(Referral)
+        .outerjoin(Case, Case.id == Referral.case_id)
         .where(_searchable(marac_ids), Referral.victim_dob == dob)
         .order_by(Referral.id)
     ).all()
@@ -127,7 +136,7 @@ def search(name: str, dob: date, marac_ids: Collection[int]) -> list[Candidate]:
                     part=Part.VICTIM,
                     name=f"{r.victim_given_name} {r.victim_family_name}",
                     dob=r.victim_dob,
-                    marac_name=r.marac.name,
+                    marac_name=_held_by(r).name,
                     reference=_reference(r, r.case),
                     referred_on=r.referred_on,
                     status=r.status,
@@ -142,6 +151,7 @@ def search(name: str, dob: date, marac_ids: Collection[int]) -> list[Candidate]:
         rows = db.session.execute(
             sa.select(model, Referral)
             .join(Referral, Referral.id == model.referral_id)
+            .outerjoin(Case, Case.id == Referral.case_id)
             .where(_searchable(marac_ids), model.dob == dob)
             .order_by(Referral.id, model.position, model.id)
         ).all()
@@ -168,7 +178,7 @@ def _candidate(
         part=kind,
         name=f"{person.given_name} {person.family_name}".strip(),
         dob=person.dob,
-        marac_name=referral.marac.name,
+        marac_name=_held_by(referral).name,
         reference=_reference(referral, referral.case),
         referred_on=referral.referred_on,
         status=referral.status,
@@ -189,6 +199,7 @@ def _linked(
         sa.select(Perpetrator, Referral)
         .join(PerpetratorLink, PerpetratorLink.perpetrator_id == Perpetrator.id)
         .join(Referral, Referral.id == Perpetrator.referral_id)
+        .outerjoin(Case, Case.id == Referral.case_id)
         .where(
             PerpetratorLink.identity_id.in_(identities),
             Perpetrator.id.not_in(perpetrator_ids),
@@ -278,7 +289,7 @@ def chosen(pairs: list[tuple[Part, int]], marac_ids: Collection[int]) -> _Chosen
                 found.perpetrators[record_id] = person
             elif isinstance(person, Child):
                 found.children[record_id] = person
-        if referral.marac_id not in marac_ids or referral.status is ReferralStatus.DRAFT:
+        if _held_by(referral).id not in marac_ids or referral.status is ReferralStatus.DRAFT:
             return None
     return found
 
@@ -489,7 +500,7 @@ def _victim_pack(case: Case | None, referrals: list[Referral]) -> CasePack:
     first = referrals[0]
     people = _people(_case_referrals(case, first), set(), set())
     redact = _redactor(people, victim_is_subject=True, own_names=[])
-    pack = CasePack(Part.VICTIM, _reference(first, case), first.marac.name, case, first)
+    pack = CasePack(Part.VICTIM, _reference(first, case), _held_by(first).name, case, first)
     entries = []
     for r in people.referrals:
         incidents = [f"{_text(i.occurred_on)}: {redact(i.summary)}" for i in r.incidents]
@@ -668,7 +679,7 @@ def _perpetrator_pack(case: Case | None, mine: list[Perpetrator], first: Referra
     people = _people(_case_referrals(case, first), own_ids, set())
     own_names = [n for p in mine for n in _perpetrator_names(p)]
     redact = _redactor(people, victim_is_subject=False, own_names=own_names)
-    pack = CasePack(Part.PERPETRATOR, _reference(first, case), first.marac.name, case, first)
+    pack = CasePack(Part.PERPETRATOR, _reference(first, case), _held_by(first).name, case, first)
     entries = []
     for r in people.referrals:
         for p in sorted(r.perpetrators, key=lambda x: (x.position, x.id)):
@@ -816,7 +827,7 @@ def _child_pack(case: Case | None, mine: list[Child], first: Referral) -> CasePa
     people = _people(_case_referrals(case, first), set(), own_ids)
     own_names = [_full(c.given_name, c.family_name) for c in mine]
     redact = _redactor(people, victim_is_subject=False, own_names=own_names)
-    pack = CasePack(Part.CHILD, _reference(first, case), first.marac.name, case, first)
+    pack = CasePack(Part.CHILD, _reference(first, case), _held_by(first).name, case, first)
     entries = []
     for r in people.referrals:
         for c in r.children:

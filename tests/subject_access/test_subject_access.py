@@ -470,3 +470,17 @@ def test_the_pack_without_a_choice_goes_back_to_the_search(app, world):
     client = sign_in(app.test_client(), world.coordinator)
     resp = client.get("/subject-access/pack")
     assert resp.status_code == 303 and resp.headers["Location"].endswith("/subject-access/")
+
+
+def test_a_case_transferred_away_is_found_by_the_marac_that_holds_it_now(app, world):
+    receiving = factories.make_marac(code="SA2")
+    theirs = factories.make_user(Role.COORDINATOR, marac=receiving, name="Rhea Ceiving")
+    world.case.marac_id = receiving.id
+    db.session.commit()
+    key = f"victim-{world.referral.id}"
+    now_holds = sign_in(app.test_client(), theirs)
+    assert f'value="{key}"' in _search(now_holds, "Zennora Quillfeather", VICTIM[2]).text
+    assert now_holds.get("/subject-access/pack", query_string={"subject": key}).status_code == 200
+    sent_it = sign_in(app.test_client(), world.coordinator)
+    assert f'value="{key}"' not in _search(sent_it, "Zennora Quillfeather", VICTIM[2]).text
+    assert sent_it.get("/subject-access/pack", query_string={"subject": key}).status_code == 404
