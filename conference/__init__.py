@@ -122,6 +122,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.reports.routes import bp as reports_bp
     from conference.research.routes import bp as research_bp
     from conference.scheduler.routes import bp as scheduler_bp
+    from conference.subject_access.routes import bp as subject_access_bp
     from conference.system_issues.routes import bp as system_issues_bp
     from conference.transfers.routes import bp as transfers_bp
     from conference.voice.routes import bp as voice_bp
@@ -144,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
         reports_bp,
         research_bp,
         scheduler_bp,
+        subject_access_bp,
         transfers_bp,
         escalation_bp,
         system_issues_bp,

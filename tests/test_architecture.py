@@ -98,6 +98,12 @@ LAYERS = (
     Layer("escalation", "accounts actions audit notifications referrals"),
     # Who has seen a case: the audit trail's events about a case and the records it holds.
     Layer("case_access", "accounts actions audit conferences referrals research transfers voice"),
+    # Subject access: everything held about one person across the MARAC's records, other
+    # people named by role; the case's views come from the access report's query.
+    Layer(
+        "subject_access",
+        "accounts actions audit case_access conferences meetings minutes referrals research voice",
+    ),
     Layer("admin", "accounts"),
     Layer("dashboard", "accounts"),
     Layer(

@@ -528,6 +528,17 @@ ROUTES: dict[str, Route] = {
         dates=("occurred_on",),
     ),
     "closure.ready": Route("coordinator", fields=lambda ids: _ready_case(), texts=("reason",)),
+    "subject_access.search": Route(
+        "coordinator",
+        fields=lambda ids: {
+            "name": "Harriet Coles",
+            "dob": ["14", "3", "1990"],
+            "choose": "y",
+            "subject": "victim-1",
+        },
+        texts=("name",),
+        dates=("dob",),
+    ),
     "system_issues.new": Route(
         "coordinator",
         fields=_issue_fields,

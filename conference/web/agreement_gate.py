@@ -38,6 +38,7 @@ GATED = {
     "minutes",
     "referrals",
     "research",
+    "subject_access",
     "system_issues",
     "transfers",
     "voice",
