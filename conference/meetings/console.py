@@ -24,7 +24,7 @@ from conference.dates import ACTION_DUE_YEARS, years_after
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.meetings.choices import RECORD_FIELDS, RevisionOf, SavedFrom
-from conference.meetings.lifecycle import ITEM, REOPEN, meeting_refusal
+from conference.meetings.lifecycle import ITEM, LEAVE, REOPEN, meeting_refusal
 
 # The console page lists what is missing before a case can be marked discussed; the guard of
 # the items' table (meetings/lifecycle.py) is the one place that says it.
@@ -118,10 +118,17 @@ def check_in_progress(conference: Conference) -> None:
 
 
 def open_item(meeting: Meeting, item: AgendaItem, *, actor: User, now: datetime) -> None:
-    """Put an item on the console (and everyone's follow view); a listed one is now discussed."""
+    """Put an item on the console (and everyone's follow view); a listed one is now discussed.
+
+    The case it replaces, if still in discussion (neither marked discussed nor deferred), goes
+    back to the list: only the case on screen is in discussion.
+    """
     check_in_progress(meeting.conference)
     if item.conference_id != meeting.conference_id:
         raise InvalidTransition("That case is not on this agenda")
+    left = db.session.get(AgendaItem, meeting.current_item_id) if meeting.current_item_id else None
+    if left is not None and left.id != item.id and left.status is ItemStatus.IN_DISCUSSION:
+        ITEM.transition(left, ItemStatus.LISTED, actor=actor, now=now, via=LEAVE)
     if item.status is ItemStatus.LISTED:
         ITEM.transition(item, ItemStatus.IN_DISCUSSION, actor=actor, now=now)
         item.opened_at = now

@@ -41,7 +41,9 @@ def test_the_console_opens_the_first_case_in_place(world, as_user):
     second = queries.agenda_items(world.conference.id)[1]
     assert second.case.reference in body and "Now:" not in body
     db.session.refresh(item)
-    assert item.status is ItemStatus.IN_DISCUSSION
+    db.session.refresh(second)
+    # Only the case on screen is in discussion: the one left undecided goes back to the list.
+    assert item.status is ItemStatus.LISTED and second.status is ItemStatus.IN_DISCUSSION
 
 
 def test_the_record_saves_in_place_and_without_javascript_redirects(world, as_user):

@@ -133,6 +133,16 @@ def case_context_for(conference: Conference, item: AgendaItem, **forms: Any) -> 
     }
 
 
+def missing_now(conference: Conference, item: AgendaItem) -> list[str]:
+    """What the case still needs before it can be marked discussed, as saved now: every save
+    on the case sends it again, so the list beside "Mark as discussed" is never stale."""
+    record = queries.records_for([item.id]).get(item.id)
+    actions = queries.actions_for([item.id]).get(item.id, [])
+    overdue = to_review(item, display.local_day(conference))
+    undecided = sum(1 for _, decision in overdue if decision is None)
+    return console.missing_for_discussed(item, record, len(actions), undecided)
+
+
 def perpetrators_context_for(
     item: AgendaItem, actions: list[Action], forms: dict[int, PerpetratorRiskForm]
 ) -> dict[str, Any]:
