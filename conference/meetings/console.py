@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conference import audit
 from conference.accounts.models import Agency, User
-from conference.actions.choices import OnwardReferral, Priority
+from conference.actions.choices import DUE_IN_DAYS, OnwardReferral, Priority
 from conference.actions.models import ACTION_LIMITS, Action
 from conference.conferences import display, planning
 from conference.conferences.choices import ItemStatus
@@ -142,6 +142,23 @@ def open_item(meeting: Meeting, item: AgendaItem, *, actor: User, now: datetime)
         now=now,
         detail={"case_id": item.case_id},
     )
+
+
+def usual_due_in(frequency: str | None, interval_weeks: int | None) -> int:
+    """The quick due date (in days, one of DUE_IN_DAYS) an action gets unless the chair picks
+    another: the MARAC's usual interval between meetings, so an action is due by the next one
+    (monthly, or with no rule, 28 days; every N weeks, the nearest pick to N weeks)."""
+    if frequency != "every_n_weeks" or not interval_weeks:
+        return max(DUE_IN_DAYS)
+    return min(DUE_IN_DAYS, key=lambda days: (abs(days - 7 * interval_weeks), -days))
+
+
+def present_first(
+    agencies: Sequence[tuple[int, str]], present: Collection[int]
+) -> list[tuple[int, str]]:
+    """The agencies to own an action, those present at the meeting first (each part in the
+    order given)."""
+    return [a for a in agencies if a[0] in present] + [a for a in agencies if a[0] not in present]
 
 
 def neighbour(items: Sequence[AgendaItem], current_id: int | None, step: int) -> AgendaItem | None:
