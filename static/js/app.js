@@ -55,6 +55,32 @@ document.addEventListener("keydown", (event) => {
   }
 });
 
+function focusAfter(from) {
+  if (document.querySelector("#console .govuk-error-summary")) return;
+  if (from.matches?.("[data-leaves-case]")) {
+    const heading = document.getElementById("case-heading");
+    if (heading) heading.focus();
+    else document.getElementById("console-next")?.focus();
+    const done = document.querySelector("#flash .govuk-notification-banner__content");
+    const opened = heading ? `Case ${heading.textContent.trim()} opened` : "No case is open";
+    announce([done?.textContent.trim(), opened].filter(Boolean).join(". "));
+  } else if (from.matches?.("form[data-new-action]")) {
+    const target = from.getAttribute("hx-target");
+    const next = document.querySelector(`${target} form[data-new-action] textarea`);
+    next?.focus();
+    announce("Action added");
+  }
+}
+
+// Ctrl+Enter (or Cmd+Enter) sends the console form being typed in, as its button would.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+  const form = event.target.closest?.("form[data-keeps-typing]");
+  if (!form) return;
+  event.preventDefault();
+  form.requestSubmit();
+});
+
 // One polite live region on the console page, never replaced, says what each change did.
 function announce(text) {
   const region = document.getElementById("console-announce");
@@ -70,20 +96,8 @@ document.body.addEventListener("htmx:afterSettle", (event) => {
   const from = config?.elt;
   if (!from || config.focusDone || event.detail.xhr?.status >= 300) return;
   config.focusDone = true;
-  if (document.querySelector("#console .govuk-error-summary")) return;
-  if (from.matches?.("[data-leaves-case]")) {
-    const heading = document.getElementById("case-heading");
-    if (heading) heading.focus();
-    else document.getElementById("console-next")?.focus();
-    const done = document.querySelector("#flash .govuk-notification-banner__content");
-    const opened = heading ? `Case ${heading.textContent.trim()} opened` : "No case is open";
-    announce([done?.textContent.trim(), opened].filter(Boolean).join(". "));
-  } else if (from.matches?.("form[data-new-action]")) {
-    const target = from.getAttribute("hx-target");
-    const next = document.querySelector(`${target} form[data-new-action] textarea`);
-    next?.focus();
-    announce("Action added");
-  }
+  // After every part of the answer has settled (a success banner takes focus as it starts).
+  window.setTimeout(() => focusAfter(from), 0);
 });
 
 // The case's record saves itself as the chair types (the server merges a stale copy, or shows
