@@ -42,7 +42,7 @@ def _inside_the_screen(page: Page, locator: Locator, name: str) -> None:
     box = locator.bounding_box()
     height = page.viewport_size["height"]
     assert box is not None, f"{name} is not shown"
-    assert 0 <= box["y"] and box["y"] + box["height"] <= height, f"{name} is below the screen"
+    assert box["y"] >= 0 and box["y"] + box["height"] <= height, f"{name} is below the screen"
 
 
 def test_the_console_fits_a_laptop_screen_and_a_phone(app, new_page, console_log):
@@ -66,8 +66,11 @@ def test_the_console_fits_a_laptop_screen_and_a_phone(app, new_page, console_log
         _inside_the_screen(chair, locator, name)
     # The agenda stays in view further down the case.
     chair.mouse.wheel(0, 1500)
-    _inside_the_screen(chair, chair.get_by_role("navigation", name="Agenda").get_by_role(
-        "heading", name="Agenda"), "the agenda")
+    _inside_the_screen(
+        chair,
+        chair.get_by_role("navigation", name="Agenda").get_by_role("heading", name="Agenda"),
+        "the agenda",
+    )
     # Her voice is open; the rest of the briefing is folded.
     expect(chair.locator("#case-voice")).to_have_attribute("open", "")
     expect(chair.locator("#case-summary")).not_to_have_attribute("open", "")
@@ -170,9 +173,7 @@ def test_focus_follows_the_change_and_the_keys_can_be_turned_off(app, new_page, 
     chair.get_by_role("button", name="Next case").click()
     expect(chair.locator("#case-heading")).to_contain_text(items[1].case.reference)
     expect(chair.locator("#case-heading")).to_be_focused()
-    expect(chair.locator("#console-announce")).to_contain_text(
-        f"Case {items[1].case.reference}"
-    )
+    expect(chair.locator("#console-announce")).to_contain_text(f"Case {items[1].case.reference}")
     # The case left undecided is back on the list: only the case on screen is in discussion.
     expect(chair.locator(f"#agenda-item-{items[0].id}")).to_contain_text("Listed")
 
