@@ -72,6 +72,12 @@ function focusAfter(from) {
   }
 }
 
+// A change refused because someone else saved first is said aloud too (both versions are shown).
+document.body.addEventListener("htmx:afterRequest", (event) => {
+  if (event.detail.xhr?.status !== 409 || !event.detail.elt.closest?.("#console")) return;
+  announce("Someone else changed this first: both versions are shown");
+});
+
 // Ctrl+Enter (or Cmd+Enter) sends the console form being typed in, as its button would.
 document.addEventListener("keydown", (event) => {
   if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;

@@ -80,6 +80,7 @@ def test_the_console_fits_a_laptop_screen_and_a_phone(app, new_page, console_log
         phone = _console(new_page, world, viewport={"width": width, "height": 800})
         expect(phone.locator("#case-heading")).to_be_visible()
         assert _document_width(phone) == width
+        check_accessibility(phone, again=True)
     assert without_refusals(console_log) == []
 
 
@@ -183,6 +184,13 @@ def test_focus_follows_the_change_and_the_keys_can_be_turned_off(app, new_page, 
     chair.get_by_label("Risks to the victim").fill("Threats to kill.")
     expect(chair.locator(f"#record-{items[1].id}-status")).to_contain_text("Saved as you typed")
     expect(missing).not_to_contain_text("Record at least one risk identified")
+
+    # A refused deferral: its error summary takes focus.
+    chair.get_by_text("Defer to the next conference").click()
+    chair.get_by_role("button", name="Defer the case").click()
+    summary = chair.locator(".govuk-error-summary", has_text="The case is not deferred")
+    expect(summary).to_be_focused()
+    check_accessibility(chair, again=True)
 
     # Single keys: N moves on; once turned off, N does nothing (and stays off after a swap).
     chair.locator("#case-heading").focus()
