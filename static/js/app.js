@@ -17,9 +17,11 @@ document.body.addEventListener("htmx:afterSwap", (event) => {
 });
 
 // The chair's console: N and P move between cases when no field has focus. Each user can turn
-// the single keys off (kept in this browser), as WCAG 2.1.4 asks of single-key shortcuts.
-const KEYS_SETTING = "conference.console-keys";
-const keysOn = () => window.localStorage?.getItem(KEYS_SETTING) !== "off";
+// the single keys off (kept in this browser for that user), as WCAG 2.1.4 asks of single-key
+// shortcuts.
+const keysSetting = () =>
+  `conference.console-keys.${document.querySelector("[data-keys-for]")?.dataset.keysFor ?? ""}`;
+const keysOn = () => window.localStorage?.getItem(keysSetting()) !== "off";
 function showKeys() {
   const on = keysOn();
   for (const hint of document.querySelectorAll("[data-keys-hint]")) {
@@ -40,7 +42,7 @@ showKeys();
 document.body.addEventListener("htmx:afterSettle", showKeys);
 document.addEventListener("click", (event) => {
   if (!event.target.closest?.("[data-keys-toggle]")) return;
-  window.localStorage?.setItem(KEYS_SETTING, keysOn() ? "off" : "on");
+  window.localStorage?.setItem(keysSetting(), keysOn() ? "off" : "on");
   showKeys();
   announce(keysOn() ? "The keys N and P are on" : "The keys N and P are off");
 });
