@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conference import audit
 from conference.accounts.models import Agency, User
-from conference.actions.choices import OnwardReferral, Priority
+from conference.actions.choices import DUE_IN_DAYS, OnwardReferral, Priority
 from conference.actions.models import ACTION_LIMITS, Action
 from conference.conferences import display, planning
 from conference.conferences.choices import ItemStatus
@@ -24,7 +24,7 @@ from conference.dates import ACTION_DUE_YEARS, years_after
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.meetings.choices import RECORD_FIELDS, RevisionOf, SavedFrom
-from conference.meetings.lifecycle import ITEM, REOPEN, meeting_refusal
+from conference.meetings.lifecycle import ITEM, LEAVE, REOPEN, meeting_refusal
 
 # The console page lists what is missing before a case can be marked discussed; the guard of
 # the items' table (meetings/lifecycle.py) is the one place that says it.
@@ -118,10 +118,17 @@ def check_in_progress(conference: Conference) -> None:
 
 
 def open_item(meeting: Meeting, item: AgendaItem, *, actor: User, now: datetime) -> None:
-    """Put an item on the console (and everyone's follow view); a listed one is now discussed."""
+    """Put an item on the console (and everyone's follow view); a listed one is now discussed.
+
+    The case it replaces, if still in discussion (neither marked discussed nor deferred), goes
+    back to the list: only the case on screen is in discussion.
+    """
     check_in_progress(meeting.conference)
     if item.conference_id != meeting.conference_id:
         raise InvalidTransition("That case is not on this agenda")
+    left = db.session.get(AgendaItem, meeting.current_item_id) if meeting.current_item_id else None
+    if left is not None and left.id != item.id and left.status is ItemStatus.IN_DISCUSSION:
+        ITEM.transition(left, ItemStatus.LISTED, actor=actor, now=now, via=LEAVE)
     if item.status is ItemStatus.LISTED:
         ITEM.transition(item, ItemStatus.IN_DISCUSSION, actor=actor, now=now)
         item.opened_at = now
@@ -135,6 +142,23 @@ def open_item(meeting: Meeting, item: AgendaItem, *, actor: User, now: datetime)
         now=now,
         detail={"case_id": item.case_id},
     )
+
+
+def usual_due_in(frequency: str | None, interval_weeks: int | None) -> int:
+    """The quick due date (in days, one of DUE_IN_DAYS) an action gets unless the chair picks
+    another: the MARAC's usual interval between meetings, so an action is due by the next one
+    (monthly, or with no rule, 28 days; every N weeks, the nearest pick to N weeks)."""
+    if frequency != "every_n_weeks" or not interval_weeks:
+        return max(DUE_IN_DAYS)
+    return min(DUE_IN_DAYS, key=lambda days: (abs(days - 7 * interval_weeks), -days))
+
+
+def present_first(
+    agencies: Sequence[tuple[int, str]], present: Collection[int]
+) -> list[tuple[int, str]]:
+    """The agencies to own an action, those present at the meeting first (each part in the
+    order given)."""
+    return [a for a in agencies if a[0] in present] + [a for a in agencies if a[0] not in present]
 
 
 def neighbour(items: Sequence[AgendaItem], current_id: int | None, step: int) -> AgendaItem | None:

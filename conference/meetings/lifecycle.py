@@ -87,12 +87,22 @@ LISTED, IN_DISCUSSION = ItemStatus.LISTED, ItemStatus.IN_DISCUSSION
 DISCUSSED, DEFERRED = ItemStatus.DISCUSSED, ItemStatus.DEFERRED
 MEETING = {Actor.CHAIR, Actor.COORDINATOR}
 REOPEN = "reopen the case"
+#: Another case opened while this one was in discussion and not yet decided: only the case on
+#: the screen is in discussion, so this one goes back to the list (what was recorded stays).
+LEAVE = "leave the case for later"
 
 ITEM: Machine[AgendaItem, ItemStatus] = Machine(
     "agenda item",
     ItemStatus,
     [
         move(LISTED, IN_DISCUSSION, "open the case", by=MEETING, guards=[MEETING_IN_PROGRESS]),
+        move(
+            IN_DISCUSSION,
+            LISTED,
+            LEAVE,
+            by=MEETING,
+            guards=[MEETING_IN_PROGRESS],
+        ),
         move(
             IN_DISCUSSION,
             DISCUSSED,

@@ -16,9 +16,38 @@ document.body.addEventListener("htmx:afterSwap", (event) => {
   if (summary) summary.focus();
 });
 
-// The chair's console: N and P move between cases when no field has focus.
+// The chair's console: N and P move between cases when no field has focus. Each user can turn
+// the single keys off (kept in this browser for that user), as WCAG 2.1.4 asks of single-key
+// shortcuts.
+const keysSetting = () =>
+  `conference.console-keys.${document.querySelector("[data-keys-for]")?.dataset.keysFor ?? ""}`;
+const keysOn = () => window.localStorage?.getItem(keysSetting()) !== "off";
+function showKeys() {
+  const on = keysOn();
+  for (const hint of document.querySelectorAll("[data-keys-hint]")) {
+    hint.querySelector("[data-keys-on]").hidden = !on;
+    hint.querySelector("[data-keys-off]").hidden = on;
+    const toggle = hint.querySelector("[data-keys-toggle]");
+    toggle.hidden = false;
+    toggle.textContent = on ? "Turn the keys off" : "Turn the keys on";
+  }
+  for (const [id, key] of [["console-next", "n"], ["console-previous", "p"]]) {
+    const button = document.getElementById(id);
+    if (!button) continue;
+    if (on) button.setAttribute("aria-keyshortcuts", key);
+    else button.removeAttribute("aria-keyshortcuts");
+  }
+}
+showKeys();
+document.body.addEventListener("htmx:afterSettle", showKeys);
+document.addEventListener("click", (event) => {
+  if (!event.target.closest?.("[data-keys-toggle]")) return;
+  window.localStorage?.setItem(keysSetting(), keysOn() ? "off" : "on");
+  showKeys();
+  announce(keysOn() ? "The keys N and P are on" : "The keys N and P are off");
+});
 document.addEventListener("keydown", (event) => {
-  if (event.altKey || event.ctrlKey || event.metaKey) return;
+  if (event.altKey || event.ctrlKey || event.metaKey || !keysOn()) return;
   if (event.target.closest?.("input, textarea, select, [contenteditable]")) return;
   const key = event.key.toLowerCase();
   const button = document.getElementById(key === "n" ? "console-next" : key === "p" ? "console-previous" : "");
@@ -26,6 +55,74 @@ document.addEventListener("keydown", (event) => {
     event.preventDefault();
     button.click();
   }
+});
+
+function focusAfter(from) {
+  if (document.querySelector("#console .govuk-error-summary")) return;
+  if (from.matches?.("[data-leaves-case]")) {
+    const heading = document.getElementById("case-heading");
+    if (heading) heading.focus();
+    else document.getElementById("console-next")?.focus();
+    const done = document.querySelector("#flash .govuk-notification-banner__content");
+    const opened = heading ? `Case ${heading.textContent.trim()} opened` : "No case is open";
+    announce([done?.textContent.trim(), opened].filter(Boolean).join(". "));
+  } else if (from.matches?.("form[data-new-action]")) {
+    const target = from.getAttribute("hx-target");
+    const next = document.querySelector(`${target} form[data-new-action] textarea`);
+    next?.focus();
+    announce("Action added");
+  }
+}
+
+// A change refused because someone else saved first is said aloud too (both versions are shown).
+document.body.addEventListener("htmx:afterRequest", (event) => {
+  if (event.detail.xhr?.status !== 409 || !event.detail.elt.closest?.("#console")) return;
+  announce("Someone else changed this first: both versions are shown");
+});
+
+// Ctrl+Enter (or Cmd+Enter) sends the console form being typed in, as its button would.
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey)) return;
+  const form = event.target.closest?.("form[data-keeps-typing]");
+  if (!form) return;
+  event.preventDefault();
+  form.requestSubmit();
+});
+
+// One polite live region on the console page, never replaced, says what each change did.
+function announce(text) {
+  const region = document.getElementById("console-announce");
+  if (!region || !text) return;
+  region.textContent = "";
+  window.setTimeout(() => { region.textContent = text; }, 100);
+}
+
+// After a swap, focus lands where the change is: the new case's heading after moving between
+// cases, the next task's field after agreeing an action.
+document.body.addEventListener("htmx:afterSettle", (event) => {
+  const config = event.detail.requestConfig;
+  const from = config?.elt;
+  if (!from || config.focusDone || event.detail.xhr?.status >= 300) return;
+  config.focusDone = true;
+  // After every part of the answer has settled (a success banner takes focus as it starts).
+  window.setTimeout(() => focusAfter(from), 0);
+});
+
+// The case's record saves itself as the chair types (the server merges a stale copy, or shows
+// both texts when both changed a field); a button still saves it at once.
+document.body.addEventListener("htmx:configRequest", (event) => {
+  const form = event.detail.elt;
+  if (!form.matches?.("form[data-autosave]")) return;
+  if (event.detail.triggeringEvent?.type === "submit") return;
+  event.detail.headers["X-Autosave"] = "1";
+});
+document.body.addEventListener("htmx:beforeRequest", (event) => {
+  const form = event.detail.elt;
+  if (form.matches?.("form[data-autosave]")) form.dataset.dirty = "false";
+});
+document.body.addEventListener("htmx:afterRequest", (event) => {
+  const form = event.detail.elt;
+  if (form.matches?.("form[data-autosave]") && !event.detail.successful) form.dataset.dirty = "true";
 });
 
 // The per-case timer counts up in whole minutes between swaps.

@@ -51,7 +51,7 @@ def _add_person(page: Page, name: str) -> None:
 
 def _agree(page: Page, task: str, owner: str, due: str) -> None:
     plan = page.locator("section.app-plan")
-    form = plan.locator("form.app-action-form").last
+    form = plan.locator("form[data-new-action]")
     form.get_by_label("Action", exact=True).fill(task)
     form.get_by_label("Owner agency").select_option(label=owner)
     form.get_by_label(re.compile(due)).check()
@@ -174,7 +174,7 @@ def test_the_console_works_without_javascript(app, new_page, console_log):
         re.compile("Say what will be done")
     )
     check_accessibility(chair)
-    form = chair.locator("form.app-action-form").last
+    form = chair.locator("form[data-new-action]")
     form.get_by_label("Action", exact=True).fill("Refer to the sanctuary scheme")
     form.get_by_label("Owner agency").select_option(label=world.housing.name)
     form.get_by_label(re.compile("In 14 days")).check()

@@ -42,7 +42,9 @@ def test_the_console_opens_the_first_case_in_place(world, as_user):
     second = queries.agenda_items(world.conference.id)[1]
     assert second.case.reference in body and "Now:" not in body
     db.session.refresh(item)
-    assert item.status is ItemStatus.IN_DISCUSSION
+    db.session.refresh(second)
+    # Only the case on screen is in discussion: the one left undecided goes back to the list.
+    assert item.status is ItemStatus.LISTED and second.status is ItemStatus.IN_DISCUSSION
 
 
 def test_the_record_saves_in_place_and_without_javascript_redirects(world, as_user):
@@ -668,3 +670,83 @@ def test_a_deferred_case_already_listed_ahead_is_carried_to_that_listing(world):
     factories.hold_meeting(world)
     items = queries.agenda_items(world.following.id)
     assert [i.case_id for i in items] == [deferred_case.id]
+
+
+AUTOSAVE = {**HTMX, "X-Autosave": "1"}
+
+
+def test_the_record_saves_as_the_chair_types_without_replacing_her_fields(world, as_user):
+    chair = as_user(world.chair)
+    item = _first_open(world, chair)
+    url = _url(world, f"/items/{item.id}/record")
+    first = chair.post(url, data={"version": "", "risk_to_victim": "Threats"}, headers=AUTOSAVE)
+    assert first.status_code == 200
+    # Only the status in place; the version and saved text out of band; the list refreshed.
+    assert first.headers["HX-Retarget"] == f"#record-{item.id}-status"
+    assert first.headers["HX-Reswap"] == "innerHTML"
+    assert "Saved as you typed" in first.text
+    assert f'id="record-{item.id}-saved" hx-swap-oob="true"' in first.text
+    assert 'name="risk_to_victim.base" value="Threats"' in first.text
+    assert f'id="missing-{item.id}" class="app-case__missing" hx-swap-oob="true"' in first.text
+    assert "Record at least one risk identified" not in first.text
+    assert "<textarea" not in first.text
+    saved = db.session.scalar(db.select(Discussion))
+    assert saved.risk_to_victim == "Threats"
+    # A stale autosave where both changed the same field: both texts, the typing kept (409).
+    coordinator = as_user(world.coordinator)
+    clash = coordinator.post(
+        url,
+        data={"version": "", "risk_to_victim": "Her own words", "risk_to_victim.base": ""},
+        headers=AUTOSAVE,
+    )
+    assert clash.status_code == 409
+    assert "Her own words" in clash.text and "Threats" in clash.text
+
+
+def test_each_save_on_the_plan_refreshes_what_is_missing(world, as_user):
+    chair = as_user(world.chair)
+    item = _first_open(world, chair)
+    prefix = f"new-{item.id}"
+    added = chair.post(
+        _url(world, f"/items/{item.id}/actions"),
+        data={
+            f"{prefix}-description": "Install a panic alarm",
+            f"{prefix}-owner_agency_id": str(world.police.id),
+            f"{prefix}-due_in": "14",
+            f"{prefix}-priority": "high",
+        },
+        headers=HTMX,
+    )
+    assert added.status_code == 200
+    assert f'id="missing-{item.id}" class="app-case__missing" hx-swap-oob="true"' in added.text
+    assert "Agree at least one action" not in added.text
+    assert "Record at least one risk identified" in added.text
+
+
+def test_the_action_form_lists_agencies_present_first_and_is_due_by_the_usual_interval(
+    world, as_user
+):
+    chair = as_user(world.chair)
+    _first_open(world, chair)
+    page = chair.get(_url(world)).text
+    form = page[page.index("data-new-action") :]
+    # Housing sent apologies: it comes after every agency present.
+    assert form.index(world.housing.name) > max(
+        form.index(world.police.name), form.index(world.health.name)
+    )
+    # No meeting rule in this world: an action is due in 28 days unless the chair picks.
+    assert re.search(r'value="28"\s+checked', form) or re.search(r'checked[^>]*value="28"', form)
+
+
+def test_the_usual_interval_picks_the_nearest_quick_due_date():
+    assert console.usual_due_in("monthly", None) == 28
+    assert console.usual_due_in(None, None) == 28
+    assert console.usual_due_in("every_n_weeks", 1) == 7
+    assert console.usual_due_in("every_n_weeks", 2) == 14
+    assert console.usual_due_in("every_n_weeks", 3) == 28
+    assert console.usual_due_in("every_n_weeks", 6) == 28
+    assert console.present_first([(1, "A"), (2, "B"), (3, "C")], {3}) == [
+        (3, "C"),
+        (1, "A"),
+        (2, "B"),
+    ]

@@ -19,6 +19,7 @@ from conference.conferences.queries import item_perpetrators
 from conference.db import utcnow
 from conference.errors import InvalidTransition
 from conference.meetings import closing, console, opening, queries, risks
+from conference.meetings.choices import Presence
 from conference.meetings.forms import (
     PERPETRATOR_RISK_LABELS,
     RECORD_LABELS,
@@ -133,6 +134,16 @@ def case_context_for(conference: Conference, item: AgendaItem, **forms: Any) -> 
     }
 
 
+def missing_now(conference: Conference, item: AgendaItem) -> list[str]:
+    """What the case still needs before it can be marked discussed, as saved now: every save
+    on the case sends it again, so the list beside "Mark as discussed" is never stale."""
+    record = queries.records_for([item.id]).get(item.id)
+    actions = queries.actions_for([item.id]).get(item.id, [])
+    overdue = to_review(item, display.local_day(conference))
+    undecided = sum(1 for _, decision in overdue if decision is None)
+    return console.missing_for_discussed(item, record, len(actions), undecided)
+
+
 def perpetrators_context_for(
     item: AgendaItem, actions: list[Action], forms: dict[int, PerpetratorRiskForm]
 ) -> dict[str, Any]:
@@ -170,9 +181,18 @@ def actions_context_for(
     actions: list[Action],
     forms: dict[str, ActionForm | None],
 ) -> dict[str, Any]:
-    agencies = queries.marac_agencies(conference.marac_id)
+    present = {
+        a.agency_id for a in queries.attendances(conference.id) if a.presence is Presence.PRESENT
+    }
+    agencies = console.present_first(queries.marac_agencies(conference.marac_id), present)
     day = display.local_day(conference)
-    new = forms.get("new") or ActionForm(prefix=f"new-{item.id}", data={"priority": "medium"})
+    rule = planning.rule_for(conference.marac_id)
+    due_in = console.usual_due_in(
+        rule.frequency.value if rule else None, rule.interval_weeks if rule else None
+    )
+    new = forms.get("new") or ActionForm(
+        prefix=f"new-{item.id}", data={"priority": "medium", "due_in": str(due_in)}
+    )
     new.set_choices(agencies, day)
     new.set_perpetrators([(p.id, p.name) for p in item_perpetrators(item)])
     edits = {}

@@ -28,6 +28,7 @@ from conference.meetings.routes.console import (
     actions_context_for,
     case_context_for,
     console_response,
+    missing_now,
     review_form_for,
 )
 from conference.web.auth import current_actor, require
@@ -180,10 +181,12 @@ def _actions_answer(
     actions = queries.actions_for([item.id]).get(item.id, [])
     context = actions_context_for(conference, item, actions, forms)
     return partial_response(
-        "meetings/_actions.html",
+        "meetings/_actions_answer.html",
         status=status,
         conference=conference,
         action_conflict=conflict,
+        current=item,
+        missing=missing_now(conference, item),
         **context,
     )
 
@@ -252,5 +255,9 @@ def _overdue_answer(
         return console_response(conference, status=status, review_forms=forms)
     context = case_context_for(conference, item, review_forms=forms)
     return partial_response(
-        "meetings/_overdue.html", status=status, conference=conference, **context
+        "meetings/_overdue_answer.html",
+        status=status,
+        conference=conference,
+        current=item,
+        **context,
     )

@@ -3,7 +3,7 @@ refused with both texts."""
 
 from __future__ import annotations
 
-from flask import flash, render_template, request, url_for
+from flask import flash, make_response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
 
@@ -25,6 +25,7 @@ from conference.meetings.forms import (
 from conference.meetings.routes import bp, load_driven
 from conference.meetings.routes.console import (
     console_response,
+    missing_now,
     perpetrators_context_for,
     record_form_for,
     risk_form_for,
@@ -59,9 +60,34 @@ def save_record(conference_id: int, item_id: int) -> ResponseReturnValue:
         base=posted.base,
         keep=posted.keep,
     )
+    if merged is None and wants_partial() and request.headers.get("X-Autosave"):
+        return _autosaved(conference, item)
     kept = kept_message(merged, RECORD_LABELS)
     flash(f"The record of case {item.case.reference} is saved.{kept}", "success")
     return _record_answer(conference, item, form=None, status=200)
+
+
+def _autosaved(conference: Conference, item: AgendaItem) -> ResponseReturnValue:
+    """A save made as the chair types: the status in place, the new version and saved text
+    out of band, the fields left as they are (she may still be typing in one). A save merged
+    with someone else's is answered with the whole record instead, showing the merged text."""
+    record = queries.records_for([item.id]).get(item.id)
+    response = make_response(
+        render_template(
+            "meetings/_record_autosaved.html",
+            conference=conference,
+            item=item,
+            current=item,
+            record=record,
+            record_form=record_form_for(record),
+            missing=missing_now(conference, item),
+            autosaved=True,
+        ),
+        200,
+    )
+    response.headers["HX-Retarget"] = f"#record-{item.id}-status"
+    response.headers["HX-Reswap"] = "innerHTML"
+    return response
 
 
 def _record_refusal(
@@ -100,13 +126,15 @@ def _record_answer(
             return go(url_for(".meeting", conference_id=conference.id, _anchor="record"))
         return console_response(conference, status=status, record_form=form, conflict=conflict)
     return partial_response(
-        "meetings/_record.html",
+        "meetings/_record_answer.html",
         status=status,
         conference=conference,
         item=item,
+        current=item,
         record=record,
         record_form=form or record_form_for(record),
         conflict=conflict,
+        missing=missing_now(conference, item),
         RECORD_LABELS=RECORD_LABELS,
     )
 
