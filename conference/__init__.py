@@ -121,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.referrals.routes import bp as referrals_bp
     from conference.reports.routes import bp as reports_bp
     from conference.research.routes import bp as research_bp
+    from conference.retention.routes import bp as retention_bp
     from conference.scheduler.routes import bp as scheduler_bp
     from conference.system_issues.routes import bp as system_issues_bp
     from conference.transfers.routes import bp as transfers_bp
@@ -143,6 +144,7 @@ def _register_blueprints(app: Flask) -> None:
         referrals_bp,
         reports_bp,
         research_bp,
+        retention_bp,
         scheduler_bp,
         transfers_bp,
         escalation_bp,

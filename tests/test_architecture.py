@@ -98,6 +98,9 @@ LAYERS = (
     Layer("escalation", "accounts actions audit notifications referrals"),
     # Who has seen a case: the audit trail's events about a case and the records it holds.
     Layer("case_access", "accounts actions audit conferences referrals research transfers voice"),
+    # Retention: anonymises or deletes a closed case by following the foreign keys from
+    # ``cases``; the review list names the victim as the agenda does.
+    Layer("retention", "accounts audit conferences referrals"),
     Layer("admin", "accounts"),
     Layer("dashboard", "accounts"),
     Layer(
@@ -107,7 +110,8 @@ LAYERS = (
     ),
     Layer(
         "scheduler",
-        "accounts actions audit conferences escalation minutes notifications research voice",
+        "accounts actions audit conferences escalation minutes notifications research "
+        "retention voice",
     ),
     # Health reads the scheduler's heartbeat; backups and roles know the audit trail's table.
     Layer("operations", "audit scheduler"),
