@@ -118,7 +118,7 @@ LAYERS = (
     Layer(
         "demo",
         "accounts actions agreements closure conferences escalation meetings minutes notifications "
-        "referrals research "
+        "referrals research retention "
         "system_issues transfers voice",
     ),
     Layer(

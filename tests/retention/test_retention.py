@@ -366,3 +366,26 @@ def test_a_held_case_is_not_deleted(app):
     assert services.apply_retention(utcnow()) == {"anonymised": 0, "deleted": 0, "held": 1}
     assert db.session.get(Case, case.id) is not None
     assert db.session.scalars(sa.select(LegalHold)).one().case_id == case.id
+
+
+# The demo ---------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_case_due_soon_one_on_hold_and_one_anonymised(demo):
+    now = utcnow()
+    review = services.reviewable(now, None)
+    soon = [d for d in review if not d.is_due(now)]
+    held = [d for d in review if d.hold is not None]
+    assert soon and all(d.hold is None for d in soon)
+    assert held and all(d.is_due(now) for d in held)
+    assert "county court" in held[0].hold.reason
+    # Every case past its time is held: the nightly job has nothing to do.
+    assert all(d.hold is not None for d in review if d.is_due(now))
+    anonymised = db.session.scalars(sa.select(Case).where(Case.anonymised_at.is_not(None))).all()
+    assert len(anonymised) == 1
+    names = db.session.scalars(
+        sa.select(Referral.victim_given_name).where(Referral.case_id == anonymised[0].id)
+    ).all()
+    assert names == ["Anonymised"]
+    assert _holding("Threlkeld") == []
+    assert services.apply_retention(now) == {"anonymised": 0, "deleted": 0, "held": len(held)}
