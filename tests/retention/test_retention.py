@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from conference.accounts.models import Marac, RetentionAction
+from conference.accounts.models import Marac, RetentionAction, User
 from conference.audit.models import AuditEvent
 from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
-from conference.demo.seed import seed_demo
+from conference.demo.seed import DEMO_DOMAIN, seed_demo
 from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.meetings.models import Revision
@@ -24,6 +24,7 @@ from conference.reports.figures import data_return
 from conference.reports.periods import quarter_of
 from conference.retention import services
 from conference.retention.models import LegalHold
+from tests.conftest import sign_in
 from tests.factories import accepted_case, coordinator_of, held_meeting_world, make_marac
 
 MARKER = "Zorabel Quillfeather"
@@ -389,3 +390,19 @@ def test_the_demo_has_a_case_due_soon_one_on_hold_and_one_anonymised(demo):
     assert names == ["Anonymised"]
     assert _holding("Threlkeld") == []
     assert services.apply_retention(now) == {"anonymised": 0, "deleted": 0, "held": len(held)}
+
+
+def test_the_pages_of_an_anonymised_case_show_it_without_a_personal_detail(demo, app):
+    case = db.session.scalars(sa.select(Case).where(Case.anonymised_at.is_not(None))).one()
+    referral = db.session.scalars(sa.select(Referral).where(Referral.case_id == case.id)).first()
+    coordinator = db.session.scalars(
+        sa.select(User).where(User.email == f"coordinator@{DEMO_DOMAIN}")
+    ).one()
+    client = sign_in(app.test_client(), coordinator)
+    page = client.get(f"/cases/{case.id}")
+    assert page.status_code == 200
+    assert "Anonymised" in page.text and "retention rule" in page.text
+    assert "Threlkeld" not in page.text and "Margery" not in page.text
+    shown = client.get(f"/referrals/{referral.id}")
+    assert shown.status_code == 200
+    assert "Threlkeld" not in shown.text and "Margery" not in shown.text
