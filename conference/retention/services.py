@@ -335,6 +335,18 @@ def delete_case(case: Case, *, now: datetime, actor: User | None = None) -> dict
                 .values({column: None})
             )
     counts: dict[str, int] = {}
+    # Notifications name a case or referral by reference (no foreign key): theirs lead nowhere.
+    referrals = db.metadata.tables["referrals"]
+    names = {reference} | {
+        f"R-{referral_id:05d}"
+        for referral_id in db.session.scalars(sa.select(referrals.c.id).where(where["referrals"]))
+    }
+    notifications = db.metadata.tables["notifications"]
+    told = affected_rows(
+        db.session.execute(sa.delete(notifications).where(notifications.c.reference.in_(names)))
+    )
+    if told:
+        counts["notifications"] = told
     for table in reversed(db.metadata.sorted_tables):
         if table.name in where:
             deleted = affected_rows(db.session.execute(sa.delete(table).where(where[table.name])))

@@ -18,6 +18,7 @@ from conference.demo.seed import DEMO_DOMAIN, seed_demo
 from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.meetings.models import Revision
+from conference.notifications.models import Notification
 from conference.referrals.choices import CaseStatus
 from conference.referrals.models import Case, Child, Perpetrator, Referral
 from conference.reports.figures import data_return
@@ -324,6 +325,16 @@ def test_deleting_removes_the_case_and_every_row_under_it_and_keeps_the_audit_tr
     }
     assert {"cases", "referrals", "agenda_items", "discussions", "actions"} <= had
     events = db.session.scalars(sa.select(AuditEvent.id).order_by(AuditEvent.id)).all()
+    db.session.add(
+        Notification(
+            recipient_id=world.coordinator.id,
+            kind="case.closed",
+            key=f"retention-test-{gone_id}",
+            reference=reference,
+            endpoint="referrals.case",
+            endpoint_args={"case_id": gone_id},
+        )
+    )
     db.session.commit()
 
     counts = services.apply_retention(utcnow())
@@ -331,6 +342,9 @@ def test_deleting_removes_the_case_and_every_row_under_it_and_keeps_the_audit_tr
 
     assert counts == {"anonymised": 0, "deleted": 1, "held": 0}
     assert db.session.get(Case, gone_id) is None
+    assert not db.session.scalars(
+        sa.select(Notification).where(Notification.reference == reference)
+    ).all()
     for name in had:
         left = db.session.scalar(
             sa.select(sa.func.count())
