@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from conference import audit
 from conference.accounts.models import Marac, RetentionAction, User
@@ -175,8 +176,13 @@ def place_hold(actor: User, case: Case, reason: str, *, now: datetime) -> LegalH
     if current is not None:
         raise HoldConflict("Someone placed a legal hold on this case meanwhile", current)
     hold = LegalHold(case_id=case.id, placed_by_id=actor.id, placed_at=now, reason=text)
-    db.session.add(hold)
-    flush_or_conflict("Someone placed a legal hold on this case meanwhile")
+    try:
+        with db.session.begin_nested():  # one standing hold a case: a hold placed meanwhile
+            db.session.add(hold)
+            db.session.flush()
+    except IntegrityError as clash:
+        message = "Someone placed a legal hold on this case meanwhile"
+        raise HoldConflict(message, standing_hold(case.id)) from clash
     audit.record(
         actor,
         "case.legal_hold_placed",

@@ -420,3 +420,17 @@ def test_the_pages_of_an_anonymised_case_show_it_without_a_personal_detail(demo,
     shown = client.get(f"/referrals/{referral.id}")
     assert shown.status_code == 200
     assert "Threlkeld" not in shown.text and "Margery" not in shown.text
+
+
+def test_a_hold_placed_at_the_same_moment_as_another_is_a_conflict_not_an_error(app, monkeypatch):
+    marac = make_marac()
+    coordinator = coordinator_of(marac)
+    case = accepted_case(marac)
+    _close(case, utcnow() - timedelta(days=10))
+    db.session.add(LegalHold(case_id=case.id, placed_by_id=coordinator.id, reason="First"))
+    db.session.flush()
+    # Their hold went in after ours checked for one: the database refuses the second.
+    monkeypatch.setattr(services, "standing_hold", lambda case_id: None)
+    with pytest.raises(services.HoldConflict):
+        services.place_hold(coordinator, case, "Second", now=utcnow())
+    assert [h.reason for h in db.session.scalars(sa.select(LegalHold))] == ["First"]
