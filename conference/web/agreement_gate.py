@@ -38,6 +38,7 @@ GATED = {
     "minutes",
     "referrals",
     "research",
+    "retention",
     "system_issues",
     "transfers",
     "voice",

@@ -9,6 +9,7 @@ import pytest
 import sqlalchemy as sa
 
 from conference.accounts.models import Role
+from conference.agreements import services as agreements
 from conference.audit.models import AuditEvent
 from conference.db import utcnow
 from conference.extensions import db
@@ -143,3 +144,19 @@ def test_the_admin_sets_the_years_and_the_action_per_marac(as_user, world):
     assert admin.post(f"/admin/maracs/{marac.id}/edit", data=data).status_code in (302, 303)
     db.session.expire_all()
     assert (marac.retention_years, marac.retention_action.value) == (8, "delete")
+
+
+def test_the_list_and_the_forms_wait_for_the_information_sharing_agreement(as_user, world):
+    agreements.save_text(
+        world.coordinator, world.marac, "Share only what is needed.", seen_version=0, now=utcnow()
+    )
+    db.session.commit()
+    client = as_user(world.coordinator)
+    for path in (
+        "/retention/",
+        f"/retention/cases/{world.cases[0].id}/hold",
+        f"/retention/holds/{world.hold.id}/lift",
+    ):
+        resp = client.get(path)
+        assert resp.status_code == 303, path
+        assert resp.headers["Location"].startswith("/agreements/")
