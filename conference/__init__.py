@@ -121,6 +121,7 @@ def _register_blueprints(app: Flask) -> None:
     from conference.referrals.routes import bp as referrals_bp
     from conference.reports.routes import bp as reports_bp
     from conference.research.routes import bp as research_bp
+    from conference.retention.routes import bp as retention_bp
     from conference.scheduler.routes import bp as scheduler_bp
     from conference.subject_access.routes import bp as subject_access_bp
     from conference.system_issues.routes import bp as system_issues_bp
@@ -144,6 +145,7 @@ def _register_blueprints(app: Flask) -> None:
         referrals_bp,
         reports_bp,
         research_bp,
+        retention_bp,
         scheduler_bp,
         subject_access_bp,
         transfers_bp,

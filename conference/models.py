@@ -48,6 +48,7 @@ from conference.referrals.models import (  # noqa: F401
     ReferralTransition,
 )
 from conference.research.models import ResearchReturn  # noqa: F401
+from conference.retention.models import LegalHold  # noqa: F401
 from conference.scheduler.models import JobRun  # noqa: F401
 from conference.system_issues.models import IssueCase, IssueChange, SystemIssue  # noqa: F401
 from conference.transfers.models import ActionDecision, CaseTransfer  # noqa: F401

@@ -104,6 +104,9 @@ LAYERS = (
         "subject_access",
         "accounts actions audit case_access conferences meetings minutes referrals research voice",
     ),
+    # Retention: anonymises or deletes a closed case by following the foreign keys from
+    # ``cases``; the review list names the victim as the agenda does.
+    Layer("retention", "accounts audit conferences referrals"),
     Layer("admin", "accounts"),
     Layer("dashboard", "accounts"),
     Layer(
@@ -113,14 +116,15 @@ LAYERS = (
     ),
     Layer(
         "scheduler",
-        "accounts actions audit conferences escalation minutes notifications research voice",
+        "accounts actions audit conferences escalation minutes notifications research "
+        "retention voice",
     ),
     # Health reads the scheduler's heartbeat; backups and roles know the audit trail's table.
     Layer("operations", "audit scheduler"),
     Layer(
         "demo",
         "accounts actions agreements audit closure conferences escalation meetings minutes "
-        "notifications referrals research system_issues transfers voice",
+        "notifications referrals research retention system_issues transfers voice",
     ),
     Layer(
         "web",

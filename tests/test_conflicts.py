@@ -94,6 +94,10 @@ CONFLICT_TESTS: dict[str, list[str]] = {
         "tests/referrals/test_form_routes.py::"
         "test_her_own_autosave_landing_first_does_not_refuse_her_save",
     ],
+    "LegalHold": [
+        "tests/retention/test_routes.py::"
+        "test_lifting_a_hold_needs_a_reason_and_a_stale_lift_is_a_conflict",
+    ],
     "ResearchReturn": [
         "tests/conferences/test_research.py::"
         "test_a_stale_return_shows_both_versions_and_keeps_the_typing",

@@ -76,7 +76,13 @@ def test_the_demo_has_actions_in_every_state(app):
 def test_the_demo_has_a_case_closed_once_its_plan_was_done(app):
     seed_demo(now=utcnow())
     db.session.commit()
-    closed = db.session.scalars(sa.select(Case).where(Case.status == CaseStatus.CLOSED)).all()
+    closed = db.session.scalars(
+        sa.select(Case).where(
+            Case.status == CaseStatus.CLOSED,
+            # Not the retention review's old cases, closed years ago.
+            Case.closed_at > utcnow() - timedelta(days=5 * 365),
+        )
+    ).all()
     assert len(closed) == 1
     [case] = closed
     plan = db.session.scalars(sa.select(Action).where(Action.case_id == case.id)).all()

@@ -44,6 +44,8 @@ from conference.notifications.models import Notification, OutboundEmail
 from conference.referrals import forms as referral_forms
 from conference.referrals.choices import CaseStatus, ReferralStatus
 from conference.referrals.models import Case, Perpetrator, Referral
+from conference.retention import services as retention
+from conference.retention.models import LegalHold
 from conference.system_issues.models import SystemIssue
 from conference.text import CONTROL_CHARACTER_MESSAGE, has_control_character
 from conference.transfers.choices import TransferStatus
@@ -265,6 +267,18 @@ def _case() -> Ids:
         .order_by(Case.id)
     )
     return {"case_id": case.id}
+
+
+def _due_for_review() -> Ids:
+    """The demo's closed case due within the month, not held."""
+    due = [d for d in retention.reviewable(utcnow(), [_marac().id]) if d.hold is None]
+    assert due, "the demo has no case due for review"
+    return {"case_id": due[0].case.id}
+
+
+def _held() -> Ids:
+    hold = _one(sa.select(LegalHold).where(LegalHold.lifted_at.is_(None)).order_by(LegalHold.id))
+    return {"hold_id": hold.id, "version": hold.version}
 
 
 def _police_action() -> Ids:
@@ -849,6 +863,19 @@ ROUTES: dict[str, Route] = {
             "other_id": str(_link()["other"]),
             "answer": "same",
         },
+    ),
+    # Retention
+    "retention.place": Route(
+        "coordinator",
+        ids=_due_for_review,
+        fields=lambda ids: {"reason": "Inquest pending"},
+        texts=("reason",),
+    ),
+    "retention.lift": Route(
+        "coordinator",
+        ids=lambda: {"hold_id": _held()["hold_id"]},
+        fields=lambda ids: {"reason": "Proceedings over", "version": str(_held()["version"])},
+        texts=("reason",),
     ),
     # Research
     "research.save": Route(

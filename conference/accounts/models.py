@@ -37,6 +37,25 @@ ROLE_LABELS = {
 }
 
 
+class RetentionAction(StrEnum):
+    """What happens to a closed case once the MARAC's retention period has passed."""
+
+    #: Names, dates of birth, contact details and free text go; the counts stay true.
+    ANONYMISE = "anonymise"
+    #: The case and every record under it are deleted (the audit trail is kept).
+    DELETE = "delete"
+
+    @property
+    def label(self) -> str:
+        return RETENTION_LABELS[self]
+
+
+RETENTION_LABELS = {
+    RetentionAction.ANONYMISE: "Anonymise: remove personal details, keep the figures",
+    RetentionAction.DELETE: "Delete the case and everything recorded on it",
+}
+
+
 class AgencyKind(StrEnum):
     POLICE = "police"
     PROBATION = "probation"
@@ -148,6 +167,13 @@ class Marac(TimestampMixin, Model):
     #: Off by default: the coordinator's own agency (often the partnership that runs the
     #: MARAC) holds no records of its own on the cases.
     coordinators_research: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: Years a case is kept after it closes, then what happens to it (conference/retention).
+    retention_years: Mapped[int] = mapped_column(default=6, server_default="6")
+    retention_action: Mapped[RetentionAction] = mapped_column(
+        enum_type(RetentionAction, "retention_action"),
+        default=RetentionAction.ANONYMISE,
+        server_default=RetentionAction.ANONYMISE.value,
+    )
 
     agencies: Mapped[list[Agency]] = relationship(
         secondary=agency_maracs, back_populates="maracs", order_by="Agency.name"
@@ -170,6 +196,7 @@ class Marac(TimestampMixin, Model):
         sa.CheckConstraint(
             "serial_window_years BETWEEN 1 AND 20", name="serial_window_years_range"
         ),
+        sa.CheckConstraint("retention_years BETWEEN 1 AND 50", name="retention_years_range"),
         sa.CheckConstraint(
             f"adult_female_population BETWEEN 1 AND {MAX_POPULATION}",
             name="adult_female_population_range",

@@ -15,6 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import (
     BooleanField,
     HiddenField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -37,9 +38,16 @@ from conference.accounts.models import (
     Agency,
     AgencyKind,
     Marac,
+    RetentionAction,
     Role,
 )
-from conference.web.forms import FlaskForm, GovSingleCheckbox, WholeNumberField, long_text
+from conference.web.forms import (
+    FlaskForm,
+    GovRadios,
+    GovSingleCheckbox,
+    WholeNumberField,
+    long_text,
+)
 from conference.web.requests import parse_id
 
 #: Offered in the time zone list; any other valid IANA zone is accepted too.
@@ -96,6 +104,7 @@ SCREENING_FIELDS = (
 
 #: Settings a blank field leaves at their default.
 SETTING_DEFAULTS = {
+    "retention_years": 6,
     "serial_victims": 2,
     "serial_window_years": 3,
     "agency_access_days": 28,
@@ -251,6 +260,22 @@ class MaracForm(FlaskForm):
         widget=GovTextInput(),
         validators=[Optional(), NumberRange(9, 366, message="Enter a whole number from 9 to 366")],
     )
+    retention_years = WholeNumberField(
+        "Years a case is kept after it closes",
+        description="Then the nightly job deals with it as chosen below, unless the "
+        f"coordinator places a legal hold. From 1 to 50; leave empty for "
+        f"{SETTING_DEFAULTS['retention_years']}.",
+        widget=GovTextInput(),
+        validators=[Optional(), NumberRange(1, 50, message="Enter a whole number from 1 to 50")],
+    )
+    retention_action = RadioField(
+        "What happens to a case then",
+        description="Anonymising keeps every count of past data returns true.",
+        choices=[SelectChoice(action.value, action.label) for action in RetentionAction],
+        default=RetentionAction.ANONYMISE.value,
+        widget=GovRadios(),
+        validate_choice=True,
+    )
     submit = SubmitField("Save MARAC", widget=GovSubmitInput())
 
     def validate_register_after_days(self, field: WholeNumberField) -> None:
@@ -289,6 +314,9 @@ class MaracForm(FlaskForm):
             "confidentiality_statement": self.confidentiality_statement.data or "",
             "core_agency_kinds": ",".join(str(kind) for kind in self.core_kinds.data or []),
             "adult_female_population": self.adult_female_population.data,
+            "retention_action": RetentionAction(
+                self.retention_action.data or RetentionAction.ANONYMISE
+            ),
             **{
                 name: default if getattr(self, name).data is None else getattr(self, name).data
                 for name, default in {**SETTING_DEFAULTS, **LADDER_DEFAULTS}.items()

@@ -21,6 +21,7 @@ from conference.demo.meetings import keep_first_revisions, seed_meetings
 from conference.demo.notices import seed_notice
 from conference.demo.perpetrators import seed_perpetrator_links
 from conference.demo.referrals import seed_referrals
+from conference.demo.retention import seed_retention
 from conference.demo.system_issues import seed_system_issues
 from conference.demo.transfers import seed_transfer
 from conference.extensions import db
@@ -186,6 +187,8 @@ def seed_demo(*, now: datetime) -> list[DemoLogin]:
         seed_escalations(users, maracs, now)
         # Gaps in the system the meetings found, for the steering group.
         seed_system_issues(users, maracs, now)
+        # Old closed cases for the retention review: due soon, on legal hold, anonymised.
+        seed_retention(users, maracs, now)
     return demo_logins()
 
 

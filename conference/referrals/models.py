@@ -94,6 +94,9 @@ class Case(TimestampMixin, Model):
     reopened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The MARAC it last came from by an accepted transfer; the agenda says so.
     transferred_from_id: Mapped[int | None] = mapped_column(sa.ForeignKey("maracs.id"))
+    #: When the retention job removed its personal details (conference/retention); empty
+    #: while they are held.
+    anonymised_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     version: Mapped[int] = mapped_column(default=1)
 
     marac: Mapped[Marac] = relationship(foreign_keys=[marac_id], lazy="joined", innerjoin=True)

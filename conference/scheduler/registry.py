@@ -15,6 +15,7 @@ from conference.escalation.jobs import run_ladder
 from conference.minutes.jobs import send_reminders as send_minutes_reminders
 from conference.notifications.jobs import send_emails
 from conference.research.services import send_reminders
+from conference.retention.services import apply_retention
 from conference.voice.jobs import send_feedback_reminders
 
 
@@ -78,6 +79,13 @@ JOBS: dict[str, Job] = {
             "Tell the agency's point of contact of actions 14 days overdue, register them at 28 "
             "(each MARAC's own days)",
             {"hour": 7, "minute": 55},
+        ),
+        Job(
+            "retention",
+            apply_retention,
+            "Anonymise or delete (as each MARAC chose) closed cases past their retention "
+            "period, except those on legal hold",
+            {"hour": 2, "minute": 30},
         ),
         Job(
             "send-emails",

@@ -39,6 +39,7 @@ GATED = {
     "referrals",
     "research",
     "subject_access",
+    "retention",
     "system_issues",
     "transfers",
     "voice",

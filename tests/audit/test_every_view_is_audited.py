@@ -21,6 +21,7 @@ from conference.demo.seed import DEMO_DOMAIN, seed_demo
 from conference.extensions import db
 from conference.referrals.models import Case, Referral
 from conference.referrals.perpetrators import identities_of
+from conference.retention.models import LegalHold
 from conference.transfers.models import CaseTransfer
 from tests.conftest import sign_in
 
@@ -55,12 +56,14 @@ def _values() -> dict[str, list[dict[str, object]]]:
         "referral": [{"referral_id": r.id} for r in referrals],
         "identity": [{"identity_id": i} for i in identities],
         "transfer": [{"transfer_id": t} for t in db.session.scalars(sa.select(CaseTransfer.id))],
+        "hold": [{"hold_id": h} for h in db.session.scalars(sa.select(LegalHold.id))],
         "other": [{"agency_id": 1, "marac_id": 1, "user_id": 1}],
     }
 
 
 def _candidates(arguments: set[str], values) -> Iterator[dict[str, object]]:
-    for kind in ("item", "transfer", "identity", "referral", "case", "conference", "other"):
+    kinds = ("item", "transfer", "hold", "identity", "referral", "case", "conference", "other")
+    for kind in kinds:
         for candidate in values[kind]:
             if arguments <= set(candidate) | set(FIXED):
                 yield candidate

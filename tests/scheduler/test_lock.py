@@ -130,6 +130,7 @@ def test_the_scheduler_command_schedules_every_job_and_releases_the_lock_on_exit
         "minutes-reminders",
         "action-reminders",
         "escalation-ladder",
+        "retention",
         "send-emails",
     ]
     job = scheduler.jobs[0]

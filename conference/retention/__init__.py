@@ -1,0 +1,1 @@
+"""How long a closed case is kept, and what happens after: anonymised or deleted, unless held."""
