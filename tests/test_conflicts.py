@@ -97,6 +97,11 @@ CONFLICT_TESTS: dict[str, list[str]] = {
     "ResearchReturn": [
         "tests/conferences/test_research.py::"
         "test_a_stale_return_shows_both_versions_and_keeps_the_typing",
+        # Merged: the summary both changed shown side by side (409), her choice saved
+        "tests/conferences/test_research_merging.py::"
+        "test_a_summary_both_changed_is_shown_side_by_side_and_her_choice_saves",
+        "tests/conferences/test_research_merging.py::"
+        "test_a_flag_both_changed_shows_their_whole_return_beside_her_typing",
     ],
     "VictimVoice": [
         "tests/voice/test_routes.py::test_without_javascript_a_stale_save_is_a_409_page",

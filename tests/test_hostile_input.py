@@ -191,8 +191,19 @@ def _perpetrators_of(item_id: int) -> list[int]:
 
 def _research_fields(ids: Ids) -> Fields:
     prefix = f"item-{ids['item_id']}"
-    findings = {f"{prefix}-perpetrator-{p}": "Known" for p in _perpetrators_of(ids["item_id"])}
-    return {f"{prefix}-outcome": "known", f"{prefix}-summary": "Known to us", **findings}
+    perpetrators = _perpetrators_of(ids["item_id"])
+    findings = {f"{prefix}-perpetrator-{p}": "Known" for p in perpetrators}
+    # What the form sends to merge a stale save (conference.web.merging): each part's base, and
+    # the summary both changed shown with the rep's choice.
+    merging = {
+        f"{prefix}-summary.base": "Known earlier",
+        f"{prefix}-summary.clash": "1",
+        f"{prefix}-summary.keep": "mine",
+        f"{prefix}-outcome.base": "known",
+        f"{prefix}-risk_flags.base": "weapons",
+        **{f"{prefix}-perpetrator-{p}.base": "" for p in perpetrators},
+    }
+    return {f"{prefix}-outcome": "known", f"{prefix}-summary": "Known to us", **findings, **merging}
 
 
 def _transfer_fields(ids: Ids) -> Fields:
