@@ -741,7 +741,22 @@ ROUTES: dict[str, Route] = {
     "meetings.change_action": Route(
         "chair",
         ids=_live_action,
-        fields=lambda ids: _action(f"action-{ids['action_id']}"),
+        fields=lambda ids: {
+            **_action(f"action-{ids['action_id']}"),
+            # What the change form sends to merge a stale change (conference.web.merging)
+            **_prefixed(
+                f"action-{ids['action_id']}",
+                {
+                    "description.base": "Check on her earlier",
+                    "description.clash": "1",
+                    "description.keep": "theirs",
+                    "owner_name.base": "",
+                    "owner_agency_id.base": "1",
+                    "due_on.base": "2027-06-05",
+                    "priority.base": "medium",
+                },
+            ),
+        },
         dates=("due_on",),
         texts=("description", "owner_name"),
     ),
