@@ -108,6 +108,9 @@ CONFLICT_TESTS: dict[str, list[str]] = {
     ],
     "VictimVoice": [
         "tests/voice/test_routes.py::test_without_javascript_a_stale_save_is_a_409_page",
+        # Merged: a text both changed shown side by side (409), the choice saved
+        "tests/voice/test_merging.py::"
+        "test_a_text_both_changed_is_shown_side_by_side_and_the_choice_saves",
     ],
 }
 

@@ -893,7 +893,15 @@ ROUTES: dict[str, Route] = {
     "voice.save": Route(
         "idva",
         ids=_voice_item,
-        fields=lambda ids: VOICE,
+        # With what the form sends to merge a stale save (conference.web.merging)
+        fields=lambda ids: {
+            **VOICE,
+            "views.base": "Earlier views",
+            "views.clash": "1",
+            "views.keep": "mine",
+            "fears.base": "",
+            "safe_contact.base": "",
+        },
         texts=("views", "wishes", "fears"),
         dates=("contacted_on",),
     ),
