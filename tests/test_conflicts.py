@@ -111,6 +111,8 @@ CONFLICT_TESTS: dict[str, list[str]] = {
         # Merged: a text both changed shown side by side (409), the choice saved
         "tests/voice/test_merging.py::"
         "test_a_text_both_changed_is_shown_side_by_side_and_the_choice_saves",
+        "tests/voice/test_merging.py::"
+        "test_outcome_notes_both_changed_are_shown_side_by_side_and_the_choice_saves",
     ],
 }
 

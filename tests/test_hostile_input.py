@@ -909,7 +909,18 @@ ROUTES: dict[str, Route] = {
         "idva",
         ids=_voice_item,
         fields=lambda ids: _prefixed(
-            "outcome", {"version": "", "told_on": DAY, "told_how": "phone", "notes": "Told"}
+            "outcome",
+            {
+                "version": "",
+                "told_on": DAY,
+                "told_how": "phone",
+                "notes": "Told",
+                # What the form sends to merge a stale save (conference.web.merging)
+                "notes.base": "Earlier",
+                "notes.clash": "1",
+                "notes.keep": "theirs",
+                "feels_safer.base": "",
+            },
         ),
         dates=("outcome-told_on",),
         texts=("notes",),

@@ -17,6 +17,7 @@ from wtforms.validators import Optional
 from conference.voice.choices import ContactMethod, OutcomeResult
 from conference.voice.models import VOICE_LIMITS
 from conference.voice.services import (
+    OUTCOME_TEXTS,
     VOICE_TEXTS,
     OutcomeEntry,
     VoiceEntry,
@@ -144,9 +145,11 @@ class VoiceForm(Merges, _DatedForm):
         )
 
 
-class OutcomeForm(_DatedForm):
-    """Prefixed "outcome", so its ids never meet the voice form's on the same page."""
+class OutcomeForm(Merges, _DatedForm):
+    """Prefixed "outcome", so its ids never meet the voice form's on the same page. A stale
+    save merges its texts (services.save_outcome)."""
 
+    merged_fields = tuple(OUTCOME_TEXTS)
     version = HiddenField()
     result = RadioField(
         "What happened when you tried to tell her?",

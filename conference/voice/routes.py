@@ -121,18 +121,34 @@ def outcome(item_id: int) -> ResponseReturnValue:
     actor, now = current_actor(), utcnow()
     form = _outcome_form(found, request.form)
     existing = queries.voices_for([found.id]).get(found.id)
-    if not form.validate() and services.outcome_open(found):  # not open: 409, not 422
+    valid = form.validate()
+    posted = read_posted(form, request.form)
+    if not (valid and posted.settled) and services.outcome_open(found):  # not open: 409
         return _answer(found, "outcome", form, status=422)
-    on_refusal(_refused(found, "outcome", form, default="result"))
-    services.save_outcome(
+    on_refusal(_refused(found, "outcome", form, default="result", posted=posted))
+    _, merged = services.save_outcome(
         found,
         form.entry(),
         actor=actor,
         now=now,
         version=version_of(form.version),
         existing=existing,
+        base=posted.base,
+        keep=posted.keep,
     )
-    return _saved(found, "outcome", "What came of telling her the outcome on case {} is saved.")
+    message = "What came of telling her the outcome on case {} is saved."
+    kept = kept_message(merged, OUTCOME_LABELS)
+    if kept and wants_partial():
+        flash(message.format(found.case.reference) + kept, "success")
+    return _saved(found, "outcome", message + kept)
+
+
+#: How the message after a merged save names each text of the outcome.
+OUTCOME_LABELS = {
+    "feels_safer": "whether she feels safer",
+    "not_told_reason": "why it is not safe to contact her",
+    "notes": "the notes",
+}
 
 
 def _today(item: AgendaItem) -> date:
@@ -149,10 +165,13 @@ def _refused(
 
     def answer(refused: Exception) -> ResponseReturnValue:
         carried = posted is not None and posted.base is not None
-        if isinstance(form, VoiceForm) and isinstance(refused, Conflict) and carried:
+        if isinstance(refused, Conflict) and carried:
             assert posted is not None
             voice = queries.voices_for([item.id]).get(item.id)
-            saved = services.voice_texts(voice)
+            if isinstance(form, VoiceForm):
+                saved = services.voice_texts(voice)
+            else:
+                saved = services.outcome_texts(voice)
             show_merge(form, saved, voice.version if voice else None, posted)
         if isinstance(refused, ValidationFailed):
             show_refusal(form, refused, default)

@@ -192,6 +192,58 @@ def _merged_voice(
     return replace(entry, **texts), merged
 
 
+#: The outcome's texts that a stale save merges, each with the column it is saved in.
+OUTCOME_TEXTS = {
+    "feels_safer": "feels_safer",
+    "not_told_reason": "outcome_not_told_reason",
+    "notes": "outcome_notes",
+}
+
+
+def outcome_texts(voice: VictimVoice | None) -> dict[str, str]:
+    """Each merged text of what came of telling her, by the form's names."""
+    return {
+        name: (getattr(voice, column) or "") if voice else ""
+        for name, column in OUTCOME_TEXTS.items()
+    }
+
+
+def _merged_outcome(
+    existing: VictimVoice | None,
+    entry: OutcomeEntry,
+    *,
+    base: Mapping[str, str | None] | None,
+    keep: Collection[str],
+) -> tuple[OutcomeEntry, Merge]:
+    """Merge an outcome saved on a stale copy with the one saved now, text by text. Raises
+    VoiceConflict when the copy carried no base, differs from the saved record on what
+    happened (its result, date, way or tries), or both changed a text differently."""
+    if base is None or existing is None:
+        raise VoiceConflict()
+    told = entry.result is OutcomeResult.TOLD
+    mine_facts = (
+        entry.result,
+        entry.told_on if told else None,
+        entry.told_how if told else None,
+        entry.attempts if entry.result is OutcomeResult.NOT_REACHED else None,
+    )
+    theirs_facts = (
+        existing.outcome_result,
+        existing.outcome_told_on,
+        existing.outcome_told_how,
+        existing.outcome_attempts,
+    )
+    if mine_facts != theirs_facts:
+        raise VoiceConflict()
+    theirs = outcome_texts(existing)
+    mine = {name: theirs[name] if name in keep else getattr(entry, name) for name in theirs}
+    merged = merge(tuple(OUTCOME_TEXTS), base=base, mine=mine, theirs=theirs)
+    if not merged.clean:
+        raise VoiceConflict(merged)
+    texts: dict[str, Any] = merged.values
+    return replace(entry, **texts), merged
+
+
 def _check_version(existing: VictimVoice | None, version: int | None) -> None:
     """Refuse a save made from a page older than the record. Raises Conflict."""
     if (existing.version if existing else None) != version:
@@ -267,17 +319,28 @@ def save_outcome(
     now: datetime,
     version: int | None,
     existing: VictimVoice | None,
-) -> VictimVoice:
+    base: Mapping[str, str | None] | None = None,
+    keep: Collection[str] = (),
+) -> tuple[VictimVoice, Merge | None]:
     """Record what came of telling her what the meeting agreed: told (when, how), not safe to
     contact her (why), or not reached (how many tries). Any of them ends the reminders.
-    Flushes; the caller commits.
+    Flushes; the caller commits. A save made on a stale copy merges its texts (see
+    _merged_outcome; ``base`` and ``keep`` as for save_voice). Returns her voice and the
+    merge, if any.
 
     Raises InvalidTransition before the meeting has dealt with the case, Conflict if the
-    record changed since the page was shown, ValidationFailed naming the field.
+    record changed since the page was shown and cannot be merged, ValidationFailed naming the
+    field.
     """
     if not outcome_open(item):
         raise InvalidTransition("The meeting has not dealt with this case yet")
-    _check_version(existing, version)
+    if existing is not None and keep:
+        saved = outcome_texts(existing)
+        chosen: dict[str, Any] = {name: saved[name] for name in keep if name in saved}
+        entry = replace(entry, **chosen)
+    merged = None
+    if (existing.version if existing else None) != version:
+        entry, merged = _merged_outcome(existing, entry, base=base, keep=keep)
     _refuse(outcome_problems(entry, **outcome_bounds(item, now)))
     voice = existing
     if voice is None:
@@ -304,6 +367,11 @@ def save_outcome(
         voice,
         marac_id=item.conference.marac_id,
         now=now,
-        detail={"agenda_item_id": item.id, "case_id": item.case_id, "result": entry.result.value},
+        detail={
+            "agenda_item_id": item.id,
+            "case_id": item.case_id,
+            "result": entry.result.value,
+            "merged": merged is not None,
+        },
     )
-    return voice
+    return voice, merged

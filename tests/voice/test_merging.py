@@ -11,7 +11,7 @@ from conference.extensions import db
 from conference.voice import routes as voice_routes
 from conference.voice.models import VictimVoice
 from tests.conftest import HTMX
-from tests.voice.test_routes import _made
+from tests.voice.test_routes import _conclude, _made, _told
 
 
 def _voice() -> VictimVoice:
@@ -103,3 +103,51 @@ def test_a_viewer_who_may_not_see_her_safe_contact_never_gets_it_as_a_base(
     assert 'name="views.base"' in page
     assert 'name="safe_contact.base"' not in page
     assert 'value="Mobile after 6pm; no messages."' not in page
+
+
+def _told_copy(voice: VictimVoice, world, **changes) -> dict:
+    """The outcome form as read at the voice's version, with its texts' bases, and changes."""
+    saved = {
+        "feels_safer": voice.feels_safer or "",
+        "not_told_reason": voice.outcome_not_told_reason or "",
+        "notes": voice.outcome_notes or "",
+    }
+    values = {**saved, **{f"{name}.base": value for name, value in saved.items()}, **changes}
+    return _told(world, version=str(voice.version), **values)
+
+
+def _told_once(world, as_user, items):
+    one, other, url, _ = _started(world, as_user, items)
+    _conclude(world, items[0])
+    first = one.post(f"{url}/outcome", data=_told(world, version="1", notes="Relieved"))
+    assert first.status_code == 303
+    return one, other, f"{url}/outcome", _voice()
+
+
+def test_a_stale_outcome_writes_only_what_changed(world, as_user, items):
+    one, other, url, voice = _told_once(world, as_user, items)
+    his, hers = _told_copy(voice, world, notes="Relieved; moving soon"), _told_copy(voice, world)
+    assert one.post(url, data=his).status_code == 303
+    merged = other.post(url, data={**hers, "outcome-feels_safer": "Yes, a little"})
+    assert merged.status_code == 303
+    saved = _voice()
+    assert (saved.outcome_notes, saved.feels_safer) == ("Relieved; moving soon", "Yes, a little")
+
+
+@pytest.mark.parametrize(("keep", "expected"), [("theirs", "His notes"), ("mine", "Her notes")])
+def test_outcome_notes_both_changed_are_shown_side_by_side_and_the_choice_saves(
+    world, as_user, items, keep, expected
+):
+    one, other, url, voice = _told_once(world, as_user, items)
+    his, hers = _told_copy(voice, world, notes="His notes"), _told_copy(voice, world)
+    assert one.post(url, data=his).status_code == 303
+    clash = other.post(url, data={**hers, "outcome-notes": "Her notes"})
+    assert clash.status_code == 409
+    box = clash.text[clash.text.index('id="outcome-notes-clash"') :]
+    assert "His notes" in box and "Her notes" in box
+    again = _told_copy(_voice(), world, notes="Her notes", **{"notes.clash": "1"})
+    unchosen = other.post(url, data=again)
+    assert unchosen.status_code == 422 and "Choose whether to keep" in unchosen.text
+    chosen = other.post(url, data={**again, "outcome-notes.keep": keep})
+    assert chosen.status_code == 303
+    assert _voice().outcome_notes == expected
