@@ -31,6 +31,9 @@ CONFLICT_TESTS: dict[str, list[str]] = {
         "test_without_javascript_a_report_on_an_action_closed_meanwhile_keeps_the_typing",
         # Changed in the meeting, corrected in the minutes, reviewed when overdue
         "tests/meetings/test_console.py::test_a_stale_action_change_is_refused_with_both_versions",
+        # Merged: the task both changed shown side by side (409), her choice saved
+        "tests/meetings/test_action_merging.py::"
+        "test_a_task_both_changed_is_shown_side_by_side_and_her_choice_saves",
         # Withdrawn in the meeting after someone changed it
         "tests/meetings/test_console.py::"
         "test_withdrawing_an_action_changed_since_it_was_seen_is_refused",
@@ -101,9 +104,19 @@ CONFLICT_TESTS: dict[str, list[str]] = {
     "ResearchReturn": [
         "tests/conferences/test_research.py::"
         "test_a_stale_return_shows_both_versions_and_keeps_the_typing",
+        # Merged: the summary both changed shown side by side (409), her choice saved
+        "tests/conferences/test_research_merging.py::"
+        "test_a_summary_both_changed_is_shown_side_by_side_and_her_choice_saves",
+        "tests/conferences/test_research_merging.py::"
+        "test_a_flag_both_changed_shows_their_whole_return_beside_her_typing",
     ],
     "VictimVoice": [
         "tests/voice/test_routes.py::test_without_javascript_a_stale_save_is_a_409_page",
+        # Merged: a text both changed shown side by side (409), the choice saved
+        "tests/voice/test_merging.py::"
+        "test_a_text_both_changed_is_shown_side_by_side_and_the_choice_saves",
+        "tests/voice/test_merging.py::"
+        "test_outcome_notes_both_changed_are_shown_side_by_side_and_the_choice_saves",
     ],
 }
 

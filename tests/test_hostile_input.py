@@ -193,8 +193,19 @@ def _perpetrators_of(item_id: int) -> list[int]:
 
 def _research_fields(ids: Ids) -> Fields:
     prefix = f"item-{ids['item_id']}"
-    findings = {f"{prefix}-perpetrator-{p}": "Known" for p in _perpetrators_of(ids["item_id"])}
-    return {f"{prefix}-outcome": "known", f"{prefix}-summary": "Known to us", **findings}
+    perpetrators = _perpetrators_of(ids["item_id"])
+    findings = {f"{prefix}-perpetrator-{p}": "Known" for p in perpetrators}
+    # What the form sends to merge a stale save (conference.web.merging): each part's base, and
+    # the summary both changed shown with the rep's choice.
+    merging = {
+        f"{prefix}-summary.base": "Known earlier",
+        f"{prefix}-summary.clash": "1",
+        f"{prefix}-summary.keep": "mine",
+        f"{prefix}-outcome.base": "known",
+        f"{prefix}-risk_flags.base": "weapons",
+        **{f"{prefix}-perpetrator-{p}.base": "" for p in perpetrators},
+    }
+    return {f"{prefix}-outcome": "known", f"{prefix}-summary": "Known to us", **findings, **merging}
 
 
 def _transfer_fields(ids: Ids) -> Fields:
@@ -744,7 +755,22 @@ ROUTES: dict[str, Route] = {
     "meetings.change_action": Route(
         "chair",
         ids=_live_action,
-        fields=lambda ids: _action(f"action-{ids['action_id']}"),
+        fields=lambda ids: {
+            **_action(f"action-{ids['action_id']}"),
+            # What the change form sends to merge a stale change (conference.web.merging)
+            **_prefixed(
+                f"action-{ids['action_id']}",
+                {
+                    "description.base": "Check on her earlier",
+                    "description.clash": "1",
+                    "description.keep": "theirs",
+                    "owner_name.base": "",
+                    "owner_agency_id.base": "1",
+                    "due_on.base": "2027-06-05",
+                    "priority.base": "medium",
+                },
+            ),
+        },
         dates=("due_on",),
         texts=("description", "owner_name"),
     ),
@@ -894,7 +920,15 @@ ROUTES: dict[str, Route] = {
     "voice.save": Route(
         "idva",
         ids=_voice_item,
-        fields=lambda ids: VOICE,
+        # With what the form sends to merge a stale save (conference.web.merging)
+        fields=lambda ids: {
+            **VOICE,
+            "views.base": "Earlier views",
+            "views.clash": "1",
+            "views.keep": "mine",
+            "fears.base": "",
+            "safe_contact.base": "",
+        },
         texts=("views", "wishes", "fears"),
         dates=("contacted_on",),
     ),
@@ -902,7 +936,18 @@ ROUTES: dict[str, Route] = {
         "idva",
         ids=_voice_item,
         fields=lambda ids: _prefixed(
-            "outcome", {"version": "", "told_on": DAY, "told_how": "phone", "notes": "Told"}
+            "outcome",
+            {
+                "version": "",
+                "told_on": DAY,
+                "told_how": "phone",
+                "notes": "Told",
+                # What the form sends to merge a stale save (conference.web.merging)
+                "notes.base": "Earlier",
+                "notes.clash": "1",
+                "notes.keep": "theirs",
+                "feels_safer.base": "",
+            },
         ),
         dates=("outcome-told_on",),
         texts=("notes",),

@@ -385,6 +385,22 @@ def add_action(
     return action
 
 
+#: The parts of an action a stale change merges: its texts, and its owner, due date (ISO) and
+#: priority by their values.
+ACTION_FIELDS = ("description", "owner_name", "owner_agency_id", "due_on", "priority")
+
+
+def action_values(action: Action) -> dict[str, str]:
+    """Each merged part of a saved action as text."""
+    return {
+        "description": action.description or "",
+        "owner_name": action.owner_name or "",
+        "owner_agency_id": str(action.owner_agency_id or ""),
+        "due_on": action.due_on.isoformat() if action.due_on else "",
+        "priority": action.priority.value,
+    }
+
+
 def change_action(
     action: Action,
     item: AgendaItem,
@@ -397,16 +413,42 @@ def change_action(
     priority: Priority,
     actor: User,
     now: datetime,
-) -> Action:
-    """Change an action agreed earlier in this meeting. Raises RecordConflict when stale."""
+    base: Mapping[str, str | None] | None = None,
+    keep: Collection[str] = (),
+) -> tuple[Action, Merge | None]:
+    """Change an action agreed earlier in this meeting.
+
+    A change made on a stale copy is merged part by part with the action saved now (see
+    conference.merging): ``base`` holds each of ACTION_FIELDS as the copy started from it
+    (None when the copy carried none: refused whole), ``keep`` the texts the user chose to leave
+    as saved. Returns the action and the merge, if any. Raises RecordConflict when stale and
+    not merged (both changed a part, or no base)."""
     conference = item.conference
     check_in_progress(conference)
+    saved = action_values(action)
+    description = saved["description"] if "description" in keep else description
+    owner_name = saved["owner_name"] if "owner_name" in keep else owner_name
+    merged = None
     if version != action.version:
-        raise RecordConflict(
-            "Someone changed this action while you were editing it. Your changes are kept "
-            "below: check them against the saved action, then save again.",
-            action,
-        )
+        if base is None:
+            raise RecordConflict(ACTION_STALE, action)
+        mine = {
+            "description": description,
+            "owner_name": owner_name,
+            "owner_agency_id": str(owner.id) if owner else "",
+            "due_on": due_on.isoformat() if due_on else "",
+            "priority": priority.value,
+        }
+        merged = merge(ACTION_FIELDS, base=base, mine=mine, theirs=saved)
+        if not merged.clean:
+            raise RecordConflict(ACTION_STALE, action, merged)
+        values = merged.values
+        description, owner_name = values["description"], values["owner_name"]
+        if "owner_agency_id" in merged.theirs:
+            owner = action.owner_agency
+        if "due_on" in merged.theirs:
+            due_on = action.due_on
+        priority = Priority(values["priority"]) if values["priority"] else priority
     check_action(conference, description=description, owner=owner, due_on=due_on)
     assert owner is not None and due_on is not None
     action.description = description.strip()
@@ -421,8 +463,23 @@ def change_action(
         db.session.flush()
     except StaleDataError as stale:
         raise RecordConflict(SAME_MOMENT, action) from stale
-    audit.record(actor, "action.changed", action, marac_id=conference.marac_id, now=now)
-    return action
+    audit.record(
+        actor,
+        "action.changed",
+        action,
+        marac_id=conference.marac_id,
+        now=now,
+        detail={"merged": merged is not None} if merged is not None else None,
+    )
+    return action, merged
+
+
+ACTION_STALE = (
+    "Someone changed this action while you were editing it. Your changes are kept below: "
+    "where only they changed a part, the form now holds theirs; where you both changed the "
+    "same part, check yours against the saved action (texts are set side by side to choose), "
+    "then save again."
+)
 
 
 def withdraw_action(

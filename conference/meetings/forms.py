@@ -138,9 +138,24 @@ class PerpetratorRiskForm(Merges, Form):
     )
 
 
-class ActionForm(Form):
-    """Prefixed ("new" or the action's id), so several action forms share a page."""
+ACTION_LABELS = {
+    "description": "the task",
+    "owner_name": "the person at the agency",
+    "owner_agency_id": "the owner agency",
+    "due_on": "the due date",
+    "priority": "the priority",
+}
 
+
+class ActionForm(Merges, Form):
+    """Prefixed ("new" or the action's id), so several action forms share a page.
+
+    A change made on a stale copy merges (console.change_action): the task and the person set
+    side by side when both changed them; the owner agency, due date and priority carry their
+    base too (``other_base``: part -> the saved value, the date as ISO), and when both changed
+    one of those the saved action is shown above the typing."""
+
+    merged_fields = ("description", "owner_name")
     version = HiddenField()
     description = long_text(
         "Action",
@@ -172,6 +187,9 @@ class ActionForm(Form):
         widget=GovSelect(),
         validate_choice=False,
     )
+
+    #: The owner agency, due date and priority as the copy started from them (a change form).
+    other_base: dict[str, str] | None = None
 
     def set_perpetrators(self, perpetrators: list[tuple[int, str]]) -> None:
         self.perpetrator_id.choices = [SelectChoice("", "Not about a perpetrator")] + [

@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput
 from wtforms import HiddenField, SelectMultipleField
 
 from conference.research.choices import Outcome, RiskFlag
 from conference.research.models import SUMMARY_LIMIT
 from conference.web.forms import Form, long_text, radios
+from conference.web.merging import Merges
 
 
-class ReturnForm(Form):
+class ReturnForm(Merges, Form):
     """Prefixed with the agenda item, so every case's form on the page has its own ids.
-    ``version`` is the return's version the user started from (blank before any return)."""
+    ``version`` is the return's version the user started from (blank before any return).
 
+    A stale save merges (conference.research.services.save_return): the summary is set side
+    by side when both changed it; the outcome, the flags and each finding on a perpetrator
+    carry their base too (``other_base``: part -> the saved value the copy started from), and
+    when both changed one of those the whole return is shown beside the typing."""
+
+    merged_fields = ("summary",)
     version = HiddenField()
 
     outcome = radios(
@@ -31,3 +40,11 @@ class ReturnForm(Form):
         widget=GovCheckboxesInput(),
         validate_choice=True,
     )
+
+    #: RETURN_FIELDS other than the summary and each finding_field -> the saved value the
+    #: user's copy started from, sent back as ``<part>.base`` beside it.
+    other_base: dict[str, str]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.other_base = {}

@@ -28,6 +28,7 @@ from conference.research.models import ResearchReturn
 from conference.web.auth import current_actor, require, requires
 from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import partial_response, wants_partial
+from conference.web.merging import Posted, kept_message, read_posted, show_merge
 from conference.web.requests import parse_id
 from conference.web.unit import Answer, Refusal, on_refusal
 
@@ -123,6 +124,21 @@ def _typed_findings(item: AgendaItem) -> dict[int, str]:
     return {perpetrator_id: v for perpetrator_id, v in typed.items() if perpetrator_id is not None}
 
 
+def _posted_base(item: AgendaItem, form: ReturnForm, summary: str | None) -> dict[str, str | None]:
+    """Each merged part of the return as the posted copy started from it (None for a part it
+    did not carry); kept on the form, so a page shown again sends it back."""
+    base: dict[str, str | None] = {"summary": summary}
+    for name in ("outcome", "risk_flags"):
+        base[name] = request.form.get(f"{form[name].name}.base")
+    prefix = f"item-{item.id}-perpetrator-"
+    for key, value in request.form.items():
+        perpetrator_id = parse_id(key.removeprefix(prefix).removesuffix(".base"))
+        if key.startswith(prefix) and key.endswith(".base") and perpetrator_id is not None:
+            base[services.finding_field(perpetrator_id)] = value
+    form.other_base = {k: v for k, v in base.items() if v is not None and k != "summary"}
+    return base
+
+
 def _form_for(item: AgendaItem, saved: ResearchReturn | None) -> ReturnForm:
     form = ReturnForm(prefix=f"item-{item.id}")
     form.version.data = str(saved.version) if saved else ""
@@ -130,6 +146,7 @@ def _form_for(item: AgendaItem, saved: ResearchReturn | None) -> ReturnForm:
         form.outcome.data = saved.outcome.value
         form.summary.data = saved.summary
         form.risk_flags.data = list(saved.risk_flags)
+    form.other_base = services.return_values(saved)
     return form
 
 
@@ -143,10 +160,13 @@ def save(conference_id: int, item_id: int) -> ResponseReturnValue:
     actor, now = current_actor(), utcnow()
     form = ReturnForm(request.form, prefix=f"item-{item.id}")
     existing = queries.agency_returns(conference.id, actor.agency_id).get(item.id)
-    if not form.validate():
+    valid = form.validate()
+    posted = read_posted(form, request.form)
+    base = _posted_base(item, form, posted.base.get("summary") if posted.base else None)
+    if not (valid and posted.settled):
         return _answer(conference, item, form, existing, now, status=422)
-    on_refusal(_refused(conference, item, form, existing, now))
-    saved = services.save_return(
+    on_refusal(_refused(conference, item, form, existing, now, posted))
+    saved, merged = services.save_return(
         item,
         actor.agency,
         actor=actor,
@@ -154,13 +174,26 @@ def save(conference_id: int, item_id: int) -> ResponseReturnValue:
         existing=existing,
         version=version_of(form.version),
         findings=_typed_findings(item),
+        base=base if any(value is not None for value in base.values()) else None,
+        keep=posted.keep,
         **_return_values(form),
     )
+    kept = kept_message(merged, RETURN_LABELS)
     if wants_partial():
-        return _answer(conference, item, form, saved, now, status=200)
-    flash(f"Your return on case {item.case.reference} is saved.", "success")
+        if kept:
+            flash(f"Your return on case {item.case.reference} is saved.{kept}", "success")
+        return _answer(conference, item, _form_for(item, saved), saved, now, status=200)
+    flash(f"Your return on case {item.case.reference} is saved.{kept}", "success")
     anchor = f"case-{item.id}"
     return redirect(url_for(".conference", conference_id=conference.id, _anchor=anchor), 303)
+
+
+#: How the message after a merged save names each part of a return.
+RETURN_LABELS = {
+    "outcome": "what your records show",
+    "summary": "what your agency will share",
+    "risk_flags": "the risks",
+}
 
 
 def _return_values(form: ReturnForm) -> dict[str, Any]:
@@ -177,6 +210,7 @@ def _refused(
     form: ReturnForm,
     existing: ResearchReturn | None,
     now: datetime,
+    posted: Posted,
 ) -> Answer:
     """How a refused return is answered: a rule of input broken beside its field (422); a
     return saved by someone else meanwhile, theirs beside the typing (409); a return that
@@ -188,17 +222,54 @@ def _refused(
             return _answer(conference, item, form, existing, now, status=422)
         if isinstance(refused, services.ReturnConflict):
             theirs = queries.agency_returns(conference.id, current_actor().agency_id).get(item.id)
-            form.version.data = str(theirs.version) if theirs else ""
+            typed = _merge_shown(item, form, theirs, refused, posted)
             flash(
                 f"Your return on case {item.case.reference} was not saved: someone else at your "
                 "agency saved it first. Both versions are shown with the case.",
                 "error",
             )
-            return _answer(conference, item, form, theirs, now, status=409, conflict=True)
+            return _answer(
+                conference, item, form, theirs, now, status=409, conflict=True, typed=typed
+            )
         flash(f"{refused}: your return on case {item.case.reference} was not saved.", "error")
         return _answer(conference, item, form, existing, now, status=409)
 
     return answer
+
+
+def _merge_shown(
+    item: AgendaItem,
+    form: ReturnForm,
+    theirs: ResearchReturn | None,
+    refused: services.ReturnConflict,
+    posted: Posted,
+) -> dict[int, str]:
+    """Set the form on the return saved now after a refused stale save: the next save is made
+    at their version, from their values. A merged save keeps each part only they changed as
+    theirs and sets the summary side by side when both changed it; a part both changed
+    otherwise, or a copy that carried no base, keeps the typing beside their whole return.
+    Returns the findings to show, perpetrator id -> text."""
+    saved = services.return_values(theirs)
+    typed = _typed_findings(item)
+    version = theirs.version if theirs else None
+    merged = refused.merge
+    if merged is None:
+        form.version.data = "" if version is None else str(version)
+        form.base = {"summary": saved.get("summary", "")}
+        form.other_base = {k: v for k, v in saved.items() if k != "summary"}
+        return typed
+    show_merge(form, saved, version, posted)
+    values = merged.values
+    if "outcome" in merged.theirs:
+        form.outcome.data = values["outcome"]
+    if "risk_flags" in merged.theirs:
+        form.risk_flags.data = [flag for flag in values["risk_flags"].split(",") if flag]
+    for name in merged.theirs:
+        perpetrator_id = parse_id(name.removeprefix("finding-"))
+        if name.startswith("finding-") and perpetrator_id is not None:
+            typed[perpetrator_id] = values[name]
+    form.other_base = {k: v for k, v in saved.items() if k != "summary"}
+    return typed
 
 
 def _answer(
@@ -210,10 +281,12 @@ def _answer(
     *,
     status: int,
     conflict: bool = False,
+    typed: dict[int, str] | None = None,
 ) -> ResponseReturnValue:
     """The case's block for htmx (with any message out of band), else the whole page.
     ``conflict``: someone else saved first; ``saved`` is theirs, the form holds the typing."""
-    typed = _saved_findings(saved) if status == 200 else _typed_findings(item)
+    if typed is None:
+        typed = _saved_findings(saved) if status == 200 else _typed_findings(item)
     if not wants_partial():
         return _page(
             conference,

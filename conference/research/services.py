@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -17,6 +17,7 @@ from conference.conferences.models import AgendaItem, Conference, conference_inv
 from conference.conferences.queries import item_perpetrators
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
+from conference.merging import Merge, merge
 from conference.notifications import services as notifications
 from conference.notifications.links import Link
 from conference.referrals.services import today_in
@@ -34,13 +35,63 @@ def is_open(conference: Conference, now: datetime) -> bool:
 
 
 class ReturnConflict(Conflict):
-    """Someone at the agency saved the return after this copy was read."""
+    """Someone at the agency saved the return after this copy was read. ``merge``, when the
+    save was merged with theirs, names the parts both changed."""
 
-    def __init__(self) -> None:
+    def __init__(self, merge: Merge | None = None) -> None:
         super().__init__(
             "Someone else at your agency saved this return while you were writing. Both "
             "versions are shown: check theirs, then save yours again if it still applies."
         )
+        self.merge = merge
+
+
+#: The parts of a return that merge, beside one per perpetrator (finding_field).
+RETURN_FIELDS = ("outcome", "summary", "risk_flags")
+
+
+def finding_field(perpetrator_id: int) -> str:
+    """The merged part holding what the return says on one perpetrator."""
+    return f"finding-{perpetrator_id}"
+
+
+def flags_text(flags: Iterable[str]) -> str:
+    """Risk flags as one value to merge: a change to any flag is a change to the set."""
+    return ",".join(sorted(set(flags)))
+
+
+def return_values(saved: ResearchReturn | None) -> dict[str, str]:
+    """Each merged part of a saved return as text (outcome and flags by their values)."""
+    if saved is None:
+        return {}
+    values = {
+        "outcome": saved.outcome.value,
+        "summary": saved.summary or "",
+        "risk_flags": flags_text(saved.risk_flags),
+    }
+    for finding in saved.findings:
+        values[finding_field(finding.perpetrator_id)] = finding.summary
+    return values
+
+
+def _merged_return(
+    existing: ResearchReturn | None,
+    mine: dict[str, str],
+    *,
+    base: Mapping[str, str | None] | None,
+    keep: Collection[str],
+) -> Merge:
+    """Merge a save made on a stale copy with the return saved now, part by part. Raises
+    ReturnConflict when the copy carried no base or both changed a part differently."""
+    if base is None:
+        raise ReturnConflict()
+    theirs = return_values(existing)
+    mine = {name: theirs.get(name, "") if name in keep else text for name, text in mine.items()}
+    fields = [*RETURN_FIELDS, *sorted({*mine, *theirs, *base} - set(RETURN_FIELDS))]
+    merged = merge(fields, base=base, mine=mine, theirs=theirs)
+    if not merged.clean:
+        raise ReturnConflict(merged)
+    return merged
 
 
 def save_return(
@@ -55,21 +106,40 @@ def save_return(
     existing: ResearchReturn | None,
     version: int | None,
     findings: Mapping[int, str] | None = None,
-) -> ResearchReturn:
+    base: Mapping[str, str | None] | None = None,
+    keep: Collection[str] = (),
+) -> tuple[ResearchReturn, Merge | None]:
     """Record or change the agency's return on an item, with what its records show on each
     perpetrator of the case (``findings``: perpetrator id -> text; blank for nothing).
     ``version`` is the return's version the user's copy was read at (None before any).
-    Flushes; the caller commits. Raises ReturnConflict, ValidationFailed, InvalidTransition."""
+
+    A save made on a stale copy is merged part by part with the return saved now (see
+    conference.merging): ``base`` holds each part as the copy started from it (RETURN_FIELDS
+    and finding_field, the outcome and flags as their values; None when the copy carried
+    none, which is refused whole), ``keep`` the parts the user chose to leave as saved.
+    Returns the return and the merge, if any. Flushes; the caller commits. Raises
+    ReturnConflict, ValidationFailed, InvalidTransition."""
     if not is_open(item.conference, now):
         raise InvalidTransition("Research for this conference has closed")
     if item.section not in CASE_SECTIONS:
         raise InvalidTransition("Standing items need no research")
+    merged = None
+    flags = sorted({flag.value for flag in risk_flags})
+    if "summary" in keep:  # the only part set side by side: the saved text, chosen
+        summary = existing.summary if existing is not None else ""
     if (existing.version if existing else None) != version:
-        raise ReturnConflict()
+        mine = {"outcome": outcome.value, "summary": summary, "risk_flags": flags_text(flags)}
+        mine |= {finding_field(p): text for p, text in (findings or {}).items()}
+        merged = _merged_return(existing, mine, base=base, keep=keep)
+        outcome = Outcome(merged.values["outcome"]) if merged.values["outcome"] else outcome
+        summary = merged.values["summary"]
+        flags = [flag for flag in merged.values["risk_flags"].split(",") if flag]
+        findings = {
+            p.id: merged.values.get(finding_field(p.id), "") for p in item_perpetrators(item)
+        }
     summary = summary.strip()
     if outcome is Outcome.KNOWN and not summary:
         raise ValidationFailed("Enter what your agency will share at the meeting", "summary")
-    flags = sorted({flag.value for flag in risk_flags})
     findings = _checked_findings(item, findings or {})
     first = existing is None
     if existing is None:
@@ -99,9 +169,10 @@ def save_return(
             "agenda_item_id": item.id,
             "outcome": outcome.value,
             "perpetrator_ids": sorted(findings),
+            "merged": merged is not None,
         },
     )
-    return existing
+    return existing, merged
 
 
 def _checked_findings(item: AgendaItem, findings: Mapping[int, str]) -> dict[int, str]:

@@ -16,7 +16,14 @@ from wtforms.validators import Optional
 
 from conference.voice.choices import ContactMethod, OutcomeResult
 from conference.voice.models import VOICE_LIMITS
-from conference.voice.services import OutcomeEntry, VoiceEntry, outcome_problems, voice_problems
+from conference.voice.services import (
+    OUTCOME_TEXTS,
+    VOICE_TEXTS,
+    OutcomeEntry,
+    VoiceEntry,
+    outcome_problems,
+    voice_problems,
+)
 from conference.web.forms import (
     Form,
     GovRadios,
@@ -25,6 +32,7 @@ from conference.web.forms import (
     long_text,
     radios,
 )
+from conference.web.merging import Merges
 
 YES_NO = [SelectChoice("yes", "Yes"), SelectChoice("no", "No")]
 #: Fields that matter only when contact was made, and only when it was not.
@@ -63,7 +71,12 @@ class _DatedForm(Form):
                 field.errors = [*field.errors, message]
 
 
-class VoiceForm(_DatedForm):
+class VoiceForm(Merges, _DatedForm):
+    """Her voice before the meeting. A stale save merges its texts (services.save_voice):
+    ``merged_fields`` is set per viewer to the texts she may read (for_viewer), so no saved
+    text she may not see is ever put in the page as a base."""
+
+    merged_fields = VOICE_TEXTS
     version = HiddenField()
     contact_made = radios(
         "Did you make contact with her before this meeting?",
@@ -100,6 +113,13 @@ class VoiceForm(_DatedForm):
         "safe, and whether a message may be left.",
     )
 
+    def for_viewer(self, sees_safe_contact: bool) -> VoiceForm:
+        """Merge only the texts this viewer may read: her safe contact details only for those
+        who may see them."""
+        if not sees_safe_contact:
+            self.merged_fields = tuple(n for n in VOICE_TEXTS if n != "safe_contact")
+        return self
+
     def validate(self, extra_validators: Any = None) -> bool:
         super().validate(extra_validators)
         if self.contact_made.data in ("yes", "no"):
@@ -125,9 +145,11 @@ class VoiceForm(_DatedForm):
         )
 
 
-class OutcomeForm(_DatedForm):
-    """Prefixed "outcome", so its ids never meet the voice form's on the same page."""
+class OutcomeForm(Merges, _DatedForm):
+    """Prefixed "outcome", so its ids never meet the voice form's on the same page. A stale
+    save merges its texts (services.save_outcome)."""
 
+    merged_fields = tuple(OUTCOME_TEXTS)
     version = HiddenField()
     result = RadioField(
         "What happened when you tried to tell her?",

@@ -13,7 +13,7 @@ from conference.conferences import display, listing
 from conference.conferences.models import AgendaItem
 from conference.conferences.queries import victim_names
 from conference.db import utcnow
-from conference.errors import InvalidTransition, ValidationFailed
+from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.meetings.permissions import advocates_for, sees_safe_contact
 from conference.referrals.services import record_list_view, today_in
@@ -25,6 +25,7 @@ from conference.web import unsaved
 from conference.web.auth import current_actor, require, requires
 from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import partial_response, wants_partial
+from conference.web.merging import Posted, kept_message, read_posted, show_merge
 from conference.web.unit import Answer, on_refusal
 
 bp = Blueprint("voice", __name__)
@@ -63,7 +64,8 @@ def item(item_id: int) -> ResponseReturnValue:
     """Her voice on one case: the form before the meeting, the outcome after it."""
     found = _load(item_id)
     kept = unsaved.take(request.path)  # typing kept when the session ran out mid-form
-    form = VoiceForm(kept, today=_today(found)) if kept is not None else None
+    sees = sees_safe_contact(current_actor(), found.case)
+    form = VoiceForm(kept, today=_today(found)).for_viewer(sees) if kept is not None else None
     return _page(found, form=form, kept=kept is not None)
 
 
@@ -74,20 +76,41 @@ def save(item_id: int) -> ResponseReturnValue:
     """Save what she told her advocate before the meeting; htmx swaps just the form."""
     found = _load(item_id)
     actor, now = current_actor(), utcnow()
-    form = VoiceForm(request.form, today=_today(found))
+    form = VoiceForm(request.form, today=_today(found)).for_viewer(
+        sees_safe_contact(actor, found.case)
+    )
     existing = queries.voices_for([found.id]).get(found.id)
-    if not form.validate() and services.is_open(found.conference):  # closed: 409, not 422
+    valid = form.validate()
+    posted = read_posted(form, request.form)
+    if not (valid and posted.settled) and services.is_open(found.conference):  # closed: 409
         return _answer(found, "before", form, status=422)
-    on_refusal(_refused(found, "before", form, default="contact_made"))
-    services.save_voice(
+    on_refusal(_refused(found, "before", form, default="contact_made", posted=posted))
+    _, merged = services.save_voice(
         found,
         form.entry(),
         actor=actor,
         now=now,
         version=version_of(form.version),
         existing=existing,
+        base=posted.base,
+        keep=posted.keep,
+        fields=form.merged_fields,
     )
-    return _saved(found, "before", "Her voice on case {} is saved.")
+    kept = kept_message(merged, VOICE_LABELS)
+    if kept and wants_partial():
+        flash(f"Her voice on case {found.case.reference} is saved.{kept}", "success")
+    return _saved(found, "before", "Her voice on case {} is saved." + kept)
+
+
+#: How the message after a merged save names each of her voice's texts.
+VOICE_LABELS = {
+    "views": "her views",
+    "wishes": "her wishes",
+    "fears": "her fears",
+    "consent_to_share": "what she agrees may be shared",
+    "no_contact_reason": "why contact was not made",
+    "safe_contact": "how she can safely be contacted",
+}
 
 
 @bp.post("/voice/items/<int:item_id>/outcome")
@@ -98,29 +121,58 @@ def outcome(item_id: int) -> ResponseReturnValue:
     actor, now = current_actor(), utcnow()
     form = _outcome_form(found, request.form)
     existing = queries.voices_for([found.id]).get(found.id)
-    if not form.validate() and services.outcome_open(found):  # not open: 409, not 422
+    valid = form.validate()
+    posted = read_posted(form, request.form)
+    if not (valid and posted.settled) and services.outcome_open(found):  # not open: 409
         return _answer(found, "outcome", form, status=422)
-    on_refusal(_refused(found, "outcome", form, default="result"))
-    services.save_outcome(
+    on_refusal(_refused(found, "outcome", form, default="result", posted=posted))
+    _, merged = services.save_outcome(
         found,
         form.entry(),
         actor=actor,
         now=now,
         version=version_of(form.version),
         existing=existing,
+        base=posted.base,
+        keep=posted.keep,
     )
-    return _saved(found, "outcome", "What came of telling her the outcome on case {} is saved.")
+    message = "What came of telling her the outcome on case {} is saved."
+    kept = kept_message(merged, OUTCOME_LABELS)
+    if kept and wants_partial():
+        flash(message.format(found.case.reference) + kept, "success")
+    return _saved(found, "outcome", message + kept)
+
+
+#: How the message after a merged save names each text of the outcome.
+OUTCOME_LABELS = {
+    "feels_safer": "whether she feels safer",
+    "not_told_reason": "why it is not safe to contact her",
+    "notes": "the notes",
+}
 
 
 def _today(item: AgendaItem) -> date:
     return today_in(item.conference.marac, utcnow())
 
 
-def _refused(item: AgendaItem, part: str, form: Form, *, default: str) -> Answer:
+def _refused(
+    item: AgendaItem, part: str, form: Form, *, default: str, posted: Posted | None = None
+) -> Answer:
     """The part again with what was typed, once nothing is saved: a rule broken beside its
-    field (422); the meeting's stage, or someone's save meanwhile, above it (409)."""
+    field (422); the meeting's stage, or someone's save meanwhile, above it (409). A save of
+    her voice merged with someone else's, where both changed a text, sets the form on the
+    record saved now with the two texts side by side."""
 
     def answer(refused: Exception) -> ResponseReturnValue:
+        carried = posted is not None and posted.base is not None
+        if isinstance(refused, Conflict) and carried:
+            assert posted is not None
+            voice = queries.voices_for([item.id]).get(item.id)
+            if isinstance(form, VoiceForm):
+                saved = services.voice_texts(voice)
+            else:
+                saved = services.outcome_texts(voice)
+            show_merge(form, saved, voice.version if voice else None, posted)
         if isinstance(refused, ValidationFailed):
             show_refusal(form, refused, default)
             return _answer(item, part, form, status=422)
@@ -206,9 +258,11 @@ def _context(
 
 
 def _voice_form(item: AgendaItem, voice: VictimVoice | None) -> VoiceForm:
-    """The form filled from the saved record (empty when there is none)."""
+    """The form filled from the saved record (empty when there is none), merging only the
+    texts the viewer may read."""
+    sees = sees_safe_contact(current_actor(), item.case)
     if voice is None:
-        return VoiceForm(today=_today(item))
+        return VoiceForm(today=_today(item)).for_viewer(sees)
     data: dict[str, Any] = {
         name: getattr(voice, name)
         for name in ("contacted_on", "no_contact_reason", "views", "wishes", "fears")
@@ -220,7 +274,7 @@ def _voice_form(item: AgendaItem, voice: VictimVoice | None) -> VoiceForm:
         consent_to_share=voice.consent_to_share,
         safe_contact=voice.safe_contact,
     )
-    return VoiceForm(today=_today(item), data=data)
+    return VoiceForm(today=_today(item), data=data).for_viewer(sees)
 
 
 def _outcome_form(item: AgendaItem, formdata: Any, voice: VictimVoice | None = None) -> OutcomeForm:

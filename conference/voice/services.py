@@ -7,8 +7,10 @@ advocate records when and how she was told. Functions flush; the caller commits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from conference import audit
 from conference.accounts.models import User
@@ -18,6 +20,7 @@ from conference.conferences.models import AgendaItem, Conference
 from conference.db import flush_or_conflict
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
+from conference.merging import Merge, merge
 from conference.referrals.services import today_in
 from conference.voice.choices import ContactMethod, OutcomeResult
 from conference.voice.models import VictimVoice
@@ -133,6 +136,114 @@ def _refuse(problems: dict[str, str]) -> None:
         raise ValidationFailed(message, field)
 
 
+#: Her voice's texts that a stale save merges (conference.merging); the rest (contact made,
+#: its date and how) are refused whole when the copy and the saved record differ on them.
+VOICE_TEXTS: tuple[str, ...] = (
+    "views",
+    "wishes",
+    "fears",
+    "consent_to_share",
+    "no_contact_reason",
+    "safe_contact",
+)
+
+
+class VoiceConflict(Conflict):
+    """Her voice changed since the page was shown; ``merge``, when the save was merged with
+    theirs, names the texts both changed."""
+
+    def __init__(self, merge: Merge | None = None) -> None:
+        super().__init__(CHANGED_MEANWHILE)
+        self.merge = merge
+
+
+def voice_texts(voice: VictimVoice | None) -> dict[str, str]:
+    """Each merged text of her saved voice."""
+    return {name: (getattr(voice, name) or "") if voice else "" for name in VOICE_TEXTS}
+
+
+def _merged_voice(
+    existing: VictimVoice | None,
+    entry: VoiceEntry,
+    *,
+    fields: Sequence[str],
+    base: Mapping[str, str | None] | None,
+    keep: Collection[str],
+) -> tuple[VoiceEntry, Merge]:
+    """Merge a save made on a stale copy with her voice saved now, text by text, over the
+    fields the user could read (``fields``; any other keeps the saved text). Raises
+    VoiceConflict when the copy carried no base, differs from the saved record on whether,
+    when or how contact was made, or both changed a text differently."""
+    if base is None or existing is None:
+        raise VoiceConflict()
+    made = entry.contact_made
+    if (made, entry.contacted_on if made else None, entry.contact_method if made else None) != (
+        existing.contact_made,
+        existing.contacted_on,
+        existing.contact_method,
+    ):
+        raise VoiceConflict()
+    theirs = voice_texts(existing)
+    mine = {name: theirs[name] if name in keep else getattr(entry, name) for name in fields}
+    merged = merge(fields, base=base, mine=mine, theirs=theirs)
+    if not merged.clean:
+        raise VoiceConflict(merged)
+    texts: dict[str, Any] = theirs | merged.values
+    return replace(entry, **texts), merged
+
+
+#: The outcome's texts that a stale save merges, each with the column it is saved in.
+OUTCOME_TEXTS = {
+    "feels_safer": "feels_safer",
+    "not_told_reason": "outcome_not_told_reason",
+    "notes": "outcome_notes",
+}
+
+
+def outcome_texts(voice: VictimVoice | None) -> dict[str, str]:
+    """Each merged text of what came of telling her, by the form's names."""
+    return {
+        name: (getattr(voice, column) or "") if voice else ""
+        for name, column in OUTCOME_TEXTS.items()
+    }
+
+
+def _merged_outcome(
+    existing: VictimVoice | None,
+    entry: OutcomeEntry,
+    *,
+    base: Mapping[str, str | None] | None,
+    keep: Collection[str],
+) -> tuple[OutcomeEntry, Merge]:
+    """Merge an outcome saved on a stale copy with the one saved now, text by text. Raises
+    VoiceConflict when the copy carried no base, differs from the saved record on what
+    happened (its result, date, way or tries), or both changed a text differently."""
+    if base is None or existing is None:
+        raise VoiceConflict()
+    told = entry.result is OutcomeResult.TOLD
+    mine_facts = (
+        entry.result,
+        entry.told_on if told else None,
+        entry.told_how if told else None,
+        entry.attempts if entry.result is OutcomeResult.NOT_REACHED else None,
+    )
+    theirs_facts = (
+        existing.outcome_result,
+        existing.outcome_told_on,
+        existing.outcome_told_how,
+        existing.outcome_attempts,
+    )
+    if mine_facts != theirs_facts:
+        raise VoiceConflict()
+    theirs = outcome_texts(existing)
+    mine = {name: theirs[name] if name in keep else getattr(entry, name) for name in theirs}
+    merged = merge(tuple(OUTCOME_TEXTS), base=base, mine=mine, theirs=theirs)
+    if not merged.clean:
+        raise VoiceConflict(merged)
+    texts: dict[str, Any] = merged.values
+    return replace(entry, **texts), merged
+
+
 def _check_version(existing: VictimVoice | None, version: int | None) -> None:
     """Refuse a save made from a page older than the record. Raises Conflict."""
     if (existing.version if existing else None) != version:
@@ -147,16 +258,30 @@ def save_voice(
     now: datetime,
     version: int | None,
     existing: VictimVoice | None,
-) -> VictimVoice:
+    base: Mapping[str, str | None] | None = None,
+    keep: Collection[str] = (),
+    fields: Sequence[str] = VOICE_TEXTS,
+) -> tuple[VictimVoice, Merge | None]:
     """Record or change her voice on an item. ``version`` is the record's version the page
     showed (None if there was none). Flushes; the caller commits.
 
-    Raises InvalidTransition once the meeting has started, Conflict if the record changed
-    since, ValidationFailed naming the field.
+    A save made on a stale copy is merged text by text with her voice saved now (see
+    _merged_voice): ``base`` holds each text as the copy started from it, ``keep`` the texts
+    the user chose to leave as saved, ``fields`` the texts the user may read (only those are
+    merged). Returns her voice and the merge, if any.
+
+    Raises InvalidTransition once the meeting has started, Conflict (VoiceConflict) if the
+    record changed since and cannot be merged, ValidationFailed naming the field.
     """
     if not is_open(item.conference):
         raise InvalidTransition("The meeting has started, so her voice can no longer be changed")
-    _check_version(existing, version)
+    if existing is not None and keep:
+        saved = voice_texts(existing)
+        chosen: dict[str, Any] = {name: saved[name] for name in keep if name in fields}
+        entry = replace(entry, **chosen)
+    merged = None
+    if (existing.version if existing else None) != version:
+        entry, merged = _merged_voice(existing, entry, fields=fields, base=base, keep=keep)
     _refuse(voice_problems(entry, today_in(item.conference.marac, now)))
     voice = existing or VictimVoice(agenda_item_id=item.id)
     if existing is None:
@@ -176,9 +301,14 @@ def save_voice(
         voice,
         marac_id=item.conference.marac_id,
         now=now,
-        detail={"agenda_item_id": item.id, "case_id": item.case_id, "contact_made": made},
+        detail={
+            "agenda_item_id": item.id,
+            "case_id": item.case_id,
+            "contact_made": made,
+            "merged": merged is not None,
+        },
     )
-    return voice
+    return voice, merged
 
 
 def save_outcome(
@@ -189,17 +319,28 @@ def save_outcome(
     now: datetime,
     version: int | None,
     existing: VictimVoice | None,
-) -> VictimVoice:
+    base: Mapping[str, str | None] | None = None,
+    keep: Collection[str] = (),
+) -> tuple[VictimVoice, Merge | None]:
     """Record what came of telling her what the meeting agreed: told (when, how), not safe to
     contact her (why), or not reached (how many tries). Any of them ends the reminders.
-    Flushes; the caller commits.
+    Flushes; the caller commits. A save made on a stale copy merges its texts (see
+    _merged_outcome; ``base`` and ``keep`` as for save_voice). Returns her voice and the
+    merge, if any.
 
     Raises InvalidTransition before the meeting has dealt with the case, Conflict if the
-    record changed since the page was shown, ValidationFailed naming the field.
+    record changed since the page was shown and cannot be merged, ValidationFailed naming the
+    field.
     """
     if not outcome_open(item):
         raise InvalidTransition("The meeting has not dealt with this case yet")
-    _check_version(existing, version)
+    if existing is not None and keep:
+        saved = outcome_texts(existing)
+        chosen: dict[str, Any] = {name: saved[name] for name in keep if name in saved}
+        entry = replace(entry, **chosen)
+    merged = None
+    if (existing.version if existing else None) != version:
+        entry, merged = _merged_outcome(existing, entry, base=base, keep=keep)
     _refuse(outcome_problems(entry, **outcome_bounds(item, now)))
     voice = existing
     if voice is None:
@@ -226,6 +367,11 @@ def save_outcome(
         voice,
         marac_id=item.conference.marac_id,
         now=now,
-        detail={"agenda_item_id": item.id, "case_id": item.case_id, "result": entry.result.value},
+        detail={
+            "agenda_item_id": item.id,
+            "case_id": item.case_id,
+            "result": entry.result.value,
+            "merged": merged is not None,
+        },
     )
-    return voice
+    return voice, merged

@@ -207,6 +207,7 @@ def review_form_for(action: Action, data: Any = None) -> ReviewForm:
     form = ReviewForm(data, prefix=f"review-{action.id}")
     if data is None:
         form.version.data = str(action.version)
+        form.other_base = console.action_values(action)
     return form
 
 
@@ -225,6 +226,7 @@ def action_form_for(action: Action, data: Any = None) -> ActionForm:
         form.priority.data = action.priority.value
         form.due_in.data = "other"
         form.version.data = str(action.version)
+        form.other_base = console.action_values(action)
     return form
 
 

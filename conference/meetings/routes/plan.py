@@ -21,7 +21,7 @@ from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.meetings import console, queries, risks
 from conference.meetings.console import RecordConflict
-from conference.meetings.forms import ActionForm, ReviewForm
+from conference.meetings.forms import ACTION_LABELS, ActionForm, ReviewForm
 from conference.meetings.routes import bp, load_driven
 from conference.meetings.routes.console import (
     action_form_for,
@@ -31,10 +31,12 @@ from conference.meetings.routes.console import (
     missing_now,
     review_form_for,
 )
+from conference.merging import Merge
 from conference.web.auth import current_actor, require
 from conference.web.forms import show_refusal, version_of
 from conference.web.htmx import go, partial_response, wants_partial
 from conference.web.loaders import item_of
+from conference.web.merging import Posted, kept_message, read_posted, show_merge
 from conference.web.requests import parse_id
 from conference.web.unit import Answer, on_refusal, refusal_shown
 
@@ -70,20 +72,56 @@ def change_action(conference_id: int, action_id: int) -> ResponseReturnValue:
     item = item_of(conference, action.agenda_item_id)
     form = action_form_for(action, request.form)
     form.set_choices(queries.marac_agencies(conference.marac_id), display.local_day(conference))
-    version = version_of(form.version)
+    key = str(action.id)
+    valid = form.validate()
+    posted = read_posted(form, request.form)
+    base = _action_base(form, posted)
+    if not (valid and posted.settled):
+        return _actions_answer(conference, item, {key: form}, 422)
+    on_refusal(_action_refusal(conference, item, form, key, posted))
+    _, merged = console.change_action(
+        action,
+        item,
+        version=version_of(form.version),
+        actor=current_actor(),
+        now=utcnow(),
+        base=base if any(value is not None for value in base.values()) else None,
+        keep=posted.keep,
+        **_action_values(form, conference),
+    )
+    flash(f"The action is changed.{kept_message(merged, ACTION_LABELS)}", "success")
+    return _actions_answer(conference, item, {}, 200)
 
-    def change() -> str:
-        console.change_action(
-            action,
-            item,
-            version=version,
-            actor=current_actor(),
-            now=utcnow(),
-            **_action_values(form, conference),
-        )
-        return "The action is changed."
 
-    return _action_change(conference, item, form, str(action.id), change)
+def _action_base(form: ActionForm, posted: Posted) -> dict[str, str | None]:
+    """Each merged part of the action as the posted copy started from it (None for a part it
+    did not carry); kept on the form, so a page shown again sends it back."""
+    base: dict[str, str | None] = dict(posted.base or dict.fromkeys(form.merged_fields))
+    others = {name: request.form.get(f"{form[name].name}.base") for name in OTHER_PARTS}
+    form.other_base = {name: value for name, value in others.items() if value is not None}
+    return base | others
+
+
+#: The parts of an action that merge by their value, their base carried beside the texts'.
+OTHER_PARTS = ("owner_agency_id", "due_on", "priority")
+
+
+def _show_action_merge(
+    form: ActionForm, action: Action, posted: Posted, merged: Merge | None
+) -> None:
+    """Set a change form on the action saved now after a refused stale change: the next save
+    is made at its version; texts both changed are set side by side, and each other part only
+    they changed holds theirs."""
+    saved = console.action_values(action)
+    show_merge(form, saved, action.version, posted)
+    if merged is not None:
+        if "owner_agency_id" in merged.theirs:
+            form.owner_agency_id.data = saved["owner_agency_id"]
+        if "priority" in merged.theirs:
+            form.priority.data = saved["priority"]
+        if "due_on" in merged.theirs:
+            form.due_in.data, form.due_on.data = "other", action.due_on
+    form.other_base = {name: saved[name] for name in OTHER_PARTS}
 
 
 @bp.post("/conferences/<int:conference_id>/meeting/actions/<int:action_id>/withdraw")
@@ -142,14 +180,20 @@ def _action_change(
 
 
 def _action_refusal(
-    conference: Conference, item: AgendaItem, form: ActionForm | None, key: str
+    conference: Conference,
+    item: AgendaItem,
+    form: ActionForm | None,
+    key: str,
+    posted: Posted | None = None,
 ) -> Answer:
     """A change made on a stale copy shows both versions (409); a rule of input broken goes
     beside its field (422); the meeting's state is said above the plan (409)."""
 
     def answer(refused: Exception) -> ResponseReturnValue:
         if isinstance(refused, RecordConflict):
-            if form is not None:
+            if form is not None and posted is not None:
+                _show_action_merge(form, refused.current, posted, refused.merge)
+            elif form is not None:
                 form.version.data = str(refused.current.version)
             return _actions_answer(conference, item, {key: form}, 409, conflict=refused)
         if isinstance(refused, ValidationFailed):
