@@ -35,6 +35,8 @@ class AuditEvent(Model):
     detail: Mapped[dict[str, Any]] = mapped_column(sa.JSON, default=dict)
 
     user = relationship("User", lazy="raise")
+    #: The cases a list showed (see AuditEventCase); written with the event, never read back.
+    listed_cases: Mapped[list[AuditEventCase]] = relationship(lazy="raise")
 
     __table_args__ = (
         # Each filter of the log, newest first, from its own index: a page of 50 never sorts
@@ -48,6 +50,25 @@ class AuditEvent(Model):
 
     def __repr__(self) -> str:
         return f"<AuditEvent {self.id} {self.verb}>"
+
+
+class AuditEventCase(Model):
+    """A case an audit event showed in a list (the cases list, the tracker, an agenda), so the
+    case's access report finds every list that named it. Added with its event, never changed.
+
+    No foreign key to cases: like the event itself, it outlives a case deleted by retention.
+    """
+
+    __tablename__ = "audit_event_cases"
+
+    event_id: Mapped[int] = mapped_column(
+        sa.BigInteger().with_variant(sa.Integer(), "sqlite"),
+        sa.ForeignKey("audit_events.id"),
+        primary_key=True,
+    )
+    case_id: Mapped[int] = mapped_column(primary_key=True)
+
+    __table_args__ = (sa.Index("ix_audit_event_cases_case", "case_id", "event_id"),)
 
 
 # The database itself refuses to change history, whatever code runs against it.

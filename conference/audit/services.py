@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -9,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from conference.audit import context
-from conference.audit.models import AuditEvent
+from conference.audit.models import AuditEvent, AuditEventCase
 from conference.db import utcnow
 from conference.extensions import db
 
@@ -22,11 +23,14 @@ def record(
     marac_id: int | None = None,
     detail: dict[str, Any] | None = None,
     now: datetime | None = None,
+    cases: Iterable[int] | None = None,
 ) -> AuditEvent:
     """Add an audit event to the current transaction.
 
     ``actor`` is a User or None; ``obj`` any model with an ``id`` (its class name is the type).
     ``detail`` must hold no case content: ids, outcomes and field names only.
+    ``cases``: the cases a list showed (default: ``detail["case_ids"]`` when there is one), kept
+    beside the event so each case's access report finds the lists that named it.
     Adds to the session; the caller commits with the change it records.
     """
     origin = context.current()
@@ -43,6 +47,8 @@ def record(
         origin=origin.source,
         detail=detail or {},
     )
+    listed = cases if cases is not None else (detail or {}).get("case_ids") or ()
+    event_.listed_cases = [AuditEventCase(case_id=case_id) for case_id in sorted(set(listed))]
     db.session.add(event_)
     return event_
 
@@ -51,5 +57,5 @@ def record(
 def _refuse_audit_changes(session: Session, flush_context: Any, instances: Any) -> None:
     """Stop any code path from editing or deleting an audit event through the ORM."""
     for obj in list(session.dirty) + list(session.deleted):
-        if isinstance(obj, AuditEvent):
+        if isinstance(obj, AuditEvent | AuditEventCase):
             raise PermissionError("audit events are append-only")

@@ -21,7 +21,7 @@ from sqlalchemy.orm import joinedload
 
 from conference.accounts.models import ROLE_LABELS, RoleGrant, User
 from conference.actions.models import Action
-from conference.audit.models import AuditEvent
+from conference.audit.models import AuditEvent, AuditEventCase
 from conference.conferences.models import AgendaItem
 from conference.extensions import db
 from conference.referrals.models import Case, Referral
@@ -44,6 +44,9 @@ RECORDS = {
     "CaseTransfer": "Transfer",
     "Conference": "Conference (agenda, meeting or minutes listing the case)",
 }
+
+#: What the report calls an event on anything else: a list or a page that showed the case.
+LISTED = "A list naming the case"
 
 #: Verbs that only read: everything else changed something.
 READING = ("viewed", "printed", "listed", "followed", "exported", "disclosed")
@@ -105,7 +108,9 @@ def _query(
             for kind, ids in related(case).items()
         )
     )
-    query = sa.select(AuditEvent).where(condition)
+    # ...and every list that showed the case (the cases list, the tracker, an agenda).
+    listed = sa.select(AuditEventCase.event_id).where(AuditEventCase.case_id == case.id)
+    query = sa.select(AuditEvent).where(sa.or_(condition, AuditEvent.id.in_(listed)))
     if on_or_after:
         query = query.where(AuditEvent.at >= _start_of(on_or_after))
     if on_or_before:
@@ -150,7 +155,7 @@ def rows(case: Case, events: Iterable[AuditEvent]) -> list[Row]:
                 person=user.name if user else "The system",
                 agency=user.agency.name if user else "",
                 roles=", ".join(sorted(roles.get(user.id, []))) if user else "",
-                record=RECORDS.get(event.object_type or "", event.object_type or ""),
+                record=RECORDS.get(event.object_type or "", LISTED),
                 page=str(event.detail.get("page", "")) if event.detail else "",
                 kind="Read" if event.verb.endswith(READING) else "Change",
             )

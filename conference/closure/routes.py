@@ -39,7 +39,8 @@ def twelve_months() -> ResponseReturnValue:
     actor, now = current_actor(), utcnow()
     maracs = [g.marac for g in actor.role_grants if g.role == Role.COORDINATOR and g.marac]
     found = queries.reaching_twelve_months(maracs, now)
-    case_services.record_list_view(actor, "twelve_months", [r.case.id for r in found], now=now)
+    shown = [r.case.id for r in found]
+    case_services.record_list_view(actor, "twelve_months", shown, now=now, cases=shown)
     return render_template(
         "closure/twelve_months.html",
         cases=found,
@@ -138,7 +139,8 @@ def flagged() -> ResponseReturnValue:
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["ADMIN_PAGE_SIZE"],
     )
-    case_services.record_list_view(actor, "flagged_cases", [r.case.id for r in rows], now=now)
+    shown = [r.case.id for r in rows]
+    case_services.record_list_view(actor, "flagged_cases", shown, now=now, cases=shown)
     return render_template(
         "closure/flagged.html",
         listing=listing,
@@ -233,7 +235,8 @@ def _ready_page(
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["ADMIN_PAGE_SIZE"],
     )
-    case_services.record_list_view(actor, "ready_to_close", [r.case.id for r in rows], now=now)
+    shown = [r.case.id for r in rows]
+    case_services.record_list_view(actor, "ready_to_close", shown, now=now, cases=shown)
     return render_template(
         "closure/ready.html",
         listing=listing,

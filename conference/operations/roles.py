@@ -13,10 +13,12 @@ import re
 
 import sqlalchemy as sa
 
-from conference.audit.models import AuditEvent
+from conference.audit.models import AuditEvent, AuditEventCase
 
 _ROLE_NAME = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 AUDIT_TABLE = AuditEvent.__tablename__
+#: The audit trail's tables: the events, and the cases each list event showed.
+AUDIT_TABLES = (AUDIT_TABLE, AuditEventCase.__tablename__)
 
 
 class RoleNameError(ValueError):
@@ -37,7 +39,10 @@ def app_role_grants(role: str, database: str) -> list[str]:
         f"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO {role}",
         f"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA public TO {role}",
         # History is only ever added to.
-        f"REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {AUDIT_TABLE} FROM {role}",
+        *(
+            f"REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {table} FROM {role}"
+            for table in AUDIT_TABLES
+        ),
         # Only the owner migrates; the app reads the revision for /healthz.
         f"REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM {role}",
     ]

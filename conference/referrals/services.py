@@ -510,9 +510,16 @@ def record_view(actor: User, obj: Referral | Case, *, page: str, now: datetime) 
     audit.record(actor, verb, obj, now=now, detail={"page": page})
 
 
-def record_list_view(actor: User, page: str, ids: list[int], *, now: datetime) -> None:
-    """Note that someone saw a list naming victims: which page and the records on it."""
-    audit.record(actor, f"{page}.listed", now=now, detail={"ids": ids[:1000], "count": len(ids)})
+def record_list_view(
+    actor: User, page: str, ids: list[int], *, now: datetime, cases: list[int] | None = None
+) -> None:
+    """Note that someone saw a list naming victims: which page and the records on it.
+
+    ``cases``: the cases the list showed, for each case's access report; when the list's
+    records are cases themselves, pass their ids again.
+    """
+    detail = {"ids": ids[:1000], "count": len(ids)}
+    audit.record(actor, f"{page}.listed", now=now, detail=detail, cases=cases)
 
 
 YOUNG_PERSON_STEPS = (

@@ -39,7 +39,11 @@ def review() -> ResponseReturnValue:
         per_page=current_app.config["AUDIT_PAGE_SIZE"],
     )
     case_services.record_list_view(
-        actor, "retention_review", [row.due.case.id for row in listing.rows], now=now
+        actor,
+        "retention_review",
+        [row.due.case.id for row in listing.rows],
+        now=now,
+        cases=[row.due.case.id for row in listing.rows],
     )
     return render_template(
         "retention/review.html", listing=listing, now=now, days=services.REVIEW_DAYS

@@ -45,7 +45,7 @@ def index() -> ResponseReturnValue:
     with_references = {m for m in marac_ids if permissions.sees_references(actor, m)}
     shown = [c.case_id for i in listing.items if i.marac_id in with_references for c in i.cases]
     if shown:  # the references name cases: their reading is kept
-        case_services.record_list_view(actor, "system_issues", shown, now=utcnow())
+        case_services.record_list_view(actor, "system_issues", shown, now=utcnow(), cases=shown)
     return render_template(
         "system_issues/index.html",
         listing=listing,
@@ -179,7 +179,11 @@ def _page(
     references = permissions.sees_references(actor, issue.marac_id)
     if references and issue.cases:
         case_services.record_list_view(
-            actor, "system_issue", [c.case_id for c in issue.cases], now=utcnow()
+            actor,
+            "system_issue",
+            [c.case_id for c in issue.cases],
+            now=utcnow(),
+            cases=[c.case_id for c in issue.cases],
         )
     body = render_template(
         "system_issues/issue.html",

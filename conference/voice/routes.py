@@ -41,7 +41,8 @@ def index() -> ResponseReturnValue:
     items = queries.advocate_items(actor, now)
     voices = queries.voices_for([i.id for i in items])
     groups = queries.by_conference(items)
-    record_list_view(actor, "voice", sorted({i.case_id for i in items}), now=now)
+    shown = sorted({i.case_id for i in items})
+    record_list_view(actor, "voice", shown, now=now, cases=shown)
     return render_template(
         "voice/index.html",
         groups=groups,

@@ -53,6 +53,20 @@ def test_a_view_by_each_role_appears_with_the_person_and_the_page(app, as_user, 
     assert table.count("case.viewed") == 2
 
 
+def test_lists_that_showed_the_case_appear_and_lists_that_did_not_are_left_out(app, as_user, world):
+    case, other = world.cases
+    coordinator = as_user(world.coordinator)
+    coordinator.get(f"/cases/?q={case.reference}")  # a list showing this case only
+    coordinator.get(f"/cases/?q={other.reference}")  # a list showing the other only
+
+    table = _report(coordinator, case).text.split('id="access-events"')[1]
+
+    assert table.count("cases.listed") == 1
+    assert "A list naming the case" in table
+    other_table = _report(coordinator, other).text.split('id="access-events"')[1]
+    assert other_table.count("cases.listed") == 1
+
+
 def test_the_report_and_its_export_are_audited_and_the_csv_holds_the_rows(app, as_user, world):
     case = world.cases[0]
     as_user(world.advocate).get(f"/cases/{case.id}")

@@ -84,6 +84,8 @@ def test_the_app_role_works_the_app_and_adds_to_the_audit_trail(roles, app_on):
     "statement",
     [
         "DELETE FROM audit_events",
+        "DELETE FROM audit_event_cases",
+        "UPDATE audit_event_cases SET case_id = 0",
         "UPDATE audit_events SET verb = 'case.tampered'",
         "TRUNCATE audit_events",
         "ALTER TABLE audit_events DISABLE TRIGGER ALL",
@@ -119,7 +121,7 @@ def test_the_app_role_cannot_erase_rewrite_or_unguard_the_audit_trail(roles, sta
 def test_even_the_owner_cannot_empty_the_audit_trail(roles):
     engine = sa.create_engine(roles.owner_url)
     try:
-        for statement in ("TRUNCATE audit_events", "DELETE FROM audit_events"):
+        for statement in ("TRUNCATE audit_events CASCADE", "DELETE FROM audit_events"):
             with (
                 pytest.raises(sa.exc.DBAPIError, match="append-only"),
                 engine.begin() as conn,

@@ -51,7 +51,8 @@ def cases() -> ResponseReturnValue:
         page=request.args.get("page", 1, type=int),
         per_page=current_app.config["ADMIN_PAGE_SIZE"],
     )
-    services.record_list_view(actor, "cases", [c.id for c in listing.items], now=utcnow())
+    shown = [c.id for c in listing.items]
+    services.record_list_view(actor, "cases", shown, now=utcnow(), cases=shown)
     return render_template(
         "referrals/cases.html",
         listing=listing,

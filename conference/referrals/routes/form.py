@@ -78,7 +78,11 @@ def index() -> ResponseReturnValue:
     )
     if listing.items:  # the list names victims and cases: its reading is kept
         services.record_list_view(
-            current_actor(), "referrals", [r.id for r in listing.items], now=utcnow()
+            current_actor(),
+            "referrals",
+            [r.id for r in listing.items],
+            now=utcnow(),
+            cases=[r.case_id for r in listing.items if r.case_id],
         )
     return render_template(
         "referrals/index.html", listing=listing, q=text.strip(), problem=problem

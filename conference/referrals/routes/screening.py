@@ -41,7 +41,13 @@ def queue() -> ResponseReturnValue:
     """Submitted referrals waiting for a decision, oldest first."""
     actor, now = current_actor(), utcnow()
     referrals = queries.screening_queue(marac_ids_with(actor, Role.COORDINATOR))
-    services.record_list_view(actor, "screening", [r.id for r in referrals], now=now)
+    services.record_list_view(
+        actor,
+        "screening",
+        [r.id for r in referrals],
+        now=now,
+        cases=[r.case_id for r in referrals if r.case_id],
+    )
     found = perpetrators.flags_for(referrals, today=now.date())
     return render_template("referrals/queue.html", referrals=referrals, now=now, person_flags=found)
 
