@@ -271,3 +271,28 @@ def version_of(field: Any) -> int | None:
     if not value:
         return None
     return int(value) if value.isascii() and value.isdigit() else -1
+
+
+class DateRangeFilter(FlaskForm):
+    """A GET filter by dates, from and to (no CSRF token: nothing changes). Nothing is
+    recorded ahead of today, and a year on is room enough for "to the end of the month"."""
+
+    class Meta:
+        csrf = False
+
+    on_or_after = DateFieldUK(
+        "From (date)",
+        widget=GovTextInput(),
+        validators=[Optional(), not_in_future],
+        render_kw={"type": "date"},
+    )
+    on_or_before = DateFieldUK(
+        "To (date)",
+        widget=GovTextInput(),
+        validators=[Optional(), within_years_ahead(1)],
+        render_kw={"type": "date"},
+    )
+
+    def validate_on_or_before(self, field: DateFieldUK) -> None:
+        if field.data and self.on_or_after.data and field.data < self.on_or_after.data:
+            raise ValidationError("The 'to' date must be the same as or after the 'from' date")
