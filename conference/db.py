@@ -8,6 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -253,3 +254,21 @@ def _texts(parameters: Any) -> Iterator[str]:
     elif isinstance(parameters, list | tuple):
         for value in parameters:
             yield from _texts(value)
+
+
+#: The furthest page a list goes to: a page number past it is read as this one, never an error.
+MAX_PAGE = 100_000
+
+
+def one_page(query: sa.Select[Any], *, page: int, per_page: int) -> Pagination:
+    """One page of a list's rows with their count; a page out of range shows the nearest one."""
+    from conference.extensions import db  # the extension is built on this module's Base
+
+    return db.paginate(
+        query,
+        page=min(max(page, 1), MAX_PAGE),
+        per_page=per_page,
+        max_per_page=per_page,
+        error_out=False,
+        count=True,
+    )

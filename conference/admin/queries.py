@@ -9,10 +9,8 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
 from conference.accounts.models import Agency, Marac, User
+from conference.db import one_page
 from conference.extensions import db
-
-#: Beyond this a page number is nonsense (and would overflow the database's OFFSET).
-MAX_PAGE = 100_000
 
 
 @dataclass(frozen=True)
@@ -78,11 +76,8 @@ def search_users(text: str, *, page: int, per_page: int) -> Pagination:
                 User.email.icontains(text, autoescape=True),
             )
         )
-    return db.paginate(
+    return one_page(
         query,
-        page=min(max(page, 1), MAX_PAGE),
+        page=page,
         per_page=per_page,
-        max_per_page=per_page,
-        error_out=False,
-        count=True,
     )

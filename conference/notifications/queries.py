@@ -5,12 +5,11 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 
+from conference.db import one_page
 from conference.extensions import db
 from conference.notifications.models import Notification, OutboundEmail
 
 PAGE_SIZE = 50
-#: Beyond this a page number would overflow the database's offset; nobody pages that far.
-MAX_PAGE = 100_000
 
 
 def unread_count(user_id: int) -> int:
@@ -48,11 +47,8 @@ def unread_for(user_id: int) -> list[Notification]:
 
 def outbox_page(page: int, per_page: int) -> Pagination:
     """A page of the email outbox, newest first (for administrators)."""
-    return db.paginate(
+    return one_page(
         sa.select(OutboundEmail).order_by(OutboundEmail.created_at.desc(), OutboundEmail.id.desc()),
-        page=min(max(page, 1), MAX_PAGE),
+        page=page,
         per_page=per_page,
-        max_per_page=per_page,
-        error_out=False,
-        count=True,
     )

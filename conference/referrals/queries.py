@@ -9,6 +9,7 @@ from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import defer, raiseload, selectinload
 
 from conference.accounts.models import Role, RoleGrant, User
+from conference.db import one_page
 from conference.extensions import db
 from conference.referrals.choices import CaseStatus, ReferralStatus
 from conference.referrals.models import Case, Referral
@@ -34,8 +35,6 @@ def last_referred(*where: sa.ColumnElement[bool]) -> sa.Subquery:
     )
 
 
-#: The highest page number a list serves: a later one is empty anyway.
-MAX_PAGE = 10_000
 #: Statuses waiting on the referrer: they come first in the referrer's own list.
 WITH_THE_REFERRER = (ReferralStatus.DRAFT, ReferralStatus.MORE_INFO_REQUESTED)
 #: The app's name for a referral, as its reference shows it: R-00042 (or just 42).
@@ -66,13 +65,10 @@ def referrals_by(user: User, *, search: str = "", page: int = 1, per_page: int =
         if number := REFERRAL_REFERENCE.fullmatch(search):
             matches.append(Referral.id == int(number.group(1)))
         query = query.where(sa.or_(*matches))
-    return db.paginate(
+    return one_page(
         query,
-        page=min(max(page, 1), MAX_PAGE),
+        page=page,
         per_page=per_page,
-        max_per_page=per_page,
-        error_out=False,
-        count=True,
     )
 
 
@@ -140,13 +136,10 @@ def cases_in(
         query = query.where(
             sa.or_(Case.reference.icontains(search, autoescape=True), named.exists())
         )
-    return db.paginate(
+    return one_page(
         query,
-        page=min(max(page, 1), MAX_PAGE),
+        page=page,
         per_page=per_page,
-        max_per_page=per_page,
-        error_out=False,
-        count=True,
     )
 
 

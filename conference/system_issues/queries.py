@@ -8,6 +8,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 
+from conference.db import one_page
 from conference.extensions import db
 from conference.system_issues.choices import IssueCategory, IssueStatus
 from conference.system_issues.models import IssueCase, IssueChange, SystemIssue
@@ -21,17 +22,14 @@ def listing(
     query = sa.select(SystemIssue).where(SystemIssue.marac_id.in_(marac_ids))
     if status is not None:
         query = query.where(SystemIssue.status == status)
-    return db.paginate(
+    return one_page(
         query.order_by(
             sa.case((SystemIssue.status == IssueStatus.RESOLVED, 1), else_=0),
             SystemIssue.review_on,
             SystemIssue.id,
         ),
-        page=min(max(page, 1), 10_000),
+        page=page,
         per_page=per_page,
-        max_per_page=per_page,
-        error_out=False,
-        count=True,
     )
 
 
