@@ -182,6 +182,20 @@ def cached_world(app: Flask, test_database: TestDatabase) -> Callable[..., Any]:
     return test_database.world
 
 
+def _seed_demo() -> None:
+    from conference.db import utcnow
+    from conference.demo.seed import seed_demo
+
+    seed_demo(now=utcnow())
+
+
+@pytest.fixture
+def demo(cached_world) -> None:
+    """The demo data (MARACs, users with DEMO_PASSWORD, cases in every state), seeded once per
+    run and restored for each test that asks: seeding costs seconds, restoring a fraction."""
+    cached_world("demo", _seed_demo)
+
+
 @pytest.fixture
 def client(app: Flask) -> FlaskClient:
     return app.test_client()

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import timedelta
 
-import pytest
 import sqlalchemy as sa
 
 from conference.accounts.models import Marac, Role, User
@@ -51,10 +50,8 @@ from conference.transfers.choices import ActionFate, TransferStatus
 from conference.transfers.models import CaseTransfer
 
 
-def test_the_demo_has_actions_in_every_state(app):
+def test_the_demo_has_actions_in_every_state(app, demo):
     now = utcnow()
-    seed_demo(now=now)
-    db.session.commit()
     today = now.date()
     actions = db.session.scalars(sa.select(Action)).all()
     still_open = [a for a in actions if not a.status.is_closed]
@@ -73,9 +70,7 @@ def test_the_demo_has_actions_in_every_state(app):
             assert updates[action.id].at < now + timedelta(minutes=1)
 
 
-def test_the_demo_has_a_case_closed_once_its_plan_was_done(app):
-    seed_demo(now=utcnow())
-    db.session.commit()
+def test_the_demo_has_a_case_closed_once_its_plan_was_done(app, demo):
     closed = db.session.scalars(
         sa.select(Case).where(
             Case.status == CaseStatus.CLOSED,
@@ -91,10 +86,8 @@ def test_the_demo_has_a_case_closed_once_its_plan_was_done(app):
     assert case.closed_at > max(action.updated_at for action in plan)
 
 
-def test_the_demo_has_a_year_of_northbridge_conferences_for_the_data_return(app):
+def test_the_demo_has_a_year_of_northbridge_conferences_for_the_data_return(app, demo):
     now = utcnow()
-    seed_demo(now=now)
-    db.session.commit()
     northbridge = db.session.scalar(sa.select(Marac).where(Marac.code == "NB"))
     assert northbridge.adult_female_population == 52000
     rows = db.session.execute(
@@ -135,16 +128,6 @@ def test_the_demo_has_a_year_of_northbridge_conferences_for_the_data_return(app)
 
 
 # The person who causes the harm ----------------------------------------------------------------
-
-
-def _seeded() -> None:
-    seed_demo(now=utcnow())
-    db.session.commit()
-
-
-@pytest.fixture
-def demo(cached_world):
-    cached_world("demo data", _seeded)
 
 
 def _referral_of(given: str, family: str) -> Referral:

@@ -35,7 +35,6 @@ from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.dates import ACTION_DUE_YEARS, OLDEST_AGE_YEARS, years_after
 from conference.db import ControlCharacterRefused, utcnow
-from conference.demo.seed import seed_demo
 from conference.errors import ValidationFailed
 from conference.escalation.models import EscalationEntry
 from conference.extensions import db
@@ -1007,16 +1006,6 @@ def _attacks(route: Route, fields: Fields) -> Iterator[Attack]:
     for value in ("1", "2147483648", "-1", "0001-01-01", "9999-12-31"):
         yield Attack(f"every field: {value}", {n: value for n in names})
     yield Attack("nothing", {})
-
-
-def _seeded() -> None:
-    seed_demo(now=utcnow())
-    db.session.commit()
-
-
-@pytest.fixture
-def demo(cached_world):
-    cached_world("demo data", _seeded)
 
 
 @pytest.mark.parametrize("endpoint", sorted(ROUTES))

@@ -269,18 +269,18 @@ def _peak_while_streaming(client, url: str) -> tuple[int, int]:
 
 def test_the_csv_export_streams_in_batches_with_flat_memory(app, world, as_user, monkeypatch):
     # Many batches and chunks, with due dates shared across batches.
-    monkeypatch.setattr(tracker, "BATCH", 50)
-    monkeypatch.setattr(spreadsheets, "CHUNK_CHARACTERS", 4096)
+    monkeypatch.setattr(tracker, "BATCH", 20)
+    monkeypatch.setattr(spreadsheets, "CHUNK_CHARACTERS", 2048)
     coordinator = as_user(world.coordinator)
     url = "/actions/tracker.csv?status=all"
-    _copies_of(world.late.id, 150)
+    _copies_of(world.late.id, 60)
     _peak_while_streaming(coordinator, url)  # the statements compiled and cached once
     small_rows, small_peak = _peak_while_streaming(coordinator, url)
 
-    _copies_of(world.late.id, 1500)
+    _copies_of(world.late.id, 600)
     large_rows, large_peak = _peak_while_streaming(coordinator, url)
 
-    assert large_rows - small_rows == 1500  # every action once, none lost at a batch's edge
+    assert large_rows - small_rows == 600  # every action once, none lost at a batch's edge
     ids = [row[1] for row in csv.reader(io.StringIO(coordinator.get(url).text))][1:]
     assert len(ids) == len(set(ids)) == large_rows - 1
     # Ten times the actions, about the same memory: nothing gathers every row.

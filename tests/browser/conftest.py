@@ -26,8 +26,6 @@ from playwright.sync_api import (
 )
 from werkzeug.serving import make_server
 
-from conference.db import utcnow
-from conference.demo.seed import seed_demo
 from tests.browser.accessibility import opened_without_javascript
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
@@ -112,16 +110,6 @@ def live_server(app: Flask) -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=10)
-
-
-def _seed_demo() -> None:
-    seed_demo(now=utcnow())
-
-
-@pytest.fixture
-def demo(cached_world) -> None:
-    """The demo MARACs, agencies and users (password DEMO_PASSWORD), seeded once per run."""
-    cached_world("demo", _seed_demo)
 
 
 @dataclass

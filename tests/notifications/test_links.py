@@ -11,7 +11,6 @@ from conference.accounts.models import User
 from conference.conferences.choices import UPCOMING
 from conference.conferences.models import Conference
 from conference.db import utcnow
-from conference.demo.seed import seed_demo
 from conference.extensions import db
 from conference.notifications.links import Link, url_of
 from conference.notifications.models import Notification
@@ -26,8 +25,6 @@ QUIET_JOBS = {"send-emails", "purge-expired"}
 
 def _demo_with_every_job_run() -> list[Notification]:
     now = utcnow()
-    seed_demo(now=now)
-    db.session.commit()
     # Today's and a later run bring the reminder kinds the seed alone does not store.
     for at in (now, now + timedelta(days=3)):
         for name, job in JOBS.items():
@@ -37,7 +34,7 @@ def _demo_with_every_job_run() -> list[Notification]:
     return list(db.session.scalars(sa.select(Notification).order_by(Notification.id)))
 
 
-def test_every_demo_notification_opens_for_its_recipient(app):
+def test_every_demo_notification_opens_for_its_recipient(app, demo):
     stored = _demo_with_every_job_run()
     endpoints = {n.endpoint for n in stored}
     assert endpoints >= {
@@ -49,6 +46,7 @@ def test_every_demo_notification_opens_for_its_recipient(app):
     }, endpoints
     adapter = app.url_map.bind("")
     clients = {}
+    opened: set[tuple[int, str]] = set()
     for notification in stored:
         # Ids only: nothing of a case rides in a link.
         assert all(
@@ -61,6 +59,9 @@ def test_every_demo_notification_opens_for_its_recipient(app):
         if notification.recipient_id not in clients:
             recipient = db.session.get(User, notification.recipient_id)
             clients[notification.recipient_id] = sign_in(app.test_client(), recipient)
+        if (notification.recipient_id, link) in opened:
+            continue
+        opened.add((notification.recipient_id, link))
         response = clients[notification.recipient_id].get(link)
         if response.status_code == 404 and _meeting_has_begun(notification):
             continue  # once it starts, only those present see it: hidden by design, not rot

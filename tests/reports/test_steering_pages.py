@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from conference.accounts.models import Marac, Role, User
 from conference.conferences.models import Conference
 from conference.db import utcnow
-from conference.demo.seed import seed_demo
 from conference.extensions import db
 from conference.referrals.choices import Ethnicity, Gender
 from conference.referrals.models import Case, Child, Perpetrator, Referral
@@ -159,8 +158,7 @@ def _personal_data() -> list[str]:
     return sorted(found)
 
 
-def test_the_demo_steering_member_reaches_no_personal_data(app, cached_world):
-    cached_world("demo", lambda: seed_demo(now=utcnow()))
+def test_the_demo_steering_member_reaches_no_personal_data(app, demo):
     steering = db.session.scalars(
         sa.select(User).where(User.email == "steering@northbridge.example")
     ).one()

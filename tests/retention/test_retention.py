@@ -14,7 +14,7 @@ from conference.accounts.models import Marac, RetentionAction, User
 from conference.audit.models import AuditEvent
 from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
-from conference.demo.seed import DEMO_DOMAIN, seed_demo
+from conference.demo.seed import DEMO_DOMAIN
 from conference.errors import ValidationFailed
 from conference.extensions import db
 from conference.meetings.models import Revision
@@ -119,16 +119,6 @@ def test_a_hold_needs_a_reason_and_a_second_hold_or_a_stale_lift_is_a_conflict(a
 
 
 # Every table of the case -----------------------------------------------------------------------
-
-
-def _seeded() -> None:
-    seed_demo(now=utcnow())
-    db.session.commit()
-
-
-@pytest.fixture
-def demo(cached_world):
-    cached_world("demo data", _seeded)
 
 
 def _text_columns() -> list[tuple[sa.Table, sa.Column[Any]]]:

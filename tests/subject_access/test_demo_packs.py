@@ -11,16 +11,12 @@ import sqlalchemy as sa
 
 from conference.accounts.models import Marac, User
 from conference.db import utcnow
-from conference.demo.seed import DEMO_DOMAIN, seed_demo
+from conference.demo.seed import DEMO_DOMAIN
 from conference.extensions import db
 from conference.referrals.choices import ReferralStatus
 from conference.referrals.models import Child, Perpetrator, Referral
 from conference.subject_access.redaction import dob_spellings
 from tests.conftest import sign_in
-
-
-def _seed() -> None:
-    seed_demo(now=utcnow())
 
 
 def _everyone() -> list[tuple[str, str, object]]:
@@ -40,8 +36,7 @@ def _everyone() -> list[tuple[str, str, object]]:
     return people
 
 
-def test_no_demo_pack_names_anyone_else(app, cached_world):
-    cached_world("demo", _seed)
+def test_no_demo_pack_names_anyone_else(app, demo):
     coordinator = db.session.scalar(
         sa.select(User).where(User.email == f"coordinator@{DEMO_DOMAIN}")
     )
