@@ -790,3 +790,28 @@ def test_the_usual_interval_picks_the_nearest_quick_due_date():
         (1, "A"),
         (2, "B"),
     ]
+
+
+def test_people_shown_by_name_bring_no_roles_with_them(world, as_user, count_queries):
+    """The follow view names the chair, owners and returners: only the signed-in user's roles
+    are read (their access), never a batch of everyone else's."""
+    chair = as_user(world.chair)
+    item = _first_open(world, chair)
+    console.add_action(
+        item,
+        description="Strategy discussion for the children",
+        owner=world.childrens,
+        owner_name="",
+        due_on=utcnow().date() + timedelta(days=7),
+        priority=console.Priority.HIGH,
+        actor=world.chair,
+        now=utcnow(),
+    )
+    db.session.commit()
+    follower = as_user(world.childrens_rep)
+    follower.get(f"/conferences/{world.conference.id}/follow")
+    with count_queries() as statements:
+        shown = follower.get(f"/conferences/{world.conference.id}/follow/live", headers=HTMX)
+    assert shown.status_code == 200
+    grants = [s for s in statements if re.search(r"FROM role_grants\b", s)]
+    assert len(grants) == 1, grants
