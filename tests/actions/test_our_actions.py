@@ -154,7 +154,7 @@ def _colleague_reports(world, action, status: ActionStatus, note: str) -> None:
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["without-javascript", "htmx"])
 def test_a_stale_report_shows_both_versions_and_keeps_the_typing(app, world, as_user, headers):
     police = as_user(world.police_rep)
-    page = police.get("/actions/").text
+    page = police.get(f"/actions/?report={world.soon.id}").text  # its report form opened
     assert f'name="action-{world.soon.id}-version" type="hidden" value="1"' in page
     _colleague_reports(world, world.soon, ActionStatus.IN_PROGRESS, "Left a card at the door")
     response = police.post(
