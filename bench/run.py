@@ -131,8 +131,11 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(apps: list[str], url: str, workers: int, log: Path) -> Iterator[list[str]]:
-    """gunicorn serving each app (as `make run` does) until the block ends; all start at once."""
+def serve(
+    apps: list[str], url: str, workers: int, log: Path, pids: dict[str, int] | None = None
+) -> Iterator[list[str]]:
+    """gunicorn serving each app (as `make run` does) until the block ends; all start at once.
+    ``pids``: filled with each server's address and its master's process id."""
     env = {**os.environ, "DATABASE_URL": url, "CONFERENCE_QUERY_COUNT_HEADER": "true"}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     started: list[tuple[subprocess.Popen[bytes], str]] = []
@@ -145,6 +148,8 @@ def serve(apps: list[str], url: str, workers: int, log: Path) -> Iterator[list[s
                     [*command, app], cwd=ROOT, env=env, stdout=out, stderr=out
                 )
                 started.append((process, f"http://127.0.0.1:{port}"))
+                if pids is not None:
+                    pids[f"http://127.0.0.1:{port}"] = process.pid
         deadline = time.monotonic() + 60
         for (process, base), app in zip(started, apps, strict=True):
             while not (_answers(base + "/healthz") or _answers(base + "/")):
@@ -163,6 +168,27 @@ def serve(apps: list[str], url: str, workers: int, log: Path) -> Iterator[list[s
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def workers_rss(master: int) -> list[float]:
+    """The resident memory of each worker of a gunicorn master, in MB (Linux; else none)."""
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        sizes = []
+        for child in children:
+            for line in Path(f"/proc/{child}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        return sizes
+    except OSError:
+        return []
+
+
+def _rss_line(when: str, pids: dict[str, int], base: str, floor_base: str) -> str:
+    def shown(base: str) -> str:
+        return ", ".join(f"{mb:.0f}" for mb in workers_rss(pids[base])) or "unknown"
+
+    return f"RSS per worker {when}, MB: app {shown(base)}; floor {shown(floor_base)}"
 
 
 def _answers(url: str) -> bool:
@@ -554,12 +580,12 @@ def run(
     targets = find_targets(url)
     log = log or Path(tempfile.gettempdir()) / "conference-bench-gunicorn.log"
     print(f"Serving logs in {log}", file=out)
-    with serve(["conference:create_app()", "bench.floor:create_app()"], url, workers, log) as (
-        base,
-        floor_base,
-    ):
+    pids: dict[str, int] = {}
+    apps = ["conference:create_app()", "bench.floor:create_app()"]
+    with serve(apps, url, workers, log, pids) as (base, floor_base):
         rows, floor = measure_pages(base, floor_base, targets, BENCH_PASSWORD, passes)
         print(table(rows, floor), file=out, flush=True)
+        print(_rss_line("after the pages", pids, base, floor_base), file=out, flush=True)
         mixed = None
         if mixed_seconds > 0:
             mixed, elapsed = mixed_load(
@@ -578,6 +604,7 @@ def run(
                 file=out,
             )
             print(mixed_table(mixed, elapsed), file=out, flush=True)
+            print(_rss_line("after the mixed load", pids, base, floor_base), file=out, flush=True)
     return rows, floor, mixed
 
 
