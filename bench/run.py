@@ -38,6 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 VERSION = re.compile(r'name="version"[^>]*value="([0-9]*)"')
 NAV = re.compile(r"<nav\b.*?</nav>", re.S)
+#: Where a poll asks next, as the page it updates says (what it shows travels with the poll).
+NEXT_POLL = re.compile(r'hx-get="([^"]*/(?:follow/live|meeting/state)\?[^"]*)"')
 HREF = re.compile(r'href="(/[^"#?]*)"')
 
 
@@ -71,6 +73,17 @@ class Client:
             urllib.request.HTTPCookieProcessor(CookieJar()), _KeepEveryAnswer()
         )
         self.token = ""
+        #: Each poll's address as its last answer gave it (a 204 keeps it).
+        self.polls: dict[str, str] = {}
+
+    def poll(self, path: str) -> Answer:
+        """Poll as the browser does: with what the last answer showed, kept on a 204."""
+        answer = self.request("GET", self.polls.get(path, path), htmx=True)
+        if answer.status == 200:
+            found = NEXT_POLL.search(answer.body.decode("utf-8", "replace"))
+            if found:
+                self.polls[path] = found.group(1).replace("&amp;", "&")
+        return answer
 
     def request(
         self,
@@ -319,7 +332,12 @@ def pages_for(role: str, nav: list[str], t: Targets) -> list[Page]:
     pages += [Page(role, label, path) for label, path in detail.get(role, [])]
     if role == "chair":
         pages.append(
-            Page(role, "console state poll", f"/conferences/{t.live}/meeting/state", htmx=True)
+            Page(
+                role,
+                "console state poll",
+                f"/conferences/{t.live}/meeting/state?shown={t.item}",
+                htmx=True,
+            )
         )
         pages.append(
             Page(
@@ -366,6 +384,8 @@ def _one(client: Client, page: Page, recorder: Recorder | None) -> Answer:
         return recorder.save()
     if page.method == "POST":
         return client.request("POST", page.path, {"csrf_token": client.token}, htmx=page.htmx)
+    if page.label.endswith(" poll"):
+        return client.poll(page.path)
     return client.request(page.method, page.path, htmx=page.htmx)
 
 
@@ -398,7 +418,8 @@ class Row:
 
     @property
     def ok(self) -> bool:
-        return all(status == 200 for status in self.statuses)
+        # A poll that finds nothing new answers 204, empty.
+        return all(status in (200, 204) for status in self.statuses)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -510,17 +531,15 @@ def mixed_load(
             result.add("chair: record save", recorder.save())
             if stop.wait(poll):
                 break
-            result.add(
-                "chair: state poll",
-                chair.request("GET", f"/conferences/{t.live}/meeting/state", htmx=True),
-            )
+            state = f"/conferences/{t.live}/meeting/state?shown={t.item}"
+            result.add("chair: state poll", chair.poll(state))
             stop.wait(poll)
 
     def follower_loop(client: Client, delay: float) -> None:
         stop.wait(delay)
         while not stop.is_set():
             path = f"/conferences/{t.live}/follow/live"
-            result.add("follower: follow poll", client.request("GET", path, htmx=True))
+            result.add("follower: follow poll", client.poll(path))
             stop.wait(poll)
 
     def agency_loop(client: Client, links: list[str], seed: int) -> None:
