@@ -38,6 +38,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TOKEN = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 VERSION = re.compile(r'name="version"[^>]*value="([0-9]*)"')
 NAV = re.compile(r"<nav\b.*?</nav>", re.S)
+#: Where a poll asks next, as the page it updates says (what it shows travels with the poll).
+NEXT_POLL = re.compile(r'hx-get="([^"]*/(?:follow/live|meeting/state)\?[^"]*)"')
 HREF = re.compile(r'href="(/[^"#?]*)"')
 
 
@@ -71,6 +73,17 @@ class Client:
             urllib.request.HTTPCookieProcessor(CookieJar()), _KeepEveryAnswer()
         )
         self.token = ""
+        #: Each poll's address as its last answer gave it (a 204 keeps it).
+        self.polls: dict[str, str] = {}
+
+    def poll(self, path: str) -> Answer:
+        """Poll as the browser does: with what the last answer showed, kept on a 204."""
+        answer = self.request("GET", self.polls.get(path, path), htmx=True)
+        if answer.status == 200:
+            found = NEXT_POLL.search(answer.body.decode("utf-8", "replace"))
+            if found:
+                self.polls[path] = found.group(1).replace("&amp;", "&")
+        return answer
 
     def request(
         self,
@@ -131,8 +144,11 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def serve(apps: list[str], url: str, workers: int, log: Path) -> Iterator[list[str]]:
-    """gunicorn serving each app (as `make run` does) until the block ends; all start at once."""
+def serve(
+    apps: list[str], url: str, workers: int, log: Path, pids: dict[str, int] | None = None
+) -> Iterator[list[str]]:
+    """gunicorn serving each app (as `make run` does) until the block ends; all start at once.
+    ``pids``: filled with each server's address and its master's process id."""
     env = {**os.environ, "DATABASE_URL": url, "CONFERENCE_QUERY_COUNT_HEADER": "true"}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     started: list[tuple[subprocess.Popen[bytes], str]] = []
@@ -145,6 +161,8 @@ def serve(apps: list[str], url: str, workers: int, log: Path) -> Iterator[list[s
                     [*command, app], cwd=ROOT, env=env, stdout=out, stderr=out
                 )
                 started.append((process, f"http://127.0.0.1:{port}"))
+                if pids is not None:
+                    pids[f"http://127.0.0.1:{port}"] = process.pid
         deadline = time.monotonic() + 60
         for (process, base), app in zip(started, apps, strict=True):
             while not (_answers(base + "/healthz") or _answers(base + "/")):
@@ -163,6 +181,27 @@ def serve(apps: list[str], url: str, workers: int, log: Path) -> Iterator[list[s
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
+
+
+def workers_rss(master: int) -> list[float]:
+    """The resident memory of each worker of a gunicorn master, in MB (Linux; else none)."""
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        sizes = []
+        for child in children:
+            for line in Path(f"/proc/{child}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    sizes.append(int(line.split()[1]) / 1024)
+        return sizes
+    except OSError:
+        return []
+
+
+def _rss_line(when: str, pids: dict[str, int], base: str, floor_base: str) -> str:
+    def shown(base: str) -> str:
+        return ", ".join(f"{mb:.0f}" for mb in workers_rss(pids[base])) or "unknown"
+
+    return f"RSS per worker {when}, MB: app {shown(base)}; floor {shown(floor_base)}"
 
 
 def _answers(url: str) -> bool:
@@ -293,7 +332,12 @@ def pages_for(role: str, nav: list[str], t: Targets) -> list[Page]:
     pages += [Page(role, label, path) for label, path in detail.get(role, [])]
     if role == "chair":
         pages.append(
-            Page(role, "console state poll", f"/conferences/{t.live}/meeting/state", htmx=True)
+            Page(
+                role,
+                "console state poll",
+                f"/conferences/{t.live}/meeting/state?shown={t.item}",
+                htmx=True,
+            )
         )
         pages.append(
             Page(
@@ -340,6 +384,8 @@ def _one(client: Client, page: Page, recorder: Recorder | None) -> Answer:
         return recorder.save()
     if page.method == "POST":
         return client.request("POST", page.path, {"csrf_token": client.token}, htmx=page.htmx)
+    if page.label.endswith(" poll"):
+        return client.poll(page.path)
     return client.request(page.method, page.path, htmx=page.htmx)
 
 
@@ -372,7 +418,8 @@ class Row:
 
     @property
     def ok(self) -> bool:
-        return all(status == 200 for status in self.statuses)
+        # A poll that finds nothing new answers 204, empty.
+        return all(status in (200, 204) for status in self.statuses)
 
 
 def percentile(values: list[float], p: float) -> float:
@@ -484,17 +531,15 @@ def mixed_load(
             result.add("chair: record save", recorder.save())
             if stop.wait(poll):
                 break
-            result.add(
-                "chair: state poll",
-                chair.request("GET", f"/conferences/{t.live}/meeting/state", htmx=True),
-            )
+            state = f"/conferences/{t.live}/meeting/state?shown={t.item}"
+            result.add("chair: state poll", chair.poll(state))
             stop.wait(poll)
 
     def follower_loop(client: Client, delay: float) -> None:
         stop.wait(delay)
         while not stop.is_set():
             path = f"/conferences/{t.live}/follow/live"
-            result.add("follower: follow poll", client.request("GET", path, htmx=True))
+            result.add("follower: follow poll", client.poll(path))
             stop.wait(poll)
 
     def agency_loop(client: Client, links: list[str], seed: int) -> None:
@@ -554,12 +599,12 @@ def run(
     targets = find_targets(url)
     log = log or Path(tempfile.gettempdir()) / "conference-bench-gunicorn.log"
     print(f"Serving logs in {log}", file=out)
-    with serve(["conference:create_app()", "bench.floor:create_app()"], url, workers, log) as (
-        base,
-        floor_base,
-    ):
+    pids: dict[str, int] = {}
+    apps = ["conference:create_app()", "bench.floor:create_app()"]
+    with serve(apps, url, workers, log, pids) as (base, floor_base):
         rows, floor = measure_pages(base, floor_base, targets, BENCH_PASSWORD, passes)
         print(table(rows, floor), file=out, flush=True)
+        print(_rss_line("after the pages", pids, base, floor_base), file=out, flush=True)
         mixed = None
         if mixed_seconds > 0:
             mixed, elapsed = mixed_load(
@@ -578,6 +623,7 @@ def run(
                 file=out,
             )
             print(mixed_table(mixed, elapsed), file=out, flush=True)
+            print(_rss_line("after the mixed load", pids, base, floor_base), file=out, flush=True)
     return rows, floor, mixed
 
 

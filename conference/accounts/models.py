@@ -277,7 +277,9 @@ class User(UserMixin, TimestampMixin, Model):
         back_populates="user",
         foreign_keys="RoleGrant.user_id",
         cascade="all, delete-orphan",
-        lazy="selectin",
+        # Loaded where they are needed: with the signed-in user (accounts.routes.load_user)
+        # and by the lists that show them, not with every batch of people shown by name.
+        lazy="select",
     )
 
     __table_args__ = (

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
+from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import orm
 
 from conference.actions.choices import OPEN_STATUSES, ActionStatus
@@ -14,6 +15,7 @@ from conference.actions.models import Action, ActionUpdate
 from conference.conferences.choices import Section
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.queries import victim_names
+from conference.db import one_page
 from conference.extensions import db
 from conference.referrals.choices import CaseStatus
 from conference.referrals.models import Case
@@ -128,18 +130,42 @@ class AgencyAction:
     case_closed: bool = False
 
 
-def agency_actions(
+def agency_actions_page(
     agency_id: int,
     marac_ids: Collection[int],
     *,
+    page: int,
+    per_page: int,
     statuses: Collection[ActionStatus] = OPEN_STATUSES,
     conference_id: int | None = None,
     due_by: date | None = None,
-) -> list[AgencyAction]:
-    """The agency's actions in these MARACs (open ones unless told), soonest due first.
+) -> tuple[Pagination, list[AgencyAction]]:
+    """One page of the agency's actions in these MARACs (open ones unless told), soonest due
+    first, with their count; and those of the page with their context. Three queries.
 
     A case closed early keeps its open actions here until the agency reports on each."""
-    if not marac_ids:
+    ids = (
+        sa.select(Action.id)
+        .join(Case, Case.id == Action.case_id)
+        .where(
+            Action.owner_agency_id == agency_id,
+            Case.marac_id.in_(marac_ids or [-1]),
+            Action.status.in_(statuses),
+        )
+        .order_by(Action.due_on, Action.id)
+    )
+    if conference_id is not None:
+        on_agenda = sa.select(AgendaItem.id).where(AgendaItem.conference_id == conference_id)
+        ids = ids.where(Action.agenda_item_id.in_(on_agenda))
+    if due_by is not None:
+        ids = ids.where(Action.due_on <= due_by)
+    listing = one_page(ids, page=page, per_page=per_page)
+    return listing, agency_actions_by_id(list(listing.items))
+
+
+def agency_actions_by_id(action_ids: list[int]) -> list[AgencyAction]:
+    """These actions, in this order, with the least context their owner agency needs."""
+    if not action_ids:
         return []
     query = (
         sa.select(Action, Case.reference, Case.status, Conference)
@@ -149,19 +175,10 @@ def agency_actions(
         .outerjoin(Conference, Conference.id == AgendaItem.conference_id)
         # Its MARAC's eager inner join would drop the rows without a conference.
         .options(orm.joinedload(Conference.marac, innerjoin=False))
-        .where(
-            Action.owner_agency_id == agency_id,
-            Case.marac_id.in_(marac_ids),
-            Action.status.in_(statuses),
-        )
-        .order_by(Action.due_on, Action.id)
+        .where(Action.id.in_(action_ids))
     )
-    if conference_id is not None:
-        query = query.where(Conference.id == conference_id)
-    if due_by is not None:
-        query = query.where(Action.due_on <= due_by)
-    rows = db.session.execute(query).all()
-    names = victim_names({row[0].case_id for row in rows})
+    rows = {row[0].id: row for row in db.session.execute(query).all()}
+    names = victim_names({row[0].case_id for row in rows.values()})
     return [
         AgencyAction(
             action,
@@ -170,7 +187,7 @@ def agency_actions(
             conference,
             case_status is CaseStatus.CLOSED,
         )
-        for action, reference, case_status, conference in rows
+        for action, reference, case_status, conference in (rows[i] for i in action_ids if i in rows)
     ]
 
 

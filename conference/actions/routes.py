@@ -50,13 +50,26 @@ bp = Blueprint("actions", __name__)
 @bp.get("/actions/")
 @requires(has_actions)
 def index() -> ResponseReturnValue:
-    """The agency's open actions: overdue, due this week, later; filtered as asked."""
-    return _page({})
+    """The agency's open actions, a page at a time: overdue, due this week, later; filtered
+    as asked. ``report`` opens one action's report form (htmx: that action's block alone)."""
+    report_id = parse_id(request.args.get("report"))
+    if report_id is not None and wants_partial():
+        return _report_form(report_id)
+    forms = {}
+    if report_id is not None and (opened := db.session.get(Action, report_id)) is not None:
+        forms[report_id] = _form(opened)
+    return _page(forms)
+
+
+#: Actions on a page of Our actions.
+PER_PAGE = 25
 
 
 def _page(
     forms: dict[int, StatusForm], status: int = 200, conflict: ReportConflict | None = None
 ) -> ResponseReturnValue:
+    """The page; each action's report form only when it is open (``forms``): the others have a
+    link that opens theirs."""
     actor, now = current_actor(), utcnow()
     marac_ids = action_marac_ids(actor)
     conferences = queries.conferences_with_actions(actor.agency_id, marac_ids)
@@ -65,24 +78,39 @@ def _page(
         SelectChoice(str(c.id), display.conference_label(c)) for c in conferences
     ]
     today = now.date()
-    found = queries.agency_actions(actor.agency_id, marac_ids, **_chosen(filters, today))
+    listing, found = queries.agency_actions_page(
+        actor.agency_id,
+        marac_ids,
+        page=request.args.get("page", 1, type=int),
+        per_page=PER_PAGE,
+        **_chosen(filters, today),
+    )
     shown = [conflict.row] if conflict else []
     case_ids = sorted({row.action.case_id for row in found + shown})
     audit_record(actor, "actions.listed", None, now=now, detail={"case_ids": case_ids})
-    for row in found:
-        forms.setdefault(row.action.id, _form(row.action))
     # A refused update is shown first, above the groups, so it is not repeated in them.
     listed = [row for row in found if not conflict or row.action != conflict.row.action]
     return render_template(
         "actions/index.html",
         groups=_grouped(listed, today),
         forms=forms,
-        history=queries.histories([row.action.id for row in found]),
+        history=queries.histories([row.action.id for row in found + shown]),
         filters=filters,
-        count=len(found),
+        listing=listing,
+        count=listing.total,
+        kept={k: v for k, v in request.args.items() if k in ("status", "conference", "due")},
         today=today,
         conflict=conflict,
     ), status
+
+
+def _report_form(action_id: int) -> ResponseReturnValue:
+    """One action's block with its report form open, swapped in where its link was."""
+    actor, now = current_actor(), utcnow()
+    action = db.get_or_404(Action, action_id)
+    case = db.get_or_404(Case, action.case_id)
+    require(reports_on(actor, action, case.marac_id), hide=True)
+    return _answer(action, case, _form(action), 200, today=today_in(case.marac, now))
 
 
 def _chosen(filters: FilterForm, today: Any) -> dict[str, Any]:
@@ -143,7 +171,7 @@ def report(action_id: int) -> ResponseReturnValue:
     if not wants_partial():
         return redirect(url_for(".index", _anchor=f"action-{action.id}"), 303)
     today = today_in(case.marac, now)
-    return _answer(action, case, _form(action), 200, today=today, just_saved=update.id)
+    return _answer(action, case, None, 200, today=today, just_saved=update.id)
 
 
 @dataclass(frozen=True)
@@ -202,7 +230,7 @@ def _conflict(action: Action, form: StatusForm) -> ReportConflict:
 def _answer(
     action: Action,
     case: Case,
-    form: StatusForm,
+    form: StatusForm | None,
     status: int,
     *,
     today: Any,
@@ -211,7 +239,7 @@ def _answer(
     """The action's block for htmx (its form, or its new state, with its updates so far),
     else the page."""
     if not wants_partial():
-        return _page({action.id: form}, status)
+        return _page({action.id: form} if form else {}, status)
     return partial_response(
         "actions/_action.html",
         status=status,

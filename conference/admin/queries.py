@@ -67,7 +67,7 @@ def search_users(text: str, *, page: int, per_page: int) -> Pagination:
 
     Three queries whatever the page size: the count, the page (agency joined), and the roles.
     """
-    query = sa.select(User).order_by(User.name, User.id)
+    query = sa.select(User).order_by(User.name, User.id).options(selectinload(User.role_grants))
     text = text.strip()
     if text:
         query = query.where(

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import selectinload
 
 from conference.accounts.models import ROLE_LABELS, RoleGrant, User
 from conference.agreements.models import AgreementAcceptance, SharingAgreement
@@ -48,6 +49,7 @@ def members(marac_id: int) -> list[Member]:
                 User.is_active_account.is_(True),
             )
             .order_by(User.name, User.id)
+            .options(selectinload(User.role_grants))
         )
     )
     latest: dict[int, tuple[int, datetime]] = {}

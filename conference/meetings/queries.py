@@ -209,6 +209,13 @@ def meeting_for(conference_id: int) -> Meeting | None:
     return db.session.scalar(sa.select(Meeting).where(Meeting.conference_id == conference_id))
 
 
+def current_item_id(conference_id: int) -> int | None:
+    """The case on the meeting's screen, from one lookup of its unique conference id."""
+    return db.session.scalar(
+        sa.select(Meeting.current_item_id).where(Meeting.conference_id == conference_id)
+    )
+
+
 def agenda_of(conference: Conference) -> list[AgendaItem]:
     return queries.agenda_items(conference.id, with_people=True)
 

@@ -31,6 +31,7 @@ from conference.web.forms import Form, show_refusal, version_of
 from conference.web.htmx import go, render, wants_partial
 from conference.web.loaders import item_of, load_conference, or_404
 from conference.web.merging import Merges, Posted, kept_message, read_posted, show_merge, typed
+from conference.web.requests import parse_id
 from conference.web.unit import Answer, on_refusal, refusal_flashed
 
 bp = Blueprint("minutes", __name__)
@@ -64,7 +65,28 @@ def page(conference_id: int) -> ResponseReturnValue:
         require(reads_agency_copy(actor, conference, actor.agency_id, copies), hide=True)
         copy = url_for(".print_agency", conference_id=conference.id, agency_id=actor.agency_id)
         return redirect(copy, 303)
-    return _respond(*_readable(conference_id))
+    conference, minutes = _readable(conference_id)
+    edit = request.args.get("edit", "")
+    block = _editable_block(conference, edit) if edit and wants_partial() else None
+    if block is not None:
+        partial, item = block
+        return _respond(conference, minutes, partial=partial, edit=edit, item=item)
+    return _respond(conference, minutes, edit=edit)
+
+
+def _editable_block(conference: Conference, edit: str) -> tuple[str, Any] | None:
+    """The block of the page that ``edit`` opens for editing, with its case: "record-<item
+    id>", "action-<action id>" or "new-action-<item id>"; None for anything else."""
+    kind, _, number = edit.rpartition("-")
+    if (found := parse_id(number)) is None:
+        return None
+    if kind in ("record", "new-action"):
+        return (RECORD if kind == "record" else ACTIONS), item_of(conference, found)
+    if kind == "action":
+        action = db.session.get(Action, found)
+        if action is not None and action.agenda_item_id is not None:
+            return ACTIONS, item_of(conference, action.agenda_item_id)
+    return None
 
 
 @bp.get("/conferences/<int:conference_id>/minutes/print")
@@ -323,13 +345,16 @@ def _respond(
     partial: str | None = None,
     status: int = 200,
     editing: Editing | None = None,
+    edit: str = "",
     **extra: Any,
 ) -> ResponseReturnValue:
     """One block of the page for an htmx swap; else the whole page, its view audited.
 
     The whole page also answers htmx when no block is named (HX-Location after a correction).
+    ``edit`` names the one block shown with its form (see _editable_block); every other case
+    shows its record and actions as text, each with a link that opens its form.
     """
-    context = _context(conference, minutes, editing or Editing())
+    context = _context(conference, minutes, editing or Editing(), edit)
     if partial and wants_partial():
         return render("minutes/page.html", partial, status=status, **context, **extra)
     actor, items = current_actor(), context["content"].items
@@ -337,22 +362,30 @@ def _respond(
     return render_template("minutes/page.html", **context, **extra), status
 
 
-def _context(conference: Conference, minutes: Minutes, editing: Editing) -> dict[str, Any]:
+def _context(
+    conference: Conference, minutes: Minutes, editing: Editing, edit: str = ""
+) -> dict[str, Any]:
+    """The page's content, with forms only for the block being edited (``edit``) and those
+    refused with the user's text (``editing``): a form for every row made the page slow."""
     content = queries.content(conference, minutes)
-    agencies = meeting_queries.marac_agencies(conference.marac_id)
     notes = editing.notes or forms.notes_form(minutes)
-    records = {
-        item.id: editing.records.get(item.id) or forms.record_form(item.id, content.records)
-        for item in content.items
-    }
-    actions: dict[int, ActionForm] = {}
-    new_actions: dict[int, ActionForm] = {}
-    for item in content.items:
-        new_actions[item.id] = editing.new_actions.get(item.id) or forms.new_action_form(item.id)
-        for action in content.actions.get(item.id, []):
-            actions[action.id] = editing.actions.get(action.id) or forms.action_form(action)
-    for form in [*actions.values(), *new_actions.values()]:
-        form.set_agencies(agencies)
+    records, actions = dict(editing.records), dict(editing.actions)
+    new_actions = dict(editing.new_actions)
+    kind, _, number = edit.rpartition("-")
+    chosen = parse_id(number)
+    on_agenda = {item.id for item in content.items}
+    if kind == "record" and chosen in on_agenda:
+        records.setdefault(chosen, forms.record_form(chosen, content.records))
+    elif kind == "new-action" and chosen in on_agenda:
+        new_actions.setdefault(chosen, forms.new_action_form(chosen))
+    elif kind == "action":
+        for action in (a for listed in content.actions.values() for a in listed):
+            if action.id == chosen:
+                actions.setdefault(action.id, forms.action_form(action))
+    if actions or new_actions:
+        agencies = meeting_queries.marac_agencies(conference.marac_id)
+        for form in [*actions.values(), *new_actions.values()]:
+            form.set_agencies(agencies)
     return {
         **_heading(content),
         "notes_form": notes,

@@ -23,16 +23,14 @@ def unread_count(user_id: int) -> int:
     )
 
 
-def recent_for(user_id: int, limit: int = PAGE_SIZE) -> list[Notification]:
-    """The user's latest notifications, newest first."""
-    return list(
-        db.session.scalars(
-            sa.select(Notification)
-            .where(Notification.recipient_id == user_id)
-            .order_by(Notification.created_at.desc(), Notification.id.desc())
-            .limit(limit)
-        )
-    )
+def page_for(user_id: int, *, page: int, unread_only: bool = False) -> Pagination:
+    """A page of the user's notifications (only the unread ones if asked), newest first, with
+    their count: the user's own rows, found by the recipient's index."""
+    query = sa.select(Notification).where(Notification.recipient_id == user_id)
+    if unread_only:
+        query = query.where(Notification.read_at.is_(None))
+    query = query.order_by(Notification.created_at.desc(), Notification.id.desc())
+    return one_page(query, page=page, per_page=PAGE_SIZE)
 
 
 def unread_for(user_id: int) -> list[Notification]:

@@ -28,12 +28,22 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 @bp.get("/")
 @login_required
 def index() -> ResponseReturnValue:
-    """The user's latest notifications, unread ones marked."""
+    """The user's notifications a page at a time, newest first, unread ones marked; only the
+    unread ones if asked (``unread=1``)."""
     actor = current_actor()
-    notifications = queries.recent_for(actor.id)
+    unread_only = request.args.get("unread") == "1"
+    listing = queries.page_for(
+        actor.id, page=request.args.get("page", 1, type=int), unread_only=unread_only
+    )
+    notifications = list(listing.items)
     services.record_listed(actor, notifications, now=utcnow())
     return render_template(
-        "notifications/index.html", notifications=notifications, message_for=services.message_for
+        "notifications/index.html",
+        notifications=notifications,
+        listing=listing,
+        unread=queries.unread_count(actor.id),
+        unread_only=unread_only,
+        message_for=services.message_for,
     )
 
 

@@ -50,8 +50,7 @@ def voices_for(item_ids: Collection[int]) -> dict[int, VictimVoice]:
     rows = db.session.scalars(
         sa.select(VictimVoice)
         .where(VictimVoice.agenda_item_id.in_(set(item_ids)))
-        # Only the name of who saved it is shown: not their roles, which would be a second query.
-        .options(joinedload(VictimVoice.updated_by).lazyload(User.role_grants))
+        .options(joinedload(VictimVoice.updated_by))
     )
     return {voice.agenda_item_id: voice for voice in rows}
 

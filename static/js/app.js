@@ -71,6 +71,10 @@ function focusAfter(from) {
     const next = document.querySelector(`${target} form[data-new-action] textarea`);
     next?.focus();
     announce("Action added");
+  } else if (from.matches?.("a[data-opens-form]")) {
+    // A link that opened one block's form (the minutes): its first field takes focus.
+    const target = from.getAttribute("hx-target");
+    document.querySelector(`${target} form :is(textarea, select, input:not([type=hidden]))`)?.focus();
   }
 }
 

@@ -69,7 +69,9 @@ def test_the_owner_still_sees_and_reports_on_an_action_of_a_case_closed_early(wo
     page = police.get("/actions/").text
     block = _block(page, action)
     assert case.reference in block and POLICE_ACTION in block
-    assert "Case closed" in block and "Save the update" in block
+    assert "Case closed" in block and "Report on this action" in block
+    opened = police.get(f"/actions/?report={action.id}", headers=HTMX).text
+    assert "Case closed" in opened and "Save the update" in opened
     assert HEALTH_ACTION not in page  # another agency's action on the same case
     listed = db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.verb == "actions.listed")

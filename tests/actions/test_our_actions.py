@@ -67,6 +67,45 @@ def test_another_agency_sees_none_of_them_and_cannot_report(app, world, as_user)
     assert "Fit a panic alarm" not in health.get("/actions/").text
     response = health.post(f"/actions/{world.late.id}/status", data={}, headers=HTMX)
     assert response.status_code == 404
+    # Nor can it open the report form of one, in place or on the page.
+    opened = health.get(f"/actions/?report={world.late.id}", headers=HTMX)
+    assert opened.status_code == 404 and "Fit a panic alarm" not in opened.text
+    page = health.get(f"/actions/?report={world.late.id}").text
+    assert "Fit a panic alarm" not in page and f"action-{world.late.id}-note" not in page
+
+
+def test_each_report_form_opens_from_its_link_and_closes_once_saved(app, world, as_user):
+    police = as_user(world.police_rep)
+    page = police.get("/actions/").text
+    assert f"action-{world.soon.id}-note" not in page  # no form until opened
+    assert f'href="/actions/?report={world.soon.id}#action-{world.soon.id}"' in page
+    opened = police.get(f"/actions/?report={world.soon.id}", headers=HTMX)
+    assert opened.status_code == 200 and "<html" not in opened.text
+    assert opened.text.count("<form") == 1 and f"action-{world.soon.id}-note" in opened.text
+    saved = police.post(
+        f"/actions/{world.soon.id}/status",
+        headers=HTMX,
+        data=_report(world.soon, "in_progress", "Rang her, she is safe at her sister's"),
+    )
+    assert saved.status_code == 200 and "<form" not in saved.text.split('id="flash"')[0]
+    assert "Report on this action" in saved.text and "safe at her sister" in saved.text
+
+
+def test_our_actions_pages_itself_with_its_count(app, world, as_user, monkeypatch):
+    from conference.actions import routes
+
+    monkeypatch.setattr(routes, "PER_PAGE", 2)
+    police = as_user(world.police_rep)
+    first = police.get("/actions/").text
+    assert "3 actions, 1 to 2 shown." in first
+    assert "Fit a panic alarm" in first and "Call her weekly" in first
+    assert "Review bail" not in first
+    assert 'href="/actions/?page=2"' in first
+    second = police.get("/actions/?page=2").text
+    assert "Review bail" in second and "Fit a panic alarm" not in second
+    # The filters are kept from page to page.
+    filtered = police.get("/actions/?due=month").text
+    assert "page=2&amp;due=month" in filtered or "due=month&amp;page=2" in filtered
 
 
 @pytest.mark.parametrize("role", ["chair", "coordinator"])
@@ -154,7 +193,7 @@ def _colleague_reports(world, action, status: ActionStatus, note: str) -> None:
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["without-javascript", "htmx"])
 def test_a_stale_report_shows_both_versions_and_keeps_the_typing(app, world, as_user, headers):
     police = as_user(world.police_rep)
-    page = police.get("/actions/").text
+    page = police.get(f"/actions/?report={world.soon.id}").text  # its report form opened
     assert f'name="action-{world.soon.id}-version" type="hidden" value="1"' in page
     _colleague_reports(world, world.soon, ActionStatus.IN_PROGRESS, "Left a card at the door")
     response = police.post(

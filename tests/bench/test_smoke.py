@@ -4,6 +4,7 @@ mixed load, so that `make bench` cannot rot. It measures nothing worth reading."
 from __future__ import annotations
 
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -67,6 +68,7 @@ def test_one_pass_of_the_bench_answers_every_page(
     )
     printed = out.getvalue()
     assert "p50/floor" in printed and "Mixed load" in printed
+    assert re.search(r"RSS per worker after the pages, MB: app [0-9]+; floor [0-9]+", printed)
     assert floor.ok
     assert len(rows) > 40  # every role's menu and the pages behind it
     assert {row.role for row in rows} == {

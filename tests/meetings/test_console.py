@@ -645,6 +645,46 @@ def test_a_second_console_is_told_when_the_other_driver_moves(world, as_user):
     assert f"{second.case.reference}:" in moved.text.split('id="case-heading"')[1][:200]
 
 
+def _state_poll(body: str) -> str:
+    """The address the console's state poll will ask next (what its notice shows)."""
+    found = re.search(r'id="console-sync-poll" hx-get="([^"]+)"', body)
+    assert found, "no state poll"
+    return found.group(1).replace("&amp;", "&")
+
+
+def test_the_state_poll_answers_204_while_nothing_moved_and_tells_each_move_once(
+    world, as_user, count_queries
+):
+    chair, coordinator = as_user(world.chair), as_user(world.coordinator)
+    first = _first_open(world, chair)
+    second = queries.agenda_items(world.conference.id)[1]
+    poll = _state_poll(chair.get(_url(world)).text)
+    chair.get(poll, headers=HTMX)  # the session's first touch written
+
+    with count_queries() as polled:
+        unchanged = chair.get(poll, headers=HTMX)
+    assert unchanged.status_code == 204 and unchanged.text == ""
+    with count_queries() as told_queries:
+        told = chair.get(_url(world, f"/state?shown={first.id}&seen=0"), headers=HTMX)
+    assert told.status_code == 200
+    assert len(polled) < len(told_queries), (polled, told_queries)
+    # One lookup of the meeting beyond the sign-in's user and the conference by its key.
+    assert sum("meetings" in q for q in polled) == 1, polled
+
+    # The other driver moves on: told once, then quiet again while it stays there.
+    coordinator.post(_url(world, f"/items/{second.id}/open"), headers=HTMX)
+    moved = chair.get(poll, headers=HTMX)
+    assert moved.status_code == 200
+    assert "The meeting has moved on" in moved.text and second.case.reference in moved.text
+    poll = _state_poll(moved.text)
+    assert chair.get(poll, headers=HTMX).status_code == 204
+    # Back to the chair's own case: the notice is taken away, not left standing.
+    coordinator.post(_url(world, f"/items/{first.id}/open"), headers=HTMX)
+    back = chair.get(poll, headers=HTMX)
+    assert back.status_code == 200 and "has moved on" not in back.text
+    assert chair.get(_state_poll(back.text), headers=HTMX).status_code == 204
+
+
 def test_without_javascript_a_move_from_a_stale_screen_follows_the_other_driver(world, as_user):
     """The meeting's live state holds no typing: a move made from a screen another driver has
     left is taken from that screen, so nothing of theirs is undone and no case is skipped."""
@@ -750,3 +790,28 @@ def test_the_usual_interval_picks_the_nearest_quick_due_date():
         (1, "A"),
         (2, "B"),
     ]
+
+
+def test_people_shown_by_name_bring_no_roles_with_them(world, as_user, count_queries):
+    """The follow view names the chair, owners and returners: only the signed-in user's roles
+    are read (their access), never a batch of everyone else's."""
+    chair = as_user(world.chair)
+    item = _first_open(world, chair)
+    console.add_action(
+        item,
+        description="Strategy discussion for the children",
+        owner=world.childrens,
+        owner_name="",
+        due_on=utcnow().date() + timedelta(days=7),
+        priority=console.Priority.HIGH,
+        actor=world.chair,
+        now=utcnow(),
+    )
+    db.session.commit()
+    follower = as_user(world.childrens_rep)
+    follower.get(f"/conferences/{world.conference.id}/follow")
+    with count_queries() as statements:
+        shown = follower.get(f"/conferences/{world.conference.id}/follow/live", headers=HTMX)
+    assert shown.status_code == 200
+    grants = [s for s in statements if re.search(r"FROM role_grants\b", s)]
+    assert len(grants) == 1, grants

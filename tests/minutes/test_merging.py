@@ -12,9 +12,11 @@ from tests.minutes.conftest import finalise, url
 from tests.page_forms import form_data
 
 
-def _pages(world, as_user):
+def _pages(world, as_user, edit=""):
+    """Each writer's copy of the page; ``edit`` opens that block's form, as its link does."""
     chair, coordinator = as_user(world.chair), as_user(world.coordinator)
-    return chair, coordinator, chair.get(url(world)).text, coordinator.get(url(world)).text
+    page = url(world) + (f"?edit={edit}" if edit else "")
+    return chair, coordinator, chair.get(page).text, coordinator.get(page).text
 
 
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
@@ -51,7 +53,7 @@ def test_notes_both_changed_are_shown_side_by_side_to_choose(world, as_user, kee
 
 def test_a_stale_record_in_the_minutes_merges(world, as_user):
     item = world.items[0]
-    chair, coordinator, his, hers = _pages(world, as_user)
+    chair, coordinator, his, hers = _pages(world, as_user, edit=f"record-{item.id}")
     action = url(world, f"/items/{item.id}/record")
     prefix = f"item-{item.id}-"
     mine = form_data(his, action, **{f"{prefix}risk_to_staff": "Dog at the address"})

@@ -363,16 +363,29 @@ def _concluded_message(result: closing.Conclusion) -> str:
 @bp.get("/conferences/<int:conference_id>/meeting/state")
 @login_required
 def console_state(conference_id: int) -> ResponseReturnValue:
-    """Polled by each console: says when the other driver has moved to another case."""
+    """Polled by each console: says when the other driver has moved to another case.
+
+    The poll says which case its console shows (``shown``) and which case its notice last
+    said was on screen for everyone (``seen``; the console's own case at first). While the
+    meeting runs and that case is still on screen, nothing it shows has changed: the answer
+    is an empty 204 from one lookup of the meeting, and htmx keeps the notice as it is.
+    """
     conference = load_driven(conference_id)
     running = conference.status is ConferenceStatus.IN_PROGRESS
-    meeting = queries.meeting_for(conference.id) if running else None
     shown = request.args.get("shown", "")
-    current_id = meeting.current_item_id if meeting is not None else None
+    current_id = queries.current_item_id(conference.id) if running else None
+    on_screen = "" if current_id is None else str(current_id)
+    if running and request.args.get("seen", shown) == on_screen:
+        return "", 204
     moved_to = None
-    if current_id is not None and str(current_id) != shown:
+    if current_id is not None and on_screen != shown:
         moved_to = item_of(conference, current_id)
     body = render_template(
-        "meetings/_sync.html", conference=conference, running=running, moved_to=moved_to
+        "meetings/_sync.html",
+        conference=conference,
+        running=running,
+        moved_to=moved_to,
+        shown=shown,
+        seen=on_screen,
     )
     return make_response(body, 200 if running else STOP_POLLING)
