@@ -7,7 +7,7 @@ meeting to be in progress; after it concludes, the minutes are the only way to c
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -92,9 +92,28 @@ def keep_revision(
     actor: User,
     now: datetime,
 ) -> Revision | None:
-    """Keep one save as a revision (each field's before and after); None when nothing changed."""
+    """Keep one save as a revision (each field's before and after); None when nothing changed.
+
+    A save from the console by the same person, straight after their own last one (nobody
+    saved in between) and within COALESCE_WITHIN of it, is folded into that revision: the
+    record saves itself as the chair types, and one revision per pause would bury what anyone
+    replaced. The earliest "before" and the latest "after" of each field are kept. A merged
+    save, and the save after one, always stand on their own.
+    """
     if not changes:
         return None
+    if saved_from is SavedFrom.CONSOLE and not merged:
+        last = _coalescible(conference_id, item, part, version=version, actor=actor, now=now)
+        if last is not None:
+            folded = {field: list(pair) for field, pair in last.changes.items()}
+            for field, (before, after) in changes.items():
+                folded[field] = [folded[field][0] if field in folded else before, after]
+            last.changes = {f: pair for f, pair in folded.items() if pair[0] != pair[1]}
+            last.version, last.at = version, now
+            if not last.changes:  # typed back to what it was: nothing left to show
+                db.session.delete(last)
+            db.session.flush()
+            return last if last.changes else None
     revision = Revision(
         conference_id=conference_id,
         agenda_item_id=item.id if item else None,
@@ -109,6 +128,43 @@ def keep_revision(
     db.session.add(revision)
     db.session.flush()
     return revision
+
+
+#: Console saves by one person closer together than this make one revision.
+COALESCE_WITHIN = timedelta(minutes=2)
+
+
+def _coalescible(
+    conference_id: int,
+    item: AgendaItem | None,
+    part: RevisionOf,
+    *,
+    version: int,
+    actor: User,
+    now: datetime,
+) -> Revision | None:
+    """The revision a console save folds into: the record's last one, when it is this
+    person's own unmerged console save of the version just before, made within the window."""
+    last = db.session.scalars(
+        sa.select(Revision)
+        .where(
+            Revision.conference_id == conference_id,
+            Revision.agenda_item_id == (item.id if item else None),
+            Revision.part == part,
+        )
+        .order_by(Revision.id.desc())
+        .limit(1)
+    ).first()
+    if (
+        last is None
+        or last.actor_id != actor.id
+        or last.merged
+        or last.saved_from is not SavedFrom.CONSOLE
+        or last.version != version - 1
+        or now - last.at > COALESCE_WITHIN
+    ):
+        return None
+    return last
 
 
 def check_in_progress(conference: Conference) -> None:
