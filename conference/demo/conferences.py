@@ -342,4 +342,4 @@ def seed_published_standing(maracs: dict[str, Marac], now: datetime) -> int:
     if not upcoming:
         return 0
     published = upcoming[0]
-    return standing.add_overdue_action_items(published, now=published.published_at)
+    return standing.add_overdue_action_items(published, now=published.published_at or now)

@@ -15,15 +15,16 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conference import audit
 from conference.accounts.models import Agency, User
-from conference.actions.choices import DUE_IN_DAYS, OnwardReferral, Priority
-from conference.actions.models import ACTION_LIMITS, Action
+from conference.actions.choices import DUE_IN_DAYS, ActionStatus, OnwardReferral, Priority
+from conference.actions.lifecycle import ACTION, MEETING
+from conference.actions.models import ACTION_LIMITS, Action, ActionUpdate
 from conference.conferences import display, planning
 from conference.conferences.choices import ItemStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.dates import ACTION_DUE_YEARS, years_after
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
-from conference.meetings.choices import RECORD_FIELDS, RevisionOf, SavedFrom
+from conference.meetings.choices import RECORD_FIELDS, RISK_FIELDS, RevisionOf, SavedFrom
 from conference.meetings.lifecycle import ITEM, LEAVE, REOPEN, meeting_refusal
 
 # The console page lists what is missing before a case can be marked discussed; the guard of
@@ -396,10 +397,11 @@ def add_action(
     now: datetime,
     perpetrator: Perpetrator | None = None,
     onward_to: OnwardReferral | None = None,
+    risks: Collection[str] = (),
 ) -> Action:
     """Agree an action on the case under discussion, about one of its perpetrators if given
-    (an onward referral, such as to MATAC, is always about one). Raises ValidationFailed by
-    field."""
+    (an onward referral, such as to MATAC, is always about one), naming the risks of the
+    record it addresses. Raises ValidationFailed by field."""
     conference = item.conference
     check_in_progress(conference)
     check_action(conference, description=description, owner=owner, due_on=due_on)
@@ -408,6 +410,8 @@ def add_action(
         raise ValidationFailed("Choose a perpetrator of this case", "perpetrator_id")
     if onward_to is not None and perpetrator is None:
         raise ValidationFailed("Choose the perpetrator the referral is about", "perpetrator_id")
+    if unknown := set(risks) - set(RISK_FIELDS):
+        raise ValidationFailed(f"Choose risks from the list ({len(unknown)} not known)", "risks")
     action = Action(
         case_id=item.case_id,
         agenda_item_id=item.id,
@@ -422,6 +426,7 @@ def add_action(
         updated_by_id=actor.id,
         perpetrator_id=perpetrator.id if perpetrator else None,
         onward_to=onward_to,
+        risks=[name for name in RISK_FIELDS if name in risks],
     )
     db.session.add(action)
     db.session.flush()
@@ -625,3 +630,88 @@ def reopen(item: AgendaItem, *, actor: User, now: datetime) -> None:
         now=now,
         detail={"case_id": item.case_id},
     )
+
+
+def carry_forward(
+    earlier: Action,
+    item: AgendaItem,
+    *,
+    version: int | None,
+    due_on: date,
+    actor: User,
+    now: datetime,
+) -> Action:
+    """Carry an unfinished action of an earlier plan into this meeting's plan for the case: a
+    new action with the same task, owner and priority, due on ``due_on``, linked to the old
+    one, which ends "carried forward" (its history says where). ``version`` is the one the
+    chair saw: an action changed since is not carried unseen (RecordConflict)."""
+    conference = item.conference
+    check_in_progress(conference)
+    if earlier.case_id != item.case_id or earlier.agenda_item_id == item.id:
+        raise ValidationFailed("Only an action of this case's earlier plans can be carried")
+    if version != earlier.version:
+        raise RecordConflict(CARRY_STALE, earlier)
+    ACTION.transition(earlier, ActionStatus.CARRIED_FORWARD, actor=actor, now=now, by=MEETING)
+    earlier.updated_at, earlier.updated_by_id = now, actor.id
+    same_referral = earlier.perpetrator is not None and (
+        earlier.perpetrator.referral_id == item.referral_id
+    )
+    action = Action(
+        case_id=item.case_id,
+        agenda_item_id=item.id,
+        description=earlier.description,
+        owner_agency_id=earlier.owner_agency_id,
+        owner_name=earlier.owner_name,
+        due_on=due_on,
+        priority=earlier.priority,
+        agreed_at=now,
+        agreed_by_id=actor.id,
+        updated_at=now,
+        updated_by_id=actor.id,
+        perpetrator_id=earlier.perpetrator_id if same_referral else None,
+        onward_to=earlier.onward_to if same_referral else None,
+        carried_from_id=earlier.id,
+    )
+    db.session.add(action)
+    db.session.add(
+        ActionUpdate(
+            action_id=earlier.id,
+            status=ActionStatus.CARRIED_FORWARD,
+            note=f"Carried forward into the plan of {display.conference_label(conference)}.",
+            agenda_item_id=item.id,
+            actor_id=actor.id,
+            at=now,
+        )
+    )
+    try:
+        db.session.flush()
+    except (StaleDataError, sa.exc.IntegrityError) as stale:
+        raise RecordConflict(CARRY_STALE, earlier) from stale
+    audit.record(
+        actor,
+        "action.carried_forward",
+        action,
+        marac_id=conference.marac_id,
+        now=now,
+        detail={"case_id": item.case_id, "from_action_id": earlier.id},
+    )
+    return action
+
+
+CARRY_STALE = (
+    "Someone changed this action after you opened the case, so it was not carried forward. "
+    "Check how it stands now, then carry it again if it is still unfinished."
+)
+
+
+def risks_without_action(record: Discussion | None, actions: Iterable[Action]) -> list[str]:
+    """The risks the record names (its filled risk fields, in order) that no action says it
+    addresses."""
+    if record is None:
+        return []
+    addressed = {name for action in actions for name in action.risks or ()}
+    return [
+        name
+        for name in RISK_FIELDS
+        if (getattr(record, name) or "").strip() and name not in addressed
+    ]

@@ -71,6 +71,11 @@ function focusAfter(from) {
     const next = document.querySelector(`${target} form[data-new-action] textarea`);
     next?.focus();
     announce("Action added");
+  } else if (from.matches?.("form[data-carries]")) {
+    // The carried action is the plan's newest: focus it, so the chair can change it at once.
+    const carried = document.querySelectorAll(`${from.getAttribute("hx-target")} .app-plan__action`);
+    carried[carried.length - 1]?.focus();
+    announce("Action carried forward into this plan");
   }
 }
 
