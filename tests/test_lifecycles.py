@@ -121,6 +121,7 @@ ACTION_SPEC = _spec(
         ([A.IN_PROGRESS], A.IN_PROGRESS, {COORDINATOR, CHAIR}),
         (CLOSED, A.OPEN, {COORDINATOR, CHAIR}),
         *((STILL_OPEN + CLOSED, closed, {COORDINATOR, CHAIR}) for closed in CLOSED),
+        (STILL_OPEN, A.CARRIED_FORWARD, {COORDINATOR, CHAIR}),
     ]
 )
 T = TransferStatus

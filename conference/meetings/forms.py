@@ -76,8 +76,17 @@ RECORD_LABELS = {
     "decisions": "Decisions",
     "no_action_reason": "Why no action is needed (only if the meeting agreed none)",
 }
-#: Each risk of the record as an action names it.
+#: Each risk of the record as an action's list names it.
 RISK_LABELS = {name: RECORD_LABELS[name] for name in RISK_FIELDS}
+#: The risks as the action form's boxes name them, under "Risks it addresses": short, and
+#: apart from the record's own fields of the same names.
+RISK_CHOICES = {
+    "risk_to_victim": "The victim",
+    "risk_to_children": "Children",
+    "risk_to_others": "Others",
+    "risk_to_staff": "Staff",
+    "perpetrator_risk_factors": "The perpetrator's risk factors",
+}
 RECORD_HINTS = {
     "information_shared": "A summary of what agencies shared: facts apart from opinion.",
     "decisions": "What the meeting decided, including for a standing item.",
@@ -190,7 +199,7 @@ class ActionForm(Merges, Form):
     risks = SelectMultipleField(
         "Risks it addresses (optional)",
         description="The minutes list each risk recorded on the case that no action addresses.",
-        choices=[SelectChoice(name, RISK_LABELS[name]) for name in RISK_FIELDS],
+        choices=[SelectChoice(name, RISK_CHOICES[name]) for name in RISK_FIELDS],
         widget=GovCheckboxesInput(),
         validate_choice=True,
     )

@@ -95,12 +95,21 @@ document.addEventListener("keydown", (event) => {
 });
 
 // One polite live region on the console page, never replaced, says what each change did.
-function announce(text) {
-  const region = document.getElementById("console-announce");
+function announce(text, regionId = "console-announce") {
+  const region = document.getElementById(regionId);
   if (!region || !text) return;
   region.textContent = "";
   window.setTimeout(() => { region.textContent = text; }, 100);
 }
+
+// The follow view swaps its content as the meeting moves; its own live region, outside what
+// is swapped, says what changed (the case on screen, the actions agreed, the end).
+let followSaid = document.getElementById("follow")?.dataset.announce;
+document.body.addEventListener("htmx:afterSettle", () => {
+  const said = document.getElementById("follow")?.dataset.announce;
+  if (said && said !== followSaid) announce(said, "follow-announce");
+  followSaid = said;
+});
 
 // After a swap, focus lands where the change is: the new case's heading after moving between
 // cases, the next task's field after agreeing an action.
