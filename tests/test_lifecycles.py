@@ -360,7 +360,7 @@ def test_every_action_transition(app):
     walked = _walk(
         ACTION, action, ACTION_SPEC, anyone=anyone, actors=people, now_for=lambda _: utcnow()
     )
-    assert walked == 25
+    assert walked == 36
 
 
 def _transfer():
