@@ -76,6 +76,11 @@ function focusAfter(from) {
     const carried = document.querySelectorAll(`${from.getAttribute("hx-target")} .app-plan__action`);
     carried[carried.length - 1]?.focus();
     announce("Action carried forward into this plan");
+  } else if (from.matches?.("form[data-keeps-focus]")) {
+    // A reordered agenda or a saved research return: focus stays on the item moved or saved
+    // (the first of the selectors still on the page), and the page's live region says so.
+    document.querySelector(from.dataset.keepsFocus)?.focus();
+    announce(from.dataset.says, "page-announce");
   }
 }
 
