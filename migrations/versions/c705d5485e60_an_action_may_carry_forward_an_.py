@@ -1,4 +1,4 @@
-"""an action may carry forward an unfinished one of an earlier plan (which ends 'carried forward') and name the risks it addresses
+"""an action may carry forward an unfinished one of an earlier plan (which ends 'carried forward') and name the risks it addresses; an overdue-actions standing item knows its case has children
 
 Revision ID: c705d5485e60
 Revises: 0cf5f0698932
@@ -21,6 +21,8 @@ depends_on = None
 #: The text columns of the tables rebuilt here, in the models' order: rebuilding a table on
 #: SQLite drops its triggers, so each table gets its control-character triggers again.
 TEXT = {"actions": ["description", "owner_name"], "action_updates": ["note"]}
+#: Dropping the standing item's flag rebuilds agenda_items too, on the way down.
+TEXT_DOWN = {**TEXT, "agenda_items": ["over_capacity_reason", "defer_reason"]}
 
 OLD = ("open", "in_progress", "done", "not_done_circumstances", "not_done_agency")
 NEW = (*OLD, "carried_forward")
@@ -38,13 +40,13 @@ def _rebuilding(*, done: bool = False) -> None:
         raise RuntimeError(f"rows point at rows that are gone: {broken[:5]}")
 
 
-def _triggers(*, drop: bool) -> None:
+def _triggers(*, drop: bool, tables: dict[str, list[str]] = TEXT) -> None:
     dialect_name = op.get_bind().dialect.name
     if drop:
-        statements = drop_control_character_ddl(dialect_name, list(TEXT))
+        statements = drop_control_character_ddl(dialect_name, list(tables))
     else:
         # The shared PostgreSQL function is there already: only the triggers are made.
-        statements = control_character_ddl(dialect_name, TEXT)
+        statements = control_character_ddl(dialect_name, tables)
         if dialect_name == "postgresql":
             statements = statements[1:]
     for statement in statements:
@@ -83,6 +85,11 @@ def upgrade():
         )
     _triggers(drop=False)
     _rebuilding(done=True)
+    # Added in place (no rebuild): the table keeps its triggers.
+    op.add_column(
+        "agenda_items",
+        sa.Column("with_children", sa.Boolean(), server_default=sa.false(), nullable=False),
+    )
 
 
 def downgrade():
@@ -93,7 +100,9 @@ def downgrade():
     if carried:
         raise RuntimeError(f"{carried} actions carried forward would lose how they ended")
     _rebuilding()
-    _triggers(drop=True)
+    _triggers(drop=True, tables=TEXT_DOWN)
+    with op.batch_alter_table("agenda_items", schema=None) as batch_op:
+        batch_op.drop_column("with_children")
     with (
         op.batch_alter_table("actions", schema=None) as actions,
         op.batch_alter_table("action_updates", schema=None) as updates,
@@ -109,5 +118,5 @@ def downgrade():
         actions.drop_index(actions.f("ix_actions_carried_from_id"))
         actions.drop_column("risks")
         actions.drop_column("carried_from_id")
-    _triggers(drop=False)
+    _triggers(drop=False, tables=TEXT_DOWN)
     _rebuilding(done=True)
