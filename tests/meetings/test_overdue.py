@@ -218,9 +218,7 @@ def test_the_meeting_reviews_a_case_s_interim_actions_agreed_at_screening(world,
     assert update.agenda_item_id == item.id
 
 
-def test_overdue_actions_on_a_case_with_children_are_heard_with_the_childrens_cases(
-    world, as_user
-):
+def test_overdue_actions_on_a_case_with_children_are_heard_with_the_childrens_cases(world, as_user):
     today = utcnow().date()
     with_child = factories.accepted_case(world.marac, given_name="Una", children=1)
     adult_only = factories.accepted_case(world.marac, given_name="Viv")
