@@ -510,3 +510,20 @@ def test_the_published_agenda_reviews_the_actions_overdue_on_its_day(demo, as_us
     page = as_user(coordinator).get(f"/conferences/{published.id}").text
     assert "Overdue actions" in page
     assert "once actions are tracked" not in page
+
+
+def test_this_mornings_first_case_has_actions_naming_the_risks_they_address(demo):
+    from conference.conferences.models import AgendaItem, Conference
+    from conference.meetings.console import record_of, risks_without_action
+
+    running = db.session.scalars(
+        sa.select(Conference).where(Conference.status == ConferenceStatus.IN_PROGRESS)
+    ).one()
+    first = db.session.scalars(
+        sa.select(AgendaItem)
+        .where(AgendaItem.conference_id == running.id, AgendaItem.status == ItemStatus.DISCUSSED)
+        .order_by(AgendaItem.closed_at)
+    ).first()
+    actions = db.session.scalars(sa.select(Action).where(Action.agenda_item_id == first.id)).all()
+    assert all(action.risks for action in actions)
+    assert risks_without_action(record_of(first), actions) == ["perpetrator_risk_factors"]
