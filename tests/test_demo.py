@@ -10,7 +10,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from conference.accounts.models import Marac, Role, User
-from conference.actions.choices import ActionStatus
+from conference.actions.choices import OPEN_STATUSES, ActionStatus
 from conference.actions.models import Action, ActionUpdate
 from conference.agreements.models import SharingAgreement
 from conference.agreements.services import current_agreement, pending_for
@@ -461,3 +461,52 @@ def test_every_demo_marac_has_an_agreement_accepted_by_all_but_probation(demo, c
     before = db.session.scalar(count)
     seed_demo(now=utcnow())
     assert db.session.scalar(count) == before == 3
+
+
+def test_the_published_agenda_reviews_the_actions_overdue_on_its_day(demo, as_user):
+    from conference.conferences import rules
+    from conference.conferences.choices import ConferenceStatus, Section
+    from conference.conferences.models import AgendaItem, Conference
+
+    published = db.session.scalars(
+        sa.select(Conference).where(Conference.status == ConferenceStatus.AGENDA_PUBLISHED)
+    ).first()
+    items = db.session.scalars(
+        sa.select(AgendaItem).where(
+            AgendaItem.conference_id == published.id,
+            AgendaItem.section == Section.OVERDUE_ACTIONS,
+        )
+    ).all()
+    assert items
+    marac = db.session.get(Marac, published.marac_id)
+    day = rules.local(published.starts_at, marac.timezone).date()
+    for item in items:
+        open_due = db.session.scalars(
+            sa.select(Action.due_on).where(
+                Action.case_id == item.case_id, Action.status.in_(OPEN_STATUSES)
+            )
+        ).all()
+        assert any(due < day for due in open_due), item.case_id
+    coordinator = db.session.scalar(
+        sa.select(User).where(User.email == f"coordinator@{DEMO_DOMAIN}")
+    )
+    page = as_user(coordinator).get(f"/conferences/{published.id}").text
+    assert "Overdue actions" in page
+    assert "once actions are tracked" not in page
+
+
+def test_this_mornings_first_case_has_actions_naming_the_risks_they_address(demo):
+    from conference.conferences.models import AgendaItem, Conference
+    from conference.meetings.console import record_of, risks_without_action
+
+    running = db.session.scalars(
+        sa.select(Conference).where(Conference.status == ConferenceStatus.IN_PROGRESS)
+    ).one()
+    first = db.session.scalars(
+        sa.select(AgendaItem)
+        .where(AgendaItem.conference_id == running.id, AgendaItem.status == ItemStatus.DISCUSSED)
+        .order_by(AgendaItem.closed_at)
+    ).first()
+    actions = db.session.scalars(sa.select(Action).where(Action.agenda_item_id == first.id)).all()
+    assert all(action.risks for action in actions)
+    assert risks_without_action(record_of(first), actions) == ["perpetrator_risk_factors"]

@@ -747,7 +747,10 @@ ROUTES: dict[str, Route] = {
     "meetings.add_action": Route(
         "chair",
         ids=_live,
-        fields=lambda ids: _action(f"new-{ids['item_id']}"),
+        fields=lambda ids: {
+            **_action(f"new-{ids['item_id']}"),
+            f"new-{ids['item_id']}-risks": "risk_to_victim",
+        },
         dates=("due_on",),
         texts=("description", "owner_name"),
     ),
@@ -774,6 +777,7 @@ ROUTES: dict[str, Route] = {
         texts=("description", "owner_name"),
     ),
     "meetings.withdraw_action": Route("chair", ids=_live_action),
+    "meetings.carry_forward": Route("chair", ids=_review, fields=lambda ids: {"version": "1"}),
     "meetings.review": Route(
         "chair",
         ids=_review,

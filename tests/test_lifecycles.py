@@ -121,6 +121,7 @@ ACTION_SPEC = _spec(
         ([A.IN_PROGRESS], A.IN_PROGRESS, {COORDINATOR, CHAIR}),
         (CLOSED, A.OPEN, {COORDINATOR, CHAIR}),
         *((STILL_OPEN + CLOSED, closed, {COORDINATOR, CHAIR}) for closed in CLOSED),
+        (STILL_OPEN, A.CARRIED_FORWARD, {COORDINATOR, CHAIR}),
     ]
 )
 T = TransferStatus
@@ -359,7 +360,7 @@ def test_every_action_transition(app):
     walked = _walk(
         ACTION, action, ACTION_SPEC, anyone=anyone, actors=people, now_for=lambda _: utcnow()
     )
-    assert walked == 25
+    assert walked == 36
 
 
 def _transfer():

@@ -13,6 +13,8 @@ class ActionStatus(Labelled):
     DONE = "done"
     NOT_DONE_CIRCUMSTANCES = "not_done_circumstances"
     NOT_DONE_AGENCY = "not_done_agency"
+    #: Unfinished when a later meeting took it into its own plan as a new action.
+    CARRIED_FORWARD = "carried_forward"
 
     @property
     def is_closed(self) -> bool:
@@ -47,6 +49,7 @@ LABELS: list[tuple[StrEnum, str]] = [
     (ActionStatus.DONE, "Done"),
     (ActionStatus.NOT_DONE_CIRCUMSTANCES, "Not done: circumstances changed"),
     (ActionStatus.NOT_DONE_AGENCY, "Not done: agency did not act"),
+    (ActionStatus.CARRIED_FORWARD, "Carried forward into a later plan"),
     (Priority.HIGH, "High"),
     (Priority.MEDIUM, "Medium"),
     (Priority.LOW, "Low"),

@@ -2,7 +2,8 @@
 
 The owner agency reports progress and closes its action as done or not done; once closed it
 stays closed for them. A meeting reviewing an overdue action keeps it open with a new due date,
-closes it, or changes an earlier decision, reopening it if need be.
+closes it, or changes an earlier decision, reopening it if need be. A later meeting may carry
+an unfinished action into its own plan: a new action takes it on, and the old one ends there.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ MEETING = {CHAIR, COORDINATOR}
 
 OPEN, IN_PROGRESS = ActionStatus.OPEN, ActionStatus.IN_PROGRESS
 KEPT_OPEN = (OPEN, IN_PROGRESS)
+CARRIED = ActionStatus.CARRIED_FORWARD
 CLOSED = (ActionStatus.DONE, ActionStatus.NOT_DONE_CIRCUMSTANCES, ActionStatus.NOT_DONE_AGENCY)
 
 
@@ -60,11 +62,15 @@ ACTION: Machine[Action, ActionStatus] = Machine(
             )
             for closed in CLOSED
         ),
+        move(KEPT_OPEN, CARRIED, "carry the action into a later meeting's plan", by=MEETING),
     ],
     who={
         OWNER: lambda user, action: reports_on(user, action, _marac_id(action)),
         CHAIR: _holds(Role.CHAIR),
         COORDINATOR: _holds(Role.COORDINATOR),
     },
-    refusals={(closed, None): "This action is already closed" for closed in CLOSED},
+    refusals={
+        **{(closed, None): "This action is already closed" for closed in CLOSED},
+        (CARRIED, None): "This action was carried forward into a later meeting's plan",
+    },
 )

@@ -62,6 +62,13 @@ class Action(Model):
         enum_type(OnwardReferral, "onward_referral")
     )
 
+    #: The unfinished action of an earlier plan this one carries forward.
+    carried_from_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("actions.id"), unique=True, index=True
+    )
+    #: The risks of the case's record it addresses (names of meetings.choices.RISK_FIELDS).
+    risks: Mapped[list[str]] = mapped_column(sa.JSON, default=list, server_default="[]")
+
     case: Mapped[Case] = relationship(lazy="raise")
     perpetrator: Mapped[Perpetrator | None] = relationship(lazy="joined")
     item: Mapped[AgendaItem | None] = relationship(lazy="raise")

@@ -73,9 +73,18 @@ def outlook(marac: Marac, now: datetime) -> Outlook:
     return Outlook(None, nearer, None, marac.listing_wait_days)
 
 
+def hearing_rank(item: AgendaItem) -> float:
+    """Where the item's section is heard: overdue actions on a case with children straight
+    after the cases with children (the children's agencies can then leave), the rest in the
+    sections' own order."""
+    if item.section is Section.OVERDUE_ACTIONS and item.with_children:
+        return Section.CHILDREN.rank + 0.5
+    return item.section.rank
+
+
 def ordered(items: Sequence[AgendaItem]) -> list[AgendaItem]:
-    """Items in meeting order: section by section, then by position."""
-    return sorted(items, key=lambda item: (item.section.rank, item.position))
+    """Items in meeting order: section by section (see hearing_rank), then by position."""
+    return sorted(items, key=lambda item: (hearing_rank(item), item.position))
 
 
 def case_load(conference_ids: Sequence[int]) -> dict[int, int]:

@@ -176,6 +176,9 @@ class AgendaItem(Model):
     #: The accepted referral that listed it; empty for a standing item.
     referral_id: Mapped[int | None] = mapped_column(sa.ForeignKey("referrals.id"), index=True)
     section: Mapped[Section] = mapped_column(enum_type(Section, "agenda_section"))
+    #: A standing item of overdue actions on a case with children (when it was listed): heard
+    #: straight after the cases with children, while the children's agencies are still there.
+    with_children: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     #: Order within the whole agenda; sections keep their own block of positions.
     position: Mapped[int] = mapped_column()
     status: Mapped[ItemStatus] = mapped_column(

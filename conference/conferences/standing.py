@@ -22,7 +22,7 @@ from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
 from conference.referrals import queries as case_queries
 from conference.referrals.choices import CaseStatus, ReferralStatus
-from conference.referrals.models import Case, Referral
+from conference.referrals.models import Case, Child, Referral
 from conference.referrals.services import risk_tool_for
 
 
@@ -118,6 +118,10 @@ def _add_standing(
 ) -> int:
     """List each case as a standing item of the section, in the order given."""
     referrals = _latest_accepted_ids(case_ids)
+    # Overdue actions on a case with children are heard with the children's cases.
+    with_children = (
+        _with_children(list(referrals.values())) if section is Section.OVERDUE_ACTIONS else set()
+    )
     position = next_position(conference, section)
     for offset, case_id in enumerate(case_ids):
         db.session.add(
@@ -128,6 +132,7 @@ def _add_standing(
                 section=section,
                 position=position + offset,
                 added_at=now,
+                with_children=referrals.get(case_id) in with_children,
             )
         )
     db.session.flush()
@@ -145,3 +150,14 @@ def _latest_accepted_ids(case_ids: Sequence[int]) -> dict[int, int]:
     )
     # The latest wins; every row has a case, as the query asks.
     return {case_id: referral_id for case_id, referral_id in rows if case_id is not None}
+
+
+def _with_children(referral_ids: Sequence[int]) -> set[int]:
+    """The referrals that name a child in the household; one query."""
+    if not referral_ids:
+        return set()
+    return set(
+        db.session.scalars(
+            sa.select(Child.referral_id).where(Child.referral_id.in_(referral_ids)).distinct()
+        )
+    )

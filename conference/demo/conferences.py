@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 from conference.accounts.models import Agency, Marac, User
 from conference.actions.services import Interim, agree_interim
-from conference.conferences import listing, planning, publishing, rules
+from conference.conferences import listing, planning, publishing, rules, standing
 from conference.conferences.choices import ConferenceStatus, Frequency, ItemStatus
 from conference.conferences.models import (
     AgendaItem,
@@ -330,3 +330,16 @@ def _research(conference: Conference, users: dict[str, User], now: datetime) -> 
                 existing=None,
                 version=None,
             )
+
+
+def seed_published_standing(maracs: dict[str, Marac], now: datetime) -> int:
+    """The overdue-action standing items of Northbridge's published agenda, as its publication
+    added them: the cases whose actions are still open past the meeting's day. Run once the
+    demo's action plans exist (the agenda was published after they were agreed). Flushes;
+    returns how many were added."""
+    northbridge = maracs["NB"]
+    upcoming = [c for c in upcoming_in(northbridge.id, now) if c.published_at is not None]
+    if not upcoming:
+        return 0
+    published = upcoming[0]
+    return standing.add_overdue_action_items(published, now=published.published_at or now)

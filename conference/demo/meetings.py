@@ -195,10 +195,29 @@ def _first_case(meeting: Meeting, item: AgendaItem, users: dict[str, User], at: 
         now=at + timedelta(minutes=6),
     )
     day = rules.local(meeting.conference.starts_at, meeting.conference.marac.timezone).date()
-    for owner, what, days, priority in (
-        ("police", "Flag the address for an urgent response and review bail", 7, Priority.HIGH),
-        ("childrens", "Hold a strategy discussion about Ruby's safety", 14, Priority.HIGH),
-        ("idva", "Support an application for a non-molestation order", 28, Priority.MEDIUM),
+    # Each action names the risks it addresses; the perpetrator's risk factors have none yet.
+    for owner, what, days, priority, addresses in (
+        (
+            "police",
+            "Flag the address for an urgent response and review bail",
+            7,
+            Priority.HIGH,
+            ["risk_to_victim"],
+        ),
+        (
+            "childrens",
+            "Hold a strategy discussion about Ruby's safety",
+            14,
+            Priority.HIGH,
+            ["risk_to_children"],
+        ),
+        (
+            "idva",
+            "Support an application for a non-molestation order",
+            28,
+            Priority.MEDIUM,
+            ["risk_to_victim", "risk_to_children"],
+        ),
     ):
         console.add_action(
             item,
@@ -209,6 +228,7 @@ def _first_case(meeting: Meeting, item: AgendaItem, users: dict[str, User], at: 
             priority=priority,
             actor=chair,
             now=at + timedelta(minutes=9),
+            risks=addresses,
         )
     console.mark_discussed(item, actor=chair, now=at + timedelta(minutes=14))
 

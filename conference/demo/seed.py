@@ -14,7 +14,7 @@ from conference.accounts import passwords
 from conference.accounts.models import Agency, AgencyKind, Marac, Role, RoleGrant, User
 from conference.actions.jobs import send_action_reminders
 from conference.demo.agreements import seed_agreements
-from conference.demo.conferences import seed_conferences
+from conference.demo.conferences import seed_conferences, seed_published_standing
 from conference.demo.escalations import seed_escalations
 from conference.demo.history import seed_history
 from conference.demo.meetings import keep_first_revisions, seed_meetings
@@ -177,6 +177,8 @@ def seed_demo(*, now: datetime) -> list[DemoLogin]:
         # After the meetings above, which take the latest past conferences as theirs; before
         # the reminders, so the history's few overdue actions are chased too.
         seed_history(users, maracs, now)
+        # The published agenda's standing items for the actions above still overdue on its day.
+        seed_published_standing(maracs, now)
         # Every record and minutes' notes written above, kept as its first revision.
         keep_first_revisions()
         # The police tell the MARAC of a new incident on a case still flagged for repeats.

@@ -7,7 +7,7 @@ meeting to be in progress; after it concludes, the minutes are the only way to c
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -15,15 +15,16 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from conference import audit
 from conference.accounts.models import Agency, User
-from conference.actions.choices import DUE_IN_DAYS, OnwardReferral, Priority
-from conference.actions.models import ACTION_LIMITS, Action
+from conference.actions.choices import DUE_IN_DAYS, ActionStatus, OnwardReferral, Priority
+from conference.actions.lifecycle import ACTION, MEETING
+from conference.actions.models import ACTION_LIMITS, Action, ActionUpdate
 from conference.conferences import display, planning
 from conference.conferences.choices import ItemStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.dates import ACTION_DUE_YEARS, years_after
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
-from conference.meetings.choices import RECORD_FIELDS, RevisionOf, SavedFrom
+from conference.meetings.choices import RECORD_FIELDS, RISK_FIELDS, RevisionOf, SavedFrom
 from conference.meetings.lifecycle import ITEM, LEAVE, REOPEN, meeting_refusal
 
 # The console page lists what is missing before a case can be marked discussed; the guard of
@@ -92,9 +93,28 @@ def keep_revision(
     actor: User,
     now: datetime,
 ) -> Revision | None:
-    """Keep one save as a revision (each field's before and after); None when nothing changed."""
+    """Keep one save as a revision (each field's before and after); None when nothing changed.
+
+    A save from the console by the same person, straight after their own last one (nobody
+    saved in between) and within COALESCE_WITHIN of it, is folded into that revision: the
+    record saves itself as the chair types, and one revision per pause would bury what anyone
+    replaced. The earliest "before" and the latest "after" of each field are kept. A merged
+    save, and the save after one, always stand on their own.
+    """
     if not changes:
         return None
+    if saved_from is SavedFrom.CONSOLE and not merged:
+        last = _coalescible(conference_id, item, part, version=version, actor=actor, now=now)
+        if last is not None:
+            folded = {field: list(pair) for field, pair in last.changes.items()}
+            for field, (before, after) in changes.items():
+                folded[field] = [folded[field][0] if field in folded else before, after]
+            last.changes = {f: pair for f, pair in folded.items() if pair[0] != pair[1]}
+            last.version, last.at = version, now
+            if not last.changes:  # typed back to what it was: nothing left to show
+                db.session.delete(last)
+            db.session.flush()
+            return last if last.changes else None
     revision = Revision(
         conference_id=conference_id,
         agenda_item_id=item.id if item else None,
@@ -109,6 +129,43 @@ def keep_revision(
     db.session.add(revision)
     db.session.flush()
     return revision
+
+
+#: Console saves by one person closer together than this make one revision.
+COALESCE_WITHIN = timedelta(minutes=2)
+
+
+def _coalescible(
+    conference_id: int,
+    item: AgendaItem | None,
+    part: RevisionOf,
+    *,
+    version: int,
+    actor: User,
+    now: datetime,
+) -> Revision | None:
+    """The revision a console save folds into: the record's last one, when it is this
+    person's own unmerged console save of the version just before, made within the window."""
+    last = db.session.scalars(
+        sa.select(Revision)
+        .where(
+            Revision.conference_id == conference_id,
+            Revision.agenda_item_id == (item.id if item else None),
+            Revision.part == part,
+        )
+        .order_by(Revision.id.desc())
+        .limit(1)
+    ).first()
+    if (
+        last is None
+        or last.actor_id != actor.id
+        or last.merged
+        or last.saved_from is not SavedFrom.CONSOLE
+        or last.version != version - 1
+        or now - last.at > COALESCE_WITHIN
+    ):
+        return None
+    return last
 
 
 def check_in_progress(conference: Conference) -> None:
@@ -340,10 +397,11 @@ def add_action(
     now: datetime,
     perpetrator: Perpetrator | None = None,
     onward_to: OnwardReferral | None = None,
+    risks: Collection[str] = (),
 ) -> Action:
     """Agree an action on the case under discussion, about one of its perpetrators if given
-    (an onward referral, such as to MATAC, is always about one). Raises ValidationFailed by
-    field."""
+    (an onward referral, such as to MATAC, is always about one), naming the risks of the
+    record it addresses. Raises ValidationFailed by field."""
     conference = item.conference
     check_in_progress(conference)
     check_action(conference, description=description, owner=owner, due_on=due_on)
@@ -352,6 +410,8 @@ def add_action(
         raise ValidationFailed("Choose a perpetrator of this case", "perpetrator_id")
     if onward_to is not None and perpetrator is None:
         raise ValidationFailed("Choose the perpetrator the referral is about", "perpetrator_id")
+    if unknown := set(risks) - set(RISK_FIELDS):
+        raise ValidationFailed(f"Choose risks from the list ({len(unknown)} not known)", "risks")
     action = Action(
         case_id=item.case_id,
         agenda_item_id=item.id,
@@ -366,6 +426,7 @@ def add_action(
         updated_by_id=actor.id,
         perpetrator_id=perpetrator.id if perpetrator else None,
         onward_to=onward_to,
+        risks=[name for name in RISK_FIELDS if name in risks],
     )
     db.session.add(action)
     db.session.flush()
@@ -569,3 +630,88 @@ def reopen(item: AgendaItem, *, actor: User, now: datetime) -> None:
         now=now,
         detail={"case_id": item.case_id},
     )
+
+
+def carry_forward(
+    earlier: Action,
+    item: AgendaItem,
+    *,
+    version: int | None,
+    due_on: date,
+    actor: User,
+    now: datetime,
+) -> Action:
+    """Carry an unfinished action of an earlier plan into this meeting's plan for the case: a
+    new action with the same task, owner and priority, due on ``due_on``, linked to the old
+    one, which ends "carried forward" (its history says where). ``version`` is the one the
+    chair saw: an action changed since is not carried unseen (RecordConflict)."""
+    conference = item.conference
+    check_in_progress(conference)
+    if earlier.case_id != item.case_id or earlier.agenda_item_id == item.id:
+        raise ValidationFailed("Only an action of this case's earlier plans can be carried")
+    if version != earlier.version:
+        raise RecordConflict(CARRY_STALE, earlier)
+    ACTION.transition(earlier, ActionStatus.CARRIED_FORWARD, actor=actor, now=now, by=MEETING)
+    earlier.updated_at, earlier.updated_by_id = now, actor.id
+    same_referral = earlier.perpetrator is not None and (
+        earlier.perpetrator.referral_id == item.referral_id
+    )
+    action = Action(
+        case_id=item.case_id,
+        agenda_item_id=item.id,
+        description=earlier.description,
+        owner_agency_id=earlier.owner_agency_id,
+        owner_name=earlier.owner_name,
+        due_on=due_on,
+        priority=earlier.priority,
+        agreed_at=now,
+        agreed_by_id=actor.id,
+        updated_at=now,
+        updated_by_id=actor.id,
+        perpetrator_id=earlier.perpetrator_id if same_referral else None,
+        onward_to=earlier.onward_to if same_referral else None,
+        carried_from_id=earlier.id,
+    )
+    db.session.add(action)
+    db.session.add(
+        ActionUpdate(
+            action_id=earlier.id,
+            status=ActionStatus.CARRIED_FORWARD,
+            note=f"Carried forward into the plan of {display.conference_label(conference)}.",
+            agenda_item_id=item.id,
+            actor_id=actor.id,
+            at=now,
+        )
+    )
+    try:
+        db.session.flush()
+    except (StaleDataError, sa.exc.IntegrityError) as stale:
+        raise RecordConflict(CARRY_STALE, earlier) from stale
+    audit.record(
+        actor,
+        "action.carried_forward",
+        action,
+        marac_id=conference.marac_id,
+        now=now,
+        detail={"case_id": item.case_id, "from_action_id": earlier.id},
+    )
+    return action
+
+
+CARRY_STALE = (
+    "Someone changed this action after you opened the case, so it was not carried forward. "
+    "Check how it stands now, then carry it again if it is still unfinished."
+)
+
+
+def risks_without_action(record: Discussion | None, actions: Iterable[Action]) -> list[str]:
+    """The risks the record names (its filled risk fields, in order) that no action says it
+    addresses."""
+    if record is None:
+        return []
+    addressed = {name for action in actions for name in action.risks or ()}
+    return [
+        name
+        for name in RISK_FIELDS
+        if (getattr(record, name) or "").strip() and name not in addressed
+    ]

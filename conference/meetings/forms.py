@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from govuk_frontend_wtf.wtforms_widgets import GovSelect
-from wtforms import BooleanField, HiddenField, SelectField
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect
+from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
 from conference.actions.choices import DUE_IN_DAYS, OnwardReferral, Priority
 from conference.actions.models import ACTION_LIMITS
-from conference.meetings.choices import PERPETRATOR_RISK_FIELDS, RECORD_FIELDS, Presence
+from conference.meetings.choices import (
+    PERPETRATOR_RISK_FIELDS,
+    RECORD_FIELDS,
+    RISK_FIELDS,
+    Presence,
+)
 from conference.meetings.models import ATTENDEE_LIMITS, PERPETRATOR_RISK_LIMITS, RECORD_LIMITS
 from conference.web.forms import (
     Form,
@@ -70,6 +75,17 @@ RECORD_LABELS = {
     "perpetrator_risk_factors": "Perpetrator risk factors",
     "decisions": "Decisions",
     "no_action_reason": "Why no action is needed (only if the meeting agreed none)",
+}
+#: Each risk of the record as an action's list names it.
+RISK_LABELS = {name: RECORD_LABELS[name] for name in RISK_FIELDS}
+#: The risks as the action form's boxes name them, under "Risks it addresses": short, and
+#: apart from the record's own fields of the same names.
+RISK_CHOICES = {
+    "risk_to_victim": "The victim",
+    "risk_to_children": "Children",
+    "risk_to_others": "Others",
+    "risk_to_staff": "Staff",
+    "perpetrator_risk_factors": "The perpetrator's risk factors",
 }
 RECORD_HINTS = {
     "information_shared": "A summary of what agencies shared: facts apart from opinion.",
@@ -179,6 +195,13 @@ class ActionForm(Merges, Form):
         choices=[],
         widget=GovSelect(),
         validate_choice=False,
+    )
+    risks = SelectMultipleField(
+        "Risks it addresses (optional)",
+        description="The minutes list each risk recorded on the case that no action addresses.",
+        choices=[SelectChoice(name, RISK_CHOICES[name]) for name in RISK_FIELDS],
+        widget=GovCheckboxesInput(),
+        validate_choice=True,
     )
     onward_to = SelectField(
         "Onward referral (optional)",

@@ -167,7 +167,9 @@ class Discussion(Model):
 class Revision(Model):
     """One save of a case's record or of the minutes' notes: who, when, from where, and each
     field it changed before and after. Kept for every save, so nothing typed is lost when
-    someone else's text replaces it. Never edited.
+    someone else's text replaces it. Never edited, except that one person's console saves in
+    quick succession (the record saving itself as they type) fold into one revision
+    (console.keep_revision).
     """
 
     __tablename__ = "revisions"

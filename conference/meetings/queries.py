@@ -78,6 +78,24 @@ def present_agency_ids(conference_id: int) -> set[int]:
     )
 
 
+def present_agencies_for(conference_ids: Collection[int]) -> dict[int, set[int]]:
+    """Conference id -> the agencies recorded present at it; one query."""
+    from conference.meetings.choices import Presence
+
+    present: dict[int, set[int]] = {}
+    if not conference_ids:
+        return present
+    rows = db.session.execute(
+        sa.select(Attendance.conference_id, Attendance.agency_id).where(
+            Attendance.conference_id.in_(conference_ids),
+            Attendance.presence == Presence.PRESENT,
+        )
+    )
+    for conference_id, agency_id in rows:
+        present.setdefault(conference_id, set()).add(agency_id)
+    return present
+
+
 def people_who_may_attend(conference: Conference) -> list[User]:
     """Active users with a role in the MARAC and not yet listed present, by agency then name:
     the attendee picker."""

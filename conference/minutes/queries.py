@@ -15,8 +15,8 @@ from conference.conferences import display
 from conference.conferences import queries as conference_queries
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
+from conference.meetings import console, risks
 from conference.meetings import queries as meeting_queries
-from conference.meetings import risks
 from conference.meetings.choices import Presence
 from conference.meetings.models import Attendance, Attendee, Discussion, PerpetratorRisk
 from conference.minutes.models import Minutes, MinutesRevision
@@ -91,6 +91,13 @@ class MinutesContent:
         """When a deferred case goes next, e.g. "Thursday 3 December 2026 at 10am"."""
         target = self.carried_to.get(item.carried_to_id) if item.carried_to_id else None
         return display.conference_label(target) if target else None
+
+    def risks_without_action(self, item: AgendaItem) -> list[str]:
+        """The risks the case's record names that no action agreed on it addresses (in an
+        agency copy, which holds only its own actions, not asked)."""
+        return console.risks_without_action(
+            self.records.get(item.id), self.actions.get(item.id, [])
+        )
 
     def victim(self, item: AgendaItem) -> str:
         if item.referral is not None:

@@ -40,7 +40,10 @@ bp = Blueprint("research", __name__)
 def index() -> ResponseReturnValue:
     """The conferences the user's agency is invited to research."""
     actor, now = current_actor(), utcnow()
-    conferences = queries.conferences_to_research(actor, now)
+    listed = queries.conferences_to_research(actor, now)
+    present = meeting_queries.present_agencies_for([c.id for c in listed])
+    # A meeting its agency sent apologies to is no longer open to it once it starts.
+    conferences = [c for c in listed if sees_held(actor, c, present.get(c.id, ()))]
     ids = [c.id for c in conferences]
     return render_template(
         "research/index.html",

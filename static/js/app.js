@@ -75,6 +75,16 @@ function focusAfter(from) {
     // A link that opened one block's form (the minutes): its first field takes focus.
     const target = from.getAttribute("hx-target");
     document.querySelector(`${target} form :is(textarea, select, input:not([type=hidden]))`)?.focus();
+  } else if (from.matches?.("form[data-carries]")) {
+    // The carried action is the plan's newest: focus it, so the chair can change it at once.
+    const carried = document.querySelectorAll(`${from.getAttribute("hx-target")} .app-plan__action`);
+    carried[carried.length - 1]?.focus();
+    announce("Action carried forward into this plan");
+  } else if (from.matches?.("form[data-keeps-focus]")) {
+    // A reordered agenda or a saved research return: focus stays on the item moved or saved
+    // (the first of the selectors still on the page), and the page's live region says so.
+    document.querySelector(from.dataset.keepsFocus)?.focus();
+    announce(from.dataset.says, "page-announce");
   }
 }
 
@@ -94,12 +104,21 @@ document.addEventListener("keydown", (event) => {
 });
 
 // One polite live region on the console page, never replaced, says what each change did.
-function announce(text) {
-  const region = document.getElementById("console-announce");
+function announce(text, regionId = "console-announce") {
+  const region = document.getElementById(regionId);
   if (!region || !text) return;
   region.textContent = "";
   window.setTimeout(() => { region.textContent = text; }, 100);
 }
+
+// The follow view swaps its content as the meeting moves; its own live region, outside what
+// is swapped, says what changed (the case on screen, the actions agreed, the end).
+let followSaid = document.getElementById("follow")?.dataset.announce;
+document.body.addEventListener("htmx:afterSettle", () => {
+  const said = document.getElementById("follow")?.dataset.announce;
+  if (said && said !== followSaid) announce(said, "follow-announce");
+  followSaid = said;
+});
 
 // After a swap, focus lands where the change is: the new case's heading after moving between
 // cases, the next task's field after agreeing an action.

@@ -75,8 +75,12 @@ def test_the_coordinator_orders_moves_and_publishes_the_next_agenda(demo, page, 
     mark_page(page)
     order_button(page, "Sofia Reyes", "Up").click()
     expect(children).to_have_text(in_order("Sofia Reyes", "Nadia Haddad"))
-    order_button(page, "Sofia Reyes", "Down").click()
+    # Focus stays on the case moved (now first, so on its Down), and the page says what moved.
+    expect(order_button(page, "Sofia Reyes", "Down")).to_be_focused()
+    expect(page.locator("#page-announce")).to_have_text(re.compile(r"moved up$"))
+    page.keyboard.press("Enter")
     expect(children).to_have_text(in_order("Nadia Haddad", "Sofia Reyes"))
+    expect(order_button(page, "Sofia Reyes", "Up")).to_be_focused()
     order_button(page, "Sofia Reyes", "Up").click()
     expect(children).to_have_text(in_order("Sofia Reyes", "Nadia Haddad"))
     expect_not_reloaded(page)
@@ -145,6 +149,9 @@ def test_an_agency_s_research_returns_reach_the_coordinator_s_grid(demo, new_pag
     block.get_by_role("button", name=re.compile("^Save the return")).click()
     expect(block.get_by_text("Saved.")).to_be_visible()
     expect(block.get_by_role("button", name=re.compile("^Update the return"))).to_be_visible()
+    # Focus stays on the return saved, and the page's own live region says so.
+    expect(block.get_by_role("button", name=re.compile("^Update the return"))).to_be_focused()
+    expect(health.locator("#page-announce")).to_have_text(f"Return on {bethan} saved")
 
     # Something typed on another case, not saved yet, must survive the next save.
     unsaved = "Checking the GP record first."

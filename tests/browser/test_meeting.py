@@ -110,6 +110,10 @@ def test_a_whole_meeting_with_a_follower(app, new_page, console_log):
     check_accessibility(follower, again=True)  # following a case
     _agree(chair, "Book a health visitor check", world.health.name, "In 14 days")
     expect(follower.get_by_text("Book a health visitor check")).to_be_visible()
+    # Its own live region, outside what the poll swaps, says what changed; never replaced.
+    said = follower.locator("#follow-announce")
+    expect(said).to_have_text(f"Now: case {refs[0]}, 2 actions agreed")
+    follower.evaluate("document.getElementById('follow-announce').dataset.kept = 'yes'")
     expect_not_reloaded(chair)
     expect_not_reloaded(follower)
     chair.get_by_role("button", name="Mark as discussed").click()
@@ -119,6 +123,9 @@ def test_a_whole_meeting_with_a_follower(app, new_page, console_log):
     chair.keyboard.press("n")
     expect(chair.locator("#case-heading")).to_contain_text(refs[1])
     expect(follower.locator("#follow-case")).to_contain_text(refs[1])
+    expect(said).to_have_text(re.compile(f"^Now: case {refs[1]}"))
+    expect(said).to_have_attribute("data-kept", "yes")
+    expect(follower.locator("#follow [aria-live]")).to_have_count(0)
     chair.get_by_label("Risks to others").fill("Threats to her new partner.")
     chair.get_by_role("button", name="Save the record").click()
     _agree(chair, "Offer a target-hardening visit", world.housing.name, "In 28 days")

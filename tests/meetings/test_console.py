@@ -458,6 +458,16 @@ def test_an_agency_absent_from_the_meeting_sees_nothing_of_it(world, as_user):
     police = as_user(world.police_rep)
     assert police.get(f"/conferences/{conference}").status_code == 200
     assert police.get(f"/research/{conference}").status_code == 200
+    # Nor does any page of hers lead to it: every link she is given opens.
+    for page in ("/conferences/", "/research/"):
+        listed = housing.get(page)
+        assert listed.status_code == 200
+        assert f'href="/conferences/{conference}"' not in listed.text
+        assert f'href="/research/{conference}"' not in listed.text
+        for link in re.findall(r'href="(/(?:conferences|research)/\d+)"', listed.text):
+            assert housing.get(link).status_code == 200, link
+    for page in ("/conferences/", "/research/"):
+        assert f'href="/research/{conference}"' in police.get(page).text
 
 
 def test_polling_stops_when_the_meeting_ends(world, as_user):

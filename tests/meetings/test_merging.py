@@ -174,3 +174,76 @@ def test_two_first_saves_landing_together_give_one_save_and_one_merge_to_confirm
     assert coordinator.post(action, data=shown).status_code == 303
     record = record_of(item)
     assert (record.risk_to_victim, record.decisions) == ("His risk", "Her decision")
+
+
+def _autosave(client, action, item, **fields):
+    """One save as the chair types, made on the record as saved now."""
+    from conference.meetings.choices import RECORD_FIELDS
+
+    record = record_of(item)
+    saved = {name: getattr(record, name) if record else "" for name in RECORD_FIELDS}
+    base = {f"{name}.base": text for name, text in saved.items()}
+    data = {"version": str(record.version) if record else "", **saved, **fields, **base}
+    saved = client.post(action, data=data, headers={**HTMX, "X-Autosave": "1"})
+    assert saved.status_code == 200, saved.text
+    return saved
+
+
+def _revisions(item):
+    return db.session.scalars(
+        sa.select(Revision).where(Revision.agenda_item_id == item.id).order_by(Revision.id)
+    ).all()
+
+
+def test_saves_as_she_types_make_one_revision_from_her_first_words_to_her_last(world, as_user):
+    chair = as_user(world.chair)
+    item = _first_open(world, chair)
+    action = _url(world, f"/items/{item.id}/record")
+    _autosave(chair, action, item, risk_to_victim="Thr")
+    _autosave(chair, action, item, risk_to_victim="Threats to", decisions="Refer")
+    _autosave(chair, action, item, risk_to_victim="Threats to kill", decisions="Refer")
+    (revision,) = _revisions(item)
+    assert revision.changes == {
+        "risk_to_victim": ["", "Threats to kill"],
+        "decisions": ["", "Refer"],
+    }
+    assert revision.version == record_of(item).version
+    # Typing a field back to what it was leaves nothing to show for it.
+    _autosave(chair, action, item, decisions="")
+    (revision,) = _revisions(item)
+    assert revision.changes == {"risk_to_victim": ["", "Threats to kill"]}
+    page = chair.get(f"/conferences/{world.conference.id}/revisions").text
+    assert page.count("Threats to kill") == 1
+
+
+def test_someone_elses_save_a_merged_save_and_a_pause_each_keep_their_own_revision(
+    world, as_user, monkeypatch
+):
+    from datetime import timedelta
+
+    from conference.meetings import console
+
+    chair, coordinator = as_user(world.chair), as_user(world.coordinator)
+    item = _first_open(world, chair)
+    action = _url(world, f"/items/{item.id}/record")
+    _autosave(chair, action, item, risk_to_victim="Threats")
+    _autosave(coordinator, action, item, decisions="Refer to housing")
+    _autosave(chair, action, item, risk_to_victim="Threats to kill")
+    assert [r.actor_id for r in _revisions(item)] == [world.chair.id, world.coordinator.id] + [
+        world.chair.id
+    ]
+    # Her save on a stale copy merges with his: it stands apart, and so does her next one.
+    hers = form_data(_page(coordinator, world), action, risk_to_staff="Dog at the address")
+    _autosave(chair, action, item, risk_to_victim="Threats to kill her")
+    merged = coordinator.post(action, data=hers, headers={**HTMX, "X-Autosave": "1"})
+    assert merged.status_code == 200
+    _autosave(coordinator, action, item, risk_to_staff="Dog at the address, chained")
+    kept = _revisions(item)
+    assert [(r.actor_id, r.merged) for r in kept[-2:]] == [
+        (world.coordinator.id, True),
+        (world.coordinator.id, False),
+    ]
+    # After a pause longer than the window, a save of her own starts a new revision.
+    monkeypatch.setattr(console, "COALESCE_WITHIN", timedelta(seconds=-1))
+    _autosave(coordinator, action, item, risk_to_staff="Dog at the address, chained up")
+    assert len(_revisions(item)) == len(kept) + 1

@@ -216,3 +216,28 @@ def test_the_meeting_reviews_a_case_s_interim_actions_agreed_at_screening(world,
     assert interim.status is ActionStatus.DONE
     [update] = db.session.scalars(db.select(ActionUpdate)).all()
     assert update.agenda_item_id == item.id
+
+
+def test_overdue_actions_on_a_case_with_children_are_heard_with_the_childrens_cases(world, as_user):
+    today = utcnow().date()
+    with_child = factories.accepted_case(world.marac, given_name="Una", children=1)
+    adult_only = factories.accepted_case(world.marac, given_name="Viv")
+    for case in (adult_only, with_child):
+        factories.past_action(world, case, due_on=today - timedelta(days=10))
+    assert standing.add_overdue_action_items(world.conference, now=utcnow()) == 2
+    db.session.commit()
+    items = queries.agenda_items(world.conference.id)
+    order = [(i.section, i.case_id) for i in items]
+    children_cases = [n for n, (s, _) in enumerate(order) if s is Section.CHILDREN]
+    adults = [n for n, (s, _) in enumerate(order) if s is Section.ADULTS]
+    heard_with_children = order.index((Section.OVERDUE_ACTIONS, with_child.id))
+    assert max(children_cases) < heard_with_children < min(adults)
+    assert order[-1] == (Section.OVERDUE_ACTIONS, adult_only.id)
+    page = as_user(world.coordinator).get(f"/conferences/{world.conference.id}").text
+    parts = re.findall(r'<h3 class="govuk-heading-s">\d+\. ([^<]+)</h3>', page)
+    assert parts == [
+        "Cases with children in the household",
+        "Overdue actions on cases with children (heard with the children&#39;s cases)",
+        "Cases with adults only",
+        "Overdue actions",
+    ]

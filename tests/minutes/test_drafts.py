@@ -260,3 +260,21 @@ def test_finalising_locks_the_minutes_and_tells_the_agencies_present_once(world,
     assert db.session.scalars(
         sa.select(AuditEvent).where(AuditEvent.verb == "minutes.finalised")
     ).one()
+
+
+def test_the_minutes_say_which_recorded_risks_no_action_addresses(world, as_user):
+    first, second = world.items[0], world.items[1]
+    addressed = db.session.scalars(sa.select(Action).where(Action.agenda_item_id == first.id)).one()
+    addressed.risks = ["risk_to_victim"]
+    db.session.commit()
+    coordinator = as_user(world.coordinator)
+    for page in (url(world), url(world, "/print")):
+        body = coordinator.get(page).text
+        assert f'id="unaddressed-{first.id}"' not in body
+        assert "Addresses: risks to the victim" in body
+        unaddressed = body.split(f'id="unaddressed-{second.id}"')[1].split("</p>")[0]
+        assert "Risks with no action:</strong> risks to the victim." in unaddressed
+    # An agency's copy holds only its own actions: it does not say what no action addresses.
+    copy = coordinator.get(url(world, f"/print/agencies/{world.police.id}"))
+    assert copy.status_code == 200
+    assert "Risks with no action" not in copy.text

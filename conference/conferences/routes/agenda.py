@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, TypedDict
 
 from flask import flash, render_template, request, url_for
@@ -82,10 +83,24 @@ def _agenda_response(conference_id: int, status: int = 200) -> ResponseReturnVal
 
 
 def _sections(items: list[AgendaItem]) -> list[tuple[Any, list[AgendaItem]]]:
+    """The agenda's parts in meeting order: each section, and overdue actions on cases with
+    children apart, heard after the children's cases."""
     grouped: dict[Any, list[AgendaItem]] = {}
     for item in items:
-        grouped.setdefault(item.section, []).append(item)
+        key = (
+            HeardWithChildren() if listing.hearing_rank(item) != item.section.rank else item.section
+        )
+        grouped.setdefault(key, []).append(item)
     return list(grouped.items())
+
+
+@dataclass(frozen=True)
+class HeardWithChildren:
+    """The agenda part of overdue actions on cases with children, named as a section is."""
+
+    label: str = "Overdue actions on cases with children (heard with the children's cases)"
+    is_standing: bool = True
+    value: str = "overdue_actions_children"
 
 
 def _managed_item(conference_id: int, item_id: int) -> tuple[Conference, AgendaItem]:

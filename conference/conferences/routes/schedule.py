@@ -25,6 +25,8 @@ from conference.conferences.permissions import (
 from conference.conferences.routes import bp
 from conference.db import utcnow
 from conference.extensions import db
+from conference.meetings import queries as meeting_queries
+from conference.meetings.permissions import sees_held
 from conference.referrals.services import record_list_view, today_in
 from conference.web.auth import current_actor, require, requires
 from conference.web.forms import version_of
@@ -46,6 +48,9 @@ def schedule() -> ResponseReturnValue:
     if waiting:
         record_list_view(actor, "conferences.waiting", [c.id for c in waiting], now=now)
     invited = queries.invitations_for(ids)
+    present = meeting_queries.present_agencies_for(ids)
+    # Once a meeting starts, an agency that was not there (apologies) no longer opens it.
+    held_open = {c.id: sees_held(actor, c, present.get(c.id, ())) for c in conferences}
     rule_by_marac = queries.rules_for(marac_ids)
     return render_template(
         "conferences/schedule.html",
@@ -55,8 +60,14 @@ def schedule() -> ResponseReturnValue:
         rule_text={m: display.rule_text(rule) for m, rule in rule_by_marac.items()},
         load=listing.case_load(ids),
         labels={c.id: display.conference_label(c) for c in conferences},
-        can_open={c.id: may_view_agenda(actor, c, invited.get(c.id, ())) for c in conferences},
-        researching={c.id: researches(actor, c, invited.get(c.id, ())) for c in conferences},
+        can_open={
+            c.id: held_open[c.id] and may_view_agenda(actor, c, invited.get(c.id, ()))
+            for c in conferences
+        },
+        researching={
+            c.id: held_open[c.id] and researches(actor, c, invited.get(c.id, ()))
+            for c in conferences
+        },
         managed=managed,
         waiting=waiting,
         names=queries.victim_names([c.id for c in waiting]),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
 
 from flask import flash, render_template, request, url_for
@@ -23,6 +24,7 @@ from conference.meetings.choices import Presence
 from conference.meetings.forms import (
     PERPETRATOR_RISK_LABELS,
     RECORD_LABELS,
+    RISK_LABELS,
     ActionForm,
     DeferForm,
     PerpetratorRiskForm,
@@ -186,10 +188,7 @@ def actions_context_for(
     }
     agencies = console.present_first(queries.marac_agencies(conference.marac_id), present)
     day = display.local_day(conference)
-    rule = planning.rule_for(conference.marac_id)
-    due_in = console.usual_due_in(
-        rule.frequency.value if rule else None, rule.interval_weeks if rule else None
-    )
+    due_in = _usual_due_in(conference)
     new = forms.get("new") or ActionForm(
         prefix=f"new-{item.id}", data={"priority": "medium", "due_in": str(due_in)}
     )
@@ -200,7 +199,26 @@ def actions_context_for(
         form = forms.get(str(action.id)) or action_form_for(action)
         form.set_choices(agencies, day)
         edits[action.id] = form
-    return {"item": item, "actions": actions, "new_action": new, "action_forms": edits}
+    return {
+        "item": item,
+        "actions": actions,
+        "new_action": new,
+        "action_forms": edits,
+        "risk_labels": RISK_LABELS,
+    }
+
+
+def _usual_due_in(conference: Conference) -> int:
+    rule = planning.rule_for(conference.marac_id)
+    return console.usual_due_in(
+        rule.frequency.value if rule else None, rule.interval_weeks if rule else None
+    )
+
+
+def usual_due_on(conference: Conference) -> date:
+    """The due date an action gets unless the chair picks another: the MARAC's usual
+    interval after the meeting's day."""
+    return display.local_day(conference) + timedelta(days=_usual_due_in(conference))
 
 
 def review_form_for(action: Action, data: Any = None) -> ReviewForm:

@@ -30,6 +30,7 @@ from conference.meetings.routes.console import (
     console_response,
     missing_now,
     review_form_for,
+    usual_due_on,
 )
 from conference.merging import Merge
 from conference.web.auth import current_actor, require
@@ -57,10 +58,37 @@ def add_action(conference_id: int, item_id: int) -> ResponseReturnValue:
             now=utcnow(),
             **_action_values(form, conference),
             **_perpetrator_values(form, item),
+            risks=form.risks.data or [],
         )
         return f"Action agreed for {action.owner_agency.name}, due {action.due_on:%-d %B %Y}."
 
     return _action_change(conference, item, form, "new", change)
+
+
+@bp.post("/conferences/<int:conference_id>/meeting/items/<int:item_id>/carry/<int:action_id>")
+@login_required
+def carry_forward(conference_id: int, item_id: int, action_id: int) -> ResponseReturnValue:
+    """Carry an unfinished action of the case's earlier plan into this one, in one step."""
+    conference = load_driven(conference_id)
+    item = item_of(conference, item_id)
+    earlier = db.get_or_404(Action, action_id)
+    require(earlier.case_id == item.case_id, hide=True)
+
+    def change() -> str:
+        action = console.carry_forward(
+            earlier,
+            item,
+            version=request.form.get("version", type=int),
+            due_on=usual_due_on(conference),
+            actor=current_actor(),
+            now=utcnow(),
+        )
+        return (
+            f"Carried forward: {action.owner_agency.name}'s action, now due "
+            f"{action.due_on:%-d %B %Y}. Change it below if the meeting agreed otherwise."
+        )
+
+    return _action_change(conference, item, None, "carry", change, earlier_too=True)
 
 
 @bp.post("/conferences/<int:conference_id>/meeting/actions/<int:action_id>")
@@ -169,14 +197,17 @@ def _action_change(
     form: ActionForm | None,
     key: str,
     change: Callable[[], str],
+    *,
+    earlier_too: bool = False,
 ) -> ResponseReturnValue:
-    """Run an action change; answer with the case's action plan (htmx) or the console."""
+    """Run an action change; answer with the case's action plan (htmx) or the console (and
+    the earlier plans too, when the change was to one of them)."""
     if form is not None and not form.validate():
         return _actions_answer(conference, item, {key: form}, 422)
-    on_refusal(_action_refusal(conference, item, form, key))
+    on_refusal(_action_refusal(conference, item, form, key, earlier_too=earlier_too))
     message = change()
     flash(message, "success")
-    return _actions_answer(conference, item, {}, 200)
+    return _actions_answer(conference, item, {}, 200, earlier_too=earlier_too)
 
 
 def _action_refusal(
@@ -185,6 +216,8 @@ def _action_refusal(
     form: ActionForm | None,
     key: str,
     posted: Posted | None = None,
+    *,
+    earlier_too: bool = False,
 ) -> Answer:
     """A change made on a stale copy shows both versions (409); a rule of input broken goes
     beside its field (422); the meeting's state is said above the plan (409)."""
@@ -195,13 +228,15 @@ def _action_refusal(
                 _show_action_merge(form, refused.current, posted, refused.merge)
             elif form is not None:
                 form.version.data = str(refused.current.version)
-            return _actions_answer(conference, item, {key: form}, 409, conflict=refused)
+            return _actions_answer(
+                conference, item, {key: form}, 409, conflict=refused, earlier_too=earlier_too
+            )
         if isinstance(refused, ValidationFailed):
             show_refusal(form, refused, "description")
             return _actions_answer(conference, item, {key: form}, 422)
         if isinstance(refused, InvalidTransition):
             flash(str(refused), "error")
-            return _actions_answer(conference, item, {}, 409)
+            return _actions_answer(conference, item, {}, 409, earlier_too=earlier_too)
         raise refused  # someone else's change: the error message every page gives
 
     return answer
@@ -214,6 +249,7 @@ def _actions_answer(
     status: int,
     *,
     conflict: RecordConflict | None = None,
+    earlier_too: bool = False,
 ) -> ResponseReturnValue:
     """The case's action plan (htmx), or the console (back to it when the change is saved)."""
     if not wants_partial():
@@ -231,6 +267,7 @@ def _actions_answer(
         action_conflict=conflict,
         current=item,
         missing=missing_now(conference, item),
+        earlier=queries.earlier_hearings(item) if earlier_too else None,
         **context,
     )
 
