@@ -75,8 +75,8 @@ def screening_context(
         closed = {i for i, s in standings.items() if s.case.status is CaseStatus.CLOSED}
         lapsed = {i for i in closed if not standings[i].is_flagged(today)}
         form = decision_form(referral, matches, closed, lapsed, outlook)
-    tool, rules = services.risk_tool_for(referral.marac)
     today = services.today_in(referral.marac, utcnow())
+    tool, rules = services.referral_tool(referral, today)
     return {
         # A notice's case: its previous plan and how each action ended, for the screening.
         "hearings": closure.hearings(referral.about_case_id)
@@ -98,6 +98,7 @@ def screening_context(
         "form": form,
         "tool": tool,
         "rules": rules,
+        "checklists": {referral.id: services.stored_checklist(referral)},
         "show_contact": permissions.may_see_contact_details(actor, referral, referral.case),
         "can_withdraw": permissions.can_withdraw(actor, referral),
         "can_edit": permissions.can_edit_referral(actor, referral),
