@@ -49,7 +49,14 @@ def queue() -> ResponseReturnValue:
         cases=[r.case_id for r in referrals if r.case_id],
     )
     found = perpetrators.flags_for(referrals, today=now.date())
-    return render_template("referrals/queue.html", referrals=referrals, now=now, person_flags=found)
+    red_flags = {r.id: services.stored_checklist(r).scored.red_flags for r in referrals}
+    return render_template(
+        "referrals/queue.html",
+        referrals=referrals,
+        now=now,
+        person_flags=found,
+        red_flags=red_flags,
+    )
 
 
 def screening_context(
