@@ -76,11 +76,11 @@ class LiveAssessment:
 
 def risk_tool_for(marac: Marac) -> tuple[RiskTool, ScreeningRules]:
     """The checklist the MARAC uses and its screening rules with the MARAC's own thresholds."""
-    tool = _tool(marac.risk_tool_id)
+    tool = tool_by_id(marac.risk_tool_id)
     return tool, rules_for(marac, tool)
 
 
-def _tool(tool_id: str) -> RiskTool:
+def tool_by_id(tool_id: str) -> RiskTool:
     tools: dict[str, RiskTool] = current_app.extensions["risk_tools"]
     return tools.get(tool_id) or tools[current_app.config["DEFAULT_RISK_TOOL"]]
 
@@ -88,7 +88,7 @@ def _tool(tool_id: str) -> RiskTool:
 def rules_for(marac: Marac, tool: RiskTool) -> ScreeningRules:
     """The tool's screening rules with the MARAC's own values. The MARAC's high-risk threshold
     was set for its own tool, so it does not carry over to another (the young people's)."""
-    own = _tool(marac.risk_tool_id).id == tool.id
+    own = tool_by_id(marac.risk_tool_id).id == tool.id
     return tool.rules.with_overrides(
         high_risk_threshold=marac.high_risk_threshold if own else None,
         escalation_incidents=marac.escalation_incidents,
@@ -102,11 +102,11 @@ def referral_tool(referral: Referral, today: date) -> tuple[RiskTool, ScreeningR
     or that tool's young people's version for a victim aged 16 or 17 as the draft stands.
     Once sent: the tool it was sent with."""
     if referral.status in EDITABLE:
-        tool = _tool(referral.marac.risk_tool_id)
+        tool = tool_by_id(referral.marac.risk_tool_id)
         if tool.young_people_tool and drafts.is_aged_16_17(referral.draft or {}, today):
-            tool = _tool(tool.young_people_tool)
+            tool = tool_by_id(tool.young_people_tool)
     else:
-        tool = _tool(referral.risk_tool_id)
+        tool = tool_by_id(referral.risk_tool_id)
     return tool, rules_for(referral.marac, tool)
 
 
@@ -125,7 +125,7 @@ class StoredChecklist:
 
 
 def stored_checklist(referral: Referral) -> StoredChecklist:
-    tool = _tool(referral.risk_tool_id)
+    tool = tool_by_id(referral.risk_tool_id)
     answers = {a.question_id: a.answer.value for a in referral.answers}
     return StoredChecklist(tool, answers, tool.score(answers, rules_for(referral.marac, tool)))
 
