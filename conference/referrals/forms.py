@@ -270,25 +270,18 @@ def checklist_form_class(tool: RiskTool) -> type[StepForm]:
             validators=[Optional(), not_in_future],
         )
     }
-    for question in tool.questions:
-        fields[question.id] = RadioField(
+    opened_by = {q.id: m.opens_on for m in tool.modules for q in m.questions}
+    for question in tool.all_questions:
+        required = f"Answer question {question.number}"
+        opens_on = opened_by.get(question.id)
+        fields[question.id] = (ModuleQuestionField if opens_on else RadioField)(
             f"{question.number}. {question.text}",
             description=question.help,
             choices=YesNoNotKnown.choices(),
             widget=GovRadios(),
-            validators=[InputRequired(f"Answer question {question.number}")],
+            validators=[WhenOpen(opens_on, required) if opens_on else InputRequired(required)],
             validate_choice=True,
         )
-    for module in tool.modules:
-        for question in module.questions:
-            fields[question.id] = ModuleQuestionField(
-                f"{question.number}. {question.text}",
-                description=question.help,
-                choices=YesNoNotKnown.choices(),
-                widget=GovRadios(),
-                validators=[WhenOpen(module.opens_on, f"Answer question {question.number}")],
-                validate_choice=True,
-            )
     return type(f"ChecklistForm_{tool.id}", (StepForm,), fields)
 
 
