@@ -85,15 +85,31 @@ def make_user(
 # Referrals -------------------------------------------------------------------------------------
 
 QUESTION_IDS: list[str] = []
+MODULE_QUESTION_IDS: list[str] = []
 
 
 def question_ids() -> list[str]:
-    """The default checklist's question ids, in order."""
+    """The default checklist's main question ids, in order."""
     if not QUESTION_IDS:
         from flask import current_app
 
-        QUESTION_IDS.extend(current_app.extensions["risk_tools"]["dash-24"].question_ids)
+        tool = current_app.extensions["risk_tools"]["dash-24"]
+        QUESTION_IDS.extend(tool.question_ids)
+        MODULE_QUESTION_IDS.extend(q.id for m in tool.modules for q in m.questions)
     return QUESTION_IDS
+
+
+def young_question_ids() -> list[str]:
+    """The young people's checklist's main question ids, in order."""
+    from flask import current_app
+
+    return list(current_app.extensions["risk_tools"]["dash-young"].question_ids)
+
+
+def module_question_ids() -> list[str]:
+    """The default checklist's modules' question ids (answered 'no' in a complete draft)."""
+    question_ids()
+    return MODULE_QUESTION_IDS
 
 
 #: The default perpetrator's date of birth.
@@ -173,7 +189,11 @@ def complete_draft(
         "children": kids,
         "checklist": {
             "completed_on": list(checklist_on),
+            # A victim aged 16 or 17 is asked the young people's version: its own questions
+            # are answered the same way, by their place in it.
+            **{q: ["yes" if i < yes else "no"] for i, q in enumerate(young_question_ids())},
             **{q: ["yes" if i < yes else "no"] for i, q in enumerate(question_ids())},
+            **{q: ["no"] for q in module_question_ids()},
         },
         "criteria": criteria,
         "consent": {

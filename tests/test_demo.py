@@ -44,7 +44,7 @@ from conference.referrals.models import (
     PerpetratorLinkDecision,
     Referral,
 )
-from conference.referrals.services import today_in
+from conference.referrals.services import stored_checklist, today_in
 from conference.research.models import ResearchReturn
 from conference.transfers.choices import ActionFate, TransferStatus
 from conference.transfers.models import CaseTransfer
@@ -510,3 +510,29 @@ def test_this_mornings_first_case_has_actions_naming_the_risks_they_address(demo
     actions = db.session.scalars(sa.select(Action).where(Action.agenda_item_id == first.id)).all()
     assert all(action.risks for action in actions)
     assert risks_without_action(record_of(first), actions) == ["perpetrator_risk_factors"]
+
+
+def test_the_demo_has_a_stalking_module_opened_and_a_red_flag_raised_by_the_rules(demo, app):
+    dawne = _referral_of("Dawne", "Hartigan")
+    assert dawne.status is ReferralStatus.SUBMITTED  # in the screening queue
+    checklist = stored_checklist(dawne)
+    opened = {m.module.id: m for m in checklist.scored.modules}
+    stalking = opened["stalking"]
+    assert stalking.met and stalking.score == 6
+    assert not opened["honour"].met  # also opened by her answers; none of its answers is 'yes'
+    assert stalking.answered == len(stalking.module.questions)
+    assert dawne.score == checklist.scored.score  # the module's answers are its own score
+
+    kamila = _referral_of("Kamila", "Nowicka")
+    assert [q.id for q in stored_checklist(kamila).scored.red_flags] == ["in_danger_now"]
+    assert kamila.score == 16  # the red flag adds nothing
+    # Every sent referral's stored score and visible high risk are what its tool's rules say,
+    # and a young victim's was scored on the young people's version.
+    sent = db.session.scalars(sa.select(Referral).where(Referral.score.is_not(None))).all()
+    for referral in sent:
+        scored = stored_checklist(referral).scored
+        assert referral.score == scored.score, referral.reference
+        assert referral.meets_visible_high_risk is scored.high_risk, referral.reference
+        young = "dash-young" if referral.is_aged_16_17 else "dash-24"
+        assert referral.risk_tool_id == young, referral.reference
+    assert _referral_of("Leah", "Marchetti").risk_tool_id == "dash-young"

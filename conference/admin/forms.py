@@ -170,13 +170,14 @@ class MaracForm(FlaskForm):
     )
     risk_tool_id = SelectField(
         "Risk checklist",
-        description="The checklist referrals to this MARAC use",
+        description="The checklist referrals to this MARAC use. A checklist with a young "
+        "people's version uses it for victims aged 16 and 17.",
         choices=[],
         widget=GovSelect(),
         validators=[DataRequired("Choose a risk checklist")],
     )
     high_risk_threshold = threshold(
-        "'Yes' answers for visible high risk", "high_risk_threshold", maximum=100
+        "Score for visible high risk", "high_risk_threshold", maximum=100
     )
     escalation_incidents = threshold(
         "Incidents for potential escalation", "escalation_incidents", maximum=100
@@ -278,6 +279,20 @@ class MaracForm(FlaskForm):
     )
     submit = SubmitField("Save MARAC", widget=GovSubmitInput())
 
+    def validate_high_risk_threshold(self, field: WholeNumberField) -> None:
+        tool = current_app.extensions["risk_tools"].get(self.risk_tool_id.data)
+        if field.data is None or tool is None:
+            return
+        if tool.rules.high_risk_threshold is None:
+            raise ValidationError(
+                "Leave this empty: the chosen checklist's rule for visible high risk is not a "
+                f"single score ({tool.words()})"
+            )
+        if field.data > tool.highest_score:
+            raise ValidationError(
+                f"Enter a score the checklist can reach: {tool.highest_score} at most"
+            )
+
     def validate_register_after_days(self, field: WholeNumberField) -> None:
         contact = self.contact_after_days.data or LADDER_DEFAULTS["contact_after_days"]
         register = field.data or LADDER_DEFAULTS["register_after_days"]
@@ -296,7 +311,12 @@ class MaracForm(FlaskForm):
         tool = tools.get(self.risk_tool_id.data) or tools[current_app.config["DEFAULT_RISK_TOOL"]]
         for name in SCREENING_FIELDS:
             field = getattr(self, name)
-            field.description = f"Leave empty to use the checklist's {getattr(tool.rules, name)}"
+            own = getattr(tool.rules, name)
+            field.description = (
+                f"Leave empty to use the checklist's {own}"
+                if own is not None
+                else f"Leave empty: the checklist's rule is {tool.words()}"
+            )
         # Keep a zone that is not in the short list (saved earlier, or just typed) visible.
         if self.timezone.data and self.timezone.data not in COMMON_ZONES:
             self.timezone.choices = [*self.timezone.choices, SelectChoice(self.timezone.data)]

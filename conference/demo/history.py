@@ -82,7 +82,7 @@ from conference.referrals.models import (
     Referral,
     ReferralTransition,
 )
-from conference.referrals.services import risk_tool_for, today_in
+from conference.referrals.services import risk_tool_for, today_in, tool_by_id
 from conference.research.choices import Outcome
 from conference.research.models import ResearchReturn
 from conference.voice.choices import ContactMethod, OutcomeResult
@@ -225,8 +225,15 @@ class _Writer:
         self.by_kind = {a.kind: a for a in self.agencies}
         self.people = _people(self.agencies, users, now)
         tool, screening = risk_tool_for(marac)
-        self.tool_id, self.screening = tool.id, screening
-        self.questions = [q.id for q in tool.questions]
+        self.tool, self.tool_id, self.screening = tool, tool.id, screening
+        # A victim aged 16 or 17 was asked the young people's version, when the tool has one.
+        self.young_tool = tool_by_id(tool.young_people_tool) if tool.young_people_tool else tool
+        # Scored questions only: the red flags are answered 'no', and these referrals were sent
+        # before the modules were asked (their modules show as not asked).
+        self.questions = [q.id for q in tool.scored_questions]
+        #: 'Yes' answers that reach visible high risk (a guess for a tool without a threshold:
+        #: what the answers meet is worked out by the tool's rule either way).
+        self.threshold = screening.high_risk_threshold or (len(self.questions) + 1) // 2
         self.names = {
             (given, family)
             for given, family in db.session.execute(
@@ -607,11 +614,11 @@ class _Writer:
         if not listing.repeat:
             route = rng.choices(("visible", "judgement", "escalation"), weights=(72, 14, 14))[0]
         if route == "visible":
-            score = rng.randint(self.screening.high_risk_threshold, 21)
+            score = rng.randint(self.threshold, min(21, len(self.questions)))
         elif route == "repeat":
             score = rng.randint(8, 19)
         else:
-            score = rng.randint(6, self.screening.high_risk_threshold - 1)
+            score = rng.randint(min(6, self.threshold - 1), self.threshold - 1)
         count = rng.randint(3, 5) if route == "escalation" else rng.randint(0, 2)
         incidents = sorted(on - timedelta(days=rng.randint(3, 330)) for _ in range(count))
         since = on - timedelta(days=self.screening.escalation_window_days)
@@ -633,7 +640,7 @@ class _Writer:
             status=ReferralStatus.ACCEPTED,
             draft=None,
             draft_saved_at=submitted,
-            risk_tool_id=self.tool_id,
+            risk_tool_id=self.young_tool.id if young else self.tool_id,
             submitted_at=submitted,
             referred_on=on,
             decided_at=decided,
@@ -656,9 +663,7 @@ class _Writer:
             who_she_fears=f"{given} {family}.",
             safe_contacts="Her sister." if rng.random() < 0.6 else "",
             has_children=bool(victim.children),
-            score=score,
             checklist_completed_on=on,
-            meets_visible_high_risk=score >= self.screening.high_risk_threshold,
             meets_professional_judgement=route == "judgement",
             meets_escalation=sum(d >= since for d in incidents)
             >= self.screening.escalation_incidents,
@@ -732,9 +737,14 @@ class _Writer:
             ],
         )
         db.session.add(referral)
-        yes = set(rng.sample(self.questions, score))
-        unsure = set(rng.sample([q for q in self.questions if q not in yes], rng.randint(0, 2)))
-        for question in self.questions:
+        tool = self.young_tool if referral.is_aged_16_17 else self.tool
+        questions = [q.id for q in tool.scored_questions]
+        yes = set(rng.sample(questions, score))
+        unsure = set(rng.sample([q for q in questions if q not in yes], rng.randint(0, 2)))
+        # What the answers score and meet, by the tool's own rule.
+        scored = tool.score({q: "yes" for q in yes}, self.screening)
+        referral.score, referral.meets_visible_high_risk = scored.score, scored.high_risk
+        for question in questions + [q.id for q in tool.questions if not q.scored]:
             answer = YesNoNotKnown.YES if question in yes else YesNoNotKnown.NO
             if question in unsure:
                 answer = YesNoNotKnown.NOT_KNOWN

@@ -71,6 +71,11 @@ class Story:
     consent: str = ""
     #: For one shared without consent: why (a WithoutConsent value) and what makes it needed.
     without_consent: tuple[str, str] = ("serious_harm", "The risk to her life outweighs her wish.")
+    #: Checklist questions answered 'yes' besides the first ``yes`` scored ones: a question
+    #: that opens a module, and that module's own questions.
+    also_yes: tuple[str, ...] = ()
+    #: The red-flag questions answered 'yes' (they never change the score).
+    red_flag: bool = False
 
 
 #: Who in each referring agency authorises sharing without consent: invented people.
@@ -201,6 +206,8 @@ STORIES = [
             "He reads her phone and was in the house when officers left. Asking her now would "
             "tell him she is being helped; the risk to her and the baby needs the meeting.",
         ),
+        # He was back in the house when officers left: the referrer flagged danger today.
+        red_flag=True,
     ),
     Story(
         "idva",
@@ -231,8 +238,20 @@ STORIES = [
         perpetrator=Named("Daren", "Kell", (9, 11, 1984), "ex_partner"),
         days_ago=0.5,
         yes=5,
+        # He keeps turning up: the stalking question opens the stalking module, whose own
+        # rule (five or more of its answers) is met.
+        also_yes=(
+            "stalking",
+            "stalk_frightened",
+            "stalk_turns_up",
+            "stalk_messages",
+            "stalk_others",
+            "stalk_long",
+            "stalk_fixated",
+        ),
         incidents=(2,),
-        narrative="Breach of a non-molestation order: he waited outside the school.",
+        narrative="Breach of a non-molestation order: he waited outside the school, and he "
+        "messages and calls her and her sister every day.",
     ),
     Story(
         "police",
@@ -288,6 +307,9 @@ def refer(
     referrer = users[story.referrer]
     referral = services.start_referral(maracs[story.marac], actor=referrer, now=when)
     tool, _ = services.risk_tool_for(maracs[story.marac])
+    referral.draft = _draft(story, tool, when)
+    # A victim aged 16 or 17 is asked the young people's version: answer the one it uses.
+    tool, _ = services.referral_tool(referral, services.today_in(referral.marac, when))
     referral.draft = _draft(story, tool, when)
     if story.outcome == "draft":
         referral.draft = {"victim": referral.draft["victim"]}
@@ -419,7 +441,17 @@ def _draft(story: Story, tool: RiskTool, when: datetime) -> dict[str, dict[str, 
         "children": children,
         "checklist": {
             "completed_on": _date((done.day, done.month, done.year)),
-            **{q.id: ["yes" if i < story.yes else "no"] for i, q in enumerate(tool.questions)},
+            **{
+                q.id: ["yes" if i < story.yes or q.id in story.also_yes else "no"]
+                for i, q in enumerate(tool.scored_questions)
+            },
+            **{q.id: ["yes" if story.red_flag else "no"] for q in tool.questions if q.red_flag},
+            # Every module's questions: only those of a module the answers open count.
+            **{
+                q.id: ["yes" if q.id in story.also_yes else "no"]
+                for m in tool.modules
+                for q in m.questions
+            },
         },
         "criteria": criteria,
         "consent": _consent(story),

@@ -312,7 +312,7 @@ def seed_scale(
     today = _today(now)
     first = rules.add_months(date(today.year, today.month, 1), -months)
     admin_id: int | None = None
-    questions = [q.id for q in current_app.extensions["risk_tools"]["dash-24"].questions]
+    questions = [q.id for q in current_app.extensions["risk_tools"]["dash-24"].scored_questions]
     for index in range(maracs):
         area = _area(writer, rng, index, password_hash, now)
         if admin_id is None:

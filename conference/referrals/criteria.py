@@ -1,20 +1,21 @@
 """The four MARAC referral criteria, as pure functions of the referral's facts.
 
-Visible high risk: enough 'yes' answers. Professional judgement: allowed at any score, with
-reasons; it raises the risk level to the top band and never lowers it. Potential escalation:
-enough incidents within the window. Repeat: a new incident with the same perpetrator within
-the repeat window of the victim's last MARAC referral, found from the records rather than typed
-(repeats.py).
+Visible high risk: the risk tool's own rule (enough 'yes' answers, points, any of a set, at
+least so many of a set, or a combination: conference/referrals/rules.py). Professional
+judgement: allowed at any score, with reasons; it raises the risk level to the top band and
+never lowers it. Potential escalation: enough incidents within the window. Repeat: a new
+incident with the same perpetrator within the repeat window of the victim's last MARAC
+referral, found from the records rather than typed (repeats.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from conference.referrals.checklists import Band, RiskTool, ScreeningRules
+from conference.referrals.checklists import Band, ModuleResult, Question, RiskTool, ScreeningRules
 
 
 class Criterion(StrEnum):
@@ -41,7 +42,8 @@ class ReferralFacts:
     """What the criteria are decided on."""
 
     referred_on: date
-    yes_count: int
+    #: The checklist's answers: question id -> "yes", "no" or "not_known".
+    answers: Mapping[str, str] = field(default_factory=dict)
     professional_judgement: bool = False
     judgement_reasons: str = ""
     incident_dates: Sequence[date] = ()
@@ -64,6 +66,12 @@ class Assessment:
     #: Field name -> what is wrong, for problems that stop the referral going in.
     #: "criteria" says why no criterion is met, alongside any other problem.
     problems: dict[str, str] = field(default_factory=dict)
+    #: The modules the answers opened, each with its own score and whether its rule is met.
+    modules: tuple[ModuleResult, ...] = ()
+    #: Red-flag questions answered 'yes': prompts that never change the score.
+    red_flags: tuple[Question, ...] = ()
+    #: What visible high risk needs, in words.
+    high_risk_words: str = ""
 
     @property
     def why_not_met(self) -> str:
@@ -78,10 +86,6 @@ class Assessment:
 def within_days(earlier: date, later: date, days: int) -> bool:
     """True when earlier falls on or before later and no more than days before it."""
     return 0 <= (later - earlier).days <= days
-
-
-def visible_high_risk(yes_count: int, rules: ScreeningRules) -> bool:
-    return yes_count >= rules.high_risk_threshold
 
 
 def incidents_within_window(
@@ -104,8 +108,10 @@ def is_repeat(
 def assess(tool: RiskTool, rules: ScreeningRules, facts: ReferralFacts) -> Assessment:
     """Score the checklist, decide which criteria are met, and say what stops submission."""
     problems: dict[str, str] = {}
-    if not 0 <= facts.yes_count <= len(tool.questions):
-        problems["checklist"] = f"The checklist has {len(tool.questions)} questions"
+    unknown = set(facts.answers) - {q.id for q in tool.all_questions}
+    if unknown:
+        problems["checklist"] = f"The checklist has no question {sorted(unknown)[0]!r}"
+    scored = tool.score(facts.answers, rules)
     if any(d > facts.referred_on for d in facts.incident_dates):
         problems["incident_dates"] = "An incident date cannot be in the future"
     judgement_given = facts.professional_judgement and bool(facts.judgement_reasons.strip())
@@ -118,7 +124,7 @@ def assess(tool: RiskTool, rules: ScreeningRules, facts: ReferralFacts) -> Asses
     met = tuple(
         criterion
         for criterion, is_met in (
-            (Criterion.VISIBLE_HIGH_RISK, visible_high_risk(facts.yes_count, rules)),
+            (Criterion.VISIBLE_HIGH_RISK, scored.high_risk),
             (Criterion.PROFESSIONAL_JUDGEMENT, judgement_given),
             (Criterion.POTENTIAL_ESCALATION, incidents >= rules.escalation_incidents),
             (
@@ -128,19 +134,35 @@ def assess(tool: RiskTool, rules: ScreeningRules, facts: ReferralFacts) -> Asses
         )
         if is_met
     )
-    band = tool.band_for(max(0, min(facts.yes_count, len(tool.questions))))
-    level = tool.bands[-1] if judgement_given else band
+    level = tool.bands[-1] if judgement_given else scored.band
+    words = tool.words(rules)
     if not met:
-        problems["criteria"] = _why_not_met(facts.yes_count, incidents, rules)
-    return Assessment(facts.yes_count, band, level, met, incidents, problems)
+        problems["criteria"] = _why_not_met(scored.score, tool, words, incidents, rules)
+    return Assessment(
+        scored.score,
+        scored.band,
+        level,
+        met,
+        incidents,
+        problems,
+        modules=scored.modules,
+        red_flags=scored.red_flags,
+        high_risk_words=words,
+    )
 
 
-def _why_not_met(yes_count: int, incidents: int, rules: ScreeningRules) -> str:
+def _why_not_met(
+    score: int, tool: RiskTool, words: str, incidents: int, rules: ScreeningRules
+) -> str:
+    needed = (
+        f"{rules.high_risk_threshold} needed for visible high risk"
+        if rules.high_risk_threshold is not None
+        else f"visible high risk needs {words}"
+    )
     return (
-        f"No referral criterion is met: {yes_count} 'yes' answers "
-        f"({rules.high_risk_threshold} needed for visible high risk), {incidents} "
+        f"No referral criterion is met: {score} {tool.score_label} ({needed}), {incidents} "
         f"incident{'s' if incidents != 1 else ''} in the last {rules.escalation_window_days} "
         f"days ({rules.escalation_incidents} needed for potential escalation), and no MARAC "
-        "referral for her with the same perpetrator within the repeat window. If you are "
+        "referral for the victim with the same perpetrator within the repeat window. If you are "
         "seriously concerned, choose professional judgement and give your reasons."
     )

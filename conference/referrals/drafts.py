@@ -211,9 +211,15 @@ def is_aged_16_17(draft: Draft, today: date) -> bool:
     return born is not None and 16 <= forms.age_on(born, today) <= 17
 
 
-def yes_count(draft: Draft, tool: RiskTool) -> int:
-    answers = draft.get("checklist", {})
-    return sum(answers.get(q.id) == ["yes"] for q in tool.questions)
+CHECKLIST_ANSWERS = ("yes", "no", "not_known")
+
+
+def checklist_answers(draft: Draft, tool: RiskTool) -> dict[str, str]:
+    """The tool's questions answered in the draft so far: question id -> yes / no / not_known.
+    Every question of the tool is read; scoring leaves out a closed module's answers."""
+    saved = draft.get("checklist", {})
+    found = {q.id: (saved.get(q.id) or [""])[0] for q in tool.all_questions}
+    return {q: a for q, a in found.items() if a in CHECKLIST_ANSWERS}
 
 
 def answers(form: Any, prefix: str = "") -> list[tuple[str, str]]:

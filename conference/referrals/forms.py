@@ -29,6 +29,7 @@ from wtforms.validators import (
     NumberRange,
     Optional,
     Regexp,
+    StopValidation,
     ValidationError,
 )
 
@@ -260,26 +261,50 @@ CHECKLIST_DATE = "completed_on"
 @cache
 def checklist_form_class(tool: RiskTool) -> type[StepForm]:
     """A form with the day the checklist was done, and one yes / no / not known question per
-    checklist question of the tool."""
+    question of the tool: the main ones, then each module's, which must be answered only when
+    the module is open."""
     fields: dict[str, Any] = {
         CHECKLIST_DATE: MemorableDateField(
             "Date the checklist was completed",
-            description="The day you went through it with her. For example, 27 3 2026",
+            description="The day you went through it with the victim. For example, 27 3 2026",
             validators=[Optional(), not_in_future],
         )
     }
-    fields |= {
-        question.id: RadioField(
-            f"{number}. {question.text}",
+    opened_by = {q.id: m.opens_on for m in tool.modules for q in m.questions}
+    for question in tool.all_questions:
+        required = f"Answer question {question.number}"
+        opens_on = opened_by.get(question.id)
+        fields[question.id] = (ModuleQuestionField if opens_on else RadioField)(
+            f"{question.number}. {question.text}",
             description=question.help,
             choices=YesNoNotKnown.choices(),
             widget=GovRadios(),
-            validators=[InputRequired(f"Answer question {number}")],
+            validators=[WhenOpen(opens_on, required) if opens_on else InputRequired(required)],
             validate_choice=True,
         )
-        for number, question in enumerate(tool.questions, start=1)
-    }
     return type(f"ChecklistForm_{tool.id}", (StepForm,), fields)
+
+
+class ModuleQuestionField(RadioField):
+    """A module's question: left unanswered while its module is closed."""
+
+    def pre_validate(self, form: Any) -> None:
+        if self.data:
+            super().pre_validate(form)
+
+
+class WhenOpen:
+    """Required when the question that opens the module is answered 'yes'; otherwise ignored."""
+
+    def __init__(self, opens_on: str, message: str) -> None:
+        self.opens_on, self.message = opens_on, message
+
+    def __call__(self, form: Any, field: Any) -> None:
+        if form[self.opens_on].data != "yes":
+            field.errors[:] = []
+            raise StopValidation()
+        if not field.data:
+            raise StopValidation(self.message)
 
 
 class IncidentEntry(Form):

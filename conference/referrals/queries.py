@@ -15,10 +15,11 @@ from conference.referrals.choices import CaseStatus, ReferralStatus
 from conference.referrals.models import Case, Referral
 
 #: For lists: the people and answers of each referral are not needed, so never loaded.
+_NO_ANSWERS = raiseload(Referral.answers)
 _LIST_OPTIONS = (
     raiseload(Referral.perpetrators),
     raiseload(Referral.incidents),
-    raiseload(Referral.answers),
+    _NO_ANSWERS,
     raiseload(Referral.case),
 )
 
@@ -81,7 +82,12 @@ def screening_queue(marac_ids: set[int]) -> list[Referral]:
                 Referral.marac_id.in_(marac_ids or {-1}),
                 Referral.status == ReferralStatus.SUBMITTED,
             )
-            .options(*_LIST_OPTIONS, defer(Referral.draft))
+            # The answers, in one query, for the red flags they raise.
+            .options(
+                *(o for o in _LIST_OPTIONS if o is not _NO_ANSWERS),
+                selectinload(Referral.answers),
+                defer(Referral.draft),
+            )
             .order_by(Referral.submitted_at, Referral.id)
         )
     )

@@ -22,7 +22,7 @@ from conference.extensions import db
 from conference.notifications import services as notifications
 from conference.notifications.links import Link
 from conference.referrals import drafts, forms, lookups, matching, repeats
-from conference.referrals.checklists import RiskTool, ScreeningRules
+from conference.referrals.checklists import Question, RiskTool, Scored, ScreeningRules
 from conference.referrals.choices import (
     WITHOUT_CONSENT,
     CaseStatus,
@@ -66,6 +66,8 @@ class LiveAssessment:
     repeat: repeats.Repeat | None = None
     #: The form asked too many new "referred before?" questions lately and stopped asking.
     lookups_paused: bool = False
+    #: The checklist the draft uses (the young people's version for a victim aged 16 or 17).
+    tool: RiskTool | None = None
 
     @property
     def has_possible_match(self) -> bool:
@@ -74,15 +76,58 @@ class LiveAssessment:
 
 def risk_tool_for(marac: Marac) -> tuple[RiskTool, ScreeningRules]:
     """The checklist the MARAC uses and its screening rules with the MARAC's own thresholds."""
+    tool = tool_by_id(marac.risk_tool_id)
+    return tool, rules_for(marac, tool)
+
+
+def tool_by_id(tool_id: str) -> RiskTool:
     tools: dict[str, RiskTool] = current_app.extensions["risk_tools"]
-    tool = tools.get(marac.risk_tool_id) or tools[current_app.config["DEFAULT_RISK_TOOL"]]
-    rules = tool.rules.with_overrides(
-        high_risk_threshold=marac.high_risk_threshold,
+    return tools.get(tool_id) or tools[current_app.config["DEFAULT_RISK_TOOL"]]
+
+
+def rules_for(marac: Marac, tool: RiskTool) -> ScreeningRules:
+    """The tool's screening rules with the MARAC's own values. The MARAC's high-risk threshold
+    was set for its own tool, so it does not carry over to another (the young people's)."""
+    own = tool_by_id(marac.risk_tool_id).id == tool.id
+    return tool.rules.with_overrides(
+        high_risk_threshold=marac.high_risk_threshold if own else None,
         escalation_incidents=marac.escalation_incidents,
         escalation_window_days=marac.escalation_window_days,
         repeat_window_days=marac.repeat_window_days,
     )
-    return tool, rules
+
+
+def referral_tool(referral: Referral, today: date) -> tuple[RiskTool, ScreeningRules]:
+    """The checklist a referral uses, and its rules. While it can change: the MARAC's tool,
+    or that tool's young people's version for a victim aged 16 or 17 as the draft stands.
+    Once sent: the tool it was sent with."""
+    if referral.status in EDITABLE:
+        tool = tool_by_id(referral.marac.risk_tool_id)
+        if tool.young_people_tool and drafts.is_aged_16_17(referral.draft or {}, today):
+            tool = tool_by_id(tool.young_people_tool)
+    else:
+        tool = tool_by_id(referral.risk_tool_id)
+    return tool, rules_for(referral.marac, tool)
+
+
+@dataclass(frozen=True)
+class StoredChecklist:
+    """A sent referral's checklist as the record shows it: its own tool, its answers, and
+    those answers scored by the tool's rules (its modules and red flags)."""
+
+    tool: RiskTool
+    answers: dict[str, str]
+    scored: Scored
+
+    def shown(self) -> list[tuple[Question, str]]:
+        """Each question asked, with its answer; a module's only when it was opened."""
+        return [(q, self.answers.get(q.id, "")) for q in self.tool.asked(self.answers)]
+
+
+def stored_checklist(referral: Referral) -> StoredChecklist:
+    tool = tool_by_id(referral.risk_tool_id)
+    answers = {a.question_id: a.answer.value for a in referral.answers}
+    return StoredChecklist(tool, answers, tool.score(answers, rules_for(referral.marac, tool)))
 
 
 def today_in(marac: Marac, now: datetime) -> date:
@@ -135,7 +180,7 @@ def live_assessment(
     asked_by: the user whose typing asks (the live panel of the form); the look-up then
     counts against their limit (conference/referrals/lookups.py) and is skipped past it.
     """
-    tool, rules = risk_tool_for(referral.marac)
+    tool, rules = referral_tool(referral, today)
     draft = referral.draft or {}
     names, dob = drafts.victim_identity(draft, tool, today)
     paused = asked_by is not None and not lookups.may_look_up(
@@ -148,7 +193,7 @@ def live_assessment(
     )
     facts = ReferralFacts(
         referred_on=today,
-        yes_count=drafts.yes_count(draft, tool),
+        answers=drafts.checklist_answers(draft, tool),
         professional_judgement=bool(criteria.get("professional_judgement")),
         judgement_reasons=criteria.get("judgement_reasons") or "",
         incident_dates=[
@@ -157,12 +202,12 @@ def live_assessment(
         last_referral_on=matching.last_marac_referral_on(matches),
         same_perpetrator=repeat is not None,
     )
-    return LiveAssessment(assess(tool, rules, facts), matches, rules, repeat, paused)
+    return LiveAssessment(assess(tool, rules, facts), matches, rules, repeat, paused, tool)
 
 
 def check_steps(referral: Referral, today: date) -> dict[str, Any]:
     """Every step's form, validated from the draft: step name -> form (with its errors)."""
-    tool, _ = risk_tool_for(referral.marac)
+    tool, _ = referral_tool(referral, today)
     draft = referral.draft or {}
     checked = {}
     for step in drafts.steps_for(draft, today):
@@ -191,8 +236,9 @@ def submit(referral: Referral, *, actor: User, now: datetime, answer: str = "") 
         field, problem = next(iter(live.assessment.problems.items()))
         raise ValidationFailed(problem, field)
 
-    tool, _ = risk_tool_for(referral.marac)
+    tool, _ = referral_tool(referral, today)
     _write_from_forms(referral, steps, tool)
+    referral.risk_tool_id = tool.id
     met = set(live.assessment.met)
     referral.score = live.assessment.score
     referral.meets_visible_high_risk = Criterion.VISIBLE_HIGH_RISK in met
@@ -277,9 +323,9 @@ def _write_from_forms(referral: Referral, steps: dict[str, Any], tool: RiskTool)
     ]
     answers = steps["checklist"].data
     referral.checklist_completed_on = answers[forms.CHECKLIST_DATE]
-    referral.answers = [
-        ChecklistAnswer(question_id=q.id, answer=answers[q.id]) for q in tool.questions
-    ]
+    # Only the questions asked: a closed module's answers are left out.
+    asked = tool.asked({q.id: answers.get(q.id) or "" for q in tool.questions})
+    referral.answers = [ChecklistAnswer(question_id=q.id, answer=answers[q.id]) for q in asked]
 
     criteria = steps["criteria"].data
     referral.incidents = [

@@ -149,6 +149,7 @@ def data_return(marac: Marac, period: Period, today: date) -> DataReturn:
                     _sources_table(cases),
                     _referrers_table(cases, agencies),
                     _consent_table(cases),
+                    _criteria_table(cases),
                     _children_table(cases),
                     _equality_table(cases),
                     _perpetrators_table(cases),
@@ -297,6 +298,33 @@ def _consent_table(cases: list[Discussed]) -> Table:
         ],
         empty=NO_CASES,
         adds_up=True,
+    )
+
+
+def _criteria_table(cases: list[Discussed]) -> Table:
+    whole = len(cases)
+    rows = [
+        share_row(label, sum(met(case) for case in cases), whole)
+        for label, met in (
+            ("Visible high risk", lambda c: c.visible_high_risk),
+            ("Professional judgement", lambda c: c.professional_judgement),
+            ("Potential escalation", lambda c: c.escalation),
+            ("Repeat", lambda c: c.is_repeat),
+        )
+    ]
+    return Table(
+        key="criteria",
+        title="Referral criteria met",
+        columns=share_columns(),
+        rows=rows if cases else [],
+        chart=Chart("share"),
+        notes=[
+            "A referral can meet several criteria, so the shares add up to more than the whole.",
+            "Visible high risk is decided by the rule of the risk checklist the referral used "
+            "(for example 14 or more 'yes' answers, or any of a set of questions), as it stood "
+            "when the referral was sent.",
+        ],
+        empty=NO_CASES,
     )
 
 

@@ -90,6 +90,11 @@ class Discussed:
     perpetrators_age_unknown: int = 0
     #: What the referral says about her consent; None when it says nothing.
     consent: Consent | None = None
+    #: The referral criteria the referral met when sent, each decided by the rules of the
+    #: risk tool it used (a count, a sum, any of a set, at least so many, or a combination).
+    visible_high_risk: bool = False
+    professional_judgement: bool = False
+    escalation: bool = False
 
 
 @dataclass
@@ -186,6 +191,9 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
             Referral.victim_dob,
             Referral.is_repeat,
             Referral.consent,
+            Referral.meets_visible_high_risk,
+            Referral.meets_professional_judgement,
+            Referral.meets_escalation,
             VictimVoice.contact_made,
             VictimVoice.outcome_result,
         )
@@ -229,6 +237,9 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
                 perpetrators_17_or_under=sum(y is True for y in young),
                 perpetrators_age_unknown=sum(y is None for y in young),
                 consent=row.consent,
+                visible_high_risk=bool(row.meets_visible_high_risk),
+                professional_judgement=bool(row.meets_professional_judgement),
+                escalation=bool(row.meets_escalation),
             )
         )
     return found

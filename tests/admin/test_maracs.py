@@ -364,3 +364,38 @@ def test_two_administrators_saving_one_marac_see_both_versions(admin, client_as)
     assert 'value="60"' in second.text
     db.session.refresh(marac)
     assert marac.agency_access_days == 14
+
+
+def _edit(admin, marac, **values):
+    data = {"name": marac.name, "code": marac.code, "timezone": "Europe/London", "is_active": "y"}
+    return admin.post(f"/admin/maracs/{marac.id}/edit", data={**data, **values})
+
+
+def test_the_admin_chooses_among_every_risk_tool(admin, app):
+    marac = factories.make_marac(name="Duluth Heights MARAC", code="DH")
+    form = admin.get(f"/admin/maracs/{marac.id}/edit").text
+    for tool in app.extensions["risk_tools"].values():
+        assert f'value="{tool.id}"' in form and tool.name.replace("'", "&#39;") in form
+
+    assert _edit(admin, marac, risk_tool_id="us-lethality-11").status_code == 303
+    db.session.refresh(marac)
+    assert marac.risk_tool_id == "us-lethality-11"
+    page = admin.get(f"/admin/maracs/{marac.id}/edit").text
+    assert (
+        "Leave empty: the checklist&#39;s rule is a &#39;yes&#39; to any of questions 1 to 3"
+        in page
+    )
+
+
+def test_a_threshold_is_refused_for_a_tool_whose_rule_has_none_or_beyond_its_reach(admin):
+    marac = factories.make_marac(name="Duluth Heights MARAC", code="DH")
+    resp = _edit(admin, marac, risk_tool_id="us-lethality-11", high_risk_threshold="4")
+    assert resp.status_code == 422
+    assert "Leave this empty: the chosen checklist&#39;s rule for visible high risk" in resp.text
+    resp = _edit(admin, marac, risk_tool_id="dash-24", high_risk_threshold="25")
+    assert (
+        resp.status_code == 422 and "Enter a score the checklist can reach: 24 at most" in resp.text
+    )
+    assert 'value="25"' in resp.text  # what was typed is kept
+    db.session.refresh(marac)
+    assert marac.high_risk_threshold is None

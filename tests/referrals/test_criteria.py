@@ -13,8 +13,10 @@ RULES = TOOL.rules
 TODAY = date(2026, 11, 21)
 
 
-def facts(**values) -> ReferralFacts:
-    return ReferralFacts(**{"referred_on": TODAY, "yes_count": 0, **values})
+def facts(yes_count: int = 0, **values) -> ReferralFacts:
+    """Facts with the first yes_count scored questions answered 'yes', the rest 'no'."""
+    answers = {q.id: "yes" if n < yes_count else "no" for n, q in enumerate(TOOL.scored_questions)}
+    return ReferralFacts(**{"referred_on": TODAY, "answers": answers, **values})
 
 
 def days_ago(*days: int) -> tuple[date, ...]:
@@ -153,3 +155,45 @@ def test_future_incident_dates_are_refused():
 def test_the_count_of_incidents_in_the_window_is_reported():
     result = assess(TOOL, RULES, replace(facts(), incident_dates=days_ago(0, 365, 366, 800)))
     assert result.incidents_in_window == 2
+
+
+US = load_risk_tools()["us-lethality-11"]
+
+
+@pytest.mark.parametrize(
+    ("answers", "met", "level"),
+    [
+        ({"threat_to_kill": "yes"}, (Criterion.VISIBLE_HIGH_RISK,), "high_danger"),
+        ({"gun": "yes", "choked": "yes", "left": "yes"}, (), "not_high"),
+        (
+            {"gun": "yes", "choked": "yes", "left": "yes", "out_of_work": "yes"},
+            (Criterion.VISIBLE_HIGH_RISK,),
+            "high_danger",
+        ),
+    ],
+)
+def test_visible_high_risk_comes_from_the_tools_own_rule(answers, met, level):
+    result = assess(US, US.rules, ReferralFacts(referred_on=TODAY, answers=answers))
+    assert (result.met, result.level.id) == (met, level)
+
+
+def test_why_nothing_is_met_says_the_tools_rule_in_words():
+    result = assess(US, US.rules, ReferralFacts(referred_on=TODAY, answers={"gun": "yes"}))
+    assert "1 'yes' answers (visible high risk needs a 'yes' to any of questions 1 to 3" in (
+        result.why_not_met
+    )
+
+
+def test_a_marac_threshold_does_not_apply_to_a_rule_without_one():
+    overridden = US.rules.with_overrides(high_risk_threshold=2)
+    assert overridden.high_risk_threshold is None
+    one = ReferralFacts(referred_on=TODAY, answers={"might_kill": "yes"})
+    assert assess(US, overridden, one).met == (Criterion.VISIBLE_HIGH_RISK,)
+
+
+def test_red_flags_and_modules_are_reported_without_changing_the_score():
+    answers = {"stalking": "yes", "stalk_follows": "yes", "in_danger_now": "yes"}
+    result = assess(TOOL, RULES, ReferralFacts(referred_on=TODAY, answers=answers))
+    assert result.score == 1
+    assert [q.id for q in result.red_flags] == ["in_danger_now"]
+    assert [(m.module.id, m.score) for m in result.modules] == [("stalking", 1)]

@@ -418,3 +418,43 @@ def test_what_came_of_telling_her_the_outcome(record):
         "Could not reach her": (1, 16.7),
         "Not recorded yet": (3, 50.0),
     }
+
+
+def test_referral_criteria_met_whatever_rule_the_tool_decides_them_by(record, app):
+    """a on the US-style tool (any of its first three), b on the default below its count with
+    professional judgement, c on the default at its count: each as submit() records it."""
+    from conference.referrals.checklists import load_risk_tools
+    from conference.referrals.criteria import Criterion, ReferralFacts, assess
+    from conference.referrals.models import ChecklistAnswer
+
+    tools = load_risk_tools()
+    dash = tools["dash-24"].scored_questions
+    sent = {
+        "a": ("us-lethality-11", {"might_kill": "yes"}, ""),
+        "b": ("dash-24", {q.id: "yes" for q in dash[:13]}, "Threats to kill last week"),
+        "c": ("dash-24", {q.id: "yes" for q in dash[:14]}, ""),
+    }
+    for key, (tool_id, answers, judgement) in sent.items():
+        referral = db.session.get(Referral, record.items[key].referral_id)
+        tool = tools[tool_id]
+        facts = ReferralFacts(
+            referred_on=referral.referred_on,
+            answers=answers,
+            professional_judgement=bool(judgement),
+            judgement_reasons=judgement,
+        )
+        met = assess(tool, tool.rules, facts).met
+        referral.risk_tool_id = tool_id
+        referral.answers = [ChecklistAnswer(question_id=q, answer=a) for q, a in answers.items()]
+        referral.meets_visible_high_risk = Criterion.VISIBLE_HIGH_RISK in met
+        referral.meets_professional_judgement = Criterion.PROFESSIONAL_JUDGEMENT in met
+        referral.judgement_reasons = judgement
+    db.session.commit()
+    table = data_return(record.marac, Q3, TODAY).table("criteria")
+    assert [(r["label"], r["count"], r["share"]) for r in table.rows] == [
+        ("Visible high risk", 2, 33.3),
+        ("Professional judgement", 1, 16.7),
+        ("Potential escalation", 0, 0.0),
+        ("Repeat", 3, 50.0),
+    ]
+    assert not table.adds_up and "several criteria" in table.notes[0]

@@ -106,6 +106,7 @@ def case_context(case: Case, **extra: Any) -> dict[str, Any]:
         },
         "tool": tool,
         "rules": rules,
+        "checklists": {r.id: services.stored_checklist(r) for r in accepted},
         "address_form": extra.pop("address_form", None) or AddressReasonForm(),
         "lift_form": extra.pop("lift_form", None) or AddressReasonForm(),
         "revealed": False,

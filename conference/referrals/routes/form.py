@@ -60,6 +60,8 @@ def _editable(referral_id: int, step_name: str | None = None) -> tuple[Referral,
 
 #: The button that removes entry N of a list (a perpetrator, a child, an incident).
 REMOVE = re.compile(r"remove-([0-9]{1,2})")
+#: Sent by the checklist page for each module it shows open (not kept in the draft).
+MODULE_SHOWN = "module_shown"
 #: Longest search for a reference: a little over the longest reference kept.
 SEARCH_LIMIT = 60
 
@@ -116,8 +118,8 @@ def step(referral_id: int, step_name: str) -> ResponseReturnValue:
     """One step of the form. Every post saves what was typed, valid or not, before anything."""
     referral, step = _editable(referral_id, step_name)
     actor, now = current_actor(), utcnow()
-    tool, _ = services.risk_tool_for(referral.marac)
     today = services.today_in(referral.marac, now)
+    tool, _ = services.referral_tool(referral, today)
     if request.method == "GET":
         kept = unsaved.take(request.path)
         source = drafts.with_step({}, step, tool, kept) if kept is not None else referral.draft
@@ -140,7 +142,7 @@ def step(referral_id: int, step_name: str) -> ResponseReturnValue:
             return _autosaved(referral, today, stale=True)
         draft = _save_typed(referral, step, tool, action, actor, now)
     if action == "autosave":
-        return _autosaved(referral, today)
+        return _autosaved(referral, today, step=step)
     if action == "add" or action.startswith("remove-"):
         return redirect(url_for(".step", referral_id=referral.id, step_name=step.name), 303)
     if action == "later":
@@ -164,14 +166,29 @@ def _is_older_copy(referral: Referral, step: Any, tool: Any) -> bool:
     return drafts.with_step(draft, step, tool, request.form) != draft
 
 
-def _autosaved(referral: Referral, today: Any, *, stale: bool = False) -> ResponseReturnValue:
+def _autosaved(
+    referral: Referral, today: Any, *, stale: bool = False, step: Any = None
+) -> ResponseReturnValue:
     """The answer to an autosave: when it was saved (or why not), and the score panel and the
-    form's draft version out of band, both as the draft is stored now, whatever the post held."""
+    form's draft version out of band, both as the draft is stored now, whatever the post held.
+    On the checklist, a module whose question was answered differently since the page showed
+    it comes too: its questions when it opens, an empty place when it closes."""
+    modules, form = [], None
+    if step is not None and step.name == "checklist" and not stale:
+        tool, _ = services.referral_tool(referral, today)
+        form = drafts.form_from_draft(referral.draft or {}, step, tool, today)
+        shown = set(request.form.getlist(MODULE_SHOWN))
+        opened = {
+            m.id for m in tool.open_modules(drafts.checklist_answers(referral.draft or {}, tool))
+        }
+        modules = [m for m in tool.modules if (m.id in opened) != (m.id in shown)]
     body = render_template(
         "referrals/_autosaved.html",
         referral=referral,
         live=services.live_assessment(referral, today, asked_by=current_actor(), now=utcnow()),
         stale=stale,
+        modules=modules,
+        form=form,
     )
     return body, 409 if stale else 200, {"HX-Trigger": "draft-saved"} if not stale else {}
 
@@ -202,8 +219,8 @@ def _next_url(referral: Referral, step: Any, today: Any) -> str:
 def _no_longer_editable(referral: Referral, step: Any, message: str) -> Response:
     """A step posted after the referral was sent or withdrawn elsewhere (another window): 409,
     the step as it stands beside what was typed, which is kept in the form, unsaved."""
-    tool, _ = services.risk_tool_for(referral.marac)
     today = services.today_in(referral.marac, utcnow())
+    tool, _ = services.referral_tool(referral, today)
     typed = drafts.with_step({}, step, tool, request.form)
     saved = drafts.form_from_draft(referral.draft or {}, step, tool, today)
     body, status = _step_page(
@@ -242,6 +259,7 @@ def _step_page(
         "saved": saved or [],
         "live": services.live_assessment(referral, today, asked_by=current_actor(), now=utcnow()),
         "young": drafts.is_aged_16_17(referral.draft or {}, today),
+        "tool": services.referral_tool(referral, today)[0],
     }
     return render_template(f"referrals/steps/{step.name}.html", **context), status
 
@@ -305,7 +323,7 @@ def _check_page(
 
 
 def _check_context(referral: Referral, today: Any) -> dict[str, Any]:
-    tool, _ = services.risk_tool_for(referral.marac)
+    tool, _ = services.referral_tool(referral, today)
     return {
         "tool": tool,
         "steps": drafts.steps_for(referral.draft or {}, today),

@@ -49,7 +49,14 @@ def queue() -> ResponseReturnValue:
         cases=[r.case_id for r in referrals if r.case_id],
     )
     found = perpetrators.flags_for(referrals, today=now.date())
-    return render_template("referrals/queue.html", referrals=referrals, now=now, person_flags=found)
+    red_flags = {r.id: services.stored_checklist(r).scored.red_flags for r in referrals}
+    return render_template(
+        "referrals/queue.html",
+        referrals=referrals,
+        now=now,
+        person_flags=found,
+        red_flags=red_flags,
+    )
 
 
 def screening_context(
@@ -75,8 +82,8 @@ def screening_context(
         closed = {i for i, s in standings.items() if s.case.status is CaseStatus.CLOSED}
         lapsed = {i for i in closed if not standings[i].is_flagged(today)}
         form = decision_form(referral, matches, closed, lapsed, outlook)
-    tool, rules = services.risk_tool_for(referral.marac)
     today = services.today_in(referral.marac, utcnow())
+    tool, rules = services.referral_tool(referral, today)
     return {
         # A notice's case: its previous plan and how each action ended, for the screening.
         "hearings": closure.hearings(referral.about_case_id)
@@ -98,6 +105,7 @@ def screening_context(
         "form": form,
         "tool": tool,
         "rules": rules,
+        "checklists": {referral.id: services.stored_checklist(referral)},
         "show_contact": permissions.may_see_contact_details(actor, referral, referral.case),
         "can_withdraw": permissions.can_withdraw(actor, referral),
         "can_edit": permissions.can_edit_referral(actor, referral),
