@@ -56,11 +56,7 @@ def report(case_id: int) -> ResponseReturnValue:
         now=utcnow(),
         detail={"page": "access", "list_page": listing.page},
     )
-    dates = {
-        key: value
-        for key, value in request.args.items()
-        if key in ("on_or_after", "on_or_before") and value and valid
-    }
+    dates = form.links() if valid else {}
     return render_template(
         "case_access/report.html",
         case=case,
