@@ -22,9 +22,9 @@ def _verbs_recorded() -> set[str]:
             if name not in ("record", "audit_record"):
                 continue
             for part in ast.walk(node.args[1]):
-                if isinstance(part, ast.Constant) and isinstance(part.value, str):
-                    if re.fullmatch(r"[a-z_]+\.[a-z_]+", part.value):
-                        found.add(part.value)
+                text = part.value if isinstance(part, ast.Constant) else None
+                if isinstance(text, str) and re.fullmatch(r"[a-z_]+\.[a-z_]+", text):
+                    found.add(text)
     return found
 
 
