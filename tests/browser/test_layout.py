@@ -5,6 +5,7 @@ agenda's sections line up, and the menu takes at most two rows."""
 from __future__ import annotations
 
 import re
+from itertools import pairwise
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -109,7 +110,7 @@ def test_the_menu_fits_one_row_or_two_sensible_groups_on_a_laptop(demo, new_page
         "links => links.map(a => Math.round(a.getBoundingClientRect().top))"
     )
     ordered = sorted(tops)
-    assert 1 + sum(b - a > 15 for a, b in zip(ordered, ordered[1:])) == rows, tops
+    assert 1 + sum(b - a > 15 for a, b in pairwise(ordered)) == rows, tops
     if rows == 2:  # the case work first, then the figures and oversight
         second_row = menu.get_by_role("link").filter(has_text="Audit log")
         expect(second_row).to_be_visible()

@@ -98,9 +98,7 @@ def _print_checks(page: Page) -> list[str]:
 
 def _headings(page: Page) -> list[str]:
     return [
-        " ".join(h.split())
-        for h in page.locator("main h1, main h2").all_inner_texts()
-        if h.strip()
+        " ".join(h.split()) for h in page.locator("main h1, main h2").all_inner_texts() if h.strip()
     ]
 
 
