@@ -282,6 +282,8 @@ class FilterDateField(MemorableDateField):
             text = str(valuelist[0]).strip()
             try:
                 self.data = date.fromisoformat(text) if text else None
+                if self.data is not None and self.data.year < 1900:
+                    raise ValueError("before 1900")
                 if self.data is not None:  # shown in the three boxes, like a typed date
                     self.raw_data = [str(self.data.day), str(self.data.month), str(self.data.year)]
             except ValueError:
