@@ -44,6 +44,7 @@ def load_config(app: Flask, env: str, overrides: dict[str, Any] | None = None) -
     )
     app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or local_secret(app, env)
     check_data_return(app.config)
+    check_marking(app.config)
     check_totp_key(app.config, env)
     if env == "production":
         check_production_mail(app.config)
@@ -55,6 +56,21 @@ def check_data_return(config: dict[str, Any]) -> None:
     minimum = config.get("DATA_RETURN_MINIMUM")
     if isinstance(minimum, bool) or not isinstance(minimum, int) or not 1 <= minimum <= 100:
         raise ConfigError("DATA_RETURN_MINIMUM must be a whole number from 1 to 100.")
+
+
+def check_marking(config: dict[str, Any]) -> None:
+    """The marking is printed on every page and sheet: plain words, short enough for one line."""
+    marking = config.get("PROTECTIVE_MARKING")
+    if (
+        not isinstance(marking, str)
+        or not marking.strip()
+        or len(marking) > 60
+        or not marking.isprintable()
+    ):
+        raise ConfigError(
+            "PROTECTIVE_MARKING must be plain text of 1 to 60 characters, "
+            'like "OFFICIAL-SENSITIVE".'
+        )
 
 
 def check_totp_key(config: dict[str, Any], env: str) -> None:

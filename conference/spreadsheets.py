@@ -18,10 +18,15 @@ def safe_cell(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def stream_csv(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
-    """The CSV of these rows (each cell made safe), in chunks, as the rows arrive."""
+def stream_csv(
+    header: Sequence[str], rows: Iterable[Sequence[str]], *, marking: str | None = None
+) -> Iterator[str]:
+    """The CSV of these rows (each cell made safe), in chunks, as the rows arrive. With a
+    protective marking, the marking is the first line, before the header."""
     buffer = io.StringIO()
     writer = csv.writer(buffer)
+    if marking:
+        writer.writerow([safe_cell(marking)])
     writer.writerow(header)
     for row in rows:
         writer.writerow(safe_cell(value) for value in row)

@@ -15,6 +15,7 @@ PUBLIC = {
     "accounts.set_password",
     "dashboard.index",  # sends visitors to sign in
     "operations.healthz",  # load balancers: tells nothing about cases or people
+    "operations.marking_css",  # a stylesheet holding only the install's protective marking
     "conferences.feed",  # calendar apps cannot sign in: a secret token in the address
 }
 

@@ -295,7 +295,9 @@ def tracker_csv() -> ResponseReturnValue:
     # Written as it is read, a batch of actions at a time: flat memory for any number.
     rows = tracker.csv_rows(tracker.every_tracked(filters), filters.today)
     return Response(
-        stream_with_context(stream_csv(tracker.CSV_HEADER, rows)),
+        stream_with_context(
+            stream_csv(tracker.CSV_HEADER, rows, marking=current_app.config["PROTECTIVE_MARKING"])
+        ),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',

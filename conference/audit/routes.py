@@ -11,6 +11,7 @@ from conference.accounts.queries import users_with_roles_in
 from conference.accounts.services import find_user_by_email
 from conference.audit import queries
 from conference.audit.forms import AuditFilterForm
+from conference.audit.words import describe_detail, describe_object, describe_verb
 from conference.extensions import db
 from conference.web.auth import current_actor, requires
 
@@ -32,8 +33,10 @@ def index() -> tuple[str, int]:
     actor = current_actor()
     scope = scope_for(actor)
     form = AuditFilterForm(request.args)
-    form.verb.choices = [("", "Any")] + [(v, v) for v in queries.known_verbs(scope)]
-    form.object_type.choices = [("", "Any")] + [(t, t) for t in queries.known_object_types(scope)]
+    verbs = sorted(queries.known_verbs(scope), key=describe_verb)
+    form.verb.choices = [("", "Any")] + [(v, describe_verb(v)) for v in verbs]
+    types = sorted(queries.known_object_types(scope), key=describe_object)
+    form.object_type.choices = [("", "Any")] + [(t, describe_object(t)) for t in types]
     valid = form.validate() if request.args else True
     user_id = None
     if valid and form.user_email.data:
@@ -64,7 +67,17 @@ def index() -> tuple[str, int]:
     )
     audit.record(actor, "audit.searched", detail={"filters": filters.used(), "page": page.page})
     marac_names = {m.id: m.name for m in db.session.scalars(db.select(Marac))}
-    args = {k: v for k, v in request.args.items() if k != "page" and v}
+    dated = ("on_or_after", "on_or_before")
+    args = {k: v for k, v in request.args.items() if k not in ("page", *dated) and v}
+    if valid:
+        args.update(form.links())
     return render_template(
-        "audit/index.html", form=form, page=page, marac_names=marac_names, args=args
+        "audit/index.html",
+        form=form,
+        page=page,
+        marac_names=marac_names,
+        args=args,
+        describe_verb=describe_verb,
+        describe_detail=describe_detail,
+        describe_object=describe_object,
     ), (200 if valid else 422)

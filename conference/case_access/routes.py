@@ -56,11 +56,7 @@ def report(case_id: int) -> ResponseReturnValue:
         now=utcnow(),
         detail={"page": "access", "list_page": listing.page},
     )
-    dates = {
-        key: value
-        for key, value in request.args.items()
-        if key in ("on_or_after", "on_or_before") and value and valid
-    }
+    dates = form.links() if valid else {}
     return render_template(
         "case_access/report.html",
         case=case,
@@ -96,7 +92,9 @@ def export(case_id: int) -> ResponseReturnValue:
     # Written as it is read, a batch of events at a time: flat memory for any history.
     rows = queries.csv_rows(queries.export(case, **dates))
     return Response(
-        stream_with_context(stream_csv(queries.CSV_HEADER, rows)),
+        stream_with_context(
+            stream_csv(queries.CSV_HEADER, rows, marking=current_app.config["PROTECTIVE_MARKING"])
+        ),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="case-{case.id}-access.csv"',

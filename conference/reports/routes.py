@@ -85,7 +85,7 @@ def table_csv(key: str) -> ResponseReturnValue:
     _audit("reports.exported", asked.marac, asked.period, table=key)
     name = f"{asked.marac.code.lower()}-{_period_slug(asked.period)}-{key}.csv"
     return Response(
-        table.as_csv(_minimum()),
+        table.as_csv(_minimum(), current_app.config["PROTECTIVE_MARKING"]),
         mimetype="text/csv",
         headers={
             "Content-Disposition": f'attachment; filename="{name}"',

@@ -121,9 +121,12 @@ class Table:
                     row_hidden[column.key] = NOT_SHOWN
         return hidden
 
-    def as_csv(self, minimum: int | None) -> str:
+    def as_csv(self, minimum: int | None, marking: str | None = None) -> str:
+        """The table as CSV; a protective marking, when given, is its first line."""
         out = io.StringIO()
         writer = csv.writer(out)
+        if marking:
+            writer.writerow([safe_cell(marking)])
         writer.writerow(
             c.heading + (" (%)" if c.kind is Kind.PERCENT else "") for c in self.columns
         )

@@ -273,6 +273,33 @@ def version_of(field: Any) -> int | None:
     return int(value) if value.isascii() and value.isdigit() else -1
 
 
+class FilterDateField(MemorableDateField):
+    """A filter's date: typed as day, month and year boxes like every other date, or one
+    ISO date (2026-03-10) from a link the app made (the next page, an export)."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if len(valuelist) == 1:
+            text = str(valuelist[0]).strip()
+            try:
+                self.data = date.fromisoformat(text) if text else None
+                if self.data is not None and self.data.year < 1900:
+                    raise ValueError("before 1900")
+                if self.data is not None:  # shown in the three boxes, like a typed date
+                    self.raw_data = [str(self.data.day), str(self.data.month), str(self.data.year)]
+            except ValueError:
+                self.data = None
+                raise ValueError(
+                    f"Enter a real date for '{self.label.text.lower()}', like 27 3 2026"
+                ) from None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError(
+                f"Enter a real date for '{self.label.text.lower()}', like 27 3 2026"
+            ) from error
+
+
 class DateRangeFilter(FlaskForm):
     """A GET filter by dates, from and to (no CSRF token: nothing changes). Nothing is
     recorded ahead of today, and a year on is room enough for "to the end of the month"."""
@@ -280,18 +307,21 @@ class DateRangeFilter(FlaskForm):
     class Meta:
         csrf = False
 
-    on_or_after = DateFieldUK(
-        "From (date)",
-        widget=GovTextInput(),
+    on_or_after = FilterDateField(
+        "From",
+        description="For example, 27 3 2026",
         validators=[Optional(), not_in_future],
-        render_kw={"type": "date"},
     )
-    on_or_before = DateFieldUK(
-        "To (date)",
-        widget=GovTextInput(),
+    on_or_before = FilterDateField(
+        "To",
+        description="For example, 27 3 2026",
         validators=[Optional(), within_years_ahead(1)],
-        render_kw={"type": "date"},
     )
+
+    def links(self) -> dict[str, str]:
+        """The dates chosen, as a link carries them (one ISO date each)."""
+        chosen = {"on_or_after": self.on_or_after.data, "on_or_before": self.on_or_before.data}
+        return {key: value.isoformat() for key, value in chosen.items() if value}
 
     def validate_on_or_before(self, field: DateFieldUK) -> None:
         if field.data and self.on_or_after.data and field.data < self.on_or_after.data:

@@ -130,7 +130,7 @@ def test_a_coordinator_of_another_marac_sees_none_of_these(app, world, as_user):
     page = outsider.get("/actions/tracker?status=all").text
     assert "Fit a panic alarm" not in page and "0 actions." in page
     rows = list(csv.reader(io.StringIO(outsider.get("/actions/tracker.csv?status=all").text)))
-    assert len(rows) == 1  # the header only
+    assert rows == [["OFFICIAL-SENSITIVE"], rows[1]]  # the marking and the header only
 
 
 def test_the_csv_export_carries_no_names_nor_free_text_and_is_audited(app, world, as_user):
@@ -140,7 +140,8 @@ def test_the_csv_export_carries_no_names_nor_free_text_and_is_audited(app, world
     assert "attachment" in response.headers["Content-Disposition"]
     assert response.headers["Cache-Control"] == "no-store"
     rows = list(csv.reader(io.StringIO(response.text)))
-    header, body = rows[0], rows[1:]
+    marking, header, body = rows[0], rows[1], rows[2:]
+    assert marking == ["OFFICIAL-SENSITIVE"]  # the install's protective marking, first
     assert header[:2] == ["Case", "Action number"] and len(body) == 2
     by_action = {row[1]: row for row in body}
     late = by_action[str(world.late.id)]
@@ -281,7 +282,7 @@ def test_the_csv_export_streams_in_batches_with_flat_memory(app, world, as_user,
     large_rows, large_peak = _peak_while_streaming(coordinator, url)
 
     assert large_rows - small_rows == 600  # every action once, none lost at a batch's edge
-    ids = [row[1] for row in csv.reader(io.StringIO(coordinator.get(url).text))][1:]
-    assert len(ids) == len(set(ids)) == large_rows - 1
+    ids = [row[1] for row in list(csv.reader(io.StringIO(coordinator.get(url).text)))[2:]]
+    assert len(ids) == len(set(ids)) == large_rows - 2  # after the marking and the header
     # Ten times the actions, about the same memory: nothing gathers every row.
     assert large_peak < 2 * small_peak, (small_peak, large_peak)

@@ -46,7 +46,7 @@ def add_event(
     at: datetime = BASE,
     ip: str | None = None,
 ) -> None:
-    """Record an event the page will show with 'tag: <tag>' in its detail."""
+    """Record an event with the tag in its detail (listed_tags finds it on the page)."""
     origin = audit_context.Origin(ip=ip, source="web" if ip else "test")
     with audit_context.bound(origin):
         audit.record(
@@ -56,11 +56,14 @@ def add_event(
 
 
 def listed_tags(resp) -> list[str]:
-    """The tags of the events in the results table, in the order shown."""
+    """The tags of the events in the results table, in the order shown (the page reads an
+    event out in words; each row names its event, whose detail holds the test's tag)."""
     parts = resp.text.split('id="audit-events"', 1)
     if len(parts) == 1:
         return []
-    return re.findall(r"tag: ([\w-]+)", parts[1].split("</table>", 1)[0])
+    ids = [int(i) for i in re.findall(r'id="event-(\d+)"', parts[1].split("</table>", 1)[0])]
+    tags = {e.id: e.detail.get("tag") for e in db.session.scalars(sa.select(AuditEvent))}
+    return [tags[i] for i in ids if tags.get(i)]
 
 
 def field_error(resp, field: str) -> str | None:
@@ -476,3 +479,53 @@ def test_every_view_of_the_audit_log_is_recorded(client_as):
         db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.verb == "audit.searched"))
         == 2
     )
+
+
+def test_dates_typed_as_day_month_and_year_filter_and_the_next_page_keeps_them(client_as, app):
+    app.config["AUDIT_PAGE_SIZE"] = 1
+    add_event("d1", at=datetime(2026, 3, 4, 12, 0, tzinfo=UTC))
+    add_event("d2", at=datetime(2026, 3, 5, 12, 0, tzinfo=UTC))
+    add_event("d3", at=datetime(2026, 3, 6, 12, 0, tzinfo=UTC))
+    client = client_as("admin")
+
+    typed = [("on_or_after", "5"), ("on_or_after", "3"), ("on_or_after", "2026")]
+    typed += [("on_or_before", "6"), ("on_or_before", "3"), ("on_or_before", "2026")]
+    first = client.get("/audit/", query_string=typed)
+
+    assert listed_tags(first) == ["d3"]
+    assert 'id="on_or_after-day"' in first.text and 'value="2026"' in first.text
+    assert "on_or_after=2026-03-05" in html.unescape(first.text)
+    assert listed_tags(
+        client.get("/audit/?on_or_after=2026-03-05&on_or_before=2026-03-06&page=2")
+    ) == ["d2"]
+
+
+def test_a_date_missing_its_year_is_refused_beside_the_field(client_as):
+    resp = client_as("admin").get(
+        "/audit/", query_string=[("on_or_after", "5"), ("on_or_after", "3"), ("on_or_after", "")]
+    )
+
+    assert resp.status_code == 422
+    assert (field_error(resp, "on_or_after") or "").startswith("Error: Enter a real date for")
+
+
+def test_events_read_as_sentences_without_codes_or_lists_of_ids(client_as):
+    audit.record(
+        None, "reports.viewed", now=BASE, detail={"start": "2026-07-01", "end": "2026-09-30"}
+    )
+    audit.record(None, "actions.tracked", now=BASE, detail={"case_ids": [11, 39, 94]})
+    audit.record(
+        None, "escalation.status_changed", now=BASE, detail={"from": "open", "to": "resolved"}
+    )
+    db.session.commit()
+
+    page = client_as("admin").get("/audit/").text
+    table = page.split('id="audit-events"', 1)[1].split("</table>", 1)[0]
+
+    assert "Viewed the data return" in table and "1 July 2026 to 30 September 2026" in table
+    assert "Viewed the action tracker" in table and "3 cases shown" in table
+    assert "from open to resolved" in table
+    for code in ("reports.viewed", "actions.tracked", "case_ids", "[11, 39, 94]", "start:"):
+        assert code not in table
+    choices = page.split('id="verb"', 1)[1].split("</select>", 1)[0]
+    assert ">Viewed the data return<" in choices and ">reports.viewed<" not in choices

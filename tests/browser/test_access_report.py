@@ -47,7 +47,10 @@ def test_the_coordinator_sees_who_opened_a_case_and_downloads_the_report(
     expect(events).to_contain_text("Advocate (IDVA)")
     expect(events).to_contain_text("Priya Shah")
 
-    page.get_by_label("From (date)").fill("2999-01-01")
+    dates_from = page.get_by_role("group", name="From")
+    dates_from.get_by_label("Day").fill("1")
+    dates_from.get_by_label("Month").fill("1")
+    dates_from.get_by_label("Year").fill("2999")
     page.get_by_role("button", name="Apply dates").click()
     expect(page.locator(".govuk-error-summary")).to_be_visible()
 

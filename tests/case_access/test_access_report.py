@@ -77,8 +77,9 @@ def test_the_report_and_its_export_are_audited_and_the_csv_holds_the_rows(app, a
     assert resp.mimetype == "text/csv"
     assert resp.headers["Cache-Control"] == "no-store"
     rows = list(csv.reader(io.StringIO(resp.text)))
-    assert rows[0][:4] == ["When (UTC)", "Person", "Agency", "Role"]
-    assert any(r[1] == "Ada Vocate" and r[5] == "case.viewed" for r in rows[1:])
+    assert rows[0] == ["OFFICIAL-SENSITIVE"]
+    assert rows[1][:4] == ["When (UTC)", "Person", "Agency", "Role"]
+    assert any(r[1] == "Ada Vocate" and r[5] == "case.viewed" for r in rows[2:])
     verbs = db.session.scalars(
         sa.select(AuditEvent.verb).where(
             AuditEvent.user_id == world.coordinator.id,

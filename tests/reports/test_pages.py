@@ -73,7 +73,8 @@ def test_csv_export_hides_small_counts_and_is_audited(coordinator, record):
     assert response.mimetype == "text/csv"
     assert "attachment" in response.headers["Content-Disposition"]
     rows = list(csv.reader(io.StringIO(response.text)))
-    assert rows[0] == ["Referring agency", "Count", "Percentage of cases discussed (%)"]
+    assert rows[0] == ["OFFICIAL-SENSITIVE"]
+    assert rows[1] == ["Referring agency", "Count", "Percentage of cases discussed (%)"]
     police = next(row for row in rows if row[0] == record.agencies["police"].name)
     assert police[1:] == ["fewer than 5", "not shown"]
     never = next(row for row in rows if row[0] == record.agencies["childrens_services"].name)
@@ -87,13 +88,13 @@ def test_the_count_shared_without_consent_is_exported_and_audited(coordinator, r
     response = coordinator.get("/reports/return/consent.csv?" + Q3.format(marac=record.marac.id))
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.text)))
-    assert [row[0] for row in rows[1:]] == [
+    assert [row[0] for row in rows[2:]] == [
         "Shared with her consent",
         "Shared without her consent",
         "Consent not recorded",
     ]
     # The hand-worked record says nothing about consent: all six not recorded.
-    assert rows[1][1:] == ["0", "0.0"] and rows[3][1:] == ["6", "100.0"]
+    assert rows[2][1:] == ["0", "0.0"] and rows[4][1:] == ["6", "100.0"]
     [event] = events("reports.exported")
     assert event.detail["table"] == "consent"
 
@@ -161,7 +162,7 @@ def test_other_dates_give_their_own_return(coordinator, record):
     assert "1 July 2026 to 31 July 2026" in page.text
     link = f"/reports/return/conferences.csv?marac={record.marac.id}&{query}"
     rows = list(csv.reader(io.StringIO(coordinator.get(link).text)))
-    assert [row[0] for row in rows[1:]] == ["1 July 2026", "9 July 2026", "All conferences"]
+    assert [row[0] for row in rows[2:]] == ["1 July 2026", "9 July 2026", "All conferences"]
 
 
 @pytest.mark.parametrize("role", [Role.CHAIR, Role.ADVOCATE, Role.AGENCY_REP, Role.ADMIN])
