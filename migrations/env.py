@@ -96,10 +96,22 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # A batch migration rebuilds a table on SQLite by dropping it: with foreign keys on,
+            # that deletes every row pointing at it (ON DELETE CASCADE) or fails. So they are
+            # off while migrating and checked before the commit. The pragma does nothing inside
+            # a transaction, hence the commit first.
+            connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+            connection.commit()
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"rows point at rows that are gone: {broken[:5]}")
             # The app connects as its own role: grant it what it needs on every table there is
             # now, in the same transaction (see conference/operations/roles.py).
             app_role = current_app.config.get("APP_DATABASE_ROLE")
@@ -107,6 +119,9 @@ def run_migrations_online():
                 from conference.operations.roles import grant_app_role
 
                 grant_app_role(connection, app_role)
+        if sqlite:
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
 
 
 if context.is_offline_mode():

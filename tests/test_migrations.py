@@ -264,6 +264,13 @@ def test_referrals_sent_before_the_lawful_basis_keep_their_consent_with_the_rest
                 ),
                 {"id": n, "aware": aware, "consent": consent, "reason": reason, **stamp},
             )
+            conn.execute(
+                sa.text(
+                    "INSERT INTO checklist_answers (referral_id, question_id, answer) "
+                    "VALUES (:id, 'injury', 'yes')"
+                ),
+                {"id": n},
+            )
     after = runner.invoke(args=["db", "upgrade"])
     assert after.exit_code == 0, after.output
     with app.app_context(), db.engine.connect() as conn:
@@ -279,6 +286,10 @@ def test_referrals_sent_before_the_lawful_basis_keep_their_consent_with_the_rest
         (2, "not_sought", None, "", ""),
         (3, None, None, "", ""),
     ]
+    # Rebuilding the referrals table on SQLite deleted nothing that hangs off a referral.
+    with app.app_context(), db.engine.connect() as conn:
+        answers = conn.scalar(sa.text("SELECT count(*) FROM checklist_answers"))
+    assert answers == 3
     back = runner.invoke(args=["db", "downgrade", "6525e26559f2"])
     assert back.exit_code == 0, back.output
     with app.app_context():

@@ -37,6 +37,13 @@ PLANS: list[list[Planned]] = [
     [
         Planned("housing", "Fit a door chain and window locks at her flat", 3),
         Planned(
+            "idva",
+            "Help her join the outreach service's weekly support group",
+            -12,
+            ActionStatus.IN_PROGRESS,
+            "Referred; the group had no place this term, so she is on its waiting list.",
+        ),
+        Planned(
             "childrens",
             "Visit the school and agree a safe collection plan for her son",
             21,

@@ -14,8 +14,10 @@ import sqlalchemy as sa
 from conference.accounts.models import Agency, Marac, User
 from conference.actions.choices import ActionStatus, Priority
 from conference.actions.models import Action
+from conference.actions.queries import to_review
+from conference.actions.services import review_at_meeting
 from conference.conferences import display, listing, publishing, queries, rules
-from conference.conferences.choices import ConferenceStatus
+from conference.conferences.choices import ConferenceStatus, Section
 from conference.conferences.models import AgendaItem, Conference
 from conference.demo.actions import close_when_done, seed_action_plans
 from conference.demo.referrals import Named, Story, Victim, refer
@@ -119,7 +121,11 @@ def _meeting_under_way(marac: Marac, users: dict[str, User], now: datetime) -> N
     conference.starts_at = starts
     _renamed_in_notices(conference)
     items = queries.agenda_items(conference.id)
-    _voice(items[0], users["idva"], today - timedelta(days=3))
+    # The referred cases in the order heard; the standing items between them review overdue
+    # actions (those on cases with children are heard with the children's cases).
+    cases = [item for item in items if not item.section.is_standing]
+    standing = [item for item in items if item.section is Section.OVERDUE_ACTIONS]
+    _voice(cases[0], users["idva"], today - timedelta(days=3))
 
     for local in ("chair", "police", "childrens", "health", "idva", "coordinator"):
         person = users[local]
@@ -146,11 +152,12 @@ def _meeting_under_way(marac: Marac, users: dict[str, User], now: datetime) -> N
                 now=starts,
             )
     meeting = opening.start(conference, invited=invited, actor=chair, now=starts)
-    _first_case(meeting, items[0], users, starts + timedelta(minutes=2))
-    console.open_item(meeting, items[1], actor=chair, now=now - timedelta(minutes=6))
+    _first_case(meeting, cases[0], users, starts + timedelta(minutes=2))
+    _carried_forward(meeting, standing, users, starts + timedelta(minutes=17))
+    console.open_item(meeting, cases[1], actor=chair, now=now - timedelta(minutes=6))
     health = "Health: seen twice at the GP surgery with bruising to the arms."
     console.save_record(
-        items[1],
+        cases[1],
         {"information_shared": health},
         version=None,
         actor=coordinator,
@@ -158,13 +165,53 @@ def _meeting_under_way(marac: Marac, users: dict[str, User], now: datetime) -> N
     )
     # The chair typed the risk on the empty record she had open: merged with the coordinator's.
     console.save_record(
-        items[1],
+        cases[1],
         {"information_shared": "", "risk_to_victim": "He has threatened to take the car keys."},
         version=None,
         base={name: "" for name in RECORD_FIELDS},
         actor=users["chair"],
         now=now - timedelta(minutes=1),
     )
+
+
+def _carried_forward(
+    meeting: Meeting, items: list[AgendaItem], users: dict[str, User], at: datetime
+) -> None:
+    """A standing item reviews a case's overdue actions: the police's is kept open with a new
+    date, and the advocate's is carried into this meeting's plan (the demo's action ended
+    "carried forward")."""
+    chair = users["chair"]
+    day = rules.local(meeting.conference.starts_at, meeting.conference.marac.timezone).date()
+    for item in items:
+        overdue = to_review(item, day)
+        carried = [a for a, _ in overdue if a.owner_agency_id == users["idva"].agency_id]
+        if not carried:
+            continue
+        console.open_item(meeting, item, actor=chair, now=at)
+        for action, _ in overdue:
+            if action in carried:
+                console.carry_forward(
+                    action,
+                    item,
+                    version=action.version,
+                    due_on=day + timedelta(days=14),
+                    actor=chair,
+                    now=at + timedelta(minutes=3),
+                )
+            else:
+                review_at_meeting(
+                    action,
+                    item,
+                    version=action.version,
+                    status=action.status,
+                    due_on=day + timedelta(days=7),
+                    note="The order has not been served: he has not been found at his "
+                    "address. The officer in charge tries again this week.",
+                    actor=chair,
+                    now=at + timedelta(minutes=2),
+                )
+        console.mark_discussed(item, actor=chair, now=at + timedelta(minutes=5))
+        return
 
 
 def _renamed_in_notices(conference: Conference) -> None:
