@@ -702,3 +702,33 @@ class IdentityLookup(Model):
 
     def __repr__(self) -> str:
         return f"<IdentityLookup {self.id}>"
+
+
+@sa.event.listens_for(Referral, "before_insert")
+@sa.event.listens_for(Referral, "before_update")
+def _victim_born_span(mapper: Any, connection: Any, target: Referral) -> None:
+    """Keep the span of days she may have been born on true to what is stored, however the
+    row was made (the form, a notice, the demo): matching searches by it."""
+    birth = target.victim_birth
+    if target.victim_dob_kind is None and birth.kind is not None:
+        target.victim_dob_kind = birth.kind
+    envelope = birth.envelope
+    target.victim_born_from, target.victim_born_to = envelope or (None, None)
+
+
+@sa.event.listens_for(Perpetrator, "before_insert")
+@sa.event.listens_for(Perpetrator, "before_update")
+def _perpetrator_born_span(mapper: Any, connection: Any, target: Perpetrator) -> None:
+    """The same for a named perpetrator; an age without its day is an age on the day his
+    referral was sent, or today's while it has none."""
+    on = target.age_on
+    if on is None and target.approximate_age is not None:
+        sent = sa.select(Referral.referred_on).where(Referral.id == target.referral_id)
+        on = connection.scalar(sent) or utcnow().date()
+    birth = target.birth(on)
+    if target.dob_kind is None and birth.kind is not None:
+        target.dob_kind = birth.kind
+    if birth.kind is DobKind.AGE and target.age_on is None:
+        target.age_on = birth.age_on
+    envelope = birth.envelope
+    target.born_from, target.born_to = envelope or (None, None)

@@ -53,6 +53,12 @@ BIRTH_DATES = (
     ("referral_perpetrators", "dob"),
     ("referral_children", "dob"),
 )
+#: The first and last days someone may have been born on (referrals births.py): each end
+#: changes as a date of birth does, both in one statement (the first is never after the last).
+BIRTH_SPANS = (
+    ("referrals", "victim_born_from", "victim_born_to"),
+    ("referral_perpetrators", "born_from", "born_to"),
+)
 #: Foreign keys that point at a case's rows without belonging to the case: deleting the case
 #: empties them instead of deleting their row.
 DETACHED = frozenset({("meetings", "current_item_id")})
@@ -277,6 +283,24 @@ def _birth_dates(where: dict[str, Any]) -> None:
         for row_id, dob, on in rows:
             kept = date(on.year - _age_on(dob, on), 1, 1) if on is not None else None
             db.session.execute(sa.update(table).where(table.c.id == row_id).values({born: kept}))
+    for table_name, first, last in BIRTH_SPANS:
+        if table_name not in where:
+            continue
+        table = db.metadata.tables[table_name]
+        on_day = referrals.c.referred_on
+        spans = sa.select(table.c.id, table.c[first], table.c[last], on_day)
+        if table is not referrals:
+            spans = spans.join(referrals, referrals.c.id == table.c.referral_id)
+        found = db.session.execute(spans.where(where[table_name], table.c[first].is_not(None)))
+        for row_id, earliest, latest, on in found.all():
+            ends = [
+                date(on.year - _age_on(d, on), 1, 1) if on else None for d in (earliest, latest)
+            ]
+            db.session.execute(
+                sa.update(table)
+                .where(table.c.id == row_id)
+                .values({table.c[first]: ends[0], table.c[last]: ends[1]})
+            )
 
 
 def anonymise_case(case: Case, *, now: datetime, actor: User | None = None) -> dict[str, int]:

@@ -124,7 +124,13 @@ def search(name: str, dob: date, marac_ids: Collection[int]) -> list[Candidate]:
     victims = db.session.scalars(
         sa.select(Referral)
         .outerjoin(Case, Case.id == Referral.case_id)
-        .where(_searchable(marac_ids), Referral.victim_dob == dob)
+        .where(
+            _searchable(marac_ids),
+            sa.or_(
+                Referral.victim_dob == dob,
+                sa.and_(Referral.victim_born_from <= dob, Referral.victim_born_to >= dob),
+            ),
+        )
         .order_by(Referral.id)
     ).all()
     for r in victims:
@@ -152,7 +158,7 @@ def search(name: str, dob: date, marac_ids: Collection[int]) -> list[Candidate]:
             sa.select(model, Referral)
             .join(Referral, Referral.id == model.referral_id)
             .outerjoin(Case, Case.id == Referral.case_id)
-            .where(_searchable(marac_ids), model.dob == dob)
+            .where(_searchable(marac_ids), _born_on(model, dob))
             .order_by(Referral.id, model.position, model.id)
         ).all()
         for row in rows:
@@ -168,6 +174,17 @@ def search(name: str, dob: date, marac_ids: Collection[int]) -> list[Candidate]:
     for person, referral in _linked(matched, marac_ids):
         found.append(_candidate(Part.PERPETRATOR, person, referral, linked=True))
     return found
+
+
+def _born_on(model: type[Perpetrator] | type[Child], dob: date) -> sa.ColumnElement[bool]:
+    """The person may have been born on dob: their date, or within the days they may have
+    been born on (an approximate date of birth, other possible dates: referrals births.py)."""
+    if model is Perpetrator:
+        return sa.or_(
+            Perpetrator.dob == dob,
+            sa.and_(Perpetrator.born_from <= dob, Perpetrator.born_to >= dob),
+        )
+    return model.dob == dob
 
 
 def _candidate(
@@ -376,10 +393,15 @@ def _redactor(people: _People, *, victim_is_subject: bool, own_names: list[str])
         if victim_is_subject:
             redactor.subject(_victim_names(r))
         else:
-            redactor.other("the victim", _victim_names(r), r.victim_dob)
+            redactor.other("the victim", _victim_names(r), r.victim_dob, r.victim_birth.others)
         for p in r.perpetrators:
             if p.id in people.perpetrator_labels:
-                redactor.other(people.perpetrator_labels[p.id], _perpetrator_names(p), p.dob)
+                redactor.other(
+                    people.perpetrator_labels[p.id],
+                    _perpetrator_names(p),
+                    p.dob,
+                    p.birth(r.referred_on).others,
+                )
         for c in r.children:
             if c.id in people.child_labels:
                 redactor.other(
@@ -512,7 +534,7 @@ def _victim_pack(case: Case | None, referrals: list[Referral]) -> CasePack:
                         ("Status", r.status),
                         ("Name", _full(r.victim_given_name, r.victim_family_name)),
                         ("Other names", ", ".join(_aliases(r.victim_aliases))),
-                        ("Date of birth", r.victim_dob),
+                        ("Date of birth", r.victim_dob_text),
                         ("Gender", r.victim_gender),
                         ("Ethnicity", r.victim_ethnicity),
                         ("Disability", r.victim_disability),
@@ -693,8 +715,7 @@ def _perpetrator_pack(case: Case | None, mine: list[Perpetrator], first: Referra
                             ("Status of the referral", r.status),
                             ("Name", _full(p.given_name, p.family_name)),
                             ("Other names", ", ".join(_aliases(p.aliases))),
-                            ("Date of birth", p.dob),
-                            ("Approximate age", p.approximate_age),
+                            ("Date of birth", p.dob_text),
                             ("Relationship to the victim", p.relationship),
                             ("Address", p.address),
                             ("Gender", p.gender),
