@@ -172,12 +172,13 @@ class BirthFields:
         ],
     )
     other_dob_1 = MemorableDateField(
-        "Another possible date of birth (optional)",
-        description="If records give more than one date. For example, 3 5 1985",
+        "Another possible date of birth",
+        description="Optional: if records give more than one date. For example, 3 5 1985",
         validators=[Optional(), date_of_birth],
     )
     other_dob_2 = MemorableDateField(
-        "A third possible date of birth (optional)",
+        "A third possible date of birth",
+        description="Optional",
         validators=[Optional(), date_of_birth],
     )
 
