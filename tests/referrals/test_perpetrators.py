@@ -647,3 +647,34 @@ def test_two_coordinators_deciding_the_same_link_at_once_get_a_message_not_an_er
     assert decision.decided_by_id == colleague.id and decision.confirmed is False
     page = client.get(response.location).text if response.status_code == 303 else response.text
     assert "Someone else decided this link at the same moment" in page
+
+
+def test_each_suggestion_says_how_sure_it_is_and_what_is_known_of_his_birth(marac, client_as):
+    client = client_as("coordinator", marac=marac)
+    exact = _referral(marac)
+    two_dates = _referral(
+        marac,
+        perp=_perp(dob=("1", "6", "1983"), other_dob_1=("1", "1", "1984"), aliases=""),
+    )
+    later = _referral(
+        marac, status="submitted", perp=_perp(dob_kind="year", dob=("", "", ""), birth_year="1984")
+    )
+    found = {s.referral_id: s for s in perpetrators.suggestions_for(later)}
+    assert {found[r.id].certainty for r in (exact, two_dates)} == {BirthMatch.RANGE}
+    page = client.get(f"/referrals/{later.id}").text
+    assert "Within approximate range" in page
+    assert "born 1 June 1983 (or 1 January 1984)" in page
+    assert "born 1 January 1984" in page
+
+
+def test_the_same_date_and_one_of_his_possible_dates_say_so(marac, client_as):
+    client = client_as("coordinator", marac=marac)
+    exact = _referral(marac)
+    two_dates = _referral(
+        marac, perp=_perp(dob=("1", "6", "1983"), other_dob_1=("1", "1", "1984"), aliases="")
+    )
+    later = _referral(marac, status="submitted")
+    found = {s.referral_id: s.certainty for s in perpetrators.suggestions_for(later)}
+    assert found == {exact.id: BirthMatch.EXACT, two_dates.id: BirthMatch.POSSIBLE_DATE}
+    page = client.get(f"/referrals/{later.id}").text
+    assert "Exact date of birth" in page and "One of the possible dates of birth" in page
