@@ -32,7 +32,8 @@ from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
 from conference.meetings.models import Discussion, PerpetratorRisk
 from conference.minutes.models import Minutes
-from conference.referrals.choices import ReferralStatus
+from conference.referrals import births
+from conference.referrals.choices import DobKind, ReferralStatus
 from conference.referrals.matching import NAME_THRESHOLD, name_similarity
 from conference.referrals.models import (
     Case,
@@ -124,13 +125,7 @@ def search(name: str, dob: date, marac_ids: Collection[int]) -> list[Candidate]:
     victims = db.session.scalars(
         sa.select(Referral)
         .outerjoin(Case, Case.id == Referral.case_id)
-        .where(
-            _searchable(marac_ids),
-            sa.or_(
-                Referral.victim_dob == dob,
-                sa.and_(Referral.victim_born_from <= dob, Referral.victim_born_to >= dob),
-            ),
-        )
+        .where(_searchable(marac_ids), Referral.victim_dob == dob)
         .order_by(Referral.id)
     ).all()
     for r in victims:
@@ -158,7 +153,7 @@ def search(name: str, dob: date, marac_ids: Collection[int]) -> list[Candidate]:
             sa.select(model, Referral)
             .join(Referral, Referral.id == model.referral_id)
             .outerjoin(Case, Case.id == Referral.case_id)
-            .where(_searchable(marac_ids), _born_on(model, dob))
+            .where(_searchable(marac_ids), model.dob == dob)
             .order_by(Referral.id, model.position, model.id)
         ).all()
         for row in rows:
@@ -174,17 +169,6 @@ def search(name: str, dob: date, marac_ids: Collection[int]) -> list[Candidate]:
     for person, referral in _linked(matched, marac_ids):
         found.append(_candidate(Part.PERPETRATOR, person, referral, linked=True))
     return found
-
-
-def _born_on(model: type[Perpetrator] | type[Child], dob: date) -> sa.ColumnElement[bool]:
-    """The person may have been born on dob: their date, or within the days they may have
-    been born on (an approximate date of birth, other possible dates: referrals births.py)."""
-    if model is Perpetrator:
-        return sa.or_(
-            Perpetrator.dob == dob,
-            sa.and_(Perpetrator.born_from <= dob, Perpetrator.born_to >= dob),
-        )
-    return model.dob == dob
 
 
 def _candidate(
@@ -328,6 +312,11 @@ def _text(value: Any) -> str:
 
 def _fields(pairs: Iterable[tuple[str, Any]]) -> list[tuple[str, str]]:
     return [(label, _text(value)) for label, value in pairs if _text(value).strip()]
+
+
+def _by_age(p: Perpetrator) -> bool:
+    """Only his approximate age is known (with any other possible dates)."""
+    return p.birth(None).kind is DobKind.AGE
 
 
 def _full(given: str, family: str) -> str:
@@ -715,7 +704,11 @@ def _perpetrator_pack(case: Case | None, mine: list[Perpetrator], first: Referra
                             ("Status of the referral", r.status),
                             ("Name", _full(p.given_name, p.family_name)),
                             ("Other names", ", ".join(_aliases(p.aliases))),
-                            ("Date of birth", p.dob_text),
+                            ("Date of birth", None if _by_age(p) else p.dob_text),
+                            (
+                                "Approximate age",
+                                births.describe(p.birth(None)) if _by_age(p) else None,
+                            ),
                             ("Relationship to the victim", p.relationship),
                             ("Address", p.address),
                             ("Gender", p.gender),
