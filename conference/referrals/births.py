@@ -25,8 +25,6 @@ from conference.referrals.choices import DobKind
 
 #: How far a guessed age may be from the real one, in years, for the two to agree.
 AGE_TOLERANCE_YEARS = 1
-#: How many other possible dates of birth one person may have, besides the first.
-MAX_OTHER_DATES = 2
 
 
 class BirthMatch(Labelled):
