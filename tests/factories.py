@@ -136,7 +136,8 @@ def complete_draft(
 
     consent: the consent step's answers (one value each), for her consent given if None.
     perpetrators: each a dict of given_name, family_name, aliases, dob (day, month, year),
-    age, gender, ethnicity and relationship, all optional; one Marcus Testwood, born 2 February
+    age, gender, ethnicity and relationship, and dob_kind, birth_year, dob_reason, age_on and
+    other_dob_1 and _2 (day, month, year), all optional; one Marcus Testwood, born 2 February
     1982, if none.
     A perpetrator left without a date of birth takes that one unless age is given: the repeat
     rule needs the records to tell that two referrals of hers name the same man.
@@ -150,9 +151,12 @@ def complete_draft(
         named[f"perpetrators-{n}-dob"] = list(p.get("dob", born))
         named[f"perpetrators-{n}-approximate_age"] = [str(p.get("age", ""))]
         named[f"perpetrators-{n}-relationship"] = [p.get("relationship", "partner")]
-        for field in ("gender", "ethnicity"):
+        for field in ("gender", "ethnicity", "dob_kind", "birth_year", "dob_reason"):
             if field in p:
                 named[f"perpetrators-{n}-{field}"] = [p[field]]
+        for field in ("age_on", "other_dob_1", "other_dob_2"):
+            if field in p:
+                named[f"perpetrators-{n}-{field}"] = list(p[field])
     kids: dict[str, list[str]] = {"has_children": ["yes" if children else "no"]}
     for n in range(children):
         kids[f"children-{n}-given_name"] = [f"Child{n + 1}"]

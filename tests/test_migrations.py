@@ -294,3 +294,112 @@ def test_referrals_sent_before_the_lawful_basis_keep_their_consent_with_the_rest
     assert back.exit_code == 0, back.output
     with app.app_context():
         db.engine.dispose()
+
+
+def test_dates_of_birth_sent_before_their_kinds_are_kept_exact_and_ages_keep_their_day(
+    empty_database_url,
+):
+    app = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": empty_database_url, "SECRET_KEY": "test"}
+    )
+    runner = app.test_cli_runner()
+    before = runner.invoke(args=["db", "upgrade", "0cf5f0698932"])
+    assert before.exit_code == 0, before.output
+    stamp = {"at": "2026-01-05 10:00:00"}
+    texts = (
+        "victim_family_name, victim_aliases, victim_language, victim_address, victim_phone, "
+        "contact_notes, who_she_fears, safe_contacts, unsafe_contacts, judgement_reasons, "
+        "consent_reason, narrative, key_worker, exploitation_notes"
+    )
+    blanks = ", ".join("''" for _ in texts.split(","))
+    with app.app_context(), db.engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO agencies (id, name, kind, contact_name, contact_email, "
+                "contact_phone, is_active, created_at, updated_at) VALUES (1, 'Police', "
+                "'police', '', '', '', true, :at, :at)"
+            ),
+            stamp,
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO users (id, email, name, job_title, agency_id, is_active, "
+                "failed_login_count, created_at, updated_at) VALUES (1, 'a@example.org', "
+                "'A', '', 1, true, 0, :at, :at)"
+            ),
+            stamp,
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO maracs (id, name, code, timezone, requires_two_factor, is_active, "
+                "risk_tool_id, created_at, updated_at) VALUES (1, 'M', 'MM', 'Europe/London', "
+                "false, true, 'dash-24', :at, :at)"
+            ),
+            stamp,
+        )
+        for n, dob in enumerate(["1990-03-14", None], 1):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO referrals (id, marac_id, referrer_id, agency_id, status, "
+                    "risk_tool_id, victim_given_name, victim_dob, referred_on, submitted_at, "
+                    "needs_interpreter, meets_visible_high_risk, meets_professional_judgement, "
+                    "meets_escalation, is_repeat, has_possible_match, is_aged_16_17, "
+                    f"created_at, updated_at, {texts}) VALUES (:id, 1, 1, 1, 'submitted', "
+                    "'dash-24', 'V', :dob, '2026-01-05', :at, false, false, false, false, "
+                    f"false, false, false, :at, :at, {blanks})"
+                ),
+                {"id": n, "dob": dob, **stamp},
+            )
+        for n, (dob, age) in enumerate([("1984-01-01", None), (None, 40), (None, None)], 1):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO referral_perpetrators (id, referral_id, position, given_name, "
+                    "family_name, aliases, address, relationship, dob, approximate_age) "
+                    "VALUES (:id, 1, :id, 'P', '', '', '', 'partner', :dob, :age)"
+                ),
+                {"id": n, "dob": dob, "age": age},
+            )
+    after = runner.invoke(args=["db", "upgrade"])
+    assert after.exit_code == 0, after.output
+    with app.app_context(), db.engine.connect() as conn:
+        victims = conn.execute(
+            sa.text(
+                "SELECT id, victim_dob, victim_dob_kind, victim_born_from, victim_born_to "
+                "FROM referrals ORDER BY id"
+            )
+        ).all()
+        men = conn.execute(
+            sa.text(
+                "SELECT id, dob, approximate_age, dob_kind, born_from, born_to, age_on "
+                "FROM referral_perpetrators ORDER BY id"
+            )
+        ).all()
+
+    def iso(value):
+        return None if value is None else str(value)[:10]
+
+    assert [tuple(iso(v) if i else v for i, v in enumerate(r)) for r in victims] == [
+        (1, "1990-03-14", "exact", "1990-03-14", "1990-03-14"),
+        (2, None, None, None, None),
+    ]
+    assert [
+        (
+            r.id,
+            iso(r.dob),
+            r.approximate_age,
+            r.dob_kind,
+            iso(r.born_from),
+            iso(r.born_to),
+            iso(r.age_on),
+        )
+        for r in men
+    ] == [
+        (1, "1984-01-01", None, "exact", "1984-01-01", "1984-01-01", None),
+        # About 40 on 5 January 2026: 39 to 41 that day.
+        (2, None, 40, "age", "1984-01-06", "1987-01-05", "2026-01-05"),
+        (3, None, None, None, None, None, None),
+    ]
+    back = runner.invoke(args=["db", "downgrade", "0cf5f0698932"])
+    assert back.exit_code == 0, back.output
+    with app.app_context():
+        db.engine.dispose()

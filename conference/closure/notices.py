@@ -34,7 +34,9 @@ from conference.referrals.choices import ReferralStatus
 from conference.referrals.lifecycle import REFERRAL
 from conference.referrals.models import (
     INCIDENT_LIMITS,
+    PERPETRATOR_BIRTH_COLUMNS,
     REFERRAL_LIMITS,
+    VICTIM_BIRTH_COLUMNS,
     Case,
     Incident,
     Perpetrator,
@@ -58,7 +60,7 @@ CARRIED_OVER = (
     "victim_given_name",
     "victim_family_name",
     "victim_aliases",
-    "victim_dob",
+    *VICTIM_BIRTH_COLUMNS,
     "victim_gender",
     "victim_is_trans",
     "victim_ethnicity",
@@ -203,9 +205,9 @@ def perpetrators_of(case: Case) -> list[Perpetrator]:
         .where(Referral.case_id == case.id, Referral.status == ReferralStatus.ACCEPTED)
         .order_by(Referral.referred_on.desc(), Referral.id.desc(), Perpetrator.position)
     )
-    seen: dict[tuple[str, date | None], Perpetrator] = {}
+    seen: dict[tuple[str, date | None, date | None], Perpetrator] = {}
     for p in named:
-        seen.setdefault((p.name.casefold(), p.dob), p)
+        seen.setdefault((p.name.casefold(), p.born_from, p.born_to), p)
     return list(seen.values())
 
 
@@ -251,8 +253,7 @@ def file_notice(case: Case, facts: NoticeFacts, *, actor: User, now: datetime) -
             given_name=man.given_name,
             family_name=man.family_name,
             aliases=man.aliases,
-            dob=man.dob,
-            approximate_age=man.approximate_age,
+            **{name: getattr(man, name) for name in PERPETRATOR_BIRTH_COLUMNS},
             relationship=man.relationship,
         )
     ]

@@ -18,7 +18,7 @@ from conference.closure.forms import CloseForm, CloseManyForm, NoticeForm, close
 from conference.conferences.queries import victim_names
 from conference.db import utcnow
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
-from conference.referrals import permissions
+from conference.referrals import births, permissions
 from conference.referrals import queries as case_queries
 from conference.referrals import services as case_services
 from conference.referrals.choices import CaseStatus
@@ -199,10 +199,10 @@ def _notice_page(case: Case, form: NoticeForm, status: int) -> ResponseReturnVal
 
 
 def _described(p: Perpetrator) -> str:
-    """A man as the choice shows him: name, and his date of birth or age if known."""
-    born = f", born {p.dob:%-d %B %Y}" if p.dob else ""
-    age = f", about {p.approximate_age}" if p.approximate_age and not p.dob else ""
-    return f"{p.name}{born}{age} ({p.relationship.label.lower()})"
+    """A man as the choice shows him: name, and what is known of his date of birth."""
+    birth = p.birth(None)
+    born = f", born {births.describe(birth)}" if birth.is_known else ""
+    return f"{p.name}{born} ({p.relationship.label.lower()})"
 
 
 @bp.route("/cases/ready-to-close", methods=["GET", "POST"])

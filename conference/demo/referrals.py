@@ -30,6 +30,8 @@ class Victim:
     disability: str = "no"
     gender: str = "female"
     language: str = ""
+    #: The referrer knows only her age (the one dob gives on the day of the referral).
+    approximate: bool = False
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class Named:
     aliases: str = ""
     age: int | None = None
     looks_born: tuple[int, int, int] | None = None
+    #: Another possible date of birth, as records give more than one.
+    other_dob: tuple[int, int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -224,7 +228,8 @@ STORIES = [
     Story(
         "health",
         "NB",
-        Victim("Marissa", "Okonjo", (3, 9, 1992), ethnicity="black"),
+        # The emergency department had only her age; she matches Eastmoor's Marisa by it.
+        Victim("Marissa", "Okonjo", (3, 9, 1992), ethnicity="black", approximate=True),
         perpetrator=Named("Toby", "Adeyemi", (27, 2, 1989), "ex_partner"),
         days_ago=0.1,
         yes=7,
@@ -235,7 +240,8 @@ STORIES = [
         "police",
         "NB",
         Victim("Dawne", "Hartigan", (12, 4, 1987)),
-        perpetrator=Named("Daren", "Kell", (9, 11, 1984), "ex_partner"),
+        # Police records give him two dates, the day and month each way round.
+        perpetrator=Named("Daren", "Kell", (11, 9, 1984), "ex_partner", other_dob=(9, 11, 1984)),
         days_ago=0.5,
         yes=5,
         # He keeps turning up: the stalking question opens the stalking module, whose own
@@ -373,11 +379,24 @@ def _perpetrator(story: Story, when: datetime) -> dict[str, list[str]]:
         "perpetrators-0-given_name": [p.given_name],
         "perpetrators-0-family_name": [p.family_name],
         "perpetrators-0-aliases": [p.aliases],
+        "perpetrators-0-dob_kind": ["exact" if p.dob else "age" if age is not None else ""],
         "perpetrators-0-dob": _date(p.dob) if p.dob else ["", "", ""],
         "perpetrators-0-approximate_age": [str(age) if age is not None else ""],
+        "perpetrators-0-other_dob_1": _date(p.other_dob) if p.other_dob else ["", "", ""],
         "perpetrators-0-gender": ["female" if story.victim.gender == "male" else "male"],
         "perpetrators-0-ethnicity": [story.victim.ethnicity],
         "perpetrators-0-relationship": [p.relationship],
+    }
+
+
+def _victim_birth(v: Victim, born: tuple[int, int, int], when: datetime) -> dict[str, list[str]]:
+    """Her date of birth as the referrer gives it: the date, or only her age that day."""
+    if not v.approximate:
+        return {"dob_kind": ["exact"], "dob": _date(born)}
+    day, month, year = born
+    return {
+        "dob_kind": ["age"],
+        "approximate_age": [str(age_on(date(year, month, day), when.date()))],
     }
 
 
@@ -417,7 +436,7 @@ def _draft(story: Story, tool: RiskTool, when: datetime) -> dict[str, dict[str, 
             "given_name": [v.given_name],
             "family_name": [v.family_name],
             "aliases": [v.aliases],
-            "dob": _date(born),
+            **_victim_birth(v, born, when),
             "gender": [v.gender],
             "is_trans": ["no"],
             "ethnicity": [v.ethnicity],

@@ -69,6 +69,15 @@ class Relationship(Labelled):
     OTHER = "other"
 
 
+class DobKind(Labelled):
+    """How much of a person's date of birth is known (conference/referrals/births.py)."""
+
+    EXACT = "exact"
+    YEAR = "year"
+    AGE = "age"
+    UNKNOWN = "unknown"
+
+
 class Consent(Labelled):
     """Whether she agreed to the referral: the two others are sharing without her consent."""
 
@@ -134,6 +143,10 @@ LABELS: list[tuple[StrEnum, str]] = [
     (Relationship.EX_PARTNER, "Ex-partner"),
     (Relationship.FAMILY_MEMBER, "Family member"),
     (Relationship.OTHER, "Other"),
+    (DobKind.EXACT, "The date of birth"),
+    (DobKind.YEAR, "Only the year of birth"),
+    (DobKind.AGE, "Only an approximate age"),
+    (DobKind.UNKNOWN, "Not known"),
     (Consent.GIVEN, "She has given consent"),
     (Consent.NOT_SOUGHT, "Consent was not sought, and the referral is shared without consent"),
     (Consent.REFUSED_SHARED, "She refused, and the referral is shared without consent"),

@@ -16,6 +16,7 @@ from typing import Any
 from werkzeug.datastructures import MultiDict
 
 from conference.referrals import forms
+from conference.referrals.births import BirthDate
 from conference.referrals.checklists import RiskTool
 
 #: Longest single value kept in a draft: above every field's limit, so an over-long text is
@@ -191,13 +192,14 @@ def parsed(draft: Draft, step_name: str, tool: RiskTool, today: date) -> dict[st
     return form.data
 
 
-def victim_identity(draft: Draft, tool: RiskTool, today: date) -> tuple[list[str], date | None]:
+def victim_identity(draft: Draft, tool: RiskTool, today: date) -> tuple[list[str], BirthDate]:
     """Her names (full name and aliases) and date of birth, as far as typed so far."""
-    victim = parsed(draft, "victim", tool, today)
+    form = form_from_draft(draft, STEP_BY_NAME["victim"], tool, today)
+    victim = form.data
     full = f"{victim.get('given_name') or ''} {victim.get('family_name') or ''}".strip()
     aliases = [a.strip() for a in (victim.get("aliases") or "").splitlines() if a.strip()]
     names = [n for n in [full, *aliases] if n]
-    return names, victim.get("dob")
+    return names, form.birth()
 
 
 def referrer_reference(draft: Draft, today: date) -> str:
@@ -207,8 +209,10 @@ def referrer_reference(draft: Draft, today: date) -> str:
 
 
 def is_aged_16_17(draft: Draft, today: date) -> bool:
-    born = forms.VictimForm(formdata=step_values(draft, "victim"), today=today).dob.data
-    return born is not None and 16 <= forms.age_on(born, today) <= 17
+    """Whether the victim is 16 or 17 by what is known of her date of birth: an approximate
+    one counts by the age it gives; none known, not."""
+    birth = forms.VictimForm(formdata=step_values(draft, "victim"), today=today).birth()
+    return bool(birth.may_be_aged(16, 17, today))
 
 
 CHECKLIST_ANSWERS = ("yes", "no", "not_known")

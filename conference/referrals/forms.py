@@ -34,11 +34,14 @@ from wtforms.validators import (
 )
 
 from conference.actions.models import ACTION_LIMITS
+from conference.dates import OLDEST_AGE_YEARS, years_after
 from conference.referrals import lawful_basis
+from conference.referrals.births import BirthDate, age_on
 from conference.referrals.checklists import RiskTool
 from conference.referrals.choices import (
     Consent,
     Decision,
+    DobKind,
     Ethnicity,
     Gender,
     Relationship,
@@ -65,6 +68,7 @@ from conference.web.forms import (
     radios,
     strip,
     text,
+    today_of,
     too_long,
 )
 
@@ -74,8 +78,143 @@ MAX_CHILDREN = 12
 MAX_INCIDENTS = 20
 
 
-def age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+def _typed(field: Any) -> bool:
+    return any(str(v).strip() for v in field.raw_data or ())
+
+
+def selected_kind(form: Any) -> DobKind | None:
+    """The kind of date of birth chosen; for a draft saved before the choice was asked, the
+    one its typing shows (a date, or an age)."""
+    chosen = form.dob_kind.data
+    if chosen in {k.value for k in DobKind}:
+        return DobKind(chosen)
+    if chosen:
+        return None
+    if _typed(form.dob):
+        return DobKind.EXACT
+    if _typed(form.approximate_age):
+        return DobKind.AGE
+    return None
+
+
+def for_kind(kind: DobKind, required: str | None = None) -> Any:
+    """A field of one kind of date of birth: checked only when that kind is chosen (a field
+    of another kind is hidden, whatever it holds), and then required if a message is given."""
+
+    def check(form: Any, field: Any) -> None:
+        if selected_kind(form) is not kind:
+            field.errors[:] = []
+            raise StopValidation()
+        if required and not _typed(field):
+            field.errors[:] = []
+            raise StopValidation(required)
+
+    return check
+
+
+def kind_chosen(message: str) -> Any:
+    """The kind of date of birth must be chosen (or shown by an older draft's typing)."""
+
+    def check(form: Any, field: Any) -> None:
+        field.errors[:] = []
+        if selected_kind(form) is None:
+            raise StopValidation(message)
+
+    return check
+
+
+class BirthFields:
+    """A person's date of birth as far as it is known (conference/referrals/births.py): the
+    date, only a year, only an age on a day, or not known and why; and other possible dates.
+    One set of fields for the victim and each perpetrator."""
+
+    dob_kind = RadioField(
+        "What do you know about their date of birth?",
+        choices=DobKind.choices(),
+        widget=GovRadios(),
+        validators=[Optional()],
+        validate_choice=True,
+    )
+    dob = MemorableDateField(
+        "Date of birth",
+        description="For example, 27 3 1991",
+        validators=[for_kind(DobKind.EXACT, "Enter the date of birth"), date_of_birth],
+    )
+    birth_year = WholeNumberField(
+        "Year of birth",
+        description="For example, 1991",
+        widget=GovTextInput(),
+        validators=[for_kind(DobKind.YEAR, "Enter the year of birth"), Optional()],
+    )
+    approximate_age = WholeNumberField(
+        "Approximate age",
+        description="In years, for example 40",
+        widget=GovTextInput(),
+        validators=[
+            for_kind(DobKind.AGE, "Enter the approximate age"),
+            Optional(),
+            NumberRange(10, 120, message="Enter an age from 10 to 120"),
+        ],
+    )
+    age_on = MemorableDateField(
+        "The day they were that age",
+        description="Leave blank for today. For example, 1 3 2026",
+        validators=[for_kind(DobKind.AGE), Optional(), date_of_birth],
+    )
+    dob_reason = StringField(
+        "Why is the date of birth not known?",
+        description="For example, no agency holds it and it is not safe to ask",
+        widget=GovTextInput(),
+        filters=[strip],
+        validators=[
+            for_kind(DobKind.UNKNOWN, "Say why the date of birth is not known"),
+            too_long(PERPETRATOR_LIMITS["dob_reason"]),
+        ],
+    )
+    other_dob_1 = MemorableDateField(
+        "Another possible date of birth",
+        description="Optional: if records give more than one date. For example, 3 5 1985",
+        validators=[Optional(), date_of_birth],
+    )
+    other_dob_2 = MemorableDateField(
+        "A third possible date of birth",
+        description="Optional",
+        validators=[Optional(), date_of_birth],
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.dob_kind.data and (kind := selected_kind(self)) is not None:
+            self.dob_kind.data = kind.value  # an older draft shows the kind its typing meant
+
+    def validate_birth_year(self, field: WholeNumberField) -> None:
+        if selected_kind(self) is not DobKind.YEAR or field.data is None:
+            return
+        today = today_of(self)
+        if not years_after(today, -OLDEST_AGE_YEARS).year <= field.data <= today.year:
+            raise ValidationError(
+                f"Year of birth must be between {today.year - OLDEST_AGE_YEARS} and {today.year}"
+            )
+
+    def birth(self) -> BirthDate:
+        """What the fields say, once valid (or as far as they parse)."""
+        kind = selected_kind(self)
+        others = tuple(d for d in (self.other_dob_1.data, self.other_dob_2.data) if d)
+        return BirthDate(
+            kind=kind,
+            exact=self.dob.data if kind is DobKind.EXACT else None,
+            year=self.birth_year.data if kind is DobKind.YEAR else None,
+            age=self.approximate_age.data if kind is DobKind.AGE else None,
+            age_on=(self.age_on.data or today_of(self)) if kind is DobKind.AGE else None,
+            reason=(self.dob_reason.data or "") if kind is DobKind.UNKNOWN else "",
+            others=others,
+        )
+
+
+UNDER_16 = (
+    "MARAC takes victims aged 16 or over. For a younger person, make a referral to "
+    "children's services"
+)
 
 
 class StepForm(Form):
@@ -88,7 +227,7 @@ class StepForm(Form):
         super().__init__(*args, meta={"today": today}, **kwargs)
 
 
-class VictimForm(StepForm):
+class VictimForm(BirthFields, StepForm):
     reference = text(
         "Your reference (optional)",
         REFERRAL_LIMITS["referrer_reference"],
@@ -104,10 +243,17 @@ class VictimForm(StepForm):
         REFERRAL_LIMITS["victim_aliases"],
         hint="Any other names or spellings, one per line: a previous surname, a nickname.",
     )
+    dob_kind = RadioField(
+        "What do you know about the victim's date of birth?",
+        choices=DobKind.choices(),
+        widget=GovRadios(),
+        validators=[kind_chosen("Select what you know about the victim's date of birth")],
+        validate_choice=True,
+    )
     dob = MemorableDateField(
         "Date of birth",
         description="For example, 27 3 1991",
-        validators=[InputRequired("Enter the victim's date of birth"), date_of_birth],
+        validators=[for_kind(DobKind.EXACT, "Enter the victim's date of birth"), date_of_birth],
     )
     gender = radios("Gender", Gender.choices(), "Select the victim's gender, or 'Not known'")
     is_trans = radios(
@@ -135,10 +281,16 @@ class VictimForm(StepForm):
 
     def validate_dob(self, field: MemorableDateField) -> None:
         if field.data and age_on(field.data, self.meta.today) < 16:
-            raise ValidationError(
-                "MARAC takes victims aged 16 or over. For a younger person, make a referral to "
-                "children's services"
-            )
+            raise ValidationError(UNDER_16)
+
+    def validate_birth_year(self, field: WholeNumberField) -> None:
+        super().validate_birth_year(field)
+        if field.data is not None and self.meta.today.year - field.data < 16:
+            raise ValidationError(UNDER_16)
+
+    def validate_approximate_age(self, field: WholeNumberField) -> None:
+        if field.data is not None and field.data < 16:
+            raise ValidationError(UNDER_16)
 
     def validate_ethnicity(self, field: SelectField) -> None:
         if field.data == "":
@@ -184,19 +336,12 @@ class ContactForm(StepForm):
     )
 
 
-class PerpetratorEntry(Form):
+class PerpetratorEntry(BirthFields, Form):
     given_name = text(
         "First name", PERPETRATOR_LIMITS["given_name"], required="Enter the person's first name"
     )
     family_name = text("Last name", PERPETRATOR_LIMITS["family_name"])
     aliases = long_text("Other names", PERPETRATOR_LIMITS["aliases"], hint="One per line")
-    dob = MemorableDateField("Date of birth", validators=[Optional(), date_of_birth])
-    approximate_age = WholeNumberField(
-        "Approximate age, if the date of birth is not known",
-        description="In years, for example 40",
-        widget=GovTextInput(),
-        validators=[Optional(), NumberRange(10, 120, message="Enter an age from 10 to 120")],
-    )
     gender = RadioField(
         "Gender",
         choices=Gender.choices(),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -20,6 +20,7 @@ from flask import current_app
 from conference import audit
 from conference.accounts.models import User
 from conference.extensions import db
+from conference.referrals.births import BirthDate
 from conference.referrals.models import IdentityLookup, Referral
 
 #: The form's count goes to the audit trail at most once per this gap (and when it is refused).
@@ -27,7 +28,7 @@ AUDIT_GAP = timedelta(minutes=10)
 
 
 def may_look_up(
-    referral: Referral, names: list[str], dob: date | None, *, actor: User, now: datetime
+    referral: Referral, names: list[str], birth: BirthDate, *, actor: User, now: datetime
 ) -> bool:
     """Whether the form may ask about this identity now; counts and audits a new question.
 
@@ -35,7 +36,7 @@ def may_look_up(
     """
     if not names:
         return True  # nothing to ask about yet: no look-up is made
-    fingerprint = _fingerprint(names, dob)
+    fingerprint = _fingerprint(names, birth)
     last = db.session.scalar(
         sa.select(IdentityLookup)
         .where(IdentityLookup.referral_id == referral.id)
@@ -90,9 +91,10 @@ def lookups_for(referral: Referral) -> int:
     )
 
 
-def _fingerprint(names: list[str], dob: date | None) -> str:
-    """A keyed hash of the question: tells one from another without keeping the names."""
+def _fingerprint(names: list[str], birth: BirthDate) -> str:
+    """A keyed hash of the question: tells one from another without keeping the names. The
+    date of birth counts by the days it allows (a reason typed asks nothing new)."""
     question = "|".join(sorted(name.strip().casefold() for name in names))
-    question += f"|{dob.isoformat() if dob else ''}"
+    question += "|" + ";".join(f"{s.earliest}-{s.latest}-{s.exact:d}" for s in birth.spans())
     key = str(current_app.config["SECRET_KEY"]).encode()
     return hmac.new(key, question.encode(), hashlib.sha256).hexdigest()

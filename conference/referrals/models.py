@@ -17,9 +17,12 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from conference.accounts.models import Agency, Marac, User
 from conference.db import TimestampMixin, UTCDateTime, enum_type, max_lengths, utcnow
 from conference.extensions import Model
+from conference.referrals import births
+from conference.referrals.births import BirthDate
 from conference.referrals.choices import (
     CaseStatus,
     Consent,
+    DobKind,
     Ethnicity,
     Gender,
     ReferralStatus,
@@ -36,6 +39,8 @@ REFERRAL_LIMITS = {
     "victim_given_name": 80,
     "victim_family_name": 80,
     "victim_aliases": 300,
+    "victim_dob_reason": 200,
+    "victim_other_dobs": 30,
     "victim_language": 60,
     "victim_address": 400,
     "victim_phone": 40,
@@ -53,7 +58,14 @@ REFERRAL_LIMITS = {
     "reported_by": 200,
     "referrer_reference": 40,
 }
-PERPETRATOR_LIMITS = {"given_name": 80, "family_name": 80, "aliases": 300, "address": 400}
+PERPETRATOR_LIMITS = {
+    "given_name": 80,
+    "family_name": 80,
+    "aliases": 300,
+    "address": 400,
+    "dob_reason": 200,
+    "other_dobs": 30,
+}
 CHILD_LIMITS = {
     "given_name": 80,
     "family_name": 80,
@@ -63,6 +75,22 @@ CHILD_LIMITS = {
 }
 INCIDENT_LIMITS = {"summary": 200}
 REASON_LIMIT = 2000
+
+
+#: The columns that hold what is known of a date of birth (births.columns names them).
+PERPETRATOR_BIRTH_COLUMNS = (
+    "dob_kind",
+    "dob",
+    "born_from",
+    "born_to",
+    "approximate_age",
+    "age_on",
+    "dob_reason",
+    "other_dobs",
+)
+VICTIM_BIRTH_COLUMNS = tuple(
+    f"victim_{'age' if name == 'approximate_age' else name}" for name in PERPETRATOR_BIRTH_COLUMNS
+)
 
 
 class Case(TimestampMixin, Model):
@@ -152,7 +180,21 @@ class Referral(TimestampMixin, Model):
     victim_family_name: Mapped[str] = mapped_column(sa.String(80), default="")
     #: Other names she is known by, one per line.
     victim_aliases: Mapped[str] = mapped_column(sa.String(300), default="")
+    #: Her date of birth when it is known exactly (births.BirthDate says what else is known).
     victim_dob: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    #: How much of it is known: the date, only a year, only an age, or nothing.
+    victim_dob_kind: Mapped[DobKind | None] = mapped_column(enum_type(DobKind, "victim_dob_kind"))
+    #: The first and last day she may have been born on, by everything known (her possible
+    #: dates too): what matching searches by. Empty when nothing is known.
+    victim_born_from: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    victim_born_to: Mapped[date | None] = mapped_column(sa.Date)
+    #: Her age as the referrer gave it, and the day it was her age.
+    victim_age: Mapped[int | None] = mapped_column()
+    victim_age_on: Mapped[date | None] = mapped_column(sa.Date)
+    #: Why her date of birth is not known.
+    victim_dob_reason: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    #: Other possible dates of birth (ISO dates, one a line), as other names are aliases.
+    victim_other_dobs: Mapped[str] = mapped_column(sa.String(30), default="", server_default="")
     victim_gender: Mapped[Gender | None] = mapped_column(enum_type(Gender, "gender"))
     victim_is_trans: Mapped[YesNoNotKnown | None] = mapped_column(
         enum_type(YesNoNotKnown, "victim_is_trans")
@@ -253,6 +295,8 @@ class Referral(TimestampMixin, Model):
         *max_lengths(REFERRAL_LIMITS),
         sa.CheckConstraint("score BETWEEN 0 AND 100", name="score_range"),
         sa.CheckConstraint("victim_dob <= referred_on", name="victim_dob_not_future"),
+        sa.CheckConstraint("victim_born_from <= victim_born_to", name="victim_born_in_order"),
+        sa.CheckConstraint("victim_age BETWEEN 0 AND 120", name="victim_age_range"),
         sa.CheckConstraint(
             "checklist_completed_on <= referred_on", name="checklist_completed_not_future"
         ),
@@ -307,6 +351,33 @@ class Referral(TimestampMixin, Model):
     @property
     def alias_list(self) -> list[str]:
         return [a.strip() for a in self.victim_aliases.splitlines() if a.strip()]
+
+    @property
+    def victim_birth(self) -> BirthDate:
+        """What is known of her date of birth."""
+        return births.stored(
+            self.victim_dob_kind,
+            self.victim_dob,
+            self.victim_born_from,
+            self.victim_age,
+            self.victim_age_on or self.referred_on,
+            self.victim_dob_reason,
+            self.victim_other_dobs,
+        )
+
+    @property
+    def victim_birth_known(self) -> bool:
+        return self.victim_birth.is_known
+
+    @property
+    def victim_born(self) -> str:
+        """Her date of birth in words, as far as it is known, to follow 'born'."""
+        return births.describe(self.victim_birth)
+
+    @property
+    def victim_dob_text(self) -> str:
+        """The same, standing on its own (a summary row's value)."""
+        return births.as_value(self.victim_birth)
 
     @property
     def criteria_met(self) -> list[Criterion]:
@@ -364,6 +435,14 @@ class Perpetrator(NamedInReferral, Model):
     address: Mapped[str] = mapped_column(sa.String(400), default="")
     #: His age as the referrer guessed it, when his date of birth is not known.
     approximate_age: Mapped[int | None] = mapped_column()
+    #: How much of his date of birth is known, and the rest as for the victim (Referral).
+    dob_kind: Mapped[DobKind | None] = mapped_column(enum_type(DobKind, "perpetrator_dob_kind"))
+    born_from: Mapped[date | None] = mapped_column(sa.Date, index=True)
+    born_to: Mapped[date | None] = mapped_column(sa.Date)
+    #: The day he was approximate_age; his referral's day when empty.
+    age_on: Mapped[date | None] = mapped_column(sa.Date)
+    dob_reason: Mapped[str] = mapped_column(sa.String(200), default="", server_default="")
+    other_dobs: Mapped[str] = mapped_column(sa.String(30), default="", server_default="")
     gender: Mapped[Gender | None] = mapped_column(enum_type(Gender, "perpetrator_gender"))
     ethnicity: Mapped[Ethnicity | None] = mapped_column(
         enum_type(Ethnicity, "perpetrator_ethnicity")
@@ -373,10 +452,37 @@ class Perpetrator(NamedInReferral, Model):
         *max_lengths(PERPETRATOR_LIMITS),
         sa.CheckConstraint("length(trim(given_name)) > 0", name="given_name_not_blank"),
         sa.CheckConstraint("approximate_age BETWEEN 10 AND 120", name="approximate_age_range"),
+        sa.CheckConstraint("born_from <= born_to", name="born_in_order"),
     )
 
     def __repr__(self) -> str:
         return f"<Perpetrator {self.id}>"
+
+    def birth(self, referred_on: date | None) -> BirthDate:
+        """What is known of his date of birth; an age without its day is his referral's."""
+        return births.stored(
+            self.dob_kind,
+            self.dob,
+            self.born_from,
+            self.approximate_age,
+            self.age_on or referred_on,
+            self.dob_reason,
+            self.other_dobs,
+        )
+
+    @property
+    def born(self) -> str:
+        """His date of birth in words, as far as it is known, to follow 'born'."""
+        return births.describe(self.birth(None))
+
+    @property
+    def dob_text(self) -> str:
+        """The same, standing on its own (a summary row's value)."""
+        return births.as_value(self.birth(None))
+
+    @property
+    def birth_known(self) -> bool:
+        return self.birth(None).is_known
 
 
 class Child(NamedInReferral, Model):
@@ -596,3 +702,33 @@ class IdentityLookup(Model):
 
     def __repr__(self) -> str:
         return f"<IdentityLookup {self.id}>"
+
+
+@sa.event.listens_for(Referral, "before_insert")
+@sa.event.listens_for(Referral, "before_update")
+def _victim_born_span(mapper: Any, connection: Any, target: Referral) -> None:
+    """Keep the span of days she may have been born on true to what is stored, however the
+    row was made (the form, a notice, the demo): matching searches by it."""
+    birth = target.victim_birth
+    if target.victim_dob_kind is None and birth.kind is not None:
+        target.victim_dob_kind = birth.kind
+    envelope = birth.envelope
+    target.victim_born_from, target.victim_born_to = envelope or (None, None)
+
+
+@sa.event.listens_for(Perpetrator, "before_insert")
+@sa.event.listens_for(Perpetrator, "before_update")
+def _perpetrator_born_span(mapper: Any, connection: Any, target: Perpetrator) -> None:
+    """The same for a named perpetrator; an age without its day is an age on the day his
+    referral was sent, or today's while it has none."""
+    on = target.age_on
+    if on is None and target.approximate_age is not None:
+        sent = sa.select(Referral.referred_on).where(Referral.id == target.referral_id)
+        on = connection.scalar(sent) or utcnow().date()
+    birth = target.birth(on)
+    if target.dob_kind is None and birth.kind is not None:
+        target.dob_kind = birth.kind
+    if birth.kind is DobKind.AGE and target.age_on is None:
+        target.age_on = birth.age_on
+    envelope = birth.envelope
+    target.born_from, target.born_to = envelope or (None, None)

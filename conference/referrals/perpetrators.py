@@ -2,8 +2,10 @@
 
 A perpetrator is named in a referral; when a coordinator confirms that two named perpetrators are
 the same man, both belong to one PerpetratorIdentity. Suggestions come from the same fuzzy name
-matching the victim has (matching.name_similarity), with a date of birth that is the same or an
-approximate age that agrees within a year. A rejected pair is never suggested again.
+matching the victim has (matching.identity_match): dates of birth that agree, exactly, by one of
+the possible dates or within an approximate one's range (births.py), or a name nearly the same
+when no date is known of either. Each says how sure it is. A rejected pair is never suggested
+again.
 
 A man linked to enough different victims within the MARAC's window is a serial perpetrator. The
 flag says only how many other victims and since which year: never who, where or which case.
@@ -23,8 +25,15 @@ from conference import audit
 from conference.accounts.models import Marac, User
 from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
+from conference.referrals import births
+from conference.referrals.births import BirthDate, BirthMatch
 from conference.referrals.choices import CaseStatus, ReferralStatus, Relationship
-from conference.referrals.matching import MATCHABLE, NAME_THRESHOLD, name_similarity
+from conference.referrals.matching import (
+    MATCHABLE,
+    candidate_clauses,
+    identity_match,
+    victim_birth_columns,
+)
 from conference.referrals.models import (
     Case,
     Perpetrator,
@@ -34,48 +43,24 @@ from conference.referrals.models import (
     Referral,
 )
 
-#: How far apart two ages (or an age and a date of birth) may be and still be the same man's.
-AGE_TOLERANCE_YEARS = 1
-
 
 @dataclass(frozen=True)
 class Described:
-    """What matching needs to know of one named perpetrator."""
+    """What matching needs to know of one named person."""
 
     names: tuple[str, ...]
-    dob: date | None
-    approximate_age: int | None
-    referred_on: date | None
+    birth: BirthDate
 
 
 def describe(p: Perpetrator, referred_on: date | None) -> Described:
     aliases = tuple(a.strip() for a in p.aliases.splitlines() if a.strip())
-    return Described((p.name, *aliases), p.dob, p.approximate_age, referred_on)
+    return Described((p.name, *aliases), p.birth(referred_on))
 
 
-def age_on(dob: date, day: date) -> int:
-    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
-
-
-def dates_agree(a: Described, b: Described) -> bool:
-    """The same date of birth; or an approximate age within a year of the other's age (or of
-    the age his date of birth gives) on the day he was named. Nothing to compare: no."""
-    if a.dob and b.dob:
-        return a.dob == b.dob
-    if a.dob and b.approximate_age is not None and b.referred_on:
-        return abs(age_on(a.dob, b.referred_on) - b.approximate_age) <= AGE_TOLERANCE_YEARS
-    if b.dob and a.approximate_age is not None and a.referred_on:
-        return abs(age_on(b.dob, a.referred_on) - a.approximate_age) <= AGE_TOLERANCE_YEARS
-    if (
-        a.approximate_age is not None
-        and b.approximate_age is not None
-        and a.referred_on
-        and b.referred_on
-    ):
-        born_a = a.referred_on.year - a.approximate_age
-        born_b = b.referred_on.year - b.approximate_age
-        return abs(born_a - born_b) <= AGE_TOLERANCE_YEARS
-    return False
+def may_be_same(a: Described, b: Described) -> BirthMatch | None:
+    """How sure it is that a and b are one man, or None (matching.identity_match)."""
+    found = identity_match(a.names, a.birth, b.names, b.birth)
+    return found[0] if found else None
 
 
 def ordered(a: int, b: int) -> tuple[int, int]:
@@ -90,7 +75,8 @@ class Suggestion:
     other_id: int
     other_name: str
     other_dob: date | None
-    other_age: int | None
+    #: What is known of his date of birth, in words.
+    other_born: str
     referral_id: int
     marac_id: int
     marac_name: str
@@ -98,25 +84,19 @@ class Suggestion:
     case_id: int | None
     case_reference: str | None
     similarity: int
+    #: How sure the match is by the dates of birth.
+    certainty: BirthMatch
 
 
 def _date_clauses(described: Iterable[Described]) -> list[sa.ColumnElement[bool]]:
-    """Which earlier perpetrators could agree on dates with any of these: a bounded search."""
-    clauses: list[sa.ColumnElement[bool]] = []
-    for d in described:
-        if d.dob:
-            clauses.append(Perpetrator.dob == d.dob)
-            clauses.append(Perpetrator.approximate_age.is_not(None))
-        elif d.approximate_age is not None and d.referred_on:
-            born = d.referred_on.year - d.approximate_age
-            clauses.append(
-                Perpetrator.dob.between(
-                    date(born - AGE_TOLERANCE_YEARS - 1, 1, 1),
-                    date(born + AGE_TOLERANCE_YEARS, 12, 31),
-                )
-            )
-            clauses.append(Perpetrator.approximate_age.is_not(None))
-    return clauses
+    """Which earlier perpetrators could match any of these: a bounded search."""
+    return candidate_clauses(
+        [(d.names, d.birth) for d in described],
+        Perpetrator.born_from,
+        Perpetrator.born_to,
+        Perpetrator.given_name,
+        Perpetrator.family_name,
+    )
 
 
 def suggestions_for(referral: Referral) -> list[Suggestion]:
@@ -150,18 +130,16 @@ def suggestions_for(referral: Referral) -> list[Suggestion]:
     for row in rows:
         theirs = describe(row.Perpetrator, row.referred_on)
         for mine_id, d in mine.items():
-            if not dates_agree(d, theirs):
-                continue
-            similarity = name_similarity(d.names, theirs.names)
-            if similarity >= NAME_THRESHOLD:
-                candidates.append((mine_id, row, similarity))
+            found = identity_match(d.names, d.birth, theirs.names, theirs.birth)
+            if found is not None:
+                candidates.append((mine_id, row, found, theirs.birth))
     if not candidates:
         return []
-    ids = set(mine) | {row.Perpetrator.id for _, row, _ in candidates}
+    ids = set(mine) | {row.Perpetrator.id for _, row, _, _ in candidates}
     decided = decided_pairs(ids)
     identity = identities_of(ids)
     suggestions = []
-    for mine_id, row, similarity in candidates:
+    for mine_id, row, (certainty, similarity), born in candidates:
         other = row.Perpetrator
         if ordered(mine_id, other.id) in decided:
             continue
@@ -173,7 +151,7 @@ def suggestions_for(referral: Referral) -> list[Suggestion]:
                 other_id=other.id,
                 other_name=other.name,
                 other_dob=other.dob,
-                other_age=other.approximate_age,
+                other_born=births.describe(born),
                 referral_id=row.referral_id,
                 marac_id=row.marac_id,
                 marac_name=row.marac_name,
@@ -181,6 +159,7 @@ def suggestions_for(referral: Referral) -> list[Suggestion]:
                 case_id=row.case_id,
                 case_reference=row.reference,
                 similarity=similarity,
+                certainty=certainty,
             )
         )
     return suggestions
@@ -454,25 +433,20 @@ def counter_allegations(referrals: Collection[Referral], *, today: date) -> dict
     """Referrals whose victim is named as the perpetrator, and whose perpetrator as the victim,
     in another referral of any MARAC (the same fuzzy names and dates as a link suggestion).
     Three queries, however many referrals."""
-    by_id = {r.id: r for r in referrals if r.victim_dob is not None}
+    by_id = {r.id: r for r in referrals if r.victim_birth.is_known}
     if not by_id:
         return {}
     theirs: dict[int, list[Described]] = defaultdict(list)
-    clauses: list[sa.ColumnElement[bool]] = []
     for p in _perpetrators_of(set(by_id)):
         theirs[p.referral_id].append(describe(p, by_id[p.referral_id].referred_on))
-    for described in theirs.values():
-        for d in described:
-            if d.dob:
-                clauses.append(Referral.victim_dob == d.dob)
-            elif d.approximate_age is not None and d.referred_on:
-                born = d.referred_on.year - d.approximate_age
-                clauses.append(
-                    Referral.victim_dob.between(
-                        date(born - AGE_TOLERANCE_YEARS - 1, 1, 1),
-                        date(born + AGE_TOLERANCE_YEARS, 12, 31),
-                    )
-                )
+    clauses = candidate_clauses(
+        [(d.names, d.birth) for described in theirs.values() for d in described],
+        Referral.victim_born_from,
+        Referral.victim_born_to,
+        Referral.victim_given_name,
+        Referral.victim_family_name,
+        by_name_alone=False,
+    )
     if not clauses:
         return {}
     others = db.session.execute(
@@ -483,7 +457,7 @@ def counter_allegations(referrals: Collection[Referral], *, today: date) -> dict
             Referral.victim_given_name,
             Referral.victim_family_name,
             Referral.victim_aliases,
-            Referral.victim_dob,
+            *victim_birth_columns(),
         ).where(Referral.status.in_(MATCHABLE), sa.or_(*clauses))
     ).all()
     their_perpetrators: dict[int, list[Described]] = defaultdict(list)
@@ -493,9 +467,7 @@ def counter_allegations(referrals: Collection[Referral], *, today: date) -> dict
     flags: dict[int, CounterFlag] = {}
     for referral in by_id.values():
         start = _window_start(referral.marac, today)
-        victim = Described(
-            (referral.victim_name, *referral.alias_list), referral.victim_dob, None, None
-        )
+        victim = Described((referral.victim_name, *referral.alias_list), referral.victim_birth)
         found: list[date] = []
         for other in others:
             if other.id == referral.id or (other.case_id and other.case_id == referral.case_id):
@@ -507,9 +479,7 @@ def counter_allegations(referrals: Collection[Referral], *, today: date) -> dict
                     f"{other.victim_given_name} {other.victim_family_name}",
                     *[a.strip() for a in other.victim_aliases.splitlines() if a.strip()],
                 ),
-                other.victim_dob,
-                None,
-                None,
+                births.from_row(other[-7:]),
             )
             if _same(theirs[referral.id], other_victim) and _same(
                 their_perpetrators[other.id], victim
@@ -521,9 +491,10 @@ def counter_allegations(referrals: Collection[Referral], *, today: date) -> dict
 
 
 def _same(people: Iterable[Described], person: Described) -> bool:
-    """Any of people may be person: the dates agree and the names are alike."""
+    """Any of people may be person: dates of birth that agree (a name alone is not enough
+    for a flag that agencies see) and names alike."""
     return any(
-        dates_agree(p, person) and name_similarity(p.names, person.names) >= NAME_THRESHOLD
+        (found := may_be_same(p, person)) is not None and found is not BirthMatch.NAME_ONLY
         for p in people
     )
 

@@ -35,13 +35,14 @@ Named = tuple[int | None, perpetrators.Described]
 def named_in_draft(draft: drafts.Draft, tool: RiskTool, today: date) -> list[Named]:
     """Each perpetrator as far as typed (a name at least), as matching needs him; no id yet."""
     named: list[Named] = []
-    for p in drafts.parsed(draft, "perpetrators", tool, today).get("perpetrators") or []:
+    form = drafts.form_from_draft(draft, drafts.STEP_BY_NAME["perpetrators"], tool, today)
+    for entry in form.perpetrators.entries:
+        p = entry.form.data
         full = f"{p.get('given_name') or ''} {p.get('family_name') or ''}".strip()
         if not full:
             continue
         aliases = [a.strip() for a in (p.get("aliases") or "").splitlines() if a.strip()]
-        age = None if p.get("dob") else p.get("approximate_age")
-        named.append((None, perpetrators.Described((full, *aliases), p.get("dob"), age, today)))
+        named.append((None, perpetrators.Described((full, *aliases), entry.form.birth())))
     return named
 
 
@@ -115,10 +116,8 @@ def find_repeat(
 
 
 def _may_be_same(mine: perpetrators.Described, other: perpetrators.Described) -> bool:
-    """As a perpetrator link is suggested: dates that agree and a name like his."""
-    return perpetrators.dates_agree(mine, other) and (
-        matching.name_similarity(mine.names, other.names) >= matching.NAME_THRESHOLD
-    )
+    """As a perpetrator link is suggested (perpetrators.may_be_same)."""
+    return perpetrators.may_be_same(mine, other) is not None
 
 
 def _repeat(
@@ -143,7 +142,7 @@ def repeat_of(referral: Referral) -> Repeat | None:
     if referral.referred_on is None:
         return None
     earlier = matching.find_possible_matches(
-        [referral.victim_name, *referral.alias_list], referral.victim_dob, excluding=referral.id
+        [referral.victim_name, *referral.alias_list], referral.victim_birth, excluding=referral.id
     )
     named = [(p.id, perpetrators.describe(p, referral.referred_on)) for p in referral.perpetrators]
     return find_repeat(named, earlier, referral.referred_on, _window_days(referral))

@@ -21,7 +21,7 @@ from conference.errors import InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.notifications import services as notifications
 from conference.notifications.links import Link
-from conference.referrals import drafts, forms, lookups, matching, repeats
+from conference.referrals import births, drafts, forms, lookups, matching, repeats
 from conference.referrals.checklists import Question, RiskTool, Scored, ScreeningRules
 from conference.referrals.choices import (
     WITHOUT_CONSENT,
@@ -182,11 +182,11 @@ def live_assessment(
     """
     tool, rules = referral_tool(referral, today)
     draft = referral.draft or {}
-    names, dob = drafts.victim_identity(draft, tool, today)
+    names, birth = drafts.victim_identity(draft, tool, today)
     paused = asked_by is not None and not lookups.may_look_up(
-        referral, names, dob, actor=asked_by, now=now or utcnow()
+        referral, names, birth, actor=asked_by, now=now or utcnow()
     )
-    matches = [] if paused else matching.find_possible_matches(names, dob, excluding=referral.id)
+    matches = [] if paused else matching.find_possible_matches(names, birth, excluding=referral.id)
     criteria = drafts.parsed(draft, "criteria", tool, today)
     repeat = repeats.find_repeat(
         repeats.named_in_draft(draft, tool, today), matches, today, rules.repeat_window_days
@@ -274,7 +274,8 @@ def _write_from_forms(referral: Referral, steps: dict[str, Any], tool: RiskTool)
     referral.victim_given_name = victim["given_name"]
     referral.victim_family_name = victim["family_name"] or ""
     referral.victim_aliases = victim["aliases"] or ""
-    referral.victim_dob = victim["dob"]
+    for column, value in births.victim_columns(steps["victim"].birth()).items():
+        setattr(referral, column, value)
     referral.victim_gender = victim["gender"]
     referral.victim_is_trans = victim["is_trans"]
     referral.victim_ethnicity = victim["ethnicity"]
@@ -298,14 +299,19 @@ def _write_from_forms(referral: Referral, steps: dict[str, Any], tool: RiskTool)
             given_name=p["given_name"],
             family_name=p["family_name"] or "",
             aliases=p["aliases"] or "",
-            dob=p["dob"],
-            approximate_age=None if p["dob"] else p.get("approximate_age"),
+            **births.columns(entry.form.birth()),
             gender=p["gender"] or None,
             ethnicity=p["ethnicity"] or None,
             relationship=p["relationship"],
             address=p["address"] or "",
         )
-        for n, p in enumerate(steps["perpetrators"].data["perpetrators"])
+        for n, (p, entry) in enumerate(
+            zip(
+                steps["perpetrators"].data["perpetrators"],
+                steps["perpetrators"].perpetrators.entries,
+                strict=True,
+            )
+        )
     ]
     children = steps["children"].data
     referral.has_children = children["has_children"] == "yes"

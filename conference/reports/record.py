@@ -38,6 +38,7 @@ from conference.conferences.listing import CASE_SECTIONS
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
 from conference.meetings.models import Attendee
+from conference.referrals.births import BirthDate
 from conference.referrals.choices import (
     Consent,
     Ethnicity,
@@ -54,7 +55,6 @@ from conference.referrals.models import (
     Referral,
     ReferralTransition,
 )
-from conference.referrals.perpetrators import age_on
 from conference.reports.periods import Period
 from conference.voice.choices import OutcomeResult
 from conference.voice.models import VictimVoice
@@ -189,6 +189,7 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
             Referral.victim_disability,
             Referral.is_aged_16_17,
             Referral.victim_dob,
+            Referral.victim_born_from,
             Referral.is_repeat,
             Referral.consent,
             Referral.meets_visible_high_risk,
@@ -212,7 +213,7 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
     found = []
     for row in rows:
         on = row.referred_on or days[row.conference_id]
-        young = [_is_17_or_under(dob, guess, on) for dob, guess in ages.get(row.referral_id, [])]
+        young = [birth.may_be_aged(0, 17, on) for birth in ages.get(row.referral_id, [])]
         sent = row.referred_on
         if row.first_sent is not None:
             sent = rules.local(row.first_sent, marac.timezone).date()
@@ -231,7 +232,7 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
                 is_trans=row.victim_is_trans,
                 disability=row.victim_disability,
                 is_aged_16_17=bool(row.is_aged_16_17),
-                has_dob=row.victim_dob is not None,
+                has_dob=row.victim_dob is not None or row.victim_born_from is not None,
                 contact_made=row.contact_made,
                 outcome_result=row.outcome_result,
                 perpetrators_17_or_under=sum(y is True for y in young),
@@ -245,26 +246,19 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
     return found
 
 
-def _perpetrator_ages(referral_ids: list[int]) -> dict[int, list[tuple[date | None, int | None]]]:
-    """Referral id -> each named perpetrator's date of birth and guessed age."""
-    found: dict[int, list[tuple[date | None, int | None]]] = defaultdict(list)
+def _perpetrator_ages(referral_ids: list[int]) -> dict[int, list[BirthDate]]:
+    """Referral id -> what is known of each named perpetrator's date of birth (an age given
+    without its day counts from his referral's)."""
+    found: dict[int, list[BirthDate]] = defaultdict(list)
     if referral_ids:
-        for referral_id, dob, guess in db.session.execute(
-            sa.select(Perpetrator.referral_id, Perpetrator.dob, Perpetrator.approximate_age)
+        for perpetrator, referred_on in db.session.execute(
+            sa.select(Perpetrator, Referral.referred_on)
+            .join(Referral, Referral.id == Perpetrator.referral_id)
             .where(Perpetrator.referral_id.in_(set(referral_ids)))
             .order_by(Perpetrator.referral_id, Perpetrator.position)
         ):
-            found[referral_id].append((dob, guess))
+            found[perpetrator.referral_id].append(perpetrator.birth(referred_on))
     return found
-
-
-def _is_17_or_under(dob: date | None, guess: int | None, on: date) -> bool | None:
-    """Whether a perpetrator was 17 or under on the day; None when his age is not known."""
-    if dob is not None:
-        return age_on(dob, on) <= 17
-    if guess is not None:
-        return guess <= 17
-    return None
 
 
 def observers_at(conference_ids: Collection[int]) -> dict[int, int]:

@@ -23,6 +23,7 @@ from conference.dates import years_after
 from conference.db import affected_rows, flush_or_conflict
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
+from conference.referrals.births import age_on
 from conference.referrals.choices import CaseStatus
 from conference.referrals.models import Case
 from conference.retention.models import REASON_LIMIT, LegalHold
@@ -52,6 +53,12 @@ BIRTH_DATES = (
     ("referrals", "victim_dob"),
     ("referral_perpetrators", "dob"),
     ("referral_children", "dob"),
+)
+#: The first and last days someone may have been born on (referrals births.py): each end
+#: changes as a date of birth does, both in one statement (the first is never after the last).
+BIRTH_SPANS = (
+    ("referrals", "victim_born_from", "victim_born_to"),
+    ("referral_perpetrators", "born_from", "born_to"),
 )
 #: Foreign keys that point at a case's rows without belonging to the case: deleting the case
 #: empties them instead of deleting their row.
@@ -254,10 +261,6 @@ def _blanked(column: sa.Column[Any]) -> Any:
     )
 
 
-def _age_on(born: date, day: date) -> int:
-    return day.year - born.year - ((day.month, day.day) < (born.month, born.day))
-
-
 def _birth_dates(where: dict[str, Any]) -> None:
     """Each date of birth -> 1 January of the year that keeps her (his) age on the day of
     the referral; none when the referral has no day yet."""
@@ -275,8 +278,24 @@ def _birth_dates(where: dict[str, Any]) -> None:
             )
         rows = db.session.execute(query.where(where[table_name], born.is_not(None))).all()
         for row_id, dob, on in rows:
-            kept = date(on.year - _age_on(dob, on), 1, 1) if on is not None else None
+            kept = date(on.year - age_on(dob, on), 1, 1) if on is not None else None
             db.session.execute(sa.update(table).where(table.c.id == row_id).values({born: kept}))
+    for table_name, first, last in BIRTH_SPANS:
+        if table_name not in where:
+            continue
+        table = db.metadata.tables[table_name]
+        on_day = referrals.c.referred_on
+        spans = sa.select(table.c.id, table.c[first], table.c[last], on_day)
+        if table is not referrals:
+            spans = spans.join(referrals, referrals.c.id == table.c.referral_id)
+        found = db.session.execute(spans.where(where[table_name], table.c[first].is_not(None)))
+        for row_id, earliest, latest, on in found.all():
+            ends = [date(on.year - age_on(d, on), 1, 1) if on else None for d in (earliest, latest)]
+            db.session.execute(
+                sa.update(table)
+                .where(table.c.id == row_id)
+                .values({table.c[first]: ends[0], table.c[last]: ends[1]})
+            )
 
 
 def anonymise_case(case: Case, *, now: datetime, actor: User | None = None) -> dict[str, int]:

@@ -32,7 +32,8 @@ from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
 from conference.meetings.models import Discussion, PerpetratorRisk
 from conference.minutes.models import Minutes
-from conference.referrals.choices import ReferralStatus
+from conference.referrals import births
+from conference.referrals.choices import DobKind, ReferralStatus
 from conference.referrals.matching import NAME_THRESHOLD, name_similarity
 from conference.referrals.models import (
     Case,
@@ -313,6 +314,11 @@ def _fields(pairs: Iterable[tuple[str, Any]]) -> list[tuple[str, str]]:
     return [(label, _text(value)) for label, value in pairs if _text(value).strip()]
 
 
+def _by_age(p: Perpetrator) -> bool:
+    """Only his approximate age is known (with any other possible dates)."""
+    return p.birth(None).kind is DobKind.AGE
+
+
 def _full(given: str, family: str) -> str:
     return f"{given} {family}".strip()
 
@@ -376,10 +382,15 @@ def _redactor(people: _People, *, victim_is_subject: bool, own_names: list[str])
         if victim_is_subject:
             redactor.subject(_victim_names(r))
         else:
-            redactor.other("the victim", _victim_names(r), r.victim_dob)
+            redactor.other("the victim", _victim_names(r), r.victim_dob, r.victim_birth.others)
         for p in r.perpetrators:
             if p.id in people.perpetrator_labels:
-                redactor.other(people.perpetrator_labels[p.id], _perpetrator_names(p), p.dob)
+                redactor.other(
+                    people.perpetrator_labels[p.id],
+                    _perpetrator_names(p),
+                    p.dob,
+                    p.birth(r.referred_on).others,
+                )
         for c in r.children:
             if c.id in people.child_labels:
                 redactor.other(
@@ -512,7 +523,7 @@ def _victim_pack(case: Case | None, referrals: list[Referral]) -> CasePack:
                         ("Status", r.status),
                         ("Name", _full(r.victim_given_name, r.victim_family_name)),
                         ("Other names", ", ".join(_aliases(r.victim_aliases))),
-                        ("Date of birth", r.victim_dob),
+                        ("Date of birth", r.victim_dob_text),
                         ("Gender", r.victim_gender),
                         ("Ethnicity", r.victim_ethnicity),
                         ("Disability", r.victim_disability),
@@ -693,8 +704,11 @@ def _perpetrator_pack(case: Case | None, mine: list[Perpetrator], first: Referra
                             ("Status of the referral", r.status),
                             ("Name", _full(p.given_name, p.family_name)),
                             ("Other names", ", ".join(_aliases(p.aliases))),
-                            ("Date of birth", p.dob),
-                            ("Approximate age", p.approximate_age),
+                            ("Date of birth", None if _by_age(p) else p.dob_text),
+                            (
+                                "Approximate age",
+                                births.describe(p.birth(None)) if _by_age(p) else None,
+                            ),
                             ("Relationship to the victim", p.relationship),
                             ("Address", p.address),
                             ("Gender", p.gender),

@@ -52,15 +52,23 @@ class Redactor:
         self.own |= _phrases(full_names)
         self._pattern = None
 
-    def other(self, role: str, full_names: Iterable[str], dob: date | None = None) -> None:
-        """Someone else in the case: each of their names (whole, then word by word) becomes role.
+    def other(
+        self,
+        role: str,
+        full_names: Iterable[str],
+        dob: date | None = None,
+        other_dobs: Iterable[date] = (),
+    ) -> None:
+        """Someone else in the case: each of their names (whole, then word by word) becomes role,
+        and their date of birth and other possible dates of birth are taken out.
 
         A word the subject's own names share (a family name, say) stays: it is theirs too.
         """
         for phrase in sorted(_phrases(full_names), key=len, reverse=True):
             self.names.setdefault(phrase, role)
-        if dob is not None:
-            self.dobs.update(dob_spellings(dob))
+        for day in (dob, *other_dobs):
+            if day is not None:
+                self.dobs.update(dob_spellings(day))
         self._pattern = None
 
     def _compiled(self) -> re.Pattern[str] | None:

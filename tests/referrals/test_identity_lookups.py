@@ -150,3 +150,18 @@ def test_sending_still_checks_for_earlier_referrals_past_the_limit(app):
 
     assert draft.status.value == "submitted"
     assert draft.has_possible_match
+
+
+def test_the_referrer_is_told_only_that_a_match_exists_never_how_sure_or_whose(app):
+    factories.make_referral(status="accepted", now=utcnow() - timedelta(days=30))
+    referrer = factories.make_user("agency_rep", marac=factories.make_marac(name="Southmere MARAC"))
+    draft = factories.make_referral(referrer, status="draft", dob=("", "", ""))
+    typed = copy.deepcopy(draft.draft)
+    typed["victim"] |= {"dob_kind": ["year"], "birth_year": ["1990"]}
+    draft.draft = typed
+    db.session.commit()
+    client = sign_in(app.test_client(), referrer)
+    panel = _panel(client, draft.id)
+    assert MATCH in panel
+    for hidden in ("Within approximate range", "Exact date of birth", "Name only", "1990"):
+        assert hidden not in panel

@@ -7,6 +7,8 @@ from datetime import timedelta
 from conference.db import utcnow
 from conference.extensions import db
 from conference.referrals import matching, services
+from conference.referrals.births import BirthDate
+from conference.referrals.choices import DobKind
 from conference.referrals.models import Referral
 from tests import factories
 
@@ -17,7 +19,7 @@ def _names(*names: str) -> list[str]:
 
 def test_a_misspelt_name_with_the_same_date_of_birth_matches(app):
     earlier = factories.make_referral(status="accepted", given_name="Jane", family_name="Smith")
-    found = matching.find_possible_matches(_names("Jayne Smyth"), earlier.victim_dob)
+    found = matching.find_possible_matches(_names("Jayne Smyth"), earlier.victim_birth)
     assert [m.referral_id for m in found] == [earlier.id]
     assert found[0].case_reference == earlier.case.reference
 
@@ -26,23 +28,23 @@ def test_an_alias_matches_either_way(app):
     earlier = factories.make_referral(
         status="submitted", given_name="Aisha", family_name="Rahman", aliases="Aisha Begum"
     )
-    assert matching.find_possible_matches(_names("Aisha Begum"), earlier.victim_dob)
+    assert matching.find_possible_matches(_names("Aisha Begum"), earlier.victim_birth)
     assert matching.find_possible_matches(
-        _names("Ayesha Karim", "Aisha Rahman"), earlier.victim_dob
+        _names("Ayesha Karim", "Aisha Rahman"), earlier.victim_birth
     )
 
 
 def test_a_different_date_of_birth_or_name_does_not_match(app):
     earlier = factories.make_referral(status="accepted", given_name="Jane", family_name="Smith")
-    other_day = earlier.victim_dob + timedelta(days=1)
+    other_day = BirthDate(DobKind.EXACT, exact=earlier.victim_dob + timedelta(days=1))
     assert matching.find_possible_matches(_names("Jane Smith"), other_day) == []
-    assert matching.find_possible_matches(_names("Mary Jones"), earlier.victim_dob) == []
+    assert matching.find_possible_matches(_names("Mary Jones"), earlier.victim_birth) == []
 
 
 def test_drafts_withdrawn_and_declined_referrals_are_not_matches(app):
     draft = factories.make_referral(status="draft")
     declined = factories.make_referral(status="declined")
-    dob = declined.victim_dob
+    dob = declined.victim_birth
     assert matching.find_possible_matches(_names("Alicia Testwood"), dob) == []
     assert draft.victim_dob is None  # a draft has no stored identity until it is sent
 
@@ -71,7 +73,7 @@ def test_a_match_in_another_marac_counts_and_is_found(app):
     assert newer.marac_id != elsewhere.marac_id
     assert newer.is_repeat
     [found] = matching.find_possible_matches(
-        _names(newer.victim_name), newer.victim_dob, excluding=newer.id
+        _names(newer.victim_name), newer.victim_birth, excluding=newer.id
     )
     assert found.marac_id == elsewhere.marac_id and found.marac_name == elsewhere.marac.name
 

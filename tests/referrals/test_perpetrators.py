@@ -12,7 +12,8 @@ from conference.accounts.models import Role
 from conference.audit.models import AuditEvent
 from conference.db import utcnow
 from conference.extensions import db
-from conference.referrals import perpetrators
+from conference.referrals import births, perpetrators
+from conference.referrals.births import BirthMatch
 from conference.referrals.models import (
     PerpetratorLink,
     PerpetratorLinkDecision,
@@ -101,7 +102,7 @@ def test_a_different_name_is_not_suggested(marac):
 def test_an_approximate_age_matches_within_a_year(marac):
     earlier = _referral(marac)
     today = utcnow().date()
-    age = perpetrators.age_on(date(1984, 1, 1), today)
+    age = births.age_on(date(1984, 1, 1), today)
     for near in (age - 1, age, age + 1):
         later = _referral(marac, status="submitted", perp=_perp(dob=("", "", ""), age=near))
         assert later.perpetrators[0].approximate_age == near
@@ -119,10 +120,16 @@ def test_two_approximate_ages_match_within_a_year(marac):
     assert earlier.id not in _suggested(far)
 
 
-def test_no_date_of_birth_and_no_age_is_never_suggested(marac):
-    _referral(marac, perp=_perp(dob=("", "", "")))
+def test_with_no_date_of_birth_only_a_name_nearly_the_same_is_suggested_as_name_only(marac):
+    earlier = _referral(marac, perp=_perp(dob=("", "", "")))
+    misspelt = _referral(
+        marac, status="submitted", perp=_perp(dob=("", "", ""), given_name="Greg", aliases="")
+    )
+    assert _suggested(misspelt) == set()  # 82: enough only with dates that agree
     later = _referral(marac, status="submitted", perp=_perp(dob=("", "", "")))
-    assert _suggested(later) == set()
+    [suggestion] = [s for s in perpetrators.suggestions_for(later) if s.referral_id == earlier.id]
+    assert suggestion.certainty is BirthMatch.NAME_ONLY
+    assert suggestion.other_born == "not known"
 
 
 def test_drafts_declined_and_withdrawn_referrals_are_not_suggested(marac):
@@ -640,3 +647,34 @@ def test_two_coordinators_deciding_the_same_link_at_once_get_a_message_not_an_er
     assert decision.decided_by_id == colleague.id and decision.confirmed is False
     page = client.get(response.location).text if response.status_code == 303 else response.text
     assert "Someone else decided this link at the same moment" in page
+
+
+def test_each_suggestion_says_how_sure_it_is_and_what_is_known_of_his_birth(marac, client_as):
+    client = client_as("coordinator", marac=marac)
+    exact = _referral(marac)
+    two_dates = _referral(
+        marac,
+        perp=_perp(dob=("1", "6", "1983"), other_dob_1=("1", "1", "1984"), aliases=""),
+    )
+    later = _referral(
+        marac, status="submitted", perp=_perp(dob_kind="year", dob=("", "", ""), birth_year="1984")
+    )
+    found = {s.referral_id: s for s in perpetrators.suggestions_for(later)}
+    assert {found[r.id].certainty for r in (exact, two_dates)} == {BirthMatch.RANGE}
+    page = client.get(f"/referrals/{later.id}").text
+    assert "Within approximate range" in page
+    assert "born 1 June 1983 (or 1 January 1984)" in page
+    assert "born 1 January 1984" in page
+
+
+def test_the_same_date_and_one_of_his_possible_dates_say_so(marac, client_as):
+    client = client_as("coordinator", marac=marac)
+    exact = _referral(marac)
+    two_dates = _referral(
+        marac, perp=_perp(dob=("1", "6", "1983"), other_dob_1=("1", "1", "1984"), aliases="")
+    )
+    later = _referral(marac, status="submitted")
+    found = {s.referral_id: s.certainty for s in perpetrators.suggestions_for(later)}
+    assert found == {exact.id: BirthMatch.EXACT, two_dates.id: BirthMatch.POSSIBLE_DATE}
+    page = client.get(f"/referrals/{later.id}").text
+    assert "Exact date of birth" in page and "One of the possible dates of birth" in page

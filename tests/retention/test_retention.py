@@ -187,11 +187,17 @@ def _mark_every_row(case: Case) -> set[str]:
                 )
         if values:
             db.session.execute(sa.update(table).where(where[table.name]).values(values))
-    for model, column in ((Referral, "victim_dob"), (Perpetrator, "dob"), (Child, "dob")):
+    for model, columns in (
+        (Referral, ("victim_dob", "victim_born_from", "victim_born_to")),
+        (Perpetrator, ("dob", "born_from", "born_to")),
+        (Child, ("dob",)),
+    ):
         table = model.__table__
         if table.name in where:
             db.session.execute(
-                sa.update(table).where(where[table.name]).values({table.c[column]: BORN})
+                sa.update(table)
+                .where(where[table.name])
+                .values({table.c[column]: BORN for column in columns})
             )
     db.session.commit()
     return populated
@@ -226,7 +232,8 @@ def test_anonymising_leaves_no_personal_value_in_any_column_of_any_table(demo):
     referrals = db.session.scalars(sa.select(Referral).where(Referral.case_id == case.id)).all()
     born = (
         [r.victim_dob for r in referrals]
-        + [p.dob for r in referrals for p in r.perpetrators]
+        + [d for r in referrals for d in (r.victim_born_from, r.victim_born_to)]
+        + [d for r in referrals for p in r.perpetrators for d in (p.dob, p.born_from, p.born_to)]
         + [c.dob for r in referrals for c in r.children]
     )
     assert BORN not in born

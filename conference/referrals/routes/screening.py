@@ -66,7 +66,9 @@ def screening_context(
     coordinator = permissions.coordinates(actor, referral.marac_id)
     matches = (
         matching.find_possible_matches(
-            [referral.victim_name, *referral.alias_list], referral.victim_dob, excluding=referral.id
+            [referral.victim_name, *referral.alias_list],
+            referral.victim_birth,
+            excluding=referral.id,
         )
         if coordinator
         else []
