@@ -7,6 +7,7 @@ in ``working``. Everything is read in a fixed number of queries, however big the
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from conference.accounts.models import Agency, AgencyKind, Marac
 from conference.conferences import rules
 from conference.conferences.models import Conference
+from conference.profiles import profile_for
 from conference.referrals.choices import (
     WITHOUT_CONSENT,
     Consent,
@@ -150,7 +152,7 @@ def data_return(marac: Marac, period: Period, today: date) -> DataReturn:
                     _referrers_table(cases, agencies),
                     _consent_table(cases),
                     _children_table(cases),
-                    _equality_table(cases),
+                    _equality_table(cases, profile_for(marac).equality),
                     _perpetrators_table(cases),
                     volume,
                 ],
@@ -317,44 +319,48 @@ def _children_table(cases: list[Discussed]) -> Table:
     )
 
 
-def _equality_table(cases: list[Discussed]) -> Table:
+def _equality_table(cases: list[Discussed], shown: Sequence[str]) -> Table:
+    """The equality rows the MARAC's practice profile counts, in its order."""
     whole = len(cases)
 
-    def row(label: str, key: str, counted: int, unknown: int) -> dict[str, Any]:
-        return {**share_row(label, counted, whole, NATIONAL[key]), "unknown": unknown}
+    def row(label: str, key: str, counted: int, unknown: int) -> tuple[str, dict[str, Any]]:
+        return key, {**share_row(label, counted, whole, NATIONAL[key]), "unknown": unknown}
 
-    rows = [
-        row(
-            "Black, Asian or minoritised",
-            "minoritised",
-            sum(c.ethnicity in MINORITISED for c in cases),
-            sum(c.ethnicity in (None, Ethnicity.NOT_KNOWN) for c in cases),
-        ),
-        row(
-            "LGBT+",
-            "lgbt",
-            sum(c.sexuality in LGB_PLUS or c.is_trans is YesNoNotKnown.YES for c in cases),
-            sum(c.sexuality in (None, Sexuality.NOT_KNOWN) for c in cases),
-        ),
-        row(
-            "Disabled",
-            "disabled",
-            sum(c.disability is YesNoNotKnown.YES for c in cases),
-            sum(c.disability in (None, YesNoNotKnown.NOT_KNOWN) for c in cases),
-        ),
-        row(
-            "Male",
-            "male",
-            sum(c.gender is Gender.MALE for c in cases),
-            sum(c.gender in (None, Gender.NOT_KNOWN) for c in cases),
-        ),
-        row(
-            "Aged 16 or 17",
-            "aged_16_17",
-            sum(c.is_aged_16_17 for c in cases),
-            sum(not c.has_dob for c in cases),
-        ),
-    ]
+    every = dict(
+        [
+            row(
+                "Black, Asian or minoritised",
+                "minoritised",
+                sum(c.ethnicity in MINORITISED for c in cases),
+                sum(c.ethnicity in (None, Ethnicity.NOT_KNOWN) for c in cases),
+            ),
+            row(
+                "LGBT+",
+                "lgbt",
+                sum(c.sexuality in LGB_PLUS or c.is_trans is YesNoNotKnown.YES for c in cases),
+                sum(c.sexuality in (None, Sexuality.NOT_KNOWN) for c in cases),
+            ),
+            row(
+                "Disabled",
+                "disabled",
+                sum(c.disability is YesNoNotKnown.YES for c in cases),
+                sum(c.disability in (None, YesNoNotKnown.NOT_KNOWN) for c in cases),
+            ),
+            row(
+                "Male",
+                "male",
+                sum(c.gender is Gender.MALE for c in cases),
+                sum(c.gender in (None, Gender.NOT_KNOWN) for c in cases),
+            ),
+            row(
+                "Aged 16 or 17",
+                "aged_16_17",
+                sum(c.is_aged_16_17 for c in cases),
+                sum(not c.has_dob for c in cases),
+            ),
+        ]
+    )
+    rows = [every[key] for key in shown]
     return Table(
         key="equality",
         title="Victims' equality and diversity",
