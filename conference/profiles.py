@@ -30,6 +30,7 @@ WORDS = {
     "meetings": "the same, more than one",
     "advocate": "the victim's advocate (IDVA)",
     "advocates": "the same, more than one",
+    "advocate_role": "the advocate's role, as a label (Advocate (IDVA))",
     "agency": "an organisation that takes part",
     "agencies": "the same, more than one",
 }
@@ -51,6 +52,7 @@ class Words:
     meetings: str
     advocate: str
     advocates: str
+    advocate_role: str
     agency: str
     agencies: str
 

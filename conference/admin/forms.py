@@ -305,9 +305,9 @@ class MaracForm(FlaskForm):
         ]
         self.risk_tool_id.choices = [SelectChoice(t.id, t.name) for t in tools.values()]
         if not self.risk_tool_id.data:  # a new MARAC starts with its profile's tool
-            self.risk_tool_id.data = profiles().get(
-                self.profile_id.data or "", install
-            ).default_risk_tool
+            self.risk_tool_id.data = (
+                profiles().get(self.profile_id.data or "", install).default_risk_tool
+            )
         # Each threshold's hint names the chosen checklist's own default.
         tool = tools.get(self.risk_tool_id.data) or tools[current_app.config["DEFAULT_RISK_TOOL"]]
         for name in SCREENING_FIELDS:

@@ -18,6 +18,7 @@ from conference.db import affected_rows
 from conference.errors import Conflict
 from conference.extensions import db
 from conference.notifications.models import Notification, OutboundEmail
+from conference.profiles import install_profile
 
 #: For each kind: the line for one, and the line for several ({n}). Order here is order in
 #: the email. Every kind in services.MESSAGES needs a wording (a test checks).
@@ -103,8 +104,8 @@ WORDING: dict[str, tuple[str, str]] = {
         "The minutes of {n} conferences are final",
     ),
     "transfer.requested": (
-        "1 case transfer from another MARAC waits for your decision",
-        "{n} case transfers from other MARACs wait for your decision",
+        "1 case transfer from another {meeting} waits for your decision",
+        "{n} case transfers from other {meetings} wait for your decision",
     ),
     "transfer.accepted": (
         "1 case transfer you sent was accepted",
@@ -115,8 +116,8 @@ WORDING: dict[str, tuple[str, str]] = {
         "{n} case transfers you sent were declined",
     ),
     "transfer.withdrawn": (
-        "1 case transfer to your MARAC was withdrawn",
-        "{n} case transfers to your MARAC were withdrawn",
+        "1 case transfer to your {meeting} was withdrawn",
+        "{n} case transfers to your {meeting} were withdrawn",
     ),
 }
 #: A kind added without wording still gets counted, rather than stopping every email.
@@ -133,8 +134,12 @@ CONTACT_TOLD = "action.contact_told"
 
 
 def line_for(kind: str, count: int) -> str:
+    """The line for count notifications of a kind, in the install's words (conference.profiles)."""
     one, many = WORDING.get(kind, OTHER)
-    return one if count == 1 else many.format(n=count)
+    words = install_profile().words
+    return (one if count == 1 else many).format(
+        n=count, meeting=words.meeting, meetings=words.meetings
+    )
 
 
 def subject_for(total: int, app_name: str) -> str:
@@ -172,7 +177,8 @@ def compose_for_contact(address: str, count: int, now: datetime) -> OutboundEmai
         body=(
             f"Hello,\n\nYou are your agency's named point of contact for {app_name}.\n\n"
             f"- {line_for(CONTACT_TOLD, count)}\n\n"
-            "The MARAC's coordinators will be in touch. Your agency's representatives see "
+            f"The {install_profile().words.meeting}'s coordinators will be in touch. Your "
+            "agency's representatives see "
             f"these actions when they sign in: {link}\n\n"
             "For everyone's safety this email gives no details. Please do not forward it.\n"
             "This is an automatic message; replies are not read.\n"

@@ -117,14 +117,20 @@ def victim_words(record: Any = None) -> Pronouns:
     page speaks of no one victim: ``{{ victim_words(case).Their }} voice``."""
     if record is None:
         return THEY
-    if hasattr(record, "victim_gender"):  # a referral: its own answer
-        return pronouns_for(record.victim_gender)
+    if hasattr(record, "victim_gender"):  # a referral: its own answer, or its draft's
+        return pronouns_for(record.victim_gender or _draft_gender(record))
     case_id = getattr(record, "case_id", None)
     if isinstance(record, Case):
         case_id = record.id
     if case_id is None:
         return pronouns_for(record)
     return pronouns_for(_victim_gender(case_id))
+
+
+def _draft_gender(referral: Any) -> object:
+    """The gender typed on a draft's victim step, if any: the column is written on submit."""
+    typed = ((getattr(referral, "draft", None) or {}).get("victim") or {}).get("gender")
+    return typed[0] if isinstance(typed, list) and typed else typed
 
 
 def _victim_gender(case_id: int) -> object:
