@@ -8,7 +8,12 @@ anyone else, and anyone whose gender was not recorded, is "they".
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+import re
+from dataclasses import dataclass, fields, is_dataclass, replace
+from typing import Any
+
+#: A placeholder: one of the Pronouns' words in braces, lower-case or capitalised.
+PLACEHOLDER = re.compile(r"\{([A-Za-z]+)\}")
 
 
 @dataclass(frozen=True)
@@ -48,8 +53,10 @@ class Pronouns:
         return {**words, **{key.capitalize(): value.capitalize() for key, value in words.items()}}
 
     def fit(self, text: str) -> str:
-        """The text with its placeholders filled: "{Their} views" -> "Her views"."""
-        return text.format_map(self.mapping())
+        """The text with its placeholders filled: "{Their} views" -> "Her views". Braces that
+        name no placeholder are left as they are."""
+        words = self.mapping()
+        return PLACEHOLDER.sub(lambda m: words.get(m.group(1), m.group(0)), text)
 
 
 SHE = Pronouns("she", "her", "her", "hers", "herself", "is", "was", "has", "does", "s")
@@ -68,3 +75,49 @@ def pronouns_for(gender: object) -> Pronouns:
 def fit(text: str, gender: object = None) -> str:
     """The text with its placeholders filled for the gender (neutral when none is given)."""
     return pronouns_for(gender).fit(text)
+
+
+class FitsVictim:
+    """A form about one victim, its labels, hints, choices and messages written with
+    placeholders: each is filled with "they" when the form is made, and with the victim's own
+    pronouns by ``for_victim``. Mixed in before the form class."""
+
+    pronouns: Pronouns = THEY
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._unfitted: dict[str, tuple[str, Any, Any]] = {
+            field.name: (field.label.text, field.description, getattr(field, "choices", None))
+            for field in self  # type: ignore[attr-defined]
+        }
+        self.for_victim(THEY)
+
+    def for_victim(self, pronouns: Pronouns) -> Any:
+        """Fill the form's words for this victim; returns the form."""
+        self.pronouns = pronouns
+        for field in self:  # type: ignore[attr-defined]
+            label, description, choices = self._unfitted[field.name]
+            field.label.text = pronouns.fit(label)
+            if isinstance(description, str):
+                field.description = pronouns.fit(description)
+            if isinstance(choices, list):
+                field.choices = [_fit_choice(pronouns, choice) for choice in choices]
+        self.fit_errors()
+        return self
+
+    def fit_errors(self) -> None:
+        """Fill the placeholders of the messages beside the fields."""
+        for field in self:  # type: ignore[attr-defined]
+            if isinstance(field.errors, list):
+                field.errors = [
+                    self.pronouns.fit(e) if isinstance(e, str) else e for e in field.errors
+                ]
+
+
+def _fit_choice(pronouns: Pronouns, choice: Any) -> Any:
+    label = getattr(choice, "label", None)
+    if is_dataclass(choice) and not isinstance(choice, type) and isinstance(label, str):
+        return replace(choice, label=pronouns.fit(label))  # a SelectChoice
+    if isinstance(choice, tuple) and len(choice) >= 2 and isinstance(choice[1], str):
+        return (choice[0], pronouns.fit(choice[1]), *choice[2:])
+    return choice

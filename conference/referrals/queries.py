@@ -12,6 +12,7 @@ from sqlalchemy.orm import defer, raiseload, selectinload
 from conference.accounts.models import Role, RoleGrant, User
 from conference.db import one_page
 from conference.extensions import db
+from conference.pronouns import Pronouns, pronouns_for
 from conference.referrals.choices import CaseStatus, Gender, ReferralStatus
 from conference.referrals.models import Case, Referral
 
@@ -172,6 +173,11 @@ def advocates_in(marac_id: int) -> list[User]:
             .order_by(User.name)
         ).unique()
     )
+
+
+def victim_pronouns(case_id: int) -> Pronouns:
+    """The pronouns for a case's victim, by the gender the latest accepted referral recorded."""
+    return pronouns_for(victim_genders([case_id])[case_id])
 
 
 def victim_genders(case_ids: Collection[int]) -> dict[int, Gender | None]:

@@ -22,6 +22,7 @@ from conference.conferences.models import AgendaItem, Conference, conference_inv
 from conference.extensions import db
 from conference.minutes.jobs import WORKING_DAYS_TO_FINALISE
 from conference.minutes.models import Minutes
+from conference.pronouns import fit
 from conference.reports import record
 from conference.reports.periods import Period
 from conference.reports.record import CASE_SECTIONS, NO_CASES, ActionRecord, Discussed
@@ -333,7 +334,7 @@ def _told_table(cases: list[Discussed]) -> Table:
     whole = len(cases)
     rows = [
         *[
-            share_row(result.label, sum(c.outcome_result is result for c in cases), whole)
+            share_row(fit(result.label), sum(c.outcome_result is result for c in cases), whole)
             for result in OutcomeResult
         ],
         share_row("Not recorded yet", sum(c.outcome_result is None for c in cases), whole),
