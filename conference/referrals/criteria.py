@@ -141,6 +141,6 @@ def _why_not_met(yes_count: int, incidents: int, rules: ScreeningRules) -> str:
         f"({rules.high_risk_threshold} needed for visible high risk), {incidents} "
         f"incident{'s' if incidents != 1 else ''} in the last {rules.escalation_window_days} "
         f"days ({rules.escalation_incidents} needed for potential escalation), and no MARAC "
-        "referral for her with the same perpetrator within the repeat window. If you are "
+        "referral for the victim with the same perpetrator within the repeat window. If you are "
         "seriously concerned, choose professional judgement and give your reasons."
     )

@@ -226,8 +226,8 @@ def _repeats_table(marac: Marac, cases: list[Discussed]) -> Table:
         chart=Chart("share", marker="national", marker_label=NATIONAL_LABEL),
         notes=[
             "A repeat is a new incident between the same victim and the same perpetrator "
-            f"within {window} days of her last MARAC referral, in any MARAC. The repeat rate "
-            "is repeats as a share of the cases discussed."
+            f"within {window} days of the victim's last MARAC referral, in any MARAC. The "
+            "repeat rate is repeats as a share of the cases discussed."
         ],
         empty=NO_CASES,
     )
@@ -279,8 +279,8 @@ def _consent_table(cases: list[Discussed]) -> Table:
     given = sum(case.consent is Consent.GIVEN for case in cases)
     without = sum(case.consent in WITHOUT_CONSENT for case in cases)
     rows = [
-        share_row("Shared with her consent", given, whole),
-        share_row("Shared without her consent", without, whole),
+        share_row("Shared with their consent", given, whole),
+        share_row("Shared without their consent", without, whole),
     ]
     if unknown := whole - given - without:
         rows.append(share_row("Consent not recorded", unknown, whole))
@@ -291,9 +291,9 @@ def _consent_table(cases: list[Discussed]) -> Table:
         rows=rows if cases else [],
         chart=Chart("share"),
         notes=[
-            "A case counts as shared without consent when the referral that listed it says she "
-            "refused and it was shared anyway, or that her consent was not sought. Each such "
-            "referral records why, and who authorised it.",
+            "A case counts as shared without consent when the referral that listed it says the "
+            "victim refused and it was shared anyway, or that their consent was not sought. "
+            "Each such referral records why, and who authorised it.",
             "A case listed from a repeat-incident notice, which does not ask about consent, "
             "counts as consent not recorded.",
         ],
@@ -372,7 +372,7 @@ def _equality_table(cases: list[Discussed], shown: Sequence[str]) -> Table:
         rows=rows if cases else [],
         chart=Chart("share", marker="national", marker_label=NATIONAL_LABEL),
         notes=[
-            "As the referral recorded her. LGBT+ counts lesbian, gay, bisexual and other "
+            "As the referral recorded the victim. LGBT+ counts lesbian, gay, bisexual and other "
             "sexual orientations, and trans victims."
         ],
         empty=NO_CASES,

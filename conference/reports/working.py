@@ -320,10 +320,13 @@ def _voice_table(cases: list[Discussed]) -> Table:
     return Table(
         key="voice",
         title="The victim's voice",
-        columns=share_columns(label="Her advocate recorded"),
+        columns=share_columns(label="Their advocate recorded"),
         rows=rows if cases else [],
         chart=Chart("share"),
-        notes=["Whether her advocate recorded her views for the meeting that discussed her."],
+        notes=[
+            "Whether the victim's advocate recorded their views for the meeting that "
+            "discussed them."
+        ],
         empty=NO_CASES,
         adds_up=True,
     )
@@ -341,13 +344,13 @@ def _told_table(cases: list[Discussed]) -> Table:
     ]
     return Table(
         key="told",
-        title="Telling her the outcome",
+        title="Telling them the outcome",
         columns=share_columns(label="After the meeting"),
         rows=rows if cases else [],
         chart=Chart("share"),
         notes=[
-            "What her advocate recorded after the meeting that discussed her: told her (when "
-            "and how), not safe to contact her (why), or could not reach her (how many tries)."
+            "What their advocate recorded after the meeting that discussed them: told them (when "
+            "and how), not safe to contact them (why), or could not reach them (how many tries)."
         ],
         empty=NO_CASES,
         adds_up=True,
