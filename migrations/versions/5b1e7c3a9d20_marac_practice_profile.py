@@ -64,6 +64,6 @@ def upgrade():
 
 def downgrade():
     _triggers(TEXT_AFTER, drop=True)
-    with op.batch_alter_table("maracs", schema=None) as batch_op:
-        batch_op.drop_column("profile_id")
+    # Dropped in place: a batch rebuild would remake the table and its constraints.
+    op.execute("ALTER TABLE maracs DROP COLUMN profile_id")
     _triggers(TEXT_BEFORE, drop=False)
