@@ -104,8 +104,8 @@ WORDING: dict[str, tuple[str, str]] = {
         "The minutes of {n} conferences are final",
     ),
     "transfer.requested": (
-        "1 case transfer from another {meeting} waits for your decision",
-        "{n} case transfers from other {meetings} wait for your decision",
+        "1 case transfer from another MARAC waits for your decision",
+        "{n} case transfers from other MARACs wait for your decision",
     ),
     "transfer.accepted": (
         "1 case transfer you sent was accepted",
@@ -116,8 +116,8 @@ WORDING: dict[str, tuple[str, str]] = {
         "{n} case transfers you sent were declined",
     ),
     "transfer.withdrawn": (
-        "1 case transfer to your {meeting} was withdrawn",
-        "{n} case transfers to your {meeting} were withdrawn",
+        "1 case transfer to your MARAC was withdrawn",
+        "{n} case transfers to your MARAC were withdrawn",
     ),
 }
 #: A kind added without wording still gets counted, rather than stopping every email.
@@ -134,12 +134,8 @@ CONTACT_TOLD = "action.contact_told"
 
 
 def line_for(kind: str, count: int) -> str:
-    """The line for count notifications of a kind, in the install's words (conference.profiles)."""
     one, many = WORDING.get(kind, OTHER)
-    words = install_profile().words
-    return (one if count == 1 else many).format(
-        n=count, meeting=words.meeting, meetings=words.meetings
-    )
+    return one if count == 1 else many.format(n=count)
 
 
 def subject_for(total: int, app_name: str) -> str:
