@@ -41,6 +41,7 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
 
     _init_extensions(app)
     _load_risk_tools(app)
+    _load_profiles(app)
     _register_blueprints(app)
     _register_commands(app)
     return app
@@ -88,6 +89,22 @@ def _load_risk_tools(app: Flask) -> None:
     if default not in app.extensions["risk_tools"]:
         raise ConfigError(
             f"DEFAULT_RISK_TOOL {default!r} is not one of the risk tools in {directory.name}/"
+        )
+
+
+def _load_profiles(app: Flask) -> None:
+    """Read the practice profiles once; a broken file stops the app here, naming the file."""
+    from conference.profiles import PROFILES_DIR, ProfileError, load_profiles
+
+    directory = Path(app.config.get("PROFILES_DIR") or PROFILES_DIR)
+    try:
+        app.extensions["profiles"] = load_profiles(directory, app.extensions["risk_tools"])
+    except ProfileError as error:
+        raise ConfigError(f"Practice profile refused: {error}") from error
+    chosen = app.config.get("PRACTICE_PROFILE")
+    if chosen not in app.extensions["profiles"]:
+        raise ConfigError(
+            f"PRACTICE_PROFILE {chosen!r} is not one of the profiles in {directory.name}/"
         )
 
 

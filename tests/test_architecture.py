@@ -37,7 +37,8 @@ class Layer:
 #: the CLI, the model registry, the catalogue of status machines) assembles everything and may
 #: import anything.
 LAYERS = (
-    # db, dates, text, errors, extensions, config, choices, spreadsheets, states, merging
+    # db, dates, text, errors, extensions, config, choices, spreadsheets, states, merging,
+    # profiles, pronouns
     Layer("core"),
     Layer("audit", above={"accounts": "the log viewer's routes find the users to filter by"}),
     Layer("accounts", "audit"),
@@ -143,6 +144,8 @@ CORE = {
     "spreadsheets",
     "states",
     "merging",
+    "profiles",
+    "pronouns",
 }
 APP = {"conference", "conference.cli", "conference.models", "conference.lifecycles"}
 WEB_FACING = {"routes", "forms"}

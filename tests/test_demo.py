@@ -465,7 +465,7 @@ def test_every_demo_marac_has_an_agreement_accepted_by_all_but_probation(demo, c
     count = sa.select(sa.func.count()).select_from(SharingAgreement)
     before = db.session.scalar(count)
     seed_demo(now=utcnow())
-    assert db.session.scalar(count) == before == 3
+    assert db.session.scalar(count) == before == 4  # Northbridge two, Eastmoor and Riverton one
 
 
 def test_the_published_agenda_reviews_the_actions_overdue_on_its_day(demo, as_user):
@@ -538,6 +538,36 @@ def test_the_demo_has_a_stalking_module_opened_and_a_red_flag_raised_by_the_rule
         scored = stored_checklist(referral).scored
         assert referral.score == scored.score, referral.reference
         assert referral.meets_visible_high_risk is scored.high_risk, referral.reference
-        young = "dash-young" if referral.is_aged_16_17 else "dash-24"
-        assert referral.risk_tool_id == young, referral.reference
+        marac_tool = db.session.get(Marac, referral.marac_id).risk_tool_id
+        expected = "dash-young" if referral.is_aged_16_17 else marac_tool
+        assert referral.risk_tool_id == expected, referral.reference
     assert _referral_of("Leah", "Marchetti").risk_tool_id == "dash-young"
+
+
+def test_a_second_marac_works_as_a_us_style_high_risk_team(demo):
+    team = db.session.scalar(sa.select(Marac).where(Marac.code == "RV"))
+    assert (team.profile_id, team.timezone) == ("us", "America/Chicago")
+    assert team.risk_tool_id == "us-lethality-11"  # the profile's lethality screen
+    referrals = db.session.scalars(sa.select(Referral).where(Referral.marac_id == team.id)).all()
+    assert sorted((r.victim_given_name, r.status) for r in referrals) == [
+        ("Derek", ReferralStatus.ACCEPTED),
+        ("Lucia", ReferralStatus.SUBMITTED),
+    ]
+    coordinator = db.session.scalar(sa.select(User).where(User.email == f"riverton@{DEMO_DOMAIN}"))
+    assert [(g.role, g.marac_id) for g in coordinator.role_grants] == [(Role.COORDINATOR, team.id)]
+
+
+def test_male_victims_have_cases_heard_and_their_referrers_wrote_of_them_as_men(demo):
+    men = db.session.scalars(
+        sa.select(Referral).where(
+            Referral.victim_gender == Gender.MALE, Referral.status == ReferralStatus.ACCEPTED
+        )
+    ).all()
+    heard = db.session.scalar(
+        sa.select(sa.func.count(sa.distinct(AgendaItem.case_id))).where(
+            AgendaItem.case_id.in_([m.case_id for m in men])
+        )
+    )
+    assert heard >= 1, "a male victim's case is on an agenda"
+    derek = next(m for m in men if m.victim_given_name == "Derek")
+    assert derek.who_she_fears.startswith("His partner") and "her brother" in derek.who_she_fears

@@ -132,6 +132,9 @@ class Marac(TimestampMixin, Model):
     is_active: Mapped[bool] = mapped_column(default=True)
     #: The risk checklist referrals here use: the id of a tool file in config/risk_tools/.
     risk_tool_id: Mapped[str] = mapped_column(sa.String(40), default="dash-24")
+    #: The practice profile its pages speak with (a file id in config/profiles/); empty means
+    #: the install's (PRACTICE_PROFILE).
+    profile_id: Mapped[str | None] = mapped_column(sa.String(40))
     #: The MARAC's own screening thresholds; empty means the tool's default.
     high_risk_threshold: Mapped[int | None] = mapped_column()
     escalation_incidents: Mapped[int | None] = mapped_column()

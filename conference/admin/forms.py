@@ -41,6 +41,7 @@ from conference.accounts.models import (
     RetentionAction,
     Role,
 )
+from conference.profiles import install_profile, profiles
 from conference.web.forms import (
     FlaskForm,
     GovRadios,
@@ -167,6 +168,14 @@ class MaracForm(FlaskForm):
         "the MARAC. Tick it when a coordinator's agency holds its own records on the cases "
         "(for example a police coordinator), so that agency researches every case too.",
         widget=GovSingleCheckbox(),
+    )
+    profile_id = SelectField(
+        "Practice profile",
+        description="The words its pages use for the meeting, the advocate and the agencies, "
+        "how they write dates and the rows of the data return's equality table",
+        choices=[],
+        default="",
+        widget=GovSelect(),
     )
     risk_tool_id = SelectField(
         "Risk checklist",
@@ -304,9 +313,16 @@ class MaracForm(FlaskForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         tools = current_app.extensions["risk_tools"]
+        install = install_profile()
+        self.profile_id.choices = [
+            SelectChoice("", f"The install's: {install.name}"),
+            *(SelectChoice(p.id, p.name) for p in profiles().values()),
+        ]
         self.risk_tool_id.choices = [SelectChoice(t.id, t.name) for t in tools.values()]
-        if not self.risk_tool_id.data:
-            self.risk_tool_id.data = current_app.config["DEFAULT_RISK_TOOL"]
+        if not self.risk_tool_id.data:  # a new MARAC starts with its profile's tool
+            self.risk_tool_id.data = (
+                profiles().get(self.profile_id.data or "", install).default_risk_tool
+            )
         # Each threshold's hint names the chosen checklist's own default.
         tool = tools.get(self.risk_tool_id.data) or tools[current_app.config["DEFAULT_RISK_TOOL"]]
         for name in SCREENING_FIELDS:
@@ -329,6 +345,7 @@ class MaracForm(FlaskForm):
             "requires_two_factor": self.requires_two_factor.data,
             "is_active": self.is_active.data,
             "coordinators_research": self.coordinators_research.data,
+            "profile_id": self.profile_id.data or None,
             "risk_tool_id": self.risk_tool_id.data,
             **{name: getattr(self, name).data for name in SCREENING_FIELDS},
             "confidentiality_statement": self.confidentiality_statement.data or "",

@@ -57,7 +57,8 @@ class NoticeForm(Form):
         "Who reported it?",
         REPORTED_BY_LIMIT,
         required="Say who reported the incident",
-        hint="For example: she told her GP; a neighbour called the police; our officer saw it.",
+        hint="For example: the victim told their GP; a neighbour called the police; our officer "
+        "saw it.",
     )
 
 

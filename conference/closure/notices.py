@@ -51,7 +51,7 @@ WHAT_HAPPENED_LIMIT = 2000
 REPORTED_BY_LIMIT = REFERRAL_LIMITS["reported_by"]
 
 #: How the agency knows a flagged case, as its list says.
-REFERRED, RESEARCHED, OWNS_ACTIONS = "Referred her", "Returned research", "Owns actions"
+REFERRED, RESEARCHED, OWNS_ACTIONS = "Referred the victim", "Returned research", "Owns actions"
 
 #: The victim's details a notice carries over from her last full referral: who she is, for
 #: matching and the data return. Never her address, phone or story: the person filing the
@@ -304,7 +304,7 @@ def _check(case: Case, facts: NoticeFacts, today: date) -> Perpetrator:
         )
     if standing.last_referred_on and facts.occurred_on < standing.last_referred_on:
         raise ValidationFailed(
-            "The incident must be on or after her last MARAC referral, on "
+            "The incident must be on or after the victim's last MARAC referral, on "
             f"{standing.last_referred_on:%-d %B %Y}: an earlier one belongs to that referral",
             "occurred_on",
         )

@@ -39,8 +39,8 @@ SUMMARIES = {
     "the minutes, track every action to closure and prepare the quarterly data return.",
     Role.CHAIR: "You run the live conference: attendance and confidentiality first, then each "
     "case's risks and safety action plan, and you finalise the minutes.",
-    Role.ADVOCATE: "You refer victims at high risk, and speak for them at the conference: her "
-    "views, wishes and fears, and how she can safely be contacted.",
+    Role.ADVOCATE: "You refer victims at high risk, and speak for them at the conference: "
+    "their views, wishes and fears, and how they can safely be contacted.",
     Role.AGENCY_REP: "You refer victims at high risk, research your agency's records before "
     "each conference, and keep your agency's actions up to date.",
     Role.STEERING: "You oversee how the MARAC works: each agency's engagement, repeats, waits "
@@ -180,7 +180,8 @@ def _links_for(role: Role) -> list[Link]:
             else Link(
                 "Victim's voice",
                 url_for("voice.index"),
-                "Her views, wishes and fears before each conference; telling her the outcome after",
+                "Their views, wishes and fears before each conference; telling them the outcome "
+                "after",
             )
         )
         return [

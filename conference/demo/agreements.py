@@ -50,6 +50,14 @@ EASTMOOR = (
     "the safety plan."
 )
 
+RIVERTON = (
+    "The partner agencies of the Riverton High-Risk Team share information only to keep "
+    "victims in high danger, and their children, alive and safe. Each partner agency shares "
+    "what is relevant and current; nothing is passed on without the agreement of the agency "
+    "that gave it; each person keeps what they learn in their agency's secure records and "
+    "uses it only for the safety plan."
+)
+
 #: Demo logins who have not accepted Northbridge's current version.
 NOT_ACCEPTED = {"probation"}
 
@@ -72,6 +80,10 @@ def seed_agreements(users: dict[str, User], maracs: dict[str, Marac], now: datet
     if not _has_agreement(eastmoor):
         first_em = _version(eastmoor, 1, EASTMOOR, users["eastmoor"], now - timedelta(days=200))
         _accept(users["eastmoor"], first_em, eastmoor.id, first_em.created_at)
+    riverton = maracs["RV"]
+    if not _has_agreement(riverton):
+        first_rv = _version(riverton, 1, RIVERTON, users["riverton"], now - timedelta(days=90))
+        _accept(users["riverton"], first_rv, riverton.id, first_rv.created_at)
     db.session.flush()
 
 

@@ -62,6 +62,7 @@ from conference.extensions import db
 from conference.meetings.choices import Presence
 from conference.meetings.models import Attendance, Attendee, Discussion, Meeting
 from conference.minutes.models import Minutes
+from conference.pronouns import pronouns_for
 from conference.referrals.choices import (
     CaseStatus,
     Consent,
@@ -632,6 +633,7 @@ class _Writer:
         else:
             narrative = rng.choice(NARRATIVES)
         young = age_on(victim.dob, on) in (16, 17)
+        they = pronouns_for(victim.gender)  # what the referrer typed speaks of them so
         referral = Referral(
             marac_id=self.marac.id,
             case_id=victim.case.id if victim.case else None,
@@ -661,7 +663,7 @@ class _Writer:
             safe_to_call=rng.choice((YesNoNotKnown.YES, YesNoNotKnown.YES, YesNoNotKnown.NO)),
             contact_notes="Call on weekday mornings only; never leave a message.",
             who_she_fears=f"{given} {family}.",
-            safe_contacts="Her sister." if rng.random() < 0.6 else "",
+            safe_contacts=they.fit("{Their} sister.") if rng.random() < 0.6 else "",
             has_children=bool(victim.children),
             checklist_completed_on=on,
             meets_professional_judgement=route == "judgement",
@@ -682,7 +684,9 @@ class _Writer:
             consent_reason={
                 Consent.GIVEN: "",
                 Consent.NOT_SOUGHT: "It was not safe to ask while he was in the house.",
-                Consent.REFUSED_SHARED: "The risk to her life outweighs her wish not to share.",
+                Consent.REFUSED_SHARED: they.fit(
+                    "The risk to {their} life outweighs {their} wish not to share."
+                ),
             }[consent],
             narrative=("Referred again. " if listing.repeat else "") + narrative,
             is_aged_16_17=young,

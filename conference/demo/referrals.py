@@ -12,6 +12,7 @@ import sqlalchemy as sa
 
 from conference.accounts.models import Marac, User
 from conference.extensions import db
+from conference.pronouns import pronouns_for
 from conference.referrals import services
 from conference.referrals.checklists import RiskTool
 from conference.referrals.choices import Decision
@@ -90,7 +91,11 @@ AUTHORISERS = {
     "idva": ("Priya Nandi", "IDVA service manager"),
     "health": ("Alan Moss", "Named nurse for safeguarding adults"),
     "eastmoor": ("Colin Marsh", "Safeguarding lead, Eastmoor"),
+    "riverton": ("Grace Okafor", "Program director, Riverton Family Justice Center"),
 }
+
+#: Who decides on each MARAC's referrals.
+COORDINATORS = {"NB": "coordinator", "EM": "eastmoor", "RV": "riverton"}
 
 
 DAWN = Victim("Dawn", "Hartigan", (12, 4, 1987), aliases="Dawn Kell")
@@ -105,6 +110,10 @@ GEMMA = Victim("Gemma", "Lowther", (14, 7, 1983))
 OWEN = Victim("Owen", "Sadler", (2, 3, 1976), gender="male", sexuality="gay_lesbian")
 SHANNON = Victim("Shannon", "Kerrigan", (2, 10, 1991))
 JEROME = Victim("Jerome", "Baptiste", (23, 1, 1993), gender="male", ethnicity="black")
+#: Riverton's high-risk team: a woman whose referral waits for screening, and a man whose case
+#: was opened there.
+LUCIA = Victim("Lucia", "Navarro", (8, 8, 1990))
+DEREK = Victim("Derek", "Halvorsen", (17, 5, 1984), gender="male")
 
 #: Dawn's ex-partner, named again (spelt another way) in the new referral of her: a link the
 #: coordinator has still to confirm or reject at screening.
@@ -292,6 +301,27 @@ STORIES = [
         narrative="He says she hit him with a mug during an argument; she has been referred "
         "as the victim of him.",
     ),
+    Story(
+        "riverton",
+        "RV",
+        DEREK,
+        perpetrator=Named("Kristen", "Halvorsen", (2, 12, 1986), "ex_partner"),
+        days_ago=20,
+        yes=15,
+        outcome="accepted",
+        reason="High danger on the screen: she has threatened to kill him and has a gun.",
+        narrative="His ex-wife came to his house with a gun after he left; she has threatened "
+        "to kill him if he takes the children.",
+    ),
+    Story(
+        "riverton",
+        "RV",
+        LUCIA,
+        perpetrator=Named("Ray", "Colter", (30, 6, 1982)),
+        days_ago=2,
+        yes=15,
+        narrative="Choked until she passed out last week; he keeps a handgun in the truck.",
+    ),
 ]
 
 
@@ -321,7 +351,7 @@ def refer(
         referral.draft = {"victim": referral.draft["victim"]}
         return referral
     services.submit(referral, actor=referrer, now=when)
-    coordinator = users["coordinator" if story.marac == "NB" else "eastmoor"]
+    coordinator = users[COORDINATORS[story.marac]]
     if story.outcome == "withdrawn":
         services.withdraw(referral, actor=referrer, reason=story.reason, now=when)
     elif story.outcome in ("accepted", "declined", "more_info_requested"):
@@ -402,6 +432,8 @@ def _victim_birth(v: Victim, born: tuple[int, int, int], when: datetime) -> dict
 
 def _draft(story: Story, tool: RiskTool, when: datetime) -> dict[str, dict[str, list[str]]]:
     v = story.victim
+    # The words the referrer types speak of the victim, and of the perpetrator, as they are.
+    they, other = pronouns_for(v.gender), pronouns_for("female" if v.gender == "male" else "male")
     born = v.dob
     if story.young:
         day = when.date().replace(year=when.year - 17) - timedelta(days=100)
@@ -447,14 +479,19 @@ def _draft(story: Story, tool: RiskTool, when: datetime) -> dict[str, dict[str, 
         },
         "contact": {
             "address": [
-                f"{len(v.family_name) * 7} Demo Street, Northbridge NB1 {len(v.given_name)}ZZ"
+                f"{len(v.family_name) * 7} Demo Street, Riverton"
+                if story.marac == "RV"
+                else f"{len(v.family_name) * 7} Demo Street, Northbridge NB1 {len(v.given_name)}ZZ"
             ],
             "phone": [f"07700 900{len(v.family_name):03d}"],
             "safe_to_call": ["yes"],
             "contact_notes": ["Call on weekday mornings only. Do not leave a message."],
-            "who_she_fears": ["Her partner, and his brother who drives him around."],
-            "safe_contacts": ["Her sister, and the health visitor."],
-            "unsafe_contacts": ["His mother, who passes everything on."],
+            "who_she_fears": [
+                they.fit("{Their} partner, and ")
+                + other.fit("{their} brother who drives {them} around.")
+            ],
+            "safe_contacts": [they.fit("{Their} sister, and the health visitor.")],
+            "unsafe_contacts": [other.fit("{Their} mother, who passes everything on.")],
         },
         "perpetrators": _perpetrator(story, when),
         "children": children,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import current_app
 
 from conference.accounts import passwords
 from conference.accounts.models import Agency, AgencyKind, Marac, Role, RoleGrant, User
@@ -25,6 +26,7 @@ from conference.demo.retention import seed_retention
 from conference.demo.system_issues import seed_system_issues
 from conference.demo.transfers import seed_transfer
 from conference.extensions import db
+from conference.profiles import profiles
 
 DEMO_PASSWORD = "northbridge-demo-2026"
 DEMO_DOMAIN = "northbridge.example"
@@ -42,7 +44,12 @@ class DemoLogin:
 MARACS = [
     ("Northbridge MARAC", "NB", 52000),
     ("Eastmoor MARAC", "EM", None),
+    ("Riverton High-Risk Team", "RV", None),
 ]
+#: A MARAC that works as a US high-risk team: its practice profile and time zone. Its risk tool
+#: is the profile's lethality screen when that tool is installed, else the profile's default.
+HIGH_RISK_TEAMS = {"RV": ("us", "America/Chicago")}
+LETHALITY_SCREEN = "us-lethality-11"
 
 #: Each agency's named point of contact, told when one of its actions is long overdue: a
 #: name and the local part of an address. Northbridge Homes' is its demo login, so is told in
@@ -74,6 +81,8 @@ AGENCIES = [
     ("Pathways Substance Use Service", AgencyKind.SUBSTANCE_USE, ["NB"]),
     ("Northbridge IDVA Service", AgencyKind.IDVA_SERVICE, ["NB"]),
     ("Eastmoor Community Safety Partnership", AgencyKind.OTHER, ["EM"]),
+    ("Riverton Police Department", AgencyKind.POLICE, ["RV"]),
+    ("Riverton Family Justice Center", AgencyKind.IDVA_SERVICE, ["RV"]),
 ]
 
 # email local part, name, job title, agency, [(role, MARAC code or None)]
@@ -136,6 +145,13 @@ USERS: list[tuple[str, str, str, str, list[tuple[Role, str | None]]]] = [
         "MARAC coordinator",
         "Eastmoor Community Safety Partnership",
         [(Role.COORDINATOR, "EM")],
+    ),
+    (
+        "riverton",
+        "Dana Whitcomb",
+        "High-risk team coordinator",
+        "Riverton Family Justice Center",
+        [(Role.COORDINATOR, "RV")],
     ),
 ]
 
@@ -217,6 +233,15 @@ def _marac(name: str, code: str, population: int | None) -> Marac:
         marac = Marac(
             name=name, code=code, timezone="Europe/London", adult_female_population=population
         )
+        if code in HIGH_RISK_TEAMS:
+            profile_id, marac.timezone = HIGH_RISK_TEAMS[code]
+            marac.profile_id = profile_id
+            tools = current_app.extensions["risk_tools"]
+            marac.risk_tool_id = (
+                LETHALITY_SCREEN
+                if LETHALITY_SCREEN in tools
+                else profiles()[profile_id].default_risk_tool
+            )
         db.session.add(marac)
     return marac
 

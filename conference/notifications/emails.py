@@ -18,6 +18,7 @@ from conference.db import affected_rows
 from conference.errors import Conflict
 from conference.extensions import db
 from conference.notifications.models import Notification, OutboundEmail
+from conference.profiles import install_profile
 
 #: For each kind: the line for one, and the line for several ({n}). Order here is order in
 #: the email. Every kind in services.MESSAGES needs a wording (a test checks).
@@ -172,7 +173,8 @@ def compose_for_contact(address: str, count: int, now: datetime) -> OutboundEmai
         body=(
             f"Hello,\n\nYou are your agency's named point of contact for {app_name}.\n\n"
             f"- {line_for(CONTACT_TOLD, count)}\n\n"
-            "The MARAC's coordinators will be in touch. Your agency's representatives see "
+            f"The {install_profile().words.meeting}'s coordinators will be in touch. Your "
+            "agency's representatives see "
             f"these actions when they sign in: {link}\n\n"
             "For everyone's safety this email gives no details. Please do not forward it.\n"
             "This is an automatic message; replies are not read.\n"

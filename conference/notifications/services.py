@@ -14,6 +14,7 @@ from conference.errors import InvalidTransition
 from conference.extensions import db
 from conference.notifications.links import Link
 from conference.notifications.models import Notification, OutboundEmail
+from conference.profiles import Words, install_profile
 
 #: The words for each kind. Only a reference fills them: no names, no case details.
 MESSAGES = {
@@ -38,15 +39,18 @@ MESSAGES = {
     "action.escalated": "An action on case {reference} is seven days or more overdue",
     "action.contact_told": "An action your agency owns on case {reference} is long overdue: "
     "you are your agency's named point of contact",
-    "transfer.requested": "Another MARAC asks you to take case {reference}: it waits for you",
+    "transfer.requested": "Another {meeting} asks you to take case {reference}: it waits for you",
     "transfer.accepted": "The transfer of case {reference} was accepted",
     "transfer.declined": "The transfer of case {reference} was declined",
     "transfer.withdrawn": "The transfer of case {reference} was withdrawn",
 }
 
 
-def message_for(notification: Notification) -> str:
-    return MESSAGES[notification.kind].format(reference=notification.reference)
+def message_for(notification: Notification, words: Words | None = None) -> str:
+    """The notification's text, in the words of the reader's practice (the install's when
+    none is given)."""
+    meeting = (words or install_profile().words).meeting
+    return MESSAGES[notification.kind].format(reference=notification.reference, meeting=meeting)
 
 
 def notify(

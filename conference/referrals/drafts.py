@@ -15,6 +15,7 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from conference.pronouns import THEY, Pronouns, pronouns_for
 from conference.referrals import forms
 from conference.referrals.births import BirthDate
 from conference.referrals.checklists import RiskTool
@@ -78,12 +79,21 @@ def step_values(draft: Draft, step: str) -> MultiDict[str, str]:
     return MultiDict([(key, value) for key, values in saved.items() for value in values])
 
 
-def form_for(step: Step, tool: RiskTool, values: Mapping[str, Any], today: date) -> Any:
-    return step.form(tool)(formdata=values, today=today)
+def form_for(
+    step: Step, tool: RiskTool, values: Mapping[str, Any], today: date, pronouns: Pronouns = THEY
+) -> Any:
+    """The step's form with values, speaking of the victim by pronouns."""
+    return step.form(tool)(formdata=values, today=today).for_victim(pronouns)
 
 
 def form_from_draft(draft: Draft, step: Step, tool: RiskTool, today: date) -> Any:
-    return form_for(step, tool, step_values(draft, step.name), today)
+    return form_for(step, tool, step_values(draft, step.name), today, pronouns_of(draft))
+
+
+def pronouns_of(draft: Draft | None) -> Pronouns:
+    """The pronouns for the victim as the draft's victim step gives their gender."""
+    typed = ((draft or {}).get("victim") or {}).get("gender") or [""]
+    return pronouns_for(typed[0])
 
 
 def with_step(draft: Draft, step: Step, tool: RiskTool, sent: MultiDict[str, str]) -> Draft:

@@ -35,6 +35,7 @@ from wtforms.validators import (
 
 from conference.actions.models import ACTION_LIMITS
 from conference.dates import OLDEST_AGE_YEARS, years_after
+from conference.pronouns import FitsVictim
 from conference.referrals import lawful_basis
 from conference.referrals.births import BirthDate, age_on
 from conference.referrals.checklists import RiskTool
@@ -217,7 +218,7 @@ UNDER_16 = (
 )
 
 
-class StepForm(Form):
+class StepForm(FitsVictim, Form):
     """A step of the referral form. ``today`` (in the MARAC's time zone) judges dates."""
 
     class Meta:
@@ -327,7 +328,7 @@ class ContactForm(StepForm):
     safe_contacts = long_text(
         "Who is it safe to talk to?",
         REFERRAL_LIMITS["safe_contacts"],
-        hint="People or agencies she trusts and who can pass on a message.",
+        hint="People or agencies {they} trust{s} and who can pass on a message.",
     )
     unsafe_contacts = long_text(
         "Who must not be contacted?",
@@ -411,7 +412,7 @@ def checklist_form_class(tool: RiskTool) -> type[StepForm]:
     fields: dict[str, Any] = {
         CHECKLIST_DATE: MemorableDateField(
             "Date the checklist was completed",
-            description="The day you went through it with the victim. For example, 27 3 2026",
+            description="The day you went through it with {them}. For example, 27 3 2026",
             validators=[Optional(), not_in_future],
         )
     }
@@ -472,8 +473,8 @@ class CriteriaForm(StepForm):
     judgement_reasons = long_text(
         "Your concern and the reasons for it",
         REFERRAL_LIMITS["judgement_reasons"],
-        hint="For example: she is too frightened to answer, or a language barrier stops her "
-        "telling you everything.",
+        hint="For example: {they} {are} too frightened to answer, or a language barrier stops "
+        "{them} telling you everything.",
     )
 
     def validate_judgement_reasons(self, field: TextAreaField) -> None:
@@ -496,15 +497,16 @@ class ConsentForm(StepForm):
     )
     consent = radios("Consent", Consent.choices(), "Select what happened about consent")
     without_consent_reason = SelectField(
-        "Why it is shared without her consent",
+        "Why it is shared without {their} consent",
         choices=[SelectChoice("", "Not applicable"), *WithoutConsent.choices()],
         default="",
         widget=GovSelect(),
-        description="If she refused, only a risk of serious harm allows sharing against her wish.",
+        description="If {they} refused, only a risk of serious harm allows sharing against "
+        "{their} wish.",
         validate_choice=True,
     )
     consent_reason = long_text(
-        "Why sharing without her consent is needed",
+        "Why sharing without {their} consent is needed",
         REFERRAL_LIMITS["consent_reason"],
         hint="What the risk is, and why sharing is necessary and proportionate to it.",
     )
@@ -532,13 +534,15 @@ class ConsentForm(StepForm):
             self.without_consent_reason.data,
             self.consent_authorised_by.data,
             self.consent_authoriser_role.data,
+            pronouns=self.pronouns,
         )
 
     #: Asked only when it is shared without consent, and refused when she has given it.
     WITHOUT_CONSENT_TEXT = {
         "consent_reason": "Give the reason: it is needed when consent was not given",
-        "consent_authorised_by": "Name who authorised sharing without her consent",
-        "consent_authoriser_role": "Give the role of who authorised sharing without her consent",
+        "consent_authorised_by": "Name who authorised sharing without {their} consent",
+        "consent_authoriser_role": "Give the role of who authorised sharing without {their} "
+        "consent",
     }
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -551,7 +555,7 @@ class ConsentForm(StepForm):
             self[name].errors = [*self[name].errors, message]
             valid = False
         if without and not reason and not self.without_consent_reason.errors:
-            self.without_consent_reason.errors = ["Select why it is shared without her consent"]
+            self.without_consent_reason.errors = ["Select why it is shared without {their} consent"]
             valid = False
         for name, missing in self.WITHOUT_CONSENT_TEXT.items():
             field = self[name]
@@ -562,10 +566,11 @@ class ConsentForm(StepForm):
                 valid = False
             elif consent is Consent.GIVEN and field.data:
                 field.errors = [
-                    "She has given consent, so nothing is shared without it: clear this, "
+                    "{They} {have} given consent, so nothing is shared without it: clear this, "
                     "or change the answer about consent"
                 ]
                 valid = False
+        self.fit_errors()
         return valid
 
 
@@ -599,7 +604,7 @@ class DecisionForm(Form):
         choices=[],
         widget=GovSelect(),
         validate_choice=False,
-        description="A possible earlier case of hers in this MARAC is listed here.",
+        description="An earlier case that may be this victim's, in this MARAC, is listed here.",
     )
     case_reference = text(
         "Or join another case by its reference", 24, hint="For example, NB-2025-0117"

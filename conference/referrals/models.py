@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from conference.accounts.models import Agency, Marac, User
 from conference.db import TimestampMixin, UTCDateTime, enum_type, max_lengths, utcnow
 from conference.extensions import Model
+from conference.pronouns import pronouns_for
 from conference.referrals import births
 from conference.referrals.births import BirthDate
 from conference.referrals.choices import (
@@ -399,6 +400,7 @@ class Referral(TimestampMixin, Model):
             self.without_consent_reason,
             self.consent_authorised_by,
             self.consent_authoriser_role,
+            pronouns=pronouns_for(self.victim_gender),
         )
 
     @property

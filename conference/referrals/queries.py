@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Collection
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
@@ -11,7 +12,8 @@ from sqlalchemy.orm import defer, raiseload, selectinload
 from conference.accounts.models import Role, RoleGrant, User
 from conference.db import one_page
 from conference.extensions import db
-from conference.referrals.choices import CaseStatus, ReferralStatus
+from conference.pronouns import Pronouns, pronouns_for
+from conference.referrals.choices import CaseStatus, Gender, ReferralStatus
 from conference.referrals.models import Case, Referral
 
 #: For lists: the people and answers of each referral are not needed, so never loaded.
@@ -177,3 +179,25 @@ def advocates_in(marac_id: int) -> list[User]:
             .order_by(User.name)
         ).unique()
     )
+
+
+def victim_pronouns(case_id: int) -> Pronouns:
+    """The pronouns for a case's victim, by the gender the latest accepted referral recorded."""
+    return pronouns_for(victim_genders([case_id])[case_id])
+
+
+def victim_genders(case_ids: Collection[int]) -> dict[int, Gender | None]:
+    """Case id -> the victim's gender on the case's latest accepted referral (None where it
+    was not recorded), in one query: pages word what they say of each victim by it."""
+    if not case_ids:
+        return {}
+    rows = db.session.execute(
+        sa.select(Referral.case_id, Referral.victim_gender)
+        .where(Referral.case_id.in_(case_ids), Referral.status == ReferralStatus.ACCEPTED)
+        .order_by(Referral.decided_at, Referral.id)
+    )
+    found: dict[int, Gender | None] = dict.fromkeys(case_ids)
+    for case_id, gender in rows:
+        if case_id is not None:  # as the query asks
+            found[case_id] = gender  # later referrals overwrite earlier ones
+    return found

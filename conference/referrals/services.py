@@ -213,6 +213,7 @@ def check_steps(referral: Referral, today: date) -> dict[str, Any]:
     for step in drafts.steps_for(draft, today):
         form = drafts.form_from_draft(drafts.drop_blank_entries(draft, step), step, tool, today)
         form.validate()
+        form.fit_errors()
         checked[step.name] = form
     return checked
 

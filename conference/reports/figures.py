@@ -7,6 +7,7 @@ in ``working``. Everything is read in a fixed number of queries, however big the
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 from conference.accounts.models import Agency, AgencyKind, Marac
 from conference.conferences import rules
 from conference.conferences.models import Conference
+from conference.profiles import profile_for
 from conference.referrals.choices import (
     WITHOUT_CONSENT,
     Consent,
@@ -151,7 +153,7 @@ def data_return(marac: Marac, period: Period, today: date) -> DataReturn:
                     _consent_table(cases),
                     _criteria_table(cases),
                     _children_table(cases),
-                    _equality_table(cases),
+                    _equality_table(cases, profile_for(marac).equality),
                     _perpetrators_table(cases),
                     volume,
                 ],
@@ -225,8 +227,8 @@ def _repeats_table(marac: Marac, cases: list[Discussed]) -> Table:
         chart=Chart("share", marker="national", marker_label=NATIONAL_LABEL),
         notes=[
             "A repeat is a new incident between the same victim and the same perpetrator "
-            f"within {window} days of her last MARAC referral, in any MARAC. The repeat rate "
-            "is repeats as a share of the cases discussed."
+            f"within {window} days of the victim's last MARAC referral, in any MARAC. The "
+            "repeat rate is repeats as a share of the cases discussed."
         ],
         empty=NO_CASES,
     )
@@ -278,8 +280,8 @@ def _consent_table(cases: list[Discussed]) -> Table:
     given = sum(case.consent is Consent.GIVEN for case in cases)
     without = sum(case.consent in WITHOUT_CONSENT for case in cases)
     rows = [
-        share_row("Shared with her consent", given, whole),
-        share_row("Shared without her consent", without, whole),
+        share_row("Shared with their consent", given, whole),
+        share_row("Shared without their consent", without, whole),
     ]
     if unknown := whole - given - without:
         rows.append(share_row("Consent not recorded", unknown, whole))
@@ -290,9 +292,9 @@ def _consent_table(cases: list[Discussed]) -> Table:
         rows=rows if cases else [],
         chart=Chart("share"),
         notes=[
-            "A case counts as shared without consent when the referral that listed it says she "
-            "refused and it was shared anyway, or that her consent was not sought. Each such "
-            "referral records why, and who authorised it.",
+            "A case counts as shared without consent when the referral that listed it says the "
+            "victim refused and it was shared anyway, or that their consent was not sought. "
+            "Each such referral records why, and who authorised it.",
             "A case listed from a repeat-incident notice, which does not ask about consent, "
             "counts as consent not recorded.",
         ],
@@ -345,44 +347,48 @@ def _children_table(cases: list[Discussed]) -> Table:
     )
 
 
-def _equality_table(cases: list[Discussed]) -> Table:
+def _equality_table(cases: list[Discussed], shown: Sequence[str]) -> Table:
+    """The equality rows the MARAC's practice profile counts, in its order."""
     whole = len(cases)
 
-    def row(label: str, key: str, counted: int, unknown: int) -> dict[str, Any]:
-        return {**share_row(label, counted, whole, NATIONAL[key]), "unknown": unknown}
+    def row(label: str, key: str, counted: int, unknown: int) -> tuple[str, dict[str, Any]]:
+        return key, {**share_row(label, counted, whole, NATIONAL[key]), "unknown": unknown}
 
-    rows = [
-        row(
-            "Black, Asian or minoritised",
-            "minoritised",
-            sum(c.ethnicity in MINORITISED for c in cases),
-            sum(c.ethnicity in (None, Ethnicity.NOT_KNOWN) for c in cases),
-        ),
-        row(
-            "LGBT+",
-            "lgbt",
-            sum(c.sexuality in LGB_PLUS or c.is_trans is YesNoNotKnown.YES for c in cases),
-            sum(c.sexuality in (None, Sexuality.NOT_KNOWN) for c in cases),
-        ),
-        row(
-            "Disabled",
-            "disabled",
-            sum(c.disability is YesNoNotKnown.YES for c in cases),
-            sum(c.disability in (None, YesNoNotKnown.NOT_KNOWN) for c in cases),
-        ),
-        row(
-            "Male",
-            "male",
-            sum(c.gender is Gender.MALE for c in cases),
-            sum(c.gender in (None, Gender.NOT_KNOWN) for c in cases),
-        ),
-        row(
-            "Aged 16 or 17",
-            "aged_16_17",
-            sum(c.is_aged_16_17 for c in cases),
-            sum(not c.has_dob for c in cases),
-        ),
-    ]
+    every = dict(
+        [
+            row(
+                "Black, Asian or minoritised",
+                "minoritised",
+                sum(c.ethnicity in MINORITISED for c in cases),
+                sum(c.ethnicity in (None, Ethnicity.NOT_KNOWN) for c in cases),
+            ),
+            row(
+                "LGBT+",
+                "lgbt",
+                sum(c.sexuality in LGB_PLUS or c.is_trans is YesNoNotKnown.YES for c in cases),
+                sum(c.sexuality in (None, Sexuality.NOT_KNOWN) for c in cases),
+            ),
+            row(
+                "Disabled",
+                "disabled",
+                sum(c.disability is YesNoNotKnown.YES for c in cases),
+                sum(c.disability in (None, YesNoNotKnown.NOT_KNOWN) for c in cases),
+            ),
+            row(
+                "Male",
+                "male",
+                sum(c.gender is Gender.MALE for c in cases),
+                sum(c.gender in (None, Gender.NOT_KNOWN) for c in cases),
+            ),
+            row(
+                "Aged 16 or 17",
+                "aged_16_17",
+                sum(c.is_aged_16_17 for c in cases),
+                sum(not c.has_dob for c in cases),
+            ),
+        ]
+    )
+    rows = [every[key] for key in shown]
     return Table(
         key="equality",
         title="Victims' equality and diversity",
@@ -394,7 +400,7 @@ def _equality_table(cases: list[Discussed]) -> Table:
         rows=rows if cases else [],
         chart=Chart("share", marker="national", marker_label=NATIONAL_LABEL),
         notes=[
-            "As the referral recorded her. LGBT+ counts lesbian, gay, bisexual and other "
+            "As the referral recorded the victim. LGBT+ counts lesbian, gay, bisexual and other "
             "sexual orientations, and trans victims."
         ],
         empty=NO_CASES,

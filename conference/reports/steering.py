@@ -62,8 +62,8 @@ DEFINITIONS: dict[str, str] = {
     "repeats.cases": "Cases discussed at conferences held in the quarter: a case heard at two "
     "meetings counts twice, as the national return counts.",
     "repeats.repeats": "Of those, cases whose referral was a repeat: a new incident between the "
-    "same victim and the same perpetrator within the repeat window of her last MARAC referral, "
-    "in any MARAC.",
+    "same victim and the same perpetrator within the repeat window of the victim's last MARAC "
+    "referral, in any MARAC.",
     "repeats.share": "Repeats as a percentage of the cases discussed (hidden whenever either "
     "count is).",
     "many_repeats.count": f"Cases of this MARAC with {MANY_REPEATS} or more accepted repeat "
@@ -81,8 +81,8 @@ DEFINITIONS: dict[str, str] = {
     "equality.national": "The same figure for every MARAC in England and Wales, year to June "
     "2023 (SafeLives): the comparison the data return uses.",
     "told.count": "Cases discussed in the four quarters, by what the victim's advocate recorded "
-    "after the meeting: she was told the outcome, it was not safe to contact her, her advocate "
-    "could not reach her, or nothing recorded yet. As in the data return.",
+    "after the meeting: they were told the outcome, it was not safe to contact them, their "
+    "advocate could not reach them, or nothing recorded yet. As in the data return.",
     "told.share": "That count as a percentage of the cases discussed.",
     "system_issues.raised": "System issues logged in the four quarters (at a meeting or by a "
     "coordinator) of this kind.",

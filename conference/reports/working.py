@@ -22,6 +22,7 @@ from conference.conferences.models import AgendaItem, Conference, conference_inv
 from conference.extensions import db
 from conference.minutes.jobs import WORKING_DAYS_TO_FINALISE
 from conference.minutes.models import Minutes
+from conference.pronouns import fit
 from conference.reports import record
 from conference.reports.periods import Period
 from conference.reports.record import CASE_SECTIONS, NO_CASES, ActionRecord, Discussed
@@ -319,10 +320,13 @@ def _voice_table(cases: list[Discussed]) -> Table:
     return Table(
         key="voice",
         title="The victim's voice",
-        columns=share_columns(label="Her advocate recorded"),
+        columns=share_columns(label="Their advocate recorded"),
         rows=rows if cases else [],
         chart=Chart("share"),
-        notes=["Whether her advocate recorded her views for the meeting that discussed her."],
+        notes=[
+            "Whether the victim's advocate recorded their views for the meeting that "
+            "discussed them."
+        ],
         empty=NO_CASES,
         adds_up=True,
     )
@@ -333,20 +337,20 @@ def _told_table(cases: list[Discussed]) -> Table:
     whole = len(cases)
     rows = [
         *[
-            share_row(result.label, sum(c.outcome_result is result for c in cases), whole)
+            share_row(fit(result.label), sum(c.outcome_result is result for c in cases), whole)
             for result in OutcomeResult
         ],
         share_row("Not recorded yet", sum(c.outcome_result is None for c in cases), whole),
     ]
     return Table(
         key="told",
-        title="Telling her the outcome",
+        title="Telling them the outcome",
         columns=share_columns(label="After the meeting"),
         rows=rows if cases else [],
         chart=Chart("share"),
         notes=[
-            "What her advocate recorded after the meeting that discussed her: told her (when "
-            "and how), not safe to contact her (why), or could not reach her (how many tries)."
+            "What their advocate recorded after the meeting that discussed them: told them (when "
+            "and how), not safe to contact them (why), or could not reach them (how many tries)."
         ],
         empty=NO_CASES,
         adds_up=True,

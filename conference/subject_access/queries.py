@@ -32,6 +32,7 @@ from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
 from conference.meetings.models import Discussion, PerpetratorRisk
 from conference.minutes.models import Minutes
+from conference.pronouns import pronouns_for
 from conference.referrals import births
 from conference.referrals.choices import DobKind, ReferralStatus
 from conference.referrals.matching import NAME_THRESHOLD, name_similarity
@@ -67,7 +68,7 @@ MOST_CHOSEN = 50
 ABOUT_OTHERS = "It is about other people, not the person asking."
 SERIOUS_HARM = (
     "Giving it could put someone at risk of serious harm: it could help someone find or "
-    "reach the victim, or tell them what was planned to keep her safe."
+    "reach the victim, or tell them what was planned to keep the victim safe."
 )
 STAFF_SAFETY = "It is about risks to staff; giving it could put them at risk."
 
@@ -509,6 +510,9 @@ def _views(case: Case) -> Entry:
 
 def _victim_pack(case: Case | None, referrals: list[Referral]) -> CasePack:
     first = referrals[0]
+    # The pack speaks of her or him as the referrals recorded ("they" where none did).
+    recorded = [r.victim_gender for r in referrals if r.victim_gender]
+    they = pronouns_for(recorded[-1] if recorded else None)
     people = _people(_case_referrals(case, first), set(), set())
     redact = _redactor(people, victim_is_subject=True, own_names=[])
     pack = CasePack(Part.VICTIM, _reference(first, case), _held_by(first).name, case, first)
@@ -534,7 +538,7 @@ def _victim_pack(case: Case | None, referrals: list[Referral]) -> CasePack:
                         ("Phone", r.victim_phone),
                         ("Safe to call", r.safe_to_call),
                         ("Contact notes", redact(r.contact_notes)),
-                        ("Who she fears", redact(r.who_she_fears)),
+                        (they.fit("Who {they} fear{s}"), redact(r.who_she_fears)),
                         ("Safe to talk to", redact(r.safe_contacts)),
                         ("Not safe to talk to", redact(r.unsafe_contacts)),
                         ("Risk checklist: yes answers", r.score),
@@ -576,7 +580,7 @@ def _victim_pack(case: Case | None, referrals: list[Referral]) -> CasePack:
                 fields=_fields(
                     [
                         ("Information shared", redact(d.information_shared) if d else ""),
-                        ("Risk to her", redact(d.risk_to_victim) if d else ""),
+                        (they.fit("Risk to {them}"), redact(d.risk_to_victim) if d else ""),
                         ("Risk to the children", redact(d.risk_to_children) if d else ""),
                         ("Risk to others", redact(d.risk_to_others) if d else ""),
                         ("Decisions", redact(d.decisions) if d else ""),
@@ -596,7 +600,7 @@ def _victim_pack(case: Case | None, referrals: list[Referral]) -> CasePack:
     dates = {i.id: c.starts_at.date() for i, c, _ in items}
     pack.sections.append(
         Section(
-            "Her voice (what her advocate recorded)",
+            they.fit("{Their} voice (what {their} advocate recorded)"),
             [
                 Entry(
                     title=f"For the conference of {_text(dates[v.agenda_item_id])}",
@@ -606,11 +610,14 @@ def _victim_pack(case: Case | None, referrals: list[Referral]) -> CasePack:
                             ("Contacted on", v.contacted_on),
                             ("How", v.contact_method),
                             ("Why no contact", redact(v.no_contact_reason)),
-                            ("Her views", redact(v.views)),
-                            ("Her wishes", redact(v.wishes)),
-                            ("Her fears", redact(v.fears)),
-                            ("What she agreed may be shared", redact(v.consent_to_share)),
-                            ("Safe way to reach her", redact(v.safe_contact)),
+                            (they.fit("{Their} views"), redact(v.views)),
+                            (they.fit("{Their} wishes"), redact(v.wishes)),
+                            (they.fit("{Their} fears"), redact(v.fears)),
+                            (
+                                they.fit("What {they} agreed may be shared"),
+                                redact(v.consent_to_share),
+                            ),
+                            (they.fit("Safe way to reach {them}"), redact(v.safe_contact)),
                             ("Told the outcome", v.outcome_result),
                             ("Told on", v.outcome_told_on),
                             ("Why not told", redact(v.outcome_not_told_reason)),
@@ -795,15 +802,15 @@ def _perpetrator_pack(case: Case | None, mine: list[Perpetrator], first: Referra
     )
     pack.withheld += [
         Withheld(
-            "Everything about the victim: her name, date of birth, address, phone, who she "
-            "trusts, her own account, her answers to the risk checklist, her voice and the "
-            "agency that referred her; in free text her name is replaced by 'the victim'.",
+            "Everything about the victim: their name, date of birth, address, phone, who they "
+            "trust, their own account, their answers to the risk checklist, their voice and the "
+            "agency that referred them; in free text their name is replaced by 'the victim'.",
             SERIOUS_HARM,
         ),
         Withheld(
             f"The rest of the case record and minutes, and the safety plan's other "
-            f"{len(actions) - len(about_him)} action(s), the agencies' research on her case "
-            "and who has looked at her case.",
+            f"{len(actions) - len(about_him)} action(s), the agencies' research on the "
+            "case and who has looked at it.",
             SERIOUS_HARM,
         ),
         Withheld("The names, dates of birth and details of the children.", ABOUT_OTHERS),
@@ -882,8 +889,8 @@ def _child_pack(case: Case | None, mine: list[Child], first: Referral) -> CasePa
     pack.sections.append(Section("Conferences: what was recorded about the children", hearings))
     pack.withheld += [
         Withheld(
-            "The child's school, and everything about the victim: her details, her account, "
-            "her voice, the safety plan's actions, the agencies' research and who has looked "
+            "The child's school, and everything about the victim: their details, their account, "
+            "their voice, the safety plan's actions, the agencies' research and who has looked "
             "at the case. Before giving this pack to someone acting for the child, check that "
             "they are not the perpetrator.",
             SERIOUS_HARM,

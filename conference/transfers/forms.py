@@ -12,7 +12,7 @@ from conference.web.requests import parse_id
 
 
 class TransferForm(Form):
-    to_marac_id = radios("Which MARAC is she moving to?", [], "Choose the receiving MARAC")
+    to_marac_id = radios("Which MARAC is the victim moving to?", [], "Choose the receiving MARAC")
     reason = long_text(
         "Why is the case being transferred?",
         REASON_LIMIT,

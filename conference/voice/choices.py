@@ -26,16 +26,18 @@ class OutcomeResult(Labelled):
     NOT_REACHED = "not_reached"
 
 
+#: Labels that speak of the victim hold pronoun placeholders (conference.pronouns): fill them
+#: with fit() where shown.
 #: A list, not a dict: members of different enums with equal values would share a key.
 LABELS: list[tuple[StrEnum, str]] = [
     (ContactMethod.IN_PERSON, "In person"),
     (ContactMethod.PHONE, "Phone call"),
     (ContactMethod.VIDEO_CALL, "Video call"),
     (ContactMethod.TEXT_OR_EMAIL, "Text message or email"),
-    (ContactMethod.THROUGH_PROFESSIONAL, "Through another professional she trusts"),
+    (ContactMethod.THROUGH_PROFESSIONAL, "Through another professional {they} trust{s}"),
     (ContactMethod.OTHER, "Another way"),
-    (OutcomeResult.TOLD, "Told her"),
-    (OutcomeResult.NOT_SAFE, "Not safe to contact her"),
-    (OutcomeResult.NOT_REACHED, "Could not reach her"),
+    (OutcomeResult.TOLD, "Told {them}"),
+    (OutcomeResult.NOT_SAFE, "Not safe to contact {them}"),
+    (OutcomeResult.NOT_REACHED, "Could not reach {them}"),
 ]
 add_labels(LABELS)

@@ -14,6 +14,7 @@ from wtforms import HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
 
+from conference.pronouns import FitsVictim
 from conference.voice.choices import ContactMethod, OutcomeResult
 from conference.voice.models import VOICE_LIMITS
 from conference.voice.services import (
@@ -51,7 +52,7 @@ def method_field(label: str) -> RadioField:
     )
 
 
-class _DatedForm(Form):
+class _DatedForm(FitsVictim, Form):
     """A form whose dates are judged against days in the MARAC's time zone."""
 
     class Meta:
@@ -79,35 +80,37 @@ class VoiceForm(Merges, _DatedForm):
     merged_fields = VOICE_TEXTS
     version = HiddenField()
     contact_made = radios(
-        "Did you make contact with her before this meeting?",
+        "Did you make contact with {them} before this meeting?",
         YES_NO,
-        "Select yes if you made contact with her, or no if you could not",
+        "Select yes if you made contact with {them}, or no if you could not",
     )
     contacted_on = MemorableDateField("Date of contact", description="For example, 27 3 2026")
     contact_method = method_field("How you made contact")
     no_contact_reason = long_text(
         "Why contact was not made",
         VOICE_LIMITS["no_contact_reason"],
-        hint="For example, no safe number, or she did not answer three safe calls.",
+        hint="For example, no safe number, or {they} did not answer three safe calls.",
     )
     views = long_text(
-        "Her views",
+        "{Their} views",
         VOICE_LIMITS["views"],
-        hint="What she thinks about her situation and the risks, in her words where you can.",
+        hint="What {they} think{s} about {their} situation and the risks, in {their} words where "
+        "you can.",
     )
     wishes = long_text(
-        "Her wishes",
+        "{Their} wishes",
         VOICE_LIMITS["wishes"],
-        hint="What she wants to happen, and what she wants from the agencies.",
+        hint="What {they} want{s} to happen, and what {they} want{s} from the agencies.",
     )
-    fears = long_text("Her fears", VOICE_LIMITS["fears"], hint="What she is afraid of.")
+    fears = long_text("{Their} fears", VOICE_LIMITS["fears"], hint="What {they} {are} afraid of.")
     consent_to_share = long_text(
-        "What she agrees may be shared at the meeting",
+        "What {they} agree{s} may be shared at the meeting",
         VOICE_LIMITS["consent_to_share"],
-        hint="In her words where possible. Say if there is anything she does not want shared.",
+        hint="In {their} words where possible. Say if there is anything {they} {do} not want "
+        "shared.",
     )
     safe_contact = long_text(
-        "How she can safely be contacted",
+        "How {they} can safely be contacted",
         VOICE_LIMITS["safe_contact"],
         hint="Seen only by you and the coordinator. For example, the number and times that are "
         "safe, and whether a message may be left.",
@@ -127,6 +130,7 @@ class VoiceForm(Merges, _DatedForm):
             for name in IF_NOT_MADE if made else IF_MADE:
                 self[name].errors = []  # what does not apply cannot be wrong
             self._add_problems(voice_problems(self.entry(), self.meta.today))
+        self.fit_errors()
         return not self.errors
 
     def entry(self) -> VoiceEntry:
@@ -152,33 +156,35 @@ class OutcomeForm(Merges, _DatedForm):
     merged_fields = tuple(OUTCOME_TEXTS)
     version = HiddenField()
     result = RadioField(
-        "What happened when you tried to tell her?",
+        "What happened when you tried to tell {them}?",
         choices=OutcomeResult.choices(),
         widget=GovRadios(),
         validators=[Optional()],
         validate_choice=True,
     )
-    told_on = MemorableDateField("Date you told her", description="For example, 27 3 2026")
-    told_how = method_field("How you told her")
+    told_on = MemorableDateField("Date you told {them}", description="For example, 27 3 2026")
+    told_how = method_field("How you told {them}")
     feels_safer = long_text(
-        "Does she feel safer? (optional)",
+        "{Do} {they} feel safer? (optional)",
         VOICE_LIMITS["feels_safer"],
-        hint="In her words, if she said.",
+        hint="In {their} words, if {they} said.",
     )
     not_told_reason = long_text(
-        "Why is it not safe to contact her?",
+        "Why is it not safe to contact {them}?",
         VOICE_LIMITS["outcome_not_told_reason"],
-        hint="For example: he checks her phone; she asked for no contact until she has moved.",
+        hint="For example: the perpetrator checks {their} phone; {they} asked for no contact "
+        "until {they} {have} moved.",
     )
     attempts = WholeNumberField(
-        "How many times did you try to reach her?",
+        "How many times did you try to reach {them}?",
         validators=[Optional()],
         widget=GovTextInput(),
     )
     notes = long_text(
         "Notes (optional)",
         VOICE_LIMITS["outcome_notes"],
-        hint="For example, what she said, what else you tried, or anything she asked for next.",
+        hint="For example, what {they} said, what else you tried, or anything {they} asked for "
+        "next.",
     )
 
     def validate(self, extra_validators: Any = None) -> bool:
@@ -186,6 +192,7 @@ class OutcomeForm(Merges, _DatedForm):
         self._add_problems(
             outcome_problems(self.entry(), meeting_day=self.meta.meeting_day, today=self.meta.today)
         )
+        self.fit_errors()
         return not self.errors
 
     def entry(self) -> OutcomeEntry:

@@ -33,13 +33,14 @@ DEALT_WITH = (ItemStatus.DISCUSSED, ItemStatus.DEFERRED)
 
 NOT_RECORDED = "Not recorded"
 RECORDED = "Recorded"
-OUTCOME_DUE = "Outcome to tell her"
+#: States that speak of the victim hold placeholders for their pronouns (conference.pronouns).
+OUTCOME_DUE = "Outcome to tell {them}"
 OUTCOME_TOLD = "Outcome told"
 #: What the list says once the outcome is recorded, by what came of it.
 OUTCOME_STATES = {
     OutcomeResult.TOLD: OUTCOME_TOLD,
-    OutcomeResult.NOT_SAFE: "Not safe to contact her",
-    OutcomeResult.NOT_REACHED: "Could not reach her",
+    OutcomeResult.NOT_SAFE: "Not safe to contact {them}",
+    OutcomeResult.NOT_REACHED: "Could not reach {them}",
 }
 
 

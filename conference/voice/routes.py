@@ -16,6 +16,8 @@ from conference.db import utcnow
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.meetings.permissions import advocates_for, sees_safe_contact
+from conference.pronouns import Pronouns
+from conference.referrals.queries import victim_pronouns
 from conference.referrals.services import record_list_view, today_in
 from conference.voice import queries, services
 from conference.voice.forms import OutcomeForm, VoiceForm
@@ -66,7 +68,11 @@ def item(item_id: int) -> ResponseReturnValue:
     found = _load(item_id)
     kept = unsaved.take(request.path)  # typing kept when the session ran out mid-form
     sees = sees_safe_contact(current_actor(), found.case)
-    form = VoiceForm(kept, today=_today(found)).for_viewer(sees) if kept is not None else None
+    form = (
+        VoiceForm(kept, today=_today(found)).for_victim(_words(found)).for_viewer(sees)
+        if kept is not None
+        else None
+    )
     return _page(found, form=form, kept=kept is not None)
 
 
@@ -77,8 +83,11 @@ def save(item_id: int) -> ResponseReturnValue:
     """Save what she told her advocate before the meeting; htmx swaps just the form."""
     found = _load(item_id)
     actor, now = current_actor(), utcnow()
-    form = VoiceForm(request.form, today=_today(found)).for_viewer(
-        sees_safe_contact(actor, found.case)
+    words = _words(found)
+    form = (
+        VoiceForm(request.form, today=_today(found))
+        .for_victim(words)
+        .for_viewer(sees_safe_contact(actor, found.case))
     )
     existing = queries.voices_for([found.id]).get(found.id)
     valid = form.validate()
@@ -97,20 +106,21 @@ def save(item_id: int) -> ResponseReturnValue:
         keep=posted.keep,
         fields=form.merged_fields,
     )
-    kept = kept_message(merged, VOICE_LABELS)
+    kept = words.fit(kept_message(merged, VOICE_LABELS))
+    message = words.fit("{Their} voice on case {} is saved.")
     if kept and wants_partial():
-        flash(f"Her voice on case {found.case.reference} is saved.{kept}", "success")
-    return _saved(found, "before", "Her voice on case {} is saved." + kept)
+        flash(message.format(found.case.reference) + kept, "success")
+    return _saved(found, "before", message + kept)
 
 
 #: How the message after a merged save names each of her voice's texts.
 VOICE_LABELS = {
-    "views": "her views",
-    "wishes": "her wishes",
-    "fears": "her fears",
-    "consent_to_share": "what she agrees may be shared",
+    "views": "{their} views",
+    "wishes": "{their} wishes",
+    "fears": "{their} fears",
+    "consent_to_share": "what {they} agree{s} may be shared",
     "no_contact_reason": "why contact was not made",
-    "safe_contact": "how she can safely be contacted",
+    "safe_contact": "how {they} can safely be contacted",
 }
 
 
@@ -137,8 +147,9 @@ def outcome(item_id: int) -> ResponseReturnValue:
         base=posted.base,
         keep=posted.keep,
     )
-    message = "What came of telling her the outcome on case {} is saved."
-    kept = kept_message(merged, OUTCOME_LABELS)
+    words = _words(found)
+    message = words.fit("What came of telling {them} the outcome on case {} is saved.")
+    kept = words.fit(kept_message(merged, OUTCOME_LABELS))
     if kept and wants_partial():
         flash(message.format(found.case.reference) + kept, "success")
     return _saved(found, "outcome", message + kept)
@@ -146,10 +157,15 @@ def outcome(item_id: int) -> ResponseReturnValue:
 
 #: How the message after a merged save names each text of the outcome.
 OUTCOME_LABELS = {
-    "feels_safer": "whether she feels safer",
-    "not_told_reason": "why it is not safe to contact her",
+    "feels_safer": "whether {they} feel{s} safer",
+    "not_told_reason": "why it is not safe to contact {them}",
     "notes": "the notes",
 }
+
+
+def _words(item: AgendaItem) -> Pronouns:
+    """The pronouns for the item's victim: the forms and messages speak of them by these."""
+    return victim_pronouns(item.case_id)
 
 
 def _today(item: AgendaItem) -> date:
@@ -243,6 +259,8 @@ def _context(
     for posted in (form, outcome_form):
         if posted is not None and status == 409:
             posted.version.data = str(voice.version) if voice else ""
+        if posted is not None:
+            posted.fit_errors()  # a service's message put beside its field
     return {
         "item": item,
         "voice": voice,
@@ -263,7 +281,7 @@ def _voice_form(item: AgendaItem, voice: VictimVoice | None) -> VoiceForm:
     texts the viewer may read."""
     sees = sees_safe_contact(current_actor(), item.case)
     if voice is None:
-        return VoiceForm(today=_today(item)).for_viewer(sees)
+        return VoiceForm(today=_today(item)).for_victim(_words(item)).for_viewer(sees)
     data: dict[str, Any] = {
         name: getattr(voice, name)
         for name in ("contacted_on", "no_contact_reason", "views", "wishes", "fears")
@@ -275,14 +293,14 @@ def _voice_form(item: AgendaItem, voice: VictimVoice | None) -> VoiceForm:
         consent_to_share=voice.consent_to_share,
         safe_contact=voice.safe_contact,
     )
-    return VoiceForm(today=_today(item), data=data).for_viewer(sees)
+    return VoiceForm(today=_today(item), data=data).for_victim(_words(item)).for_viewer(sees)
 
 
 def _outcome_form(item: AgendaItem, formdata: Any, voice: VictimVoice | None = None) -> OutcomeForm:
     """The outcome form, from what was posted, else from the saved record."""
     bounds = services.outcome_bounds(item, utcnow())
     if formdata is not None or voice is None:
-        return OutcomeForm(formdata, prefix="outcome", **bounds)
+        return OutcomeForm(formdata, prefix="outcome", **bounds).for_victim(_words(item))
     data = {
         "version": str(voice.version),
         "result": voice.outcome_result.value if voice.outcome_result else None,
@@ -293,4 +311,4 @@ def _outcome_form(item: AgendaItem, formdata: Any, voice: VictimVoice | None = N
         "feels_safer": voice.feels_safer,
         "notes": voice.outcome_notes,
     }
-    return OutcomeForm(prefix="outcome", data=data, **bounds)
+    return OutcomeForm(prefix="outcome", data=data, **bounds).for_victim(_words(item))

@@ -21,6 +21,7 @@ from conference.db import flush_or_conflict
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
 from conference.merging import Merge, merge
+from conference.referrals.queries import victim_pronouns
 from conference.referrals.services import today_in
 from conference.voice.choices import ContactMethod, OutcomeResult
 from conference.voice.models import VictimVoice
@@ -31,7 +32,7 @@ from conference.voice.queries import is_over
 NOTHING_BEFORE = "Nothing was recorded before the meeting."
 
 CHANGED_MEANWHILE = (
-    "Her record on this case was saved somewhere else (another window, or another person) "
+    "The record on this case was saved somewhere else (another window, or another person) "
     "after you opened this page"
 )
 
@@ -75,7 +76,9 @@ def voice_problems(entry: VoiceEntry, today: date) -> dict[str, str]:
     if entry.contact_method is None:
         problems["contact_method"] = "Select how you made contact"
     if not any(text.strip() for text in (entry.views, entry.wishes, entry.fears)):
-        problems["views"] = "Enter at least one of her views, wishes or fears, as she told you"
+        problems["views"] = (
+            "Enter at least one of {their} views, wishes or fears, as {they} told you"
+        )
     return problems
 
 
@@ -101,26 +104,26 @@ def outcome_problems(entry: OutcomeEntry, *, meeting_day: date, today: date) -> 
     problems: dict[str, str] = {}
     if entry.result is None:
         problems["result"] = (
-            "Choose whether you told her, it was not safe, or you could not reach her"
+            "Choose whether you told {them}, it was not safe, or you could not reach {them}"
         )
     elif entry.result is OutcomeResult.TOLD:
         if entry.told_on is None:
-            problems["told_on"] = "Enter the date you told her the outcome"
+            problems["told_on"] = "Enter the date you told {them} the outcome"
         elif entry.told_on < meeting_day:
             problems["told_on"] = (
-                f"The date you told her must be on or after the meeting, "
+                f"The date you told {{them}} must be on or after the meeting, "
                 f"{meeting_day.day} {meeting_day:%B %Y}"
             )
         elif entry.told_on > today:
-            problems["told_on"] = "The date you told her must be today or in the past"
+            problems["told_on"] = "The date you told {them} must be today or in the past"
         if entry.told_how is None:
-            problems["told_how"] = "Select how you told her"
+            problems["told_how"] = "Select how you told {them}"
     elif entry.result is OutcomeResult.NOT_SAFE:
         if not entry.not_told_reason.strip():
-            problems["not_told_reason"] = "Say why it is not safe to contact her"
+            problems["not_told_reason"] = "Say why it is not safe to contact {them}"
     elif entry.attempts is None or not 1 <= entry.attempts <= MAX_ATTEMPTS:
         problems["attempts"] = (
-            f"Enter how many times you tried to reach her, from 1 to {MAX_ATTEMPTS}"
+            f"Enter how many times you tried to reach {{them}}, from 1 to {MAX_ATTEMPTS}"
         )
     return problems
 
@@ -274,7 +277,11 @@ def save_voice(
     record changed since and cannot be merged, ValidationFailed naming the field.
     """
     if not is_open(item.conference):
-        raise InvalidTransition("The meeting has started, so her voice can no longer be changed")
+        raise InvalidTransition(
+            victim_pronouns(item.case_id).fit(
+                "The meeting has started, so {their} voice can no longer be changed"
+            )
+        )
     if existing is not None and keep:
         saved = voice_texts(existing)
         chosen: dict[str, Any] = {name: saved[name] for name in keep if name in fields}

@@ -6,6 +6,7 @@ case 2 was deferred. All three were referred by the advocate (the IDVA service).
 
 from __future__ import annotations
 
+import html
 from datetime import timedelta
 
 import pytest
@@ -63,7 +64,7 @@ def test_an_agency_lists_the_flagged_cases_it_knows_and_no_others(world, as_user
     assert "Report a new incident" in text
     # The IDVA service referred all three.
     idva = as_user(world.advocate).get("/flagged-cases").text
-    assert all(c.reference in idva for c in world.cases) and "Referred her" in idva
+    assert all(c.reference in idva for c in world.cases) and "Referred the victim" in idva
     # Health knows none of them: nothing of any case reaches it.
     health = as_user(world.health_rep).get("/flagged-cases").text
     assert "No case your agency knows is flagged" in health
@@ -175,7 +176,7 @@ def test_an_incident_before_her_last_referral_is_refused(world, as_user):
         ),
     )
     assert resp.status_code == 422
-    assert "on or after her last MARAC referral" in resp.text
+    assert "on or after the victim's last MARAC referral" in html.unescape(resp.text)
 
 
 def test_accepting_a_notice_reopens_the_case_lists_it_and_moves_the_flag_on(world, as_user):

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DataError, IntegrityError
 
 from conference.extensions import db
+from conference.pronouns import HE, SHE
 from conference.referrals.choices import Consent, ReferralStatus, WithoutConsent
 from conference.referrals.lawful_basis import basis_of
 from conference.referrals.models import Referral
@@ -233,15 +234,31 @@ def test_a_referral_sent_before_the_basis_was_asked_shows_what_is_missing(client
 
 def test_the_basis_in_words():
     assert basis_of(None, None, None, "", "").summary == "Not recorded"
-    given = basis_of(True, Consent.GIVEN, None, "", "")
+    given = basis_of(True, Consent.GIVEN, None, "", "", pronouns=SHE)
     assert (given.without_consent, given.summary, given.contradictions) == (
         False,
         "Shared with her consent",
         {},
     )
-    refused = basis_of(True, Consent.REFUSED_SHARED, WithoutConsent.SERIOUS_HARM, " A ", "B")
+    refused = basis_of(
+        True, Consent.REFUSED_SHARED, WithoutConsent.SERIOUS_HARM, " A ", "B", pronouns=SHE
+    )
     assert refused.without_consent is True and refused.authorised_by == "A, B"
     assert refused.summary.endswith("there is a risk of serious harm to her or to someone else")
+
+
+def test_the_basis_speaks_of_a_man_as_he_and_of_anyone_unrecorded_as_they():
+    refused = (True, Consent.REFUSED_SHARED, WithoutConsent.SERIOUS_HARM, "A", "B")
+    assert basis_of(*refused, pronouns=HE).summary == (
+        "Shared without his consent (he refused): there is a risk of serious harm to him or to "
+        "someone else"
+    )
+    unrecorded = basis_of(*refused)
+    assert unrecorded.summary == (
+        "Shared without their consent (they refused): there is a risk of serious harm to them "
+        "or to someone else"
+    )
+    assert not any(word in " ".join(unrecorded.law).split() for word in ("she", "her", "She"))
 
 
 def test_the_database_refuses_an_override_of_consent_given(referrer):

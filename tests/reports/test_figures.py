@@ -102,8 +102,8 @@ def test_referrals_shared_without_consent(record):
     report = data_return(record.marac, Q3, TODAY)
     table = report.table("consent")
     assert [(r["label"], r["count"], r["share"]) for r in table.rows] == [
-        ("Shared with her consent", 3, 50.0),
-        ("Shared without her consent", 2, 33.3),
+        ("Shared with their consent", 3, 50.0),
+        ("Shared without their consent", 2, 33.3),
         ("Consent not recorded", 1, 16.7),
     ]
     assert table.adds_up and "shared without consent when the referral" in table.notes[0]
@@ -413,9 +413,9 @@ def test_what_came_of_telling_her_the_outcome(record):
     db.session.commit()
     found = by_label(data_return(record.marac, Q3, TODAY), "told")
     assert {label: (r["count"], r["share"]) for label, r in found.items()} == {
-        "Told her": (1, 16.7),
-        "Not safe to contact her": (1, 16.7),
-        "Could not reach her": (1, 16.7),
+        "Told them": (1, 16.7),
+        "Not safe to contact them": (1, 16.7),
+        "Could not reach them": (1, 16.7),
         "Not recorded yet": (3, 50.0),
     }
 

@@ -89,8 +89,8 @@ def test_the_count_shared_without_consent_is_exported_and_audited(coordinator, r
     assert response.status_code == 200
     rows = list(csv.reader(io.StringIO(response.text)))
     assert [row[0] for row in rows[2:]] == [
-        "Shared with her consent",
-        "Shared without her consent",
+        "Shared with their consent",
+        "Shared without their consent",
         "Consent not recorded",
     ]
     # The hand-worked record says nothing about consent: all six not recorded.

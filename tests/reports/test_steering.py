@@ -224,14 +224,14 @@ def test_what_came_of_telling_her_counts_each_outcome_and_hides_small_ones(world
         assert table is not None
         # Six cases discussed in the four quarters: one told, one not safe, four not recorded.
         assert {r["label"]: (r["count"], r["share"]) for r in table.rows} == {
-            "Told her": (1, 16.7),
-            "Not safe to contact her": (1, 16.7),
-            "Could not reach her": (0, 0.0),
+            "Told them": (1, 16.7),
+            "Not safe to contact them": (1, 16.7),
+            "Could not reach them": (0, 0.0),
             "Not recorded yet": (4, 66.7),
         }
         # As the steering group sees it: a count of one is a person, and is hidden.
-        assert shown(table)["Not safe to contact her"] == ["fewer than 5", "not shown"]
-        assert shown(table)["Could not reach her"] == ["0", "0.0%"]
+        assert shown(table)["Not safe to contact them"] == ["fewer than 5", "not shown"]
+        assert shown(table)["Could not reach them"] == ["0", "0.0%"]
     finally:
         db.session.rollback()
 

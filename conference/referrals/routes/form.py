@@ -124,7 +124,7 @@ def step(referral_id: int, step_name: str) -> ResponseReturnValue:
         kept = unsaved.take(request.path)
         source = drafts.with_step({}, step, tool, kept) if kept is not None else referral.draft
         values = drafts.step_values(source or {}, step_name)
-        form = drafts.form_for(step, tool, values, today)
+        form = drafts.form_for(step, tool, values, today, drafts.pronouns_of(referral.draft))
         services.record_view(actor, referral, page=f"step:{step.name}", now=now)
         return _step_page(referral, step, form, today, kept=kept is not None)
 
@@ -247,6 +247,7 @@ def _step_page(
     saved: list[tuple[str, str]] | None = None,
 ) -> tuple[str, int]:
     steps = drafts.steps_for(referral.draft or {}, today)
+    form.fit_errors()
     if step.name == "children" and form.has_children.data == "yes" and not form.children.entries:
         form.children.append_entry()
     context = {

@@ -1,0 +1,189 @@
+"""Practice profiles: the words, the date format and the equality rows a MARAC's pages use.
+
+The UK profile is the install's default and changes nothing; the demo's Riverton High-Risk Team
+chose the US-style profile, so its pages say "high-risk team" and "advocate", and write dates
+month first. A broken profile file stops the app at start-up, naming the file and the problem.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+
+from conference import create_app
+from conference.accounts.models import Marac, User
+from conference.config import ConfigError
+from conference.db import utcnow
+from conference.demo.seed import DEMO_DOMAIN, seed_demo
+from conference.extensions import db
+from conference.profiles import PROFILES_DIR, profile_for
+from conference.referrals.choices import Ethnicity, Gender, Sexuality
+from conference.referrals.models import Case, Referral
+from conference.reports import figures
+from tests.conftest import sign_in
+
+UK = (PROFILES_DIR / "uk.toml").read_text()
+
+
+def _start(folder: Path, **settings: object) -> None:
+    create_app(
+        "testing",
+        {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "PROFILES_DIR": str(folder)}
+        | settings,
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        (lambda t: t.replace("[words]", "[wording]"), r"has no \[words\] table"),
+        (
+            lambda t: t.replace('advocate = "IDVA"', 'advocate = ""'),
+            r"\[words\] needs a non-empty text 'advocate'",
+        ),
+        (lambda t: t + '\n[words]\nchair = "Chair"\n', r"not valid TOML"),
+        (
+            lambda t: t.replace('agency = "agency"', 'agency = "agency"\nchair = "Chair"'),
+            r"\[words\] has 'chair', which no page uses",
+        ),
+        (
+            lambda t: t.replace('default_risk_tool = "dash-24"', 'default_risk_tool = "dash-9"'),
+            r"default_risk_tool 'dash-9' is not one of the risk tools \(dash-24",
+        ),
+        (
+            lambda t: t.replace('"day month year"', '"year month day"'),
+            r"date_format 'year month day' must be one of",
+        ),
+        (
+            lambda t: t.replace('"aged_16_17"]', '"aged_16_17", "religion"]'),
+            r"\[data_return\] equality rows must be different ones of .*, not 'religion'",
+        ),
+        (
+            lambda t: t.replace('"male", ', '"male", "male", '),
+            r"\[data_return\] equality rows must be different",
+        ),
+        (lambda t: t.replace('id = "uk"\n', ""), r"the file needs a non-empty text 'id'"),
+    ],
+)
+def test_a_broken_profile_stops_the_app_naming_the_file_and_the_problem(tmp_path, change, problem):
+    (tmp_path / "uk.toml").write_text(change(UK))
+    with pytest.raises(ConfigError, match=rf"Practice profile refused: uk\.toml: {problem}"):
+        _start(tmp_path)
+
+
+def test_two_files_with_one_id_and_an_empty_folder_are_refused(tmp_path):
+    folder = tmp_path / "profiles"
+    folder.mkdir()
+    with pytest.raises(ConfigError, match=r"profiles: no practice profile files \(\*\.toml\)"):
+        _start(folder)
+    (folder / "uk.toml").write_text(UK)
+    (folder / "uk2.toml").write_text(UK)
+    with pytest.raises(ConfigError, match="uk2.toml: another file already defines the profile"):
+        _start(folder)
+
+
+def test_the_install_must_choose_a_profile_that_exists():
+    with pytest.raises(ConfigError, match="PRACTICE_PROFILE 'fr' is not one of the profiles"):
+        _start(PROFILES_DIR, PRACTICE_PROFILE="fr")
+
+
+def test_each_profile_writes_dates_its_own_way(app: Flask):
+    day = date(2026, 11, 21)
+    assert profile_for(None).format_date(day) == "21 November 2026"
+    us = Marac(name="x", code="XX", profile_id="us")
+    assert profile_for(us).format_date(day) == "November 21, 2026"
+    assert profile_for(Marac(name="y", code="YY", profile_id="gone")).id == "uk"
+
+
+def _seed() -> None:
+    seed_demo(now=utcnow())
+
+
+def _user(local: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.email == f"{local}@{DEMO_DOMAIN}"))
+
+
+def _text(response) -> str:
+    assert response.status_code == 200, response.status_code
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", response.text, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+MONTH = "(January|February|March|April|May|June|July|August|September|October|November|December)"
+US_DATE = re.compile(rf"\b{MONTH} \d{{1,2}}, \d{{4}}\b")
+UK_DATE = re.compile(rf"\b\d{{1,2}} {MONTH} \d{{4}}\b")
+
+
+def test_a_high_risk_team_s_pages_use_its_profile_s_words_and_dates(app: Flask, cached_world):
+    cached_world("demo", _seed)
+    team = db.session.scalar(sa.select(Marac).where(Marac.code == "RV"))
+    assert (team.profile_id, team.timezone) == ("us", "America/Chicago")
+    derek = db.session.scalar(sa.select(Referral).where(Referral.victim_given_name == "Derek"))
+    lucia = db.session.scalar(sa.select(Referral).where(Referral.victim_given_name == "Lucia"))
+    client = sign_in(app.test_client(), _user("riverton"))
+
+    case = _text(client.get(f"/cases/{derek.case_id}"))
+    assert "Victim advocate" in case and "Advocate (IDVA)" not in case
+    assert US_DATE.search(case) and not UK_DATE.search(case)
+
+    waiting = _text(client.get(f"/referrals/{lucia.id}"))
+    assert "earlier high-risk team referral" in waiting or "high-risk team" in waiting
+    assert US_DATE.search(waiting) and not UK_DATE.search(waiting)
+
+    # The pages outside any one record speak as the team's, the coordinator's one MARAC.
+    new = _text(client.get("/referrals/new"))
+    assert "high-risk team" in new
+    assert "MARAC" not in new.replace(app.config["APP_NAME"], ""), "the install's name only"
+
+
+def test_a_marac_on_the_uk_profile_reads_as_before(app: Flask, cached_world):
+    cached_world("demo", _seed)
+    northbridge = db.session.scalar(sa.select(Marac).where(Marac.code == "NB"))
+    assert northbridge.profile_id is None and profile_for(northbridge).id == "uk"
+    case_id = db.session.scalar(
+        sa.select(Case.id).where(Case.marac_id == northbridge.id, Case.advocate_id.is_not(None))
+    )
+    client = sign_in(app.test_client(), _user("coordinator"))
+    case = _text(client.get(f"/cases/{case_id}"))
+    assert "Advocate (IDVA)" in case and "Victim advocate" not in case
+    assert UK_DATE.search(case) and not US_DATE.search(case)
+    new = _text(client.get("/referrals/new"))
+    assert "high-risk team" not in new and "MARAC" in new
+
+
+def test_the_data_return_counts_the_equality_rows_of_the_marac_s_profile(app: Flask):
+    man = SimpleNamespace(
+        ethnicity=Ethnicity.WHITE,
+        sexuality=Sexuality.HETEROSEXUAL,
+        is_trans=None,
+        disability=None,
+        gender=Gender.MALE,
+        is_aged_16_17=False,
+        has_dob=True,
+    )
+    us = profile_for(Marac(name="z", code="ZZ", profile_id="us")).equality
+    table = figures._equality_table([man], us)  # type: ignore[list-item]
+    assert [row["label"] for row in table.rows] == [
+        "Black, Asian or minoritised",
+        "Disabled",
+        "Male",
+        "LGBT+",
+    ]
+    assert table.rows[2]["count"] == 1
+    uk = figures._equality_table([man], profile_for(None).equality)  # type: ignore[list-item]
+    assert [row["label"] for row in uk.rows][-1] == "Aged 16 or 17"
+
+
+def test_an_administrator_chooses_a_marac_s_profile(app: Flask, cached_world):
+    cached_world("demo", _seed)
+    admin = sign_in(app.test_client(), _user("admin"))
+    eastmoor = db.session.scalar(sa.select(Marac).where(Marac.code == "EM"))
+    form = admin.get(f"/admin/maracs/{eastmoor.id}/edit").text
+    assert "Practice profile" in form and "High-risk team (United States)" in form
