@@ -142,6 +142,7 @@ VERBS: dict[str, str] = {
     "action.agreed": "Agreed an action",
     "action.changed": "Changed an action",
     "action.withdrawn": "Withdrew an action",
+    "action.carried_forward": "Carried an action into a later meeting's plan",
     "action.updated": "Reported progress on an action",
     "action.reviewed": "Reviewed an action",
     "action.contact_told": "Told the agency's named contact of an overdue action",

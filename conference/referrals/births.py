@@ -14,7 +14,7 @@ says how sure it is (BirthMatch). Nothing here knows of requests or the database
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -221,10 +221,11 @@ def from_row(values: Any) -> BirthDate:
     return stored(*values)
 
 
-def describe(birth: BirthDate) -> str:
+def describe(birth: BirthDate, fmt: Callable[[date], str] | None = None) -> str:
     """What is known, in words: '14 March 1990', 'sometime in 1990', 'about 34 on 1 March 2026',
-    'not known (no records)', then any other possible dates."""
-    fmt = _long
+    'not known (no records)', then any other possible dates. fmt writes a day (the MARAC's
+    profile's format; the UK's by default)."""
+    fmt = fmt or _long
     if birth.kind is DobKind.EXACT and birth.exact:
         text = fmt(birth.exact)
     elif birth.kind is DobKind.YEAR and birth.year:
@@ -240,9 +241,9 @@ def describe(birth: BirthDate) -> str:
     return text
 
 
-def as_value(birth: BirthDate) -> str:
+def as_value(birth: BirthDate, fmt: Callable[[date], str] | None = None) -> str:
     """describe() standing on its own, as a summary row's value: 'Aged about 34 on ...'."""
-    text = describe(birth)
+    text = describe(birth, fmt)
     if birth.kind is DobKind.AGE and birth.age is not None:
         text = f"aged {text}"
     return text[:1].upper() + text[1:]

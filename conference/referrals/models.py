@@ -8,6 +8,7 @@ nothing is lost; submitting checks it and writes the columns below.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any
 
@@ -16,7 +17,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from conference.accounts.models import Agency, Marac, User
 from conference.db import TimestampMixin, UTCDateTime, enum_type, max_lengths, utcnow
-from conference.extensions import Model
+from conference.extensions import Model, db
+from conference.profiles import profile_for
 from conference.pronouns import pronouns_for
 from conference.referrals import births
 from conference.referrals.births import BirthDate
@@ -373,12 +375,12 @@ class Referral(TimestampMixin, Model):
     @property
     def victim_born(self) -> str:
         """Her date of birth in words, as far as it is known, to follow 'born'."""
-        return births.describe(self.victim_birth)
+        return births.describe(self.victim_birth, profile_for(self.marac).format_date)
 
     @property
     def victim_dob_text(self) -> str:
         """The same, standing on its own (a summary row's value)."""
-        return births.as_value(self.victim_birth)
+        return births.as_value(self.victim_birth, profile_for(self.marac).format_date)
 
     @property
     def criteria_met(self) -> list[Criterion]:
@@ -475,12 +477,17 @@ class Perpetrator(NamedInReferral, Model):
     @property
     def born(self) -> str:
         """His date of birth in words, as far as it is known, to follow 'born'."""
-        return births.describe(self.birth(None))
+        return births.describe(self.birth(None), self._day_format())
 
     @property
     def dob_text(self) -> str:
         """The same, standing on its own (a summary row's value)."""
-        return births.as_value(self.birth(None))
+        return births.as_value(self.birth(None), self._day_format())
+
+    def _day_format(self) -> Callable[[date], str]:
+        """How his MARAC's profile writes a day (his referral is in the session already)."""
+        referral = db.session.get(Referral, self.referral_id) if self.referral_id else None
+        return profile_for(referral.marac if referral else None).format_date
 
     @property
     def birth_known(self) -> bool:
