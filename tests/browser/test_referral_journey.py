@@ -118,6 +118,9 @@ def start_a_referral(page: Page) -> str:
 def fill_in_the_victim(page: Page, first: str, last: str) -> None:
     page.get_by_label("First name").fill(first)
     page.get_by_label("Last name").fill(last)
+    page.get_by_role(
+        "group", name=re.compile(r"^What do you know about .* date of birth\?$")
+    ).get_by_role("radio", name="The date of birth", exact=True).check()
     born = question(page, "Date of birth")
     born.get_by_label("Day").fill("14")
     born.get_by_label("Month").fill("3")
@@ -157,9 +160,14 @@ def answer_the_checklist(page: Page, yes: int) -> None:
 def answer_open_modules(page: Page) -> None:
     """'No' to each question of the modules the answers opened (stalking, honour-based abuse),
     once the saves that open them have come back."""
-    page.wait_for_load_state("networkidle")
-    for radio in page.locator(".app-checklist-module input[type=radio][value=no]").all():
-        radio.check()
+    unanswered = ".app-checklist-module .govuk-radios:not(:has(input:checked)) input[value=no]"
+    for _ in range(60):  # a module opens as the save of the answer that opens it comes back
+        autosaves_done(page)
+        radios = page.locator(unanswered)
+        if not radios.count():
+            return
+        radios.first.check()
+    raise AssertionError("the modules' questions kept appearing")
 
 
 def fill_in_consent(page: Page) -> None:
