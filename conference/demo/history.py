@@ -201,7 +201,9 @@ def _held(marac: Marac, start: date, today: date) -> list[Conference]:
         db.session.scalars(
             sa.select(Conference).where(
                 Conference.marac_id == marac.id,
+                # Not the meeting under way: loaded just after midnight, it began yesterday.
                 Conference.status.in_(HELD),
+                Conference.status != ConferenceStatus.IN_PROGRESS,
                 Conference.starts_at >= rules.starts_at(start, time(0), marac.timezone),
                 Conference.starts_at < rules.starts_at(today, time(0), marac.timezone),
             )
