@@ -317,8 +317,9 @@ def test_the_demo_register_has_an_entry_in_each_status_on_the_ladder_s_days(demo
     police = db.session.scalars(sa.select(Agency).where(Agency.name == "Northshire Police")).one()
     raised = [e for e in entries if e.status is EntryStatus.RAISED]
     assert [e.agency_id for e in raised] == [police.id]
-    # How many of its actions are late depends on the day the demo is made; all are open.
-    assert {actions[i.action_id].status for i in raised[0].actions} == {ActionStatus.OPEN}
+    # How many of its actions are late depends on the day the demo is made; it stays raised
+    # while any is still open (one done of several does not resolve it).
+    assert any(actions[i.action_id].status in OPEN_STATUSES for i in raised[0].actions)
     # A resolved entry's actions are done.
     for entry in entries:
         if entry.status is EntryStatus.RESOLVED:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from conference.actions.choices import OPEN_STATUSES
 from conference.actions.models import Action
 from conference.conferences import rules
-from conference.conferences.choices import ConferenceStatus, Section
+from conference.conferences.choices import UPCOMING, ConferenceStatus, Section
 from conference.conferences.listing import next_position
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
@@ -94,6 +94,16 @@ def add_overdue_action_items(conference: Conference, *, now: datetime) -> int:
     their due date on the meeting's day, so the meeting reviews each one."""
     day = rules.local(conference.starts_at, conference.marac.timezone).date()
     already = sa.select(AgendaItem.case_id).where(AgendaItem.conference_id == conference.id)
+    # A case listed to be heard at a meeting still to come has its actions (the interim ones
+    # from screening among them) reviewed at that hearing, not as a standing item before it.
+    awaiting = (
+        sa.select(AgendaItem.case_id)
+        .join(Conference, Conference.id == AgendaItem.conference_id)
+        .where(
+            Conference.status.in_(UPCOMING),
+            AgendaItem.section.in_((Section.CHILDREN, Section.ADULTS)),
+        )
+    )
     case_ids = list(
         db.session.scalars(
             sa.select(Action.case_id)
@@ -105,6 +115,7 @@ def add_overdue_action_items(conference: Conference, *, now: datetime) -> int:
                 Action.status.in_(OPEN_STATUSES),
                 Action.due_on < day,
                 Action.case_id.not_in(already),
+                Action.case_id.not_in(awaiting),
             )
             .group_by(Action.case_id)
             .order_by(sa.func.min(Action.due_on), Action.case_id)

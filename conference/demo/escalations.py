@@ -125,8 +125,18 @@ def _replay(late_done: Iterable[tuple[Due, date]], day: date, at: datetime, by: 
                     EscalationEntry.status.in_(LIVE),
                 )
             ).first()
-            if entry is not None:
+            # Resolved only once every action on it is done: one done of several is not enough.
+            if entry is not None and all(_done_by(i.action_id, day) for i in entry.actions):
                 _move(entry, EntryStatus.RESOLVED, RESOLVED_NOTE, by, at + timedelta(hours=3))
+
+
+def _done_by(action_id: int, day: date) -> bool:
+    action = db.session.get(Action, action_id)
+    return (
+        action is not None
+        and action.status not in OPEN_STATUSES
+        and action.updated_at.date() <= day
+    )
 
 
 def _move(entry: EscalationEntry, status: EntryStatus, note: str, by: User, at: datetime) -> None:

@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import raiseload
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from conference.accounts.models import Agency, RoleGrant, User
 from conference.accounts.queries import (
@@ -22,7 +23,7 @@ from conference.conferences.models import AgendaItem, Conference, conference_inv
 from conference.extensions import db
 from conference.meetings.choices import Presence
 from conference.meetings.models import Attendance, Attendee, Discussion, Meeting, Revision
-from conference.research.models import ResearchReturn
+from conference.research.models import PerpetratorFinding, ResearchReturn
 
 
 def invited_agencies(conference_id: int) -> list[Agency]:
@@ -112,7 +113,6 @@ def people_who_may_attend(conference: Conference) -> list[User]:
                 User.is_active_account.is_(True),
                 User.id.not_in(listed),
             )
-            .options(raiseload(User.role_grants))
             .order_by(Agency.name, User.name)
             .distinct()
         )
@@ -185,11 +185,24 @@ def returns_for(item_id: int, agency_id: int | None = None) -> list[ResearchRetu
         sa.select(ResearchReturn)
         .join(Agency, Agency.id == ResearchReturn.agency_id)
         .where(ResearchReturn.agenda_item_id == item_id)
+        .options(lazyload(ResearchReturn.findings))
         .order_by(Agency.name)
     )
     if agency_id is not None:
         query = query.where(ResearchReturn.agency_id == agency_id)
-    return list(db.session.scalars(query))
+    returns = list(db.session.scalars(query))
+    # The findings always in a query of their own: the same two statements whether or not
+    # any return was made (a poll's cost does not depend on what the agencies returned).
+    findings: dict[int, list[PerpetratorFinding]] = {r.id: [] for r in returns}
+    for finding in db.session.scalars(
+        sa.select(PerpetratorFinding)
+        .where(PerpetratorFinding.return_id.in_(list(findings)))
+        .order_by(PerpetratorFinding.id)
+    ):
+        findings[finding.return_id].append(finding)
+    for research in returns:
+        set_committed_value(research, "findings", findings[research.id])
+    return returns
 
 
 @dataclass

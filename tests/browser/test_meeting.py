@@ -149,7 +149,7 @@ def test_a_whole_meeting_with_a_follower(app, new_page, console_log):
     chair.get_by_role("button", name="Conclude the meeting").click()
     expect(chair.get_by_role("heading", level=1)).to_contain_text(re.compile("minutes", re.I))
     expect(chair.get_by_text(re.compile(f"Case {refs[2]} is on the agenda of"))).to_be_visible()
-    expect(follower.get_by_text("The meeting has ended")).to_be_visible()
+    expect(follower.locator(".govuk-inset-text", has_text="The meeting has ended")).to_be_visible()
     check_accessibility(chair)
     check_accessibility(follower, again=True)
 
