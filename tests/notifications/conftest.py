@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import random
 import socket
 import time
 from collections.abc import Iterator
@@ -61,13 +62,26 @@ class Inbox:
         return [m for m in self.messages if m["To"] == address]
 
 
+def _free_port_below_ephemeral() -> int:
+    """A free port below Linux's ephemeral range (32768 up): the server is stopped and started
+    again on it, and a port the kernel hands out for outgoing connections could be taken in
+    between."""
+    for _ in range(200):
+        port = random.randint(20000, 32000)
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no free port for the test SMTP server")
+
+
 class SmtpServer:
     """Started and stopped by the test, always on the same port, so the app's config holds."""
 
     def __init__(self) -> None:
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = _free_port_below_ephemeral()
         self.inbox = Inbox()
         self._controller: Controller | None = None
 
