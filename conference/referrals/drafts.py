@@ -19,6 +19,7 @@ from conference.pronouns import THEY, Pronouns, pronouns_for
 from conference.referrals import forms
 from conference.referrals.births import BirthDate
 from conference.referrals.checklists import RiskTool
+from conference.text import CONTROL_CHARACTER
 
 #: Longest single value kept in a draft: above every field's limit, so an over-long text is
 #: still kept to be shortened, but no one can store megabytes.
@@ -208,7 +209,8 @@ def victim_identity(draft: Draft, tool: RiskTool, today: date) -> tuple[list[str
     victim = form.data
     full = f"{victim.get('given_name') or ''} {victim.get('family_name') or ''}".strip()
     aliases = [a.strip() for a in (victim.get("aliases") or "").splitlines() if a.strip()]
-    names = [n for n in [full, *aliases] if n]
+    # A name with a control character is refused beside its field; never looked up with it.
+    names = [n for n in [full, *aliases] if n and not CONTROL_CHARACTER.search(n)]
     return names, form.birth()
 
 

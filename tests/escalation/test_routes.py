@@ -156,7 +156,9 @@ def test_a_coordinator_works_an_entry_through_its_statuses(as_user, register):
         (EntryStatus.OPEN, EntryStatus.CLOSED, steps[3][1], coordinator.id),
     ]
     events = db.session.scalars(
-        sa.select(AuditEvent).where(AuditEvent.verb == "escalation.status_changed")
+        sa.select(AuditEvent)
+        .where(AuditEvent.verb == "escalation.status_changed")
+        .order_by(AuditEvent.id)
     ).all()
     assert [(e.user_id, e.detail) for e in events] == [
         (coordinator.id, {"from": "open", "to": "raised"}),
