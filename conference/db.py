@@ -261,7 +261,8 @@ MAX_PAGE = 100_000
 
 
 def one_page(query: sa.Select[Any], *, page: int, per_page: int) -> Pagination:
-    """One page of a list's rows with their count; a page out of range shows the nearest one."""
+    """One page of a list's rows with their count. A page number below 1 shows the first page;
+    one past the last shows no rows (the pager then offers the pages there are)."""
     from conference.extensions import db  # the extension is built on this module's Base
 
     return db.paginate(
