@@ -12,7 +12,7 @@ as a broken risk tool does.
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -36,6 +36,9 @@ WORDS = {
 }
 #: The rows the data return's equality table can show, in the order they are shown.
 EQUALITY_ROWS = ("minoritised", "lgbt", "disabled", "male", "aged_16_17")
+#: The figures a wider body publishes that the data return may set beside a MARAC's own: shares
+#: in per cent (repeats, referral sources, the equality rows) and the yearly rate per 10,000.
+NATIONAL_FIGURES = ("repeat", "police", "partner", *EQUALITY_ROWS, "per_10000")
 #: How dates are written: '21 November 2026' or 'November 21, 2026'.
 DATE_FORMATS = ("day month year", "month day year")
 
@@ -83,6 +86,21 @@ def _capital(word: str) -> str:
 
 
 @dataclass(frozen=True)
+class Comparison:
+    """The published figures a practice compares its meetings with (England and Wales' national
+    MARAC dataset, say), and any recommended yearly volume. A practice with none shows its own
+    figures alone."""
+
+    label: str
+    figures: Mapping[str, float]
+    recommended_per_10000: float | None = None
+    recommended_label: str = ""
+
+    def figure(self, key: str) -> float | None:
+        return self.figures.get(key)
+
+
+@dataclass(frozen=True)
 class Profile:
     id: str
     name: str
@@ -91,6 +109,7 @@ class Profile:
     date_format: str
     words: Words
     equality: tuple[str, ...]
+    national: Comparison | None = None
 
     def format_date(self, day: date) -> str:
         """The day as this practice writes it."""
@@ -169,6 +188,7 @@ def _build(data: dict[str, Any], risk_tools: Collection[str]) -> Profile:
             + (f", not {', '.join(map(repr, wrong))}" if wrong else "")
         )
     return Profile(
+        national=_comparison(_table(data, "data_return").get("national")),
         id=_text(data, "id", "the file"),
         name=_text(data, "name", "the file"),
         description=_text(data, "description", "the file", required=False),
@@ -179,10 +199,52 @@ def _build(data: dict[str, Any], risk_tools: Collection[str]) -> Profile:
     )
 
 
+def _comparison(data: object) -> Comparison | None:
+    """[data_return.national]: a label, figures by name and an optional recommended volume."""
+    if data is None:
+        return None
+    where = "[data_return.national]"
+    if not isinstance(data, dict):
+        raise ProfileError(f"{where} must be a table")
+    label = _text(data, "label", where)
+    recommended = data.get("recommended_per_10000")
+    figures = {key: value for key, value in data.items() if key not in _COMPARISON_KEYS}
+    unknown = sorted(set(figures) - set(NATIONAL_FIGURES))
+    if unknown:
+        raise ProfileError(
+            f"{where} has {', '.join(map(repr, unknown))}: figures are named "
+            + ", ".join(NATIONAL_FIGURES)
+        )
+    for key, value in {**figures, "recommended_per_10000": recommended}.items():
+        if value is None and key == "recommended_per_10000":
+            continue
+        if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+            raise ProfileError(f"{where} needs '{key}' as a number of 0 or more")
+        if key in NATIONAL_FIGURES[:-1] and value > 100:
+            raise ProfileError(f"{where} '{key}' is a share in per cent: 100 at most")
+    return Comparison(
+        label=label,
+        figures={key: float(value) for key, value in figures.items()},
+        recommended_per_10000=float(recommended) if recommended is not None else None,
+        recommended_label=_text(data, "recommended_label", where, required=recommended is not None),
+    )
+
+
+_COMPARISON_KEYS = ("label", "recommended_per_10000", "recommended_label")
+
+
 def profiles() -> dict[str, Profile]:
     """Every profile of the install, by id."""
     found: dict[str, Profile] = current_app.extensions["profiles"]
     return found
+
+
+def role_label(role: Any, marac: HasProfile | None) -> str:
+    """A role as the MARAC's practice names it: its advocate role in the profile's words
+    ("Advocate (IDVA)", "Victim advocate"), every other role by its own label."""
+    if getattr(role, "value", role) == "advocate":
+        return profile_for(marac).words.advocate_role
+    return str(role.label)
 
 
 def install_profile() -> Profile:

@@ -27,6 +27,7 @@ from conference.profiles import PROFILES_DIR, profile_for
 from conference.referrals.choices import Ethnicity, Gender, Sexuality
 from conference.referrals.models import Case, Referral
 from conference.reports import figures
+from tests import factories
 from tests.conftest import sign_in
 
 UK = (PROFILES_DIR / "uk.toml").read_text()
@@ -70,6 +71,26 @@ def _start(folder: Path, **settings: object) -> None:
             r"\[data_return\] equality rows must be different",
         ),
         (lambda t: t.replace('id = "uk"\n', ""), r"the file needs a non-empty text 'id'"),
+        (
+            lambda t: t.replace("per_10000 = 45.0", "per_10000 = 45.0\nreligion = 3.0"),
+            r"\[data_return.national\] has 'religion': figures are named repeat",
+        ),
+        (
+            lambda t: t.replace("male = 6.5", "male = 106.5"),
+            r"\[data_return.national\] 'male' is a share in per cent: 100 at most",
+        ),
+        (
+            lambda t: t.replace("repeat = 32.0", 'repeat = "32%"'),
+            r"\[data_return.national\] needs 'repeat' as a number of 0 or more",
+        ),
+        (
+            lambda t: t.replace('recommended_label = "SafeLives recommendation"', ""),
+            r"\[data_return.national\] needs a non-empty text 'recommended_label'",
+        ),
+        (
+            lambda t: t.replace('label = "National, year to June 2023"', ""),
+            r"\[data_return.national\] needs a non-empty text 'label'",
+        ),
     ],
 )
 def test_a_broken_profile_stops_the_app_naming_the_file_and_the_problem(tmp_path, change, problem):
@@ -169,7 +190,7 @@ def test_the_data_return_counts_the_equality_rows_of_the_marac_s_profile(app: Fl
         has_dob=True,
     )
     us = profile_for(Marac(name="z", code="ZZ", profile_id="us")).equality
-    table = figures._equality_table([man], us)  # type: ignore[list-item]
+    table = figures._equality_table([man], us, None)  # type: ignore[list-item]
     assert [row["label"] for row in table.rows] == [
         "Black, Asian or minoritised",
         "Disabled",
@@ -177,8 +198,37 @@ def test_the_data_return_counts_the_equality_rows_of_the_marac_s_profile(app: Fl
         "LGBT+",
     ]
     assert table.rows[2]["count"] == 1
-    uk = figures._equality_table([man], profile_for(None).equality)  # type: ignore[list-item]
+    uk_profile = profile_for(None)
+    uk = figures._equality_table([man], uk_profile.equality, uk_profile.national)  # type: ignore[list-item]
     assert [row["label"] for row in uk.rows][-1] == "Aged 16 or 17"
+    assert uk.has_column("national") and not table.has_column("national")
+
+
+def test_a_high_risk_team_s_figures_stand_alone_without_england_and_wales_comparisons(
+    app: Flask, cached_world
+):
+    """A US-style team has no national dataset: its data return and steering figures show its
+    own figures, with no England and Wales column, marker or recommended volume."""
+    cached_world("demo", _seed)
+    team = db.session.scalar(sa.select(Marac).where(Marac.code == "RV"))
+    client = sign_in(app.test_client(), _user("riverton"))
+    for url in (
+        f"/reports/return?marac={team.id}",
+        f"/reports/return/print?marac={team.id}",
+        f"/reports/steering?marac={team.id}",
+    ):
+        page = _text(client.get(url))
+        assert "How the high-risk team is working" in page or "steering" in url, url
+        for word in ("National, year to June", "SafeLives", "England", "recommended", "MARAC"):
+            assert word not in page.replace(app.config["APP_NAME"], ""), (url, word)
+
+    northbridge = db.session.scalar(sa.select(Marac).where(Marac.code == "NB"))
+    uk = _text(
+        sign_in(app.test_client(), _user("coordinator")).get(
+            f"/reports/return?marac={northbridge.id}"
+        )
+    )
+    assert "National, year to June 2023" in uk and "SafeLives recommendation" in uk
 
 
 def test_an_administrator_chooses_a_marac_s_profile(app: Flask, cached_world):
@@ -187,3 +237,61 @@ def test_an_administrator_chooses_a_marac_s_profile(app: Flask, cached_world):
     eastmoor = db.session.scalar(sa.select(Marac).where(Marac.code == "EM"))
     form = admin.get(f"/admin/maracs/{eastmoor.id}/edit").text
     assert "Practice profile" in form and "High-risk team (United States)" in form
+
+
+def _boxes(page: str, name: str) -> list[str]:
+    """The labels of a date's three boxes, in the order the page shows them."""
+    return re.findall(rf'for="{re.escape(name)}-(day|month|year)"', page)
+
+
+def test_a_practice_that_writes_the_month_first_types_dates_month_first(app: Flask, client_as):
+    """A US-style team's advocate sees the month box first and a month-first example; what she
+    types is read as she typed it, kept as day, month and year, and shown back month first. A
+    MARAC on the UK profile keeps the day first."""
+    team = factories.make_marac(profile_id="us")
+    advocate = client_as("advocate", marac=team)
+    started = advocate.post("/referrals/new")
+    referral = db.session.scalars(sa.select(Referral).order_by(Referral.id.desc())).first()
+    page = advocate.get(started.headers["Location"]).text
+    assert _boxes(page, "dob") == ["month", "day", "year"]
+
+    sent = {
+        "given_name": "Dana",
+        "family_name": "Reyes",
+        "dob_kind": "exact",
+        "gender": "female",
+        "is_trans": "no",
+        "ethnicity": "white",
+        "disability": "no",
+        "sexuality": "heterosexual",
+    }
+    saved = advocate.post(
+        f"/referrals/{referral.id}/steps/victim",
+        data={**sent, "dob": ["11", "27", "1990"], "action": "save"},
+    )
+    assert saved.status_code in (200, 303), saved.status_code
+    db.session.refresh(referral)
+    assert referral.draft["victim"]["dob"] == ["27", "11", "1990"], "kept day first"
+    again = advocate.get(f"/referrals/{referral.id}/steps/victim").text
+    month, day = (
+        re.search(rf'id="dob-{box}"[^>]*value="(\d+)"', again)
+        or re.search(rf'value="(\d+)"[^>]*id="dob-{box}"', again)
+        for box in ("month", "day")
+    )
+    assert month and day and (month.group(1), day.group(1)) == ("11", "27")
+
+    # A date that is not real is refused with an example in the order of the boxes.
+    refused = advocate.post(
+        f"/referrals/{referral.id}/steps/victim",
+        data={**sent, "dob": ["27", "11", "1990"], "action": "continue"},
+    )
+    assert refused.status_code == 422 and "must be a real date" in refused.text
+
+    uk = client_as("advocate")
+    uk.post("/referrals/new")
+    uk_referral = db.session.scalars(sa.select(Referral).order_by(Referral.id.desc())).first()
+    assert _boxes(uk.get(f"/referrals/{uk_referral.id}/steps/victim").text, "dob") == [
+        "day",
+        "month",
+        "year",
+    ]

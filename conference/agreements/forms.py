@@ -15,9 +15,9 @@ class AgreementForm(FlaskForm):
         "The agreement",
         TEXT_LIMIT,
         required="Enter the agreement's text",
-        hint="In the MARAC's own words: what is shared, why, and how each person keeps it safe. "
-        "Saving makes a new version, which everyone with a role in the MARAC accepts before "
-        "they see a case again.",
+        hint="In your own words: what is shared, why, and how each person keeps it safe. "
+        "Saving makes a new version, which everyone with a role in these meetings accepts "
+        "before they see a case again.",
     )
 
 

@@ -9,9 +9,10 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import selectinload
 
-from conference.accounts.models import ROLE_LABELS, RoleGrant, User
+from conference.accounts.models import RoleGrant, User
 from conference.agreements.models import AgreementAcceptance, SharingAgreement
 from conference.extensions import db
+from conference.profiles import role_label
 
 
 @dataclass(frozen=True)
@@ -65,7 +66,9 @@ def members(marac_id: int) -> list[Member]:
             latest[user_id] = (version, at)
     found = []
     for user in users:
-        labels = sorted(ROLE_LABELS[g.role] for g in user.role_grants if g.marac_id == marac_id)
+        labels = sorted(
+            role_label(g.role, g.marac) for g in user.role_grants if g.marac_id == marac_id
+        )
         newest = latest.get(user.id)
         found.append(
             Member(

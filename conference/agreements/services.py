@@ -106,7 +106,7 @@ def save_text(
 def accept(user: User, agreement: SharingAgreement, *, now: datetime) -> AgreementAcceptance:
     """Record that user accepted this version (the current one of a MARAC they work in)."""
     if agreement.marac_id not in marac_ids_to_accept(user):
-        raise PermissionDenied("You hold no role in this MARAC.")
+        raise PermissionDenied("You hold no role here, so there is no agreement for you to accept")
     current = current_agreement(agreement.marac_id)
     if current is None or current.id != agreement.id:
         raise InvalidTransition(

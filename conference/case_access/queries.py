@@ -19,11 +19,12 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy.orm import joinedload
 
-from conference.accounts.models import ROLE_LABELS, RoleGrant, User
+from conference.accounts.models import RoleGrant, User
 from conference.actions.models import Action
 from conference.audit.models import AuditEvent, AuditEventCase
 from conference.conferences.models import AgendaItem
 from conference.extensions import db
+from conference.profiles import role_label
 from conference.referrals.models import Case, Referral
 from conference.research.models import ResearchReturn
 from conference.transfers.models import CaseTransfer
@@ -145,7 +146,7 @@ def rows(case: Case, events: Iterable[AuditEvent]) -> list[Row]:
             sa.or_(RoleGrant.marac_id == case.marac_id, RoleGrant.marac_id.is_(None)),
         )
     ):
-        roles.setdefault(grant.user_id, []).append(ROLE_LABELS[grant.role])
+        roles.setdefault(grant.user_id, []).append(role_label(grant.role, case.marac))
     found = []
     for event in events:
         user = people.get(event.user_id) if event.user_id is not None else None

@@ -228,7 +228,7 @@ def file_notice(case: Case, facts: NoticeFacts, *, actor: User, now: datetime) -
     ValidationFailed by the field when a fact is missing or out of range.
     """
     if not may_file_notice(actor, case, now):
-        raise PermissionDenied("You cannot tell the MARAC of an incident on this case")
+        raise PermissionDenied("You cannot report an incident on this case")
     today = services.today_in(case.marac, now)
     man = _check(case, facts, today)
     last = _last_full_referral(case)
@@ -304,7 +304,7 @@ def _check(case: Case, facts: NoticeFacts, today: date) -> Perpetrator:
         )
     if standing.last_referred_on and facts.occurred_on < standing.last_referred_on:
         raise ValidationFailed(
-            "The incident must be on or after the victim's last MARAC referral, on "
+            "The incident must be on or after the victim's last referral, on "
             f"{standing.last_referred_on:%-d %B %Y}: an earlier one belongs to that referral",
             "occurred_on",
         )

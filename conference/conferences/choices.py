@@ -81,7 +81,7 @@ LABELS: list[tuple[StrEnum, str]] = [
     (ConferenceStatus.CANCELLED, "Cancelled"),
     (Section.CHILDREN, "Cases with children in the household"),
     (Section.ADULTS, "Cases with adults only"),
-    (Section.TWELVE_MONTHS, "Cases reaching 12 months since their last MARAC referral"),
+    (Section.TWELVE_MONTHS, "Cases reaching 12 months since their last referral"),
     (Section.OVERDUE_ACTIONS, "Overdue actions"),
     (ItemStatus.LISTED, "Listed"),
     (ItemStatus.IN_DISCUSSION, "In discussion"),

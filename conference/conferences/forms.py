@@ -89,7 +89,7 @@ class MeetingSettings(Form):
     start_time = TimeOfDayField(
         "Start time",
         validators=[InputRequired("Enter the start time")],
-        description="In the MARAC's own time, for example 10:00 or 1:30pm.",
+        description="In the meeting's local time, for example 10:00 or 1:30pm.",
     )
     duration_minutes = number("Length in minutes", 30, 720, hint="For example, 240 for four hours.")
     place = text(

@@ -362,7 +362,7 @@ def _check_addable(
     """Refuse what cannot be listed; True when the conference is full (and a reason given)."""
     _check_can_change(conference)
     if case.marac_id != conference.marac_id:
-        raise ValidationFailed("Choose a conference of the case's MARAC", "conference_id")
+        raise ValidationFailed("Choose a conference from the list", "conference_id")
     if _has_item(conference, case):
         raise ValidationFailed("This case is already on that agenda", "conference_id")
     full = case_load([conference.id]).get(conference.id, 0) >= conference.capacity

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from flask import url_for
 
 from conference.accounts.models import Role, User
+from conference.profiles import role_label
 
 
 @dataclass(frozen=True)
@@ -23,6 +24,8 @@ class Section:
     maracs: list[str]
     summary: str
     links: list[Link] = field(default_factory=list)
+    #: The role as the practice of its MARACs names it ("Victim advocate" on a US-style team).
+    label: str = ""
 
 
 ROLE_ORDER = [
@@ -43,7 +46,7 @@ SUMMARIES = {
     "their views, wishes and fears, and how they can safely be contacted.",
     Role.AGENCY_REP: "You refer victims at high risk, research your agency's records before "
     "each conference, and keep your agency's actions up to date.",
-    Role.STEERING: "You oversee how the MARAC works: each agency's engagement, repeats, waits "
+    Role.STEERING: "You oversee how the meetings work: each agency's engagement, repeats, waits "
     "and who is referred. You see figures only, never a person's details.",
     Role.ADMIN: "You manage this install's MARACs, agencies and user accounts. Administration "
     "gives no access to case information.",
@@ -106,7 +109,7 @@ def _links_for(role: Role) -> list[Link]:
             Link(
                 "Action tracker",
                 url_for("actions.tracker_page"),
-                "Every action of your MARAC, what is overdue for each agency, and an export",
+                "Every action agreed at your meetings, what is overdue by agency, and an export",
             ),
             Link(
                 "Escalation register",
@@ -126,7 +129,7 @@ def _links_for(role: Role) -> list[Link]:
             Link(
                 "Data return",
                 url_for("reports.data_return_page"),
-                "The quarterly figures and how the MARAC is working, with charts and exports",
+                "The quarterly figures and how the meetings are working, with charts and exports",
             ),
             _steering_link(),
             Link(
@@ -134,7 +137,11 @@ def _links_for(role: Role) -> list[Link]:
                 url_for("agreements.pending"),
                 "Its text, who has accepted it and who has not, and a new version",
             ),
-            Link("Audit log", url_for("audit.index"), "Who did what in your MARAC, and when"),
+            Link(
+                "Audit log",
+                url_for("audit.index"),
+                "Who did what in the cases and meetings you coordinate, and when",
+            ),
         ]
     if role is Role.STEERING:
         return [
@@ -152,16 +159,16 @@ def _links_for(role: Role) -> list[Link]:
             Link(
                 "Data return",
                 url_for("reports.data_return_page"),
-                "The quarterly figures and how the MARAC is working, small counts hidden",
+                "The quarterly figures and how the meetings are working, small counts hidden",
             ),
-            Link("Conferences", url_for("conferences.schedule"), "When your MARAC meets"),
+            Link("Conferences", url_for("conferences.schedule"), "When your meetings are held"),
         ]
     if role is Role.CHAIR:
         return [
             Link(
                 "Conferences",
                 url_for("conferences.schedule"),
-                "When your MARAC meets, and the agendas of the conferences you chair",
+                "When your meetings are held, and the agendas of the conferences you chair",
             ),
             Link(
                 "System issues",
@@ -204,12 +211,21 @@ def _links_for(role: Role) -> list[Link]:
 def home_sections(user: User) -> list[Section]:
     """One section per role the user holds, coordinators first."""
     by_role: dict[Role, list[str]] = {}
+    labels: dict[Role, set[str]] = {}
     for grant in user.role_grants:
         by_role.setdefault(grant.role, [])
+        labels.setdefault(grant.role, set()).add(role_label(grant.role, grant.marac))
         if grant.marac is not None:
             by_role[grant.role].append(grant.marac.name)
     return [
-        Section(role, sorted(by_role[role]), SUMMARIES[role], _links_for(role))
+        Section(
+            role,
+            sorted(by_role[role]),
+            SUMMARIES[role],
+            _links_for(role),
+            # One practice's word where every MARAC of the role shares it.
+            label=labels[role].pop() if len(labels[role]) == 1 else role.label,
+        )
         for role in ROLE_ORDER
         if role in by_role
     ]

@@ -19,7 +19,7 @@ class StatusForm(Form):
         NOTE_LIMIT,
         required="Say in a note what was done",
         hint="For example, who at the agency it was raised with, and what they agreed. Read by "
-        "the MARAC's coordinators and its steering group: no names of victims or perpetrators.",
+        "the coordinators and the steering group: no names of victims or perpetrators.",
     )
     #: The version the coordinator's copy was read at: a stale copy is refused (409).
     version = HiddenField()

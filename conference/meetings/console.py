@@ -373,7 +373,7 @@ def check_action(
     if owner is None:
         raise ValidationFailed("Choose the agency that owns this action", "owner_agency_id")
     if conference.marac_id not in {m.id for m in owner.maracs}:
-        raise ValidationFailed("Choose an agency that sits on this MARAC", "owner_agency_id")
+        raise ValidationFailed("Choose an agency from the list", "owner_agency_id")
     if due_on is None:
         raise ValidationFailed("Enter the date the action is due", "due_on")
     meeting_day = display.local_day(conference)

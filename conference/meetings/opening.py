@@ -70,7 +70,7 @@ def _check_attendance_open(conference: Conference, now: datetime) -> Meeting:
 
 def _check_agency(conference: Conference, agency: Agency) -> None:
     if conference.marac_id not in {m.id for m in agency.maracs}:
-        raise ValidationFailed("Choose an agency that sits on this MARAC", "agency_id")
+        raise ValidationFailed("Choose an agency from the list", "agency_id")
 
 
 def set_attendance(
@@ -136,7 +136,7 @@ def add_attendee(
     if user is not None:
         if not case_roles_in(user, conference.marac_id) or not user.is_active:
             raise ValidationFailed(
-                f"{user.name} has no role in this MARAC: add them by name instead", "person"
+                f"{user.name} has no role here: add them by name instead", "person"
             )
         if user.agency_id != agency.id:
             raise ValidationFailed(f"{user.name} works for another agency", "person")

@@ -162,7 +162,7 @@ def _why_not_met(
     return (
         f"No referral criterion is met: {score} {tool.score_label} ({needed}), {incidents} "
         f"incident{'s' if incidents != 1 else ''} in the last {rules.escalation_window_days} "
-        f"days ({rules.escalation_incidents} needed for potential escalation), and no MARAC "
+        f"days ({rules.escalation_incidents} needed for potential escalation), and no "
         "referral for the victim with the same perpetrator within the repeat window. If you are "
         "seriously concerned, choose professional judgement and give your reasons."
     )

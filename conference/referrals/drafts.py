@@ -20,6 +20,7 @@ from conference.referrals import forms
 from conference.referrals.births import BirthDate
 from conference.referrals.checklists import RiskTool
 from conference.text import CONTROL_CHARACTER
+from conference.web.forms import MemorableDateField, month_first
 
 #: Longest single value kept in a draft: above every field's limit, so an over-long text is
 #: still kept to be shortened, but no one can store megabytes.
@@ -31,6 +32,15 @@ MAX_VALUES_PER_KEY = 3
 
 Draft = dict[str, dict[str, list[str]]]
 
+#: The names of the steps' date fields, typed as three boxes (day, month, year).
+DATE_FIELDS = frozenset(
+    name
+    for form_class in vars(forms).values()
+    if isinstance(form_class, type)
+    for name, unbound in vars(form_class).items()
+    if isinstance(getattr(unbound, "field_class", None), type)
+    and issubclass(unbound.field_class, MemorableDateField)
+)
 ENTRY_NUMBER = re.compile(r"[0-9]{1,2}")
 
 
@@ -75,9 +85,27 @@ def steps_for(draft: Draft, today: date) -> tuple[Step, ...]:
 
 
 def step_values(draft: Draft, step: str) -> MultiDict[str, str]:
-    """The saved values of one step, as a form would send them."""
+    """The saved values of one step, as a form would send them (a date's boxes in the order
+    the person reading it types them: drafts keep day, month, year)."""
     saved = draft.get(step, {})
-    return MultiDict([(key, value) for key, values in saved.items() for value in values])
+    return MultiDict(
+        [(key, value) for key, values in saved.items() for value in _typed_order(key, values)]
+    )
+
+
+def _is_date_key(key: str) -> bool:
+    """A date's three boxes, by its field's name ("dob", "perpetrators-0-dob")."""
+    name = key.rsplit("-", 1)[-1]
+    return name in DATE_FIELDS
+
+
+def _typed_order(key: str, values: list[str]) -> list[str]:
+    """Day, month, year as kept, in the order the boxes are shown (month first for a practice
+    that writes the month first); the swap is its own inverse, so it also turns sent boxes
+    back into the order kept."""
+    if len(values) == 3 and _is_date_key(key) and month_first():
+        return [values[1], values[0], values[2]]
+    return values
 
 
 def form_for(
@@ -107,6 +135,7 @@ def with_step(draft: Draft, step: Step, tool: RiskTool, sent: MultiDict[str, str
         if not accepts(key):
             continue
         values = [str(v)[:MAX_VALUE_LENGTH] for v in sent.getlist(key)[:MAX_VALUES_PER_KEY]]
+        values = _typed_order(key, values)
         total += sum(len(v) for v in values)
         if total > MAX_STEP_LENGTH:
             break

@@ -213,7 +213,7 @@ class BirthFields:
 
 
 UNDER_16 = (
-    "MARAC takes victims aged 16 or over. For a younger person, make a referral to "
+    "Referrals here are for victims aged 16 or over. For a younger person, make a referral to "
     "children's services"
 )
 
@@ -604,7 +604,7 @@ class DecisionForm(Form):
         choices=[],
         widget=GovSelect(),
         validate_choice=False,
-        description="An earlier case that may be this victim's, in this MARAC, is listed here.",
+        description="An earlier case that may be this victim's is listed here.",
     )
     case_reference = text(
         "Or join another case by its reference", 24, hint="For example, NB-2025-0117"

@@ -404,7 +404,7 @@ def decide(
     if referral.is_notice:
         case = referral.about_case  # a notice joins the case it is about, whatever was chosen
     if case is not None and case.marac_id != referral.marac_id:
-        raise ValidationFailed("Choose a case of this MARAC", "case_id")
+        raise ValidationFailed("Choose a case from the list", "case_id")
     transition = _transition(referral, target, actor, reason, now)
     if target is not ReferralStatus.MORE_INFO_REQUESTED:
         referral.decided_at = now
@@ -471,7 +471,7 @@ def open_case(marac: Marac, *, now: datetime, actor: User) -> Case:
 def assign_advocate(case: Case, advocate: User, *, actor: User, now: datetime) -> None:
     """Make advocate the case's advocate and tell them. Flushes; the caller commits."""
     if advocate.id not in advocate_ids(case.marac_id):
-        raise ValidationFailed("Choose an advocate of this MARAC", "advocate_id")
+        raise ValidationFailed("Choose an advocate from the list", "advocate_id")
     case.advocate = advocate
     audit.record(
         actor, "case.advocate_assigned", case, now=now, detail={"advocate_id": advocate.id}

@@ -15,7 +15,7 @@ from typing import Any
 from conference.accounts.models import Agency, AgencyKind, Marac
 from conference.conferences import rules
 from conference.conferences.models import Conference
-from conference.profiles import profile_for
+from conference.profiles import Comparison, profile_for
 from conference.referrals.choices import (
     WITHOUT_CONSENT,
     Consent,
@@ -41,23 +41,6 @@ from conference.reports.tables import (
     share_columns,
     share_row,
 )
-
-#: SafeLives' recommended volume: cases a year per 10,000 adult women (women aged 16 and over,
-#: as the national dataset counts them).
-RECOMMENDED_PER_10000 = 40
-#: The national MARAC figures for the 12 months to 30 June 2023 (SafeLives), for comparison.
-NATIONAL_LABEL = "National, year to June 2023"
-NATIONAL = {
-    "repeat": 32.0,
-    "police": 64.0,
-    "partner": 36.0,
-    "minoritised": 16.1,
-    "lgbt": 1.6,
-    "disabled": 10.0,
-    "male": 6.5,
-    "aged_16_17": 1.3,
-    "per_10000": 45.0,
-}
 
 #: Black, Asian and minoritised victims: every recorded group but White.
 MINORITISED = {Ethnicity.MIXED, Ethnicity.ASIAN, Ethnicity.BLACK, Ethnicity.ARAB, Ethnicity.OTHER}
@@ -112,7 +95,10 @@ class DataReturn:
         elif self.per_10000 is None:
             rate_text = "not set" if not self.marac.adult_female_population else "–"
         else:
-            rate_text = f"{self.per_10000:.1f} (recommended {RECOMMENDED_PER_10000})"
+            recommended = profile_for(self.marac).national
+            rate_text = f"{self.per_10000:.1f}"
+            if recommended is not None and recommended.recommended_per_10000 is not None:
+                rate_text += f" (recommended {recommended.recommended_per_10000:g})"
         return [
             Headline("Conferences held", f"{self.conferences_held}"),
             Headline(
@@ -131,7 +117,9 @@ def data_return(marac: Marac, period: Period, today: date) -> DataReturn:
     days = {c.id: rules.local(c.starts_at, marac.timezone).date() for c in conferences}
     cases = record.discussed(marac, days)
     agencies = record.agencies_of(marac)
-    volume = _volume_table(marac, period, today, len(cases))
+    profile = profile_for(marac)
+    national = profile.national
+    volume = _volume_table(marac, period, today, len(cases), national)
     observers = record.observers_at(days)
     return DataReturn(
         marac=marac,
@@ -147,20 +135,20 @@ def data_return(marac: Marac, period: Period, today: date) -> DataReturn:
                 "The quarterly return",
                 [
                     _conferences_table(conferences, days, cases, observers),
-                    _repeats_table(marac, cases),
-                    _sources_table(cases),
+                    _repeats_table(marac, cases, national),
+                    _sources_table(cases, national),
                     _referrers_table(cases, agencies),
                     _consent_table(cases),
                     _criteria_table(cases),
                     _children_table(cases),
-                    _equality_table(cases, profile_for(marac).equality),
+                    _equality_table(cases, profile.equality, national),
                     _perpetrators_table(cases),
                     volume,
                 ],
             ),
             Part(
                 "working",
-                "How the MARAC is working",
+                f"How the {profile.words.meeting} is working",
                 working.tables(marac, period, today, conferences, days, cases, agencies),
             ),
         ],
@@ -214,42 +202,56 @@ def _conferences_table(
     )
 
 
-def _repeats_table(marac: Marac, cases: list[Discussed]) -> Table:
+def _compared(national: Comparison | None, key: str) -> float | None:
+    return national.figure(key) if national is not None else None
+
+
+def _share_chart(national: Comparison | None) -> Chart:
+    """Bars of each row's share, with the comparison's figure as a marker where there is one."""
+    if national is None:
+        return Chart("share")
+    return Chart("share", marker="national", marker_label=national.label)
+
+
+def _repeats_table(marac: Marac, cases: list[Discussed], national: Comparison | None) -> Table:
     repeats = sum(case.is_repeat for case in cases)
     window = risk_tool_for(marac)[1].repeat_window_days
+    meeting = profile_for(marac).words.meeting
     return Table(
         key="repeats",
         title="Repeat cases",
-        columns=share_columns(national=NATIONAL_LABEL),
-        rows=[share_row("Repeat cases", repeats, len(cases), national=NATIONAL["repeat"])]
+        columns=share_columns(national=national.label if national else None),
+        rows=[share_row("Repeat cases", repeats, len(cases), _compared(national, "repeat"))]
         if cases
         else [],
-        chart=Chart("share", marker="national", marker_label=NATIONAL_LABEL),
+        chart=_share_chart(national),
         notes=[
             "A repeat is a new incident between the same victim and the same perpetrator "
-            f"within {window} days of the victim's last MARAC referral, in any MARAC. The "
-            "repeat rate is repeats as a share of the cases discussed."
+            f"within {window} days of the victim's last {meeting} referral, in any {meeting}. "
+            "The repeat rate is repeats as a share of the cases discussed."
         ],
         empty=NO_CASES,
     )
 
 
-def _sources_table(cases: list[Discussed]) -> Table:
+def _sources_table(cases: list[Discussed], national: Comparison | None) -> Table:
     police = sum(case.agency_kind is AgencyKind.POLICE for case in cases)
     unknown = sum(case.agency_kind is None for case in cases)
     whole = len(cases)
     rows = [
-        share_row("Police", police, whole, national=NATIONAL["police"]),
-        share_row("Partner agencies", whole - police - unknown, whole, NATIONAL["partner"]),
+        share_row("Police", police, whole, _compared(national, "police")),
+        share_row(
+            "Partner agencies", whole - police - unknown, whole, _compared(national, "partner")
+        ),
     ]
     if unknown:
         rows.append(share_row("Referral not recorded", unknown, whole))
     return Table(
         key="sources",
         title="Referrals from the police and from partner agencies",
-        columns=share_columns(national=NATIONAL_LABEL),
+        columns=share_columns(national=national.label if national else None),
         rows=rows if cases else [],
-        chart=Chart("share", marker="national", marker_label=NATIONAL_LABEL),
+        chart=_share_chart(national),
         empty=NO_CASES,
         adds_up=True,
     )
@@ -269,7 +271,7 @@ def _referrers_table(cases: list[Discussed], agencies: dict[int, Agency]) -> Tab
         columns=share_columns(label="Referring agency"),
         rows=rows if cases else [],
         chart=Chart("share"),
-        notes=["Every agency on the MARAC is listed, so one that never refers shows as 0."],
+        notes=["Every agency that sits on it is listed, so one that never refers shows as 0."],
         empty=NO_CASES,
         adds_up=True,
     )
@@ -347,12 +349,15 @@ def _children_table(cases: list[Discussed]) -> Table:
     )
 
 
-def _equality_table(cases: list[Discussed], shown: Sequence[str]) -> Table:
+def _equality_table(
+    cases: list[Discussed], shown: Sequence[str], national: Comparison | None
+) -> Table:
     """The equality rows the MARAC's practice profile counts, in its order."""
     whole = len(cases)
 
     def row(label: str, key: str, counted: int, unknown: int) -> tuple[str, dict[str, Any]]:
-        return key, {**share_row(label, counted, whole, NATIONAL[key]), "unknown": unknown}
+        compared = _compared(national, key)
+        return key, {**share_row(label, counted, whole, compared), "unknown": unknown}
 
     every = dict(
         [
@@ -395,10 +400,10 @@ def _equality_table(cases: list[Discussed], shown: Sequence[str]) -> Table:
         columns=[
             *share_columns(label="Victims who are"),
             Column("unknown", "Not recorded"),
-            Column("national", NATIONAL_LABEL, Kind.PERCENT),
+            *([Column("national", national.label, Kind.PERCENT)] if national else []),
         ],
         rows=rows if cases else [],
-        chart=Chart("share", marker="national", marker_label=NATIONAL_LABEL),
+        chart=_share_chart(national),
         notes=[
             "As the referral recorded the victim. LGBT+ counts lesbian, gay, bisexual and other "
             "sexual orientations, and trans victims."
@@ -435,7 +440,9 @@ def _perpetrators_table(cases: list[Discussed]) -> Table:
     )
 
 
-def _volume_table(marac: Marac, period: Period, today: date, counted: int) -> Table:
+def _volume_table(
+    marac: Marac, period: Period, today: date, counted: int, national: Comparison | None
+) -> Table:
     """The yearly rate over the days of the period that have passed (all of them, once over)."""
     population = marac.adult_female_population
     days = (min(period.end, today) - period.start).days + 1
@@ -444,13 +451,14 @@ def _volume_table(marac: Marac, period: Period, today: date, counted: int) -> Ta
         rate = one_place(counted * 10000 * DAYS_IN_YEAR / (population * days))
     notes = [
         "Cases discussed in the period (or in the part of it that has passed), as a yearly "
-        "rate per 10,000 women aged 16 and over, as the national dataset counts them"
-        + (f": this MARAC has {population:,} women aged 16 and over." if population else ".")
+        "rate per 10,000 women aged 16 and over"
+        + (", as the national dataset counts them" if national is not None else "")
+        + (f": {marac.name} has {population:,} women aged 16 and over." if population else ".")
     ]
     if not population:
         notes.append(
             "The number of women aged 16 and over is not set: an administrator can enter it "
-            "in the MARAC's settings."
+            f"in the {profile_for(marac).words.meeting}'s settings."
         )
     elif 0 < days < 28:
         notes.append("Over so few days the yearly rate swings widely: read it with care.")
@@ -464,9 +472,20 @@ def _volume_table(marac: Marac, period: Period, today: date, counted: int) -> Ta
         ],
         rows=[
             {"label": marac.name, "cases": counted, "rate": rate},
-            {"label": "SafeLives recommendation", "rate": float(RECOMMENDED_PER_10000)},
-            {"label": NATIONAL_LABEL, "rate": NATIONAL["per_10000"]},
+            *_volume_comparisons(national),
         ],
         chart=Chart("rate"),
         notes=notes,
     )
+
+
+def _volume_comparisons(national: Comparison | None) -> list[dict[str, Any]]:
+    """The recommended and the national yearly rates, where the practice has them."""
+    if national is None:
+        return []
+    rows = []
+    if national.recommended_per_10000 is not None:
+        rows.append({"label": national.recommended_label, "rate": national.recommended_per_10000})
+    if (rate := national.figure("per_10000")) is not None:
+        rows.append({"label": national.label, "rate": rate})
+    return rows

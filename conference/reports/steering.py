@@ -24,6 +24,7 @@ from conference.conferences.models import conference_invitations
 from conference.extensions import db
 from conference.meetings.choices import Presence
 from conference.meetings.models import Attendance
+from conference.profiles import Comparison, profile_for
 from conference.referrals.choices import ReferralStatus
 from conference.referrals.models import Case, Referral
 from conference.reports import record
@@ -62,11 +63,11 @@ DEFINITIONS: dict[str, str] = {
     "repeats.cases": "Cases discussed at conferences held in the quarter: a case heard at two "
     "meetings counts twice, as the national return counts.",
     "repeats.repeats": "Of those, cases whose referral was a repeat: a new incident between the "
-    "same victim and the same perpetrator within the repeat window of the victim's last MARAC "
-    "referral, in any MARAC.",
+    "same victim and the same perpetrator within the repeat window of the victim's last "
+    "referral, in any area of this install.",
     "repeats.share": "Repeats as a percentage of the cases discussed (hidden whenever either "
     "count is).",
-    "many_repeats.count": f"Cases of this MARAC with {MANY_REPEATS} or more accepted repeat "
+    "many_repeats.count": f"Cases here with {MANY_REPEATS} or more accepted repeat "
     "referrals first sent in the last four quarters: cases for the steering group to review. "
     "Only the coordinators see which cases they are.",
     "waits.cases": "Cases discussed in the quarter whose referral date is recorded.",
@@ -78,8 +79,8 @@ DEFINITIONS: dict[str, str] = {
     "in the group, as in the data return.",
     "equality.share": "That count as a percentage of the cases discussed.",
     "equality.unknown": "Cases whose referral did not record the victim's group.",
-    "equality.national": "The same figure for every MARAC in England and Wales, year to June "
-    "2023 (SafeLives): the comparison the data return uses.",
+    "equality.national": "The same figure published for the practice as a whole (for a MARAC, "
+    "England and Wales): the comparison the data return uses.",
     "told.count": "Cases discussed in the four quarters, by what the victim's advocate recorded "
     "after the meeting: they were told the outcome, it was not safe to contact them, their "
     "advocate could not reach them, or nothing recorded yet. As in the data return.",
@@ -90,7 +91,7 @@ DEFINITIONS: dict[str, str] = {
     "system_issues.open": "Issues of this kind still open today, whenever they were logged.",
     "volume.cases": "Cases discussed in the four quarters.",
     "volume.rate": "Those cases as a yearly rate per 10,000 women aged 16 and over, from the "
-    "number the MARAC's settings give (set by an administrator).",
+    "number in the settings (set by an administrator).",
 }
 
 
@@ -137,7 +138,7 @@ def steering_figures(marac: Marac, today: date, *, with_references: bool) -> Ste
         period=period,
         tables=[
             _engagement_table(found, days, cases),
-            _repeats_table(quarters, cases),
+            _repeats_table(quarters, cases, profile_for(marac).national),
             _many_repeats_table(len(repeated)),
             _waits_table(quarters, cases),
             _reused(found, "told"),
@@ -270,7 +271,9 @@ def _quarterly(
     return [*rows, {**row("The four quarters", cases), "is_total": True}]
 
 
-def _repeats_table(quarters: list[Period], cases: list[Discussed]) -> Table:
+def _repeats_table(
+    quarters: list[Period], cases: list[Discussed], national: Comparison | None
+) -> Table:
     def row(label: str, found: list[Discussed]) -> dict[str, Any]:
         repeats = sum(case.is_repeat for case in found)
         return {
@@ -290,10 +293,18 @@ def _repeats_table(quarters: list[Period], cases: list[Discussed]) -> Table:
             Column("share", "Repeat rate", Kind.PERCENT, share_of=("cases", "repeats")),
         ],
         rows=_quarterly(quarters, cases, row),
-        notes=["SafeLives' national repeat rate for the year to June 2023 was 32%."],
+        notes=_national_repeats(national),
         empty=NO_CASES,
         adds_up=True,
     )
+
+
+def _national_repeats(national: Comparison | None) -> list[str]:
+    """The published repeat rate to read the quarters against, where the practice has one."""
+    rate = national.figure("repeat") if national is not None else None
+    if national is None or rate is None:
+        return []
+    return [f"{national.label}: {rate:g}% of cases discussed were repeats."]
 
 
 def _many_repeats(marac: Marac, start: datetime, after: datetime) -> set[str]:

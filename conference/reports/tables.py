@@ -88,6 +88,9 @@ class Table:
     def column(self, key: str) -> Column:
         return next(c for c in self.columns if c.key == key)
 
+    def has_column(self, key: str) -> bool:
+        return any(c.key == key for c in self.columns)
+
     def cells(self, minimum: int | None = None) -> Iterator[list[Cell]]:
         """Each row's cells as shown; with a minimum, as exported (small counts hidden)."""
         hidden = self._hidden(minimum)

@@ -65,9 +65,9 @@ def log_issue(
     if not cases:
         raise ValidationFailed("Give the reference of at least one case it was found on", "cases")
     if any(case.marac_id != marac.id for case in cases):
-        raise ValidationFailed("Every case must be one of this MARAC's", "cases")
+        raise ValidationFailed("Choose cases from the list", "cases")
     if agency is not None and not any(m.id == marac.id for m in agency.maracs):
-        raise ValidationFailed("Choose an agency of this MARAC", "agency_id")
+        raise ValidationFailed("Choose an agency from the list", "agency_id")
     if category is IssueCategory.AGENCY_PRACTICE and agency is None:
         raise ValidationFailed("Choose the agency whose practice it is about", "agency_id")
     names = people_named([case.id for case in cases])

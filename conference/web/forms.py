@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
 import flask_wtf
 import wtforms
+from flask import has_request_context
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
     GovCheckboxInput,
@@ -93,17 +95,47 @@ class DateFieldUK(DateField):
             raise ValueError(f"Enter a date from 1900 for '{self.label.text.lower()}'")
 
 
+def month_first() -> bool:
+    """Whether the person typing writes the month before the day (their practice's profile:
+    'November 21, 2026'). Dates are typed as the person's own practice writes them, whatever
+    the record."""
+    if not has_request_context():
+        return False
+    from conference.web.jinja import profile_in_view  # the web layer's: it reads the user
+
+    return profile_in_view(None).date_format == "month day year"
+
+
+#: An example date in a hint or a message: "27 3 2026".
+EXAMPLE_DATE = re.compile(r"\b(\d{1,2}) (\d{1,2}) (\d{4})\b")
+
+
+def in_typing_order(text: str) -> str:
+    """An example date ("For example, 27 3 2026") in the order the boxes are shown."""
+    return EXAMPLE_DATE.sub(r"\2 \1 \3", text) if month_first() else text
+
+
 class GovMemorableDateInput(GovDateInput):
-    """GOV.UK's date input, also when nothing (or not all three boxes) was sent."""
+    """GOV.UK's date input, also when nothing (or not all three boxes) was sent; the month box
+    first for a practice that writes the month first."""
 
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
         raw = field.raw_data
-        if raw is not None and len(raw) != 3:
-            field.raw_data = ([*raw, "", "", ""])[:3]
+        swap = month_first()
+        if raw is not None:
+            boxes = ([*raw, "", "", ""])[:3]
+            field.raw_data = [boxes[1], boxes[0], boxes[2]] if swap else boxes
         try:
-            return super().map_gov_params(field, **kwargs)
+            params = super().map_gov_params(field, **kwargs)
         finally:
             field.raw_data = raw
+        if swap:
+            day, month, year = params["items"]
+            params["items"] = [month, day, year]
+        hint = params.get("hint")
+        if isinstance(hint, dict) and isinstance(hint.get("text"), str):
+            params["hint"] = {**hint, "text": in_typing_order(hint["text"])}
+        return params
 
 
 class MemorableDateField(DateField):
@@ -123,6 +155,8 @@ class MemorableDateField(DateField):
         if not any(parts):
             self.data = None
             return
+        if len(parts) == 3 and month_first():  # sent in the order shown: month, day, year
+            parts = [parts[1], parts[0], parts[2]]
         if len(parts) != 3 or not all(parts):
             raise ValueError(f"{self.label.text} must include a day, month and year")
         try:
@@ -285,19 +319,19 @@ class FilterDateField(MemorableDateField):
                 if self.data is not None and self.data.year < 1900:
                     raise ValueError("before 1900")
                 if self.data is not None:  # shown in the three boxes, like a typed date
-                    self.raw_data = [str(self.data.day), str(self.data.month), str(self.data.year)]
+                    boxes = [str(self.data.day), str(self.data.month), str(self.data.year)]
+                    self.raw_data = [boxes[1], boxes[0], boxes[2]] if month_first() else boxes
             except ValueError:
                 self.data = None
-                raise ValueError(
-                    f"Enter a real date for '{self.label.text.lower()}', like 27 3 2026"
-                ) from None
+                raise ValueError(self._refusal()) from None
             return
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
-            raise ValueError(
-                f"Enter a real date for '{self.label.text.lower()}', like 27 3 2026"
-            ) from error
+            raise ValueError(self._refusal()) from error
+
+    def _refusal(self) -> str:
+        return in_typing_order(f"Enter a real date for '{self.label.text.lower()}', like 27 3 2026")
 
 
 class DateRangeFilter(FlaskForm):

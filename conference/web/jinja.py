@@ -21,7 +21,7 @@ from conference.conferences.rules import clock
 from conference.escalation import permissions as escalation_permissions
 from conference.extensions import db
 from conference.notifications import queries as notification_queries
-from conference.profiles import Profile, Words, install_profile, profile_for
+from conference.profiles import Profile, Words, install_profile, profile_for, role_label
 from conference.pronouns import THEY, Pronouns, pronouns_for
 from conference.referrals import permissions as referral_permissions
 from conference.referrals.models import Case
@@ -62,6 +62,7 @@ def init_app(app: Flask, template_folder: str) -> None:
     app.add_template_filter(format_time, "time")
     app.add_template_filter(waiting_for, "waiting")
     app.add_template_global(clock, "clock")
+    app.add_template_global(role_label, "role_label")
     app.add_template_global(conference_permissions.sees_schedule, "sees_schedule")
     app.add_template_global(conference_permissions.does_research, "does_research")
     app.add_template_global(action_permissions.has_actions, "has_actions")

@@ -35,6 +35,7 @@ def sign_out(page: Page) -> None:
 def menu(page: Page, name: str) -> None:
     """Follow a link in the service navigation at the top of every signed-in page."""
     page.get_by_role("navigation", name="Main menu").get_by_role("link", name=name).click()
+    page_ready(page)
 
 
 def page_ready(page: Page) -> None:
@@ -103,7 +104,11 @@ def choose_conference(page: Page, label: str) -> None:
 
 
 def mark_page(page: Page) -> None:
-    """Leave a marker on this page's window; a full page load would wipe it."""
+    """Leave a marker on this page's window; a full page load would wipe it.
+
+    Only once htmx has wired the page up: a link clicked sooner is followed as a plain link.
+    """
+    page.wait_for_function("document.readyState === 'complete' && window.htmx !== undefined")
     page.evaluate("window.stillThisPage = true")
 
 

@@ -176,7 +176,7 @@ def test_an_incident_before_her_last_referral_is_refused(world, as_user):
         ),
     )
     assert resp.status_code == 422
-    assert "on or after the victim's last MARAC referral" in html.unescape(resp.text)
+    assert "on or after the victim's last referral" in html.unescape(resp.text)
 
 
 def test_accepting_a_notice_reopens_the_case_lists_it_and_moves_the_flag_on(world, as_user):

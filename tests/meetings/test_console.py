@@ -608,7 +608,7 @@ def test_only_people_with_a_role_in_the_marac_are_listed_or_follow(world, as_use
     chair = as_user(world.chair)
     refused = chair.post(_url(world, "/attendees"), data={"person": str(outsider.id)}, headers=HTMX)
     assert refused.status_code == 422
-    assert "has no role in this MARAC" in refused.text
+    assert "has no role here" in refused.text
     nonsense = chair.post(_url(world, "/attendees"), data={"person": "abc", "agency_id": "x"})
     assert nonsense.status_code == 422
     assert "Choose a person, or an agency and a name" in nonsense.text
@@ -624,7 +624,7 @@ def test_the_steering_group_is_never_listed_and_never_follows(world, as_user):
         _url(world, "/attendees"), data={"person": str(steering.id)}, headers=HTMX
     )
     assert refused.status_code == 422
-    assert "has no role in this MARAC" in refused.text
+    assert "has no role here" in refused.text
     assert not follows(steering, world.conference, [steering.id])
     assert as_user(steering).get(_url(world).replace("/meeting", "/follow")).status_code in (
         403,

@@ -73,7 +73,7 @@ def test_each_kind_of_date_of_birth_is_accepted(app, fields, kind, spans):
     assert form.dob_kind.data == kind.value  # the radio shows the kind, for an old draft too
 
 
-UNDER_16 = "MARAC takes victims aged 16 or over"
+UNDER_16 = "Referrals here are for victims aged 16 or over"
 
 
 @pytest.mark.parametrize(

@@ -81,7 +81,7 @@ def test_a_victim_under_16_is_refused_with_a_pointer_to_childrens_services(clien
     referral = _start(client)
     resp = _post(client, referral, "victim", {**VICTIM, "dob": ["1", "1", "2015"]})
     assert resp.status_code == 422
-    assert "MARAC takes victims aged 16 or over" in resp.text
+    assert "Referrals here are for victims aged 16 or over" in resp.text
 
 
 def test_autosave_keeps_the_typing_and_tells_the_page(client_as):

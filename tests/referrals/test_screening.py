@@ -132,7 +132,7 @@ def test_a_case_can_be_joined_by_its_reference(coordinator, marac):
         ({"decision": "maybe", "reason": "x"}, "Not a valid choice"),
         (
             {"decision": "accept", "reason": "x", "case_reference": "NV-1999-9999"},
-            "No case of this MARAC has that reference",
+            "No case you can join has that reference",
         ),
         (
             {"decision": "accept", "reason": "x", "advocate_id": "99999"},
@@ -156,7 +156,7 @@ def test_an_advocate_of_another_marac_cannot_be_assigned(coordinator, marac):
     resp = _decide(
         coordinator, referral, decision="accept", reason="x", advocate_id=str(outsider.id)
     )
-    assert resp.status_code == 422 and "Choose an advocate of this MARAC" in resp.text
+    assert resp.status_code == 422 and "Choose an advocate from the list" in resp.text
     db.session.refresh(referral)
     assert referral.status is ReferralStatus.SUBMITTED and referral.case_id is None
 

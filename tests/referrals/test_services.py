@@ -72,7 +72,7 @@ def test_joining_a_case_of_another_marac_is_refused(app):
     elsewhere = factories.make_referral(status="accepted")
     referral = factories.make_referral(status="submitted")
     coordinator = factories.coordinator_of(referral.marac)
-    with pytest.raises(ValidationFailed, match="Choose a case of this MARAC"):
+    with pytest.raises(ValidationFailed, match="Choose a case from the list"):
         services.decide(
             referral,
             Decision.ACCEPT,

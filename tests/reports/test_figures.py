@@ -155,7 +155,7 @@ def test_perpetrators_aged_17_or_under_on_the_day_of_the_referral(report):
 def test_the_rate_is_per_10000_women_aged_16_and_over(report, app, as_user):
     notes = " ".join(report.table("volume").notes)
     assert "women aged 16 and over" in notes and "18" not in notes
-    assert "this MARAC has 10,000 women aged 16 and over" in notes
+    assert f"{report.marac.name} has 10,000 women aged 16 and over" in notes
     admin = factories.make_user("admin")
     page = as_user(admin).get(f"/admin/maracs/{report.marac.id}/edit").text
     assert "Women aged 16 and over" in page and "18 or over" not in page

@@ -145,7 +145,7 @@ def test_the_rate_is_hidden_when_the_cases_are_few_even_with_no_repeat(world, ap
 
     quarters = last_quarters(TODAY)
     cases = [c for c in _discussed(world) if not c.is_repeat][:3]
-    table = shown(_repeats_table(quarters, cases))
+    table = shown(_repeats_table(quarters, cases, None))
     assert table["The four quarters"] == ["fewer than 5", "0", "not shown"]
 
 

@@ -117,11 +117,11 @@ def test_what_an_issue_needs(setting, changes, field, message):
 
 def test_a_case_or_an_agency_of_another_marac_is_refused(setting):
     elsewhere = factories.make_marac()
-    with pytest.raises(ValidationFailed, match="this MARAC's") as refused:
+    with pytest.raises(ValidationFailed, match="Choose cases from the list") as refused:
         log(setting, cases=[factories.accepted_case(elsewhere)])
     assert refused.value.field == "cases"
     db.session.rollback()
-    with pytest.raises(ValidationFailed, match="agency of this MARAC"):
+    with pytest.raises(ValidationFailed, match="Choose an agency from the list"):
         log(setting, agency=factories.make_agency(maracs=[elsewhere]))
 
 

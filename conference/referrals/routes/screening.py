@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import datetime
 from functools import partial
 from typing import Any
@@ -23,6 +24,7 @@ from conference.conferences.display import conference_label, local_day
 from conference.db import utcnow
 from conference.errors import ValidationFailed
 from conference.extensions import db
+from conference.profiles import profile_for
 from conference.referrals import matching, permissions, perpetrators, queries, repeats, services
 from conference.referrals.choices import CaseStatus, Decision
 from conference.referrals.forms import DecisionForm
@@ -192,6 +194,13 @@ def _with_plan(
 
 
 def _with_advocates(form: DecisionForm, referral: Referral) -> DecisionForm:
+    """The MARAC's advocates to choose from, named in its practice's words."""
+    words = profile_for(referral.marac).words
+    form.advocate_id.label.text = words.advocate_role
+    form.decision.choices = [
+        replace(c, label=f"Accept for {words.meeting}") if c.value == Decision.ACCEPT.value else c
+        for c in form.decision.choices
+    ]
     form.advocate_id.choices = [
         ("", "Assign later"),
         *[
@@ -290,7 +299,7 @@ def _decide(referral: Referral, form: DecisionForm, actor: User) -> Any:
         if form.case_reference.data:
             case = queries.case_by_reference(referral.marac_id, form.case_reference.data)
             if case is None:
-                raise ValidationFailed("No case of this MARAC has that reference", "case_reference")
+                raise ValidationFailed("No case you can join has that reference", "case_reference")
         elif form.case_id.data and form.case_id.data != NEW_CASE:
             wanted = parse_id(form.case_id.data) or -1
             case = queries.cases_by_id({wanted}).get(wanted)
