@@ -1,9 +1,11 @@
 """Finding a person by name and date of birth, and gathering what is held about them.
 
-Plain functions, no requests. A person is found by an exact date of birth and a name like
-theirs (the identity matching's similarity, misspellings and aliases allowed) among the
-referrals of the MARACs the coordinator runs: as the victim of a referral, as a perpetrator it
-names, or as a child it names. A perpetrator linked at screening to another referral's
+Plain functions, no requests. A person is found by their date of birth and a name like theirs
+(the identity matching's similarity, misspellings and aliases allowed) among the referrals of
+the MARACs the coordinator runs: as the victim of a referral, as a perpetrator it names, or as
+a child it names. A record whose date of birth is uncertain is found when the date given falls
+within it (one of its possible dates, its year, or the range its approximate age allows), and
+says how sure the match is. A perpetrator linked at screening to another referral's
 perpetrator is offered with him, even when that record has no date of birth.
 
 The pack keeps other people out: in each case they are named by their part in it ("the
@@ -20,7 +22,7 @@ from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, cast
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -84,6 +86,10 @@ class Candidate:
     referred_on: date | None
     status: ReferralStatus
     linked: bool = False  # found only through a link made at screening
+    #: What the record says of the date of birth, in words ("about 34 on 1 March 2026").
+    born: str = ""
+    #: How sure it is the record's date of birth is the one given (None: found by a link).
+    match: births.BirthMatch | None = None
 
 
 def parse_keys(values: Iterable[str]) -> list[tuple[Part, int]] | None:
@@ -120,18 +126,27 @@ def _held_by(referral: Referral) -> Marac:
 
 
 def search(name: str, dob: date, marac_ids: Collection[int]) -> list[Candidate]:
-    """Everyone with this date of birth and a name like this, in the MARACs given."""
+    """Everyone whose date of birth may be this one and whose name is like this, in the
+    MARACs given: exact matches first, then possible dates, then approximate ranges."""
     names = [name]
+    given = births.BirthDate(DobKind.EXACT, dob)
     found: list[Candidate] = []
     victims = db.session.scalars(
         sa.select(Referral)
         .outerjoin(Case, Case.id == Referral.case_id)
-        .where(_searchable(marac_ids), Referral.victim_dob == dob)
+        .where(
+            _searchable(marac_ids),
+            sa.or_(
+                Referral.victim_dob == dob,
+                sa.and_(Referral.victim_born_from <= dob, Referral.victim_born_to >= dob),
+            ),
+        )
         .order_by(Referral.id)
     ).all()
     for r in victims:
         theirs = [f"{r.victim_given_name} {r.victim_family_name}", *r.victim_aliases.split("\n")]
-        if name_similarity(names, theirs) >= NAME_THRESHOLD:
+        match = births.agreement(given, r.victim_birth)
+        if match is not None and name_similarity(names, theirs) >= NAME_THRESHOLD:
             found.append(
                 Candidate(
                     key=f"victim-{r.id}",
@@ -142,39 +157,62 @@ def search(name: str, dob: date, marac_ids: Collection[int]) -> list[Candidate]:
                     reference=_reference(r, r.case),
                     referred_on=r.referred_on,
                     status=r.status,
+                    born=births.describe(r.victim_birth),
+                    match=match,
                 )
             )
     matched: list[int] = []
-    models: tuple[tuple[Part, type[Perpetrator] | type[Child]], ...] = (
-        (Part.PERPETRATOR, Perpetrator),
-        (Part.CHILD, Child),
-    )
-    for kind, model in models:
-        rows = db.session.execute(
-            sa.select(model, Referral)
-            .join(Referral, Referral.id == model.referral_id)
-            .outerjoin(Case, Case.id == Referral.case_id)
-            .where(_searchable(marac_ids), model.dob == dob)
-            .order_by(Referral.id, model.position, model.id)
-        ).all()
-        for row in rows:
-            person = cast(Perpetrator | Child, row[0])
-            referral = row[1]
-            theirs = [f"{person.given_name} {person.family_name}"]
-            if isinstance(person, Perpetrator):
-                theirs += person.aliases.split("\n")
-            if name_similarity(names, theirs) >= NAME_THRESHOLD:
-                if kind is Part.PERPETRATOR:
-                    matched.append(person.id)
-                found.append(_candidate(kind, person, referral))
+    perpetrators = db.session.execute(
+        sa.select(Perpetrator, Referral)
+        .join(Referral, Referral.id == Perpetrator.referral_id)
+        .outerjoin(Case, Case.id == Referral.case_id)
+        .where(
+            _searchable(marac_ids),
+            sa.or_(
+                Perpetrator.dob == dob,
+                sa.and_(Perpetrator.born_from <= dob, Perpetrator.born_to >= dob),
+            ),
+        )
+        .order_by(Referral.id, Perpetrator.position, Perpetrator.id)
+    ).all()
+    for perpetrator, referral in perpetrators:
+        full = f"{perpetrator.given_name} {perpetrator.family_name}"
+        theirs = [full, *perpetrator.aliases.split("\n")]
+        birth = perpetrator.birth(referral.referred_on)
+        match = births.agreement(given, birth)
+        if match is not None and name_similarity(names, theirs) >= NAME_THRESHOLD:
+            matched.append(perpetrator.id)
+            found.append(_candidate(Part.PERPETRATOR, perpetrator, referral, match=match))
+    # A child's date of birth is recorded exactly, or not at all.
+    children = db.session.execute(
+        sa.select(Child, Referral)
+        .join(Referral, Referral.id == Child.referral_id)
+        .outerjoin(Case, Case.id == Referral.case_id)
+        .where(_searchable(marac_ids), Child.dob == dob)
+        .order_by(Referral.id, Child.position, Child.id)
+    ).all()
+    for child, referral in children:
+        if name_similarity(names, [f"{child.given_name} {child.family_name}"]) >= NAME_THRESHOLD:
+            found.append(_candidate(Part.CHILD, child, referral, match=births.BirthMatch.EXACT))
+    found.sort(key=lambda c: c.match.rank if c.match is not None else len(births.BirthMatch))
     for person, referral in _linked(matched, marac_ids):
         found.append(_candidate(Part.PERPETRATOR, person, referral, linked=True))
     return found
 
 
 def _candidate(
-    kind: Part, person: Perpetrator | Child, referral: Referral, *, linked: bool = False
+    kind: Part,
+    person: Perpetrator | Child,
+    referral: Referral,
+    *,
+    linked: bool = False,
+    match: births.BirthMatch | None = None,
 ) -> Candidate:
+    born = (
+        births.describe(person.birth(referral.referred_on))
+        if isinstance(person, Perpetrator)
+        else ""
+    )
     return Candidate(
         key=f"{kind.value}-{person.id}",
         part=kind,
@@ -185,6 +223,8 @@ def _candidate(
         referred_on=referral.referred_on,
         status=referral.status,
         linked=linked,
+        born=born,
+        match=match,
     )
 
 

@@ -336,7 +336,7 @@ def test_a_perpetrator_linked_at_screening_is_found_with_him_and_in_his_pack(app
         ("Marisol", "Dunfrey", date(1992, 4, 4)),
         PERPETRATOR,
         [],
-        age=47,
+        age=30,  # wrongly guessed: his date of birth is outside it, so only the link finds him
         extra={"consent": {"narrative": "Marisol Dunfrey met Brannoc Vexley last year."}},
     )
     again = db.session.scalar(sa.select(Perpetrator).where(Perpetrator.referral_id == third.id))
@@ -358,9 +358,50 @@ def test_a_perpetrator_linked_at_screening_is_found_with_him_and_in_his_pack(app
     for text in (page, download):
         main = text.split('id="main-content"')[-1] if 'id="main-content"' in text else text
         assert world.case.reference in main and third.case.reference in main
-        assert "Approximate age" in main and "47" in main
+        assert "Approximate age" in main and "30" in main
         assert "the victim met Brannoc Vexley last year." not in main  # her account: withheld
         _assert_only(main, {"Brannoc", "Vexley"}, {PERPETRATOR[2]})
+
+
+def test_records_whose_date_of_birth_is_uncertain_are_found_saying_how_sure(app, world):
+    """A victim recorded only by her year of birth, and one whose date is one of two possible
+    dates, are found by the date the person gives, each saying how sure the match is; a year
+    that does not hold the date finds nobody."""
+    by_year = _referral(
+        world.marac,
+        world.referrer,
+        world.coordinator,
+        ("Wenna", "Thistlecombe", date(1991, 7, 14)),
+        OTHER_PERPETRATOR,
+        [],
+        extra={"victim": {"dob_kind": "year", "dob": "", "birth_year": "1991"}},
+    )
+    by_other = _referral(
+        world.marac,
+        world.referrer,
+        world.coordinator,
+        ("Isaura", "Penhallow", date(1985, 3, 2)),
+        OTHER_PERPETRATOR,
+        [],
+    )
+    by_other.victim_other_dobs = "1985-02-03"  # a second possible date, as records give
+    db.session.commit()
+    client = sign_in(app.test_client(), world.coordinator)
+
+    found = _search(client, "Wenna Thistlecombe", date(1991, 7, 14))
+    assert f'value="victim-{by_year.id}"' in found.text
+    assert "Within approximate range: check it is them" in found.text
+    assert "1991" in found.text
+    assert (
+        f'value="victim-{by_year.id}"'
+        not in _search(client, "Wenna Thistlecombe", date(1992, 7, 14)).text
+    )
+
+    other = _search(client, "Isaura Penhallow", date(1985, 2, 3))
+    assert f'value="victim-{by_other.id}"' in other.text
+    assert "One of the possible dates of birth: check it is them" in other.text
+    exact = _search(client, "Isaura Penhallow", date(1985, 3, 2))
+    assert f'value="victim-{by_other.id}"' in exact.text and "check it is them" not in exact.text
 
 
 def test_the_search_asks_for_both_fields_beside_them_and_keeps_what_was_typed(app, world):
