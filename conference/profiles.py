@@ -21,6 +21,7 @@ from typing import Any, Protocol
 from flask import current_app
 
 from conference.config import CONFIG_DIR
+from conference.pronouns import PLACEHOLDER
 
 PROFILES_DIR = CONFIG_DIR / "profiles"
 
@@ -62,6 +63,13 @@ class Words:
     @property
     def Meeting(self) -> str:  # noqa: N802  (read in templates as words().Meeting)
         return _capital(self.meeting)
+
+    def fill(self, text: str) -> str:
+        """The text with its practice placeholders filled: "Save {meeting}" -> "Save MARAC".
+        Braces that name no word are left as they are (a victim's pronouns fill those)."""
+        words = {key: getattr(self, key) for key in WORDS}
+        words |= {_capital(key): _capital(value) for key, value in words.items()}
+        return PLACEHOLDER.sub(lambda m: words.get(m.group(1), m.group(0)), text)
 
     @property
     def Meetings(self) -> str:  # noqa: N802

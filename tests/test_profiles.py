@@ -295,3 +295,35 @@ def test_a_practice_that_writes_the_month_first_types_dates_month_first(app: Fla
         "month",
         "year",
     ]
+
+
+def test_an_install_on_the_us_profile_speaks_of_high_risk_teams_in_its_administration(own_app):
+    """The install's own pages (administration, a marac chooser) use the install's profile:
+    an install that chose the US-style profile never says MARAC there."""
+    app = own_app(PRACTICE_PROFILE="us")
+    team = factories.make_marac(name="Lakeview Team", code="LV")
+    admin = factories.make_user("admin")
+    user = factories.make_user("advocate", marac=team)
+    client = sign_in(app.test_client(), admin)
+    pages = {
+        "new team": _text(client.get("/admin/maracs/new")),
+        "new agency": _text(client.get("/admin/agencies/new")),
+        "user": _text(client.get(f"/admin/users/{user.id}")),
+    }
+    assert "Save high-risk team" in pages["new team"]
+    assert "High-risk teams it sits on" in pages["new agency"]
+    assert "Victim advocate" in pages["user"]
+    refused = client.post(
+        "/admin/maracs/new", data={"name": "Lakeview Team", "code": "LX", "timezone": "UTC"}
+    )
+    assert "A high-risk team with this name already exists" in _text_of(refused)
+    pages["home"] = _text(client.get("/"))
+    for name, page in pages.items():
+        # The UK profile is offered by its own name ("MARAC (England and Wales)").
+        words = page.replace(app.config["APP_NAME"], "").replace("MARAC (England and Wales)", "")
+        assert "MARAC" not in words and "IDVA" not in words, name
+
+
+def _text_of(response) -> str:
+    body = re.sub(r"<(script|style)\b.*?</\1>", " ", response.text, flags=re.S)
+    return html.unescape(re.sub(r"<[^>]+>", " ", body))

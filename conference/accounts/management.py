@@ -24,6 +24,7 @@ from conference.accounts.models import (
 from conference.accounts.services import end_sessions, normalise_email
 from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db
+from conference.profiles import install_profile
 
 
 def _changed_fields(obj: Any, values: dict[str, Any]) -> list[str]:
@@ -81,7 +82,7 @@ def save_marac(
         Marac.name,
         values["name"],
         field="name",
-        message="A MARAC with this name already exists",
+        message=_words("A {meeting} with this name already exists"),
         exclude_id=exclude,
     )
     _require_unique(
@@ -89,7 +90,7 @@ def save_marac(
         Marac.code,
         values["code"],
         field="code",
-        message="Another MARAC already uses this code",
+        message=_words("Another {meeting} already uses this code"),
         exclude_id=exclude,
     )
     if marac is None:
@@ -174,7 +175,9 @@ def _check_no_roles_stranded(agency: Agency, keep_marac_ids: set[int]) -> None:
             else "people at this agency still hold"
         )
         raise ValidationFailed(
-            f"{holders} {who} roles in a MARAC you are removing: revoke those roles first",
+            _words(
+                f"{holders} {who} roles in a {{meeting}} you are removing: revoke those roles first"
+            ),
             field="marac_ids",
         )
 
@@ -208,14 +211,22 @@ def save_user(actor: User | None, user: User | None, *, now: datetime, **values:
     return user
 
 
+def _words(text: str) -> str:
+    """A message in the install's words ("MARAC", "high-risk team"): administration is about
+    the install as a whole."""
+    return install_profile().words.fill(text)
+
+
 def _check_grants_fit_agency(user: User, agency_id: int) -> None:
     agency = db.session.get(Agency, agency_id)
     sits_on = {m.id for m in agency.maracs} if agency else set()
     stranded = [g for g in user.role_grants if g.marac_id and g.marac_id not in sits_on]
     if stranded:
         raise ValidationFailed(
-            "This agency does not sit on every MARAC the user has a role in: revoke those roles "
-            "first",
+            _words(
+                "This agency does not sit on every {meeting} the user has a role in: revoke "
+                "those roles first"
+            ),
             field="agency_id",
         )
 
@@ -248,7 +259,7 @@ def grant_role(
     if role is Role.ADMIN:
         marac = None
     elif marac is None:
-        raise ValidationFailed("Choose the MARAC this role is for", field="marac_id")
+        raise ValidationFailed(_words("Choose the {meeting} this role is for"), field="marac_id")
     elif not marac.is_active:
         raise ValidationFailed(
             f"{marac.name} is not active: no new roles can be granted there", field="marac_id"

@@ -85,7 +85,7 @@ AGENCY_KIND_LABELS = {
     AgencyKind.HOUSING: "Housing",
     AgencyKind.EDUCATION: "Education",
     AgencyKind.SUBSTANCE_USE: "Substance use",
-    AgencyKind.IDVA_SERVICE: "IDVA service",
+    AgencyKind.IDVA_SERVICE: "Domestic abuse advocacy service",
     AgencyKind.SPECIALIST_SERVICE: "Specialist service",
     AgencyKind.OTHER: "Other",
 }

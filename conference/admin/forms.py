@@ -41,11 +41,12 @@ from conference.accounts.models import (
     RetentionAction,
     Role,
 )
-from conference.profiles import install_profile, profiles
+from conference.profiles import install_profile, profiles, role_label
 from conference.web.forms import (
     FlaskForm,
     GovRadios,
     GovSingleCheckbox,
+    InPracticeWords,
     WholeNumberField,
     long_text,
 )
@@ -127,15 +128,15 @@ def threshold(label: str, name: str, *, maximum: int) -> WholeNumberField:
     )
 
 
-class MaracForm(FlaskForm):
+class MaracForm(InPracticeWords, FlaskForm):
     #: The version the copy was read at: a save on an older copy is refused (409).
     version = HiddenField()
     name = StringField(
         "Name",
-        description="For example, Northbridge MARAC",
+        description="For example, Northbridge {meeting}",
         widget=GovTextInput(),
         filters=[_strip],
-        validators=[DataRequired("Enter the MARAC's name"), Length(max=120)],
+        validators=[DataRequired("Enter the {meeting}'s name"), Length(max=120)],
     )
     code = StringField(
         "Code",
@@ -161,11 +162,11 @@ class MaracForm(FlaskForm):
         description="Every user with a role here must use an authenticator app",
         widget=GovSingleCheckbox(),
     )
-    is_active = BooleanField("This MARAC is active", default=True, widget=GovSingleCheckbox())
+    is_active = BooleanField("This {meeting} is active", default=True, widget=GovSingleCheckbox())
     coordinators_research = BooleanField(
         "Ask the coordinators' own agencies for research",
         description="Leave unticked when the coordinators work for the partnership that runs "
-        "the MARAC. Tick it when a coordinator's agency holds its own records on the cases "
+        "the {meeting}. Tick it when a coordinator's agency holds its own records on the cases "
         "(for example a police coordinator), so that agency researches every case too.",
         widget=GovSingleCheckbox(),
     )
@@ -179,7 +180,7 @@ class MaracForm(FlaskForm):
     )
     risk_tool_id = SelectField(
         "Risk checklist",
-        description="The checklist referrals to this MARAC use. A checklist with a young "
+        description="The checklist referrals to this {meeting} use. A checklist with a young "
         "people's version uses it for victims aged 16 and 17.",
         choices=[],
         widget=GovSelect(),
@@ -212,7 +213,7 @@ class MaracForm(FlaskForm):
     )
     adult_female_population = WholeNumberField(
         "Women aged 16 and over",
-        description="How many women aged 16 and over live in the MARAC's area, from the latest "
+        description="How many women aged 16 and over live in the {meeting}'s area, from the latest "
         "population estimates. The data return uses it for cases a year per 10,000 adult "
         "women, counted as the national dataset counts them.",
         widget=GovTextInput(),
@@ -286,7 +287,7 @@ class MaracForm(FlaskForm):
         widget=GovRadios(),
         validate_choice=True,
     )
-    submit = SubmitField("Save MARAC", widget=GovSubmitInput())
+    submit = SubmitField("Save {meeting}", widget=GovSubmitInput())
 
     def validate_high_risk_threshold(self, field: WholeNumberField) -> None:
         tool = current_app.extensions["risk_tools"].get(self.risk_tool_id.data)
@@ -361,7 +362,7 @@ class MaracForm(FlaskForm):
         }
 
 
-class AgencyForm(FlaskForm):
+class AgencyForm(InPracticeWords, FlaskForm):
     #: The version the copy was read at: a save on an older copy is refused (409).
     version = HiddenField()
     name = StringField(
@@ -379,12 +380,12 @@ class AgencyForm(FlaskForm):
         validators=[DataRequired("Choose the type of agency")],
     )
     marac_ids = SelectMultipleField(
-        "MARACs it sits on",
-        description="Its users can only be given roles in these MARACs",
+        "{Meetings} it sits on",
+        description="Its users can only be given roles in these {meetings}",
         coerce=int,
         choices=[],
-        invalid_value_message="Choose MARACs from the list",
-        invalid_choice_message="Choose MARACs from the list",
+        invalid_value_message="Choose {meetings} from the list",
+        invalid_choice_message="Choose {meetings} from the list",
         widget=GovCheckboxesInput(),
     )
     contact_name = StringField(
@@ -397,7 +398,7 @@ class AgencyForm(FlaskForm):
     contact_email = StringField(
         "Contact email address",
         description="Told when one of the agency's actions is long overdue (14 days unless "
-        "the MARAC says otherwise): in the app if it is a user's address, otherwise by an "
+        "the {meeting} says otherwise): in the app if it is a user's address, otherwise by an "
         "email that gives only a count and a link",
         widget=GovTextInput(),
         filters=[_strip],
@@ -492,7 +493,7 @@ class UserForm(FlaskForm):
         }
 
 
-class GrantRoleForm(FlaskForm):
+class GrantRoleForm(InPracticeWords, FlaskForm):
     role = SelectField(
         "Role",
         choices=[SelectChoice("", "Choose a role")]
@@ -503,17 +504,21 @@ class GrantRoleForm(FlaskForm):
     )
     # Not checked against the list: the service explains why a MARAC cannot be used.
     marac_id = SelectField(
-        "MARAC",
+        "{Meeting}",
         coerce=optional_int,
         choices=[],
         validate_choice=False,
-        invalid_value_message="Choose a MARAC from the list",
+        invalid_value_message="Choose a {meeting} from the list",
         widget=GovSelect(),
     )
     submit = SubmitField("Grant role", widget=GovSubmitInput())
 
     def __init__(self, *args: Any, maracs: list[Marac], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.marac_id.choices = [SelectChoice("", "Choose a MARAC")] + [
-            SelectChoice(m.id, m.name) for m in maracs
+        # The roles as the install's practice names them ("Victim advocate" on a US-style one).
+        self.role.choices = [SelectChoice("", "Choose a role")] + [
+            SelectChoice(r.value, role_label(r, None)) for r in Role
         ]
+        self.marac_id.choices = [
+            SelectChoice("", install_profile().words.fill("Choose a {meeting}"))
+        ] + [SelectChoice(m.id, m.name) for m in maracs]

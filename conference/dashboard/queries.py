@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from flask import url_for
 
 from conference.accounts.models import Role, User
-from conference.profiles import role_label
+from conference.profiles import install_profile, role_label
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,7 @@ SUMMARIES = {
     "each conference, and keep your agency's actions up to date.",
     Role.STEERING: "You oversee how the meetings work: each agency's engagement, repeats, waits "
     "and who is referred. You see figures only, never a person's details.",
-    Role.ADMIN: "You manage this install's MARACs, agencies and user accounts. Administration "
+    Role.ADMIN: "You manage this install's {meetings}, agencies and user accounts. Administration "
     "gives no access to case information.",
 }
 
@@ -71,9 +71,11 @@ def _links_for(role: Role) -> list[Link]:
                 "Create accounts, grant roles, issue password links, deactivate leavers",
             ),
             Link(
-                "Agencies", url_for("admin.agencies"), "The agencies and which MARACs they sit on"
+                "Agencies",
+                url_for("admin.agencies"),
+                "The agencies and which {meetings} they sit on",
             ),
-            Link("MARACs", url_for("admin.maracs"), "Areas, time zones and sign-in rules"),
+            Link("{Meetings}", url_for("admin.maracs"), "Areas, time zones and sign-in rules"),
             Link(
                 "Scheduled jobs",
                 url_for("scheduler.runs"),
@@ -87,7 +89,7 @@ def _links_for(role: Role) -> list[Link]:
             Link(
                 "Information-sharing agreements",
                 url_for("agreements.pending"),
-                "Each MARAC's agreement, who has accepted it, and a new version",
+                "Each {meeting}'s agreement, who has accepted it, and a new version",
             ),
             Link("Audit log", url_for("audit.index"), "Every sign-in and change, searchable"),
         ]
@@ -217,12 +219,14 @@ def home_sections(user: User) -> list[Section]:
         labels.setdefault(grant.role, set()).add(role_label(grant.role, grant.marac))
         if grant.marac is not None:
             by_role[grant.role].append(grant.marac.name)
+    # The administrator's texts speak of the install's MARACs, in the install's words.
+    fill = install_profile().words.fill
     return [
         Section(
             role,
             sorted(by_role[role]),
-            SUMMARIES[role],
-            _links_for(role),
+            fill(SUMMARIES[role]),
+            [Link(fill(k.text), k.href, fill(k.description)) for k in _links_for(role)],
             # One practice's word where every MARAC of the role shares it.
             label=labels[role].pop() if len(labels[role]) == 1 else role.label,
         )

@@ -18,16 +18,16 @@ from conference.reports.periods import (
     quarter_name,
     recent_quarters,
 )
-from conference.web.forms import Form, MemorableDateField
+from conference.web.forms import Form, InPracticeWords, MemorableDateField
 
 #: The quarter list's last choice: the dates typed below it.
 OTHER_DATES = "other"
 
 
-class PeriodForm(Form):
+class PeriodForm(InPracticeWords, Form):
     """Read from the query string: a return is a page to bookmark, not a change to make."""
 
-    marac = SelectField("MARAC", choices=[], widget=GovSelect(), validate_choice=False)
+    marac = SelectField("{Meeting}", choices=[], widget=GovSelect(), validate_choice=False)
     quarter = SelectField(
         "Period",
         description="Quarters run January to March, April to June, July to September and "

@@ -21,6 +21,7 @@ from conference.system_issues.models import (
 )
 from conference.web.forms import (
     Form,
+    InPracticeWords,
     MemorableDateField,
     long_text,
     radios,
@@ -94,11 +95,11 @@ class ConsoleIssueForm(_IssueFields):
     """At the console: the case and the meeting are known; the review date is set later."""
 
 
-class LogIssueForm(_IssueFields):
+class LogIssueForm(InPracticeWords, _IssueFields):
     """From the log: the coordinator names the cases and sets the review date."""
 
     marac_id = SelectField(
-        "MARAC", choices=[], widget=GovSelect(), validate_choice=True, coerce=str
+        "{Meeting}", choices=[], widget=GovSelect(), validate_choice=True, coerce=str
     )
     cases = text(
         "The cases it was found on",

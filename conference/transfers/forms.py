@@ -7,17 +7,19 @@ from typing import Any
 from conference.referrals.models import REASON_LIMIT
 from conference.transfers.choices import ActionFate
 from conference.transfers.services import Fate
-from conference.web.forms import Form, long_text, radios
+from conference.web.forms import Form, InPracticeWords, long_text, radios
 from conference.web.requests import parse_id
 
 
-class TransferForm(Form):
-    to_marac_id = radios("Which MARAC is the victim moving to?", [], "Choose the receiving MARAC")
+class TransferForm(InPracticeWords, Form):
+    to_marac_id = radios(
+        "Which {meeting} is the victim moving to?", [], "Choose the receiving {meeting}"
+    )
     reason = long_text(
         "Why is the case being transferred?",
         REASON_LIMIT,
         required="Say why the case is being transferred",
-        hint="Shown to the coordinators of both MARACs only.",
+        hint="Shown to the coordinators of both {meetings} only.",
     )
 
 
@@ -27,12 +29,12 @@ def transfer_form(maracs: list[Any], formdata: Any = None) -> TransferForm:
     return form
 
 
-class DeclineForm(Form):
+class DeclineForm(InPracticeWords, Form):
     reason = long_text(
         "Why are you declining the transfer?",
         REASON_LIMIT,
         required="Say why you are declining the transfer",
-        hint="The sending MARAC's coordinators read it.",
+        hint="The sending {meeting}'s coordinators read it.",
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 from typing import Any
@@ -37,6 +38,7 @@ from wtforms.validators import (
 
 from conference.dates import OLDEST_AGE_YEARS, years_after
 from conference.db import utcnow
+from conference.profiles import install_profile
 from conference.text import CONTROL_CHARACTER_MESSAGE, has_control_character
 
 
@@ -93,6 +95,39 @@ class DateFieldUK(DateField):
         if self.data is not None and self.data.year < 1900:
             self.data = None
             raise ValueError(f"Enter a date from 1900 for '{self.label.text.lower()}'")
+
+
+class InPracticeWords:
+    """A form whose labels, hints, choices and messages name the meeting body or the advocate
+    by placeholders ("Save {meeting}", "Choose {meetings} from the list"), filled with the
+    install's own words (its practice profile) when the form is made and when it is checked.
+    For forms about the install as a whole; mixed in before the form class."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        fill = install_profile().words.fill
+        for field in self:  # type: ignore[attr-defined]
+            field.label.text = fill(field.label.text)
+            if isinstance(field.description, str):
+                field.description = fill(field.description)
+            if isinstance(getattr(field, "choices", None), list):
+                field.choices = [_filled_choice(fill, choice) for choice in field.choices]
+
+    def validate(self, *args: Any, **kwargs: Any) -> bool:
+        valid: bool = super().validate(*args, **kwargs)  # type: ignore[misc]
+        fill = install_profile().words.fill
+        for field in self:  # type: ignore[attr-defined]
+            if isinstance(field.errors, list):
+                field.errors = [fill(e) if isinstance(e, str) else e for e in field.errors]
+        return valid
+
+
+def _filled_choice(fill: Any, choice: Any) -> Any:
+    if isinstance(choice, SelectChoice) and isinstance(choice.label, str):
+        return dataclasses.replace(choice, label=fill(choice.label))
+    if isinstance(choice, tuple) and len(choice) >= 2 and isinstance(choice[1], str):
+        return (choice[0], fill(choice[1]), *choice[2:])
+    return choice
 
 
 def month_first() -> bool:
