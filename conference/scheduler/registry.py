@@ -13,7 +13,7 @@ from conference.conferences.planning import plan_conferences
 from conference.conferences.publishing import publish_due
 from conference.escalation.jobs import run_ladder
 from conference.minutes.jobs import send_reminders as send_minutes_reminders
-from conference.notifications.jobs import send_emails
+from conference.notifications.jobs import EMAIL_KEEP_DAYS, forget_old_emails, send_emails
 from conference.research.services import send_reminders
 from conference.retention.services import apply_retention
 from conference.voice.jobs import send_feedback_reminders
@@ -92,6 +92,12 @@ JOBS: dict[str, Job] = {
             send_emails,
             "Email each person how many new notifications of each kind await them; retry failures",
             {"minute": "*/5"},
+        ),
+        Job(
+            "forget-old-emails",
+            forget_old_emails,
+            f"Delete outbox emails older than {EMAIL_KEEP_DAYS} days",
+            {"hour": 3, "minute": 40},
         ),
     ]
 }

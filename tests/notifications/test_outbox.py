@@ -94,3 +94,24 @@ def test_the_outbox_is_paginated(app, client_as):
 
 def test_administration_links_to_the_outbox(client_as):
     assert f'href="{OUTBOX}"' in client_as("admin").get("/admin/").get_data(as_text=True)
+
+
+def test_emails_older_than_ninety_days_leave_the_outbox(app, client_as):
+    """The forget-old-emails job deletes what the outbox no longer needs, sent or not, and
+    keeps the rest; run again, it deletes nothing more."""
+    from conference.scheduler.runner import run_job
+
+    user = factories.make_user("agency_rep")
+    for subject, age in (("Long gone", 91), ("Still kept", 89)):
+        db.session.add(
+            OutboundEmail(
+                recipient_id=user.id, to_address=user.email, subject=subject, body="b",
+                created_at=T0 - timedelta(days=age), next_attempt_at=T0,
+                sent_at=T0 - timedelta(days=age),
+            )
+        )  # fmt: skip
+    db.session.commit()
+    assert run_job("forget-old-emails", now=T0).counts == {"emails_forgotten": 1}
+    text = client_as("admin").get(OUTBOX).get_data(as_text=True)
+    assert "Still kept" in text and "Long gone" not in text
+    assert run_job("forget-old-emails", now=T0).counts == {"emails_forgotten": 0}

@@ -132,6 +132,7 @@ def test_the_scheduler_command_schedules_every_job_and_releases_the_lock_on_exit
         "escalation-ladder",
         "retention",
         "send-emails",
+        "forget-old-emails",
     ]
     job = scheduler.jobs[0]
     assert job["trigger"] == "cron"
