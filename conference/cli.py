@@ -70,6 +70,7 @@ def seed_scale_command(maracs: int, years: int, seed: int, force: bool) -> None:
             maracs=maracs, months=12 * years, seed=seed, now=utcnow(), progress=click.echo
         )
         db.session.commit()
+    scale.gather_statistics()
     elapsed = time.perf_counter() - started
     for table, rows in sorted(counts.rows.items()):
         click.echo(f"  {table:<28} {rows:>10,}")
