@@ -160,8 +160,14 @@ class Victim:
 
     @property
     def perpetrator_gender(self) -> Gender:
-        """As the referrals record the perpetrator: a woman for a man, a man for anyone else."""
-        return Gender.FEMALE if self.gender is Gender.MALE else Gender.MALE
+        """The perpetrator's, as the name _perpetrator gave them: a son or brother is a man, a
+        partner as _partner_is_a_woman says."""
+        relationship = self.perpetrator[3]
+        if relationship is not Relationship.FAMILY_MEMBER and _partner_is_a_woman(
+            self.gender, self.sexuality
+        ):
+            return Gender.FEMALE
+        return Gender.MALE
 
 
 #: Agenda item id -> its victim's and its perpetrator's recorded genders.
@@ -497,7 +503,7 @@ class _Writer:
             years = rng.randint(19, 25) if age >= 45 else rng.randint(-6, -1)
             born = rules.add_months(dob, 12 * years)
             return rng.choice(group.men.split()), family, born, Relationship.FAMILY_MEMBER
-        women = (gender is Gender.MALE) != (sexuality is Sexuality.GAY_LESBIAN)
+        women = _partner_is_a_woman(gender, sexuality)
         given = rng.choice((group.women if women else group.men).split())
         if special == "young":
             born = rules.add_months(dob, -12 * rng.randint(3, 9))
@@ -1141,6 +1147,11 @@ class _Writer:
                 0, (ActionStatus.IN_PROGRESS, halfway, rng.choice(NOTES[ActionStatus.IN_PROGRESS]))
             )
         return steps
+
+
+def _partner_is_a_woman(gender: Gender, sexuality: Sexuality) -> bool:
+    """A straight or bisexual man's partner is a woman, and a lesbian's; anyone else's a man."""
+    return (gender is Gender.MALE) != (sexuality is Sexuality.GAY_LESBIAN)
 
 
 def _fit_for(victim: Gender | None, perpetrator: Gender | None) -> Callable[[str], str]:
