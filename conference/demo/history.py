@@ -9,6 +9,7 @@ back from now make the same history on every load. Every name, address and story
 from __future__ import annotations
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
@@ -57,6 +58,7 @@ from conference.demo.history_words import (
     Group,
     Habit,
     K,
+    fit_case,
 )
 from conference.extensions import db
 from conference.meetings.choices import Presence
@@ -108,10 +110,10 @@ OTHER_AUTHORISER = ("Jo Pennant", "Safeguarding lead")
 
 
 #: What a few victims told their advocate after the meeting, in their words.
-FEELS_SAFER = "Safer since the locks were changed, but she still checks the window at night."
+FEELS_SAFER = "Safer since the locks were changed, but {they} still check{s} the window at night."
 
 
-def _not_told(item_id: int, due: bool) -> dict[str, object]:
+def _not_told(item_id: int, due: bool, fit: Callable[[str], str]) -> dict[str, object]:
     """Of the outcomes not told, once due: some not safe to give, some not reached (three
     calls on different days), the rest still to do. Chosen by the item's number, so the
     demo's random draws stay as they were."""
@@ -120,8 +122,10 @@ def _not_told(item_id: int, due: bool) -> dict[str, object]:
     if item_id % 4 == 0:
         return {
             "outcome_result": OutcomeResult.NOT_SAFE,
-            "outcome_not_told_reason": "He has been checking her phone since the meeting; "
-            "she asked for no calls until she moves.",
+            "outcome_not_told_reason": fit(
+                "{He} has been checking {their} phone since the meeting; "
+                "{they} asked for no calls until {they} move{s}."
+            ),
         }
     return {
         "outcome_result": OutcomeResult.NOT_REACHED,
@@ -131,7 +135,7 @@ def _not_told(item_id: int, due: bool) -> dict[str, object]:
 
 @dataclass
 class Victim:
-    """One history case: who she is, as each of her referrals repeats it."""
+    """One history case: who the victim is, as each of their referrals repeats it."""
 
     group: Group
     given: str
@@ -153,6 +157,21 @@ class Victim:
     hearings: int = 0
     open_actions: int = 0
     last_event: datetime | None = None
+
+    @property
+    def perpetrator_gender(self) -> Gender:
+        """The perpetrator's, as the name _perpetrator gave them: a son or brother is a man, a
+        partner as _partner_is_a_woman says."""
+        relationship = self.perpetrator[3]
+        if relationship is not Relationship.FAMILY_MEMBER and _partner_is_a_woman(
+            self.gender, self.sexuality
+        ):
+            return Gender.FEMALE
+        return Gender.MALE
+
+
+#: Agenda item id -> its victim's and its perpetrator's recorded genders.
+Genders = dict[int, tuple[Gender | None, Gender | None]]
 
 
 @dataclass
@@ -280,11 +299,12 @@ class _Writer:
         listings = self._listings(index, day, count)
         items = self._list(conference, listings)
         everything = ordered([*existing, *[item for item, _ in items]])
-        self._record(conference, everything, final_at)
-        self._research(conference, everything)
+        genders = _genders(everything)
+        self._record(conference, everything, final_at, genders)
+        self._research(conference, everything, genders)
         referred = {item.id: listing.referred_on for item, listing in items}
-        self._voices(conference, everything, referred)
-        self._actions(index, conference, items)
+        self._voices(conference, everything, referred, genders)
+        self._actions(index, conference, items, genders)
 
     def finish(self) -> None:
         """Each case stands as its actions do: open ones keep it in 'actions open'."""
@@ -483,7 +503,7 @@ class _Writer:
             years = rng.randint(19, 25) if age >= 45 else rng.randint(-6, -1)
             born = rules.add_months(dob, 12 * years)
             return rng.choice(group.men.split()), family, born, Relationship.FAMILY_MEMBER
-        women = (gender is Gender.MALE) != (sexuality is Sexuality.GAY_LESBIAN)
+        women = _partner_is_a_woman(gender, sexuality)
         given = rng.choice((group.women if women else group.men).split())
         if special == "young":
             born = rules.add_months(dob, -12 * rng.randint(3, 9))
@@ -636,6 +656,7 @@ class _Writer:
             narrative = rng.choice(NARRATIVES)
         young = age_on(victim.dob, on) in (16, 17)
         they = pronouns_for(victim.gender)  # what the referrer typed speaks of them so
+        fit = _fit_for(victim.gender, victim.perpetrator_gender)
         referral = Referral(
             marac_id=self.marac.id,
             case_id=victim.case.id if victim.case else None,
@@ -672,7 +693,7 @@ class _Writer:
             meets_escalation=sum(d >= since for d in incidents)
             >= self.screening.escalation_incidents,
             is_repeat=listing.repeat,
-            judgement_reasons=rng.choice(JUDGEMENTS) if route == "judgement" else "",
+            judgement_reasons=fit(rng.choice(JUDGEMENTS)) if route == "judgement" else "",
             has_possible_match=listing.repeat,
             victim_aware=consent is not Consent.NOT_SOUGHT,
             consent=consent,
@@ -685,12 +706,12 @@ class _Writer:
             consent_authoriser_role="" if consent is Consent.GIVEN else authoriser[1],
             consent_reason={
                 Consent.GIVEN: "",
-                Consent.NOT_SOUGHT: "It was not safe to ask while he was in the house.",
+                Consent.NOT_SOUGHT: fit("It was not safe to ask while {he} was in the house."),
                 Consent.REFUSED_SHARED: they.fit(
                     "The risk to {their} life outweighs {their} wish not to share."
                 ),
             }[consent],
-            narrative=("Referred again. " if listing.repeat else "") + narrative,
+            narrative=("Referred again. " if listing.repeat else "") + fit(narrative),
             is_aged_16_17=young,
             key_worker="Kim Ashby, Northbridge Youth Service" if young else "",
             childrens_services_involved=YesNoNotKnown.YES if young else None,
@@ -704,7 +725,7 @@ class _Writer:
                     family_name=family,
                     dob=born,
                     relationship=relationship,
-                    gender=Gender.FEMALE if victim.gender is Gender.MALE else Gender.MALE,
+                    gender=victim.perpetrator_gender,
                     ethnicity=victim.group.ethnicity,
                 )
             ],
@@ -738,7 +759,7 @@ class _Writer:
                     to_status=ReferralStatus.ACCEPTED,
                     actor_id=self.coordinator.id,
                     at=decided,
-                    reason=REASONS[route],
+                    reason=fit(REASONS[route]),
                 ),
             ],
         )
@@ -760,7 +781,11 @@ class _Writer:
     # What the meeting recorded -------------------------------------------------------------
 
     def _record(
-        self, conference: Conference, items: list[AgendaItem], final_at: datetime | None
+        self,
+        conference: Conference,
+        items: list[AgendaItem],
+        final_at: datetime | None,
+        genders: Genders,
     ) -> None:
         """The meeting's times, attendance, each case's record and the minutes, where missing."""
         rng = self.rng
@@ -821,10 +846,12 @@ class _Writer:
             db.session.add(
                 Discussion(
                     agenda_item_id=item.id,
-                    information_shared=shared,
-                    risk_to_victim=risk,
-                    risk_to_children=rng.choice(CHILD_RISKS) if children else "",
-                    decisions=decisions,
+                    information_shared=fit_case(shared, *genders[item.id]),
+                    risk_to_victim=fit_case(risk, *genders[item.id]),
+                    risk_to_children=fit_case(rng.choice(CHILD_RISKS), *genders[item.id])
+                    if children
+                    else "",
+                    decisions=fit_case(decisions, *genders[item.id]),
                     updated_by_id=self.coordinator.id,
                     updated_at=item.closed_at,
                 )
@@ -879,7 +906,7 @@ class _Writer:
                 )
             )
 
-    def _research(self, conference: Conference, items: list[AgendaItem]) -> None:
+    def _research(self, conference: Conference, items: list[AgendaItem], genders: Genders) -> None:
         """Each invited agency's returns: most before the meeting, some late, some never."""
         rng = self.rng
         invited = set(
@@ -923,7 +950,9 @@ class _Writer:
                         "agenda_item_id": item.id,
                         "agency_id": agency.id,
                         "outcome": outcome,
-                        "summary": rng.choice(SUMMARIES[agency.kind]) if known else "",
+                        "summary": fit_case(rng.choice(SUMMARIES[agency.kind]), *genders[item.id])
+                        if known
+                        else "",
                         "risk_flags": [rng.choice(flags).value]
                         if known and flags and rng.random() < 0.3
                         else [],
@@ -947,9 +976,13 @@ class _Writer:
         return Outcome.NOTHING_TO_ADD if r < known + 0.18 else Outcome.NOT_KNOWN
 
     def _voices(
-        self, conference: Conference, items: list[AgendaItem], referred: dict[int, date]
+        self,
+        conference: Conference,
+        items: list[AgendaItem],
+        referred: dict[int, date],
+        genders: Genders,
     ) -> None:
-        """Her advocate reached most victims before the meeting; some not, a few unrecorded."""
+        """An advocate reached most victims before the meeting; some not, a few unrecorded."""
         rng = self.rng
         day = display.local_day(conference)
         heard = set(
@@ -968,13 +1001,14 @@ class _Writer:
         for item, kind in zip(unheard, kinds, strict=True):
             if kind == "nothing":
                 continue
+            fit = _fit_for(*genders[item.id])
             earliest = referred.get(item.id, day - timedelta(days=10))
             before = conference.starts_at - timedelta(days=1)
             if kind == "missed":
                 voice = VictimVoice(
                     agenda_item_id=item.id,
                     contact_made=False,
-                    no_contact_reason=rng.choice(NO_CONTACT),
+                    no_contact_reason=fit(rng.choice(NO_CONTACT)),
                     updated_by_id=self.idva.id,
                     updated_at=before,
                 )
@@ -988,23 +1022,23 @@ class _Writer:
                     contact_made=True,
                     contacted_on=contacted,
                     contact_method=rng.choices(CONTACT, weights=(30, 45, 5, 10, 8, 2))[0],
-                    views=views,
-                    wishes=wishes,
-                    fears=fears,
-                    consent_to_share="Everything she told the IDVA.",
+                    views=fit(views),
+                    wishes=fit(wishes),
+                    fears=fit(fears),
+                    consent_to_share=fit("Everything {they} told the IDVA."),
                     safe_contact="Mobile on weekday mornings; never leave a voicemail.",
                     outcome_told_on=told if tell else None,
                     outcome_told_how=ContactMethod.PHONE if tell else None,
-                    outcome_notes="Told her the plan; she agreed to the sanctuary visit."
+                    outcome_notes=fit("Told {them} the plan; {they} agreed to the sanctuary visit.")
                     if tell
                     else "",
                     **(
                         {
                             "outcome_result": OutcomeResult.TOLD,
-                            "feels_safer": FEELS_SAFER if item.id % 3 == 0 else "",
+                            "feels_safer": fit(FEELS_SAFER) if item.id % 3 == 0 else "",
                         }
                         if tell
-                        else _not_told(item.id, told < self.today)
+                        else _not_told(item.id, told < self.today, fit)
                     ),
                     updated_by_id=self.idva.id,
                     updated_at=self._moment(told) if tell else before,
@@ -1014,7 +1048,11 @@ class _Writer:
     # Actions -------------------------------------------------------------------------------
 
     def _actions(
-        self, index: int, conference: Conference, items: list[tuple[AgendaItem, Listing]]
+        self,
+        index: int,
+        conference: Conference,
+        items: list[tuple[AgendaItem, Listing]],
+        genders: Genders,
     ) -> None:
         """Two or three actions per case, each as its owner reported on it since. Flushes."""
         rng = self.rng
@@ -1027,12 +1065,16 @@ class _Writer:
             assert item.opened_at is not None and item.closed_at is not None
             agreed = item.opened_at + (item.closed_at - item.opened_at) * 0.7
             due = day + timedelta(days=rng.choice((7, 14, 14, 21, 28)))
-            steps = self._progress(HABITS[kind], agreed, due, n in still_open)
+            fit = _fit_for(*genders[item.id])
+            steps = [
+                (step, at, fit(note))
+                for step, at, note in self._progress(HABITS[kind], agreed, due, n in still_open)
+            ]
             status = steps[-1][0] if steps else ActionStatus.OPEN
             action = Action(
                 case_id=item.case_id,
                 agenda_item_id=item.id,
-                description=rng.choice(TASKS[kind][1]),
+                description=fit(rng.choice(TASKS[kind][1])),
                 owner_agency_id=agency.id,
                 owner_name=owner.name if rng.random() < 0.4 else "",
                 due_on=due,
@@ -1105,6 +1147,45 @@ class _Writer:
                 0, (ActionStatus.IN_PROGRESS, halfway, rng.choice(NOTES[ActionStatus.IN_PROGRESS]))
             )
         return steps
+
+
+def _partner_is_a_woman(gender: Gender, sexuality: Sexuality) -> bool:
+    """A straight or bisexual man's partner is a woman, and a lesbian's; anyone else's a man."""
+    return (gender is Gender.MALE) != (sexuality is Sexuality.GAY_LESBIAN)
+
+
+def _fit_for(victim: Gender | None, perpetrator: Gender | None) -> Callable[[str], str]:
+    """fit_case for one case: its victim's and its perpetrator's genders."""
+    return lambda text: fit_case(text, victim, perpetrator)
+
+
+def _genders(items: list[AgendaItem]) -> Genders:
+    """Each item's victim's and main perpetrator's genders, as the referral it was listed on
+    records them (the case's latest referral for an item listed without one)."""
+    latest = {
+        case_id: referral_id
+        for case_id, referral_id in db.session.execute(
+            sa.select(Referral.case_id, sa.func.max(Referral.id))
+            .where(Referral.case_id.in_([i.case_id for i in items if i.referral_id is None]))
+            .group_by(Referral.case_id)
+        )
+    }
+    listed_on = {item.id: item.referral_id or latest.get(item.case_id) for item in items}
+    recorded = {
+        referral_id: (victim, perpetrator)
+        for referral_id, victim, perpetrator in db.session.execute(
+            sa.select(Referral.id, Referral.victim_gender, Perpetrator.gender)
+            .outerjoin(
+                Perpetrator,
+                sa.and_(Perpetrator.referral_id == Referral.id, Perpetrator.position == 0),
+            )
+            .where(Referral.id.in_([r for r in listed_on.values() if r is not None]))
+        )
+    }
+    return {
+        item_id: recorded.get(referral_id, (None, None)) if referral_id else (None, None)
+        for item_id, referral_id in listed_on.items()
+    }
 
 
 def _people(agencies: list[Agency], users: dict[str, User], now: datetime) -> dict[int, User]:

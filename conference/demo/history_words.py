@@ -2,6 +2,11 @@
 
 Names are common ones for each group, picked at random; stories and notes are short and
 typical of what a MARAC hears. None describes a real person.
+
+Texts that may be written on any case speak of its victim and its perpetrator with
+placeholders, filled by ``fit_case`` when the history is written: ``{they} {are}``, ``{their}``
+and the rest of conference.pronouns for the victim, ``{he} {him} {his} {himself}`` (or
+capitalised) for the perpetrator. Filled for a woman and a man they read as they always did.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from dataclasses import dataclass
 
 from conference.accounts.models import AgencyKind
 from conference.actions.choices import ActionStatus
+from conference.pronouns import PLACEHOLDER, pronouns_for
 from conference.referrals.choices import (
     Ethnicity,
 )
@@ -18,6 +24,18 @@ from conference.voice.choices import ContactMethod
 
 #: Short, so the tables below stay readable.
 K = AgencyKind
+
+
+def fit_case(text: str, victim_gender: object, perpetrator_gender: object) -> str:
+    """The text with the perpetrator's placeholders ({he} {him} {his} {himself}, {He}...)
+    filled with the pronouns of the perpetrator's recorded gender, then the victim's (as
+    Pronouns.fit does). A verb after {he} is written for "he" or "she" ("{he} has"): every demo
+    perpetrator is recorded as a man or a woman."""
+    own = pronouns_for(perpetrator_gender)
+    words = {"he": own.they, "him": own.them, "his": own.their, "himself": own.themself}
+    words |= {key.capitalize(): value.capitalize() for key, value in words.items()}
+    text = PLACEHOLDER.sub(lambda m: words.get(m.group(1), m.group(0)), text)
+    return pronouns_for(victim_gender).fit(text)
 
 
 #: Boys' and girls' names.
@@ -213,7 +231,7 @@ TASKS: dict[AgencyKind, tuple[int, list[str]]] = {
         26,
         [
             "Support an application for a non-molestation order",
-            "Complete a safety plan with her and share it with the police",
+            "Complete a safety plan with {them} and share it with the police",
             "Refer to the sanctuary scheme for extra locks and an alarm",
         ],
     ),
@@ -227,35 +245,35 @@ TASKS: dict[AgencyKind, tuple[int, list[str]]] = {
     K.HOUSING: (
         12,
         [
-            "Assess her for a management move",
+            "Assess {them} for a management move",
             "Fit a door chain and window locks",
-            "Agree a plan for the rent arrears so she is not evicted",
+            "Agree a plan for the rent arrears so {they} {are} not evicted",
         ],
     ),
     K.HEALTH: (
         10,
         [
-            "Flag the GP record so she is seen without him present",
+            "Flag the GP record so {they} {are} seen without {him} present",
             "Share the risk with the health visitor and the midwife",
         ],
     ),
     K.PROBATION: (
         6,
         [
-            "Review his licence conditions and ask for an exclusion zone",
-            "Raise the risk at his next supervision",
+            "Review {his} licence conditions and ask for an exclusion zone",
+            "Raise the risk at {his} next supervision",
         ],
     ),
     K.MENTAL_HEALTH: (
         5,
         [
             "Offer an urgent assessment with the crisis team",
-            "Share his threats of self-harm with his care coordinator",
+            "Share {his} threats of self-harm with {his} care coordinator",
         ],
     ),
     K.ADULT_SAFEGUARDING: (3, ["Complete a care and support assessment"]),
     K.EDUCATION: (4, ["Brief the school's safeguarding lead and agree a safe collection plan"]),
-    K.SUBSTANCE_USE: (3, ["Offer him a place on the alcohol programme and report attendance"]),
+    K.SUBSTANCE_USE: (3, ["Offer {him} a place on the alcohol programme and report attendance"]),
 }
 CHILDREN_ONLY = {K.CHILDRENS_SERVICES, K.EDUCATION}
 NOTES = {
@@ -265,15 +283,15 @@ NOTES = {
         "Referral made; waiting for an appointment.",
     ],
     ActionStatus.DONE: [
-        "Done; confirmed with her by phone.",
+        "Done; confirmed with {them} by phone.",
         "Completed and recorded on our system.",
         "Done: details shared with the IDVA.",
         "Completed; nothing further needed from us.",
     ],
     ActionStatus.NOT_DONE_CIRCUMSTANCES: [
-        "She moved out of the area; passed to the MARAC there.",
-        "No longer needed: he was remanded in custody.",
-        "She declined the offer after the meeting.",
+        "{They} moved out of the area; passed to the MARAC there.",
+        "No longer needed: {he} was remanded in custody.",
+        "{They} declined the offer after the meeting.",
     ],
     ActionStatus.NOT_DONE_AGENCY: [
         "Not done: no worker was free before the deadline passed.",
@@ -288,15 +306,15 @@ LATE_NOTES = [
 SUMMARIES = {
     K.POLICE: [
         "Three call-outs in the last year; the perpetrator has a caution for common assault.",
-        "Perpetrator on bail not to contact her; one reported breach.",
+        "Perpetrator on bail not to contact {them}; one reported breach.",
         "Two previous partners on record as victims; a warning marker is on the address.",
     ],
     K.HEALTH: [
-        "Two visits to the emergency department with injuries she explained as falls.",
+        "Two visits to the emergency department with injuries {they} explained as falls.",
         "Missed antenatal appointments; the midwife has concerns.",
     ],
     K.HOUSING: [
-        "Rent arrears since he left; reports of noise and a damaged front door.",
+        "Rent arrears since {he} left; reports of noise and a damaged front door.",
         "On the housing register and eligible for a management move.",
     ],
     K.CHILDRENS_SERVICES: [
@@ -322,16 +340,18 @@ FLAGS = {
     K.SUBSTANCE_USE: [RiskFlag.SUBSTANCE_USE],
 }
 NARRATIVES = [
-    "Punched and kicked after she ended the relationship; he waits outside her work.",
-    "Strangled during an argument about money; she briefly lost consciousness.",
-    "He smashed her phone and locked her in the bedroom overnight.",
+    "Punched and kicked after {they} ended the relationship; {he} waits outside {their} work.",
+    "Strangled during an argument about money; {they} briefly lost consciousness.",
+    "{He} smashed {their} phone and locked {them} in the bedroom overnight.",
     "Threatened with a kitchen knife in front of the children.",
-    "He controls the money and tracks her car; the abuse has grown since she became pregnant.",
-    "Repeated breaches of a non-molestation order, including damage to her car.",
-    "Dozens of threatening messages a day since she moved out; he went to her mother's house.",
-    "Pushed down the stairs; she was treated in hospital for a broken wrist.",
-    "Threats to kill her and himself if she leaves; he can get a shotgun through work.",
-    "Shared intimate images of her online and threatens to send more to her family.",
+    "{He} controls the money and tracks {their} car; "
+    "the abuse has grown since {they} became pregnant.",
+    "Repeated breaches of a non-molestation order, including damage to {their} car.",
+    "Dozens of threatening messages a day since {they} moved out; "
+    "{he} went to {their} mother's house.",
+    "Pushed down the stairs; {they} {were} treated in hospital for a broken wrist.",
+    "Threats to kill {them} and {himself} if {they} leave{s}; {he} can get a shotgun through work.",
+    "Shared intimate images of {them} online and threatens to send more to {their} family.",
 ]
 MALE_NARRATIVES = [
     "His partner attacked him with a bottle; he hides the injuries from his family.",
@@ -341,56 +361,56 @@ FAMILY_NARRATIVES = ["Her adult son has assaulted her twice and takes her pensio
 DISCUSSIONS = [
     (
         "Police: two call-outs since the referral. Housing: a move is being considered.",
-        "Stalking at her workplace; he has breached his bail conditions.",
+        "Stalking at {their} workplace; {he} has breached {his} bail conditions.",
         "Ask housing to assess a management move; police to review bail.",
     ),
     (
         "Health: seen at the surgery with bruising. IDVA: safety plan agreed last week.",
-        "Strangulation disclosed; threats to kill if she leaves.",
+        "Strangulation disclosed; threats to kill if {they} leave{s}.",
         "Sanctuary referral; consider a protection order.",
     ),
     (
         "Probation: released on licence last month. Police: one report of criminal damage.",
-        "He knows her new address; risk rises as his licence ends.",
+        "{He} knows {their} new address; risk rises as {his} licence ends.",
         "Probation to seek an exclusion zone; police marker on the address.",
     ),
     (
         "Police: a history of violence to previous partners. Mental health: known to the team.",
         "Escalating jealousy and control; heavy drinking at weekends.",
-        "Share the plan with her GP; IDVA to support her to report breaches.",
+        "Share the plan with {their} GP; IDVA to support {them} to report breaches.",
     ),
 ]
 CHILD_RISKS = [
     "The children saw the last assault; the eldest tried to intervene.",
-    "He uses contact handovers to threaten her in front of the children.",
+    "{He} uses contact handovers to threaten {them} in front of the children.",
 ]
 VOICES = [
     (
         "Feels the police do not take the breaches seriously.",
         "To stay at home with the locks changed and an alarm fitted.",
-        "That he will find out where she works.",
+        "That {he} will find out where {they} work{s}.",
     ),
     (
-        "Wants the abuse to stop but does not want him prosecuted.",
+        "Wants the abuse to stop but does not want {him} prosecuted.",
         "Support at court and someone to talk to.",
-        "That the children will be taken from her if she speaks up.",
+        "That the children will be taken from {them} if {they} speak{s} up.",
     ),
     (
         "Relieved agencies are talking to each other.",
-        "A move to another area, close to her sister.",
-        "That he will kill her when he is released.",
+        "A move to another area, close to {their} sister.",
+        "That {he} will kill {them} when {he} is released.",
     ),
 ]
 NO_CONTACT = [
     "Three calls and a text unanswered; not safe to visit.",
-    "She asked not to be contacted before the meeting.",
-    "Her number is no longer in use; the outreach worker could not reach her.",
+    "{They} asked not to be contacted before the meeting.",
+    "{Their} number is no longer in use; the outreach worker could not reach {them}.",
     "In hospital; staff advised against contact this week.",
 ]
 JUDGEMENTS = [
-    "She minimises what happens; the injuries seen do not match her account.",
-    "Fewer answers than the risk shows: she is too frightened to say more.",
-    "New threats since the checklist was done, and he has a history of violence.",
+    "{They} minimise{s} what happens; the injuries seen do not match {their} account.",
+    "Fewer answers than the risk shows: {they} {are} too frightened to say more.",
+    "New threats since the checklist was done, and {he} has a history of violence.",
 ]
 STREETS = (
     "Mill Lane",
@@ -416,6 +436,6 @@ REASONS = {
     "visible": "Visible high risk.",
     "judgement": "Professional judgement: the reasons given show high risk.",
     "escalation": "Potential escalation: three or more incidents this year.",
-    "repeat": "Repeat: referred again within 12 months of her last MARAC.",
+    "repeat": "Repeat: referred again within 12 months of {their} last MARAC.",
 }
 CONTACT = list(ContactMethod)

@@ -47,6 +47,7 @@ from conference.demo.history_words import (
     OTHER_BUSINESS,
     SUMMARIES,
     TASKS,
+    fit_case,
 )
 from conference.extensions import Model, db
 from conference.meetings.choices import Presence
@@ -905,7 +906,7 @@ def _referral_row(
             "consent_reason": ""
             if consent is Consent.GIVEN
             else "It was not safe to ask her while he was at home.",
-            "narrative": ("Referred again. " if repeat else "") + rng.choice(NARRATIVES),
+            "narrative": ("Referred again. " if repeat else "") + _fit(rng.choice(NARRATIVES)),
             "is_aged_16_17": False,
             "key_worker": "",
             "exploitation_notes": "",
@@ -998,7 +999,7 @@ def _research(
             if rng.random() > 0.6:
                 continue
             outcome = rng.choices(list(Outcome), weights=(35, 50, 15))[0]
-            summary = rng.choice(SUMMARIES[kind]) if outcome is Outcome.KNOWN else ""
+            summary = _fit(rng.choice(SUMMARIES[kind])) if outcome is Outcome.KNOWN else ""
             flags = FLAGS.get(kind, [])
             chosen = [f.value for f in flags if outcome is Outcome.KNOWN and rng.random() < 0.3]
             at = published + timedelta(seconds=rng.randint(0, window - 1))
@@ -1096,13 +1097,15 @@ def _meeting(
             {
                 "id": writer.new_id(Discussion),
                 "agenda_item_id": item_id,
-                "information_shared": shared,
-                "risk_to_victim": risk,
-                "risk_to_children": rng.choice(CHILD_RISKS) if section is Section.CHILDREN else "",
+                "information_shared": _fit(shared),
+                "risk_to_victim": _fit(risk),
+                "risk_to_children": _fit(rng.choice(CHILD_RISKS))
+                if section is Section.CHILDREN
+                else "",
                 "risk_to_others": "",
                 "risk_to_staff": "",
                 "perpetrator_risk_factors": "",
-                "decisions": decisions,
+                "decisions": _fit(decisions),
                 "no_action_reason": "",
                 "updated_by_id": area.coordinator,
                 "updated_at": ended,
@@ -1176,7 +1179,7 @@ def _actions(
                 "case_id": victim.case_id,
                 "agenda_item_id": item_id,
                 "screening_referral_id": None,
-                "description": rng.choice(TASKS[kind][1]),
+                "description": _fit(rng.choice(TASKS[kind][1])),
                 "owner_agency_id": area.agencies[kind],
                 "owner_name": "",
                 "due_on": due,
@@ -1231,7 +1234,11 @@ def _progress(
         started = between(start, min(due, agreed_on + timedelta(days=10)))
         if started is not None and rng.random() < 0.5:
             return [
-                (ActionStatus.IN_PROGRESS, started, rng.choice(NOTES[ActionStatus.IN_PROGRESS]))
+                (
+                    ActionStatus.IN_PROGRESS,
+                    started,
+                    _fit(rng.choice(NOTES[ActionStatus.IN_PROGRESS])),
+                )
             ]
         return []
     r = rng.random()
@@ -1250,7 +1257,7 @@ def _progress(
         status, at = ActionStatus.DONE, between(start, due)
     if at is None:
         return []
-    return [(status, at, rng.choice(NOTES[status]))]
+    return [(status, at, _fit(rng.choice(NOTES[status])))]
 
 
 def _settle(writer: _Writer, rng: random.Random, area: _Area, today: date, now: datetime) -> None:
@@ -1306,3 +1313,9 @@ def _settle(writer: _Writer, rng: random.Random, area: _Area, today: date, now: 
                 "reason": "",
             },
         )
+
+
+def _fit(text: str) -> str:
+    """A demo history text, filled for the benchmark's cases: every victim here is a woman and
+    every perpetrator a man."""
+    return fit_case(text, Gender.FEMALE, Gender.MALE)
