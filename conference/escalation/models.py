@@ -36,8 +36,11 @@ class EscalationStep(Model):
     taken_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     #: For CONTACT_TOLD: the contact's account, when the contact has one (told in the app).
     notified_user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
-    #: For CONTACT_TOLD without an account: the email put in the outbox.
-    email_id: Mapped[int | None] = mapped_column(sa.ForeignKey("outbound_emails.id"))
+    #: For CONTACT_TOLD without an account: the email put in the outbox (emptied when the
+    #: outbox forgets it, after 90 days; the step still says the contact was told).
+    email_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("outbound_emails.id", ondelete="SET NULL")
+    )
     #: For REGISTERED: the register entry the action joined.
     entry_id: Mapped[int | None] = mapped_column(sa.ForeignKey("escalation_entries.id"))
 
