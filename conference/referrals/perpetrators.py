@@ -17,6 +17,7 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import defer, raiseload
@@ -460,15 +461,11 @@ def counter_allegations(referrals: Collection[Referral], *, today: date) -> dict
             *victim_birth_columns(),
         ).where(Referral.status.in_(MATCHABLE), sa.or_(*clauses))
     ).all()
-    their_perpetrators: dict[int, list[Described]] = defaultdict(list)
-    sent_on = {o.id: o.referred_on for o in others}
-    for p in _perpetrators_of(set(sent_on)):
-        their_perpetrators[p.referral_id].append(describe(p, sent_on[p.referral_id]))
-    flags: dict[int, CounterFlag] = {}
+    # First the cheap half: the other referral's victim is one of this referral's
+    # perpetrators. Only the pairs that pass need the other's perpetrators loaded.
+    pairs: list[tuple[Referral, Any]] = []
     for referral in by_id.values():
         start = _window_start(referral.marac, today)
-        victim = Described((referral.victim_name, *referral.alias_list), referral.victim_birth)
-        found: list[date] = []
         for other in others:
             if other.id == referral.id or (other.case_id and other.case_id == referral.case_id):
                 continue
@@ -481,13 +478,18 @@ def counter_allegations(referrals: Collection[Referral], *, today: date) -> dict
                 ),
                 births.from_row(other[-7:]),
             )
-            if _same(theirs[referral.id], other_victim) and _same(
-                their_perpetrators[other.id], victim
-            ):
-                found.append(other.referred_on)
-        if found:
-            flags[referral.id] = CounterFlag(len(found), min(found).year)
-    return flags
+            if _same(theirs[referral.id], other_victim):
+                pairs.append((referral, other))
+    their_perpetrators: dict[int, list[Described]] = defaultdict(list)
+    sent_on = {other.id: other.referred_on for _, other in pairs}
+    for p in _perpetrators_of(set(sent_on)):
+        their_perpetrators[p.referral_id].append(describe(p, sent_on[p.referral_id]))
+    found: dict[int, list[date]] = defaultdict(list)
+    for referral, other in pairs:
+        victim = Described((referral.victim_name, *referral.alias_list), referral.victim_birth)
+        if _same(their_perpetrators[other.id], victim):
+            found[referral.id].append(other.referred_on)
+    return {rid: CounterFlag(len(days), min(days).year) for rid, days in found.items()}
 
 
 def _same(people: Iterable[Described], person: Described) -> bool:
