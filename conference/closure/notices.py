@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import aliased
 
 from conference import audit
 from conference.accounts.models import Marac, User
@@ -72,18 +73,22 @@ CARRIED_OVER = (
 )
 
 
-def agency_case_ids(agency_id: int) -> sa.CompoundSelect[Any]:
-    """The cases the agency knows: it referred her, returned research, or owns an action."""
-    return sa.union(
-        sa.select(Referral.case_id).where(
+def agency_knows(agency_id: int, case_id: Any) -> sa.ColumnElement[bool]:
+    """Whether the agency knows the case: it referred her, returned research, or owns an
+    action. Three index probes a case, so a list narrowed first never reads the agency's
+    whole history."""
+    research = aliased(AgendaItem)
+    return sa.or_(
+        sa.exists().where(
+            Referral.case_id == case_id,
             Referral.agency_id == agency_id,
             Referral.status == ReferralStatus.ACCEPTED,
-            Referral.case_id.is_not(None),
         ),
-        sa.select(AgendaItem.case_id)
-        .join(ResearchReturn, ResearchReturn.agenda_item_id == AgendaItem.id)
-        .where(ResearchReturn.agency_id == agency_id),
-        sa.select(Action.case_id).where(Action.owner_agency_id == agency_id),
+        sa.select(research.id)
+        .join(ResearchReturn, ResearchReturn.agenda_item_id == research.id)
+        .where(research.case_id == case_id, ResearchReturn.agency_id == agency_id)
+        .exists(),
+        sa.exists().where(Action.case_id == case_id, Action.owner_agency_id == agency_id),
     )
 
 
@@ -94,15 +99,15 @@ def _still_flagged(
     (today in its time zone included)."""
     return sa.or_(
         *[
-            sa.and_(
-                Case.marac_id == marac.id,
-                referred_on
-                >= services.today_in(marac, now)
-                - timedelta(days=queries.repeat_window_days(marac)),
-            )
+            sa.and_(Case.marac_id == marac.id, referred_on >= _window_start(marac, now))
             for marac in maracs
         ]
     )
+
+
+def _window_start(marac: Marac, now: datetime) -> date:
+    """The first day a referral keeps a case of the MARAC flagged for repeats today."""
+    return services.today_in(marac, now) - timedelta(days=queries.repeat_window_days(marac))
 
 
 @dataclass(frozen=True)
@@ -128,11 +133,20 @@ def flagged_cases(
 ) -> tuple[Pagination, list[FlaggedCase]]:
     """The agency's flagged cases in these MARACs, the flag ending soonest first, a page at a
     time. Five queries a page, however many cases."""
-    referred = last_referred(Referral.case_id.in_(agency_case_ids(agency_id)))
+    # Only referrals inside the widest window can keep a case flagged: a case whose last
+    # referral is older drops out either way, so the years before need not be grouped.
+    since = min((_window_start(m, now) for m in maracs), default=None)
+    referred = last_referred(
+        Referral.marac_id.in_([m.id for m in maracs]),
+        *([Referral.referred_on >= since] if since is not None else []),
+    )
     listing = db.paginate(
         sa.select(Case)
         .join(referred, referred.c.case_id == Case.id)
-        .where(_still_flagged(referred.c.referred_on, maracs, now) if maracs else sa.false())
+        .where(
+            _still_flagged(referred.c.referred_on, maracs, now) if maracs else sa.false(),
+            agency_knows(agency_id, Case.id),
+        )
         .order_by(referred.c.referred_on, Case.id),
         page=min(max(page, 1), 10_000),
         per_page=per_page,
@@ -187,11 +201,7 @@ def may_file_notice(user: User, case: Case, now: datetime) -> bool:
     while the case is flagged for repeats."""
     if user.agency_id is None or not roles_in(user, case.marac_id) & set(AGENCY_ROLES):
         return False
-    knows = db.session.scalar(
-        sa.select(sa.literal(True)).where(
-            sa.literal(case.id).in_(agency_case_ids(user.agency_id).scalar_subquery())
-        )
-    )
+    knows = db.session.scalar(sa.select(agency_knows(user.agency_id, sa.literal(case.id))))
     standing = queries.standings([case.id])[case.id]
     return bool(knows) and standing.is_flagged(services.today_in(case.marac, now))
 
