@@ -286,3 +286,20 @@ def test_the_csv_export_streams_in_batches_with_flat_memory(app, world, as_user,
     assert len(ids) == len(set(ids)) == large_rows - 2  # after the marking and the header
     # Ten times the actions, about the same memory: nothing gathers every row.
     assert large_peak < 2 * small_peak, (small_peak, large_peak)
+
+
+def test_the_agency_filter_offers_the_agencies_sitting_and_any_that_left_owning_open_actions(
+    app, world
+):
+    from conference.actions.tracker import agencies_with_actions
+
+    marac = world.cases[0].marac
+    gone_open = factories.make_agency("Departed Open Service")
+    gone_done = factories.make_agency("Departed Done Service")
+    world.late.owner_agency_id = gone_open.id
+    world.done.owner_agency_id = gone_done.id
+    db.session.commit()
+    offered = {a.name for a in agencies_with_actions([marac.id])}
+    assert {a.name for a in marac.agencies} <= offered
+    assert "Departed Open Service" in offered
+    assert "Departed Done Service" not in offered  # only finished actions: read by "all"
