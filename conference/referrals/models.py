@@ -173,7 +173,7 @@ class Referral(TimestampMixin, Model):
     risk_tool_id: Mapped[str] = mapped_column(sa.String(40))
     submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
     #: The day it was (last) submitted in the MARAC's time zone: the criteria count from it.
-    referred_on: Mapped[date | None] = mapped_column(sa.Date)
+    referred_on: Mapped[date | None] = mapped_column(sa.Date, index=True)
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The referrer's own number for it (a crime or case number), so they can find it again.
     referrer_reference: Mapped[str] = mapped_column(sa.String(40), default="", server_default="")

@@ -459,7 +459,13 @@ def counter_allegations(referrals: Collection[Referral], *, today: date) -> dict
             Referral.victim_family_name,
             Referral.victim_aliases,
             *victim_birth_columns(),
-        ).where(Referral.status.in_(MATCHABLE), sa.or_(*clauses))
+        ).where(
+            Referral.status.in_(MATCHABLE),
+            # Older referrals are never counted (below): the database skips them before it
+            # weighs every name and date clause.
+            Referral.referred_on >= min(_window_start(r.marac, today) for r in by_id.values()),
+            sa.or_(*clauses),
+        )
     ).all()
     # First the cheap half: the other referral's victim is one of this referral's
     # perpetrators. Only the pairs that pass need the other's perpetrators loaded.
