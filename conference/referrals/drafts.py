@@ -20,7 +20,6 @@ from conference.referrals import forms
 from conference.referrals.births import BirthDate
 from conference.referrals.checklists import RiskTool
 from conference.text import CONTROL_CHARACTER
-from conference.web.forms import MemorableDateField, month_first
 
 #: Longest single value kept in a draft: above every field's limit, so an over-long text is
 #: still kept to be shortened, but no one can store megabytes.
@@ -32,15 +31,6 @@ MAX_VALUES_PER_KEY = 3
 
 Draft = dict[str, dict[str, list[str]]]
 
-#: The names of the steps' date fields, typed as three boxes (day, month, year).
-DATE_FIELDS = frozenset(
-    name
-    for form_class in vars(forms).values()
-    if isinstance(form_class, type)
-    for name, unbound in vars(form_class).items()
-    if isinstance(getattr(unbound, "field_class", None), type)
-    and issubclass(unbound.field_class, MemorableDateField)
-)
 ENTRY_NUMBER = re.compile(r"[0-9]{1,2}")
 
 
@@ -84,28 +74,17 @@ def steps_for(draft: Draft, today: date) -> tuple[Step, ...]:
     return tuple(s for s in STEPS if s.name != "young_person" or is_aged_16_17(draft, today))
 
 
-def step_values(draft: Draft, step: str) -> MultiDict[str, str]:
-    """The saved values of one step, as a form would send them (a date's boxes in the order
-    the person reading it types them: drafts keep day, month, year)."""
+class KeptValues(MultiDict[str, str]):
+    """A step's values as a draft keeps them: a date's boxes day, month, year, whatever order
+    a browser showed them in (the routes turn what was sent into this order: forms.as_kept)."""
+
+    kept_in_order = True
+
+
+def step_values(draft: Draft, step: str) -> KeptValues:
+    """The saved values of one step, as a form would send them."""
     saved = draft.get(step, {})
-    return MultiDict(
-        [(key, value) for key, values in saved.items() for value in _typed_order(key, values)]
-    )
-
-
-def _is_date_key(key: str) -> bool:
-    """A date's three boxes, by its field's name ("dob", "perpetrators-0-dob")."""
-    name = key.rsplit("-", 1)[-1]
-    return name in DATE_FIELDS
-
-
-def _typed_order(key: str, values: list[str]) -> list[str]:
-    """Day, month, year as kept, in the order the boxes are shown (month first for a practice
-    that writes the month first); the swap is its own inverse, so it also turns sent boxes
-    back into the order kept."""
-    if len(values) == 3 and _is_date_key(key) and month_first():
-        return [values[1], values[0], values[2]]
-    return values
+    return KeptValues([(key, value) for key, values in saved.items() for value in values])
 
 
 def form_for(
@@ -126,8 +105,9 @@ def pronouns_of(draft: Draft | None) -> Pronouns:
 
 
 def with_step(draft: Draft, step: Step, tool: RiskTool, sent: MultiDict[str, str]) -> Draft:
-    """The draft with one step's values replaced by those sent: only the step's own fields,
-    list entries numbered within the list's limit, and every value within bounds."""
+    """The draft with one step's values replaced by those sent (dates already in the order
+    kept: day, month, year): only the step's own fields, list entries numbered within the
+    list's limit, and every value within bounds."""
     accepts = _key_matcher(step, tool)
     kept: dict[str, list[str]] = {}
     total = 0
@@ -135,7 +115,6 @@ def with_step(draft: Draft, step: Step, tool: RiskTool, sent: MultiDict[str, str
         if not accepts(key):
             continue
         values = [str(v)[:MAX_VALUE_LENGTH] for v in sent.getlist(key)[:MAX_VALUES_PER_KEY]]
-        values = _typed_order(key, values)
         total += sum(len(v) for v in values)
         if total > MAX_STEP_LENGTH:
             break

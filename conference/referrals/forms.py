@@ -14,6 +14,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovSelect,
     GovTextInput,
 )
+from werkzeug.datastructures import MultiDict
 from wtforms import (
     BooleanField,
     FieldList,
@@ -65,6 +66,7 @@ from conference.web.forms import (
     WholeNumberField,
     date_of_birth,
     long_text,
+    month_first,
     not_in_future,
     radios,
     strip,
@@ -688,3 +690,27 @@ class AddressReasonForm(Form):
         REASON_LIMIT,
         required="Give your reason: it is kept in the audit trail",
     )
+
+
+#: The names of the steps' date fields, each typed as three boxes.
+DATE_FIELDS = frozenset(
+    name
+    for form_class in list(globals().values())
+    if isinstance(form_class, type)
+    for name, unbound in vars(form_class).items()
+    if isinstance(getattr(unbound, "field_class", None), type)
+    and issubclass(unbound.field_class, MemorableDateField)
+)
+
+
+def as_kept(sent: Any) -> MultiDict[str, str]:
+    """What a browser sent, each date's boxes in the order drafts keep them (day, month,
+    year): a person whose practice writes the month first is shown, and sends, the month box
+    first."""
+    if not month_first():
+        return MultiDict(list(sent.items(multi=True)))
+    kept: MultiDict[str, str] = MultiDict()
+    for key, values in sent.lists():
+        is_date = key.rsplit("-", 1)[-1] in DATE_FIELDS and len(values) == 3
+        kept.setlist(key, [values[1], values[0], values[2]] if is_date else values)
+    return kept

@@ -27,6 +27,7 @@ from wtforms.fields import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.meta import DefaultMeta
+from wtforms.utils import unset_value
 from wtforms.validators import (
     DataRequired,
     InputRequired,
@@ -158,8 +159,10 @@ class GovMemorableDateInput(GovDateInput):
         raw = field.raw_data
         swap = month_first()
         if raw is not None:
+            # As sent (month first from such a browser) or as kept: day, month, year.
             boxes = ([*raw, "", "", ""])[:3]
-            field.raw_data = [boxes[1], boxes[0], boxes[2]] if swap else boxes
+            sent_month_first = getattr(field, "sent_month_first", lambda: False)()
+            field.raw_data = [boxes[1], boxes[0], boxes[2]] if sent_month_first else boxes
         try:
             params = super().map_gov_params(field, **kwargs)
         finally:
@@ -181,16 +184,28 @@ class MemorableDateField(DateField):
 
     data: date | None
 
+    #: Whether the values came as a draft keeps them (day, month, year), not from a browser.
+    kept_in_order = False
+
     def __init__(self, label: str | None = None, validators: Any = None, **kwargs: Any) -> None:
         kwargs.setdefault("widget", GovMemorableDateInput())
         super().__init__(label, validators, format="%d %m %Y", **kwargs)
+
+    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
+        self.kept_in_order = bool(getattr(formdata, "kept_in_order", False))
+        super().process(formdata, data, extra_filters)
+
+    def sent_month_first(self) -> bool:
+        """Whether the boxes came month first: from the browser of a practice that writes
+        the month first (values kept in a draft are always day first)."""
+        return not self.kept_in_order and month_first()
 
     def process_formdata(self, valuelist: list[Any]) -> None:
         parts = [str(v).strip() for v in valuelist]
         if not any(parts):
             self.data = None
             return
-        if len(parts) == 3 and month_first():  # sent in the order shown: month, day, year
+        if len(parts) == 3 and self.sent_month_first():  # in the order shown: month first
             parts = [parts[1], parts[0], parts[2]]
         if len(parts) != 3 or not all(parts):
             raise ValueError(f"{self.label.text} must include a day, month and year")
@@ -355,7 +370,8 @@ class FilterDateField(MemorableDateField):
                     raise ValueError("before 1900")
                 if self.data is not None:  # shown in the three boxes, like a typed date
                     boxes = [str(self.data.day), str(self.data.month), str(self.data.year)]
-                    self.raw_data = [boxes[1], boxes[0], boxes[2]] if month_first() else boxes
+                    swap = self.sent_month_first()
+                    self.raw_data = [boxes[1], boxes[0], boxes[2]] if swap else boxes
             except ValueError:
                 self.data = None
                 raise ValueError(self._refusal()) from None

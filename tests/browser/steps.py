@@ -106,9 +106,10 @@ def choose_conference(page: Page, label: str) -> None:
 def mark_page(page: Page) -> None:
     """Leave a marker on this page's window; a full page load would wipe it.
 
-    Only once htmx has wired the page up: a link clicked sooner is followed as a plain link.
+    Only once the page has loaded (htmx wires it up before then): a link clicked sooner is
+    followed as a plain link.
     """
-    page.wait_for_function("document.readyState === 'complete' && window.htmx !== undefined")
+    page_ready(page)
     page.evaluate("window.stillThisPage = true")
 
 

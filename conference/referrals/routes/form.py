@@ -28,7 +28,7 @@ from conference.errors import Conflict, ValidationFailed
 from conference.extensions import db, htmx
 from conference.referrals import drafts, permissions, perpetrators, queries, services
 from conference.referrals.choices import ReferralStatus
-from conference.referrals.forms import AnswerForm, WithdrawForm
+from conference.referrals.forms import AnswerForm, WithdrawForm, as_kept
 from conference.referrals.models import Referral
 from conference.referrals.routes import bp, load_referral
 from conference.referrals.routes.screening import screening_context
@@ -122,7 +122,9 @@ def step(referral_id: int, step_name: str) -> ResponseReturnValue:
     tool, _ = services.referral_tool(referral, today)
     if request.method == "GET":
         kept = unsaved.take(request.path)
-        source = drafts.with_step({}, step, tool, kept) if kept is not None else referral.draft
+        source = (
+            drafts.with_step({}, step, tool, as_kept(kept)) if kept is not None else referral.draft
+        )
         values = drafts.step_values(source or {}, step_name)
         form = drafts.form_for(step, tool, values, today, drafts.pronouns_of(referral.draft))
         services.record_view(actor, referral, page=f"step:{step.name}", now=now)
@@ -163,7 +165,7 @@ def _is_older_copy(referral: Referral, step: Any, tool: Any) -> bool:
     if sent is None or sent == referral.version:
         return False
     draft = referral.draft or {}
-    return drafts.with_step(draft, step, tool, request.form) != draft
+    return drafts.with_step(draft, step, tool, as_kept(request.form)) != draft
 
 
 def _autosaved(
@@ -198,7 +200,7 @@ def _save_typed(
 ) -> dict[str, Any]:
     """Save what the step's post holds into the draft (kept when the view answers, whether
     the step is complete or not). Returns the draft."""
-    draft = drafts.with_step(referral.draft or {}, step, tool, request.form)
+    draft = drafts.with_step(referral.draft or {}, step, tool, as_kept(request.form))
     if action == "add" and step.repeating:
         draft = drafts.add_entry(draft, step)
     elif (removed := REMOVE.fullmatch(action)) and step.repeating:
@@ -221,7 +223,7 @@ def _no_longer_editable(referral: Referral, step: Any, message: str) -> Response
     the step as it stands beside what was typed, which is kept in the form, unsaved."""
     today = services.today_in(referral.marac, utcnow())
     tool, _ = services.referral_tool(referral, today)
-    typed = drafts.with_step({}, step, tool, request.form)
+    typed = drafts.with_step({}, step, tool, as_kept(request.form))
     saved = drafts.form_from_draft(referral.draft or {}, step, tool, today)
     body, status = _step_page(
         referral,
