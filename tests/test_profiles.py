@@ -327,3 +327,18 @@ def test_an_install_on_the_us_profile_speaks_of_high_risk_teams_in_its_administr
 def _text_of(response) -> str:
     body = re.sub(r"<(script|style)\b.*?</\1>", " ", response.text, flags=re.S)
     return html.unescape(re.sub(r"<[^>]+>", " ", body))
+
+
+def test_times_are_shown_in_the_zone_of_the_marac_in_view(app: Flask):
+    """A US team's pages give times in its own zone; a page about a UK MARAC, or about none,
+    in UK time."""
+    from datetime import UTC, datetime
+
+    noon = datetime(2026, 7, 1, 12, 0, tzinfo=UTC)
+    template = app.jinja_env.from_string("{{ when | datetime }} / {{ when | time }}")
+    chicago = Marac(name="c", code="CC", profile_id="us", timezone="America/Chicago")
+    london = Marac(name="l", code="LL", timezone="Europe/London")
+    with app.test_request_context():
+        assert template.render(when=noon, marac=chicago) == "July 1, 2026, 7:00am / 7:00am"
+        assert template.render(when=noon, marac=london) == "1 July 2026, 1:00pm / 1:00pm"
+        assert template.render(when=noon) == "1 July 2026, 1:00pm / 1:00pm"

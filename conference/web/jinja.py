@@ -78,19 +78,31 @@ RECORDS_IN_VIEW = ("marac", "case", "referral", "conference", "item", "meeting",
 
 
 def profile_in_view(context: Context | None) -> Profile:
-    """The profile of the MARAC the page is about: the MARAC of the first record the template
-    was given (RECORDS_IN_VIEW), else the one MARAC the signed-in user works in, else the
-    install's."""
+    """The profile of the MARAC the page is about (marac_in_view), else the install's."""
+    marac = marac_in_view(context)
+    return profile_for(marac) if marac is not None else install_profile()
+
+
+def marac_in_view(context: Context | None) -> Any:
+    """The MARAC the page is about: the MARAC of the first record the template was given
+    (RECORDS_IN_VIEW), else the one MARAC the signed-in user works in, else None."""
     if context is not None:
         for name in RECORDS_IN_VIEW:
             marac = _marac_of(context.get(name))
             if marac is not None:
-                return profile_for(marac)
+                return marac
     user = current_user._get_current_object() if current_user else None
     maracs = {grant.marac_id: grant.marac for grant in getattr(user, "role_grants", ())}
     if len(maracs) == 1 and None not in maracs:
-        return profile_for(next(iter(maracs.values())))
-    return install_profile()
+        return next(iter(maracs.values()))
+    return None
+
+
+def zone_in_view(context: Context | None) -> ZoneInfo:
+    """The time zone the page's times are shown in: its MARAC's, else UK time."""
+    marac = marac_in_view(context)
+    zone = getattr(marac, "timezone", None)
+    return ZoneInfo(zone) if zone else DISPLAY_ZONE
 
 
 def _marac_of(record: Any) -> Any:
@@ -155,17 +167,17 @@ def practice_date(context: Context, value: date | datetime | None) -> str:
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = value.astimezone(DISPLAY_ZONE).date()
+        value = value.astimezone(zone_in_view(context)).date()
     return profile_in_view(context).format_date(value)
 
 
 @pass_context
 def practice_datetime(context: Context, value: datetime | None, zone: str | None = None) -> str:
-    """'21 November 2026, 9:05am' in UK time (or the given zone), the date as the practice in
-    view writes it."""
+    """'21 November 2026, 9:05am' in the time of the MARAC in view (UK time where none is; or
+    the given zone), the date as its practice writes it."""
     if value is None:
         return ""
-    local = value.astimezone(ZoneInfo(zone) if zone else DISPLAY_ZONE)
+    local = value.astimezone(ZoneInfo(zone) if zone else zone_in_view(context))
     return f"{profile_in_view(context).format_date(local.date())}, {_clock(local)}"
 
 
@@ -186,11 +198,12 @@ def format_date(value: date | datetime | None) -> str:
     return f"{value.day} {value:%B %Y}"
 
 
-def format_time(value: datetime | None) -> str:
-    """'9:05am' in UK time."""
+@pass_context
+def format_time(context: Context, value: datetime | None) -> str:
+    """'9:05am' in the time of the MARAC in view (UK time where none is)."""
     if value is None:
         return ""
-    return _clock(value.astimezone(DISPLAY_ZONE))
+    return _clock(value.astimezone(zone_in_view(context)))
 
 
 def _clock(local: datetime) -> str:
