@@ -25,7 +25,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.cookiejar import CookieJar
@@ -195,6 +195,23 @@ def workers_rss(master: int) -> list[float]:
         return sizes
     except OSError:
         return []
+
+
+def workers_cpu_seconds(master: int) -> float | None:
+    """The CPU time (user and system) the workers of a gunicorn master have used so far, in
+    seconds (Linux; else None)."""
+    try:
+        children = Path(f"/proc/{master}/task/{master}/children").read_text().split()
+        ticks = os.sysconf("SC_CLK_TCK")
+        total = 0
+        for child in children:
+            # The fields after the command's closing parenthesis start at the state (field 3):
+            # utime and stime are fields 14 and 15.
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / ticks
+    except (OSError, ValueError, IndexError):
+        return None
 
 
 def _rss_line(when: str, pids: dict[str, int], base: str, floor_base: str) -> str:
@@ -489,6 +506,8 @@ def measure_pages(
 class Mixed:
     kinds: dict[str, Row] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    #: The CPU seconds the app's workers used while the load ran (sign-ins before it apart).
+    cpu_seconds: float | None = None
 
     def add(self, kind: str, answer: Answer) -> None:
         with self.lock:
@@ -505,9 +524,12 @@ def mixed_load(
     agency_users: int,
     think: float,
     poll: float,
+    chair_records: bool = True,
+    cpu: Callable[[], float | None] = lambda: None,
 ) -> tuple[Mixed, float]:
     """A chair recording on the console, followers polling the follow view every `poll`
-    seconds, agency users clicking through their menus with `think` seconds between clicks."""
+    seconds, agency users clicking through their menus with `think` seconds between clicks.
+    Without `chair_records`, nothing changes while the followers poll."""
     result = Mixed()
     stop = threading.Event()
     rng = random.Random(7)
@@ -549,7 +571,7 @@ def mixed_load(
             result.add("agency user: page", client.request("GET", own.choice(links)))
             stop.wait(own.uniform(think / 2, think * 1.5))
 
-    threads = [threading.Thread(target=chair_loop, daemon=True)]
+    threads = [threading.Thread(target=chair_loop, daemon=True)] if chair_records else []
     threads += [
         threading.Thread(target=follower_loop, args=(c, rng.uniform(0, poll)), daemon=True)
         for c in follower_clients
@@ -558,6 +580,7 @@ def mixed_load(
         threading.Thread(target=agency_loop, args=(c, links, n), daemon=True)
         for n, (c, links) in enumerate(agency_clients)
     ]
+    cpu_before = cpu()
     started = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -565,7 +588,11 @@ def mixed_load(
     stop.set()
     for thread in threads:
         thread.join(timeout=130)
-    return result, time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    cpu_after = cpu()
+    if cpu_before is not None and cpu_after is not None:
+        result.cpu_seconds = cpu_after - cpu_before
+    return result, elapsed
 
 
 def mixed_table(result: Mixed, elapsed: float) -> str:
@@ -578,6 +605,39 @@ def mixed_table(result: Mixed, elapsed: float) -> str:
         lines.append(f"{kind:<26} {len(row.times):>6} {bad:>6} {row.p50:>8.1f} {row.p95:>8.1f}")
     lines.append(f"{total} requests in {elapsed:.0f} s ({total / elapsed:.1f}/s), {errors} errors")
     return "\n".join(lines)
+
+
+def _followers_alone(
+    master: int, base: str, targets: Targets, followers: int, poll: float, seconds: float
+) -> str:
+    """Followers polling a meeting where nothing changes: what they cost the app's workers,
+    as a share of one worker's time (the CPU the workers used over the seconds measured)."""
+    from conference.demo.scale import BENCH_PASSWORD
+
+    seconds = min(seconds, 30)
+    polls, elapsed = mixed_load(
+        base,
+        targets,
+        BENCH_PASSWORD,
+        seconds=seconds,
+        followers=followers,
+        agency_users=0,
+        think=1,
+        poll=poll,
+        chair_records=False,
+        cpu=lambda: workers_cpu_seconds(master),
+    )
+    share = (
+        f"{100 * polls.cpu_seconds / elapsed:.1f}% of one worker"
+        if polls.cpu_seconds is not None
+        else "cost unknown (no /proc)"
+    )
+    row = polls.kinds.get("follower: follow poll")
+    timing = f", poll p50 {row.p50:.1f} ms, p95 {row.p95:.1f} ms" if row else ""
+    return (
+        f"\n{followers} followers alone, polling every {poll:g} s for {elapsed:.0f} s with "
+        f"nothing changing: {share}{timing}"
+    )
 
 
 def run(
@@ -607,6 +667,8 @@ def run(
         print(_rss_line("after the pages", pids, base, floor_base), file=out, flush=True)
         mixed = None
         if mixed_seconds > 0:
+            alone = _followers_alone(pids[base], base, targets, followers, poll, mixed_seconds)
+            print(alone, file=out, flush=True)
             mixed, elapsed = mixed_load(
                 base,
                 targets,

@@ -76,6 +76,7 @@ def test_one_pass_of_the_bench_answers_every_page(
     )
     printed = out.getvalue()
     assert "p50/floor" in printed and "Mixed load" in printed
+    assert re.search(r"2 followers alone, polling every 1 s .*: [0-9.]+% of one worker", printed)
     assert re.search(r"RSS per worker after the pages, MB: app [0-9]+; floor [0-9]+", printed)
     assert floor.ok
     assert len(rows) > 40  # every role's menu and the pages behind it
