@@ -10,6 +10,7 @@ a removal moves a count and a sum of ids. It holds no case detail: it is a hash.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from typing import Any
 
@@ -31,7 +32,16 @@ _STATUS_NUMBERS = sa.case(
 
 
 def follow_stamp(conference_id: int) -> str:
-    """The conference's change stamp (see above), in one statement."""
+    """The conference's change stamp (see above), in one statement, built once per process:
+    a poll every few seconds from every follower should not rebuild twenty subqueries."""
+    values = db.session.execute(_stamp_statement(), {"conference_id": conference_id}).one()
+    digest = hashlib.sha256("|".join(str(value) for value in values).encode())
+    return digest.hexdigest()[:16]
+
+
+@functools.cache
+def _stamp_statement() -> sa.Select[Any]:
+    conference_id = sa.bindparam("conference_id", type_=sa.Integer)
     items = sa.select(AgendaItem.id).where(AgendaItem.conference_id == conference_id)
 
     def aggregate(model: Any, item_column: Any) -> list[sa.ScalarSelect]:
@@ -65,6 +75,4 @@ def follow_stamp(conference_id: int) -> str:
         .where(ResearchReturn.agenda_item_id.in_(items))
         .scalar_subquery(),
     ]
-    values = db.session.execute(sa.select(*parts)).one()
-    digest = hashlib.sha256("|".join(str(value) for value in values).encode())
-    return digest.hexdigest()[:16]
+    return sa.select(*parts)
