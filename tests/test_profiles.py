@@ -342,3 +342,24 @@ def test_times_are_shown_in_the_zone_of_the_marac_in_view(app: Flask):
         assert template.render(when=noon, marac=chicago) == "July 1, 2026, 7:00am / 7:00am"
         assert template.render(when=noon, marac=london) == "1 July 2026, 1:00pm / 1:00pm"
         assert template.render(when=noon) == "1 July 2026, 1:00pm / 1:00pm"
+
+
+def test_every_date_of_the_referral_steps_is_turned_into_the_order_kept(monkeypatch):
+    """Sent month first, each step's date (the checklist's, made per tool, included) is kept
+    day first; nothing else is touched."""
+    from werkzeug.datastructures import MultiDict
+
+    from conference.referrals import forms
+
+    monkeypatch.setattr(forms, "month_first", lambda: True)
+    sent = MultiDict(
+        [
+            *[("completed_on", v) for v in ("3", "27", "2026")],
+            *[("perpetrators-0-dob", v) for v in ("11", "2", "1979")],
+            *[("q-1", v) for v in ("a", "b", "c")],
+        ]
+    )
+    kept = forms.as_kept(sent)
+    assert kept.getlist("completed_on") == ["27", "3", "2026"]
+    assert kept.getlist("perpetrators-0-dob") == ["2", "11", "1979"]
+    assert kept.getlist("q-1") == ["a", "b", "c"]

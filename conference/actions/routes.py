@@ -310,7 +310,7 @@ def _tracker_filters(now: datetime) -> tuple[tracker.Filters, TrackerForm]:
     """The filters from the query string: only choices offered count, anything else is "any"."""
     marac_ids = marac_ids_with(current_actor(), Role.COORDINATOR)
     maracs = maracs_by_id(marac_ids)
-    agencies = tracker.agencies_with_actions(marac_ids)
+    agencies = tracker.agencies_with_actions(marac_ids, parse_id(request.args.get("agency")))
     conferences = tracker.conferences_with_actions(marac_ids)
     form = TrackerForm(request.args)
     form.agency.choices = [SelectChoice("", "Any agency")] + [

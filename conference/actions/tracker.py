@@ -171,25 +171,30 @@ def agency_counts(marac_ids: Collection[int], today: date) -> list[AgencyCount]:
     return sorted(found, key=lambda c: (-c.overdue, -c.open, c.agency.name))
 
 
-def agencies_with_actions(marac_ids: Collection[int]) -> list[Agency]:
-    """The filter's choices: the agencies that sit on these MARACs, and any other agency that
-    still owns an unfinished action in them (one that has left). Finding every agency that
-    ever owned an action would read ten years of actions on each view of the tracker."""
+def agencies_with_actions(marac_ids: Collection[int], asked: int | None = None) -> list[Agency]:
+    """The filter's choices: the agencies that sit on these MARACs, any other that still owns
+    an unfinished action in them (one that has left), and the agency asked for if it owned
+    any action there (a link kept from before it left). Finding every agency that ever owned
+    an action would read ten years of actions on each view of the tracker."""
+    in_maracs = Case.marac_id.in_(marac_ids or {-1})
     sitting = sa.select(agency_maracs.c.agency_id).where(
         agency_maracs.c.marac_id.in_(marac_ids or {-1})
     )
     still_owning = (
         sa.select(Action.owner_agency_id)
         .join(Case, Case.id == Action.case_id)
-        .where(Case.marac_id.in_(marac_ids or {-1}), Action.status.in_(OPEN_STATUSES))
+        .where(in_maracs, Action.status.in_(OPEN_STATUSES))
     )
-    return list(
-        db.session.scalars(
-            sa.select(Agency)
-            .where(sa.or_(Agency.id.in_(sitting), Agency.id.in_(still_owning)))
-            .order_by(Agency.name)
+    offered: list[sa.ColumnElement[bool]] = [Agency.id.in_(sitting), Agency.id.in_(still_owning)]
+    if asked is not None:
+        owned_here = (
+            sa.select(Action.id)
+            .join(Case, Case.id == Action.case_id)
+            .where(Action.owner_agency_id == asked, in_maracs)
+            .exists()
         )
-    )
+        offered.append(sa.and_(Agency.id == asked, owned_here))
+    return list(db.session.scalars(sa.select(Agency).where(sa.or_(*offered)).order_by(Agency.name)))
 
 
 def conferences_with_actions(marac_ids: Collection[int]) -> list[Conference]:

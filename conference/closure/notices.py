@@ -136,8 +136,11 @@ def flagged_cases(
     # Only referrals inside the widest window can keep a case flagged: a case whose last
     # referral is older drops out either way, so the years before need not be grouped.
     since = min((_window_start(m, now) for m in maracs), default=None)
+    # By the case's MARAC now, not the one each referral went to: a case transferred in keeps
+    # the referrals its first MARAC took.
+    cases_here = sa.select(Case.id).where(Case.marac_id.in_([m.id for m in maracs]))
     referred = last_referred(
-        Referral.marac_id.in_([m.id for m in maracs]),
+        Referral.case_id.in_(cases_here),
         *([Referral.referred_on >= since] if since is not None else []),
     )
     listing = db.paginate(

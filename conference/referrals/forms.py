@@ -692,7 +692,8 @@ class AddressReasonForm(Form):
     )
 
 
-#: The names of the steps' date fields, each typed as three boxes.
+#: The names of the steps' date fields, each typed as three boxes: those of the form classes
+#: here, and the checklist's, whose form class is made for each tool.
 DATE_FIELDS = frozenset(
     name
     for form_class in list(globals().values())
@@ -700,7 +701,7 @@ DATE_FIELDS = frozenset(
     for name, unbound in vars(form_class).items()
     if isinstance(getattr(unbound, "field_class", None), type)
     and issubclass(unbound.field_class, MemorableDateField)
-)
+) | {CHECKLIST_DATE}
 
 
 def as_kept(sent: Any) -> MultiDict[str, str]:

@@ -34,6 +34,7 @@ from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
 from conference.meetings.models import Discussion, PerpetratorRisk
 from conference.minutes.models import Minutes
+from conference.profiles import profile_for
 from conference.pronouns import pronouns_for
 from conference.referrals import births
 from conference.referrals.choices import DobKind, ReferralStatus
@@ -157,7 +158,7 @@ def search(name: str, dob: date, marac_ids: Collection[int]) -> list[Candidate]:
                     reference=_reference(r, r.case),
                     referred_on=r.referred_on,
                     status=r.status,
-                    born=births.describe(r.victim_birth),
+                    born=births.describe(r.victim_birth, profile_for(_held_by(r)).format_date),
                     match=match,
                 )
             )
@@ -209,7 +210,9 @@ def _candidate(
     match: births.BirthMatch | None = None,
 ) -> Candidate:
     born = (
-        births.describe(person.birth(referral.referred_on))
+        births.describe(
+            person.birth(referral.referred_on), profile_for(_held_by(referral)).format_date
+        )
         if isinstance(person, Perpetrator)
         else ""
     )

@@ -302,4 +302,11 @@ def test_the_agency_filter_offers_the_agencies_sitting_and_any_that_left_owning_
     offered = {a.name for a in agencies_with_actions([marac.id])}
     assert {a.name for a in marac.agencies} <= offered
     assert "Departed Open Service" in offered
-    assert "Departed Done Service" not in offered  # only finished actions: read by "all"
+    assert "Departed Done Service" not in offered  # only finished actions: not offered...
+    # ...but a link that asks for it (kept from before it left) still filters to it.
+    asked = {a.name for a in agencies_with_actions([marac.id], gone_done.id)}
+    assert "Departed Done Service" in asked
+    elsewhere = factories.make_agency("Never Here Service")
+    assert "Never Here Service" not in {
+        a.name for a in agencies_with_actions([marac.id], elsewhere.id)
+    }

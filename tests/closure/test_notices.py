@@ -12,6 +12,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from conference.actions.models import Action
 from conference.audit.models import AuditEvent
 from conference.closure import notices, queries, services
 from conference.conferences.models import AgendaItem
@@ -74,6 +75,20 @@ def test_an_agency_lists_the_flagged_cases_it_knows_and_no_others(world, as_user
         sa.select(AuditEvent).where(AuditEvent.verb == "flagged_cases.listed")
     ).all()
     assert len(listed) == 3
+
+
+def test_a_case_transferred_in_is_flagged_for_the_agencies_of_its_new_marac(world, as_user):
+    """The list goes by the case's MARAC now: the referrals its first MARAC took still keep it
+    flagged for the receiving MARAC's agencies that know it."""
+    case = world.cases[0]
+    receiving = factories.make_marac()
+    police = factories.make_agency("Receiving Police", maracs=[receiving])
+    rep = factories.make_user("agency_rep", marac=receiving, agency=police)
+    action = db.session.scalars(sa.select(Action).where(Action.case_id == case.id)).first()
+    action.owner_agency_id = police.id  # carried over to the receiving MARAC on transfer
+    case.marac_id = receiving.id
+    db.session.commit()
+    assert case.reference in as_user(rep).get("/flagged-cases").text
 
 
 def test_the_flagged_list_ends_with_the_repeat_window_from_her_last_referral(world, as_user):

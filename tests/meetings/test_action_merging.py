@@ -60,9 +60,12 @@ def _saved(action):
 @pytest.mark.parametrize("headers", [{}, HTMX], ids=["plain", "htmx"])
 def test_a_stale_action_change_writes_only_what_she_changed(world, as_user, headers):
     chair, coordinator, action, url = _started(world, as_user)
-    page = coordinator.get(_url(world)).text
-    for name in ("description", "owner_name", "owner_agency_id", "due_on", "priority"):
-        assert f'name="action-{action.id}-{name}.base"' in page  # the copy carries its base
+    # The change form she opens (in place, or on the console without JavaScript).
+    opened = coordinator.get(_url(world, f"/actions/{action.id}/change"), headers=HTMX).text
+    on_console = coordinator.get(_url(world, f"?change={action.id}")).text
+    for page in (opened, on_console):
+        for name in ("description", "owner_name", "owner_agency_id", "due_on", "priority"):
+            assert f'name="action-{action.id}-{name}.base"' in page  # the copy carries its base
     his, hers = _copy(action, priority="high"), _copy(action, owner_name="Sam at the IDVA service")
     assert chair.post(url, data=his, headers=HTMX).status_code == 200
     merged = coordinator.post(url, data=hers, headers=headers)

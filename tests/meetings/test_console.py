@@ -217,6 +217,55 @@ def test_a_stale_action_change_is_refused_with_both_versions(world, as_user):
     assert "Refer to a refuge today" in plain.text and "Refer to outreach" in plain.text
 
 
+def _two_actions(world, item):
+    actions = [
+        console.add_action(
+            item,
+            description=text,
+            owner=world.idva,
+            owner_name="",
+            due_on=utcnow().date() + timedelta(days=7),
+            priority=console.Priority.MEDIUM,
+            actor=world.chair,
+            now=utcnow(),
+        )
+        for text in ("Refer to refuge", "Fit a door chain")
+    ]
+    db.session.commit()
+    return actions
+
+
+def test_an_actions_change_form_opens_on_demand_in_place_or_on_the_console(world, as_user):
+    """The plan lists each agreed action with a link; only the one asked for carries its
+    change form: swapped in place with htmx, or the console with it open without."""
+    chair = as_user(world.chair)
+    item = _first_open(world, chair)
+    first, second = _two_actions(world, item)
+    page = chair.get(_url(world)).text
+    assert "Save the change" not in page
+    assert page.count("Change or withdraw") == 2
+    opened = chair.get(_url(world, f"/actions/{first.id}/change"), headers=HTMX)
+    assert opened.status_code == 200
+    assert f'id="action-{first.id}"' in opened.text and "Save the change" in opened.text
+    assert "Withdraw: entered by mistake" in opened.text and "Fit a door chain" not in opened.text
+    plain = chair.get(_url(world, f"/actions/{second.id}/change"))
+    assert plain.status_code == 303
+    assert plain.headers["Location"].endswith(f"?change={second.id}#action-{second.id}")
+    console_page = chair.get(_url(world, f"?change={second.id}")).text
+    assert console_page.count("Save the change") == 1
+    assert f'name="action-{second.id}-description"' in console_page
+    assert chair.get(_url(world, "?change=nonsense")).status_code == 200
+
+
+def test_only_a_driver_opens_an_actions_change_form(world, as_user):
+    chair = as_user(world.chair)
+    item = _first_open(world, chair)
+    first, _ = _two_actions(world, item)
+    for user in (world.police_rep, world.advocate):
+        refused = as_user(user).get(_url(world, f"/actions/{first.id}/change"), headers=HTMX)
+        assert refused.status_code == 404 and "Refer to refuge" not in refused.text
+
+
 def test_withdrawing_an_action_changed_since_it_was_seen_is_refused(world, as_user):
     chair, coordinator = as_user(world.chair), as_user(world.coordinator)
     item = _first_open(world, chair)

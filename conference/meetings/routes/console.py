@@ -194,9 +194,13 @@ def actions_context_for(
     )
     new.set_choices(agencies, day)
     new.set_perpetrators([(p.id, p.name) for p in item_perpetrators(item)])
+    # Only the change forms asked for (opened from an action's link, or shown again with a
+    # problem): a form for every agreed action cost more than the rest of the plan.
     edits = {}
     for action in actions:
-        form = forms.get(str(action.id)) or action_form_for(action)
+        if str(action.id) not in forms:
+            continue
+        form = forms[str(action.id)] or action_form_for(action)
         form.set_choices(agencies, day)
         edits[action.id] = form
     return {

@@ -35,7 +35,11 @@ def meeting(conference_id: int) -> ResponseReturnValue:
     """The meeting: its opening before the start, the console while it runs."""
     conference = load_driven(conference_id)
     if conference.status is ConferenceStatus.IN_PROGRESS:
-        return console_response(conference)
+        # An action's change form asked for without JavaScript: the console with it open.
+        opened = parse_id(request.args.get("change"))
+        return console_response(
+            conference, action_forms={str(opened): None} if opened is not None else {}
+        )
     if conference.status in (ConferenceStatus.CONCLUDED, ConferenceStatus.MINUTES_FINAL):
         return redirect(url_for("minutes.page", conference_id=conference.id), 303)
     return opening_response(conference)

@@ -91,6 +91,28 @@ def carry_forward(conference_id: int, item_id: int, action_id: int) -> ResponseR
     return _action_change(conference, item, None, "carry", change, earlier_too=True)
 
 
+@bp.get("/conferences/<int:conference_id>/meeting/actions/<int:action_id>/change")
+@login_required
+def open_action_change(conference_id: int, action_id: int) -> ResponseReturnValue:
+    """One agreed action with its change form open: in place with htmx, else on the console."""
+    conference = load_driven(conference_id)
+    action = db.get_or_404(Action, action_id)
+    item = item_of(conference, action.agenda_item_id)
+    if not wants_partial():
+        return go(
+            url_for(
+                ".meeting",
+                conference_id=conference.id,
+                change=action.id,
+                _anchor=f"action-{action.id}",
+            )
+        )
+    context = actions_context_for(conference, item, [action], {str(action.id): None})
+    return partial_response(
+        "meetings/_plan_action.html", conference=conference, action=action, **context
+    )
+
+
 @bp.post("/conferences/<int:conference_id>/meeting/actions/<int:action_id>")
 @login_required
 def change_action(conference_id: int, action_id: int) -> ResponseReturnValue:
