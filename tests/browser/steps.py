@@ -73,6 +73,7 @@ def open_agenda(page: Page, status: str) -> str:
     row = page.get_by_role("row").filter(has=page.get_by_role("cell", name=status, exact=True))
     label = row.first.get_by_role("cell").first.inner_text().strip()
     row.first.get_by_role("link", name=f"Agenda for {label}").click()
+    page_ready(page)  # its stylesheets too: a test may measure the page's layout
     expect(page.get_by_role("heading", level=1)).to_contain_text(label)
     check_accessibility(page)
     return label
