@@ -9,6 +9,7 @@ anyone else, and anyone whose gender was not recorded, is "they".
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, fields, is_dataclass, replace
 from typing import Any
 
@@ -101,7 +102,7 @@ class FitsVictim:
             if isinstance(description, str):
                 field.description = pronouns.fit(description)
             if isinstance(choices, list):
-                field.choices = [_fit_choice(pronouns, choice) for choice in choices]
+                field.choices = [fill_choice(pronouns.fit, choice) for choice in choices]
         self.fit_errors()
         return self
 
@@ -114,10 +115,11 @@ class FitsVictim:
                 ]
 
 
-def _fit_choice(pronouns: Pronouns, choice: Any) -> Any:
+def fill_choice(fill: Callable[[str], str], choice: Any) -> Any:
+    """A choice (a SelectChoice or a (value, label, ...) tuple) with its label filled."""
     label = getattr(choice, "label", None)
     if is_dataclass(choice) and not isinstance(choice, type) and isinstance(label, str):
-        return replace(choice, label=pronouns.fit(label))  # a SelectChoice
+        return replace(choice, label=fill(label))  # a SelectChoice
     if isinstance(choice, tuple) and len(choice) >= 2 and isinstance(choice[1], str):
-        return (choice[0], pronouns.fit(choice[1]), *choice[2:])
+        return (choice[0], fill(choice[1]), *choice[2:])
     return choice

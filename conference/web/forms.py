@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from datetime import date
 from typing import Any
@@ -40,6 +39,7 @@ from wtforms.validators import (
 from conference.dates import OLDEST_AGE_YEARS, years_after
 from conference.db import utcnow
 from conference.profiles import install_profile
+from conference.pronouns import fill_choice
 from conference.text import CONTROL_CHARACTER_MESSAGE, has_control_character
 
 
@@ -112,7 +112,7 @@ class InPracticeWords:
             if isinstance(field.description, str):
                 field.description = fill(field.description)
             if isinstance(getattr(field, "choices", None), list):
-                field.choices = [_filled_choice(fill, choice) for choice in field.choices]
+                field.choices = [fill_choice(fill, choice) for choice in field.choices]
 
     def validate(self, *args: Any, **kwargs: Any) -> bool:
         valid: bool = super().validate(*args, **kwargs)  # type: ignore[misc]
@@ -121,14 +121,6 @@ class InPracticeWords:
             if isinstance(field.errors, list):
                 field.errors = [fill(e) if isinstance(e, str) else e for e in field.errors]
         return valid
-
-
-def _filled_choice(fill: Any, choice: Any) -> Any:
-    if isinstance(choice, SelectChoice) and isinstance(choice.label, str):
-        return dataclasses.replace(choice, label=fill(choice.label))
-    if isinstance(choice, tuple) and len(choice) >= 2 and isinstance(choice[1], str):
-        return (choice[0], fill(choice[1]), *choice[2:])
-    return choice
 
 
 def month_first() -> bool:

@@ -79,7 +79,10 @@ RECORDS_IN_VIEW = ("marac", "case", "referral", "conference", "item", "meeting",
 
 def profile_in_view(context: Context | None) -> Profile:
     """The profile of the MARAC the page is about (marac_in_view), else the install's."""
-    marac = marac_in_view(context)
+    return _profile_of(marac_in_view(context))
+
+
+def _profile_of(marac: Any) -> Profile:
     return profile_for(marac) if marac is not None else install_profile()
 
 
@@ -98,9 +101,8 @@ def marac_in_view(context: Context | None) -> Any:
     return None
 
 
-def zone_in_view(context: Context | None) -> ZoneInfo:
-    """The time zone the page's times are shown in: its MARAC's, else UK time."""
-    marac = marac_in_view(context)
+def zone_of(marac: Any) -> ZoneInfo:
+    """The time zone a MARAC's times are shown in; UK time for none."""
     zone = getattr(marac, "timezone", None)
     return ZoneInfo(zone) if zone else DISPLAY_ZONE
 
@@ -166,9 +168,10 @@ def practice_date(context: Context, value: date | datetime | None) -> str:
     """A date as the practice in view writes it: '21 November 2026' or 'November 21, 2026'."""
     if value is None:
         return ""
+    marac = marac_in_view(context)  # looked up once for the zone and the format
     if isinstance(value, datetime):
-        value = value.astimezone(zone_in_view(context)).date()
-    return profile_in_view(context).format_date(value)
+        value = value.astimezone(zone_of(marac)).date()
+    return _profile_of(marac).format_date(value)
 
 
 @pass_context
@@ -177,8 +180,9 @@ def practice_datetime(context: Context, value: datetime | None, zone: str | None
     the given zone), the date as its practice writes it."""
     if value is None:
         return ""
-    local = value.astimezone(ZoneInfo(zone) if zone else zone_in_view(context))
-    return f"{profile_in_view(context).format_date(local.date())}, {_clock(local)}"
+    marac = marac_in_view(context)
+    local = value.astimezone(ZoneInfo(zone) if zone else zone_of(marac))
+    return f"{_profile_of(marac).format_date(local.date())}, {_clock(local)}"
 
 
 def format_datetime(value: datetime | None, zone: str | None = None) -> str:
@@ -203,7 +207,7 @@ def format_time(context: Context, value: datetime | None) -> str:
     """'9:05am' in the time of the MARAC in view (UK time where none is)."""
     if value is None:
         return ""
-    return _clock(value.astimezone(zone_in_view(context)))
+    return _clock(value.astimezone(zone_of(marac_in_view(context))))
 
 
 def _clock(local: datetime) -> str:
