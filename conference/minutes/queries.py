@@ -8,10 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, lazyload, load_only, raiseload, selectinload
 
 from conference.actions.models import Action, ActionUpdate
 from conference.actions.queries import meeting_decisions
-from conference.conferences import display
+from conference.conferences import display, listing
 from conference.conferences import queries as conference_queries
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
@@ -20,7 +21,7 @@ from conference.meetings import queries as meeting_queries
 from conference.meetings.choices import Presence
 from conference.meetings.models import Attendance, Attendee, Discussion, PerpetratorRisk
 from conference.minutes.models import Minutes, MinutesRevision
-from conference.referrals.models import Perpetrator
+from conference.referrals.models import Case, Perpetrator, Referral
 from conference.system_issues import queries as issue_queries
 from conference.system_issues.models import SystemIssue
 
@@ -115,7 +116,7 @@ def content(
     """The minutes drafted from the record. With ``agency_id``: that agency's copy, holding
     only the cases where it owns an action agreed or decided on at the meeting, and only its
     own actions."""
-    items = conference_queries.agenda_items(conference.id)
+    items = agenda_items(conference.id)
     actions = meeting_queries.actions_for([i.id for i in items], agency_id=agency_id)
     decisions = meeting_decisions([i.id for i in items], agency_id=agency_id)
     if agency_id is not None:
@@ -145,6 +146,53 @@ def content(
         started_at=meeting.started_at if meeting else None,
         started_early=bool(meeting and meeting.started_early),
     )
+
+
+_REFERRAL_RELATIONS = (
+    "marac",
+    "agency",
+    "referrer",
+    "case",
+    "about_case",
+    "perpetrators",
+    "children",
+    "incidents",
+    "answers",
+    "transitions",
+)
+
+
+def agenda_items(conference_id: int) -> list[AgendaItem]:
+    """The agenda in meeting order with only what the minutes print of each item: its case's
+    reference, and its referral's victim and criteria. The agenda pages' loader also brings
+    each referral's history, children and people, which the minutes never show."""
+    referral_columns = (
+        Referral.id,
+        Referral.case_id,
+        Referral.victim_given_name,
+        Referral.victim_family_name,
+        Referral.meets_visible_high_risk,
+        Referral.meets_professional_judgement,
+        Referral.meets_escalation,
+        Referral.is_repeat,
+    )
+    items = db.session.scalars(
+        sa.select(AgendaItem)
+        .where(AgendaItem.conference_id == conference_id)
+        .options(
+            # The conference and its MARAC are already in the session: no join needed.
+            lazyload(AgendaItem.conference),
+            joinedload(AgendaItem.case).options(
+                lazyload(Case.marac), raiseload(Case.transferred_from), raiseload(Case.advocate)
+            ),
+            selectinload(AgendaItem.referral).options(
+                load_only(*referral_columns, raiseload=True),
+                *(raiseload(getattr(Referral, name)) for name in _REFERRAL_RELATIONS),
+            ),
+            raiseload(AgendaItem.overflowed_from),
+        )
+    ).all()
+    return listing.ordered(items)
 
 
 def copy_agency_ids(conference_id: int) -> set[int]:
