@@ -106,6 +106,7 @@ def case_context_for(conference: Conference, item: AgendaItem, **forms: Any) -> 
     from conference.meetings.routes import issues  # the console's parts import this module
 
     actor = current_actor()
+    queries.with_people(item)
     record = queries.records_for([item.id]).get(item.id)
     actions = queries.actions_for([item.id]).get(item.id, [])
     overdue = to_review(item, display.local_day(conference))
