@@ -5,9 +5,11 @@ from __future__ import annotations
 from typing import TypeVar
 
 from flask import abort
+from sqlalchemy.orm import joinedload, lazyload
 
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
+from conference.referrals.models import Case
 from conference.web.auth import require
 
 T = TypeVar("T")
@@ -30,6 +32,17 @@ def item_of(conference: Conference, item_id: int | None) -> AgendaItem:
     is the missing item of an interim action agreed at screening)."""
     if item_id is None:
         abort(404)
-    item = db.get_or_404(AgendaItem, item_id)
+    # The conference (with its MARAC) is in the session already, and the case's other
+    # relations load only if a caller asks: a console save reads this item every few seconds.
+    item = db.get_or_404(
+        AgendaItem,
+        item_id,
+        options=[
+            lazyload(AgendaItem.conference),
+            joinedload(AgendaItem.case).options(
+                lazyload(Case.marac), lazyload(Case.transferred_from), lazyload(Case.advocate)
+            ),
+        ],
+    )
     require(item.conference_id == conference.id, hide=True)
     return item

@@ -137,10 +137,14 @@ def case_context_for(conference: Conference, item: AgendaItem, **forms: Any) -> 
     }
 
 
-def missing_now(conference: Conference, item: AgendaItem) -> list[str]:
+def missing_now(
+    conference: Conference, item: AgendaItem, record: Discussion | None = None
+) -> list[str]:
     """What the case still needs before it can be marked discussed, as saved now: every save
-    on the case sends it again, so the list beside "Mark as discussed" is never stale."""
-    record = queries.records_for([item.id]).get(item.id)
+    on the case sends it again, so the list beside "Mark as discussed" is never stale.
+    ``record``: the case's record as just saved (else read now)."""
+    if record is None:
+        record = queries.records_for([item.id]).get(item.id)
     actions = queries.actions_for([item.id]).get(item.id, [])
     overdue = to_review(item, display.local_day(conference))
     undecided = sum(1 for _, decision in overdue if decision is None)

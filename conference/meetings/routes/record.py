@@ -22,6 +22,7 @@ from conference.meetings.forms import (
     PerpetratorRiskForm,
     RecordForm,
 )
+from conference.meetings.models import Discussion
 from conference.meetings.routes import bp, load_driven
 from conference.meetings.routes.console import (
     console_response,
@@ -51,7 +52,7 @@ def save_record(conference_id: int, item_id: int) -> ResponseReturnValue:
     if not (valid and posted.settled):
         return _record_answer(conference, item, form=form, status=422)
     on_refusal(_record_refusal(conference, item, form, posted))
-    _, merged = console.save_record(
+    record, merged = console.save_record(
         item,
         typed(form),
         version=version_of(form.version),
@@ -61,17 +62,16 @@ def save_record(conference_id: int, item_id: int) -> ResponseReturnValue:
         keep=posted.keep,
     )
     if merged is None and wants_partial() and request.headers.get("X-Autosave"):
-        return _autosaved(conference, item)
+        return _autosaved(conference, item, record)
     kept = kept_message(merged, RECORD_LABELS)
     flash(f"The record of case {item.case.reference} is saved.{kept}", "success")
-    return _record_answer(conference, item, form=None, status=200)
+    return _record_answer(conference, item, form=None, status=200, record=record)
 
 
-def _autosaved(conference: Conference, item: AgendaItem) -> ResponseReturnValue:
+def _autosaved(conference: Conference, item: AgendaItem, record: Discussion) -> ResponseReturnValue:
     """A save made as the chair types: the status in place, the new version and saved text
     out of band, the fields left as they are (she may still be typing in one). A save merged
     with someone else's is answered with the whole record instead, showing the merged text."""
-    record = queries.records_for([item.id]).get(item.id)
     response = make_response(
         render_template(
             "meetings/_record_autosaved.html",
@@ -80,7 +80,7 @@ def _autosaved(conference: Conference, item: AgendaItem) -> ResponseReturnValue:
             current=item,
             record=record,
             record_form=record_form_for(record),
-            missing=missing_now(conference, item),
+            missing=missing_now(conference, item, record),
             autosaved=True,
         ),
         200,
@@ -119,8 +119,11 @@ def _record_answer(
     form: RecordForm | None,
     status: int,
     conflict: RecordConflict | None = None,
+    record: Discussion | None = None,
 ) -> ResponseReturnValue:
-    record = queries.records_for([item.id]).get(item.id)
+    """The record's region again. ``record``: the one just saved (else read now)."""
+    if record is None:
+        record = queries.records_for([item.id]).get(item.id)
     if not wants_partial():
         if status == 200:
             return go(url_for(".meeting", conference_id=conference.id, _anchor="record"))
@@ -134,7 +137,7 @@ def _record_answer(
         record=record,
         record_form=form or record_form_for(record),
         conflict=conflict,
-        missing=missing_now(conference, item),
+        missing=missing_now(conference, item, record),
         RECORD_LABELS=RECORD_LABELS,
     )
 
