@@ -37,10 +37,15 @@ def test_the_console_opens_the_first_case_in_place(world, as_user):
     item = _first_open(world, chair)
     response = chair.post(_url(world, "/next"), headers=HTMX)
     body = response.text
-    assert body.lstrip().startswith('<div id="console"')
+    # The case column in place, and only the agenda rows the move changed, out of band.
+    assert body.lstrip().startswith('<div class="app-console__main" id="case">')
     assert "<html" not in body
-    second = queries.agenda_items(world.conference.id)[1]
+    agenda = queries.agenda_items(world.conference.id)
+    second, third = agenda[1], agenda[2]
     assert second.case.reference in body and "Now:" not in body
+    assert f'id="agenda-item-{item.id}" hx-swap-oob="true"' in body
+    assert f'id="agenda-item-{second.id}" hx-swap-oob="true"' in body
+    assert f'id="agenda-item-{third.id}"' not in body
     db.session.refresh(item)
     db.session.refresh(second)
     # Only the case on screen is in discussion: the one left undecided goes back to the list.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import flash, render_template, request, url_for
@@ -31,14 +31,14 @@ from conference.meetings.forms import (
     RecordForm,
     ReviewForm,
 )
-from conference.meetings.models import Discussion, PerpetratorRisk
+from conference.meetings.models import Discussion, Meeting, PerpetratorRisk
 from conference.meetings.permissions import sees_safe_contact
 from conference.meetings.routes import STOP_POLLING, bp, load_driven
 from conference.referrals import perpetrators
 from conference.research.choices import RiskFlag
 from conference.voice.queries import voices_for
 from conference.web.auth import current_actor
-from conference.web.htmx import go, render, wants_partial
+from conference.web.htmx import go, partial_response, render, wants_partial
 from conference.web.loaders import item_of
 from conference.web.requests import parse_id
 from conference.web.unit import on_refusal, refusal_flashed, refusal_shown
@@ -67,10 +67,41 @@ def _console_context(
     conference: Conference, *, shown: AgendaItem | None = None, **forms: Any
 ) -> dict[str, Any]:
     actor, now = current_actor(), utcnow()
+    items = queries.agenda_of(conference)
     meeting = queries.meeting_for(conference.id)
     assert meeting is not None  # a meeting in progress always has one
-    items = queries.agenda_of(conference)
+    context = _main_context(
+        conference,
+        items,
+        meeting,
+        now=now,
+        flagged=[i for i in items if not i.section.is_standing],
+        shown=shown,
+        **forms,
+    )
+    context["waiting"] = closing.still_open(items)
+    # The agenda column names every victim: the view is audited with all of them.
+    listing.record_view(actor, "meeting.console_viewed", conference, items, now=now)
+    return context
+
+
+def _main_context(
+    conference: Conference,
+    items: list[AgendaItem],
+    meeting: Meeting,
+    *,
+    now: datetime,
+    flagged: list[AgendaItem],
+    shown: AgendaItem | None = None,
+    **forms: Any,
+) -> dict[str, Any]:
+    """What the case column needs (the bar, the gaps, the case), with the person flags of the
+    items listed in ``flagged`` (the agenda rows shown beside it) and of the case itself."""
     current = next((i for i in items if i.id == meeting.current_item_id), None)
+    middle = shown or current
+    flag_cases = {i.case_id: i.case for i in flagged if not i.section.is_standing}
+    if middle is not None and not middle.section.is_standing:
+        flag_cases[middle.case_id] = middle.case
     invited = queries.invited_agencies(conference.id)
     context: dict[str, Any] = {
         "conference": conference,
@@ -89,16 +120,13 @@ def _console_context(
             queries.attendances(conference.id),
             queries.returned_agency_ids(conference.id),
         ),
-        "waiting": closing.still_open(items),
         "now": now,
-        "person_flags": perpetrators.case_flags_for(
-            [i.case for i in items if not i.section.is_standing], today=now.date()
-        ),
+        "person_flags": perpetrators.case_flags_for(list(flag_cases.values()), today=now.date()),
     }
-    if (middle := shown or current) is not None:
+    if middle is not None:
         context.update(case_context_for(conference, middle, **forms))
-    # The agenda column names every victim: the view is audited with all of them.
-    listing.record_view(actor, "meeting.console_viewed", conference, items, now=now)
+    if current is not None and current is not middle:
+        queries.with_people(current)  # the case column's heading and summary are its
     return context
 
 
@@ -276,42 +304,73 @@ def _meeting(conference: Conference):
     return meeting
 
 
+def _open(
+    conference_id: int, choose: Callable[[Conference, Meeting, list[AgendaItem]], AgendaItem]
+) -> ResponseReturnValue:
+    """Put another case on screen (the next, the previous, or one chosen). An htmx request is
+    answered with the case column and, out of band, the agenda rows whose state changed: the
+    rest of the agenda is as it was, and a move must be quick."""
+    conference = load_driven(conference_id)
+    partial = wants_partial()
+    items = queries.agenda_of(conference)
+    before = {item.id: item.status for item in items}
+    was: set[int | None] = set()
+
+    def moved(status: int) -> ResponseReturnValue:
+        if conference.status is not ConferenceStatus.IN_PROGRESS:
+            return console_response(conference, status=status)  # to its opening or minutes
+        actor, now = current_actor(), utcnow()
+        meeting = _meeting(conference)
+        on_screen = was | {meeting.current_item_id}
+        changed = [i for i in items if i.status != before[i.id] or i.id in on_screen]
+        context = _main_context(conference, items, meeting, now=now, flagged=changed)
+        listing.record_view(actor, "meeting.console_viewed", conference, changed, now=now)
+        return partial_response(
+            "meetings/_console_moved.html", status=status, changed=changed, **context
+        )
+
+    def whole(status: int) -> ResponseReturnValue:
+        return console_response(conference, status=status)
+
+    on_refusal(refusal_flashed(moved if partial else whole))
+    meeting = _meeting(conference)
+    was.add(meeting.current_item_id)
+    chosen = choose(conference, meeting, items)
+    console.open_item(meeting, chosen, actor=current_actor(), now=utcnow())
+    if partial:
+        return moved(200)
+    return go(url_for(".meeting", conference_id=conference.id, _anchor="case"))
+
+
 @bp.post("/conferences/<int:conference_id>/meeting/items/<int:item_id>/open")
 @login_required
 def open_item(conference_id: int, item_id: int) -> ResponseReturnValue:
     """Put a case on the console (and everyone's follow view)."""
-
-    def change(conference: Conference) -> None:
-        item = item_of(conference, item_id)
-        console.open_item(_meeting(conference), item, actor=current_actor(), now=utcnow())
-
-    return _step(conference_id, change)
+    return _open(conference_id, lambda conference, _meeting, _items: item_of(conference, item_id))
 
 
 @bp.post("/conferences/<int:conference_id>/meeting/next")
 @login_required
 def next_item(conference_id: int) -> ResponseReturnValue:
     """Open the next case on the agenda."""
-    return _step(conference_id, lambda conference: _move(conference, 1))
+    return _open(conference_id, lambda _conference, meeting, items: _neighbour(meeting, items, 1))
 
 
 @bp.post("/conferences/<int:conference_id>/meeting/previous")
 @login_required
 def previous_item(conference_id: int) -> ResponseReturnValue:
     """Go back to the previous case on the agenda."""
-    return _step(conference_id, lambda conference: _move(conference, -1))
+    return _open(conference_id, lambda _conference, meeting, items: _neighbour(meeting, items, -1))
 
 
-def _move(conference: Conference, step: int) -> None:
-    """Move from the case on the user's screen (which another driver may have left)."""
-    meeting = _meeting(conference)
-    items = queries.agenda_of(conference)
-    shown = request.form.get("shown", "")
-    start = parse_id(shown) or meeting.current_item_id
+def _neighbour(meeting: Meeting, items: list[AgendaItem], step: int) -> AgendaItem:
+    """The case after (or before) the one on the user's screen, which another driver may
+    have left."""
+    start = parse_id(request.form.get("shown", "")) or meeting.current_item_id
     target = console.neighbour(items, start, step)
     if target is None:
         raise InvalidTransition("That was the last case" if step > 0 else "This is the first case")
-    console.open_item(meeting, target, actor=current_actor(), now=utcnow())
+    return target
 
 
 @bp.post("/conferences/<int:conference_id>/meeting/items/<int:item_id>/discussed")
