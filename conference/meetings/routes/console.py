@@ -314,14 +314,15 @@ def _open(
     partial = wants_partial()
     items = queries.agenda_of(conference)
     before = {item.id: item.status for item in items}
-    was: set[int | None] = set()
+    was: dict[str, Meeting] = {}  # the meeting, once loaded, with the case it had on screen
+    on_screen_before: set[int | None] = set()
 
     def moved(status: int) -> ResponseReturnValue:
         if conference.status is not ConferenceStatus.IN_PROGRESS:
             return console_response(conference, status=status)  # to its opening or minutes
         actor, now = current_actor(), utcnow()
-        meeting = _meeting(conference)
-        on_screen = was | {meeting.current_item_id}
+        meeting = was.get("meeting") or _meeting(conference)
+        on_screen = on_screen_before | {meeting.current_item_id}
         changed = [i for i in items if i.status != before[i.id] or i.id in on_screen]
         context = _main_context(conference, items, meeting, now=now, flagged=changed)
         listing.record_view(actor, "meeting.console_viewed", conference, changed, now=now)
@@ -333,8 +334,8 @@ def _open(
         return console_response(conference, status=status)
 
     on_refusal(refusal_flashed(moved if partial else whole))
-    meeting = _meeting(conference)
-    was.add(meeting.current_item_id)
+    meeting = was["meeting"] = _meeting(conference)
+    on_screen_before.add(meeting.current_item_id)
     chosen = choose(conference, meeting, items)
     console.open_item(meeting, chosen, actor=current_actor(), now=utcnow())
     if partial:
