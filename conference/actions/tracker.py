@@ -80,8 +80,17 @@ def _matching(filters: Filters) -> sa.Select:
         # Outer joins: an interim action agreed at screening has no agenda item.
         .outerjoin(AgendaItem, AgendaItem.id == Action.agenda_item_id)
         .outerjoin(Conference, Conference.id == AgendaItem.conference_id)
-        # Its MARAC's eager inner join would drop the rows without a conference.
-        .options(orm.joinedload(Conference.marac, innerjoin=False))
+        .options(
+            # Its MARAC's eager inner join would drop the rows without a conference.
+            orm.joinedload(Conference.marac, innerjoin=False),
+            # Each eager join costs the planner more than the page's rows cost to read: what
+            # neither the tracker nor its export shows is not loaded, and the few agencies and
+            # people the rows name come in a query of their own.
+            orm.lazyload(Conference.chair),
+            orm.lazyload(Action.perpetrator),
+            orm.selectinload(Action.owner_agency),
+            orm.selectinload(Action.agreed_by),
+        )
         .where(Case.marac_id.in_(filters.marac_ids or {-1}))
     )
     if filters.agency_id is not None:
@@ -206,6 +215,8 @@ def conferences_with_actions(marac_ids: Collection[int]) -> list[Conference]:
         db.session.scalars(
             sa.select(Conference)
             .where(Conference.marac_id.in_(marac_ids or {-1}), Conference.id.in_(agreed))
+            # Ten years of meetings are offered by their day alone: their chairs are not read.
+            .options(orm.lazyload(Conference.chair))
             .order_by(Conference.starts_at.desc())
         )
     )
@@ -285,6 +296,8 @@ def every_tracked(filters: Filters, *, batch: int | None = None) -> Iterator[Tra
                 case_status is CaseStatus.CLOSED,
                 zone,
             )
+        if len(rows) < batch:
+            return  # the last batch: asking again would only find nothing
         after = (rows[-1][0].due_on, rows[-1][0].id)
 
 
