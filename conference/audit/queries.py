@@ -173,12 +173,12 @@ def _distinct(column: sa.Column | Any, scope: AuditScope) -> list[str]:
     if scope.marac_ids is None or not values:
         return values
     found: list[str] = []
+    # Built once: the scope's condition is the same in every SELECT of the statement.
+    within_scope = scope.condition()
     for start in range(0, len(values), COMPOUND_LIMIT):  # SQLite joins at most 500 SELECTs
         within = sa.union_all(
             *(
-                sa.select(sa.literal(value)).where(
-                    sa.exists().where(column == value, scope.condition())
-                )
+                sa.select(sa.literal(value)).where(sa.exists().where(column == value, within_scope))
                 for value in values[start : start + COMPOUND_LIMIT]
             )
         )
