@@ -113,11 +113,14 @@ def tracked(filters: Filters, *, page: int = 1, per_page: int | None = None) -> 
 
     A constant number of queries whatever the number of actions.
     """
-    query = _matching(filters).order_by(Action.due_on, Action.id)
+    matching = _matching(filters)
+    query = matching.order_by(Action.due_on, Action.id)
     if per_page is None:
         rows = db.session.execute(query).all()
         return TrackerPage(_with_context(rows), len(rows), 1, max(1, len(rows)))
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
+    # Counted unsorted: sorting ten years of actions only to count them took 50 ms.
+    counted = matching.with_only_columns(Action.id).subquery()
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
     last_page = max(1, -(-total // per_page))
     page = min(max(page, 1), last_page)
     rows = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).all()
