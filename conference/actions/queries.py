@@ -10,8 +10,10 @@ import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
 from sqlalchemy import orm
 
+from conference.accounts.models import Marac
 from conference.actions.choices import OPEN_STATUSES, ActionStatus
 from conference.actions.models import Action, ActionUpdate
+from conference.actions.tracker import ConferenceChoice
 from conference.conferences.choices import Section
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.queries import victim_names
@@ -173,8 +175,17 @@ def agency_actions_by_id(action_ids: list[int]) -> list[AgencyAction]:
         # Outer joins: an interim action agreed at screening has no agenda item.
         .outerjoin(AgendaItem, AgendaItem.id == Action.agenda_item_id)
         .outerjoin(Conference, Conference.id == AgendaItem.conference_id)
-        # Its MARAC's eager inner join would drop the rows without a conference.
-        .options(orm.joinedload(Conference.marac, innerjoin=False))
+        .options(
+            # Its MARAC's eager inner join would drop the rows without a conference.
+            orm.joinedload(Conference.marac, innerjoin=False),
+            # Each eager join costs the planner more than the page's rows cost to read: what
+            # the list never shows is not loaded, and the agency and the people who agreed
+            # the actions come in a query of their own.
+            orm.lazyload(Conference.chair),
+            orm.lazyload(Action.perpetrator),
+            orm.selectinload(Action.owner_agency),
+            orm.selectinload(Action.agreed_by),
+        )
         .where(Action.id.in_(action_ids))
     )
     rows = {row[0].id: row for row in db.session.execute(query).all()}
@@ -234,17 +245,24 @@ def histories(action_ids: Collection[int]) -> dict[int, list[ActionUpdate]]:
     return found
 
 
-def conferences_with_actions(agency_id: int, marac_ids: Collection[int]) -> list[Conference]:
+def conferences_with_actions(agency_id: int, marac_ids: Collection[int]) -> list[ConferenceChoice]:
     """The conferences that agreed actions for the agency: the filter's choices."""
     if not marac_ids:
         return []
-    return list(
-        db.session.scalars(
-            sa.select(Conference)
-            .join(AgendaItem, AgendaItem.conference_id == Conference.id)
-            .join(Action, Action.agenda_item_id == AgendaItem.id)
-            .where(Action.owner_agency_id == agency_id, Conference.marac_id.in_(marac_ids))
-            .distinct()
-            .order_by(Conference.starts_at.desc())
-        )
+    # The meetings' ids first, then each meeting once: made distinct whole, every meeting
+    # would be sorted once for each of its actions.
+    held = orm.aliased(Conference)
+    agreed = (
+        sa.select(AgendaItem.conference_id)
+        .join(held, held.id == AgendaItem.conference_id)
+        .join(Action, Action.agenda_item_id == AgendaItem.id)
+        .where(Action.owner_agency_id == agency_id, held.marac_id.in_(marac_ids))
     )
+    # Offered by their day alone: read as three columns each.
+    rows = db.session.execute(
+        sa.select(Conference.id, Conference.starts_at, Marac.timezone)
+        .join(Marac, Marac.id == Conference.marac_id)
+        .where(Conference.id.in_(agreed))
+        .order_by(Conference.starts_at.desc())
+    )
+    return [ConferenceChoice(*row) for row in rows]

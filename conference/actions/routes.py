@@ -75,7 +75,7 @@ def _page(
     conferences = queries.conferences_with_actions(actor.agency_id, marac_ids)
     filters = FilterForm(request.args)
     filters.conference.choices = [SelectChoice("", "Any conference")] + [
-        SelectChoice(str(c.id), display.conference_label(c)) for c in conferences
+        SelectChoice(str(c.id), display.label_at(c.starts_at, c.timezone)) for c in conferences
     ]
     today = now.date()
     listing, found = queries.agency_actions_page(
@@ -317,7 +317,7 @@ def _tracker_filters(now: datetime) -> tuple[tracker.Filters, TrackerForm]:
         SelectChoice(str(a.id), a.name) for a in agencies
     ]
     form.conference.choices = [SelectChoice("", "Any conference")] + [
-        SelectChoice(str(c.id), display.conference_label(c)) for c in conferences
+        SelectChoice(str(c.id), display.label_at(c.starts_at, c.timezone)) for c in conferences
     ]
     filters = tracker.Filters(
         marac_ids=marac_ids,

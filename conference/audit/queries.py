@@ -71,14 +71,17 @@ class AuditScope:
         return cls(None)
 
     def condition(self) -> sa.ColumnElement[bool]:
+        return sa.or_(*self.parts())
+
+    def parts(self) -> list[sa.ColumnElement[bool]]:
+        """The scope as conditions no two events both meet, each served by an index of its own:
+        the MARACs' events, then their staff's events tied to no MARAC."""
         if self.marac_ids is None:
-            return sa.true()
+            return [sa.true()]
         own = AuditEvent.marac_id.in_(self.marac_ids or {-1})
         if self.staff is None:
-            return own
-        return sa.or_(
-            own, sa.and_(AuditEvent.marac_id.is_(None), AuditEvent.user_id.in_(self.staff))
-        )
+            return [own]
+        return [own, sa.and_(AuditEvent.marac_id.is_(None), AuditEvent.user_id.in_(self.staff))]
 
 
 def search(filters: AuditFilters, *, scope: AuditScope, page: int, per_page: int) -> AuditPage:
@@ -87,7 +90,7 @@ def search(filters: AuditFilters, *, scope: AuditScope, page: int, per_page: int
     Two queries whatever the page size: the count (up to COUNT_LIMIT) and the page (users
     joined in). A page past the end shows the last page.
     """
-    query = sa.select(AuditEvent).where(scope.condition())
+    query = sa.select(AuditEvent)
     if filters.verb:
         query = query.where(AuditEvent.verb == filters.verb)
     if filters.user_id is not None:
@@ -104,8 +107,8 @@ def search(filters: AuditFilters, *, scope: AuditScope, page: int, per_page: int
         query = query.where(AuditEvent.at < _start_of(filters.on_or_before + timedelta(days=1)))
 
     limit = COUNT_LIMIT
-    counted = query.with_only_columns(AuditEvent.id).limit(limit + 1).subquery()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(counted)) or 0
+    total = db.session.scalar(_count_up_to(query, scope, limit + 1)) or 0
+    query = query.where(scope.condition())
     more = total > limit
     total = min(total, limit)
     page = min(page, max(1, -(-total // per_page)))
@@ -116,6 +119,27 @@ def search(filters: AuditFilters, *, scope: AuditScope, page: int, per_page: int
         .offset((page - 1) * per_page)
     ).all()
     return AuditPage(list(events), page, per_page, total, more)
+
+
+def _count_up_to(query: sa.Select, scope: AuditScope, most: int) -> sa.Select:
+    """The events query matches, counted up to ``most`` in each part of the scope, in one
+    statement. Counted as one "this MARAC or its staff" condition, PostgreSQL reads the table
+    from wherever its last sequential scan stopped until enough events match: quick when the
+    MARAC's events lie there, a third of a second for the two million rows of a county when
+    they do not. Each part alone is read from its index, in a few milliseconds at most."""
+    counts = [
+        sa.select(sa.func.count())
+        .select_from(
+            query.with_only_columns(sa.literal(1))
+            .select_from(AuditEvent)
+            .where(part)
+            .limit(most)
+            .subquery()
+        )
+        .scalar_subquery()
+        for part in scope.parts()
+    ]
+    return sa.select(sum(counts[1:], counts[0]))
 
 
 def known_verbs(scope: AuditScope) -> list[str]:
@@ -149,12 +173,12 @@ def _distinct(column: sa.Column | Any, scope: AuditScope) -> list[str]:
     if scope.marac_ids is None or not values:
         return values
     found: list[str] = []
+    # Built once: the scope's condition is the same in every SELECT of the statement.
+    within_scope = scope.condition()
     for start in range(0, len(values), COMPOUND_LIMIT):  # SQLite joins at most 500 SELECTs
         within = sa.union_all(
             *(
-                sa.select(sa.literal(value)).where(
-                    sa.exists().where(column == value, scope.condition())
-                )
+                sa.select(sa.literal(value)).where(sa.exists().where(column == value, within_scope))
                 for value in values[start : start + COMPOUND_LIMIT]
             )
         )

@@ -17,6 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy import orm
 from sqlalchemy.orm import aliased
 
 from conference import audit
@@ -150,6 +151,9 @@ def flagged_cases(
             _still_flagged(referred.c.referred_on, maracs, now) if maracs else sa.false(),
             agency_knows(agency_id, Case.id),
         )
+        # The list names a case by its reference and MARAC alone: each eager join it never
+        # shows costs the planner more than the page's rows cost to read.
+        .options(orm.lazyload(Case.advocate), orm.lazyload(Case.transferred_from))
         .order_by(referred.c.referred_on, Case.id),
         page=min(max(page, 1), 10_000),
         per_page=per_page,
@@ -159,19 +163,21 @@ def flagged_cases(
     )
     cases: list[Case] = list(listing.items)
     ids = [c.id for c in cases]
-    standing = queries.standings(ids)
+    # Their last referral days alone: the cases are read already, and when each was last
+    # heard (the rest of a case's standing) is not shown here.
+    last = last_referred(Referral.case_id.in_(ids))
+    referred_on: dict[int, date] = {i: day for i, day in db.session.execute(sa.select(last))}
     names = victim_names(ids)
     known = _known_by(agency_id, ids)
     rows = []
     for case in cases:
-        s = standing[case.id]
-        assert s.last_referred_on is not None and s.flag_ends_on is not None
+        day = referred_on[case.id]
         rows.append(
             FlaggedCase(
                 case,
                 names.get(case.id, ""),
-                s.last_referred_on,
-                s.flag_ends_on,
+                day,
+                queries.flag_ends_on(case.marac, day),
                 tuple(k for k in (REFERRED, RESEARCHED, OWNS_ACTIONS) if k in known[case.id]),
             )
         )

@@ -6,7 +6,7 @@ way, in the MARAC's time zone.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from conference.conferences import rules
 from conference.conferences.models import Conference, MeetingRule
@@ -14,7 +14,13 @@ from conference.conferences.models import Conference, MeetingRule
 
 def conference_label(conference: Conference) -> str:
     """e.g. "Thursday 3 December 2026 at 10am", in the MARAC's time zone."""
-    when = rules.local(conference.starts_at, conference.marac.timezone)
+    return label_at(conference.starts_at, conference.marac.timezone)
+
+
+def label_at(starts_at: datetime, timezone: str) -> str:
+    """A conference's label from when it starts and its MARAC's time zone alone (for a list
+    of many, read without loading each conference)."""
+    when = rules.local(starts_at, timezone)
     return f"{when:%A %-d %B %Y} at {rules.clock(when)}"
 
 
