@@ -56,6 +56,11 @@ def agency_returns(conference_id: int, agency_id: int) -> dict[int, ResearchRetu
         sa.select(ResearchReturn)
         .join(AgendaItem, AgendaItem.id == ResearchReturn.agenda_item_id)
         .where(AgendaItem.conference_id == conference_id, ResearchReturn.agency_id == agency_id)
+        # Every return is the one agency's (the reader's, already in the session).
+        .options(
+            lazyload(ResearchReturn.agency),
+            joinedload(ResearchReturn.updated_by).lazyload(User.agency),
+        )
     )
     return {r.agenda_item_id: r for r in rows}
 
