@@ -129,6 +129,13 @@ def changes(conference_id: int) -> list[AgendaChange]:
         db.session.scalars(
             sa.select(AgendaChange)
             .where(AgendaChange.conference_id == conference_id)
+            # The list names each case by its reference and who changed it by name.
+            .options(
+                joinedload(AgendaChange.case).options(
+                    lazyload(Case.marac), lazyload(Case.transferred_from), lazyload(Case.advocate)
+                ),
+                joinedload(AgendaChange.actor).lazyload(User.agency),
+            )
             .order_by(AgendaChange.changed_at, AgendaChange.id)
         )
     )
