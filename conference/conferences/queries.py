@@ -6,7 +6,7 @@ from collections.abc import Collection
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, raiseload, selectinload
+from sqlalchemy.orm import defer, joinedload, lazyload, raiseload, selectinload
 
 from conference.accounts.models import Agency, Role, RoleGrant, User
 from conference.accounts.queries import maracs_by_id as maracs_by_id  # kept here for its callers
@@ -21,7 +21,7 @@ from conference.conferences.models import (
 )
 from conference.extensions import db
 from conference.referrals.choices import ReferralStatus
-from conference.referrals.models import Perpetrator, Referral
+from conference.referrals.models import Case, Perpetrator, Referral
 from conference.research.models import ResearchReturn
 
 
@@ -90,6 +90,10 @@ def agenda_items(conference_id: int, *, with_people: bool = False) -> list[Agend
         sa.select(AgendaItem)
         .where(AgendaItem.conference_id == conference_id)
         .options(
+            # The conference and its MARAC are already loaded by whoever asks for its agenda:
+            # these many-to-ones are then found in the session, not joined again on every row.
+            lazyload(AgendaItem.conference),
+            joinedload(AgendaItem.case).lazyload(Case.marac),
             selectinload(AgendaItem.referral).options(
                 people(Referral.perpetrators),
                 raiseload(Referral.incidents),
@@ -97,6 +101,11 @@ def agenda_items(conference_id: int, *, with_people: bool = False) -> list[Agend
                 raiseload(Referral.case),
                 selectinload(Referral.children),
                 defer(Referral.draft),
+                lazyload(Referral.marac),
+                # No agenda shows who sent the referral, its notice's case or its history.
+                lazyload(Referral.referrer),
+                lazyload(Referral.about_case),
+                lazyload(Referral.transitions),
             ),
             raiseload(AgendaItem.overflowed_from),
         )
@@ -120,6 +129,13 @@ def changes(conference_id: int) -> list[AgendaChange]:
         db.session.scalars(
             sa.select(AgendaChange)
             .where(AgendaChange.conference_id == conference_id)
+            # The list names each case by its reference and who changed it by name.
+            .options(
+                joinedload(AgendaChange.case).options(
+                    lazyload(Case.marac), lazyload(Case.transferred_from), lazyload(Case.advocate)
+                ),
+                joinedload(AgendaChange.actor).lazyload(User.agency),
+            )
             .order_by(AgendaChange.changed_at, AgendaChange.id)
         )
     )

@@ -89,7 +89,8 @@ def candidate_clauses(
     birth said to be unknown (rather than not yet given)."""
     clauses: list[sa.ColumnElement[bool]] = []
     for names, birth in people:
-        tokens = sorted(name_tokens(names))
+        # Without by_name_alone no clause uses the names: none is built for each person.
+        tokens = sorted(name_tokens(names)) if by_name_alone else []
         same_name = (
             sa.or_(sa.func.lower(given_name).in_(tokens), sa.func.lower(family_name).in_(tokens))
             if tokens

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, raiseload
+from sqlalchemy.orm import defer, lazyload, raiseload
 
 from conference import audit
 from conference.accounts.models import Marac, User
@@ -548,6 +548,10 @@ def case_flags_for(cases: Collection[Case], *, today: date) -> dict[int, list[Fl
                 raiseload(Referral.answers),
                 raiseload(Referral.transitions),
                 raiseload(Referral.case),
+                # Only her names, dates and MARAC are compared: not who referred her.
+                lazyload(Referral.agency),
+                lazyload(Referral.referrer),
+                lazyload(Referral.about_case),
                 defer(Referral.draft),
             )
         ).all()

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload, lazyload
 
 from conference.accounts.models import Agency, Role, User
 from conference.accounts.permissions import marac_ids_with
@@ -38,6 +39,13 @@ def returns_grid(conference_id: int) -> Grid:
         sa.select(ResearchReturn)
         .join(AgendaItem, AgendaItem.id == ResearchReturn.agenda_item_id)
         .where(AgendaItem.conference_id == conference_id)
+        .options(
+            # The grid names the agencies from the list above (already in the session) and who
+            # saved each return; it shows no findings on the perpetrators.
+            lazyload(ResearchReturn.agency),
+            joinedload(ResearchReturn.updated_by).lazyload(User.agency),
+            lazyload(ResearchReturn.findings),
+        )
     )
     return Grid(agencies, {(r.agenda_item_id, r.agency_id): r for r in returns})
 
@@ -48,6 +56,11 @@ def agency_returns(conference_id: int, agency_id: int) -> dict[int, ResearchRetu
         sa.select(ResearchReturn)
         .join(AgendaItem, AgendaItem.id == ResearchReturn.agenda_item_id)
         .where(AgendaItem.conference_id == conference_id, ResearchReturn.agency_id == agency_id)
+        # Every return is the one agency's (the reader's, already in the session).
+        .options(
+            lazyload(ResearchReturn.agency),
+            joinedload(ResearchReturn.updated_by).lazyload(User.agency),
+        )
     )
     return {r.agenda_item_id: r for r in rows}
 

@@ -105,7 +105,9 @@ def _page(
         label=display.conference_label(conference),
         is_open=services.is_open(conference, now),
         agency=actor.agency,
-        returned=queries.returned_count(conference.id, actor.agency_id),
+        # Counted from what the page already holds: the agenda's cases and this agency's
+        # returns (queries.returned_count asks the database the same, for a saved case alone).
+        returned=(len(returns.keys() & {i.id for i in items}), len(items)),
         person_flags=perpetrators.case_flags_for([i.case for i in items], today=now.date()),
         conflict_item_id=conflict_item_id,
     ), status

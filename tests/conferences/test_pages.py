@@ -109,6 +109,11 @@ def test_moving_a_case_onto_a_published_agenda_needs_a_reason(world, as_user):
         sa.select(Notification.kind).where(Notification.recipient_id == world.police_rep.id)
     ).all()
     assert "agenda.changed" in told
+    # The published agenda lists the change: the case, and for its coordinators why and by whom.
+    agenda = coordinator.get(f"/conferences/{world.published.id}").get_data(as_text=True)
+    changes = agenda.split("Changes since the agenda was published", 1)[1]
+    assert reference in changes and "Escalating: cannot wait" in changes
+    assert world.coordinator.name in changes
 
 
 def test_a_full_conference_takes_a_case_only_with_a_reason_over_capacity(world, as_user):
