@@ -73,6 +73,12 @@ class DataReturn:
     #: period.
     per_10000: float | None
     parts: list[Part]
+    #: What the figures were counted from, for a page that counts more from the same record
+    #: (the steering page): held conference id -> its local day, the cases discussed at them,
+    #: and the agencies that sit on the MARAC.
+    days: dict[int, date]
+    discussed: list[Discussed]
+    agencies: dict[int, Agency]
 
     @property
     def tables(self) -> list[Table]:
@@ -129,6 +135,9 @@ def data_return(marac: Marac, period: Period, today: date) -> DataReturn:
         cases=len(cases),
         repeats=sum(case.is_repeat for case in cases),
         per_10000=volume.rows[0]["rate"],
+        days=days,
+        discussed=cases,
+        agencies=agencies,
         parts=[
             Part(
                 "return",

@@ -38,6 +38,7 @@ from conference.conferences.listing import CASE_SECTIONS
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
 from conference.meetings.models import Attendee
+from conference.referrals import births
 from conference.referrals.births import BirthDate
 from conference.referrals.choices import (
     Consent,
@@ -209,7 +210,9 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
         )
         .order_by(AgendaItem.conference_id, AgendaItem.position)
     ).all()
-    ages = _perpetrator_ages([row.referral_id for row in rows if row.referral_id is not None])
+    ages = _perpetrator_ages(
+        {row.referral_id: row.referred_on for row in rows if row.referral_id is not None}
+    )
     found = []
     for row in rows:
         on = row.referred_on or days[row.conference_id]
@@ -246,18 +249,37 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
     return found
 
 
-def _perpetrator_ages(referral_ids: list[int]) -> dict[int, list[BirthDate]]:
+def _perpetrator_ages(referred_on: dict[int, date | None]) -> dict[int, list[BirthDate]]:
     """Referral id -> what is known of each named perpetrator's date of birth (an age given
-    without its day counts from his referral's)."""
+    without its day counts from his referral's, given here by referral id)."""
     found: dict[int, list[BirthDate]] = defaultdict(list)
-    if referral_ids:
-        for perpetrator, referred_on in db.session.execute(
-            sa.select(Perpetrator, Referral.referred_on)
-            .join(Referral, Referral.id == Perpetrator.referral_id)
-            .where(Perpetrator.referral_id.in_(set(referral_ids)))
+    if referred_on:
+        # Only the columns a date of birth is made of: not the perpetrators themselves.
+        for row in db.session.execute(
+            sa.select(
+                Perpetrator.referral_id,
+                Perpetrator.dob_kind,
+                Perpetrator.dob,
+                Perpetrator.born_from,
+                Perpetrator.approximate_age,
+                Perpetrator.age_on,
+                Perpetrator.dob_reason,
+                Perpetrator.other_dobs,
+            )
+            .where(Perpetrator.referral_id.in_(referred_on))
             .order_by(Perpetrator.referral_id, Perpetrator.position)
         ):
-            found[perpetrator.referral_id].append(perpetrator.birth(referred_on))
+            found[row.referral_id].append(
+                births.stored(
+                    row.dob_kind,
+                    row.dob,
+                    row.born_from,
+                    row.approximate_age,
+                    row.age_on or referred_on[row.referral_id],
+                    row.dob_reason,
+                    row.other_dobs,
+                )
+            )
     return found
 
 
@@ -311,6 +333,8 @@ def actions_due_by(marac: Marac, period: Period) -> list[ActionRecord]:
             Action.updated_at >= since,
         ),
     )
+    # Each action with its updates in one read (an action never updated comes once, with
+    # no update), rather than reading the MARAC's actions twice.
     rows = db.session.execute(
         sa.select(
             Action.id,
@@ -320,28 +344,32 @@ def actions_due_by(marac: Marac, period: Period) -> list[ActionRecord]:
             Action.agreed_at,
             Action.updated_at,
             Action.case_id,
+            ActionUpdate.status.label("changed_to"),
+            ActionUpdate.at.label("changed_at"),
         )
         .join(Case, Case.id == Action.case_id)
+        .outerjoin(ActionUpdate, ActionUpdate.action_id == Action.id)
         .where(relevant)
+        .order_by(Action.id, ActionUpdate.at, ActionUpdate.id)
     ).all()
+    actions = {}
     changes: dict[int, list[tuple[datetime, ActionStatus]]] = defaultdict(list)
-    for action_id, status, at in db.session.execute(
-        sa.select(ActionUpdate.action_id, ActionUpdate.status, ActionUpdate.at)
-        .join(Action, Action.id == ActionUpdate.action_id)
-        .join(Case, Case.id == Action.case_id)
-        .where(relevant)
-        .order_by(ActionUpdate.at, ActionUpdate.id)
-    ):
-        changes[action_id].append((at, status))
-    closures: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
-    for case_id, closed_at, reopened_at in db.session.execute(
-        sa.select(CaseClosure.case_id, CaseClosure.closed_at, CaseClosure.reopened_at)
-        .join(Case, Case.id == CaseClosure.case_id)
-        .where(Case.marac_id == marac.id)
-    ):
-        closures[case_id].append((closed_at, reopened_at))
-    found = []
     for row in rows:
+        actions.setdefault(row.id, row)
+        if row.changed_at is not None:
+            changes[row.id].append((row.changed_at, row.changed_to))
+    closures: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
+    # Only the closings of these actions' cases, not of every case the MARAC has had.
+    case_ids = {row.case_id for row in actions.values()}
+    if case_ids:
+        for case_id, closed_at, reopened_at in db.session.execute(
+            sa.select(CaseClosure.case_id, CaseClosure.closed_at, CaseClosure.reopened_at).where(
+                CaseClosure.case_id.in_(case_ids)
+            )
+        ):
+            closures[case_id].append((closed_at, reopened_at))
+    found = []
+    for row in actions.values():
         history = changes.get(row.id, [])
         if not history and row.status is not ActionStatus.OPEN:
             # Closed before its updates were kept: its last change is when it closed.

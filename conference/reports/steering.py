@@ -19,7 +19,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from conference.accounts.models import Marac
-from conference.conferences import rules
 from conference.conferences.models import conference_invitations
 from conference.extensions import db
 from conference.meetings.choices import Presence
@@ -126,10 +125,9 @@ def steering_figures(marac: Marac, today: date, *, with_references: bool) -> Ste
     quarters = last_quarters(today)
     period = Period(quarters[0].start, quarters[-1].end)
     found = data_return(marac, period, today)
+    # The return has read the year's conferences and cases already: count from those.
+    days, cases = found.days, found.discussed
     start, after = period.utc_bounds(marac.timezone)
-    conferences = record.held(marac, start, after)
-    days = {c.id: rules.local(c.starts_at, marac.timezone).date() for c in conferences}
-    cases = record.discussed(marac, days)
     repeated = _many_repeats(marac, start, after)
     return Steering(
         marac=marac,
@@ -163,7 +161,7 @@ def _engagement_table(found: DataReturn, days: dict[int, date], cases: list[Disc
     for case in cases:
         if case.agency_id is not None:
             by_id[case.agency_id]["referrals"] += 1
-    named = record.with_others(record.agencies_of(found.marac), by_id)
+    named = record.with_others(found.agencies, by_id)
     tally: dict[str, Counter[str]] = {a.name: by_id[a.id] for a in named.values()}
     for row in _reused(found, "research").rows:
         tally.setdefault(row["label"], Counter()).update(

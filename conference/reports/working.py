@@ -155,7 +155,13 @@ def _research_table(days: dict[int, date], agencies: dict[int, Agency]) -> Table
                         conference_invitations.c.agency_id == ResearchReturn.agency_id,
                     ),
                 )
-                .where(AgendaItem.conference_id.in_(days), AgendaItem.section.in_(CASE_SECTIONS))
+                .where(
+                    AgendaItem.conference_id.in_(days),
+                    AgendaItem.section.in_(CASE_SECTIONS),
+                    # Said again of the invitations, so they are read by those conferences
+                    # rather than all of them (PostgreSQL does not carry it over the join).
+                    conference_invitations.c.conference_id.in_(days),
+                )
                 .group_by(ResearchReturn.agency_id)
             )
         }
