@@ -352,15 +352,15 @@ def actions_due_by(marac: Marac, period: Period) -> list[ActionRecord]:
         .where(relevant)
         .order_by(Action.id, ActionUpdate.at, ActionUpdate.id)
     ).all()
-    actions = {}
+    # Ordered by action, so an action's first row is the one after another action's.
+    actions = [row for n, row in enumerate(rows) if n == 0 or rows[n - 1].id != row.id]
     changes: dict[int, list[tuple[datetime, ActionStatus]]] = defaultdict(list)
     for row in rows:
-        actions.setdefault(row.id, row)
         if row.changed_at is not None:
             changes[row.id].append((row.changed_at, row.changed_to))
     closures: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
     # Only the closings of these actions' cases, not of every case the MARAC has had.
-    case_ids = {row.case_id for row in actions.values()}
+    case_ids = {row.case_id for row in actions}
     if case_ids:
         for case_id, closed_at, reopened_at in db.session.execute(
             sa.select(CaseClosure.case_id, CaseClosure.closed_at, CaseClosure.reopened_at).where(
@@ -369,7 +369,7 @@ def actions_due_by(marac: Marac, period: Period) -> list[ActionRecord]:
         ):
             closures[case_id].append((closed_at, reopened_at))
     found = []
-    for row in actions.values():
+    for row in actions:
         history = changes.get(row.id, [])
         if not history and row.status is not ActionStatus.OPEN:
             # Closed before its updates were kept: its last change is when it closed.

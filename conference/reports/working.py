@@ -125,7 +125,7 @@ def _research_table(days: dict[int, date], agencies: dict[int, Agency]) -> Table
     if not days:
         items: dict[int, int] = {}
         invited: list[tuple[int, int]] = []
-        returned: dict[int, int] = {}
+        returned: Counter[int] = Counter()
     else:
         items = {
             row[0]: row[1]
@@ -143,28 +143,20 @@ def _research_table(days: dict[int, date], agencies: dict[int, Agency]) -> Table
                 ).where(conference_invitations.c.conference_id.in_(days))
             )
         ]
-        returned = {
-            row[0]: row[1]
-            for row in db.session.execute(
-                sa.select(ResearchReturn.agency_id, sa.func.count(ResearchReturn.id))
-                .join(AgendaItem, AgendaItem.id == ResearchReturn.agenda_item_id)
-                .join(
-                    conference_invitations,
-                    sa.and_(
-                        conference_invitations.c.conference_id == AgendaItem.conference_id,
-                        conference_invitations.c.agency_id == ResearchReturn.agency_id,
-                    ),
-                )
-                .where(
-                    AgendaItem.conference_id.in_(days),
-                    AgendaItem.section.in_(CASE_SECTIONS),
-                    # Said again of the invitations, so they are read by those conferences
-                    # rather than all of them (PostgreSQL does not carry it over the join).
-                    conference_invitations.c.conference_id.in_(days),
-                )
-                .group_by(ResearchReturn.agency_id)
+        # Counted per conference and agency, and only an invited agency's kept: cheaper than
+        # joining the invitations in the database.
+        pairs = set(invited)
+        returned = Counter()
+        for conference_id, agency_id, count in db.session.execute(
+            sa.select(
+                AgendaItem.conference_id, ResearchReturn.agency_id, sa.func.count(ResearchReturn.id)
             )
-        }
+            .join(AgendaItem, AgendaItem.id == ResearchReturn.agenda_item_id)
+            .where(AgendaItem.conference_id.in_(days), AgendaItem.section.in_(CASE_SECTIONS))
+            .group_by(AgendaItem.conference_id, ResearchReturn.agency_id)
+        ):
+            if (conference_id, agency_id) in pairs:
+                returned[agency_id] += count
     expected: Counter[int] = Counter()
     for conference_id, agency_id in invited:
         expected[agency_id] += items.get(conference_id, 0)
