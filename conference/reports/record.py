@@ -28,7 +28,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import InstrumentedAttribute
 
 from conference.accounts.models import Agency, AgencyKind, Marac, agency_maracs
@@ -326,10 +325,11 @@ def actions_due_by(marac: Marac, period: Period) -> list[ActionRecord]:
     through it: it is left out, so the years before a period cost nothing to read.
     """
     since = period.utc_bounds(marac.timezone)[0]
-    # The MARAC's cases are read first and its actions by their ids: joined instead, the
-    # planner may read every MARAC's actions, or start parallel workers, to find these few.
-    case_ids = list(db.session.scalars(sa.select(Case.id).where(Case.marac_id == marac.id)))
-    actions = db.session.execute(
+    # Each action with its updates in one read (an action never updated comes once, with no
+    # update). Its case is one of the MARAC's, asked for as a list: joined to the cases
+    # instead, the planner may read every MARAC's actions, or start parallel workers, to
+    # find a year's few hundred.
+    rows = db.session.execute(
         sa.select(
             Action.id,
             Action.owner_agency_id,
@@ -338,8 +338,12 @@ def actions_due_by(marac: Marac, period: Period) -> list[ActionRecord]:
             Action.agreed_at,
             Action.updated_at,
             Action.case_id,
-        ).where(
-            _among(Action.case_id, case_ids),
+            ActionUpdate.status.label("changed_to"),
+            ActionUpdate.at.label("changed_at"),
+        )
+        .outerjoin(ActionUpdate, ActionUpdate.action_id == Action.id)
+        .where(
+            _among(Action.case_id, sa.select(Case.id).where(Case.marac_id == marac.id)),
             Action.due_on <= period.end,
             sa.or_(
                 Action.due_on >= period.start,
@@ -347,19 +351,19 @@ def actions_due_by(marac: Marac, period: Period) -> list[ActionRecord]:
                 Action.updated_at >= since,
             ),
         )
+        .order_by(Action.id, ActionUpdate.at, ActionUpdate.id)
     ).all()
+    # Ordered by action, so an action's first row is the one after another action's.
+    actions = [row for n, row in enumerate(rows) if n == 0 or rows[n - 1].id != row.id]
     changes: dict[int, list[tuple[datetime, ActionStatus]]] = defaultdict(list)
-    for action_id, status, at in db.session.execute(
-        sa.select(ActionUpdate.action_id, ActionUpdate.status, ActionUpdate.at)
-        .where(_among(ActionUpdate.action_id, [row.id for row in actions]))
-        .order_by(ActionUpdate.at, ActionUpdate.id)
-    ):
-        changes[action_id].append((at, status))
+    for row in rows:
+        if row.changed_at is not None:
+            changes[row.id].append((row.changed_at, row.changed_to))
     closures: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
     # Only the closings of these actions' cases, not of every case the MARAC has had.
     for case_id, closed_at, reopened_at in db.session.execute(
         sa.select(CaseClosure.case_id, CaseClosure.closed_at, CaseClosure.reopened_at).where(
-            _among(CaseClosure.case_id, {row.case_id for row in actions})
+            CaseClosure.case_id.in_({row.case_id for row in actions})
         )
     ):
         closures[case_id].append((closed_at, reopened_at))
@@ -382,9 +386,10 @@ def actions_due_by(marac: Marac, period: Period) -> list[ActionRecord]:
     return found
 
 
-def _among(column: InstrumentedAttribute[int], ids: Collection[int]) -> sa.ColumnElement[bool]:
-    """column is one of ids: on PostgreSQL one array parameter, so a long list costs no more
-    to send and plan than a short one; elsewhere IN."""
+def _among(column: InstrumentedAttribute[int], ids: sa.Select[int]) -> sa.ColumnElement[bool]:
+    """column is one of the ids the query gives. On PostgreSQL they are gathered into an array
+    first, so the planner reads the rows by those ids through an index however many there are.
+    """
     if db.session.get_bind().dialect.name == "postgresql":
-        return column == sa.any_(sa.literal(list(ids), postgresql.ARRAY(sa.Integer)))
+        return column == sa.any_(sa.func.array(ids.scalar_subquery()))
     return column.in_(ids)
