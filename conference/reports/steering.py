@@ -39,6 +39,9 @@ QUARTERS = 4
 #: A case with at least this many repeat referrals in the period is listed for review.
 MANY_REPEATS = 3
 
+#: The data return's tables this page shows, or counts from: the return builds only these.
+REUSED = frozenset({"research", "completion", "told", "equality", "volume"})
+
 #: What each figure means, by "table.column": every figure on the page links here.
 DEFINITIONS: dict[str, str] = {
     "engagement.meetings": "Conferences held in the period to which the agency was invited.",
@@ -124,7 +127,7 @@ def steering_figures(marac: Marac, today: date, *, with_references: bool) -> Ste
     """
     quarters = last_quarters(today)
     period = Period(quarters[0].start, quarters[-1].end)
-    found = data_return(marac, period, today)
+    found = data_return(marac, period, today, only=REUSED)
     # The return has read the year's conferences and cases already: count from those.
     days, cases = found.days, found.discussed
     start, after = period.utc_bounds(marac.timezone)
