@@ -7,7 +7,7 @@ in ``working``. Everything is read in a fixed number of queries, however big the
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -73,6 +73,12 @@ class DataReturn:
     #: period.
     per_10000: float | None
     parts: list[Part]
+    #: What the figures were counted from, for a page that counts more from the same record
+    #: (the steering page): held conference id -> its local day, the cases discussed at them,
+    #: and the agencies that sit on the MARAC.
+    days: dict[int, date]
+    discussed: list[Discussed]
+    agencies: dict[int, Agency]
 
     @property
     def tables(self) -> list[Table]:
@@ -110,8 +116,13 @@ class DataReturn:
         ]
 
 
-def data_return(marac: Marac, period: Period, today: date) -> DataReturn:
-    """Every figure of the return and of how the MARAC is working, for marac over period."""
+def data_return(
+    marac: Marac, period: Period, today: date, *, only: Collection[str] | None = None
+) -> DataReturn:
+    """Every figure of the return and of how the MARAC is working, for marac over period.
+
+    only: the keys of the tables wanted (every table when None); the others are not counted.
+    """
     start, after = period.utc_bounds(marac.timezone)
     conferences = record.held(marac, start, after)
     days = {c.id: rules.local(c.starts_at, marac.timezone).date() for c in conferences}
@@ -120,7 +131,21 @@ def data_return(marac: Marac, period: Period, today: date) -> DataReturn:
     profile = profile_for(marac)
     national = profile.national
     volume = _volume_table(marac, period, today, len(cases), national)
-    observers = record.observers_at(days)
+    # Each table built only when wanted: the steering page needs a few, and some read more.
+    builders: dict[str, Callable[[], Table]] = {
+        "conferences": lambda: _conferences_table(
+            conferences, days, cases, record.observers_at(days)
+        ),
+        "repeats": lambda: _repeats_table(marac, cases, national),
+        "sources": lambda: _sources_table(cases, national),
+        "referrers": lambda: _referrers_table(cases, agencies),
+        "consent": lambda: _consent_table(cases),
+        "criteria": lambda: _criteria_table(cases),
+        "children": lambda: _children_table(cases),
+        "equality": lambda: _equality_table(cases, profile.equality, national),
+        "perpetrators": lambda: _perpetrators_table(cases),
+        "volume": lambda: volume,
+    }
     return DataReturn(
         marac=marac,
         period=period,
@@ -129,27 +154,19 @@ def data_return(marac: Marac, period: Period, today: date) -> DataReturn:
         cases=len(cases),
         repeats=sum(case.is_repeat for case in cases),
         per_10000=volume.rows[0]["rate"],
+        days=days,
+        discussed=cases,
+        agencies=agencies,
         parts=[
             Part(
                 "return",
                 "The quarterly return",
-                [
-                    _conferences_table(conferences, days, cases, observers),
-                    _repeats_table(marac, cases, national),
-                    _sources_table(cases, national),
-                    _referrers_table(cases, agencies),
-                    _consent_table(cases),
-                    _criteria_table(cases),
-                    _children_table(cases),
-                    _equality_table(cases, profile.equality, national),
-                    _perpetrators_table(cases),
-                    volume,
-                ],
+                [build() for key, build in builders.items() if only is None or key in only],
             ),
             Part(
                 "working",
                 f"How the {profile.words.meeting} is working",
-                working.tables(marac, period, today, conferences, days, cases, agencies),
+                working.tables(marac, period, today, conferences, days, cases, agencies, only=only),
             ),
         ],
     )

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import InstrumentedAttribute
 
 from conference.accounts.models import Agency, AgencyKind, Marac, agency_maracs
 from conference.actions.choices import OPEN_STATUSES, ActionStatus
@@ -38,6 +39,7 @@ from conference.conferences.listing import CASE_SECTIONS
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
 from conference.meetings.models import Attendee
+from conference.referrals import births
 from conference.referrals.births import BirthDate
 from conference.referrals.choices import (
     Consent,
@@ -209,7 +211,9 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
         )
         .order_by(AgendaItem.conference_id, AgendaItem.position)
     ).all()
-    ages = _perpetrator_ages([row.referral_id for row in rows if row.referral_id is not None])
+    ages = _perpetrator_ages(
+        {row.referral_id: row.referred_on for row in rows if row.referral_id is not None}
+    )
     found = []
     for row in rows:
         on = row.referred_on or days[row.conference_id]
@@ -246,18 +250,37 @@ def discussed(marac: Marac, days: dict[int, date]) -> list[Discussed]:
     return found
 
 
-def _perpetrator_ages(referral_ids: list[int]) -> dict[int, list[BirthDate]]:
+def _perpetrator_ages(referred_on: dict[int, date | None]) -> dict[int, list[BirthDate]]:
     """Referral id -> what is known of each named perpetrator's date of birth (an age given
-    without its day counts from his referral's)."""
+    without its day counts from his referral's, given here by referral id)."""
     found: dict[int, list[BirthDate]] = defaultdict(list)
-    if referral_ids:
-        for perpetrator, referred_on in db.session.execute(
-            sa.select(Perpetrator, Referral.referred_on)
-            .join(Referral, Referral.id == Perpetrator.referral_id)
-            .where(Perpetrator.referral_id.in_(set(referral_ids)))
+    if referred_on:
+        # Only the columns a date of birth is made of: not the perpetrators themselves.
+        for row in db.session.execute(
+            sa.select(
+                Perpetrator.referral_id,
+                Perpetrator.dob_kind,
+                Perpetrator.dob,
+                Perpetrator.born_from,
+                Perpetrator.approximate_age,
+                Perpetrator.age_on,
+                Perpetrator.dob_reason,
+                Perpetrator.other_dobs,
+            )
+            .where(Perpetrator.referral_id.in_(referred_on))
             .order_by(Perpetrator.referral_id, Perpetrator.position)
         ):
-            found[perpetrator.referral_id].append(perpetrator.birth(referred_on))
+            found[row.referral_id].append(
+                births.stored(
+                    row.dob_kind,
+                    row.dob,
+                    row.born_from,
+                    row.approximate_age,
+                    row.age_on or referred_on[row.referral_id],
+                    row.dob_reason,
+                    row.other_dobs,
+                )
+            )
     return found
 
 
@@ -302,15 +325,10 @@ def actions_due_by(marac: Marac, period: Period) -> list[ActionRecord]:
     through it: it is left out, so the years before a period cost nothing to read.
     """
     since = period.utc_bounds(marac.timezone)[0]
-    relevant = sa.and_(
-        Case.marac_id == marac.id,
-        Action.due_on <= period.end,
-        sa.or_(
-            Action.due_on >= period.start,
-            Action.status.in_(OPEN_STATUSES),
-            Action.updated_at >= since,
-        ),
-    )
+    # Each action with its updates in one read (an action never updated comes once, with no
+    # update). Its case is one of the MARAC's, asked for as a list: joined to the cases
+    # instead, the planner may read every MARAC's actions, or start parallel workers, to
+    # find a year's few hundred.
     rows = db.session.execute(
         sa.select(
             Action.id,
@@ -320,28 +338,37 @@ def actions_due_by(marac: Marac, period: Period) -> list[ActionRecord]:
             Action.agreed_at,
             Action.updated_at,
             Action.case_id,
+            ActionUpdate.status.label("changed_to"),
+            ActionUpdate.at.label("changed_at"),
         )
-        .join(Case, Case.id == Action.case_id)
-        .where(relevant)
+        .outerjoin(ActionUpdate, ActionUpdate.action_id == Action.id)
+        .where(
+            _among(Action.case_id, sa.select(Case.id).where(Case.marac_id == marac.id)),
+            Action.due_on <= period.end,
+            sa.or_(
+                Action.due_on >= period.start,
+                Action.status.in_(OPEN_STATUSES),
+                Action.updated_at >= since,
+            ),
+        )
+        .order_by(Action.id, ActionUpdate.at, ActionUpdate.id)
     ).all()
+    # Ordered by action, so an action's first row is the one after another action's.
+    actions = [row for n, row in enumerate(rows) if n == 0 or rows[n - 1].id != row.id]
     changes: dict[int, list[tuple[datetime, ActionStatus]]] = defaultdict(list)
-    for action_id, status, at in db.session.execute(
-        sa.select(ActionUpdate.action_id, ActionUpdate.status, ActionUpdate.at)
-        .join(Action, Action.id == ActionUpdate.action_id)
-        .join(Case, Case.id == Action.case_id)
-        .where(relevant)
-        .order_by(ActionUpdate.at, ActionUpdate.id)
-    ):
-        changes[action_id].append((at, status))
+    for row in rows:
+        if row.changed_at is not None:
+            changes[row.id].append((row.changed_at, row.changed_to))
     closures: dict[int, list[tuple[datetime, datetime | None]]] = defaultdict(list)
+    # Only the closings of these actions' cases, not of every case the MARAC has had.
     for case_id, closed_at, reopened_at in db.session.execute(
-        sa.select(CaseClosure.case_id, CaseClosure.closed_at, CaseClosure.reopened_at)
-        .join(Case, Case.id == CaseClosure.case_id)
-        .where(Case.marac_id == marac.id)
+        sa.select(CaseClosure.case_id, CaseClosure.closed_at, CaseClosure.reopened_at).where(
+            CaseClosure.case_id.in_({row.case_id for row in actions})
+        )
     ):
         closures[case_id].append((closed_at, reopened_at))
     found = []
-    for row in rows:
+    for row in actions:
         history = changes.get(row.id, [])
         if not history and row.status is not ActionStatus.OPEN:
             # Closed before its updates were kept: its last change is when it closed.
@@ -357,3 +384,12 @@ def actions_due_by(marac: Marac, period: Period) -> list[ActionRecord]:
             )
         )
     return found
+
+
+def _among(column: InstrumentedAttribute[int], ids: sa.Select[int]) -> sa.ColumnElement[bool]:
+    """column is one of the ids the query gives. On PostgreSQL they are gathered into an array
+    first, so the planner reads the rows by those ids through an index however many there are.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        return column == sa.any_(sa.func.array(ids.scalar_subquery()))
+    return column.in_(ids)

@@ -19,7 +19,6 @@ from typing import Any
 import sqlalchemy as sa
 
 from conference.accounts.models import Marac
-from conference.conferences import rules
 from conference.conferences.models import conference_invitations
 from conference.extensions import db
 from conference.meetings.choices import Presence
@@ -39,6 +38,9 @@ from conference.system_issues.choices import IssueCategory
 QUARTERS = 4
 #: A case with at least this many repeat referrals in the period is listed for review.
 MANY_REPEATS = 3
+
+#: The data return's tables this page shows, or counts from: the return builds only these.
+REUSED = frozenset({"research", "completion", "told", "equality", "volume"})
 
 #: What each figure means, by "table.column": every figure on the page links here.
 DEFINITIONS: dict[str, str] = {
@@ -125,11 +127,10 @@ def steering_figures(marac: Marac, today: date, *, with_references: bool) -> Ste
     """
     quarters = last_quarters(today)
     period = Period(quarters[0].start, quarters[-1].end)
-    found = data_return(marac, period, today)
+    found = data_return(marac, period, today, only=REUSED)
+    # The return has read the year's conferences and cases already: count from those.
+    days, cases = found.days, found.discussed
     start, after = period.utc_bounds(marac.timezone)
-    conferences = record.held(marac, start, after)
-    days = {c.id: rules.local(c.starts_at, marac.timezone).date() for c in conferences}
-    cases = record.discussed(marac, days)
     repeated = _many_repeats(marac, start, after)
     return Steering(
         marac=marac,
@@ -163,7 +164,7 @@ def _engagement_table(found: DataReturn, days: dict[int, date], cases: list[Disc
     for case in cases:
         if case.agency_id is not None:
             by_id[case.agency_id]["referrals"] += 1
-    named = record.with_others(record.agencies_of(found.marac), by_id)
+    named = record.with_others(found.agencies, by_id)
     tally: dict[str, Counter[str]] = {a.name: by_id[a.id] for a in named.values()}
     for row in _reused(found, "research").rows:
         tally.setdefault(row["label"], Counter()).update(

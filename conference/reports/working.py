@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import statistics
 from collections import Counter, defaultdict
+from collections.abc import Callable, Collection
 from datetime import date, timedelta
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -51,21 +53,31 @@ def tables(
     days: dict[int, date],
     cases: list[Discussed],
     agencies: dict[int, Agency],
+    *,
+    only: Collection[str] | None = None,
 ) -> list[Table]:
+    """The tables of how the MARAC is working; only: the keys wanted (every table when None)."""
     overdue_on = min(period.end, today)
-    actions = record.actions_due_by(marac, period)
-    return [
-        *_wait_tables(cases),
-        _research_table(days, agencies),
-        _completion_table(marac, period, today, actions, agencies),
-        _overdue_table(marac, overdue_on, actions, agencies),
-        _voice_table(cases),
-        _told_table(cases),
-        _minutes_table(marac, conferences, days, today),
-    ]
+
+    @cache
+    def actions() -> list[ActionRecord]:
+        return record.actions_due_by(marac, period)
+
+    waits, spread = _wait_tables(cases)
+    builders: dict[str, Callable[[], Table]] = {
+        "waits": lambda: waits,
+        "wait_spread": lambda: spread,
+        "research": lambda: _research_table(days, agencies),
+        "completion": lambda: _completion_table(marac, period, today, actions(), agencies),
+        "overdue": lambda: _overdue_table(marac, overdue_on, actions(), agencies),
+        "voice": lambda: _voice_table(cases),
+        "told": lambda: _told_table(cases),
+        "minutes": lambda: _minutes_table(marac, conferences, days, today),
+    }
+    return [build() for key, build in builders.items() if only is None or key in only]
 
 
-def _wait_tables(cases: list[Discussed]) -> list[Table]:
+def _wait_tables(cases: list[Discussed]) -> tuple[Table, Table]:
     waits = sorted((c.day - c.referred_on).days for c in cases if c.referred_on is not None)
     whole = len(cases)
     bands = [
@@ -88,7 +100,7 @@ def _wait_tables(cases: list[Discussed]) -> list[Table]:
             {"label": "Upper quartile", "days": high},
             {"label": "Longest", "days": waits[-1]},
         ]
-    return [
+    return (
         Table(
             key="waits",
             title="Days from referral to conference",
@@ -109,7 +121,7 @@ def _wait_tables(cases: list[Discussed]) -> list[Table]:
             empty=NO_CASES,
             basis=len(waits),
         ),
-    ]
+    )
 
 
 def _quartiles(values: list[int]) -> tuple[float, float, float]:
@@ -125,7 +137,7 @@ def _research_table(days: dict[int, date], agencies: dict[int, Agency]) -> Table
     if not days:
         items: dict[int, int] = {}
         invited: list[tuple[int, int]] = []
-        returned: dict[int, int] = {}
+        returned: Counter[int] = Counter()
     else:
         items = {
             row[0]: row[1]
@@ -143,22 +155,20 @@ def _research_table(days: dict[int, date], agencies: dict[int, Agency]) -> Table
                 ).where(conference_invitations.c.conference_id.in_(days))
             )
         ]
-        returned = {
-            row[0]: row[1]
-            for row in db.session.execute(
-                sa.select(ResearchReturn.agency_id, sa.func.count(ResearchReturn.id))
-                .join(AgendaItem, AgendaItem.id == ResearchReturn.agenda_item_id)
-                .join(
-                    conference_invitations,
-                    sa.and_(
-                        conference_invitations.c.conference_id == AgendaItem.conference_id,
-                        conference_invitations.c.agency_id == ResearchReturn.agency_id,
-                    ),
-                )
-                .where(AgendaItem.conference_id.in_(days), AgendaItem.section.in_(CASE_SECTIONS))
-                .group_by(ResearchReturn.agency_id)
+        # Counted per conference and agency, and only an invited agency's kept: cheaper than
+        # joining the invitations in the database.
+        pairs = set(invited)
+        returned = Counter()
+        for conference_id, agency_id, count in db.session.execute(
+            sa.select(
+                AgendaItem.conference_id, ResearchReturn.agency_id, sa.func.count(ResearchReturn.id)
             )
-        }
+            .join(AgendaItem, AgendaItem.id == ResearchReturn.agenda_item_id)
+            .where(AgendaItem.conference_id.in_(days), AgendaItem.section.in_(CASE_SECTIONS))
+            .group_by(AgendaItem.conference_id, ResearchReturn.agency_id)
+        ):
+            if (conference_id, agency_id) in pairs:
+                returned[agency_id] += count
     expected: Counter[int] = Counter()
     for conference_id, agency_id in invited:
         expected[agency_id] += items.get(conference_id, 0)

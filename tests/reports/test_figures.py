@@ -30,6 +30,18 @@ def report(record):
     return data_return(record.marac, Q3, TODAY)
 
 
+def test_a_return_of_some_tables_counts_them_as_the_whole_return_does(record, report):
+    some = data_return(record.marac, Q3, TODAY, only={"completion", "equality", "volume"})
+    assert [table.key for table in some.tables] == ["equality", "volume", "completion"]
+    for table in some.tables:
+        assert table.rows == report.table(table.key).rows
+    assert (some.cases, some.repeats, some.per_10000) == (
+        report.cases,
+        report.repeats,
+        report.per_10000,
+    )
+
+
 def by_label(report, key: str) -> dict[str, dict]:
     return {row["label"]: row for row in report.table(key).rows}
 
