@@ -18,6 +18,9 @@ from typing import Any
 
 import sqlalchemy as sa
 from rapidfuzz import fuzz, utils
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.functions import FunctionElement
 
 from conference.accounts.models import Marac
 from conference.extensions import db
@@ -74,6 +77,34 @@ def name_tokens(names: Iterable[str]) -> set[str]:
     return {word.casefold() for name in names for word in name.split() if word.strip()}
 
 
+class born_meeting(FunctionElement[bool]):
+    """Stored days of birth (born_from, born_to) that meet the days earliest to latest:
+    born_meeting(born_from, born_to, earliest, latest)."""
+
+    type = sa.Boolean()
+    inherit_cache = True
+    name = "born_meeting"
+
+
+@compiles(born_meeting)
+def _born_meeting(element: born_meeting, compiler: SQLCompiler, **kw: Any) -> str:
+    born_from, born_to, earliest, latest = element.clauses
+    return compiler.process(sa.and_(born_from <= latest, born_to >= earliest), **kw)
+
+
+@compiles(born_meeting, "postgresql")
+def _born_meeting_postgresql(element: born_meeting, compiler: SQLCompiler, **kw: Any) -> str:
+    """The same test, and again as ranges that overlap: a range index answers that one (the
+    two comparisons alone scan every earlier birth), and its statistics tell the planner how
+    few rows come back, so it joins them by key instead of reading the cases whole."""
+    born_from, born_to, earliest, latest = element.clauses
+    closed: sa.ColumnElement[str] = sa.literal_column("'[]'")
+    overlap = sa.func.daterange(born_from, born_to, closed).op("&&")(
+        sa.func.daterange(earliest, latest, closed)
+    )
+    return compiler.process(sa.and_(born_from <= latest, born_to >= earliest, overlap), **kw)
+
+
 def candidate_clauses(
     people: Iterable[tuple[Sequence[str], BirthDate]],
     born_from: Any,
@@ -98,7 +129,7 @@ def candidate_clauses(
         )
         envelope = birth.envelope
         if envelope is not None:
-            clauses.append(sa.and_(born_from <= envelope[1], born_to >= envelope[0]))
+            clauses.append(born_meeting(born_from, born_to, *envelope))
             if same_name is not None and by_name_alone:
                 clauses.append(sa.and_(born_from.is_(None), same_name))
         elif same_name is not None and by_name_alone:

@@ -14,7 +14,7 @@ flag says only how many other victims and since which year: never who, where or 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -438,7 +438,7 @@ def counter_allegations(referrals: Collection[Referral], *, today: date) -> dict
     if not by_id:
         return {}
     theirs: dict[int, list[Described]] = defaultdict(list)
-    for p in _perpetrators_of(set(by_id)):
+    for p in _named_in(by_id.values()):
         theirs[p.referral_id].append(describe(p, by_id[p.referral_id].referred_on))
     clauses = candidate_clauses(
         [(d.names, d.birth) for described in theirs.values() for d in described],
@@ -507,6 +507,18 @@ def _same(people: Iterable[Described], person: Described) -> bool:
     )
 
 
+def _named_in(referrals: Collection[Referral]) -> list[Perpetrator]:
+    """The perpetrators these referrals name: the ones a page loaded with them already (the
+    referral or case shown), else from the database."""
+    if all(_loaded(r, "perpetrators") for r in referrals):
+        return [p for r in referrals for p in r.perpetrators]
+    return _perpetrators_of({r.id for r in referrals})
+
+
+def _loaded(instance: Any, relation: str) -> bool:
+    return relation not in sa.inspect(instance).unloaded
+
+
 def _perpetrators_of(referral_ids: Collection[int]) -> list[Perpetrator]:
     if not referral_ids:
         return []
@@ -537,7 +549,13 @@ def case_flags_for(cases: Collection[Case], *, today: date) -> dict[int, list[Fl
     for cid, serial in case_flags(cases, today=today).items():
         found[cid].append(serial)
     by_id = {c.id: c for c in cases}
-    if by_id:
+    if not by_id:
+        return dict(found)
+    referrals: Sequence[Referral]
+    if all(_loaded(c, "referrals") for c in by_id.values()):
+        # The case page loaded them, each with its perpetrators: no need to ask again.
+        referrals = [r for c in by_id.values() for r in c.referrals if r.status in MATCHABLE]
+    else:
         referrals = db.session.scalars(
             sa.select(Referral)
             .where(Referral.case_id.in_(by_id), Referral.status.in_(MATCHABLE))
@@ -555,17 +573,17 @@ def case_flags_for(cases: Collection[Case], *, today: date) -> dict[int, list[Fl
                 defer(Referral.draft),
             )
         ).all()
-        case_of: dict[int, int | None] = {r.id: r.case_id for r in referrals}
-        per_case: dict[int, CounterFlag] = {}
-        for rid, counter in counter_allegations(referrals, today=today).items():
-            case_id = case_of[rid]
-            if case_id is None:
-                continue
-            current = per_case.get(case_id)
-            if current is None or counter.referrals > current.referrals:
-                per_case[case_id] = counter
-        for case_id, counter in per_case.items():
-            found[case_id].append(counter)
+    case_of: dict[int, int | None] = {r.id: r.case_id for r in referrals}
+    per_case: dict[int, CounterFlag] = {}
+    for rid, counter in counter_allegations(referrals, today=today).items():
+        case_id = case_of[rid]
+        if case_id is None:
+            continue
+        current = per_case.get(case_id)
+        if current is None or counter.referrals > current.referrals:
+            per_case[case_id] = counter
+    for case_id, counter in per_case.items():
+        found[case_id].append(counter)
     return dict(found)
 
 

@@ -137,13 +137,19 @@ def _repeat(
     )
 
 
-def repeat_of(referral: Referral) -> Repeat | None:
-    """What makes a sent referral a repeat, from its stored perpetrators and her matches."""
+def repeat_of(
+    referral: Referral, earlier: Sequence[matching.PossibleMatch] | None = None
+) -> Repeat | None:
+    """What makes a sent referral a repeat, from its stored perpetrators and her matches
+    (earlier: find_possible_matches for her, when the caller has them already)."""
     if referral.referred_on is None:
         return None
-    earlier = matching.find_possible_matches(
-        [referral.victim_name, *referral.alias_list], referral.victim_birth, excluding=referral.id
-    )
+    if earlier is None:
+        earlier = matching.find_possible_matches(
+            [referral.victim_name, *referral.alias_list],
+            referral.victim_birth,
+            excluding=referral.id,
+        )
     named = [(p.id, perpetrators.describe(p, referral.referred_on)) for p in referral.perpetrators]
     return find_repeat(named, earlier, referral.referred_on, _window_days(referral))
 

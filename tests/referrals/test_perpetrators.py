@@ -597,11 +597,14 @@ def test_a_counter_allegation_needs_both_names_the_other_way_round(marac):
     assert perpetrators.counter_allegations([later], today=utcnow().date()) == {}
 
 
-def test_a_case_carries_the_counter_allegation_of_its_referrals(marac, other_marac):
+def test_a_case_carries_the_counter_allegation_of_its_referrals(marac, other_marac, client_as):
     _referral(other_marac, perp=EVAN, **_as_victim(DANA))
     later = _referral(marac, perp=_perp(**DANA, aliases=""), **_as_victim(EVAN))
     flags = perpetrators.case_flags_for([later.case], today=utcnow().date())
     assert [flag.label for flag in flags[later.case.id]] == ["Counter-allegation"]
+    # The case page finds it from the referrals and perpetrators it has loaded already.
+    page = client_as("coordinator", marac=marac).get(f"/cases/{later.case.id}").text
+    assert "Counter-allegation" in page and flags[later.case.id][0].text in page
 
 
 def test_the_case_page_leads_its_coordinator_to_the_perpetrator_page(linked_world, as_user):

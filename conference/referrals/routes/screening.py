@@ -98,7 +98,8 @@ def screening_context(
         if coordinator and referral.status in matching.MATCHABLE
         else [],
         "perpetrator_identities": perpetrators.linked_identities(referral) if coordinator else {},
-        "repeat": repeats.repeat_of(referral) if coordinator else None,
+        # Her matches are the same search the repeat needs: asked once.
+        "repeat": repeats.repeat_of(referral, matches) if coordinator else None,
         "coordinator": coordinator,
         "matches": matches,
         "standings": standings,
