@@ -1,4 +1,5 @@
 import logging
+import warnings
 from logging.config import fileConfig
 
 from alembic import context
@@ -104,6 +105,13 @@ def run_migrations_online():
             # a transaction, hence the commit first.
             connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
             connection.commit()
+            # The range indexes on dates of birth exist on PostgreSQL only (the models say so):
+            # SQLite cannot reflect an expression index, and there is none to compare.
+            warnings.filterwarnings(
+                "ignore",
+                message="autogenerate skipping metadata-specified expression-based index",
+                category=UserWarning,
+            )
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
