@@ -35,7 +35,7 @@ def _first_open(world, client):
 def test_the_console_opens_the_first_case_in_place(world, as_user):
     chair = as_user(world.chair)
     item = _first_open(world, chair)
-    response = chair.post(_url(world, "/next"), headers=HTMX)
+    response = chair.post(_url(world, "/next"), data={"shown": str(item.id)}, headers=HTMX)
     body = response.text
     # The case column in place, and only the agenda rows the move changed, out of band.
     assert body.lstrip().startswith('<div class="app-console__main" id="case">')
@@ -50,6 +50,33 @@ def test_the_console_opens_the_first_case_in_place(world, as_user):
     db.session.refresh(second)
     # Only the case on screen is in discussion: the one left undecided goes back to the list.
     assert item.status is ItemStatus.LISTED and second.status is ItemStatus.IN_DISCUSSION
+
+
+def test_a_screen_another_driver_moved_on_from_gets_the_whole_console_again(world, as_user):
+    chair, coordinator = as_user(world.chair), as_user(world.coordinator)
+    first = _first_open(world, chair)
+    second, third = queries.agenda_items(world.conference.id)[1:3]
+    coordinator.post(
+        _url(world, f"/items/{second.id}/open"), data={"shown": str(first.id)}, headers=HTMX
+    )
+    # The chair's screen still shows the first case: opening the third from it redraws the
+    # whole console, so the first case's row no longer says it is on screen.
+    response = chair.post(
+        _url(world, f"/items/{third.id}/open"), data={"shown": str(first.id)}, headers=HTMX
+    )
+    assert response.headers["HX-Retarget"] == "#console"
+    body = response.text
+    assert body.lstrip().startswith('<div id="console"')
+    rows = {
+        item.id: body.split(f'id="agenda-item-{item.id}"')[1].split("</li>")[0]
+        for item in (first, second, third)
+    }
+    assert 'aria-current="true"' in rows[third.id]
+    assert 'aria-current="true"' not in rows[first.id] + rows[second.id]
+    # A screen that was up to date gets only its case column and the rows that changed.
+    quick = chair.post(_url(world, "/previous"), data={"shown": str(third.id)}, headers=HTMX)
+    assert "HX-Retarget" not in quick.headers
+    assert quick.text.lstrip().startswith('<div class="app-console__main" id="case">')
 
 
 def test_the_record_saves_in_place_and_without_javascript_redirects(world, as_user):

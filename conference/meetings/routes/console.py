@@ -307,40 +307,52 @@ def _meeting(conference: Conference):
 def _open(
     conference_id: int, choose: Callable[[Conference, Meeting, list[AgendaItem]], AgendaItem]
 ) -> ResponseReturnValue:
-    """Put another case on screen (the next, the previous, or one chosen). An htmx request is
-    answered with the case column and, out of band, the agenda rows whose state changed: the
-    rest of the agenda is as it was, and a move must be quick."""
+    """Put another case on screen (the next, the previous, or one chosen).
+
+    An htmx request from a screen that showed the case on screen for everyone (its ``shown``)
+    is answered with the case column and, out of band, the agenda rows the move changed: the
+    rest of its agenda is as it was, and a move must be quick. A screen another driver had
+    moved on from gets the whole console again, as does a request without JavaScript."""
     conference = load_driven(conference_id)
     partial = wants_partial()
+    shown = parse_id(request.form.get("shown", "")) if "shown" in request.form else -1
     items = queries.agenda_of(conference)
     before = {item.id: item.status for item in items}
-    was: dict[str, Meeting] = {}  # the meeting, once loaded, with the case it had on screen
-    on_screen_before: set[int | None] = set()
+    start: dict[str, Any] = {}  # the meeting, once read, and the case it had on screen
 
-    def moved(status: int) -> ResponseReturnValue:
-        if conference.status is not ConferenceStatus.IN_PROGRESS:
-            return console_response(conference, status=status)  # to its opening or minutes
+    def answer(status: int) -> ResponseReturnValue:
+        if not partial or conference.status is not ConferenceStatus.IN_PROGRESS:
+            return console_response(conference, status=status)
+        if "meeting" not in start or start["on_screen"] != shown:
+            return _whole_console(conference, status)
+        meeting: Meeting = start["meeting"]
+        # A refusal rolled the request back: the agenda is read again in one query, not
+        # item by item.
+        agenda = items if status == 200 else queries.agenda_of(conference)
+        on_screen = {start["on_screen"], meeting.current_item_id}
+        changed = [i for i in agenda if i.status != before[i.id] or i.id in on_screen]
         actor, now = current_actor(), utcnow()
-        meeting = was.get("meeting") or _meeting(conference)
-        on_screen = on_screen_before | {meeting.current_item_id}
-        changed = [i for i in items if i.status != before[i.id] or i.id in on_screen]
-        context = _main_context(conference, items, meeting, now=now, flagged=changed)
+        context = _main_context(conference, agenda, meeting, now=now, flagged=changed)
         listing.record_view(actor, "meeting.console_viewed", conference, changed, now=now)
         return partial_response(
             "meetings/_console_moved.html", status=status, changed=changed, **context
         )
 
-    def whole(status: int) -> ResponseReturnValue:
-        return console_response(conference, status=status)
-
-    on_refusal(refusal_flashed(moved if partial else whole))
-    meeting = was["meeting"] = _meeting(conference)
-    on_screen_before.add(meeting.current_item_id)
-    chosen = choose(conference, meeting, items)
-    console.open_item(meeting, chosen, actor=current_actor(), now=utcnow())
+    on_refusal(refusal_flashed(answer))
+    meeting = start["meeting"] = _meeting(conference)
+    start["on_screen"] = meeting.current_item_id
+    console.open_item(
+        meeting, choose(conference, meeting, items), actor=current_actor(), now=utcnow()
+    )
     if partial:
-        return moved(200)
+        return answer(200)
     return go(url_for(".meeting", conference_id=conference.id, _anchor="case"))
+
+
+def _whole_console(conference: Conference, status: int) -> ResponseReturnValue:
+    """The whole console, in place of the region the request asked to swap."""
+    whole = console_response(conference, status=status)
+    return make_response(whole, retarget="#console", reswap="outerHTML")
 
 
 @bp.post("/conferences/<int:conference_id>/meeting/items/<int:item_id>/open")
