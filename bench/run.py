@@ -41,6 +41,8 @@ NAV = re.compile(r"<nav\b.*?</nav>", re.S)
 #: Where a poll asks next, as the page it updates says (what it shows travels with the poll).
 NEXT_POLL = re.compile(r'hx-get="([^"]*/(?:follow/live|meeting/state)\?[^"]*)"')
 HREF = re.compile(r'href="(/[^"#?]*)"')
+#: The case a console screen shows, which its moves send (as the browser's forms do).
+SHOWN = re.compile(r'id="console-shown" name="shown" value="([0-9]*)"')
 
 
 # HTTP ------------------------------------------------------------------------------------------
@@ -73,6 +75,8 @@ class Client:
             urllib.request.HTTPCookieProcessor(CookieJar()), _KeepEveryAnswer()
         )
         self.token = ""
+        #: The case the console on this client's screen shows, as its last answer drew it.
+        self.shown = ""
         #: Each poll's address as its last answer gave it (a 204 keeps it).
         self.polls: dict[str, str] = {}
 
@@ -110,8 +114,11 @@ class Client:
         count = headers.get("X-Query-Count")
         answer = Answer(status, body, seconds, int(count) if count else None)
         answer.location = headers.get("Location", "")
-        if match := TOKEN.search(body.decode("utf-8", "replace")):
+        text = body.decode("utf-8", "replace")
+        if match := TOKEN.search(text):
             self.token = match.group(1)
+        if match := SHOWN.search(text):
+            self.shown = match.group(1)
         return answer
 
     def sign_in(self, email: str, password: str) -> None:
@@ -400,7 +407,10 @@ def _one(client: Client, page: Page, recorder: Recorder | None) -> Answer:
     if page.path.endswith("/record") and recorder is not None:
         return recorder.save()
     if page.method == "POST":
-        return client.request("POST", page.path, {"csrf_token": client.token}, htmx=page.htmx)
+        form = {"csrf_token": client.token}
+        if page.path.endswith(("/next", "/previous")):
+            form["shown"] = client.shown
+        return client.request("POST", page.path, form, htmx=page.htmx)
     if page.label.endswith(" poll"):
         return client.poll(page.path)
     return client.request(page.method, page.path, htmx=page.htmx)
