@@ -50,12 +50,12 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
 def _init_extensions(app: Flask) -> None:
     from conference import models  # noqa: F401  (models: every table on the metadata)
     from conference.db import refuse_control_characters
-    from conference.extensions import csrf, db, htmx, login_manager, migrate
+    from conference.extensions import attach_migrations, csrf, db, htmx, login_manager
     from conference.web import agreement_gate, errors, jinja, logs, requests, security, sessions
 
     logs.init_app(app)
     db.init_app(app)
-    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    attach_migrations(app, str(ROOT / "migrations"))
     csrf.init_app(app)
     htmx.init_app(app)
     login_manager.init_app(app)

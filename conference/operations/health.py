@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import re
 from functools import cache
 from pathlib import Path
 
 import sqlalchemy as sa
-from alembic.config import Config
-from alembic.script import ScriptDirectory
 
 from conference.extensions import db
 from conference.scheduler.liveness import heartbeat_age, scheduler_is_stale
@@ -79,15 +78,30 @@ def _database_answers() -> bool:
 @cache
 def migration_heads(migrations_directory: str) -> frozenset[str]:
     """The revisions the code expects the database to be at (read once per process)."""
-    return frozenset(_scripts(migrations_directory).get_heads())
+    graph = _revisions(migrations_directory)
+    return frozenset(graph) - {parent for parents in graph.values() for parent in parents}
 
 
 @cache
 def _known_revisions(migrations_directory: str) -> frozenset[str]:
-    return frozenset(script.revision for script in _scripts(migrations_directory).walk_revisions())
+    return frozenset(_revisions(migrations_directory))
 
 
-def _scripts(migrations_directory: str) -> ScriptDirectory:
-    config = Config()
-    config.set_main_option("script_location", str(Path(migrations_directory)))
-    return ScriptDirectory.from_config(config)
+REVISION = re.compile(r"^revision\s*=\s*[\"']([^\"']+)[\"']", re.M)
+DOWN_REVISION = re.compile(r"^down_revision\s*=\s*(.*)$", re.M)
+QUOTED = re.compile(r"[\"']([^\"']+)[\"']")
+
+
+@cache
+def _revisions(migrations_directory: str) -> dict[str, frozenset[str]]:
+    """Each revision of the migration scripts with the ones it follows, read from the
+    scripts' own lines (`revision = ...`, `down_revision = ...`): Alembic would answer the
+    same, but every web worker would then carry it for this one question."""
+    graph: dict[str, frozenset[str]] = {}
+    for script in sorted(Path(migrations_directory, "versions").glob("*.py")):
+        text = script.read_text(encoding="utf-8")
+        revision, follows = REVISION.search(text), DOWN_REVISION.search(text)
+        if revision is None:
+            continue
+        graph[revision.group(1)] = frozenset(QUOTED.findall(follows.group(1) if follows else ""))
+    return graph

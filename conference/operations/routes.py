@@ -16,7 +16,7 @@ bp = Blueprint("operations", __name__)
 @bp.get("/healthz")
 def healthz() -> ResponseReturnValue:
     """200 while this node can serve (database answers, migrated to head); 503 otherwise."""
-    health = check_health(current_app.extensions["migrate"].directory)
+    health = check_health(current_app.extensions["migrations_directory"])
     response = jsonify(health.as_dict())
     response.status_code = 200 if health.serving else 503
     response.headers["Cache-Control"] = "no-store"

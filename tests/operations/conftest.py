@@ -14,7 +14,7 @@ from flask import Flask
 from flask_migrate import upgrade
 
 from conference import create_app
-from conference.extensions import db
+from conference.extensions import db, migrations
 
 
 class Server:
@@ -110,5 +110,5 @@ def _dispose(app: Flask) -> None:
 
 def migrate_to_head(app: Flask) -> None:
     with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
+        upgrade(directory=migrations(app).directory)
         db.session.remove()

@@ -13,7 +13,7 @@ from conference import create_app
 from conference.audit.models import AuditEvent
 from conference.db import utcnow
 from conference.extensions import db
-from conference.operations.health import migration_heads
+from conference.operations.health import _known_revisions, migration_heads
 from conference.scheduler.liveness import record_heartbeat
 
 
@@ -40,7 +40,7 @@ def stamped(app) -> Iterator[Callable[..., None]]:
 
 
 def _heads(app) -> list[str]:
-    return sorted(migration_heads(app.extensions["migrate"].directory))
+    return sorted(migration_heads(app.extensions["migrations_directory"]))
 
 
 def test_a_node_migrated_to_head_is_healthy_and_says_no_scheduler_ran_yet(client, app, stamped):
@@ -62,7 +62,7 @@ def test_a_node_migrated_to_head_is_healthy_and_says_no_scheduler_ran_yet(client
 
 def test_a_database_behind_the_code_is_unavailable(client, app, stamped):
     [head] = _heads(app)
-    older = ScriptDirectory(app.extensions["migrate"].directory).get_revision(head).down_revision
+    older = ScriptDirectory(app.extensions["migrations_directory"]).get_revision(head).down_revision
     stamped(older)
 
     resp = client.get("/healthz")
@@ -124,4 +124,14 @@ def test_an_unreachable_database_answers_503_not_an_error_page(tmp_path, caplog)
         "migrations": "unknown",
         "scheduler": "unknown",
         "scheduler_heartbeat_age_seconds": None,
+    }
+
+
+def test_the_heads_read_from_the_scripts_are_alembics(app):
+    """The health check reads the migration scripts itself (a web worker carries no Alembic):
+    it finds the same heads and the same revisions as Alembic does."""
+    scripts = ScriptDirectory(app.extensions["migrations_directory"])
+    assert migration_heads(app.extensions["migrations_directory"]) == set(scripts.get_heads())
+    assert _known_revisions(app.extensions["migrations_directory"]) == {
+        script.revision for script in scripts.walk_revisions()
     }
