@@ -137,7 +137,11 @@ def content(
         carried_to=conference_queries.conferences_by_id(carried),
         names=conference_queries.victim_names([i.case_id for i in items if i.referral is None]),
         revisions=revisions(minutes.id) if minutes.finalised_at else [],
-        copy_agency_ids=copy_agency_ids(conference.id),
+        copy_agency_ids=(
+            copy_agency_ids(conference.id)
+            if agency_id is not None
+            else _copies_from(attendances, actions, decisions)
+        ),
         system_issues=[
             issue
             for issue in issue_queries.raised_at(conference.id)
@@ -193,6 +197,23 @@ def agenda_items(conference_id: int) -> list[AgendaItem]:
         )
     ).all()
     return listing.ordered(items)
+
+
+def _copies_from(
+    attendances: list[Attendance],
+    actions: dict[int, list[Action]],
+    decisions: dict[int, list[tuple[Action, ActionUpdate]]],
+) -> set[int]:
+    """copy_agency_ids from what the whole minutes have loaded already: every action agreed
+    and every decision of the meeting, and its attendance."""
+    owners = {a.owner_agency_id for listed in actions.values() for a in listed}
+    owners |= {a.owner_agency_id for listed in decisions.values() for a, _ in listed}
+    return {
+        a.agency_id
+        for a in attendances
+        if a.presence is Presence.PRESENT
+        or (a.presence is Presence.APOLOGIES and a.agency_id in owners)
+    }
 
 
 def copy_agency_ids(conference_id: int) -> set[int]:

@@ -8,6 +8,7 @@ import sqlalchemy as sa
 
 from conference.audit.models import AuditEvent
 from conference.extensions import db
+from conference.minutes import queries as minutes_queries
 from conference.notifications.models import Notification
 from tests import factories
 from tests.minutes.conftest import url
@@ -64,3 +65,17 @@ def test_an_agency_that_sent_apologies_gets_its_copy_with_its_decisions(world, a
 
     police = as_user(world.police_rep).get(url(world, f"/print/agencies/{world.police.id}")).text
     assert "Footage seized and kept" in police and "Move her to a safe flat" not in police
+
+
+def test_the_whole_minutes_offer_the_copies_that_exist(world, as_user):
+    # The whole minutes work out which agencies get a copy from what they have loaded; the
+    # copies themselves are checked against the database's own answer.
+    minutes = minutes_queries.minutes_of(world.conference.id)
+    assert minutes is not None
+    whole = minutes_queries.content(world.conference, minutes)
+    expected = minutes_queries.copy_agency_ids(world.conference.id)
+    assert whole.copy_agency_ids == expected
+    assert world.housing.id in expected  # apologies, but it owns an action decided on
+    page = as_user(world.chair).get(url(world)).text
+    for agency_id in expected:
+        assert f"/print/agencies/{agency_id}" in page
