@@ -13,7 +13,7 @@ from sqlalchemy import orm
 from conference.accounts.models import Marac
 from conference.actions.choices import OPEN_STATUSES, ActionStatus
 from conference.actions.models import Action, ActionUpdate
-from conference.actions.tracker import ConferenceChoice
+from conference.actions.tracker import ConferenceChoice, listed_action_loading
 from conference.conferences.choices import Section
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.queries import victim_names
@@ -175,17 +175,7 @@ def agency_actions_by_id(action_ids: list[int]) -> list[AgencyAction]:
         # Outer joins: an interim action agreed at screening has no agenda item.
         .outerjoin(AgendaItem, AgendaItem.id == Action.agenda_item_id)
         .outerjoin(Conference, Conference.id == AgendaItem.conference_id)
-        .options(
-            # Its MARAC's eager inner join would drop the rows without a conference.
-            orm.joinedload(Conference.marac, innerjoin=False),
-            # Each eager join costs the planner more than the page's rows cost to read: what
-            # the list never shows is not loaded, and the agency and the people who agreed
-            # the actions come in a query of their own.
-            orm.lazyload(Conference.chair),
-            orm.lazyload(Action.perpetrator),
-            orm.selectinload(Action.owner_agency),
-            orm.selectinload(Action.agreed_by),
-        )
+        .options(*listed_action_loading())
         .where(Action.id.in_(action_ids))
     )
     rows = {row[0].id: row for row in db.session.execute(query).all()}

@@ -72,6 +72,22 @@ class TrackerPage:
         self.pages = max(1, -(-self.total // self.per_page))
 
 
+def listed_action_loading() -> list[orm.interfaces.LoaderOption]:
+    """How a list of actions (the tracker, its export, an agency's own actions) loads each
+    action with its case and, outer-joined, the conference that agreed it."""
+    return [
+        # Its MARAC's eager inner join would drop the rows without a conference.
+        orm.joinedload(Conference.marac, innerjoin=False),
+        # Each eager join costs the planner more than the page's rows cost to read: what no
+        # list shows is not loaded, and the few agencies and people the rows name come in a
+        # query of their own.
+        orm.lazyload(Conference.chair),
+        orm.lazyload(Action.perpetrator),
+        orm.selectinload(Action.owner_agency),
+        orm.selectinload(Action.agreed_by),
+    ]
+
+
 def _matching(filters: Filters) -> sa.Select:
     query = (
         sa.select(Action, Case.reference, Case.status, Conference, Marac.timezone)
@@ -80,17 +96,7 @@ def _matching(filters: Filters) -> sa.Select:
         # Outer joins: an interim action agreed at screening has no agenda item.
         .outerjoin(AgendaItem, AgendaItem.id == Action.agenda_item_id)
         .outerjoin(Conference, Conference.id == AgendaItem.conference_id)
-        .options(
-            # Its MARAC's eager inner join would drop the rows without a conference.
-            orm.joinedload(Conference.marac, innerjoin=False),
-            # Each eager join costs the planner more than the page's rows cost to read: what
-            # neither the tracker nor its export shows is not loaded, and the few agencies and
-            # people the rows name come in a query of their own.
-            orm.lazyload(Conference.chair),
-            orm.lazyload(Action.perpetrator),
-            orm.selectinload(Action.owner_agency),
-            orm.selectinload(Action.agreed_by),
-        )
+        .options(*listed_action_loading())
         .where(Case.marac_id.in_(filters.marac_ids or {-1}))
     )
     if filters.agency_id is not None:
