@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import defer, joinedload, lazyload, raiseload, selectinload
+
+# The type SQLAlchemy declares for the options of a relationship's loader.
+from sqlalchemy.orm.strategy_options import _AbstractLoad as RelationLoad
 
 from conference.accounts.models import Agency, Role, RoleGrant, User
 from conference.accounts.queries import maracs_by_id as maracs_by_id  # kept here for its callers
@@ -86,31 +90,48 @@ def agenda_items(conference_id: int, *, with_people: bool = False) -> list[Agend
     """The agenda in meeting order, each item with its case and listing referral (and the
     people named in it, for research)."""
     people = selectinload if with_people else raiseload
+    return agenda_loaded(
+        conference_id,
+        referral=[
+            people(Referral.perpetrators),
+            raiseload(Referral.incidents),
+            raiseload(Referral.answers),
+            raiseload(Referral.case),
+            selectinload(Referral.children),
+            defer(Referral.draft),
+            lazyload(Referral.marac),
+            # No agenda shows who sent the referral, its notice's case or its history.
+            lazyload(Referral.referrer),
+            lazyload(Referral.about_case),
+            lazyload(Referral.transitions),
+        ],
+    )
+
+
+def agenda_loaded(
+    conference_id: int, *, referral: Sequence[RelationLoad], case: Sequence[RelationLoad] = ()
+) -> list[AgendaItem]:
+    """The agenda in meeting order, each item's listing referral loaded as ``referral`` says
+    and its case joined as ``case`` says. The conference and its MARAC are already loaded by
+    whoever asks for its agenda: they are found in the session, not joined again on every
+    row."""
     items = db.session.scalars(
         sa.select(AgendaItem)
         .where(AgendaItem.conference_id == conference_id)
         .options(
-            # The conference and its MARAC are already loaded by whoever asks for its agenda:
-            # these many-to-ones are then found in the session, not joined again on every row.
             lazyload(AgendaItem.conference),
-            joinedload(AgendaItem.case).lazyload(Case.marac),
-            selectinload(AgendaItem.referral).options(
-                people(Referral.perpetrators),
-                raiseload(Referral.incidents),
-                raiseload(Referral.answers),
-                raiseload(Referral.case),
-                selectinload(Referral.children),
-                defer(Referral.draft),
-                lazyload(Referral.marac),
-                # No agenda shows who sent the referral, its notice's case or its history.
-                lazyload(Referral.referrer),
-                lazyload(Referral.about_case),
-                lazyload(Referral.transitions),
-            ),
+            joinedload(AgendaItem.case).options(lazyload(Case.marac), *case),
+            selectinload(AgendaItem.referral).options(*referral),
             raiseload(AgendaItem.overflowed_from),
         )
     ).all()
     return listing.ordered(items)
+
+
+def referral_alone(loader: Callable[[Any], RelationLoad]) -> list[RelationLoad]:
+    """Options loading a referral without any of its relations: each loads as ``loader``
+    says (lazyload: when asked for; raiseload: never)."""
+    return [loader(relation.class_attribute) for relation in sa.inspect(Referral).relationships]
 
 
 def return_counts(conference_id: int) -> dict[int, int]:

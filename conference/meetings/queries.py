@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
+from sqlalchemy.orm import defer, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from conference.accounts.models import Agency, RoleGrant, User
@@ -17,7 +17,7 @@ from conference.accounts.queries import (
     marac_agencies as marac_agencies,  # kept here for its callers
 )
 from conference.actions.models import Action
-from conference.conferences import display, listing
+from conference.conferences import display, listing, queries
 from conference.conferences.choices import ItemStatus
 from conference.conferences.models import AgendaItem, Conference, conference_invitations
 from conference.extensions import db
@@ -251,24 +251,12 @@ def current_item_id(conference_id: int) -> int | None:
 def agenda_of(conference: Conference) -> list[AgendaItem]:
     """The agenda of a running meeting. Its column shows each case's reference and victim;
     only the case on screen shows its referral's people, children and referrer, so those
-    load when it asks for them (one referral's worth) instead of for every item."""
-    items = db.session.scalars(
-        sa.select(AgendaItem)
-        .where(AgendaItem.conference_id == conference.id)
-        .options(
-            # The conference and its MARAC are already in the session: no join needed.
-            lazyload(AgendaItem.conference),
-            joinedload(AgendaItem.case).options(
-                lazyload(Case.marac), lazyload(Case.transferred_from), lazyload(Case.advocate)
-            ),
-            selectinload(AgendaItem.referral).options(
-                *(lazyload(getattr(Referral, name)) for name in _REFERRAL_RELATIONS),
-                defer(Referral.draft),
-            ),
-            lazyload(AgendaItem.overflowed_from),
-        )
-    ).all()
-    return listing.ordered(items)
+    load when it asks for them (with_people: one referral's worth) instead of for every item."""
+    return queries.agenda_loaded(
+        conference.id,
+        referral=[*queries.referral_alone(lazyload), defer(Referral.draft)],
+        case=[lazyload(Case.transferred_from), lazyload(Case.advocate)],
+    )
 
 
 def with_people(item: AgendaItem) -> None:
@@ -290,21 +278,6 @@ def with_people(item: AgendaItem) -> None:
         )
         .execution_options(populate_existing=True)
     ).one()
-
-
-#: What a referral brings with it by default, loaded here only when asked for.
-_REFERRAL_RELATIONS = (
-    "marac",
-    "agency",
-    "referrer",
-    "case",
-    "about_case",
-    "perpetrators",
-    "children",
-    "incidents",
-    "answers",
-    "transitions",
-)
 
 
 def elapsed_minutes(item: AgendaItem | None, now: datetime) -> int:

@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import joinedload, lazyload, load_only, raiseload, selectinload
+from sqlalchemy.orm import load_only, raiseload
 
 from conference.actions.models import Action, ActionUpdate
 from conference.actions.queries import meeting_decisions
-from conference.conferences import display, listing
+from conference.conferences import display
 from conference.conferences import queries as conference_queries
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
@@ -152,20 +152,6 @@ def content(
     )
 
 
-_REFERRAL_RELATIONS = (
-    "marac",
-    "agency",
-    "referrer",
-    "case",
-    "about_case",
-    "perpetrators",
-    "children",
-    "incidents",
-    "answers",
-    "transitions",
-)
-
-
 def agenda_items(conference_id: int) -> list[AgendaItem]:
     """The agenda in meeting order with only what the minutes print of each item: its case's
     reference, and its referral's victim and criteria. The agenda pages' loader also brings
@@ -180,23 +166,14 @@ def agenda_items(conference_id: int) -> list[AgendaItem]:
         Referral.meets_escalation,
         Referral.is_repeat,
     )
-    items = db.session.scalars(
-        sa.select(AgendaItem)
-        .where(AgendaItem.conference_id == conference_id)
-        .options(
-            # The conference and its MARAC are already in the session: no join needed.
-            lazyload(AgendaItem.conference),
-            joinedload(AgendaItem.case).options(
-                lazyload(Case.marac), raiseload(Case.transferred_from), raiseload(Case.advocate)
-            ),
-            selectinload(AgendaItem.referral).options(
-                load_only(*referral_columns, raiseload=True),
-                *(raiseload(getattr(Referral, name)) for name in _REFERRAL_RELATIONS),
-            ),
-            raiseload(AgendaItem.overflowed_from),
-        )
-    ).all()
-    return listing.ordered(items)
+    return conference_queries.agenda_loaded(
+        conference_id,
+        referral=[
+            load_only(*referral_columns, raiseload=True),
+            *conference_queries.referral_alone(raiseload),
+        ],
+        case=[raiseload(Case.transferred_from), raiseload(Case.advocate)],
+    )
 
 
 def _copies_from(
