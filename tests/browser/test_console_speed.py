@@ -12,7 +12,10 @@ from playwright.sync_api import Locator, Page, expect
 
 from conference.conferences import queries
 from conference.conferences.choices import ItemStatus
+from conference.db import utcnow
 from conference.extensions import db
+from conference.meetings import console as meeting_console
+from conference.meetings import queries as meeting_queries
 from tests import factories
 from tests.browser.accessibility import check_accessibility
 from tests.browser.steps import sign_in, without_refusals
@@ -210,3 +213,31 @@ def test_focus_follows_the_change_and_the_keys_can_be_turned_off(app, new_page, 
     chair.keyboard.press("n")
     expect(chair.locator("#case-heading")).to_contain_text(items[1].case.reference)
     assert without_refusals(console_log) == []
+
+
+def test_a_screen_another_driver_left_behind_is_drawn_whole_again(app, new_page, console_log):
+    world = factories.meeting_world(cases=3)
+    factories.open_meeting(world)
+    items = queries.agenda_items(world.conference.id)
+    chair = _console(new_page, world, viewport=LAPTOP)
+    chair.get_by_role("button", name="Open the first case").click()
+    expect(chair.locator("#case-heading")).to_contain_text(items[0].case.reference)
+
+    # The minute-taker moves the meeting on to the second case from her own console.
+    db.session.expire_all()  # what the chair's clicks changed, read afresh
+    meeting = meeting_queries.meeting_for(world.conference.id)
+    meeting_console.open_item(meeting, items[1], actor=world.coordinator, now=utcnow())
+    db.session.commit()
+
+    # The chair, still on the first case, opens the third from the agenda: her whole console
+    # is drawn again, so only the third case's row says it is on screen.
+    chair.locator(f"#agenda-item-{items[2].id} button").click()
+    expect(chair.locator("#case-heading")).to_contain_text(items[2].case.reference)
+    expect(chair.locator("#case-heading")).to_be_focused()
+    expect(chair.locator(".app-console__item--current")).to_have_count(1)
+    expect(chair.locator(f"#agenda-item-{items[2].id}")).to_have_class(
+        re.compile("app-console__item--current")
+    )
+    for left in items[:2]:
+        expect(chair.locator(f"#agenda-item-{left.id}")).to_contain_text("Listed")
+    check_accessibility(chair)
