@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from conference.audit.models import AuditEvent
 from conference.conferences.choices import ConferenceStatus, ItemStatus
+from conference.conferences.display import local_day
 from conference.db import utcnow
 from conference.extensions import db
 from conference.referrals.services import today_in
@@ -338,7 +339,10 @@ def test_the_outcome_date_is_between_the_meeting_and_today(world, as_user, items
     client = as_user(world.advocate)
     _conclude(world, items[1], ItemStatus.DEFERRED)
     url = f"/voice/items/{items[1].id}/outcome"
-    before = client.post(url, data=_told(world, -1, notes="Kept note"), headers=HTMX)
+    # Counted from the meeting's own day: the cached world may have been built before midnight.
+    eve = local_day(world.conference) - timedelta(days=1)
+    told_eve = {"outcome-told_on": [str(eve.day), str(eve.month), str(eve.year)]}
+    before = client.post(url, data={**_told(world, notes="Kept note"), **told_eve}, headers=HTMX)
     assert before.status_code == 422
     assert "The date you told her must be on or after the meeting" in before.text
     assert "Kept note" in before.text
