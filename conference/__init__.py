@@ -25,6 +25,9 @@ def create_app(env: str | None = None, overrides: dict[str, Any] | None = None) 
         instance_path=str(ROOT / "instance"),
         instance_relative_config=True,
     )
+    from conference.web.jinja import TemplateEnvironment
+
+    app.jinja_environment = TemplateEnvironment  # before anything makes the environment
     load_config(app, env, overrides)
     # Error messages must never echo SQL parameters (case data) into logs.
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", {})

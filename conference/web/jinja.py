@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import ChainMap
+from collections.abc import KeysView, MutableMapping
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from flask import Flask, g
+from flask.templating import Environment as FlaskEnvironment
 from flask_login import current_user
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader, pass_context
@@ -30,6 +33,26 @@ from conference.system_issues import permissions as issue_permissions
 from conference.voice import permissions as voice_permissions
 
 DISPLAY_ZONE = ZoneInfo("Europe/London")
+
+
+class _Globals(ChainMap[str, Any]):
+    """A template's globals, whose keys subtract in one C-level step."""
+
+    def keys(self) -> KeysView[str]:
+        return dict.fromkeys(self).keys()
+
+
+class TemplateEnvironment(FlaskEnvironment):
+    """Flask's template environment, with template globals that are quick to compare.
+
+    Every ``{% from ... import %}`` asks which of the importing template's globals the
+    imported one lacks: a set difference over the globals' keys. Over Jinja's plain ChainMap
+    it runs in Python, one key at a time, and GOV.UK form fields import their macros each time
+    they render: that was a third of the time of every field on a page.
+    """
+
+    def make_globals(self, d: MutableMapping[str, Any] | None) -> MutableMapping[str, Any]:
+        return _Globals({} if d is None else d, self.globals)
 
 
 def init_app(app: Flask, template_folder: str) -> None:
