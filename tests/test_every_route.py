@@ -39,6 +39,7 @@ def test_the_public_list_names_real_endpoints():
 def test_anonymous_visitors_are_sent_to_sign_in(client, rule, endpoint, method):
     path = re.sub(r"<int:\w+>", "1", rule)
     path = path.replace("<step_name>", "victim").replace("<key>", "volume")
+    path = path.replace("<name>", "research")
     assert "<" not in path, f"add a value for {rule}"
     resp = client.open(path, method=method)
     assert resp.status_code in (302, 303), f"{method} {rule} ({endpoint}) -> {resp.status_code}"

@@ -180,6 +180,16 @@ def actions_for(
     return found
 
 
+def returns_count(item_id: int) -> int:
+    """How many agencies returned research on one item (the console's fold says it folded)."""
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count()).where(ResearchReturn.agenda_item_id == item_id)
+        )
+        or 0
+    )
+
+
 def returns_for(item_id: int, agency_id: int | None = None) -> list[ResearchReturn]:
     """The research returns on one item (or just one agency's), by agency name."""
     query = (

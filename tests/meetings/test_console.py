@@ -381,6 +381,9 @@ def test_the_chair_and_coordinators_drive_the_console(world, as_user, who):
     client = as_user(getattr(world, who))
     assert client.get(_url(world)).status_code == 200
     assert client.post(_url(world, "/next"), headers=HTMX).status_code == 200
+    item = queries.agenda_items(world.conference.id)[0]
+    fold = client.get(_url(world, f"/items/{item.id}/folds/defer"), headers=HTMX)
+    assert fold.status_code == 200 and "Defer the case" in fold.text
 
 
 @pytest.mark.parametrize("who", ["police_rep", "advocate", "other_chair", "other_coordinator"])
@@ -400,6 +403,33 @@ def test_nobody_else_drives_the_console(world, as_user, who):
     assert client.post(_url(world, "/next"), headers=HTMX).status_code == 404
     assert client.post(_url(world, f"/items/{item.id}/record"), data={}).status_code == 404
     assert client.post(_url(world, "/attendees/accept-all")).status_code == 404
+    for name in ("research", "perpetrators", "issue", "defer"):
+        fold = client.get(_url(world, f"/items/{item.id}/folds/{name}"), headers=HTMX)
+        assert fold.status_code == 404 and item.case.reference not in fold.text
+
+
+def test_the_case_s_folds_are_drawn_when_opened_and_with_a_problem_at_once(world, as_user):
+    factories.open_meeting(world)
+    chair = as_user(world.chair)
+    assert chair.post(_url(world, "/next"), headers=HTMX).status_code == 200
+    item = queries.agenda_items(world.conference.id)[0]
+    page = chair.get(_url(world)).text
+    assert "Research by agency (0)" in page and "Log a system issue" in page
+    assert 'name="reason"' not in page and "What went wrong" not in page  # folded, not drawn
+    research = chair.get(_url(world, f"/items/{item.id}/folds/research"), headers=HTMX)
+    assert "No agency returned research on this case." in research.text
+    issue = chair.get(_url(world, f"/items/{item.id}/folds/issue"), headers=HTMX).text
+    assert "What went wrong" in issue and "<html" not in issue
+    assert (
+        chair.get(_url(world, f"/items/{item.id}/folds/minutes"), headers=HTMX).status_code == 404
+    )
+    # Without JavaScript the fold's link opens the console again with the fold drawn.
+    drawn = chair.get(f"{_url(world)}?open=defer").text
+    assert 'name="reason"' in drawn and "What went wrong" not in drawn
+    # A deferral refused for its missing reason shows its fold open with the problem.
+    refused = chair.post(_url(world, f"/items/{item.id}/defer"), data={"reason": ""})
+    assert refused.status_code == 422
+    assert 'id="case-defer" open' in refused.text and 'name="reason"' in refused.text
 
 
 def _returns(world, item):

@@ -40,6 +40,11 @@ def live(world, as_user):
     return items
 
 
+def _opened(world):
+    """The console with the perpetrators' fold drawn, as its link opens it without JavaScript."""
+    return f"{_url(world)}?open=perpetrators"
+
+
 def _risk_url(world, item, perpetrator):
     return _url(world, f"/items/{item.id}/perpetrators/{perpetrator.id}/risk")
 
@@ -50,11 +55,23 @@ def _risk_form(perpetrator, version="", **values):
 
 
 def test_the_console_shows_each_perpetrator_of_the_case_and_no_other(world, live, as_user):
-    page = as_user(world.chair).get(_url(world)).text
+    chair = as_user(world.chair)
     [perpetrator] = perpetrators_of(live[0])
-    assert f'id="perpetrator-risk-{live[0].id}-{perpetrator.id}"' in page
-    assert "Rowan Ashdown" in page and "Risk to a new partner" in page
-    assert "Brackley" not in page and "Cranmere" not in page
+    form_id = f'id="perpetrator-risk-{live[0].id}-{perpetrator.id}"'
+    # Folded until opened: the fold loads in place, or (without JavaScript) the console again.
+    page = chair.get(_url(world)).text
+    assert "Perpetrator: risk to others" in page and form_id not in page
+    fold = _url(world, f"/items/{live[0].id}/folds/perpetrators")
+    assert f'hx-get="{fold}"' in page
+    assert f'href="{_url(world)}?open=perpetrators#case-perpetrators"' in page
+    for drawn in (
+        chair.get(fold, headers=HTMX).text,
+        chair.get(f"{_url(world)}?open=perpetrators").text,
+    ):
+        assert form_id in drawn
+        assert "Rowan Ashdown" in drawn and "Risk to a new partner" in drawn
+        assert "Brackley" not in drawn and "Cranmere" not in drawn
+    assert chair.get(fold).headers["Location"].endswith("?open=perpetrators")
 
 
 def test_his_risk_saves_in_place_and_without_javascript_redirects(world, live, as_user):
@@ -81,7 +98,9 @@ def test_his_risk_saves_in_place_and_without_javascript_redirects(world, live, a
         ),
     )
     assert plain.status_code == 303
-    assert plain.headers["Location"].endswith(f"#perpetrator-risk-{item.id}-{perpetrator.id}")
+    assert plain.headers["Location"].endswith(
+        f"?open=perpetrators#perpetrator-risk-{item.id}-{perpetrator.id}"
+    )
     saved = db.session.scalar(db.select(PerpetratorRisk))
     assert (saved.perpetrator_id, saved.agenda_item_id) == (perpetrator.id, item.id)
     assert saved.risk_to_public == "Threats to door staff"
@@ -216,7 +235,7 @@ def test_an_onward_referral_is_an_action_with_an_owner_and_due_date(world, live,
     event = db.session.scalar(db.select(AuditEvent).where(AuditEvent.verb == "action.agreed"))
     assert event.detail["onward_to"] == "matac"
     # The perpetrator's section lists it too, and so does the follow view's action list.
-    page = chair.get(_url(world)).text
+    page = chair.get(f"{_url(world)}?open=perpetrators").text
     assert "Perpetrator-focused tasking meeting (MATAC): Refer him to the tasking" in page
 
 
@@ -297,7 +316,8 @@ def test_the_console_and_the_follow_view_show_research_on_him(world, live, as_us
             )
         )
     db.session.commit()
-    console_page = as_user(world.chair).get(_url(world)).text
+    console_page = as_user(world.chair).get(f"{_url(world)}?open=research").text
+    assert "Research by agency (2)" in console_page
     assert "On Rowan Ashdown:" in console_page
     assert "Police hold two bail breaches" in console_page
     assert "Health hold nothing to share" in console_page
@@ -312,7 +332,7 @@ def test_a_stale_save_of_his_risk_merges_and_a_part_both_changed_is_chosen(world
     [perpetrator] = perpetrators_of(live[0])
     chair, coordinator = as_user(world.chair), as_user(world.coordinator)
     action = _risk_url(world, live[0], perpetrator)
-    his, hers = chair.get(_url(world)).text, coordinator.get(_url(world)).text
+    his, hers = chair.get(_opened(world)).text, coordinator.get(_opened(world)).text
     prefix = f"perpetrator-{perpetrator.id}-"
     mine = form_data(his, action, **{f"{prefix}risk_to_family": "Threats to her mother"})
     assert chair.post(action, data=mine).status_code == 303
@@ -324,7 +344,7 @@ def test_a_stale_save_of_his_risk_merges_and_a_part_both_changed_is_chosen(world
         "Hostile to workers",
     )
     # Both change the same part from the same copy: side by side, then her choice.
-    his, hers = chair.get(_url(world)).text, coordinator.get(_url(world)).text
+    his, hers = chair.get(_opened(world)).text, coordinator.get(_opened(world)).text
     mine = form_data(his, action, **{f"{prefix}risk_to_public": "Armed"})
     assert chair.post(action, data=mine).status_code == 303
     clash = coordinator.post(

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from flask import flash, render_template, request, url_for
+from flask import abort, flash, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_htmx import make_response
 from flask_login import login_required
@@ -34,8 +34,10 @@ from conference.meetings.forms import (
 from conference.meetings.models import Discussion, Meeting, PerpetratorRisk
 from conference.meetings.permissions import sees_safe_contact
 from conference.meetings.routes import STOP_POLLING, bp, load_driven
-from conference.referrals import perpetrators
+from conference.referrals import perpetrators as perpetrator_flags
+from conference.referrals.models import Perpetrator
 from conference.research.choices import RiskFlag
+from conference.system_issues import queries as issue_queries
 from conference.voice.queries import voices_for
 from conference.web.auth import current_actor
 from conference.web.htmx import go, partial_response, render, wants_partial
@@ -121,7 +123,9 @@ def _main_context(
             queries.returned_agency_ids(conference.id),
         ),
         "now": now,
-        "person_flags": perpetrators.case_flags_for(list(flag_cases.values()), today=now.date()),
+        "person_flags": perpetrator_flags.case_flags_for(
+            list(flag_cases.values()), today=now.date()
+        ),
     }
     if middle is not None:
         context.update(case_context_for(conference, middle, **forms))
@@ -130,39 +134,106 @@ def _main_context(
     return context
 
 
-def case_context_for(conference: Conference, item: AgendaItem, **forms: Any) -> dict[str, Any]:
-    from conference.meetings.routes import issues  # the console's parts import this module
+#: The folds of the case drawn only when they are opened (templates/meetings/_macros.html's
+#: fold), each with the forms that, showing a problem, draw it at once: the chair moves between
+#: cases faster than she opens them.
+FOLDS: dict[str, tuple[str, ...]] = {
+    "research": (),
+    "perpetrators": ("perpetrator_forms", "risk_conflict"),
+    "issue": ("issue_form",),
+    "defer": ("defer_form",),
+}
+#: The part of the case each fold shows, once drawn.
+FOLD_TEMPLATES = {
+    "research": "meetings/_research_returns.html",
+    "perpetrators": "meetings/_perpetrator_forms.html",
+    "issue": "meetings/_issue_form.html",
+    "defer": "meetings/_defer_form.html",
+}
 
+
+def folds_drawn(asked: str | None, forms: dict[str, Any]) -> frozenset[str]:
+    """The folds drawn now: the one asked for (a link followed without JavaScript) and every
+    one whose form shows a problem."""
+    drawn = {name for name, keys in FOLDS.items() if any(forms.get(key) for key in keys)}
+    if asked in FOLDS:
+        drawn.add(asked)
+    return frozenset(drawn)
+
+
+def case_context_for(conference: Conference, item: AgendaItem, **forms: Any) -> dict[str, Any]:
+    """What the case needs on the console. ``forms``: those showing a problem, and
+    ``open_fold``, a fold asked for without JavaScript."""
     actor = current_actor()
+    folds = folds_drawn(forms.get("open_fold"), forms)
     queries.with_people(item)
     record = queries.records_for([item.id]).get(item.id)
     actions = queries.actions_for([item.id]).get(item.id, [])
+    perpetrators = item_perpetrators(item)
     overdue = to_review(item, display.local_day(conference))
     review_forms = forms.get("review_forms") or {}
     for action, _ in overdue:
         review_forms.setdefault(action.id, review_form_for(action))
-    return {
+    context = {
         "overdue": overdue,
         "review_forms": review_forms,
         "record": record,
         "record_form": forms.get("record_form") or record_form_for(record),
         "conflict": forms.get("conflict"),
-        "risk_conflict": forms.get("risk_conflict"),
         "action_conflict": forms.get("action_conflict"),
-        **perpetrators_context_for(item, actions, forms.get("perpetrator_forms") or {}),
-        **actions_context_for(conference, item, actions, forms.get("action_forms") or {}),
-        "defer_form": forms.get("defer_form") or DeferForm(),
-        "returns": queries.returns_for(item.id),
+        "perpetrators": perpetrators,
+        **actions_context_for(
+            conference, item, actions, forms.get("action_forms") or {}, perpetrators
+        ),
         "voice": voices_for([item.id]).get(item.id),
         "show_safe_contact": sees_safe_contact(actor, item.case),
         "earlier": queries.earlier_hearings(item),
         "missing": console.missing_for_discussed(
             item, record, len(actions), sum(1 for _, decision in overdue if decision is None)
         ),
-        "flag_labels": {flag.value: flag.label for flag in RiskFlag},
         "RECORD_LABELS": RECORD_LABELS,
-        **issues.issues_context_for(conference, item, forms.get("issue_form")),
+        "case_issues": issue_queries.raised_on_case(conference.id, item.case_id),
+        "folds": folds,
     }
+    for name in folds:
+        context.update(fold_context(conference, item, name, actions, perpetrators, forms))
+    if "research" not in folds:
+        context["returns_count"] = queries.returns_count(item.id)
+    return context
+
+
+def fold_context(
+    conference: Conference,
+    item: AgendaItem,
+    name: str,
+    actions: list[Action] | None = None,
+    perpetrators: list[Perpetrator] | None = None,
+    forms: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """What one fold of the case shows once drawn. ``actions`` and ``perpetrators``: the
+    case's, when already read; ``forms``: those showing a problem."""
+    from conference.meetings.routes import issues  # the console's parts import this module
+
+    forms = forms or {}
+    if name == "research":
+        returns = queries.returns_for(item.id)
+        return {
+            "returns": returns,
+            "returns_count": len(returns),
+            "flag_labels": {flag.value: flag.label for flag in RiskFlag},
+        }
+    if name == "perpetrators":
+        if actions is None:
+            actions = queries.actions_for([item.id]).get(item.id, [])
+        return {
+            "risk_conflict": forms.get("risk_conflict"),
+            **perpetrators_context_for(
+                item, actions, forms.get("perpetrator_forms") or {}, perpetrators
+            ),
+        }
+    if name == "issue":
+        return {"issue_form": forms.get("issue_form") or issues.issue_form_for(conference, item)}
+    return {"defer_form": forms.get("defer_form") or DeferForm()}
 
 
 def missing_now(
@@ -180,11 +251,15 @@ def missing_now(
 
 
 def perpetrators_context_for(
-    item: AgendaItem, actions: list[Action], forms: dict[int, PerpetratorRiskForm]
+    item: AgendaItem,
+    actions: list[Action],
+    forms: dict[int, PerpetratorRiskForm],
+    perpetrators: list[Perpetrator] | None = None,
 ) -> dict[str, Any]:
     """Each perpetrator of the case with the meeting's view of his risk, its form, and the
-    onward referrals agreed for him."""
-    perpetrators = item_perpetrators(item)
+    onward referrals agreed for him. ``perpetrators``: the case's, when already read."""
+    if perpetrators is None:
+        perpetrators = item_perpetrators(item)
     saved = risks.risks_for([item.id]).get(item.id, {})
     return {
         "perpetrators": perpetrators,
@@ -215,7 +290,10 @@ def actions_context_for(
     item: AgendaItem,
     actions: list[Action],
     forms: dict[str, ActionForm | None],
+    perpetrators: list[Perpetrator] | None = None,
 ) -> dict[str, Any]:
+    """The case's action plan: the agreed actions, the form to agree another, and the change
+    forms asked for. ``perpetrators``: the case's, when already read."""
     present = {
         a.agency_id for a in queries.attendances(conference.id) if a.presence is Presence.PRESENT
     }
@@ -226,7 +304,9 @@ def actions_context_for(
         prefix=f"new-{item.id}", data={"priority": "medium", "due_in": str(due_in)}
     )
     new.set_choices(agencies, day)
-    new.set_perpetrators([(p.id, p.name) for p in item_perpetrators(item)])
+    if perpetrators is None:
+        perpetrators = item_perpetrators(item)
+    new.set_perpetrators([(p.id, p.name) for p in perpetrators])
     # Only the change forms asked for (opened from an action's link, or shown again with a
     # problem): a form for every agreed action cost more than the rest of the plan.
     edits = {}
@@ -353,6 +433,26 @@ def _whole_console(conference: Conference, status: int) -> ResponseReturnValue:
     """The whole console, in place of the region the request asked to swap."""
     whole = console_response(conference, status=status)
     return make_response(whole, retarget="#console", reswap="outerHTML")
+
+
+@bp.get("/conferences/<int:conference_id>/meeting/items/<int:item_id>/folds/<name>")
+@login_required
+def fold(conference_id: int, item_id: int, name: str) -> ResponseReturnValue:
+    """One fold of a case, drawn the first time it is opened: in place with htmx, else the
+    console with it open."""
+    conference = load_driven(conference_id)
+    item = item_of(conference, item_id)
+    if name not in FOLDS:
+        abort(404)
+    if not wants_partial() or conference.status is not ConferenceStatus.IN_PROGRESS:
+        return go(url_for(".meeting", conference_id=conference.id, open=name))
+    return partial_response(
+        FOLD_TEMPLATES[name],
+        conference=conference,
+        item=item,
+        current=item,
+        **fold_context(conference, item, name),
+    )
 
 
 @bp.post("/conferences/<int:conference_id>/meeting/items/<int:item_id>/open")

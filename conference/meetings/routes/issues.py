@@ -40,11 +40,15 @@ def issue_form_for(conference: Conference, item: AgendaItem, data: Any = None) -
 def issues_context_for(
     conference: Conference, item: AgendaItem, form: ConsoleIssueForm | None = None
 ) -> dict[str, Any]:
-    """The issues this meeting raised on the case, and the form to log another."""
-    return {
-        "issue_form": form or issue_form_for(conference, item),
+    """The issues this meeting raised on the case, and the form to log another when it shows
+    a problem (else its fold draws it when opened)."""
+    context: dict[str, Any] = {
         "case_issues": issue_queries.raised_on_case(conference.id, item.case_id),
+        "folds": frozenset({"issue"}) if form is not None else frozenset(),
     }
+    if form is not None:
+        context["issue_form"] = form
+    return context
 
 
 @bp.post("/conferences/<int:conference_id>/meeting/items/<int:item_id>/system-issues")

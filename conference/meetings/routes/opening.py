@@ -35,10 +35,13 @@ def meeting(conference_id: int) -> ResponseReturnValue:
     """The meeting: its opening before the start, the console while it runs."""
     conference = load_driven(conference_id)
     if conference.status is ConferenceStatus.IN_PROGRESS:
-        # An action's change form asked for without JavaScript: the console with it open.
+        # An action's change form, or a fold of the case, asked for without JavaScript:
+        # the console with it open.
         opened = parse_id(request.args.get("change"))
         return console_response(
-            conference, action_forms={str(opened): None} if opened is not None else {}
+            conference,
+            action_forms={str(opened): None} if opened is not None else {},
+            open_fold=request.args.get("open"),
         )
     if conference.status in (ConferenceStatus.CONCLUDED, ConferenceStatus.MINUTES_FINAL):
         return redirect(url_for("minutes.page", conference_id=conference.id), 303)

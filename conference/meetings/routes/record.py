@@ -215,7 +215,11 @@ def _risk_answer(
     if not wants_partial():
         if status == 200:
             anchor = f"perpetrator-risk-{item.id}-{perpetrator.id}"
-            return go(url_for(".meeting", conference_id=conference.id, _anchor=anchor))
+            return go(
+                url_for(
+                    ".meeting", conference_id=conference.id, open="perpetrators", _anchor=anchor
+                )
+            )
         return console_response(
             conference, status=status, perpetrator_forms=forms, risk_conflict=conflict
         )
