@@ -241,3 +241,28 @@ def test_a_screen_another_driver_left_behind_is_drawn_whole_again(app, new_page,
     for left in items[:2]:
         expect(chair.locator(f"#agenda-item-{left.id}")).to_contain_text("Listed")
     check_accessibility(chair)
+
+
+@pytest.mark.parametrize("javascript", [True, False])
+def test_a_folded_part_of_the_case_opens_and_saves(app, new_page, console_log, javascript):
+    world = factories.meeting_world(cases=2)
+    factories.open_meeting(world)
+    chair = _console(new_page, world, viewport=LAPTOP, java_script_enabled=javascript)
+    chair.get_by_role("button", name="Open the first case").click()
+    fold = chair.locator("#case-perpetrators")
+    expect(fold).not_to_have_attribute("open", "")
+    expect(fold.get_by_label("Risk to a new partner")).to_have_count(0)  # not drawn yet
+    fold.locator("summary").click()
+    if not javascript:  # the link opens the console again with the fold drawn
+        fold.get_by_role("link", name=re.compile("Show this part of the case")).click()
+        fold = chair.locator("#case-perpetrators")
+    partner = fold.get_by_label("Risk to a new partner")
+    partner.fill("He has a new partner expecting a baby")
+    if javascript:
+        expect(fold.locator(".govuk-character-count__status")).to_have_count(5)  # started
+        check_accessibility(chair)
+    fold.get_by_role("button", name=re.compile("Save his risk")).click()
+    expect(chair.locator("#case-perpetrators")).to_contain_text("Last saved by Chay Ring")
+    expect(chair.locator("#case-perpetrators").get_by_label("Risk to a new partner")).to_have_value(
+        "He has a new partner expecting a baby"
+    )
