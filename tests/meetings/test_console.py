@@ -87,9 +87,15 @@ def test_the_record_saves_in_place_and_without_javascript_redirects(world, as_us
         data={"version": "", "risk_to_victim": "Strangulation last month"},
         headers=HTMX,
     )
+    # The fields keep what she typed (they hold what was saved): the status in place, the
+    # version and saved text out of band, and the message that it is saved.
     assert response.status_code == 200
-    assert response.text.lstrip().startswith(f'<section id="record-{item.id}"')
-    assert "Strangulation last month" in response.text
+    assert response.headers["HX-Retarget"] == f"#record-{item.id}-status"
+    assert response.text.lstrip().startswith("Last saved by Chay Ring")
+    assert "Saved as you typed" not in response.text
+    assert 'name="risk_to_victim.base" value="Strangulation last month"' in response.text
+    assert f"The record of case {item.case.reference} is saved." in response.text
+    assert "<textarea" not in response.text
     plain = chair.post(
         _url(world, f"/items/{item.id}/record"),
         data={"version": "1", "risk_to_victim": "Strangulation last month", "decisions": "Refer"},
@@ -834,6 +840,23 @@ def test_a_deferred_case_already_listed_ahead_is_carried_to_that_listing(world):
 
 
 AUTOSAVE = {**HTMX, "X-Autosave": "1"}
+
+
+def test_a_save_that_puts_right_the_problems_shown_draws_the_record_again(world, as_user):
+    chair = as_user(world.chair)
+    item = _first_open(world, chair)
+    url = _url(world, f"/items/{item.id}/record")
+    refused = chair.post(url, data={"version": "", "decisions": "x" * 5000}, headers=HTMX)
+    assert refused.status_code == 422
+    assert 'name="showing_problems" value="1"' in refused.text
+    fixed = {"version": "", "decisions": "Refer to the refuge", "showing_problems": "1"}
+    for headers in (HTMX, AUTOSAVE):
+        saved = chair.post(url, data=fixed, headers=headers)
+        assert saved.status_code == 200 and "HX-Retarget" not in saved.headers
+        assert saved.text.lstrip().startswith(f'<section id="record-{item.id}"')
+        assert "govuk-error-summary" not in saved.text and "showing_problems" not in saved.text
+        fixed["version"] = str(db.session.scalar(db.select(Discussion.version)))
+        db.session.expire_all()
 
 
 def test_the_record_saves_as_the_chair_types_without_replacing_her_fields(world, as_user):

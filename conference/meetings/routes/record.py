@@ -3,6 +3,8 @@ refused with both texts."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import flash, make_response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 from flask_login import login_required
@@ -61,29 +63,39 @@ def save_record(conference_id: int, item_id: int) -> ResponseReturnValue:
         base=posted.base,
         keep=posted.keep,
     )
-    if merged is None and wants_partial() and request.headers.get("X-Autosave"):
-        return _autosaved(conference, item, record)
+    # The fields on screen hold what was saved, unless someone else's text was merged in or
+    # they show problems this save has put right: then the whole record is drawn again.
+    in_place = merged is None and wants_partial() and not request.form.get("showing_problems")
+    autosaved = bool(request.headers.get("X-Autosave"))
+    if in_place and autosaved:
+        return _saved_in_place(conference, item, record, autosaved=True)
     kept = kept_message(merged, RECORD_LABELS)
     flash(f"The record of case {item.case.reference} is saved.{kept}", "success")
+    if in_place:
+        return _saved_in_place(conference, item, record, autosaved=False)
     return _record_answer(conference, item, form=None, status=200, record=record)
 
 
-def _autosaved(conference: Conference, item: AgendaItem, record: Discussion) -> ResponseReturnValue:
-    """A save made as the chair types: the status in place, the new version and saved text
-    out of band, the fields left as they are (she may still be typing in one). A save merged
-    with someone else's is answered with the whole record instead, showing the merged text."""
-    response = make_response(
-        render_template(
-            "meetings/_record_autosaved.html",
-            conference=conference,
-            item=item,
-            current=item,
-            record=record,
-            record_form=record_form_for(record),
-            missing=missing_now(conference, item, record),
-            autosaved=True,
-        ),
-        200,
+def _saved_in_place(
+    conference: Conference, item: AgendaItem, record: Discussion, *, autosaved: bool
+) -> ResponseReturnValue:
+    """A save that leaves the fields as they are (she may still be typing in one): the status
+    in place, the new version and saved text out of band. A save by the button brings its
+    message too; one made as she types says so in the status alone."""
+    context: dict[str, Any] = {
+        "conference": conference,
+        "item": item,
+        "current": item,
+        "record": record,
+        "record_form": record_form_for(record),
+        "missing": missing_now(conference, item, record),
+        "autosaved": autosaved,
+    }
+    template = "meetings/_record_in_place.html"
+    response = (
+        make_response(render_template(template, **context), 200)
+        if autosaved
+        else partial_response(template, **context)
     )
     response.headers["HX-Retarget"] = f"#record-{item.id}-status"
     response.headers["HX-Reswap"] = "innerHTML"
