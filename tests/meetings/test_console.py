@@ -424,6 +424,7 @@ def test_the_case_s_folds_are_drawn_when_opened_and_with_a_problem_at_once(world
     assert 'name="reason"' not in page and "What went wrong" not in page  # folded, not drawn
     research = chair.get(_url(world, f"/items/{item.id}/folds/research"), headers=HTMX)
     assert "No agency returned research on this case." in research.text
+    assert 'id="flash"' not in research.text  # opening a fold leaves a banner on screen
     issue = chair.get(_url(world, f"/items/{item.id}/folds/issue"), headers=HTMX).text
     assert "What went wrong" in issue and "<html" not in issue
     assert (

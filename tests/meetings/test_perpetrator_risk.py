@@ -60,7 +60,8 @@ def test_the_console_shows_each_perpetrator_of_the_case_and_no_other(world, live
     form_id = f'id="perpetrator-risk-{live[0].id}-{perpetrator.id}"'
     # Folded until opened: the fold loads in place, or (without JavaScript) the console again.
     page = chair.get(_url(world)).text
-    assert "Perpetrator: risk to others" in page and form_id not in page
+    heading = f'<h3 class="govuk-heading-m" id="perpetrators-heading-{live[0].id}">'
+    assert f"{heading}Perpetrator: risk to others</h3>" in page and form_id not in page
     fold = _url(world, f"/items/{live[0].id}/folds/perpetrators")
     assert f'hx-get="{fold}"' in page
     assert f'href="{_url(world)}?open=perpetrators#case-perpetrators"' in page

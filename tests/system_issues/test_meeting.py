@@ -88,6 +88,27 @@ def test_a_name_is_refused_beside_the_field_and_the_text_kept(world, as_user, ja
     assert db.session.scalar(sa.select(sa.func.count(SystemIssue.id))) == 0
 
 
+def test_a_refusal_on_a_case_the_meeting_has_left_shows_that_case_whole(world, as_user):
+    # Without JavaScript the form comes back with its problem on the case it was typed on,
+    # though another driver has moved the meeting on: every part of the column is that case's.
+    chair = as_user(world.chair)
+    item = _first_open(world, chair)
+    victim, heading = item.referral.victim_given_name, item.referral.victim_name
+    heading = f"{item.case.reference}: {heading}"
+    assert as_user(world.coordinator).post(_url(world, "/next"), headers=HTMX).status_code == 200
+    resp = chair.post(
+        _url(world, f"/items/{item.id}/system-issues"),
+        data=_form(item, description=f"{victim} waited eleven days"),
+    )
+    assert resp.status_code == 422
+    case = resp.text.split('id="case-heading"')[1]
+    assert case.split("</h2>")[0].endswith(heading)
+    items = f"/meeting/items/{item.id}/"
+    for fold in ("research", "perpetrators", "defer"):
+        assert f"{items}folds/{fold}" in case
+    assert f"{items}record" in case and f"{items}actions" in case
+
+
 def test_only_those_who_run_the_meeting_may_log_there(world, as_user):
     item = _first_open(world, as_user(world.chair))
     for person in (world.police_rep, world.advocate):

@@ -446,13 +446,15 @@ def fold(conference_id: int, item_id: int, name: str) -> ResponseReturnValue:
         abort(404)
     if not wants_partial() or conference.status is not ConferenceStatus.IN_PROGRESS:
         return go(url_for(".meeting", conference_id=conference.id, open=name))
-    return partial_response(
+    # Without the message area: opening a fold changes nothing, so a banner on screen stays.
+    page = render_template(
         FOLD_TEMPLATES[name],
         conference=conference,
         item=item,
         current=item,
         **fold_context(conference, item, name),
     )
+    return make_response(page)
 
 
 @bp.post("/conferences/<int:conference_id>/meeting/items/<int:item_id>/open")
