@@ -478,11 +478,12 @@ def table(rows: list[Row], floor: Row) -> str:
 def measure_pages(
     base: str, floor_base: str, t: Targets, password: str, passes: int
 ) -> tuple[list[Row], Row]:
-    """Every page once to warm up (unless a single pass is asked for), then `passes` times each,
-    one after another, with a request to the floor after each page's."""
+    """Every page once to warm up (unless a single pass is asked for), then `passes` rounds of
+    every page in turn, with a request to the floor after each. In rounds, a spell when the
+    machine is slower falls on every page and on the floor alike, not on a few pages measured
+    one after another."""
     floor_client = Client(floor_base)
     floor = Row("floor", "50 rows, Flask + SQLAlchemy")
-    rows: list[Row] = []
     plan: list[tuple[Client, Page, Recorder | None]] = []
     for role, email in t.logins.items():
         client = Client(base)
@@ -499,16 +500,18 @@ def measure_pages(
             if page.then:
                 _one(client, page.then, recorder)
         floor_client.request("GET", "/")
-    for client, page, recorder in plan:
-        row = Row(page.role, page.label)
-        then = Row(page.role, page.then.label) if page.then else None
-        for _ in range(passes):
+    measured = [
+        (Row(page.role, page.label), Row(page.role, page.then.label) if page.then else None)
+        for _, page, _ in plan
+    ]
+    for _ in range(passes):
+        for (client, page, recorder), (row, then) in zip(plan, measured, strict=True):
             row.add(_one(client, page, recorder))
             if page.then and then:
                 then.add(_one(client, page.then, recorder))
-        rows += [row, *([then] if then else [])]
-        # The floor between the pages, so that it meets the machine as they do.
-        floor.add(floor_client.request("GET", "/"))
+            # The floor between the pages, so that it meets the machine as they do.
+            floor.add(floor_client.request("GET", "/"))
+    rows = [row for pair in measured for row in pair if row is not None]
     return rows, floor
 
 
