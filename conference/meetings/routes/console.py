@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -134,28 +135,33 @@ def _main_context(
     return context
 
 
-#: The folds of the case drawn only when they are opened (templates/meetings/_macros.html's
-#: fold), each with the forms that, showing a problem, draw it at once: the chair moves between
-#: cases faster than she opens them.
-FOLDS: dict[str, tuple[str, ...]] = {
-    "research": (),
-    "perpetrators": ("perpetrator_forms", "risk_conflict"),
-    "issue": ("issue_form",),
-    "defer": ("defer_form",),
-}
-#: The part of the case each fold shows, once drawn.
-FOLD_TEMPLATES = {
-    "research": "meetings/_research_returns.html",
-    "perpetrators": "meetings/_perpetrator_forms.html",
-    "issue": "meetings/_issue_form.html",
-    "defer": "meetings/_defer_form.html",
+@dataclass(frozen=True)
+class Fold:
+    """A fold of the case drawn only when it is opened (templates/meetings/_macros.html's
+    fold): the chair moves between cases faster than she opens them."""
+
+    #: The part of the case it shows, once drawn.
+    template: str
+    #: The forms that, showing a problem, draw it at once.
+    problem_forms: tuple[str, ...] = ()
+
+
+FOLDS = {
+    "research": Fold("meetings/_research_returns.html"),
+    "perpetrators": Fold(
+        "meetings/_perpetrator_forms.html", ("perpetrator_forms", "risk_conflict")
+    ),
+    "issue": Fold("meetings/_issue_form.html", ("issue_form",)),
+    "defer": Fold("meetings/_defer_form.html", ("defer_form",)),
 }
 
 
 def folds_drawn(asked: str | None, forms: dict[str, Any]) -> frozenset[str]:
     """The folds drawn now: the one asked for (a link followed without JavaScript) and every
     one whose form shows a problem."""
-    drawn = {name for name, keys in FOLDS.items() if any(forms.get(key) for key in keys)}
+    drawn = {
+        name for name, fold in FOLDS.items() if any(forms.get(key) for key in fold.problem_forms)
+    }
     if asked in FOLDS:
         drawn.add(asked)
     return frozenset(drawn)
@@ -440,15 +446,15 @@ def _whole_console(conference: Conference, status: int) -> ResponseReturnValue:
 def fold(conference_id: int, item_id: int, name: str) -> ResponseReturnValue:
     """One fold of a case, drawn the first time it is opened: in place with htmx, else the
     console with it open."""
-    conference = load_driven(conference_id)
-    item = item_of(conference, item_id)
     if name not in FOLDS:
         abort(404)
+    conference = load_driven(conference_id)
+    item = item_of(conference, item_id)
     if not wants_partial() or conference.status is not ConferenceStatus.IN_PROGRESS:
         return go(url_for(".meeting", conference_id=conference.id, open=name))
     # Without the message area: opening a fold changes nothing, so a banner on screen stays.
     page = render_template(
-        FOLD_TEMPLATES[name],
+        FOLDS[name].template,
         conference=conference,
         item=item,
         current=item,

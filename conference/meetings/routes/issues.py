@@ -16,7 +16,7 @@ from conference.db import utcnow
 from conference.extensions import db
 from conference.meetings import queries
 from conference.meetings.routes import bp, load_driven
-from conference.meetings.routes.console import console_response
+from conference.meetings.routes.console import console_response, folds_drawn
 from conference.system_issues import queries as issue_queries
 from conference.system_issues import services as issue_services
 from conference.system_issues.choices import IssueCategory
@@ -42,13 +42,11 @@ def issues_context_for(
 ) -> dict[str, Any]:
     """The issues this meeting raised on the case, and the form to log another when it shows
     a problem (else its fold draws it when opened)."""
-    context: dict[str, Any] = {
+    return {
         "case_issues": issue_queries.raised_on_case(conference.id, item.case_id),
-        "folds": frozenset({"issue"}) if form is not None else frozenset(),
+        "folds": folds_drawn(None, {"issue_form": form}),
+        "issue_form": form,
     }
-    if form is not None:
-        context["issue_form"] = form
-    return context
 
 
 @bp.post("/conferences/<int:conference_id>/meeting/items/<int:item_id>/system-issues")
