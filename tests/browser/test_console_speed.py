@@ -37,6 +37,17 @@ def _console(new_page, world, **options) -> Page:
     return chair
 
 
+def _on_the_first_case(new_page, cases: int, **options):
+    """A meeting under way with ``cases`` cases, the chair's console open on the first."""
+    world = factories.meeting_world(cases=cases)
+    factories.open_meeting(world)
+    items = queries.agenda_items(world.conference.id)
+    chair = _console(new_page, world, viewport=LAPTOP, **options)
+    chair.get_by_role("button", name="Open the first case").click()
+    expect(chair.locator("#case-heading")).to_contain_text(items[0].case.reference)
+    return world, items, chair
+
+
 def _document_width(page: Page) -> int:
     return page.evaluate("document.documentElement.scrollWidth")
 
@@ -168,11 +179,7 @@ def _agency_id(name, world) -> int:
 
 
 def test_focus_follows_the_change_and_the_keys_can_be_turned_off(app, new_page, console_log):
-    world = factories.meeting_world(cases=3)
-    factories.open_meeting(world)
-    items = queries.agenda_items(world.conference.id)
-    chair = _console(new_page, world, viewport=LAPTOP)
-    chair.get_by_role("button", name="Open the first case").click()
+    world, items, chair = _on_the_first_case(new_page, 3)
     expect(chair.locator("#case-heading")).to_be_focused()
     chair.get_by_role("button", name="Next case").click()
     expect(chair.locator("#case-heading")).to_contain_text(items[1].case.reference)
@@ -216,12 +223,7 @@ def test_focus_follows_the_change_and_the_keys_can_be_turned_off(app, new_page, 
 
 
 def test_a_screen_another_driver_left_behind_is_drawn_whole_again(app, new_page, console_log):
-    world = factories.meeting_world(cases=3)
-    factories.open_meeting(world)
-    items = queries.agenda_items(world.conference.id)
-    chair = _console(new_page, world, viewport=LAPTOP)
-    chair.get_by_role("button", name="Open the first case").click()
-    expect(chair.locator("#case-heading")).to_contain_text(items[0].case.reference)
+    world, items, chair = _on_the_first_case(new_page, 3)
 
     # The minute-taker moves the meeting on to the second case from her own console.
     db.session.expire_all()  # what the chair's clicks changed, read afresh
@@ -245,10 +247,7 @@ def test_a_screen_another_driver_left_behind_is_drawn_whole_again(app, new_page,
 
 @pytest.mark.parametrize("javascript", [True, False])
 def test_a_folded_part_of_the_case_opens_and_saves(app, new_page, console_log, javascript):
-    world = factories.meeting_world(cases=2)
-    factories.open_meeting(world)
-    chair = _console(new_page, world, viewport=LAPTOP, java_script_enabled=javascript)
-    chair.get_by_role("button", name="Open the first case").click()
+    _, _, chair = _on_the_first_case(new_page, 2, java_script_enabled=javascript)
     fold = chair.locator("#case-perpetrators")
     expect(fold).not_to_have_attribute("open", "")
     expect(fold.get_by_label("Risk to a new partner")).to_have_count(0)  # not drawn yet
