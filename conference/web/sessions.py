@@ -92,7 +92,9 @@ class ServerSessionInterface(SessionInterface):
         if not sid:
             return ServerSession()
         now = utcnow()
-        with db.engine.connect() as conn:
+        # Ended with a commit, not the rollback of a plain connect(): a rollback makes the
+        # driver forget the statements it had prepared on that connection.
+        with db.engine.begin() as conn:
             row = conn.execute(
                 sa.select(WebSession.__table__).where(WebSession.id_hash == hash_session_id(sid))
             ).first()

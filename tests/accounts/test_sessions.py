@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 import sqlalchemy as sa
 
 from conference.accounts.models import WebSession
@@ -119,3 +120,47 @@ def test_sign_out_needs_a_post(app):
     client = signed_in(app, user)
     assert client.get("/sign-out").status_code == 405
     assert client.get("/").status_code == 200
+
+
+def test_a_signed_in_page_never_rolls_its_connection_back(app):
+    """Reading the session ends with a commit and the page's work with the unit of work's:
+    a rollback would make the PostgreSQL driver drop every statement it had prepared on that
+    connection, and each page would be parsed and planned again from scratch."""
+    user = make_user("coordinator")
+    client = signed_in(app, user)
+    client.get("/")
+    rollbacks: list[str] = []
+
+    def count(conn, *args) -> None:
+        rollbacks.append("rollback")
+
+    sa.event.listen(db.engine, "rollback", count)
+    try:
+        for _ in range(3):
+            assert client.get("/").status_code == 200
+    finally:
+        sa.event.remove(db.engine, "rollback", count)
+    assert rollbacks == []
+
+
+def test_a_page_opened_again_runs_prepared_statements(app, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("prepared statements are PostgreSQL's")
+    user = make_user("coordinator")
+    client = signed_in(app, user)
+    used = []
+
+    def checked_out(dbapi_connection, *args) -> None:
+        used.append(dbapi_connection)
+
+    sa.event.listen(db.engine, "checkout", checked_out)
+    try:
+        for _ in range(7):  # the driver prepares a statement once it has run it five times
+            assert client.get("/").status_code == 200
+    finally:
+        sa.event.remove(db.engine, "checkout", checked_out)
+    cursor = used[-1].cursor()  # the page's own connection, idle in the pool now
+    cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+    (prepared,) = cursor.fetchone()
+    used[-1].commit()
+    assert prepared > 3
