@@ -77,6 +77,8 @@ def _init_extensions(app: Flask) -> None:
                     f"SQLITE_SYNCHRONOUS must be one of {', '.join(SQLITE_SYNCHRONOUS_MODES)}"
                 )
             sa.event.listen(db.engine, "connect", partial(_sqlite_pragmas, synchronous))
+        elif db.engine.dialect.name == "postgresql":
+            sa.event.listen(db.engine, "connect", _postgres_statement_cache)
 
 
 def _load_risk_tools(app: Flask) -> None:
@@ -121,6 +123,17 @@ def _sqlite_pragmas(synchronous: str, dbapi_connection: Any, connection_record: 
     cursor.execute("PRAGMA busy_timeout=5000")
     cursor.execute(f"PRAGMA synchronous={synchronous}")
     cursor.close()
+
+
+#: How many statements each PostgreSQL connection keeps prepared (the driver's default is 100).
+#: The app runs several hundred different statements; with room for only 100, moving between
+#: pages pushed out the ones the next page needed, and each was parsed and planned again. Each
+#: costs the server about 100 KB of that connection's memory, so not every one is kept.
+PREPARED_STATEMENTS_KEPT = 300
+
+
+def _postgres_statement_cache(dbapi_connection: Any, connection_record: Any) -> None:
+    dbapi_connection.prepared_max = PREPARED_STATEMENTS_KEPT
 
 
 def _register_blueprints(app: Flask) -> None:

@@ -164,3 +164,16 @@ def test_a_page_opened_again_runs_prepared_statements(app, database_url):
     (prepared,) = cursor.fetchone()
     used[-1].commit()
     assert prepared > 3
+
+
+def test_each_postgresql_connection_keeps_the_apps_statements_prepared(app, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("prepared statements are PostgreSQL's")
+    from conference import PREPARED_STATEMENTS_KEPT
+
+    connection = db.engine.raw_connection()
+    try:
+        # Room for every statement of the app, not the driver's 100.
+        assert connection.driver_connection.prepared_max == PREPARED_STATEMENTS_KEPT >= 300
+    finally:
+        connection.close()
