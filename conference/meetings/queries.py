@@ -23,7 +23,7 @@ from conference.conferences.models import AgendaItem, Conference, conference_inv
 from conference.extensions import db
 from conference.meetings.choices import Presence
 from conference.meetings.models import Attendance, Attendee, Discussion, Meeting, Revision
-from conference.referrals.models import Case, Referral
+from conference.referrals.models import Case, Perpetrator, Referral
 from conference.research.models import PerpetratorFinding, ResearchReturn
 
 
@@ -269,13 +269,14 @@ def agenda_of(conference: Conference) -> list[AgendaItem]:
     )
 
 
-def with_people(item: AgendaItem) -> None:
+def with_people(item: AgendaItem) -> list[Perpetrator]:
     """Load the referral of the case on screen with what its summary shows (its people,
     children, incidents and referring agency), whatever an earlier query of the request
-    said about those relations."""
+    said about those relations; return its perpetrators in the order item_perpetrators
+    gives them (none for a standing item)."""
     if item.referral_id is None:
-        return
-    db.session.scalars(
+        return []
+    referral = db.session.scalars(
         sa.select(Referral)
         .where(Referral.id == item.referral_id)
         .options(
@@ -284,10 +285,16 @@ def with_people(item: AgendaItem) -> None:
             selectinload(Referral.incidents),
             lazyload(Referral.answers),
             lazyload(Referral.transitions),
+            # Not shown on the console: who referred her by name, the MARAC, the case a
+            # notice is about (each was joined in, a hundred and fifty columns).
+            lazyload(Referral.referrer),
+            lazyload(Referral.marac),
+            lazyload(Referral.about_case),
             defer(Referral.draft),
         )
         .execution_options(populate_existing=True)
     ).one()
+    return sorted(referral.perpetrators, key=lambda p: (p.position, p.id))
 
 
 def elapsed_minutes(item: AgendaItem | None, now: datetime) -> int:

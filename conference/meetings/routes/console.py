@@ -32,7 +32,7 @@ from conference.meetings.forms import (
     RecordForm,
     ReviewForm,
 )
-from conference.meetings.models import Discussion, Meeting, PerpetratorRisk
+from conference.meetings.models import Attendance, Discussion, Meeting, PerpetratorRisk
 from conference.meetings.permissions import sees_safe_contact
 from conference.meetings.routes import STOP_POLLING, bp, load_driven
 from conference.referrals import perpetrators as perpetrator_flags
@@ -106,6 +106,7 @@ def _main_context(
     if middle is not None and not middle.section.is_standing:
         flag_cases[middle.case_id] = middle.case
     invited = queries.invited_agencies(conference.id)
+    attendances = queries.attendances(conference.id)
     context: dict[str, Any] = {
         "conference": conference,
         "label": display.conference_label(conference),
@@ -120,7 +121,7 @@ def _main_context(
         "gaps": opening.core_gaps(
             conference,
             invited,
-            queries.attendances(conference.id),
+            attendances,
             queries.returned_agency_ids(conference.id),
         ),
         "now": now,
@@ -129,7 +130,7 @@ def _main_context(
         ),
     }
     if middle is not None:
-        context.update(case_context_for(conference, middle, **forms))
+        context.update(case_context_for(conference, middle, attendances=attendances, **forms))
     if current is not None and current is not middle:
         queries.with_people(current)  # the case column's heading and summary are its
     return context
@@ -167,15 +168,21 @@ def folds_drawn(asked: str | None, forms: dict[str, Any]) -> frozenset[str]:
     return frozenset(drawn)
 
 
-def case_context_for(conference: Conference, item: AgendaItem, **forms: Any) -> dict[str, Any]:
-    """What the case needs on the console. ``forms``: those showing a problem, and
-    ``open_fold``, a fold asked for without JavaScript."""
+def case_context_for(
+    conference: Conference,
+    item: AgendaItem,
+    *,
+    attendances: list[Attendance] | None = None,
+    **forms: Any,
+) -> dict[str, Any]:
+    """What the case needs on the console. ``attendances``: the meeting's, when already read;
+    ``forms``: those showing a problem, and ``open_fold``, a fold asked for without
+    JavaScript."""
     actor = current_actor()
     folds = folds_drawn(forms.get("open_fold"), forms)
-    queries.with_people(item)
+    perpetrators = queries.with_people(item)
     record = queries.records_for([item.id]).get(item.id)
     actions = queries.actions_for([item.id]).get(item.id, [])
-    perpetrators = item_perpetrators(item)
     overdue = to_review(item, display.local_day(conference))
     review_forms = forms.get("review_forms") or {}
     for action, _ in overdue:
@@ -189,7 +196,12 @@ def case_context_for(conference: Conference, item: AgendaItem, **forms: Any) -> 
         "action_conflict": forms.get("action_conflict"),
         "perpetrators": perpetrators,
         **actions_context_for(
-            conference, item, actions, forms.get("action_forms") or {}, perpetrators
+            conference,
+            item,
+            actions,
+            forms.get("action_forms") or {},
+            perpetrators,
+            attendances=attendances,
         ),
         "voice": voices_for([item.id]).get(item.id),
         "show_safe_contact": sees_safe_contact(actor, item.case),
@@ -297,12 +309,15 @@ def actions_context_for(
     actions: list[Action],
     forms: dict[str, ActionForm | None],
     perpetrators: list[Perpetrator] | None = None,
+    *,
+    attendances: list[Attendance] | None = None,
 ) -> dict[str, Any]:
     """The case's action plan: the agreed actions, the form to agree another, and the change
-    forms asked for. ``perpetrators``: the case's, when already read."""
-    present = {
-        a.agency_id for a in queries.attendances(conference.id) if a.presence is Presence.PRESENT
-    }
+    forms asked for. ``perpetrators`` and ``attendances``: the case's and the meeting's, when
+    already read."""
+    if attendances is None:
+        attendances = queries.attendances(conference.id)
+    present = {a.agency_id for a in attendances if a.presence is Presence.PRESENT}
     agencies = console.present_first(queries.marac_agencies(conference.marac_id), present)
     day = display.local_day(conference)
     due_in = _usual_due_in(conference)
