@@ -180,6 +180,13 @@ def actions_for(
     return found
 
 
+def actions_count(item_id: int) -> int:
+    """How many actions were agreed on one item (what "Mark as discussed" asks is a count)."""
+    return (
+        db.session.scalar(sa.select(sa.func.count()).where(Action.agenda_item_id == item_id)) or 0
+    )
+
+
 def returns_count(item_id: int) -> int:
     """How many agencies returned research on one item (the console's fold says it folded)."""
     return (

@@ -262,10 +262,9 @@ def missing_now(
     ``record``: the case's record as just saved (else read now)."""
     if record is None:
         record = queries.records_for([item.id]).get(item.id)
-    actions = queries.actions_for([item.id]).get(item.id, [])
     overdue = to_review(item, display.local_day(conference))
     undecided = sum(1 for _, decision in overdue if decision is None)
-    return console.missing_for_discussed(item, record, len(actions), undecided)
+    return console.missing_for_discussed(item, record, queries.actions_count(item.id), undecided)
 
 
 def perpetrators_context_for(
