@@ -17,7 +17,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_htmx import make_response
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 from werkzeug.wrappers import Response
 
 from conference.accounts import services
@@ -51,7 +51,8 @@ ENROLMENT_ENDPOINTS = {"accounts.two_factor", "accounts.sign_out", "static"}
 
 @login_manager.user_loader
 def load_user(user_id: str) -> User | None:
-    user = db.session.get(User, int(user_id), options=[selectinload(User.role_grants)])
+    # Its roles in the same statement: every request, polls included, reads them.
+    user = db.session.get(User, int(user_id), options=[joinedload(User.role_grants)])
     return user if user is not None and user.is_active_account else None
 
 
