@@ -9,9 +9,11 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 from flask.templating import Environment as FlaskEnvironment
+from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
 from jinja2 import DictLoader
 
-from conference.meetings.forms import RecordForm
+from conference.meetings.forms import ActionForm, RecordForm
+from conference.web.forms import DrawnOnce
 from conference.web.jinja import TemplateEnvironment
 
 
@@ -55,3 +57,58 @@ def test_a_gov_uk_field_renders_as_it_would_in_flask_s_own_environment(app: Flas
     assert "Refer him to the perpetrator programme." in ours
     assert "Say what the meeting decided" in ours
     assert ours == theirs
+
+
+def _kept_markup() -> str:
+    return "".join(str(markup) for markup in DrawnOnce._drawn.values())
+
+
+def test_an_empty_field_is_drawn_once_and_then_kept(app: Flask, monkeypatch):
+    drawn = []
+    stock_render = GovCharacterCount.render
+
+    def counting(self, params):
+        drawn.append(params["id"])
+        return stock_render(self, params)
+
+    monkeypatch.setattr(GovCharacterCount, "render", counting)
+    DrawnOnce._drawn.clear()
+    with app.test_request_context("/"):
+        first = RecordForm(prefix="kept").decisions(params={"rows": 2})
+        again = RecordForm(prefix="kept").decisions(params={"rows": 2})
+        other_rows = RecordForm(prefix="kept").decisions(params={"rows": 3})
+    assert drawn == ["kept-decisions", "kept-decisions"]  # the third differs: drawn anew
+    assert again == first
+    assert 'rows="2"' in first and 'rows="3"' in other_rows
+
+
+def test_what_was_typed_or_refused_is_never_kept(app: Flask):
+    DrawnOnce._drawn.clear()
+    with app.test_request_context("/"):
+        typed = RecordForm(data={"decisions": "Refer him to the perpetrator programme."})
+        assert "Refer him" in typed.decisions()
+        refused = RecordForm()
+        refused.risk_to_victim.errors = ["Say what the risk to her is"]
+        assert "Say what the risk to her is" in refused.risk_to_victim()
+        action = ActionForm(prefix="new-1")
+        action.set_perpetrators([(7, "Neil Quarrie")])
+        assert "Neil Quarrie" in action.perpetrator_id()
+        assert "Neil Quarrie" not in action.owner_name() + action.description()
+    kept = _kept_markup()
+    assert "Refer him" not in kept
+    assert "Say what the risk to her is" not in kept
+    assert "Neil Quarrie" not in kept
+    assert 'id="new-1-owner_name"' in kept  # the empty fields were kept
+
+
+def test_a_kept_field_is_the_same_as_a_fresh_one(app: Flask):
+    DrawnOnce._drawn.clear()
+    with app.test_request_context("/"):
+        kept = [RecordForm().information_shared() for _ in range(2)]
+        fresh = GovCharacterCount.render(
+            RecordForm().information_shared.widget,
+            RecordForm().information_shared.widget.map_gov_params(
+                RecordForm().information_shared, id="information_shared", value=""
+            ),
+        )
+    assert kept[0] == kept[1] == fresh

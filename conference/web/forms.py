@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from datetime import date
 from typing import Any
 
@@ -16,6 +18,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovRadioInput,
     GovTextInput,
 )
+from markupsafe import Markup
 from wtforms.fields import (
     BooleanField,
     DateField,
@@ -255,7 +258,56 @@ class GovSingleCheckbox(GovCheckboxInput):
         return params
 
 
-class GovCountedTextArea(GovCharacterCount):
+def _frozen(value: Any) -> Any:
+    """Params as a key: equal only when the GOV.UK macro would draw the same markup (markup
+    apart from text, and True apart from 1)."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return ("list", tuple(_frozen(item) for item in value))
+    if isinstance(value, Markup):
+        return ("markup", str(value))
+    if value is None or isinstance(value, bool | int | float | str):
+        return (type(value).__name__, value)
+    return (type(value).__name__, str(value))
+
+
+class DrawnOnce:
+    """A GOV.UK widget that keeps the markup of its empty, unproblematic drawings.
+
+    Each GOV.UK field is drawn by a chain of Jinja macros, about a millisecond a field, and
+    an empty field draws the same markup every time (the console's record and new-action
+    forms, for most cases). Only fields with nothing typed, no problem and no list of choices
+    (which may name people) are kept, so no case detail outlives its request; the newest few
+    hundred drawings are kept per worker.
+    """
+
+    KEPT = 512
+    _drawn: OrderedDict[Any, Markup] = OrderedDict()
+    _lock = threading.Lock()
+
+    def render(self, params: dict[str, Any]) -> Markup:
+        if params.get("value") or params.get("errorMessage") or params.get("items"):
+            return super().render(params)  # type: ignore[misc]
+        key = (type(self), _frozen(params))
+        with self._lock:
+            drawn = self._drawn.get(key)
+            if drawn is not None:
+                self._drawn.move_to_end(key)
+                return drawn
+        drawn = super().render(params)  # type: ignore[misc]
+        with self._lock:
+            self._drawn[key] = drawn
+            if len(self._drawn) > self.KEPT:
+                self._drawn.popitem(last=False)
+        return drawn
+
+
+class GovText(DrawnOnce, GovTextInput):
+    """A GOV.UK text input, kept while empty."""
+
+
+class GovCountedTextArea(DrawnOnce, GovCharacterCount):
     """A text area that counts down to the field's Length limit as the user types."""
 
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
@@ -303,7 +355,7 @@ def text(label: str, limit: int, *, required: str | None = None, hint: str = "")
     return StringField(
         label,
         description=hint,
-        widget=GovTextInput(),
+        widget=GovText(),
         filters=[strip],
         validators=[*checks, too_long(limit)],
     )
