@@ -92,12 +92,12 @@ class ServerSessionInterface(SessionInterface):
         if not sid:
             return ServerSession()
         now = utcnow()
-        # Ended with a commit, not the rollback of a plain connect(): a rollback makes the
-        # driver forget the statements it had prepared on that connection.
-        with db.engine.begin() as conn:
-            row = conn.execute(
-                sa.select(WebSession.__table__).where(WebSession.id_hash == hash_session_id(sid))
-            ).first()
+        # Read in the request's own transaction, which its unit of work ends with a commit:
+        # one connection a request, not two, and no rollback (a rollback makes the driver
+        # forget the statements it had prepared on the connection).
+        row = db.session.execute(
+            sa.select(WebSession.__table__).where(WebSession.id_hash == hash_session_id(sid))
+        ).first()
         if row is None:
             return ServerSession()
         absolute = timedelta(hours=app.config["SESSION_ABSOLUTE_HOURS"])

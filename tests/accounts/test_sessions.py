@@ -143,6 +143,27 @@ def test_a_signed_in_page_never_rolls_its_connection_back(app):
     assert rollbacks == []
 
 
+def test_a_signed_in_page_takes_one_connection(app):
+    """The session is read in the page's own transaction: one connection from the pool (and
+    one check that it is still alive) for each page, not one for the session and another for
+    the page. A follower's poll every few seconds is mostly this overhead."""
+    user = make_user("coordinator")
+    client = signed_in(app, user)
+    client.get("/")
+    checkouts: list[str] = []
+
+    def count(*args) -> None:
+        checkouts.append("checkout")
+
+    sa.event.listen(db.engine.pool, "checkout", count)
+    try:
+        for _ in range(3):
+            assert client.get("/").status_code == 200
+    finally:
+        sa.event.remove(db.engine.pool, "checkout", count)
+    assert len(checkouts) == 3
+
+
 def test_a_page_opened_again_runs_prepared_statements(own_app, database_url):
     if not database_url.startswith("postgresql"):
         pytest.skip("prepared statements are PostgreSQL's")
