@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -42,9 +44,22 @@ def pending_for(user: User) -> list[SharingAgreement]:
     wanted = marac_ids_to_accept(user)
     if not wanted:
         return []
+    return list(db.session.scalars(_pending(SharingAgreement, user, wanted)))
+
+
+def pending_marac_ids(user: User) -> list[int]:
+    """The MARACs of pending_for(user), without loading the agreements: every case page asks
+    (web/agreement_gate.py), and nearly always the answer is none."""
+    wanted = marac_ids_to_accept(user)
+    if not wanted:
+        return []
+    return list(db.session.scalars(_pending(SharingAgreement.marac_id, user, wanted)))
+
+
+def _pending(what: Any, user: User, marac_ids: Collection[int]) -> sa.Select[Any]:
     newest = (
         sa.select(SharingAgreement.marac_id, sa.func.max(SharingAgreement.version).label("version"))
-        .where(SharingAgreement.marac_id.in_(wanted))
+        .where(SharingAgreement.marac_id.in_(marac_ids))
         .group_by(SharingAgreement.marac_id)
         .subquery()
     )
@@ -52,19 +67,17 @@ def pending_for(user: User) -> list[SharingAgreement]:
         AgreementAcceptance.agreement_id == SharingAgreement.id,
         AgreementAcceptance.user_id == user.id,
     )
-    return list(
-        db.session.scalars(
-            sa.select(SharingAgreement)
-            .join(
-                newest,
-                sa.and_(
-                    newest.c.marac_id == SharingAgreement.marac_id,
-                    newest.c.version == SharingAgreement.version,
-                ),
-            )
-            .where(~accepted.exists())
-            .order_by(SharingAgreement.marac_id)
+    return (
+        sa.select(what)
+        .join(
+            newest,
+            sa.and_(
+                newest.c.marac_id == SharingAgreement.marac_id,
+                newest.c.version == SharingAgreement.version,
+            ),
         )
+        .where(~accepted.exists())
+        .order_by(SharingAgreement.marac_id)
     )
 
 

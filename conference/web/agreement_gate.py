@@ -19,7 +19,7 @@ from flask_htmx import make_response
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from conference.agreements.services import pending_for
+from conference.agreements.services import pending_marac_ids
 from conference.conferences.models import Conference
 from conference.extensions import db, htmx
 from conference.referrals.models import Case, Referral
@@ -76,11 +76,11 @@ def require_accepted_agreements() -> Response | None:
         return None
     if endpoint.partition(".")[0] not in GATED:
         return None
-    waiting = pending_for(current_user)  # one query; none at all when nothing is pending
+    waiting = pending_marac_ids(current_user)  # one query; none when nothing can be pending
     if not waiting:
         return None
     about = marac_of(request.view_args or {})
-    if about is not None and not any(a.marac_id in about for a in waiting):
+    if about is not None and not any(marac_id in about for marac_id in waiting):
         return None
     if htmx:  # back to the page the region belongs to, not the region
         back = same_site_path(urlsplit(htmx.current_url or "").path)
