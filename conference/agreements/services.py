@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import functools
 from datetime import datetime
 from typing import Any
 
@@ -44,7 +44,8 @@ def pending_for(user: User) -> list[SharingAgreement]:
     wanted = marac_ids_to_accept(user)
     if not wanted:
         return []
-    return list(db.session.scalars(_pending(SharingAgreement, user, wanted)))
+    statement = _pending_statement(with_agreements=True)
+    return list(db.session.scalars(statement, {"user_id": user.id, "marac_ids": list(wanted)}))
 
 
 def pending_marac_ids(user: User) -> list[int]:
@@ -53,10 +54,16 @@ def pending_marac_ids(user: User) -> list[int]:
     wanted = marac_ids_to_accept(user)
     if not wanted:
         return []
-    return list(db.session.scalars(_pending(SharingAgreement.marac_id, user, wanted)))
+    statement = _pending_statement(with_agreements=False)
+    return list(db.session.scalars(statement, {"user_id": user.id, "marac_ids": list(wanted)}))
 
 
-def _pending(what: Any, user: User, marac_ids: Collection[int]) -> sa.Select[Any]:
+@functools.cache
+def _pending_statement(*, with_agreements: bool) -> sa.Select[Any]:
+    """Built once per process: every case page asks, and building it cost as much as
+    running it."""
+    marac_ids: sa.BindParameter[int] = sa.bindparam("marac_ids", expanding=True)
+    user_id = sa.bindparam("user_id", type_=sa.Integer)
     newest = (
         sa.select(SharingAgreement.marac_id, sa.func.max(SharingAgreement.version).label("version"))
         .where(SharingAgreement.marac_id.in_(marac_ids))
@@ -65,10 +72,10 @@ def _pending(what: Any, user: User, marac_ids: Collection[int]) -> sa.Select[Any
     )
     accepted = sa.select(AgreementAcceptance.id).where(
         AgreementAcceptance.agreement_id == SharingAgreement.id,
-        AgreementAcceptance.user_id == user.id,
+        AgreementAcceptance.user_id == user_id,
     )
     return (
-        sa.select(what)
+        sa.select(SharingAgreement if with_agreements else SharingAgreement.marac_id)
         .join(
             newest,
             sa.and_(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
@@ -20,7 +21,7 @@ from conference.actions.models import Action
 from conference.conferences.choices import ItemStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.extensions import db
-from conference.meetings.models import Discussion, Meeting, PerpetratorRisk
+from conference.meetings.models import Attendee, Discussion, Meeting, PerpetratorRisk
 from conference.research.models import PerpetratorFinding, ResearchReturn
 
 #: Each item status as a number, so a change of status moves the sum it is part of.
@@ -31,17 +32,34 @@ _STATUS_NUMBERS = sa.case(
 )
 
 
-def follow_stamp(conference_id: int) -> str:
-    """The conference's change stamp (see above), in one statement, built once per process:
-    a poll every few seconds from every follower should not rebuild twenty subqueries."""
-    values = db.session.execute(_stamp_statement(), {"conference_id": conference_id}).one()
+@dataclass(frozen=True)
+class FollowState:
+    #: The conference's change stamp (see above).
+    stamp: str
+    #: Whether the user asking is an attendee who accepted the confidentiality statement.
+    attends: bool
+
+
+def follow_state(conference_id: int, user_id: int) -> FollowState:
+    """The conference's change stamp, and whether the user is an attendee who may follow it,
+    in one statement built once per process: a poll every few seconds from every follower
+    should not rebuild twenty subqueries, nor ask twice."""
+    attends, *values = db.session.execute(
+        _stamp_statement(), {"conference_id": conference_id, "user_id": user_id}
+    ).one()
     digest = hashlib.sha256("|".join(str(value) for value in values).encode())
-    return digest.hexdigest()[:16]
+    return FollowState(digest.hexdigest()[:16], bool(attends))
 
 
 @functools.cache
 def _stamp_statement() -> sa.Select[Any]:
     conference_id = sa.bindparam("conference_id", type_=sa.Integer)
+    user_id = sa.bindparam("user_id", type_=sa.Integer)
+    attends = sa.exists().where(
+        Attendee.conference_id == conference_id,
+        Attendee.user_id == user_id,
+        Attendee.accepted_confidentiality_at.is_not(None),
+    )
     items = sa.select(AgendaItem.id).where(AgendaItem.conference_id == conference_id)
 
     def aggregate(model: Any, item_column: Any) -> list[sa.ScalarSelect]:
@@ -75,4 +93,4 @@ def _stamp_statement() -> sa.Select[Any]:
         .where(ResearchReturn.agenda_item_id.in_(items))
         .scalar_subquery(),
     ]
-    return sa.select(*parts)
+    return sa.select(attends, *parts)

@@ -514,6 +514,9 @@ def test_a_follow_poll_that_finds_nothing_changed_answers_204_cheaply(
         full = follower.get(f"/conferences/{world.conference.id}/follow/live", headers=HTMX)
     assert full.status_code == 200
     assert len(polled) < len(rendered) / 2, (len(polled), len(rendered))
+    # The session, the user with their roles, the agreement gate, the conference, and one
+    # statement for both the stamp and whether the follower is an attendee.
+    assert len(polled) == 5, polled
 
     # Each kind of change the view shows makes the next poll answer with the new content.
     changes = [

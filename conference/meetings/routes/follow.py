@@ -22,21 +22,19 @@ from conference.web.loaders import load_conference
 POLL_SECONDS = 4
 
 
-def _load_followed(conference_id: int) -> Conference:
-    conference = load_conference(conference_id)
-    require(
-        follows(current_actor(), conference, queries.following_user_ids(conference.id)),
-        hide=True,
-    )
-    return conference
+def _load_followed(conference_id: int) -> tuple[Conference, str]:
+    """The conference the user may follow, and its change stamp."""
+    conference, actor = load_conference(conference_id), current_actor()
+    state = stamps.follow_state(conference.id, actor.id)
+    require(follows(actor, conference, {actor.id} if state.attends else ()), hide=True)
+    return conference, state.stamp
 
 
 @bp.get("/conferences/<int:conference_id>/follow")
 @login_required
 def follow(conference_id: int) -> ResponseReturnValue:
     """The live view of the meeting for an attendee."""
-    conference = _load_followed(conference_id)
-    stamp = stamps.follow_stamp(conference.id)
+    conference, stamp = _load_followed(conference_id)
     context = _follow_context(conference, polled=False)
     return render_template("meetings/follow.html", stamp=stamp, **context)
 
@@ -49,8 +47,7 @@ def follow_live(conference_id: int) -> ResponseReturnValue:
     The poll says which stamp it shows (``since``): when the meeting's stamp is the same,
     nothing it shows has changed, and the answer is an empty 204 (htmx keeps the page).
     """
-    conference = _load_followed(conference_id)
-    stamp = stamps.follow_stamp(conference.id)
+    conference, stamp = _load_followed(conference_id)
     if request.args.get("since") == stamp:
         return "", 204
     context = _follow_context(conference, polled=True)
