@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import pytest
 
+from conference.accounts.models import Role
 from conference.audit.models import AuditEvent
 from conference.conferences import listing, queries
 from conference.conferences.choices import ItemStatus
@@ -964,3 +965,41 @@ def test_people_shown_by_name_bring_no_roles_with_them(world, as_user, count_que
     # One statement reads roles: the signed-in user's, with the user (as FROM or as a JOIN).
     grants = [s for s in statements if re.search(r"(FROM|JOIN) role_grants\b", s)]
     assert len(grants) == 1, grants
+
+
+def test_only_an_attendee_who_accepted_the_statement_follows_or_polls(world, as_user):
+    """The poll's one statement answers both what changed and whether the user attends: an
+    attendee yet to accept the confidentiality statement, or a colleague never added, gets
+    neither the view nor a 204 that would say nothing had changed."""
+    from conference.meetings import opening
+
+    _first_open(world, as_user(world.chair))
+    page = as_user(world.police_rep).get(f"/conferences/{world.conference.id}/follow")
+    since = _since(page.text)
+    attendee = opening.add_attendee(
+        world.conference,
+        world.housing,
+        name="",
+        user=world.housing_rep,
+        actor=world.chair,
+        now=utcnow(),
+    )
+    db.session.commit()
+    housing = as_user(world.housing_rep)
+    never_added = as_user(
+        factories.make_user(Role.AGENCY_REP, marac=world.marac, agency=world.housing)
+    )
+    for client in (housing, never_added):
+        assert client.get(f"/conferences/{world.conference.id}/follow").status_code == 404
+        poll = client.get(
+            f"/conferences/{world.conference.id}/follow/live?since={since}", headers=HTMX
+        )
+        assert poll.status_code == 404 and since not in poll.text
+
+    opening.accept_confidentiality(attendee, actor=world.chair, now=utcnow())
+    db.session.commit()
+    assert housing.get(f"/conferences/{world.conference.id}/follow").status_code == 200
+    polled = housing.get(
+        f"/conferences/{world.conference.id}/follow/live?since={since}", headers=HTMX
+    )
+    assert polled.status_code == 204
