@@ -82,6 +82,36 @@ def to_review(item: AgendaItem, day: date) -> list[tuple[Action, ActionUpdate | 
     return interim_review(item)
 
 
+def undecided_count(item: AgendaItem, day: date) -> int:
+    """How many of to_review(item, day) the meeting has not decided on yet, counted in one
+    statement: each save on the console says what the case still needs."""
+    if item.section.is_standing and item.section is not Section.OVERDUE_ACTIONS:
+        return 0
+    # An action with a decision under this item is decided; the rest of to_review's actions
+    # are the open ones it picks: overdue on the day, or agreed at screening.
+    decided = sa.exists().where(
+        ActionUpdate.agenda_item_id == item.id, ActionUpdate.action_id == Action.id
+    )
+    picked = (
+        Action.due_on < day
+        if item.section is Section.OVERDUE_ACTIONS
+        else Action.screening_referral_id.is_not(None)
+    )
+    return (
+        db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Action)
+            .where(
+                Action.case_id == item.case_id,
+                Action.status.in_(OPEN_STATUSES),
+                picked,
+                ~decided,
+            )
+        )
+        or 0
+    )
+
+
 def _with_decisions(
     item: AgendaItem, actions: list[Action]
 ) -> list[tuple[Action, ActionUpdate | None]]:

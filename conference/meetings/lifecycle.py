@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from conference.actions.models import Action
-from conference.actions.queries import to_review
+from conference.actions.queries import undecided_count
 from conference.conferences import display
 from conference.conferences.choices import ConferenceStatus, ItemStatus, Section
 from conference.conferences.models import AgendaItem, Conference
@@ -64,7 +64,7 @@ def _record_complete(item: AgendaItem, _: Context) -> str | None:
         sa.select(sa.func.count()).select_from(Action).where(Action.agenda_item_id == item.id)
     )
     day = display.local_day(item.conference)
-    unreviewed = sum(1 for _, decision in to_review(item, day) if decision is None)
+    unreviewed = undecided_count(item, day)
     record = queries.records_for([item.id]).get(item.id)
     return ". ".join(missing_for_discussed(item, record, actions or 0, unreviewed)) or None
 

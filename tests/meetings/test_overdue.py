@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-from conference.actions.choices import ActionStatus
+from conference.actions.choices import OPEN_STATUSES, ActionStatus
 from conference.actions.models import ActionUpdate
 from conference.conferences import listing, publishing, queries, standing
 from conference.conferences.choices import ItemStatus, Section
@@ -58,6 +58,17 @@ def test_publishing_lists_overdue_actions_as_standing_items(world):
     assert Section.OVERDUE_ACTIONS in sections
 
 
+def _undecided(world, item) -> int:
+    """What the console counts in one statement, checked against the list the meeting sees."""
+    from conference.actions.queries import to_review, undecided_count
+    from conference.conferences.display import local_day
+
+    day = local_day(world.conference)
+    counted = undecided_count(item, day)
+    assert counted == sum(1 for _, decision in to_review(item, day) if decision is None)
+    return counted
+
+
 def _review_url(world, item, action):
     return f"/conferences/{world.conference.id}/meeting/items/{item.id}/reviews/{action.id}"
 
@@ -77,6 +88,7 @@ def test_the_chair_decides_each_overdue_action_before_the_item_is_discussed(worl
     )
     assert refused.status_code == 409
     assert "Record a decision on each overdue action (1 to go)" in refused.text
+    assert _undecided(world, item) == 1
 
     prefix = f"review-{late.id}"
     no_date = chair.post(
@@ -105,6 +117,7 @@ def test_the_chair_decides_each_overdue_action_before_the_item_is_discussed(worl
     assert done.text.lstrip().startswith(f'<section id="overdue-{item.id}"')
     db.session.refresh(late)
     assert late.status is ActionStatus.NOT_DONE_AGENCY
+    assert _undecided(world, item) == 0
     [update] = db.session.scalars(db.select(ActionUpdate)).all()
     assert (update.actor_id, update.agenda_item_id) == (world.chair.id, item.id)
 
@@ -120,6 +133,46 @@ def test_the_chair_decides_each_overdue_action_before_the_item_is_discussed(worl
     assert discussed.status_code == 200
     db.session.refresh(item)
     assert item.status is ItemStatus.DISCUSSED
+
+
+def test_an_action_kept_open_counts_as_decided(world, as_user):
+    """An interim action the meeting keeps open with a new date is still open, and decided."""
+    from conference.actions import services as action_services
+    from conference.conferences.listing import latest_accepted
+
+    case = world.cases[1]
+    item = next(i for i in queries.agenda_items(world.conference.id) if i.case_id == case.id)
+    plan = action_services.Interim(
+        "Move her to a safe address", world.housing.id, "", utcnow().date() + timedelta(days=1)
+    )
+    [interim] = action_services.agree_interim(
+        case,
+        latest_accepted(case),
+        [plan],
+        before=None,
+        actor=world.coordinator,
+        now=utcnow() - timedelta(days=5),
+    )
+    db.session.commit()
+    factories.open_meeting(world)
+    chair = as_user(world.chair)
+    assert _undecided(world, item) == 1
+    prefix, due = f"review-{interim.id}", utcnow().date() + timedelta(days=14)
+    kept = chair.post(
+        _review_url(world, item, interim),
+        headers=HTMX,
+        data={
+            f"{prefix}-version": "1",
+            f"{prefix}-decision": "open",
+            f"{prefix}-due_on": [str(due.day), str(due.month), str(due.year)],
+            f"{prefix}-note": "Housing will move her next week",
+        },
+    )
+    assert kept.status_code == 200
+    db.session.refresh(interim)
+    assert interim.status in OPEN_STATUSES  # still open, but the meeting has decided on it
+    assert _undecided(world, item) == 0
+    assert "to go" not in kept.text
 
 
 def test_without_javascript_a_stale_decision_shows_theirs_and_keeps_the_typing(world, as_user):
@@ -200,6 +253,7 @@ def test_the_meeting_reviews_a_case_s_interim_actions_agreed_at_screening(world,
     refused = chair.post(f"{base}/discussed", headers=HTMX)
     assert refused.status_code == 409
     assert "each interim action agreed at screening (1 to go)" in refused.text
+    assert _undecided(world, item) == 1
 
     prefix = f"review-{interim.id}"
     reviewed = chair.post(
@@ -216,6 +270,7 @@ def test_the_meeting_reviews_a_case_s_interim_actions_agreed_at_screening(world,
     assert interim.status is ActionStatus.DONE
     [update] = db.session.scalars(db.select(ActionUpdate)).all()
     assert update.agenda_item_id == item.id
+    assert _undecided(world, item) == 0
 
 
 def test_overdue_actions_on_a_case_with_children_are_heard_with_the_childrens_cases(world, as_user):

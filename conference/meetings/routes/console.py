@@ -13,7 +13,7 @@ from flask_htmx import make_response
 from flask_login import login_required
 
 from conference.actions.models import Action
-from conference.actions.queries import to_review
+from conference.actions.queries import to_review, undecided_count
 from conference.conferences import display, listing, planning
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import AgendaItem, Conference
@@ -262,8 +262,7 @@ def missing_now(
     ``record``: the case's record as just saved (else read now)."""
     if record is None:
         record = queries.records_for([item.id]).get(item.id)
-    overdue = to_review(item, display.local_day(conference))
-    undecided = sum(1 for _, decision in overdue if decision is None)
+    undecided = undecided_count(item, display.local_day(conference))
     return console.missing_for_discussed(item, record, queries.actions_count(item.id), undecided)
 
 
