@@ -6,11 +6,14 @@ templates globals whose keys Jinja can compare in one step (conference.web.jinja
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 from flask import Flask
 from flask.templating import Environment as FlaskEnvironment
 from govuk_frontend_wtf.wtforms_widgets import GovCharacterCount
 from jinja2 import DictLoader
+from werkzeug.datastructures import MultiDict
 
 from conference.meetings.forms import ActionForm, RecordForm
 from conference.web.forms import DrawnOnce
@@ -92,13 +95,24 @@ def test_what_was_typed_or_refused_is_never_kept(app: Flask):
         assert "Say what the risk to her is" in refused.risk_to_victim()
         action = ActionForm(prefix="new-1")
         action.set_perpetrators([(7, "Neil Quarrie")])
+        action.set_choices([(3, "Westvale Police")], date(2026, 12, 6))
         assert "Neil Quarrie" in action.perpetrator_id()
         assert "Neil Quarrie" not in action.owner_name() + action.description()
+        assert "Westvale Police" in action.owner_agency_id()
+        assert "In 7 days (13 Dec)" in action.due_in() and action.due_on() and action.priority()
+        typed_date = ActionForm(
+            MultiDict({"new-2-due_on": ["17", "3", "2031"]}), prefix="new-2"
+        ).due_on()
+        assert 'value="2031"' in typed_date
     kept = _kept_markup()
     assert "Refer him" not in kept
     assert "Say what the risk to her is" not in kept
-    assert "Neil Quarrie" not in kept
-    assert 'id="new-1-owner_name"' in kept  # the empty fields were kept
+    assert "Neil Quarrie" not in kept  # a list of people is never kept
+    assert "2031" not in kept  # nor a date typed in
+    # The empty fields were kept, and the lists that name no one.
+    for field in ("owner_name", "owner_agency_id", "due_in", "due_on", "priority"):
+        assert f'id="new-1-{field}' in kept, field
+    assert "Westvale Police" in kept
 
 
 def test_a_kept_field_is_the_same_as_a_fresh_one(app: Flask):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovSelect
+from govuk_frontend_wtf.wtforms_widgets import GovSelect
 from wtforms import BooleanField, HiddenField, SelectField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Optional
@@ -21,6 +21,8 @@ from conference.meetings.models import ATTENDEE_LIMITS, PERPETRATOR_RISK_LIMITS,
 from conference.web.forms import (
     Form,
     GovSingleCheckbox,
+    KeptCheckboxes,
+    KeptSelect,
     MemorableDateField,
     long_text,
     radios,
@@ -182,14 +184,14 @@ class ActionForm(Merges, Form):
     owner_agency_id = SelectField(
         "Owner agency",
         choices=[],
-        widget=GovSelect(),
+        widget=KeptSelect(),
         validate_choice=False,
     )
     owner_name = text("Person at that agency (optional)", ACTION_LIMITS["owner_name"])
-    due_in = radios("Due", [], "Choose when the action is due")
+    due_in = radios("Due", [], "Choose when the action is due", names_no_one=True)
     due_in.kwargs["validators"] = [Optional()]
     due_on = MemorableDateField("Or another due date", description="For example, 27 3 2027")
-    priority = radios("Priority", Priority.choices(), "Choose a priority")
+    priority = radios("Priority", Priority.choices(), "Choose a priority", names_no_one=True)
     perpetrator_id = SelectField(
         "About a perpetrator (optional)",
         choices=[],
@@ -200,14 +202,14 @@ class ActionForm(Merges, Form):
         "Risks it addresses (optional)",
         description="The minutes list each risk recorded on the case that no action addresses.",
         choices=[SelectChoice(name, RISK_CHOICES[name]) for name in RISK_FIELDS],
-        widget=GovCheckboxesInput(),
+        widget=KeptCheckboxes(),
         validate_choice=True,
     )
     onward_to = SelectField(
         "Onward referral (optional)",
         description="An onward referral is about one perpetrator: choose him above.",
         choices=[SelectChoice("", "Not an onward referral"), *OnwardReferral.choices()],
-        widget=GovSelect(),
+        widget=KeptSelect(),
         validate_choice=False,
     )
 
@@ -258,6 +260,7 @@ class ReviewForm(Form):
             SelectChoice("not_done_agency", "Not done: the agency did not act"),
         ],
         "Choose what the meeting decided",
+        names_no_one=True,
     )
     due_on = MemorableDateField(
         "New due date (to keep it open)", description="For example, 27 3 2027"

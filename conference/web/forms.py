@@ -13,9 +13,11 @@ import wtforms
 from flask import has_request_context
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCharacterCount,
+    GovCheckboxesInput,
     GovCheckboxInput,
     GovDateInput,
     GovRadioInput,
+    GovSelect,
     GovTextInput,
 )
 from markupsafe import Markup
@@ -86,6 +88,59 @@ class FlaskForm(flask_wtf.FlaskForm):
         pass
 
 
+def _frozen(value: Any) -> Any:
+    """Params as a key: equal only when the GOV.UK macro would draw the same markup (markup
+    apart from text, and True apart from 1)."""
+    if isinstance(value, dict):
+        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
+    if isinstance(value, list | tuple):
+        return ("list", tuple(_frozen(item) for item in value))
+    if isinstance(value, Markup):
+        return ("markup", str(value))
+    if value is None or isinstance(value, bool | int | float | str):
+        return (type(value).__name__, value)
+    return (type(value).__name__, str(value))
+
+
+class DrawnOnce:
+    """A GOV.UK widget that keeps the markup of its empty, unproblematic drawings.
+
+    Each GOV.UK field is drawn by a chain of Jinja macros, about a millisecond a field, and
+    an empty field draws the same markup every time (the console's record and new-action
+    forms, for most cases). Only fields with nothing typed and no problem are kept, and a list
+    of choices only where it names no one, so no case detail outlives its request; the newest
+    few hundred drawings are kept per worker.
+    """
+
+    KEPT = 512
+    #: Whether a drawing with a list of choices may be kept: only a list that names no one
+    #: (agencies, dates, the app's own lists), never one of people.
+    keeps_choices = False
+    _drawn: OrderedDict[Any, Markup] = OrderedDict()
+    _lock = threading.Lock()
+
+    def keeps(self, params: dict[str, Any]) -> bool:
+        if params.get("value") or params.get("errorMessage"):
+            return False
+        return not params.get("items") or self.keeps_choices
+
+    def render(self, params: dict[str, Any]) -> Markup:
+        if not self.keeps(params):
+            return super().render(params)  # type: ignore[misc]
+        key = (type(self), _frozen(params))
+        with self._lock:
+            drawn = self._drawn.get(key)
+            if drawn is not None:
+                self._drawn.move_to_end(key)
+                return drawn
+        drawn = super().render(params)  # type: ignore[misc]
+        with self._lock:
+            self._drawn[key] = drawn
+            if len(self._drawn) > self.KEPT:
+                self._drawn.popitem(last=False)
+        return drawn
+
+
 class DateFieldUK(DateField):
     """An ISO date field (the browser's date picker) whose parse error says what to enter."""
 
@@ -146,9 +201,13 @@ def in_typing_order(text: str) -> str:
     return EXAMPLE_DATE.sub(r"\2 \1 \3", text) if month_first() else text
 
 
-class GovMemorableDateInput(GovDateInput):
+class GovMemorableDateInput(DrawnOnce, GovDateInput):
     """GOV.UK's date input, also when nothing (or not all three boxes) was sent; the month box
-    first for a practice that writes the month first."""
+    first for a practice that writes the month first. Kept while all three boxes are empty."""
+
+    def keeps(self, params: dict[str, Any]) -> bool:
+        boxes = params.get("items") or []
+        return not params.get("errorMessage") and not any(box.get("value") for box in boxes)
 
     def map_gov_params(self, field: Any, **kwargs: Any) -> dict[str, Any]:
         raw = field.raw_data
@@ -258,51 +317,6 @@ class GovSingleCheckbox(GovCheckboxInput):
         return params
 
 
-def _frozen(value: Any) -> Any:
-    """Params as a key: equal only when the GOV.UK macro would draw the same markup (markup
-    apart from text, and True apart from 1)."""
-    if isinstance(value, dict):
-        return tuple(sorted((key, _frozen(item)) for key, item in value.items()))
-    if isinstance(value, list | tuple):
-        return ("list", tuple(_frozen(item) for item in value))
-    if isinstance(value, Markup):
-        return ("markup", str(value))
-    if value is None or isinstance(value, bool | int | float | str):
-        return (type(value).__name__, value)
-    return (type(value).__name__, str(value))
-
-
-class DrawnOnce:
-    """A GOV.UK widget that keeps the markup of its empty, unproblematic drawings.
-
-    Each GOV.UK field is drawn by a chain of Jinja macros, about a millisecond a field, and
-    an empty field draws the same markup every time (the console's record and new-action
-    forms, for most cases). Only fields with nothing typed, no problem and no list of choices
-    (which may name people) are kept, so no case detail outlives its request; the newest few
-    hundred drawings are kept per worker.
-    """
-
-    KEPT = 512
-    _drawn: OrderedDict[Any, Markup] = OrderedDict()
-    _lock = threading.Lock()
-
-    def render(self, params: dict[str, Any]) -> Markup:
-        if params.get("value") or params.get("errorMessage") or params.get("items"):
-            return super().render(params)  # type: ignore[misc]
-        key = (type(self), _frozen(params))
-        with self._lock:
-            drawn = self._drawn.get(key)
-            if drawn is not None:
-                self._drawn.move_to_end(key)
-                return drawn
-        drawn = super().render(params)  # type: ignore[misc]
-        with self._lock:
-            self._drawn[key] = drawn
-            if len(self._drawn) > self.KEPT:
-                self._drawn.popitem(last=False)
-        return drawn
-
-
 class GovText(DrawnOnce, GovTextInput):
     """A GOV.UK text input, kept while empty."""
 
@@ -342,6 +356,24 @@ class GovRadios(GovRadioInput):
         return params
 
 
+class KeptRadios(DrawnOnce, GovRadios):
+    """Radios whose choices name no one, kept while nothing is typed or refused."""
+
+    keeps_choices = True
+
+
+class KeptSelect(DrawnOnce, GovSelect):
+    """A select whose choices name no one (agencies, the app's own lists), kept likewise."""
+
+    keeps_choices = True
+
+
+class KeptCheckboxes(DrawnOnce, GovCheckboxesInput):
+    """Checkboxes whose choices name no one, kept likewise."""
+
+    keeps_choices = True
+
+
 def strip(value: Any) -> Any:
     return value.strip() if isinstance(value, str) else value
 
@@ -374,12 +406,20 @@ def long_text(
     )
 
 
-def radios(label: str, choices: list[SelectChoice], required: str, hint: str = "") -> RadioField:
+def radios(
+    label: str,
+    choices: list[SelectChoice],
+    required: str,
+    hint: str = "",
+    *,
+    names_no_one: bool = False,
+) -> RadioField:
+    """``names_no_one``: the choices name no person, so an empty drawing may be kept."""
     return RadioField(
         label,
         description=hint,
         choices=choices,
-        widget=GovRadios(),
+        widget=KeptRadios() if names_no_one else GovRadios(),
         validators=[InputRequired(required)],
         validate_choice=True,
     )
