@@ -196,3 +196,23 @@ def test_each_postgresql_connection_keeps_the_apps_statements_prepared(app, data
         assert connection.driver_connection.prepared_max == PREPARED_STATEMENTS_KEPT >= 300
     finally:
         connection.close()
+
+
+def test_each_postgresql_connection_reads_moments_in_utc(app, database_url):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the session time zone is PostgreSQL's")
+    from datetime import UTC
+
+    connection = db.engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("SHOW TIME ZONE")
+        (zone,) = cursor.fetchone()
+        cursor.execute("SELECT TIMESTAMPTZ '2026-12-06 09:30:00+00'")
+        (moment,) = cursor.fetchone()
+        connection.commit()
+    finally:
+        connection.close()
+    # Whatever the server's own zone: the driver hands each moment back in UTC itself.
+    assert zone == "UTC"
+    assert moment.tzinfo is UTC and moment.hour == 9
