@@ -119,9 +119,15 @@ def candidate_clauses(
     first or last name. None known: those who share a name, by_name_alone, and for a date of
     birth said to be unknown (rather than not yet given)."""
     clauses: list[sa.ColumnElement[bool]] = []
+    asked: set[tuple[Any, ...]] = set()
     for names, birth in people:
         # Without by_name_alone no clause uses the names: none is built for each person.
         tokens = sorted(name_tokens(names)) if by_name_alone else []
+        # The same man named on each of a case's referrals is searched for once: every
+        # clause is one more index scan in the statement.
+        if (birth.envelope, *tokens) in asked:
+            continue
+        asked.add((birth.envelope, *tokens))
         same_name = (
             sa.or_(sa.func.lower(given_name).in_(tokens), sa.func.lower(family_name).in_(tokens))
             if tokens

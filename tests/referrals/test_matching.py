@@ -116,3 +116,24 @@ def test_the_referrer_is_told_only_that_a_match_exists(app):
     page = client.get(f"/referrals/{draft.id}").text
     assert "Repeat" in page
     assert earlier.marac.name not in page and earlier.case.reference not in page
+
+
+def test_the_same_person_named_twice_is_searched_for_once():
+    """A case's referrals each name the same man: one clause (one index scan) for him."""
+    from datetime import date
+
+    him = (("Neil Quarrie",), BirthDate(DobKind.EXACT, exact=date(1980, 11, 18)))
+    other = (("Dean Marsh",), BirthDate(DobKind.EXACT, exact=date(1979, 2, 3)))
+    columns = (
+        Referral.victim_born_from,
+        Referral.victim_born_to,
+        Referral.victim_given_name,
+        Referral.victim_family_name,
+    )
+    once = matching.candidate_clauses([him, other], *columns)
+    repeated = matching.candidate_clauses([him, other, him, him], *columns)
+    assert [str(c) for c in repeated] == [str(c) for c in once]
+    # By birth alone, each date is one clause whatever the names.
+    alias = (("N. Quarrie",), him[1])
+    by_birth = matching.candidate_clauses([him, alias, other], *columns, by_name_alone=False)
+    assert len(by_birth) == 2
