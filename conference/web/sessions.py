@@ -60,6 +60,8 @@ class ServerSession(CallbackDict, SessionMixin):
         self.sid = sid
         self.created_at = created_at
         self.last_seen_at = last_seen_at
+        #: The data as stored when the request began, to write it only when it changed.
+        self.stored_data: str | None = None
         self.modified = False
         self.rotate = False
 
@@ -108,7 +110,9 @@ class ServerSessionInterface(SessionInterface):
                 fresh["_flashes"] = [("info", "You were signed out because your session expired.")]
             return fresh
         data = _serializer.loads(row.data) if row.data else {}
-        return ServerSession(data, sid, created_at=row.created_at, last_seen_at=row.last_seen_at)
+        opened = ServerSession(data, sid, created_at=row.created_at, last_seen_at=row.last_seen_at)
+        opened.stored_data = row.data
+        return opened
 
     # Narrower than SessionInterface's SessionMixin: it only ever saves what open_session made.
     def save_session(self, app: Flask, session: ServerSession, response: Response) -> None:  # type: ignore[override]
@@ -136,9 +140,14 @@ class ServerSessionInterface(SessionInterface):
         stale = session.last_seen_at is None or now - session.last_seen_at >= TOUCH_AFTER
         if not (is_new or session.modified or stale):
             return
+        data = _serializer.dumps(dict(session))
+        if not (is_new or stale) and data == session.stored_data:
+            # Changed and changed back, as a message flashed and shown in the same answer
+            # (each save on the console): nothing to write.
+            return
         values = {
             "user_id": _user_id(session),
-            "data": _serializer.dumps(dict(session)),
+            "data": data,
             "last_seen_at": now,
             "expires_at": now + idle,
         }

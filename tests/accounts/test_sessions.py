@@ -216,3 +216,39 @@ def test_each_postgresql_connection_reads_moments_in_utc(app, database_url):
     # Whatever the server's own zone: the driver hands each moment back in UTC itself.
     assert zone == "UTC"
     assert moment.tzinfo is UTC and moment.hour == 9
+
+
+def test_a_session_changed_and_changed_back_is_not_written_again(app):
+    """A message flashed and shown in the same answer (each save on the console) leaves the
+    session as it was: no write, no second transaction. A real change is written."""
+    from flask import Response
+
+    user = make_user("coordinator")
+    client = signed_in(app, user)
+    cookie = f"{app.config['SESSION_COOKIE_NAME']}={cookie_of(client, app)}"
+    interface = app.session_interface
+    writes: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        if (
+            statement.lstrip()
+            .upper()
+            .startswith(("UPDATE WEB_SESSIONS", "INSERT INTO WEB_SESSIONS"))
+        ):
+            writes.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with app.test_request_context("/", headers={"Cookie": cookie}) as ctx:
+            session = interface.open_session(app, ctx.request)
+            session["_flashes"] = [("success", "The record of case M-1 is saved.")]
+            session.pop("_flashes")
+            assert session.modified
+            interface.save_session(app, session, Response())
+            assert writes == []
+
+            session["next"] = "/cases/"
+            interface.save_session(app, session, Response())
+        assert len(writes) == 1
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", count)
