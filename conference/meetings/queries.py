@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import defer, lazyload, selectinload
+from sqlalchemy.orm import defer, joinedload, lazyload, selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from conference.accounts.models import Agency, RoleGrant, User
@@ -245,6 +245,8 @@ def earlier_hearings(item: AgendaItem) -> list[EarlierHearing]:
                 AgendaItem.status == ItemStatus.DISCUSSED,
             )
             .order_by(Conference.starts_at.desc())
+            # Only each conference is shown; the case and the MARAC are the ones on screen.
+            .options(lazyload("*"), joinedload(AgendaItem.conference).options(lazyload("*")))
         )
     )
     plans = actions_for([e.id for e in earlier])
