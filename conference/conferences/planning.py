@@ -11,6 +11,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import lazyload
 from sqlalchemy.orm.exc import StaleDataError
 
 from conference import audit
@@ -53,7 +54,23 @@ class RuleChange:
 
 
 def rule_for(marac_id: int) -> MeetingRule | None:
-    return db.session.scalar(sa.select(MeetingRule).where(MeetingRule.marac_id == marac_id))
+    # Its MARAC is nearly always in the session already: not joined again.
+    return db.session.scalar(
+        sa.select(MeetingRule)
+        .where(MeetingRule.marac_id == marac_id)
+        .options(lazyload(MeetingRule.marac))
+    )
+
+
+def rule_interval(marac_id: int) -> tuple[Frequency | None, int | None]:
+    """How often the MARAC meets (its rule's frequency and weeks apart), without the rest of
+    the rule: the console asks on every move, for the usual due date of a new action."""
+    found = db.session.execute(
+        sa.select(MeetingRule.frequency, MeetingRule.interval_weeks).where(
+            MeetingRule.marac_id == marac_id
+        )
+    ).first()
+    return (found.frequency, found.interval_weeks) if found else (None, None)
 
 
 def check_rule(values: dict[str, Any]) -> None:

@@ -257,7 +257,12 @@ def earlier_hearings(item: AgendaItem) -> list[EarlierHearing]:
 
 
 def meeting_for(conference_id: int) -> Meeting | None:
-    return db.session.scalar(sa.select(Meeting).where(Meeting.conference_id == conference_id))
+    # Its conference is nearly always in the session already: not joined again.
+    return db.session.scalar(
+        sa.select(Meeting)
+        .where(Meeting.conference_id == conference_id)
+        .options(lazyload(Meeting.conference))
+    )
 
 
 def current_item_id(conference_id: int) -> int | None:

@@ -345,10 +345,8 @@ def actions_context_for(
 
 
 def _usual_due_in(conference: Conference) -> int:
-    rule = planning.rule_for(conference.marac_id)
-    return console.usual_due_in(
-        rule.frequency.value if rule else None, rule.interval_weeks if rule else None
-    )
+    frequency, interval_weeks = planning.rule_interval(conference.marac_id)
+    return console.usual_due_in(frequency.value if frequency else None, interval_weeks)
 
 
 def usual_due_on(conference: Conference) -> date:
