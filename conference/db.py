@@ -8,7 +8,7 @@ from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
-from flask_sqlalchemy.pagination import Pagination
+from flask_sqlalchemy.pagination import Pagination, SelectPagination
 from sqlalchemy.engine import CursorResult, Result
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -260,16 +260,44 @@ def _texts(parameters: Any) -> Iterator[str]:
 MAX_PAGE = 100_000
 
 
-def one_page(query: sa.Select[Any], *, page: int, per_page: int) -> Pagination:
+def one_page(
+    query: sa.Select[Any], *, page: int, per_page: int, counted_with_rows: bool = False
+) -> Pagination:
     """One page of a list's rows with their count. A page number below 1 shows the first page;
-    one past the last shows no rows (the pager then offers the pages there are)."""
+    one past the last shows no rows (the pager then offers the pages there are).
+
+    ``counted_with_rows``: the count comes with the page's rows, from the same statement (see
+    CountedWithRows), for a list whose page reads every matching row anyway."""
     from conference.extensions import db  # the extension is built on this module's Base
 
-    return db.paginate(
-        query,
+    paging = CountedWithRows if counted_with_rows else SelectPagination
+    return paging(
+        select=query,
+        session=db.session(),
         page=min(max(page, 1), MAX_PAGE),
         per_page=per_page,
         max_per_page=per_page,
         error_out=False,
         count=True,
     )
+
+
+class CountedWithRows(SelectPagination):
+    """A page whose total comes with its rows, counted by the same statement.
+
+    For a list ordered by something computed over every matching row (a grouped date, say),
+    the database reads them all to find the first page: a second statement to count them would
+    read them all again. Past the last page no row brings the count, so it is asked apart."""
+
+    _counted: int | None = None
+
+    def _query_items(self) -> list[Any]:
+        select = self._query_args["select"].add_columns(sa.func.count().over())
+        select = select.limit(self.per_page).offset(self._query_offset)
+        rows = self._query_args["session"].execute(select).unique().all()
+        if rows:
+            self._counted = rows[0][-1]
+        return [row[0] for row in rows]
+
+    def _query_count(self) -> int:
+        return self._counted if self._counted is not None else super()._query_count()

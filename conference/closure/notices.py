@@ -27,6 +27,7 @@ from conference.actions.models import Action
 from conference.closure import queries
 from conference.conferences.models import AgendaItem
 from conference.conferences.queries import victim_names
+from conference.db import one_page
 from conference.errors import PermissionDenied, ValidationFailed
 from conference.extensions import db
 from conference.notifications import services as notifications
@@ -144,7 +145,7 @@ def flagged_cases(
         Referral.case_id.in_(cases_here),
         *([Referral.referred_on >= since] if since is not None else []),
     )
-    listing = db.paginate(
+    listing = one_page(
         sa.select(Case)
         .join(referred, referred.c.case_id == Case.id)
         .where(
@@ -155,11 +156,10 @@ def flagged_cases(
         # shows costs the planner more than the page's rows cost to read.
         .options(orm.lazyload(Case.advocate), orm.lazyload(Case.transferred_from))
         .order_by(referred.c.referred_on, Case.id),
-        page=min(max(page, 1), 10_000),
+        page=page,
         per_page=per_page,
-        max_per_page=per_page,
-        error_out=False,
-        count=True,
+        # Ordered by each case's last referral day: the first page reads every flagged case.
+        counted_with_rows=True,
     )
     cases: list[Case] = list(listing.items)
     ids = [c.id for c in cases]
