@@ -191,7 +191,8 @@ def agency_actions_page(
         ids = ids.where(Action.agenda_item_id.in_(on_agenda))
     if due_by is not None:
         ids = ids.where(Action.due_on <= due_by)
-    listing = one_page(ids, page=page, per_page=per_page)
+    # Ordered by due day across the join: the page already reads every matching action.
+    listing = one_page(ids, page=page, per_page=per_page, counted_with_rows=True)
     return listing, agency_actions_by_id(list(listing.items))
 
 
