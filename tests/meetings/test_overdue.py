@@ -58,6 +58,28 @@ def test_publishing_lists_overdue_actions_as_standing_items(world):
     assert Section.OVERDUE_ACTIONS in sections
 
 
+def _interim_world(world):
+    """A case on the agenda with an interim action agreed at its screening five days ago."""
+    from conference.actions import services as action_services
+    from conference.conferences.listing import latest_accepted
+
+    case = world.cases[1]
+    item = next(i for i in queries.agenda_items(world.conference.id) if i.case_id == case.id)
+    plan = action_services.Interim(
+        "Move her to a safe address", world.housing.id, "", utcnow().date() + timedelta(days=1)
+    )
+    [interim] = action_services.agree_interim(
+        case,
+        latest_accepted(case),
+        [plan],
+        before=None,
+        actor=world.coordinator,
+        now=utcnow() - timedelta(days=5),
+    )
+    db.session.commit()
+    return item, interim
+
+
 def _undecided(world, item) -> int:
     """What the console counts in one statement, checked against the list the meeting sees."""
     from conference.actions.queries import to_review, undecided_count
@@ -137,23 +159,7 @@ def test_the_chair_decides_each_overdue_action_before_the_item_is_discussed(worl
 
 def test_an_action_kept_open_counts_as_decided(world, as_user):
     """An interim action the meeting keeps open with a new date is still open, and decided."""
-    from conference.actions import services as action_services
-    from conference.conferences.listing import latest_accepted
-
-    case = world.cases[1]
-    item = next(i for i in queries.agenda_items(world.conference.id) if i.case_id == case.id)
-    plan = action_services.Interim(
-        "Move her to a safe address", world.housing.id, "", utcnow().date() + timedelta(days=1)
-    )
-    [interim] = action_services.agree_interim(
-        case,
-        latest_accepted(case),
-        [plan],
-        before=None,
-        actor=world.coordinator,
-        now=utcnow() - timedelta(days=5),
-    )
-    db.session.commit()
+    item, interim = _interim_world(world)
     factories.open_meeting(world)
     chair = as_user(world.chair)
     assert _undecided(world, item) == 1
@@ -226,23 +232,7 @@ def test_a_case_closed_early_does_not_come_back_for_its_overdue_actions(world):
 
 
 def test_the_meeting_reviews_a_case_s_interim_actions_agreed_at_screening(world, as_user):
-    from conference.actions import services as action_services
-    from conference.conferences.listing import latest_accepted
-
-    case = world.cases[1]
-    item = next(i for i in queries.agenda_items(world.conference.id) if i.case_id == case.id)
-    plan = action_services.Interim(
-        "Move her to a safe address", world.housing.id, "", utcnow().date() + timedelta(days=1)
-    )
-    [interim] = action_services.agree_interim(
-        case,
-        latest_accepted(case),
-        [plan],
-        before=None,
-        actor=world.coordinator,
-        now=utcnow() - timedelta(days=5),
-    )
-    db.session.commit()
+    item, interim = _interim_world(world)
     factories.open_meeting(world)
     chair = as_user(world.chair)
     base = f"/conferences/{world.conference.id}/meeting/items/{item.id}"
