@@ -7,15 +7,11 @@ change what it recorded.
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-
-from conference.actions.models import Action
 from conference.actions.queries import undecided_count
 from conference.conferences import display
 from conference.conferences.choices import ConferenceStatus, ItemStatus, Section
 from conference.conferences.models import AgendaItem, Conference
 from conference.conferences.permissions import chairs, manages
-from conference.extensions import db
 from conference.meetings import queries
 from conference.meetings.choices import RISK_FIELDS
 from conference.meetings.models import Discussion
@@ -59,14 +55,18 @@ def _meeting_in_progress(item: AgendaItem, _: Context) -> str | None:
     return meeting_refusal(item.conference)
 
 
+def missing_now(item: AgendaItem, record: Discussion | None = None) -> list[str]:
+    """What the case still needs before it can be marked discussed, as saved now (the list
+    beside "Mark as discussed", sent again with every save). ``record``: the case's record as
+    just saved (else read now)."""
+    if record is None:
+        record = queries.records_for([item.id]).get(item.id)
+    undecided = undecided_count(item, display.local_day(item.conference))
+    return missing_for_discussed(item, record, queries.actions_count(item.id), undecided)
+
+
 def _record_complete(item: AgendaItem, _: Context) -> str | None:
-    actions = db.session.scalar(
-        sa.select(sa.func.count()).select_from(Action).where(Action.agenda_item_id == item.id)
-    )
-    day = display.local_day(item.conference)
-    unreviewed = undecided_count(item, day)
-    record = queries.records_for([item.id]).get(item.id)
-    return ". ".join(missing_for_discussed(item, record, actions or 0, unreviewed)) or None
+    return ". ".join(missing_now(item)) or None
 
 
 def _not_standing(item: AgendaItem, _: Context) -> str | None:

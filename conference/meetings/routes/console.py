@@ -13,7 +13,7 @@ from flask_htmx import make_response
 from flask_login import login_required
 
 from conference.actions.models import Action
-from conference.actions.queries import to_review, undecided_count
+from conference.actions.queries import to_review
 from conference.conferences import display, listing, planning
 from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import AgendaItem, Conference
@@ -252,18 +252,6 @@ def fold_context(
     if name == "issue":
         return {"issue_form": forms.get("issue_form") or issues.issue_form_for(conference, item)}
     return {"defer_form": forms.get("defer_form") or DeferForm()}
-
-
-def missing_now(
-    conference: Conference, item: AgendaItem, record: Discussion | None = None
-) -> list[str]:
-    """What the case still needs before it can be marked discussed, as saved now: every save
-    on the case sends it again, so the list beside "Mark as discussed" is never stale.
-    ``record``: the case's record as just saved (else read now)."""
-    if record is None:
-        record = queries.records_for([item.id]).get(item.id)
-    undecided = undecided_count(item, display.local_day(conference))
-    return console.missing_for_discussed(item, record, queries.actions_count(item.id), undecided)
 
 
 def perpetrators_context_for(

@@ -19,7 +19,7 @@ from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
 from conference.errors import Conflict, InvalidTransition, ValidationFailed
 from conference.extensions import db
-from conference.meetings import console, queries, risks
+from conference.meetings import console, lifecycle, queries, risks
 from conference.meetings.console import RecordConflict
 from conference.meetings.forms import ACTION_LABELS, ActionForm, ReviewForm
 from conference.meetings.routes import bp, load_driven
@@ -28,7 +28,6 @@ from conference.meetings.routes.console import (
     actions_context_for,
     case_context_for,
     console_response,
-    missing_now,
     review_form_for,
     usual_due_on,
 )
@@ -288,7 +287,7 @@ def _actions_answer(
         conference=conference,
         action_conflict=conflict,
         current=item,
-        missing=missing_now(conference, item),
+        missing=lifecycle.missing_now(item),
         earlier=queries.earlier_hearings(item) if earlier_too else None,
         **context,
     )

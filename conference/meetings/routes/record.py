@@ -15,7 +15,7 @@ from conference.conferences.choices import ConferenceStatus
 from conference.conferences.models import AgendaItem, Conference
 from conference.db import utcnow
 from conference.errors import InvalidTransition, ValidationFailed
-from conference.meetings import console, queries, risks
+from conference.meetings import console, lifecycle, queries, risks
 from conference.meetings.choices import PERPETRATOR_RISK_FIELDS, RECORD_FIELDS
 from conference.meetings.console import RecordConflict
 from conference.meetings.forms import (
@@ -28,7 +28,6 @@ from conference.meetings.models import Discussion
 from conference.meetings.routes import bp, load_driven
 from conference.meetings.routes.console import (
     console_response,
-    missing_now,
     perpetrators_context_for,
     record_form_for,
     risk_form_for,
@@ -88,7 +87,7 @@ def _saved_in_place(
         "current": item,
         "record": record,
         "record_form": record_form_for(record),
-        "missing": missing_now(conference, item, record),
+        "missing": lifecycle.missing_now(item, record),
         "autosaved": autosaved,
     }
     template = "meetings/_record_in_place.html"
@@ -149,7 +148,7 @@ def _record_answer(
         record=record,
         record_form=form or record_form_for(record),
         conflict=conflict,
-        missing=missing_now(conference, item, record),
+        missing=lifecycle.missing_now(item, record),
         RECORD_LABELS=RECORD_LABELS,
     )
 
