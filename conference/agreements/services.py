@@ -41,20 +41,20 @@ def current_agreement(marac_id: int) -> SharingAgreement | None:
 def pending_for(user: User) -> list[SharingAgreement]:
     """The current agreements of the MARACs the user holds a role in that they have not
     accepted, by MARAC. One query, none for someone with no role in a MARAC."""
-    wanted = marac_ids_to_accept(user)
-    if not wanted:
-        return []
-    statement = _pending_statement(with_agreements=True)
-    return list(db.session.scalars(statement, {"user_id": user.id, "marac_ids": list(wanted)}))
+    return _pending(user, with_agreements=True)
 
 
 def pending_marac_ids(user: User) -> list[int]:
     """The MARACs of pending_for(user), without loading the agreements: every case page asks
     (web/agreement_gate.py), and nearly always the answer is none."""
+    return _pending(user, with_agreements=False)
+
+
+def _pending(user: User, *, with_agreements: bool) -> list[Any]:
     wanted = marac_ids_to_accept(user)
     if not wanted:
         return []
-    statement = _pending_statement(with_agreements=False)
+    statement = _pending_statement(with_agreements=with_agreements)
     return list(db.session.scalars(statement, {"user_id": user.id, "marac_ids": list(wanted)}))
 
 
