@@ -76,6 +76,12 @@ def test_one_pass_of_the_bench_answers_every_page(
     )
     printed = out.getvalue()
     assert "p50/floor" in printed and "Mixed load" in printed
+    # Each row against its target, and how many meet theirs.
+    assert re.search(r"\n[0-9]+ of [0-9]+ within their p95 target \(50 ms a page, 20 ms", printed)
+    targets = {row.label: row.target_ms for row in rows}
+    assert targets["console next case"] == targets["console record save"] == 20
+    assert targets["console state poll"] == 20
+    assert targets["follow poll"] == targets["/cases/"] == 50
     assert re.search(r"2 followers alone, polling every 1 s .*: [0-9.]+% of one worker", printed)
     assert re.search(r"RSS per worker after the pages, MB: app [0-9]+; floor [0-9]+", printed)
     assert floor.ok
