@@ -504,12 +504,12 @@ def table(rows: list[Row], floor: Row) -> str:
 
 
 def measure_pages(
-    base: str, floor_base: str, t: Targets, password: str, passes: int
+    base: str, floor_base: str, t: Targets, password: str, passes: int, workers: int = 1
 ) -> tuple[list[Row], Row]:
-    """Every page once to warm up (unless a single pass is asked for), then `passes` rounds of
-    every page in turn, with a request to the floor after each. In rounds, a spell when the
-    machine is slower falls on every page and on the floor alike, not on a few pages measured
-    one after another."""
+    """Every page once per worker to warm up (unless a single pass is asked for), then
+    `passes` rounds of every page in turn, with a request to the floor after each. In rounds,
+    a spell when the machine is slower falls on every page and on the floor alike, not on a few
+    pages measured one after another."""
     floor_client = Client(floor_base)
     floor = Row("floor", "50 rows, Flask + SQLAlchemy")
     plan: list[tuple[Client, Page, Recorder | None]] = []
@@ -522,11 +522,8 @@ def measure_pages(
             if page.path.endswith("/record"):
                 recorder = Recorder(client, page.path)
             plan.append((client, page, recorder))
-    if passes > 1:  # warm up: each page once, not counted
-        for client, page, recorder in plan:
-            _one(client, page, recorder)
-            if page.then:
-                _one(client, page.then, recorder)
+    if passes > 1:  # warm up every worker, not counted
+        _warm_up(plan, workers)
         floor_client.request("GET", "/")
     measured = [
         (
@@ -544,6 +541,25 @@ def measure_pages(
             floor.add(floor_client.request("GET", "/"))
     rows = [row for pair in measured for row in pair if row is not None]
     return rows, floor
+
+
+def _warm_up(plan: list[tuple[Client, Page, Recorder | None]], workers: int) -> None:
+    """Each page once per worker. A worker's first request of a page compiles its templates
+    and statements (100 ms or more): asked one after another, the same worker may take every
+    warm-up request and another meet the page first in a measured round. Pages are asked for
+    by as many requests at once as there are workers, so each worker takes one; the console's
+    moves and saves change the meeting, so they are asked one after another."""
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        for client, page, recorder in plan:
+            if page.method == "GET":
+                asked = [pool.submit(_one, client, page, recorder) for _ in range(workers)]
+                for answer in asked:
+                    answer.result()
+                continue
+            for _ in range(workers):
+                _one(client, page, recorder)
+                if page.then:
+                    _one(client, page.then, recorder)
 
 
 @dataclass
@@ -710,7 +726,7 @@ def run(
     pids: dict[str, int] = {}
     apps = ["conference:create_app()", "bench.floor:create_app()"]
     with serve(apps, url, workers, log, pids) as (base, floor_base):
-        rows, floor = measure_pages(base, floor_base, targets, BENCH_PASSWORD, passes)
+        rows, floor = measure_pages(base, floor_base, targets, BENCH_PASSWORD, passes, workers)
         print(table(rows, floor), file=out, flush=True)
         print(_rss_line("after the pages", pids, base, floor_base), file=out, flush=True)
         mixed = None

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import io
 import re
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -99,3 +101,30 @@ def test_one_pass_of_the_bench_answers_every_page(
     assert all(row.queries for row in rows)  # the query count header was on
     assert mixed is not None
     assert sum(s >= 400 for row in mixed.kinds.values() for s in row.statuses) == 0
+
+
+def test_the_warm_up_reaches_every_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each page is asked for once per worker: a GET by that many requests at once (so each
+    worker takes one), a move of the console one after another (each changes the meeting)."""
+    running, most, asked = 0, 0, []
+    lock = threading.Lock()
+
+    def one(client: object, page: bench.Page, recorder: object) -> None:
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+            asked.append(page.label)
+        time.sleep(0.05)  # long enough for the other requests of the page to start
+        with lock:
+            running -= 1
+
+    monkeypatch.setattr(bench, "_one", one)
+    back = bench.Page("chair", "previous", "/p", "POST", True)
+    plan = [
+        (None, bench.Page("coordinator", "cases", "/cases/"), None),
+        (None, bench.Page("chair", "next", "/n", "POST", True, back), None),
+    ]
+    bench._warm_up(plan, workers=3)  # type: ignore[arg-type]
+    assert asked == ["cases"] * 3 + ["next", "previous"] * 3
+    assert most == 3
