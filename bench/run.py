@@ -547,8 +547,9 @@ def _warm_up(plan: list[tuple[Client, Page, Recorder | None]], workers: int) -> 
     """Each page once per worker. A worker's first request of a page compiles its templates
     and statements (100 ms or more): asked one after another, the same worker may take every
     warm-up request and another meet the page first in a measured round. Pages are asked for
-    by as many requests at once as there are workers, so each worker takes one; the console's
-    moves and saves change the meeting, so they are asked one after another."""
+    by as many requests at once as there are workers: a worker busy with one (a first request
+    takes the longest) leaves the next to another. The console's moves and saves change the
+    meeting, so they are asked one after another."""
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for client, page, recorder in plan:
             if page.method == "GET":
