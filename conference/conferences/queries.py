@@ -115,7 +115,19 @@ def agenda_loaded(
     and its case joined as ``case`` says. The conference and its MARAC are already loaded by
     whoever asks for its agenda: they are found in the session, not joined again on every
     row."""
-    items = db.session.scalars(
+    items = db.session.scalars(agenda_select(conference_id, referral=referral, case=case)).all()
+    return listing.ordered(items)
+
+
+def agenda_select(
+    conference_id: int | sa.BindParameter[int],
+    *,
+    referral: Sequence[RelationLoad],
+    case: Sequence[RelationLoad] = (),
+) -> sa.Select[AgendaItem]:
+    """agenda_loaded's statement, for a conference or a bind parameter (a statement built once
+    and kept), before the items are put in meeting order."""
+    return (
         sa.select(AgendaItem)
         .where(AgendaItem.conference_id == conference_id)
         .options(
@@ -124,8 +136,7 @@ def agenda_loaded(
             selectinload(AgendaItem.referral).options(*referral),
             raiseload(AgendaItem.overflowed_from),
         )
-    ).all()
-    return listing.ordered(items)
+    )
 
 
 def referral_alone(loader: Callable[[Any], RelationLoad]) -> list[RelationLoad]:

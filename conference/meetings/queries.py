@@ -4,6 +4,7 @@ number of queries however long the agenda or the case's history.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -236,17 +237,12 @@ def earlier_hearings(item: AgendaItem) -> list[EarlierHearing]:
     """The case's earlier conferences, newest first, and how each plan's actions ended."""
     earlier = list(
         db.session.scalars(
-            sa.select(AgendaItem)
-            .join(Conference, Conference.id == AgendaItem.conference_id)
-            .where(
-                AgendaItem.case_id == item.case_id,
-                AgendaItem.id != item.id,
-                Conference.starts_at < item.conference.starts_at,
-                AgendaItem.status == ItemStatus.DISCUSSED,
-            )
-            .order_by(Conference.starts_at.desc())
-            # Only each conference is shown; the case and the MARAC are the ones on screen.
-            .options(lazyload("*"), joinedload(AgendaItem.conference).options(lazyload("*")))
+            _earlier_statement(),
+            {
+                "case_id": item.case_id,
+                "item_id": item.id,
+                "starts_at": item.conference.starts_at,
+            },
         )
     )
     plans = actions_for([e.id for e in earlier])
@@ -254,6 +250,28 @@ def earlier_hearings(item: AgendaItem) -> list[EarlierHearing]:
         EarlierHearing(e, display.conference_label(e.conference), plans.get(e.id, []))
         for e in earlier
     ]
+
+
+# The console's statements with many loader options are built once per process (as
+# functools.cache keeps them) and run with their values: every move of the chair runs them, and
+# building one cost nearly as much as running it.
+
+
+@functools.cache
+def _earlier_statement() -> sa.Select[AgendaItem]:
+    return (
+        sa.select(AgendaItem)
+        .join(Conference, Conference.id == AgendaItem.conference_id)
+        .where(
+            AgendaItem.case_id == sa.bindparam("case_id", type_=sa.Integer),
+            AgendaItem.id != sa.bindparam("item_id", type_=sa.Integer),
+            Conference.starts_at < sa.bindparam("starts_at", type_=Conference.starts_at.type),
+            AgendaItem.status == ItemStatus.DISCUSSED,
+        )
+        .order_by(Conference.starts_at.desc())
+        # Only each conference is shown; the case and the MARAC are the ones on screen.
+        .options(lazyload("*"), joinedload(AgendaItem.conference).options(lazyload("*")))
+    )
 
 
 def meeting_for(conference_id: int) -> Meeting | None:
@@ -276,8 +294,14 @@ def agenda_of(conference: Conference) -> list[AgendaItem]:
     """The agenda of a running meeting. Its column shows each case's reference and victim;
     only the case on screen shows its referral's people, children and referrer, so those
     load when it asks for them (with_people: one referral's worth) instead of for every item."""
-    return queries.agenda_loaded(
-        conference.id,
+    items = db.session.scalars(_agenda_statement(), {"conference_id": conference.id}).all()
+    return listing.ordered(items)
+
+
+@functools.cache
+def _agenda_statement() -> sa.Select[AgendaItem]:
+    return queries.agenda_select(
+        sa.bindparam("conference_id", type_=sa.Integer),
         referral=[*queries.referral_alone(lazyload), defer(Referral.draft)],
         case=[lazyload(Case.transferred_from), lazyload(Case.advocate)],
     )
@@ -290,9 +314,15 @@ def with_people(item: AgendaItem) -> list[Perpetrator]:
     gives them (none for a standing item)."""
     if item.referral_id is None:
         return []
-    referral = db.session.scalars(
+    referral = db.session.scalars(_people_statement(), {"referral_id": item.referral_id}).one()
+    return sorted(referral.perpetrators, key=lambda p: (p.position, p.id))
+
+
+@functools.cache
+def _people_statement() -> sa.Select[Referral]:
+    return (
         sa.select(Referral)
-        .where(Referral.id == item.referral_id)
+        .where(Referral.id == sa.bindparam("referral_id", type_=sa.Integer))
         .options(
             selectinload(Referral.perpetrators),
             selectinload(Referral.children),
@@ -307,8 +337,7 @@ def with_people(item: AgendaItem) -> list[Perpetrator]:
             defer(Referral.draft),
         )
         .execution_options(populate_existing=True)
-    ).one()
-    return sorted(referral.perpetrators, key=lambda p: (p.position, p.id))
+    )
 
 
 def elapsed_minutes(item: AgendaItem | None, now: datetime) -> int:

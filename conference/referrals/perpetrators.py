@@ -13,6 +13,7 @@ flag says only how many other victims and since which year: never who, where or 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -556,23 +557,7 @@ def case_flags_for(cases: Collection[Case], *, today: date) -> dict[int, list[Fl
         # The case page loaded them, each with its perpetrators: no need to ask again.
         referrals = [r for c in by_id.values() for r in c.referrals if r.status in MATCHABLE]
     else:
-        referrals = db.session.scalars(
-            sa.select(Referral)
-            .where(Referral.case_id.in_(by_id), Referral.status.in_(MATCHABLE))
-            .options(
-                raiseload(Referral.perpetrators),
-                raiseload(Referral.children),
-                raiseload(Referral.incidents),
-                raiseload(Referral.answers),
-                raiseload(Referral.transitions),
-                raiseload(Referral.case),
-                # Only her names, dates and MARAC are compared: not who referred her.
-                lazyload(Referral.agency),
-                lazyload(Referral.referrer),
-                lazyload(Referral.about_case),
-                defer(Referral.draft),
-            )
-        ).all()
+        referrals = db.session.scalars(_cases_referrals(), {"case_ids": list(by_id)}).all()
     case_of: dict[int, int | None] = {r.id: r.case_id for r in referrals}
     per_case: dict[int, CounterFlag] = {}
     for rid, counter in counter_allegations(referrals, today=today).items():
@@ -585,6 +570,32 @@ def case_flags_for(cases: Collection[Case], *, today: date) -> dict[int, list[Fl
     for case_id, counter in per_case.items():
         found[case_id].append(counter)
     return dict(found)
+
+
+@functools.cache
+def _cases_referrals() -> sa.Select[Referral]:
+    """The matchable referrals of some cases, built once per process: every list of cases
+    asks, and building its loader options cost nearly as much as running it."""
+    return (
+        sa.select(Referral)
+        .where(
+            Referral.case_id.in_(sa.bindparam("case_ids", expanding=True)),
+            Referral.status.in_(MATCHABLE),
+        )
+        .options(
+            raiseload(Referral.perpetrators),
+            raiseload(Referral.children),
+            raiseload(Referral.incidents),
+            raiseload(Referral.answers),
+            raiseload(Referral.transitions),
+            raiseload(Referral.case),
+            # Only her names, dates and MARAC are compared: not who referred her.
+            lazyload(Referral.agency),
+            lazyload(Referral.referrer),
+            lazyload(Referral.about_case),
+            defer(Referral.draft),
+        )
+    )
 
 
 # The perpetrator page.

@@ -16,6 +16,7 @@ from conference.extensions import db
 from conference.meetings import console
 from conference.meetings import queries as meeting_queries
 from conference.meetings.models import Discussion
+from conference.referrals.models import Referral
 from conference.research.choices import Outcome
 from conference.research.models import ResearchReturn
 from tests import factories
@@ -639,6 +640,36 @@ def _earlier_hearing(world):
     case = queries.agenda_items(world.conference.id)[0].case
     for n in range(2):
         factories.past_action(world, case, due_on=utcnow().date(), description=f"Old action {n}")
+
+
+def test_each_move_shows_the_case_it_moved_to_with_its_own_people_and_history(world, as_user):
+    """The console's statements are built once and kept: each answer still reads the case it
+    asks about, never the one a statement was first built for."""
+    _earlier_hearing(world)
+    chair = as_user(world.chair)
+    first = _first_open(world, chair)
+    second = queries.agenda_items(world.conference.id)[1]
+
+    def column(response):
+        assert response.status_code == 200
+        return response.text.split('id="case"')[1].split('hx-swap-oob="true"')[0]
+
+    def victim(item):
+        referral = db.session.get(Referral, item.referral_id)
+        return f"{referral.victim_given_name} {referral.victim_family_name}"
+
+    on_first = column(chair.get(_url(world), headers=HTMX))
+    assert first.case.reference in on_first and victim(first) in on_first
+    assert "Old action 0" in on_first  # the first case's earlier plan
+    on_second = column(
+        chair.post(_url(world, "/next"), data={"shown": str(first.id)}, headers=HTMX)
+    )
+    assert second.case.reference in on_second and victim(second) in on_second
+    assert victim(first) not in on_second and "Old action 0" not in on_second
+    back = column(
+        chair.post(_url(world, "/previous"), data={"shown": str(second.id)}, headers=HTMX)
+    )
+    assert victim(first) in back and "Old action 0" in back
 
 
 def _console_queries(app, as_user, count_queries, *, cases: int, earlier: int) -> dict:
