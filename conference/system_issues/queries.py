@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Collection
 from datetime import datetime
 
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import Pagination
+from sqlalchemy.orm import lazyload, raiseload
 
 from conference.db import one_page
 from conference.extensions import db
@@ -57,14 +59,35 @@ def raised_at(conference_id: int) -> list[SystemIssue]:
 
 
 def raised_on_case(conference_id: int, case_id: int) -> list[SystemIssue]:
-    """The issues raised at a meeting on one of its cases. Two queries."""
+    """The issues raised at a meeting on one of its cases, each with its agency (the case
+    column names it). One query."""
     return list(
         db.session.scalars(
-            sa.select(SystemIssue)
-            .join(IssueCase, IssueCase.issue_id == SystemIssue.id)
-            .where(SystemIssue.conference_id == conference_id, IssueCase.case_id == case_id)
-            .order_by(SystemIssue.raised_at, SystemIssue.id)
+            _raised_on_case_statement(), {"conference_id": conference_id, "case_id": case_id}
         )
+    )
+
+
+@functools.cache
+def _raised_on_case_statement() -> sa.Select[SystemIssue]:
+    """Built once per process (each move of the console reads it). Without who raised and
+    who last changed each issue, the MARAC already loaded, or the cases each was found on
+    (the console's case is the one on screen): joined in, the first three made a hundred
+    columns that cost more to describe than the empty answer took to run."""
+    return (
+        sa.select(SystemIssue)
+        .join(IssueCase, IssueCase.issue_id == SystemIssue.id)
+        .where(
+            SystemIssue.conference_id == sa.bindparam("conference_id", type_=sa.Integer),
+            IssueCase.case_id == sa.bindparam("case_id", type_=sa.Integer),
+        )
+        .options(
+            lazyload(SystemIssue.marac),
+            raiseload(SystemIssue.raised_by),
+            raiseload(SystemIssue.updated_by),
+            raiseload(SystemIssue.cases),
+        )
+        .order_by(SystemIssue.raised_at, SystemIssue.id)
     )
 
 
